@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Glossa.Cli.Commands;
+
+namespace Glossa.Cli;
+
+/// <summary>The list of top-level commands. One line per command.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return InfoCommand.Create();
+    }
+}
