@@ -64,13 +64,14 @@ public sealed class Trainer
         using var it = batches.GetEnumerator();
         while (true)
         {
-            if (cancel.IsCancellationRequested) { interrupted = true; break; }
             long before = Stopwatch.GetTimestamp();
             bool more = it.MoveNext();
             waited += Stopwatch.GetElapsedTime(before).TotalSeconds;
             if (!more) break;
 
             using var batch = it.Current;
+            // Checked once the next batch exists, so a request during the last step still completes the epoch.
+            if (cancel.IsCancellationRequested) { interrupted = true; break; }
             using (NewDisposeScope())
             {
                 var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
