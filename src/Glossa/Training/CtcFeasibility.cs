@@ -20,10 +20,10 @@ public static class CtcFeasibility
     /// </summary>
     /// <param name="samples">Clips of one split.</param>
     /// <param name="vocabulary">Encodes the glosses (unknown glosses do not count).</param>
+    /// <param name="framesSeen">Frames the model sees for a clip of n frames, in the worst case (frame cap, shortest temporal rescale).</param>
     /// <param name="outputLength">The model's output length for an input of n frames.</param>
-    /// <param name="maxFrames">Longer clips are subsampled to this many frames first.</param>
     public static (List<Sample> Kept, List<Rejected> Rejected) Split(IEnumerable<Sample> samples, Vocabulary vocabulary,
-        Func<int, int> outputLength, int maxFrames)
+        Func<int, int> framesSeen, Func<int, int> outputLength)
     {
         var kept = new List<Sample>();
         var rejected = new List<Rejected>();
@@ -32,7 +32,7 @@ public static class CtcFeasibility
             var target = vocabulary.Encode(s.Glosses, out _);
             int frames = s.FrameCount;
             if (frames < 0) { kept.Add(s); continue; }
-            int input = Math.Min(frames, maxFrames);
+            int input = framesSeen(frames);
             int output = input > 0 ? outputLength(input) : 0;
             int required = Math.Max(1, CtcObjective.RequiredFrames(target));
             if (output >= required && target.Length > 0) kept.Add(s);

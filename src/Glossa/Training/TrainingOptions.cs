@@ -34,8 +34,8 @@ public sealed record TrainingOptions
     /// <summary>AdamW decoupled weight decay.</summary>
     public double WeightDecay { get; init; } = 1e-4;
 
-    /// <summary>Dropout probability inside the model (before the temporal model and the classifier).</summary>
-    public double Dropout { get; init; } = 0.3;
+    /// <summary>Dropout probability inside the model; null keeps the named model's default.</summary>
+    public double? Dropout { get; init; }
 
     /// <summary>Hidden size per direction of the model's BiLSTM; null keeps the named model's default.</summary>
     public int? HiddenDim { get; init; }
@@ -85,8 +85,8 @@ public sealed record TrainingOptions
     /// <summary>Pretrained backbone weights (PyTorch or TorchSharp state dict) loaded before training; null = none.</summary>
     public string? Pretrained { get; init; }
 
-    /// <summary>Square frame side in pixels fed to the model.</summary>
-    public int FrameSize { get; init; } = 112;
+    /// <summary>Square frame side in pixels fed to the model; null uses the named model's size (224 teacher/student, 64 tiny).</summary>
+    public int? FrameSize { get; init; }
 
     /// <summary>Training augmentation (random crop, temporal rescale) on or off.</summary>
     public bool Augment { get; init; } = true;
@@ -125,7 +125,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) Fail($"--batch-size must be at least 1 (got {BatchSize})");
         if (!(LearningRate > 0 && LearningRate < 1)) Fail($"--learning-rate must be in (0, 1) (got {LearningRate}); typical values are 1e-4..1e-3");
         if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"--weight-decay must be in [0, 1) (got {WeightDecay})");
-        if (!(Dropout >= 0 && Dropout < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
+        if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1) Fail($"--hidden-dim must be positive (got {HiddenDim})");
         if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
         if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
@@ -140,7 +140,7 @@ public sealed record TrainingOptions
         if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
         if (Threads < 0) Fail($"--threads must be >= 0 (got {Threads}); 0 uses one thread per core");
         if (Pretrained is not null && !File.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file not found");
-        if (FrameSize < 16 || FrameSize > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
+        if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
         if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");
         if (HistogramEvery < 0) Fail($"--histogram-every must be >= 0 (got {HistogramEvery})");

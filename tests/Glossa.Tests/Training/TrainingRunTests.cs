@@ -32,7 +32,7 @@ public sealed class TrainingRunTests : IDisposable
         var vocab = TinyData.Vocabulary();
         var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5, plantNaN);
         random.manual_seed(o.Seed);
-        using var model = new TinyCslrModel(vocab.Count, dropoutP: o.Dropout);
+        using var model = new TinyCslrModel(vocab.Count, dropoutP: o.Dropout ?? 0.1);
         using var cts = new CancellationTokenSource();
         var run = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU)
         {
