@@ -56,6 +56,7 @@ internal static class TrainCommand
         public readonly Option<int?> FrameSize = new("--frame-size", "--frame_size", "--image_size") { Description = "Square frame side fed to the model, in pixels (default: the model's)." };
         public readonly Option<bool> NoAugment = new("--no-augment", "--no_augment") { Description = "Turn off training augmentation (random crop, flip, temporal rescale)." };
         public readonly Option<int> MaxFrames = new("--max-frames", "--max_frames") { Description = "Longest clip; longer clips are subsampled to this many frames.", DefaultValueFactory = _ => D.MaxFrames };
+        public readonly Option<string?> CacheDir = new("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder: each clip is decoded once, later epochs read raw frames." };
         public readonly Option<string> ValSplit = new("--val-split", "--val_split") { Description = "Validation split.", DefaultValueFactory = _ => D.ValSplit };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --output-dir from its 'last' checkpoint (same options)." };
         public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace a run already in --output-dir." };
@@ -75,7 +76,7 @@ internal static class TrainCommand
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
             LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, Device, Threads,
-            Seed, Pretrained, FrameSize, NoAugment, MaxFrames, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
+            Seed, Pretrained, FrameSize, NoAugment, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun,
         ];
 
@@ -113,6 +114,7 @@ internal static class TrainCommand
                 FrameSize = p.GetValue(FrameSize),
                 Augment = !p.GetValue(NoAugment),
                 MaxFrames = p.GetValue(MaxFrames),
+                CacheDir = p.GetValue(CacheDir),
                 ValSplit = p.GetValue(ValSplit)!,
                 Resume = p.GetValue(Resume),
                 Overwrite = p.GetValue(Overwrite),
@@ -151,7 +153,7 @@ internal static class TrainCommand
                 Console.WriteLine(JsonSerializer.Serialize(options, Checkpoint.Json));
                 return 0;
             }
-            return TrainingDriver.Train(options, parse.GetValue(o.Json));
+            return TrainingConsole.Train(options, parse.GetValue(o.Json));
         }));
         return command;
     }

@@ -32,7 +32,8 @@ public static class Checkpoint
     public const string StateFile = "state.json";
     const string VersionsFolder = "checkpoints";
 
-    internal static readonly JsonSerializerOptions Json = new()
+    /// <summary>JSON settings of checkpoint and run-folder files: snake_case, indented, enums in kebab-case, NaN allowed.</summary>
+    public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,

@@ -94,6 +94,9 @@ public sealed record TrainingOptions
     /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
     public int MaxFrames { get; init; } = 300;
 
+    /// <summary>Folder for the decoded-frame cache (decode each clip once, read raw frames after); null = no cache.</summary>
+    public string? CacheDir { get; init; }
+
     /// <summary>Validation split name.</summary>
     public string ValSplit { get; init; } = "dev";
 

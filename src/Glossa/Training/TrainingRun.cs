@@ -211,7 +211,7 @@ public sealed class TrainingRun
             if (HealthCheck is not null)
             {
                 var (found, fatal) = HealthCheck(metrics);
-                foreach (var f in found) { Say($"  doctor: {f}"); findings.Add($"epoch {epoch}: {f}"); }
+                foreach (var f in found) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
                 if (fatal && options.AutoStop)
                 {
                     status = TrainingStatus.AutoStopped;
