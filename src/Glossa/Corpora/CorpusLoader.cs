@@ -122,6 +122,15 @@ public static class CorpusLoader
         return format is CorpusFormat f ? all[f] : string.Join(" or ", all.Values);
     }
 
+    /// <summary>The name of a format as printed and accepted by <see cref="ParseFormat"/>: phoenix2014, phoenix2014t, csl-daily, manifest.</summary>
+    public static string FormatName(CorpusFormat format) => format switch
+    {
+        CorpusFormat.Phoenix2014 => "phoenix2014",
+        CorpusFormat.Phoenix2014T => "phoenix2014t",
+        CorpusFormat.CslDaily => "csl-daily",
+        _ => "manifest",
+    };
+
     /// <summary>Parses a format name as typed on the command line (case, '-' and '_' ignored).</summary>
     public static CorpusFormat ParseFormat(string text)
     {
