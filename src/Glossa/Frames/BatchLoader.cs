@@ -180,6 +180,7 @@ public sealed class BatchLoader
         var o = options.Frames;
         int b = indices.Count;
         var clips = new DecodedClip[b];
+        var rented = new byte[]?[b];
         var frameIdx = new int[b][];
         var augs = new ClipAugmentation[b];
         for (int k = 0; k < b; k++)
@@ -188,7 +189,7 @@ public sealed class BatchLoader
             try
             {
                 var rng = ClipRandom.For(options.Seed, epoch, s);
-                (clips[k], frameIdx[k]) = Prepare(samples[s], ref rng, ct);
+                (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], ref rng, ct);
                 augs[k] = ClipTransform.Draw(o, options.Mode, ref rng);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -201,7 +202,10 @@ public sealed class BatchLoader
         int frameFloats = 3 * o.CropHeight * o.CropWidth;
         long total = (long)b * t * frameFloats;
         if (total > Array.MaxLength)
+        {
+            ReturnAll(rented);
             throw new GlossaException($"batch of {b} clips x {t} frames at {o.CropWidth}x{o.CropHeight} is too large; lower the batch size, max-frames or crop");
+        }
         var buffer = ArrayPool<float>.Shared.Rent((int)total);
         var host = new HostBatch(buffer, b, t, o.CropHeight, o.CropWidth);
         for (int k = 0; k < b; k++)
@@ -218,29 +222,47 @@ public sealed class BatchLoader
             host.Glosses[k] = samples[indices[k]].Glosses;
             Stats.AddClip(n);
         }
+        ReturnAll(rented);
         host.Targets = indices.SelectMany(i => targets[i]).ToArray();
         Stats.AddBuild(sw.Elapsed);
         return host;
     }
 
-    (DecodedClip Clip, int[] Indices) Prepare(Sample sample, ref ClipRandom rng, CancellationToken ct)
+    static void ReturnAll(byte[]?[] rented)
+    {
+        foreach (var r in rented)
+            if (r is not null) ArrayPool<byte>.Shared.Return(r);
+    }
+
+    /// <summary>The decoded clip, the frame indices to use, and the pooled buffer to give back (or null).</summary>
+    (DecodedClip Clip, int[] Indices, byte[]? Rented) Prepare(Sample sample, ref ClipRandom rng, CancellationToken ct)
     {
         var o = options.Frames;
         var source = FrameSource.For(sample, video);
         if (cache is not null)
         {
             var all = cache.GetOrDecode(source, o.ResizeWidth, o.ResizeHeight, ct);
-            return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng));
+            return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng), null);
         }
-        if (source.KnownLength >= 0)
+        if (source is FrameFileSource files)
         {
-            // Frame files: decode only the frames the clip will use, in order.
-            int[] wanted = ClipTransform.FrameIndices(source.KnownLength, o, options.Mode, ref rng);
-            var picked = source.Decode(o.ResizeWidth, o.ResizeHeight, wanted, ct);
-            return (picked, Enumerable.Range(0, wanted.Length).ToArray());
+            // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
+            int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng);
+            long bytes = (long)wanted.Length * o.ResizeWidth * o.ResizeHeight * 3;
+            byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
+            try
+            {
+                var picked = files.Decode(o.ResizeWidth, o.ResizeHeight, wanted, buffer, ct);
+                return (picked, Enumerable.Range(0, wanted.Length).ToArray(), buffer);
+            }
+            catch
+            {
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
         }
         var clip = source.Decode(o.ResizeWidth, o.ResizeHeight, null, ct);
-        return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng));
+        return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng), null);
     }
 
     static ClipBatch ToTensors(HostBatch host)

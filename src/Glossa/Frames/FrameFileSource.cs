@@ -16,11 +16,20 @@ public sealed class FrameFileSource : FrameSource
     public override string Describe() =>
         paths.Count == 0 ? "(no frames)" : $"{paths[0]} (+{paths.Count - 1} frames)";
 
-    public override DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default)
+    public override DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default) =>
+        Decode(width, height, indices, null, ct);
+
+    /// <summary>
+    /// Like <see cref="Decode(int, int, IReadOnlyList{int}?, CancellationToken)"/>, into
+    /// <paramref name="buffer"/> when it is large enough (the loader passes pooled buffers so
+    /// clips do not churn the large-object heap).
+    /// </summary>
+    public DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices, byte[]? buffer, CancellationToken ct = default)
     {
         int n = indices?.Count ?? paths.Count;
         int frameBytes = width * height * 3;
-        var pixels = new byte[(long)n * frameBytes];
+        long needed = (long)n * frameBytes;
+        var pixels = buffer is not null && buffer.LongLength >= needed ? buffer : new byte[needed];
         for (int i = 0; i < n; i++)
         {
             ct.ThrowIfCancellationRequested();

@@ -74,15 +74,22 @@ public static class ImageDecoder
                 RgbaToRgb(ps, rgb, width * height);
                 return;
             }
+            bool shrinkMuch = decoded.Width > 2 * width || decoded.Height > 2 * height;
+            if (!shrinkMuch)
+            {
+                // Our fused resize writes RGB directly: no RGBA intermediate at the target size.
+                fixed (byte* pd = rgb)
+                    BilinearResizer.RgbaToRgb(ps, decoded.Width, decoded.Height, pd, width, height);
+                return;
+            }
+            // Shrinking below half size: Skia's mipmapped sampling avoids the aliasing of plain bilinear.
             var target = new SKImageInfo(width, height, SKColorType.Rgba8888, alpha);
             byte[] dst = Rent(ref scaleBuffer, target.BytesSize);
             fixed (byte* pd = dst)
             {
                 using var from = new SKPixmap(info, (IntPtr)ps);
                 using var to = new SKPixmap(target, (IntPtr)pd);
-                // Mipmaps only when shrinking a lot: plain bilinear aliases below half size.
-                bool shrinkMuch = decoded.Width > 2 * width || decoded.Height > 2 * height;
-                var sampling = new SKSamplingOptions(SKFilterMode.Linear, shrinkMuch ? SKMipmapMode.Linear : SKMipmapMode.None);
+                var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
                 if (!from.ScalePixels(to, sampling))
                     throw new GlossaException($"{path}: resizing {decoded.Width}x{decoded.Height} to {width}x{height} failed");
                 RgbaToRgb(pd, rgb, width * height);
