@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return InfoCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
+        yield return BenchLoaderCommand.Create();
     }
 }
