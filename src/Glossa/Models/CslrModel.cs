@@ -136,20 +136,19 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             throw new GlossaException($"model '{Config.Name}': features must be (B, T, {backbone.FeatureDim}), got ({string.Join(", ", features.shape)})");
         using var scope = NewDisposeScope();
         long[] lens = lengths.cpu().data<long>().ToArray();
+        long[] outLens = lens.Select(spec.OutputLength).ToArray();
+        for (int i = 0; i < lens.Length; i++)
+        {
+            if (outLens[i] < 1)
+                throw new GlossaException($"model '{Config.Name}': clip {i} of the batch is too short ({lens[i]} feature frames give {outLens[i]} output frames; at least {MinimumInputFrames(1)} input frames are needed)");
+        }
         var x = dropout.call(features);
         if (projection is not null)
             x = projection.call(x);
         if (temporal_conv is not null)
-        {
             x = temporal_conv.call(x.transpose(1, 2)).transpose(1, 2);   // (B,T,D) -> (B,D,T) -> conv -> (B,T',D')
-            lens = lens.Select(spec.OutputLength).ToArray();
-        }
+        lens = outLens;
         long tOut = x.shape[1];
-        for (int i = 0; i < lens.Length; i++)
-        {
-            if (lens[i] < 1)
-                throw new GlossaException($"model '{Config.Name}': clip {i} of the batch is too short ({lengths.cpu().data<long>()[i]} feature frames give {lens[i]} output frames; at least {MinimumInputFrames(1)} input frames are needed)");
-        }
         if (lstm is not null)
         {
             x = RunLstm(x, lens, tOut);
