@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
+        yield return ModelCommand.Create();
     }
 }
