@@ -35,6 +35,9 @@ public sealed record DoctorOptions
     /// <summary>Consecutive pure-blank epochs (after the grace) without progress that are critical:
     /// a healthy run leaves pure blank within tens of steps.</summary>
     public int PureBlankCriticalEpochs { get; init; } = 3;
+    /// <summary>An epoch by which every healthy run has long left stage 2 (measured: by epoch ~7 at the latest);
+    /// blank collapse seen at or after it without progress is critical even from a single observation (sparse histories).</summary>
+    public int CollapseLateEpoch { get; init; } = 15;
     /// <summary>Validation WER gain (points) over a window that counts as progress.</summary>
     public double MinWerGain { get; init; } = 2.0;
     /// <summary>Relative training-loss fall over a window that counts as progress (0.05 = 5%).</summary>
@@ -109,6 +112,7 @@ public sealed record DoctorOptions
         Check(LengthRatioCollapse is > 0 and < 1, $"length_ratio_collapse must be in (0,1) (got {LengthRatioCollapse})");
         Check(CollapseWarnEpochs >= 1 && CollapseCriticalEpochs >= CollapseWarnEpochs, "collapse_warn_epochs must be >= 1 and <= collapse_critical_epochs");
         Check(PureBlankCriticalEpochs >= 1, "pure_blank_critical_epochs must be >= 1");
+        Check(CollapseLateEpoch > GraceEpochs, $"collapse_late_epoch must be after grace_epochs (got {CollapseLateEpoch})");
         Check(OverfitPatience >= 1, $"overfit_patience must be >= 1 (got {OverfitPatience})");
         Check(OverfitCriticalFactor >= 1, $"overfit_critical_factor must be >= 1 (got {OverfitCriticalFactor})");
         Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");

@@ -33,11 +33,12 @@ internal static class BlankCollapseRule
 
         Severity? severity = null;
         int windowStart;
-        if (hardSpan >= o.CollapseWarnEpochs)
+        bool late = hardStart >= 0 && last.Epoch >= o.CollapseLateEpoch;
+        if (hardSpan >= o.CollapseWarnEpochs || late)
         {
             windowStart = h[hardStart].Epoch;
             bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
-            bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs);
+            bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
             severity = critical ? Severity.Critical : Severity.Warning;
         }
         else if (shortSpan >= o.CollapseCriticalEpochs)
