@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
         yield return ModelCommand.Create();
+        yield return DiagnoseCommand.Create();
     }
 }
