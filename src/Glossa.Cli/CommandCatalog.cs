@@ -11,6 +11,8 @@ internal static class CommandCatalog
         yield return InfoCommand.Create();
         yield return TrainCommand.Create();
         yield return TrainCommand.CreateTeacher();
+        yield return EvaluateCommand.Create();
+        yield return DemoCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
