@@ -39,7 +39,7 @@ internal static class TrainingConsole
     {
         using var stop = new CancellationTokenSource();
         using var signals = StopOn(stop);
-        var job = TrainingJob.Prepare(options, stop.Token);
+        var job = TrainingJob.Prepare(options);
         bool bars = !json && !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainingOutcome outcome;
         if (bars)

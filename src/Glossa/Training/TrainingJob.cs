@@ -63,7 +63,7 @@ public sealed class TrainingJob : IDisposable
     }
 
     /// <summary>Loads the corpus, builds or restores vocabulary and model, and prepares the loaders.</summary>
-    public static TrainingJob Prepare(TrainingOptions options, CancellationToken cancel = default)
+    public static TrainingJob Prepare(TrainingOptions options)
     {
         options.Validate();
         var device = TrainingDevice.Resolve(options.Device);
@@ -126,9 +126,11 @@ public sealed class TrainingJob : IDisposable
         var valLoader = new BatchLoader(valKept, vocabulary, loaderOptions with { Mode = FrameMode.Eval });
         if (valLoader.UnknownGlossCount > 0)
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");
+        // The loaders do not get the stop token: the trainer checks it between steps and stops
+        // enumerating (which stops the workers), so a Ctrl+C always ends on a complete step.
         var data = new TrainingData(
-            epoch => trainLoader.Epoch(epoch, cancel),
-            () => valLoader.Epoch(0, cancel),
+            epoch => trainLoader.Epoch(epoch),
+            () => valLoader.Epoch(0),
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count);
 
         var monitor = new HealthMonitor(new RunContext
