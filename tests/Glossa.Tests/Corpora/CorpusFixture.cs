@@ -52,7 +52,9 @@ internal sealed class CorpusFixture : IDisposable
         string vroot = $"phoenix2014-release/{variant}";
         foreach (var (split, lines) in rows)
         {
-            WriteText($"{vroot}/annotations/manual/{split}.corpus.csv", "id|folder|signer|annotation\n" + string.Join("\n", lines) + "\n");
+            // The signer-independent release names its files train.SI5.corpus.csv etc.
+            string file = variant.Contains("SI5") ? $"{split}.SI5.corpus.csv" : $"{split}.corpus.csv";
+            WriteText($"{vroot}/annotations/manual/{file}", "id|folder|signer|annotation\n" + string.Join("\n", lines) + "\n");
             foreach (var line in lines)
             {
                 string id = line.Split('|')[0];

@@ -69,7 +69,10 @@ public class PhoenixReaderTests
         var corpus = CorpusLoader.Load(si5);
         Assert.Equal(CorpusFormat.Phoenix2014, corpus.Format);
         Assert.Equal("phoenix-2014-signerindependent-SI5", corpus.Name);
-        Assert.Equal("x-0", Assert.Single(corpus.Split("train")).Id);
+        var train = Assert.Single(corpus.Split("train"));
+        Assert.Equal("x-0", train.Id);
+        Assert.EndsWith("train.SI5.corpus.csv:2", train.Source);
+        Assert.Equal(CorpusFormat.Phoenix2014, CorpusLoader.Locate(Path.Combine(si5, "annotations", "manual", "dev.SI5.corpus.csv")).Format);
     }
 
     [Fact]
