@@ -11,5 +11,8 @@ internal static class CommandCatalog
         yield return InfoCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
+        yield return BenchLoaderCommand.Create();
+        yield return ModelCommand.Create();
+        yield return DiagnoseCommand.Create();
     }
 }
