@@ -193,7 +193,7 @@ public sealed class BatchLoader
             {
                 var rng = ClipRandom.For(options.Seed, epoch, s);
                 (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], ref rng, ct);
-                augs[k] = ClipTransform.Draw(o, options.Mode, ref rng);
+                augs[k] = ClipTransform.Draw(o, options.Mode, ref rng, clips[k].Width, clips[k].Height);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -265,20 +265,26 @@ public sealed class BatchLoader
     {
         var o = options.Frames;
         var source = FrameSource.For(sample, video);
+        var (rw, rh) = (o.ResizeWidth, o.ResizeHeight);
+        if (o.ResizeShorterSide > 0)
+        {
+            var (nw, nh) = source.NativeSize();
+            (rw, rh) = o.ResizeFor(nw, nh);
+        }
         if (cache is not null)
         {
-            var all = cache.GetOrDecode(source, o.ResizeWidth, o.ResizeHeight, ct);
+            var all = cache.GetOrDecode(source, rw, rh, ct);
             return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng), null);
         }
         if (source is FrameFileSource files)
         {
             // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
             int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng);
-            long bytes = (long)wanted.Length * o.ResizeWidth * o.ResizeHeight * 3;
+            long bytes = (long)wanted.Length * rw * rh * 3;
             byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
             try
             {
-                var picked = files.Decode(o.ResizeWidth, o.ResizeHeight, wanted, buffer, ct);
+                var picked = files.Decode(rw, rh, wanted, buffer, ct);
                 return (picked, Enumerable.Range(0, wanted.Length).ToArray(), buffer);
             }
             catch
@@ -287,7 +293,7 @@ public sealed class BatchLoader
                 throw;
             }
         }
-        var clip = source.Decode(o.ResizeWidth, o.ResizeHeight, null, ct);
+        var clip = source.Decode(rw, rh, null, ct);
         return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng), null);
     }
 }
