@@ -12,5 +12,10 @@ internal static class CommandCatalog
         yield return ScoreCommand.Create();
         yield return BenchDecodeCommand.Create();
         yield return BenchScoreCommand.Create();
+        yield return CorpusCommand.Create();
+        yield return SynthCommand.Create();
+        yield return BenchLoaderCommand.Create();
+        yield return ModelCommand.Create();
+        yield return DiagnoseCommand.Create();
     }
 }
