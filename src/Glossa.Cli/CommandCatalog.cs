@@ -9,6 +9,9 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return BenchDecodeCommand.Create();
+        yield return BenchScoreCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
