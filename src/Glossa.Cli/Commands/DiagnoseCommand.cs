@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Glossa.Common;
+using Glossa.Doctor;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary>
+/// <c>glossa diagnose RUN_DIR</c> / <c>glossa diagnose --history FILE</c>: the training doctor after the
+/// fact. Prints the findings, writes diagnosis.md, diagnosis.json and PNG plots, and exits 0
+/// (healthy or continue) or 3 (stop).
+/// </summary>
+internal static class DiagnoseCommand
+{
+    /// <summary>Exit code when the verdict is stop.</summary>
+    public const int StopExitCode = 3;
+
+    public static Command Create()
+    {
+        var runDir = new Argument<string?>("RUN_DIR")
+        {
+            Description = "A glossa run folder (metrics.jsonl, config.json, optional run_context.json).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var history = new Option<string?>("--history") { Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Diagnose a checkpoint on a corpus split (needs --corpus)." };
+        var corpus = new Option<string?>("--corpus") { Description = "Corpus for --checkpoint." };
+        var split = new Option<string>("--split") { Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
+        var json = new Option<bool>("--json") { Description = "Print the diagnosis as JSON (verdict, findings) instead of tables." };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
+        var noWrite = new Option<bool>("--no-write") { Description = "Only print; write no files." };
+
+        var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
+        command.Arguments.Add(runDir);
+        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite })
+            command.Options.Add(o);
+
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            string? dir = parse.GetValue(runDir);
+            string? hist = parse.GetValue(history);
+            string? ckpt = parse.GetValue(checkpoint);
+            int sources = (dir is null ? 0 : 1) + (hist is null ? 0 : 1) + (ckpt is null ? 0 : 1);
+            if (sources != 1)
+                throw new GlossaException("diagnose: give exactly one of RUN_DIR, --history FILE or --checkpoint C --corpus P");
+            if (ckpt is not null)
+                throw new GlossaException("diagnose --checkpoint: not available yet in this build (it needs the trainer's checkpoint loader and evaluator); diagnose the run folder instead: glossa diagnose RUN_DIR");
+
+            HealthMonitor monitor;
+            string source, defaultOut;
+            if (dir is not null)
+            {
+                var run = RunFolder.Load(dir);
+                monitor = HealthMonitor.Diagnose(run.History, run.Context);
+                source = dir;
+                defaultOut = dir;
+            }
+            else
+            {
+                var h = HistoryReader.Read(hist!);
+                monitor = HealthMonitor.Diagnose(h);
+                source = hist!;
+                defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist!))!, Path.GetFileNameWithoutExtension(hist!) + "-diagnosis");
+            }
+            var report = new DiagnosisReport(monitor, source);
+            IReadOnlyList<string> files = [];
+            if (!parse.GetValue(noWrite))
+                files = report.WriteAll(parse.GetValue(output) ?? defaultOut, plots: !parse.GetValue(noPlots));
+
+            if (parse.GetValue(json))
+                Console.WriteLine(report.ToJson().ToJsonString(CliRunner.Json));
+            else
+                PrintTables(monitor, files);
+            return monitor.Verdict == Verdict.Stop ? StopExitCode : 0;
+        }));
+        return command;
+    }
+
+    static void PrintTables(HealthMonitor monitor, IReadOnlyList<string> files)
+    {
+        var console = AnsiConsole.Console;
+        var verdict = monitor.Verdict;
+        string color = verdict switch { Verdict.Stop => "red", Verdict.Continue => "yellow", _ => "green" };
+        console.MarkupLine($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/]" +
+            (monitor.ShouldStop(out var reason) ? " - " + Markup.Escape(reason) : ""));
+        if (monitor.Findings.Count == 0)
+        {
+            console.MarkupLine("No findings.");
+        }
+        else
+        {
+            var table = new Table().AddColumns("severity", "rule", "first seen", "summary");
+            foreach (var f in monitor.Findings)
+            {
+                string c = f.Severity switch { Severity.Critical => "red", Severity.Warning => "yellow", _ => "blue" };
+                table.AddRow($"[{c}]{Finding.SeverityName(f.Severity)}[/]", Markup.Escape(f.Rule),
+                    f.FirstEpoch is { } e ? $"epoch {e}" : "start", Markup.Escape(f.Title));
+            }
+            console.Write(table);
+            foreach (var f in monitor.Findings)
+            {
+                console.MarkupLine($"\n[bold]{Markup.Escape(f.Rule)}[/] ({Finding.SeverityName(f.Severity)})");
+                console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
+                console.WriteLine("  " + f.Explanation);
+                foreach (var a in f.Actions)
+                {
+                    console.WriteLine("  - " + a.Description);
+                    if (a.Command is not null) console.WriteLine("      " + a.Command);
+                }
+            }
+        }
+        var gap = GapRows(monitor);
+        if (gap is not null) { console.WriteLine(); console.Write(gap); }
+        foreach (var f in files)
+            console.WriteLine("wrote " + f);
+    }
+
+    static Table? GapRows(HealthMonitor monitor)
+    {
+        var h = monitor.History;
+        if (h.Count == 0) return null;
+        var table = new Table().AddColumns("epoch", "train loss", "val loss", "gap", "val WER", "blank", "empty");
+        var rows = h.Count <= 12 ? h : h.Where((m, i) => i == 0 || i == h.Count - 1 || i % (int)Math.Ceiling(h.Count / 10.0) == 0).ToList();
+        foreach (var m in rows)
+            table.AddRow(m.Epoch.ToString(), Evidence.Format(m.TrainLoss), Fmt(m.ValLoss), Fmt(m.ValLoss - m.TrainLoss), Fmt(m.ValWer), Fmt(m.BlankRatio), Fmt(m.EmptyRate));
+        return table;
+    }
+
+    static string Fmt(double? v) => v is { } x ? Evidence.Format(x) : "";
+}

@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Glossa.Training;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// Writes a diagnosis for people (<c>diagnosis.md</c>, PNG plots) and for programs
+/// (<c>diagnosis.json</c>: <c>verdict</c> and <c>findings</c> with <c>rule</c>, <c>severity</c>,
+/// <c>evidence</c>, <c>explanation</c>, <c>actions</c>).
+/// </summary>
+public sealed class DiagnosisReport
+{
+    /// <summary>File names written by <see cref="WriteAll"/>.</summary>
+    public const string MarkdownFile = "diagnosis.md", JsonFile = "diagnosis.json";
+
+    readonly HealthMonitor monitor;
+    readonly string source;
+
+    /// <summary>A report on the monitor's current state; <paramref name="source"/> names the run or file diagnosed.</summary>
+    public DiagnosisReport(HealthMonitor monitor, string source)
+    {
+        this.monitor = monitor;
+        this.source = source;
+    }
+
+    /// <summary>The verdict.</summary>
+    public Verdict Verdict => monitor.Verdict;
+
+    /// <summary>The findings, most serious first.</summary>
+    public IReadOnlyList<Finding> Findings => monitor.Findings;
+
+    /// <summary>Writes diagnosis.md, diagnosis.json and (unless <paramref name="plots"/> is false) the PNG plots into <paramref name="dir"/>; returns the paths written.</summary>
+    public IReadOnlyList<string> WriteAll(string dir, bool plots = true)
+    {
+        Directory.CreateDirectory(dir);
+        var files = new List<string>();
+        if (plots) files.AddRange(DiagnosisPlots.WriteAll(monitor.History, dir));
+        string md = Path.Combine(dir, MarkdownFile);
+        File.WriteAllText(md, ToMarkdown(files.Select(Path.GetFileName).OfType<string>().ToList()));
+        string json = Path.Combine(dir, JsonFile);
+        File.WriteAllText(json, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        files.Insert(0, json);
+        files.Insert(0, md);
+        return files;
+    }
+
+    /// <summary>The machine-readable diagnosis.</summary>
+    public JsonObject ToJson()
+    {
+        var h = monitor.History;
+        var best = h.Where(m => m.ValLoss is { } v && double.IsFinite(v)).MinBy(m => m.ValLoss!.Value);
+        monitor.ShouldStop(out string reason);
+        return new JsonObject
+        {
+            ["verdict"] = Finding.VerdictName(monitor.Verdict),
+            ["reason"] = reason.Length > 0 ? reason : null,
+            ["source"] = source,
+            ["epochs"] = h.Count,
+            ["last_epoch"] = h.Count > 0 ? h[^1].Epoch : null,
+            ["best_val_loss_epoch"] = best?.Epoch,
+            ["findings"] = new JsonArray(monitor.Findings.Select(FindingJson).ToArray<JsonNode?>()),
+            ["timeline"] = new JsonArray(monitor.Raised.Select(f => (JsonNode?)new JsonObject
+            {
+                ["epoch"] = f.Epoch,
+                ["rule"] = f.Rule,
+                ["severity"] = Finding.SeverityName(f.Severity),
+                ["title"] = f.Title,
+            }).ToArray()),
+        };
+    }
+
+    static JsonObject FindingJson(Finding f) => new()
+    {
+        ["rule"] = f.Rule,
+        ["severity"] = Finding.SeverityName(f.Severity),
+        ["epoch"] = f.Epoch,
+        ["first_epoch"] = f.FirstEpoch,
+        ["title"] = f.Title,
+        ["evidence"] = new JsonArray(f.Evidence.Select(e => (JsonNode?)new JsonObject
+        {
+            ["name"] = e.Name,
+            ["value"] = double.IsFinite(e.Value) ? JsonValue.Create(e.Value) : JsonValue.Create(Evidence.Format(e.Value)),
+            ["epoch"] = e.Epoch,
+        }).ToArray()),
+        ["explanation"] = f.Explanation,
+        ["actions"] = new JsonArray(f.Actions.Select(a => (JsonNode?)new JsonObject
+        {
+            ["description"] = a.Description,
+            ["command"] = a.Command,
+        }).ToArray()),
+    };
+
+    /// <summary>The human report (markdown); <paramref name="plotFiles"/> are linked at the end.</summary>
+    public string ToMarkdown(IReadOnlyList<string>? plotFiles = null)
+    {
+        var sb = new StringBuilder();
+        var h = monitor.History;
+        var verdict = monitor.Verdict;
+        sb.AppendLine($"# Training diagnosis: {Finding.VerdictName(verdict).ToUpperInvariant()}");
+        sb.AppendLine();
+        sb.AppendLine($"Source: `{source}`. Epochs observed: {h.Count}" + (h.Count > 0 ? $" ({h[0].Epoch}..{h[^1].Epoch})." : "."));
+        sb.AppendLine();
+        sb.AppendLine(verdict switch
+        {
+            Verdict.Stop => "**Verdict: stop.** " + (monitor.ShouldStop(out var reason) ? reason : "") + ". This run will not improve as configured; apply the actions below and start a new run.",
+            Verdict.Continue => "**Verdict: continue.** Warnings only: keep training, watch the signals below.",
+            _ => "**Verdict: healthy.** No warning and no critical finding.",
+        });
+        sb.AppendLine();
+        if (monitor.Findings.Count > 0)
+        {
+            sb.AppendLine("| severity | rule | first seen | summary |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (var f in monitor.Findings)
+                sb.AppendLine($"| {Finding.SeverityName(f.Severity)} | {f.Rule} | {(f.FirstEpoch is { } e ? "epoch " + e : "before training")} | {Cell(f.Title)} |");
+            sb.AppendLine();
+        }
+        foreach (var f in monitor.Findings)
+        {
+            sb.AppendLine($"## {Finding.SeverityName(f.Severity)}: {f.Rule}");
+            sb.AppendLine();
+            sb.AppendLine(f.Title + ".");
+            sb.AppendLine();
+            if (f.Evidence.Count > 0)
+            {
+                sb.AppendLine("Evidence: " + string.Join("; ", f.Evidence.Select(e => "`" + e + "`")) + ".");
+                sb.AppendLine();
+            }
+            sb.AppendLine(f.Explanation);
+            sb.AppendLine();
+            sb.AppendLine("What to do:");
+            sb.AppendLine();
+            int k = 1;
+            foreach (var a in f.Actions)
+            {
+                sb.AppendLine($"{k++}. {a.Description}");
+                if (a.Command is not null)
+                {
+                    sb.AppendLine("   ```bash");
+                    sb.AppendLine("   " + a.Command);
+                    sb.AppendLine("   ```");
+                }
+            }
+            sb.AppendLine();
+        }
+        AppendGapTable(sb, h);
+        AppendTimeline(sb);
+        AppendSamples(sb, h);
+        if (plotFiles is { Count: 0 } && DiagnosisPlots.FontFile is null)
+        {
+            sb.AppendLine("Plots were not drawn: no TrueType font found (install fonts-dejavu-core or set GLOSSA_PLOT_FONT to a .ttf file).");
+            sb.AppendLine();
+        }
+        if (plotFiles is { Count: > 0 })
+        {
+            sb.AppendLine("## Plots");
+            sb.AppendLine();
+            foreach (var p in plotFiles)
+                sb.AppendLine($"![{Path.GetFileNameWithoutExtension(p)}]({p})");
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The seed's table: train and validation loss, their gap and WER at a few epochs (first, best, last, spaced between).</summary>
+    static void AppendGapTable(StringBuilder sb, IReadOnlyList<EpochMetrics> h)
+    {
+        if (h.Count == 0) return;
+        var best = h.Where(m => m.ValLoss is { } v && double.IsFinite(v)).MinBy(m => m.ValLoss!.Value);
+        var rows = SelectRows(h, best, 10);
+        sb.AppendLine("## Train/validation gap");
+        sb.AppendLine();
+        sb.AppendLine("| epoch | train loss | val loss | gap | train WER | val WER | blank | empty | note |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        double? bestGap = best is null ? null : best.ValLoss - best.TrainLoss;
+        foreach (var m in rows)
+        {
+            double? gap = m.ValLoss - m.TrainLoss;
+            string note = ReferenceEquals(m, best) ? "best val loss"
+                : best is not null && m.Epoch > best.Epoch && gap > bestGap + 0.5 ? "gap widening"
+                : "";
+            sb.AppendLine($"| {m.Epoch} | {N(m.TrainLoss)} | {N(m.ValLoss)} | {N(gap, signed: true)} | {N(m.TrainWer)} | {N(m.ValWer)} | {P(m.BlankRatio)} | {P(m.EmptyRate)} | {note} |");
+        }
+        sb.AppendLine();
+    }
+
+    static List<EpochMetrics> SelectRows(IReadOnlyList<EpochMetrics> h, EpochMetrics? best, int max)
+    {
+        if (h.Count <= max) return h.ToList();
+        var set = new SortedSet<int> { 0, h.Count - 1 };
+        if (best is not null) set.Add(h.ToList().IndexOf(best));
+        for (int i = 1; set.Count < max && i < max; i++)
+            set.Add((int)Math.Round(i * (h.Count - 1) / (double)(max - 1)));
+        return set.Select(i => h[i]).ToList();
+    }
+
+    void AppendTimeline(StringBuilder sb)
+    {
+        var raised = monitor.Raised.Where(f => f.Severity >= Severity.Warning).ToList();
+        if (raised.Count == 0) return;
+        sb.AppendLine("## When the doctor saw it");
+        sb.AppendLine();
+        foreach (var f in raised)
+            sb.AppendLine($"- {(f.Epoch is { } e ? "epoch " + e : "before training")}: {Finding.SeverityName(f.Severity)} {f.Rule}: {f.Title}");
+        sb.AppendLine();
+    }
+
+    static void AppendSamples(StringBuilder sb, IReadOnlyList<EpochMetrics> h)
+    {
+        var withSamples = h.LastOrDefault(m => m.Samples is { Count: > 0 });
+        if (withSamples is null) return;
+        sb.AppendLine($"## Sample predictions (epoch {withSamples.Epoch})");
+        sb.AppendLine();
+        sb.AppendLine("| id | target | prediction | words (target/pred) |");
+        sb.AppendLine("|---|---|---|---|");
+        foreach (var s in withSamples.Samples!.Take(10))
+            sb.AppendLine($"| {Cell(s.Id)} | {Cell(s.Target)} | {(s.Pred.Trim().Length == 0 ? "*(empty)*" : Cell(s.Pred))} | {Words(s.Target)}/{Words(s.Pred)} |");
+        sb.AppendLine();
+    }
+
+    internal static int Words(string s) => s.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+
+    static string N(double? v, bool signed = false) =>
+        v is not { } x ? "" : signed && x > 0 ? "+" + Evidence.Format(x) : Evidence.Format(x);
+
+    static string P(double? v) => v is { } x ? (x * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%" : "";
+}

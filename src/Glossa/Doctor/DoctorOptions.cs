@@ -1,0 +1,128 @@
+using Glossa.Common;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// Thresholds of the health rules. Defaults come from the training dynamics measured on CTC
+/// recognisers (docs/doctor.md, shared/reference/training-dynamics.md): a healthy run predicts
+/// pure blank for only ~10-30 steps, then sits 2-7 epochs at the "frequent glosses only" stage
+/// (blank share 0.75-0.88, hypotheses ~1/4 of the reference length, WER ~74%), then the WER
+/// falls fast. Collapse is therefore judged only after a grace period and only when it
+/// persists without progress.
+/// </summary>
+public sealed record DoctorOptions
+{
+    // ---- blank_collapse ----
+    /// <summary>Epochs at the start during which blank-heavy output is the normal stage 1/2 and never a warning.
+    /// Stage 2 lasted up to 7 epochs in the measurements; collapse also needs persistence, so 3 is enough.</summary>
+    public int GraceEpochs { get; init; } = 3;
+    /// <summary>Optimizer steps before which pure-blank output is still stage 1 (measured: 10-30 steps; "well over 50").</summary>
+    public long GraceSteps { get; init; } = 150;
+    /// <summary>Blank share of validation frames above which an epoch counts as collapsed (the seed: "over 90%").</summary>
+    public double BlankCollapseRatio { get; init; } = 0.90;
+    /// <summary>Blank share that means "pure blank" (stage 1 level, &gt;= 0.99 measured); persisting it past the grace is collapse.</summary>
+    public double PureBlankRatio { get; init; } = 0.95;
+    /// <summary>Share of empty validation hypotheses above which an epoch counts as collapsed.</summary>
+    public double EmptyRateCollapse { get; init; } = 0.50;
+    /// <summary>Predicted/reference length ratio below which hypotheses are "far shorter" than references
+    /// (stage 2 is ~0.26 and lasts a few epochs; a converged model is ~1.0).</summary>
+    public double LengthRatioCollapse { get; init; } = 0.35;
+    /// <summary>Consecutive collapsed epochs (after the grace) that give a warning.</summary>
+    public int CollapseWarnEpochs { get; init; } = 2;
+    /// <summary>Consecutive collapsed epochs without progress that make blank collapse critical
+    /// (training-dynamics: plateau "for more than ~5 epochs"; pure blank is judged faster, see <see cref="PureBlankCriticalEpochs"/>).</summary>
+    public int CollapseCriticalEpochs { get; init; } = 5;
+    /// <summary>Consecutive pure-blank epochs (after the grace) without progress that are critical:
+    /// a healthy run leaves pure blank within tens of steps.</summary>
+    public int PureBlankCriticalEpochs { get; init; } = 3;
+    /// <summary>An epoch by which every healthy run has long left stage 2 (measured: by epoch ~7 at the latest);
+    /// blank collapse seen at or after it without progress is critical even from a single observation (sparse histories).</summary>
+    public int CollapseLateEpoch { get; init; } = 15;
+    /// <summary>Validation WER gain (points) over a window that counts as progress.</summary>
+    public double MinWerGain { get; init; } = 2.0;
+    /// <summary>Relative training-loss fall over a window that counts as progress (0.05 = 5%).</summary>
+    public double MinLossGain { get; init; } = 0.05;
+
+    // ---- overfitting ----
+    /// <summary>Epochs past the best validation loss (or WER) while training loss falls that give a warning.</summary>
+    public int OverfitPatience { get; init; } = 5;
+    /// <summary>Relative worsening of validation loss from its best that counts (0.02 = 2%), to ignore noise.</summary>
+    public double OverfitMinRise { get; init; } = 0.02;
+    /// <summary>Critical when past the best by this many times <see cref="OverfitPatience"/> and still worsening.</summary>
+    public double OverfitCriticalFactor { get; init; } = 2.0;
+
+    // ---- not_learning ----
+    /// <summary>Validation WER (percent) that is "not learning" after <see cref="NotLearningEpochs"/> epochs.</summary>
+    public double NotLearningWer { get; init; } = 85.0;
+    /// <summary>Epochs after which a WER above <see cref="NotLearningWer"/> is a warning (healthy: &lt; 20% by epoch 8 on the synthetic corpus).</summary>
+    public int NotLearningEpochs { get; init; } = 10;
+    /// <summary>Window (epochs) over which a plateau of losses / WER is judged.</summary>
+    public int PlateauEpochs { get; init; } = 5;
+    /// <summary>A WER at or below this (percent) is good enough that a plateau is convergence, not a problem.</summary>
+    public double GoodWer { get; init; } = 30.0;
+
+    // ---- unstable ----
+    /// <summary>A step loss this many times the epoch mean is a spike.</summary>
+    public double SpikeFactor { get; init; } = 5.0;
+    /// <summary>An epoch's mean training loss this many times the previous epoch's is a jump (divergence).</summary>
+    public double JumpFactor { get; init; } = 1.5;
+    /// <summary>A maximum gradient norm this many times the run's median mean gradient norm is an explosion.</summary>
+    public double GradExplosionFactor { get; init; } = 20.0;
+    /// <summary>An absolute maximum gradient norm (before clipping) that is an explosion whatever the history.</summary>
+    public double GradExplosionAbsolute { get; init; } = 1000.0;
+    /// <summary>Learning rate above which Adam-style training of CTC models is usually unstable.</summary>
+    public double HighLearningRate { get; init; } = 3e-3;
+    /// <summary>Learning rate below which training barely moves (outside the end of a decay schedule).</summary>
+    public double LowLearningRate { get; init; } = 1e-6;
+
+    // ---- ctc_infeasible ----
+    /// <summary>Share of CTC-infeasible training clips that gives a warning (they contribute no gradient).</summary>
+    public double InfeasibleWarnShare { get; init; } = 0.01;
+    /// <summary>Share of CTC-infeasible clips that is critical (the model cannot learn most of the data).</summary>
+    public double InfeasibleCriticalShare { get; init; } = 0.25;
+
+    // ---- capacity ----
+    /// <summary>Parameters per training sample above which overfitting is likely (seed: 6,000 overfit, 1,800 trained better).</summary>
+    public double ParamsPerSampleWarn { get; init; } = 3000;
+    /// <summary>Parameters per training sample worth an info note.</summary>
+    public double ParamsPerSampleInfo { get; init; } = 1500;
+
+    // ---- data_mismatch ----
+    /// <summary>Share of all gloss tokens taken by the single most frequent gloss that counts as skewed.</summary>
+    public double SkewTopShare { get; init; } = 0.25;
+    /// <summary>Share of glosses seen fewer than 3 times in training above which the vocabulary is mostly rare glosses.</summary>
+    public double RareGlossShare { get; init; } = 0.5;
+
+    // ---- verdict ----
+    /// <summary>Name of the program in ready-to-run commands.</summary>
+    public string Program { get; init; } = "./glossa";
+
+    /// <summary>Checks every threshold; throws a <see cref="GlossaException"/> naming the bad one.</summary>
+    public DoctorOptions Validate()
+    {
+        static void Check(bool ok, string what)
+        {
+            if (!ok) throw new GlossaException($"doctor options: {what}");
+        }
+        Check(GraceEpochs >= 0, $"grace_epochs must be >= 0 (got {GraceEpochs})");
+        Check(GraceSteps >= 0, $"grace_steps must be >= 0 (got {GraceSteps})");
+        Check(BlankCollapseRatio is > 0 and <= 1, $"blank_collapse_ratio must be in (0,1] (got {BlankCollapseRatio})");
+        Check(PureBlankRatio is > 0 and <= 1 && PureBlankRatio >= BlankCollapseRatio, $"pure_blank_ratio must be in [blank_collapse_ratio,1] (got {PureBlankRatio})");
+        Check(EmptyRateCollapse is > 0 and <= 1, $"empty_rate_collapse must be in (0,1] (got {EmptyRateCollapse})");
+        Check(LengthRatioCollapse is > 0 and < 1, $"length_ratio_collapse must be in (0,1) (got {LengthRatioCollapse})");
+        Check(CollapseWarnEpochs >= 1 && CollapseCriticalEpochs >= CollapseWarnEpochs, "collapse_warn_epochs must be >= 1 and <= collapse_critical_epochs");
+        Check(PureBlankCriticalEpochs >= 1, "pure_blank_critical_epochs must be >= 1");
+        Check(CollapseLateEpoch > GraceEpochs, $"collapse_late_epoch must be after grace_epochs (got {CollapseLateEpoch})");
+        Check(OverfitPatience >= 1, $"overfit_patience must be >= 1 (got {OverfitPatience})");
+        Check(OverfitCriticalFactor >= 1, $"overfit_critical_factor must be >= 1 (got {OverfitCriticalFactor})");
+        Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");
+        Check(NotLearningEpochs >= 1 && PlateauEpochs >= 2, "not_learning_epochs must be >= 1 and plateau_epochs >= 2");
+        Check(SpikeFactor > 1 && JumpFactor > 1 && GradExplosionFactor > 1, "spike_factor, jump_factor and grad_explosion_factor must be > 1");
+        Check(LowLearningRate > 0 && HighLearningRate > LowLearningRate, "low_learning_rate must be > 0 and below high_learning_rate");
+        Check(InfeasibleWarnShare is >= 0 and <= 1 && InfeasibleCriticalShare >= InfeasibleWarnShare && InfeasibleCriticalShare <= 1,
+            "infeasible shares must satisfy 0 <= warn <= critical <= 1");
+        Check(ParamsPerSampleInfo > 0 && ParamsPerSampleWarn >= ParamsPerSampleInfo, "params_per_sample_info must be > 0 and <= params_per_sample_warn");
+        Check(SkewTopShare is > 0 and <= 1 && RareGlossShare is > 0 and <= 1, "skew_top_share and rare_gloss_share must be in (0,1]");
+        return this;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Glossa.Doctor.Rules;
+
+/// <summary>The option changes the doctor recommends, each turned into a ready-to-run command.</summary>
+internal static class Advice
+{
+    /// <summary>Learning rate to propose: a tenth of a rate above the high mark, else a third; 1e-4 when unknown.</summary>
+    public static double LowerLearningRate(RuleInput r)
+    {
+        double? lr = r.LearningRate;
+        if (lr is not { } v || v <= 0) return 1e-4;
+        double factor = v > r.Options.HighLearningRate ? 10 : 3;
+        return RoundSig(v / factor);
+    }
+
+    /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown.</summary>
+    public static double MoreDropout(RuleInput r) =>
+        r.Option("dropout") is { } d ? Math.Round(Math.Min(Math.Max(d + 0.2, 0.5), 0.6), 2) : 0.5;
+
+    /// <summary>Weight decay to propose: ten times the current one, 1e-3 when unknown or zero.</summary>
+    public static double MoreWeightDecay(RuleInput r) =>
+        r.Option("weight-decay") is { } w && w > 0 ? RoundSig(w * 10) : 1e-3;
+
+    /// <summary>Hidden size to propose: half the current one (at least 64), 256 when unknown (the seed's alternative).</summary>
+    public static int SmallerHidden(RuleInput r) =>
+        r.Option("hidden-dim") is { } h && h >= 128 ? (int)(h / 2) : 256;
+
+    public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
+        new(description, r.Commands.Build(changes));
+
+    static double RoundSig(double v)
+    {
+        if (v == 0 || !double.IsFinite(v)) return v;
+        double scale = Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(v))) - 1);
+        return Math.Round(v / scale) * scale;
+    }
+}

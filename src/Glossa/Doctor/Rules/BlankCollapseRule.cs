@@ -1,0 +1,153 @@
+using Glossa.Training;
+using static Glossa.Doctor.Rules.HistoryMath;
+
+namespace Glossa.Doctor.Rules;
+
+/// <summary>
+/// blank_collapse: the model predicts blank on nearly every frame, hypotheses are empty or far
+/// shorter than references, and this persists past the normal stage-1/stage-2 onset without
+/// validation progress.
+/// </summary>
+internal static class BlankCollapseRule
+{
+    public static Finding? Evaluate(RuleInput r)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        if (last.Epoch <= o.GraceEpochs || last.Steps is { } s && s < o.GraceSteps)
+            return null;
+
+        bool Hard(EpochMetrics m) => m.BlankRatio > o.BlankCollapseRatio || m.EmptyRate >= o.EmptyRateCollapse;
+        bool Pure(EpochMetrics m) => m.BlankRatio >= o.PureBlankRatio || m.EmptyRate >= 0.9;
+        bool Short(EpochMetrics m) => m.LengthRatio < o.LengthRatioCollapse && !(m.ValWer <= o.GoodWer);
+
+        // Epochs counted only past the grace: stage 1/2 before it is normal.
+        int firstCounted = o.GraceEpochs + 1;
+        int Span(int startIndex) => startIndex < 0 ? 0 : last.Epoch - Math.Max(h[startIndex].Epoch, firstCounted) + 1;
+
+        int hardStart = TrailingStart(h, Hard);
+        int pureStart = TrailingStart(h, Pure);
+        int shortStart = TrailingStart(h, m => Hard(m) || Short(m));
+        int hardSpan = Span(hardStart), pureSpan = Span(pureStart), shortSpan = Span(shortStart);
+
+        Severity? severity = null;
+        int windowStart;
+        bool late = hardStart >= 0 && last.Epoch >= o.CollapseLateEpoch;
+        if (hardSpan >= o.CollapseWarnEpochs || late)
+        {
+            windowStart = h[hardStart].Epoch;
+            bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
+            bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
+            severity = critical ? Severity.Critical : Severity.Warning;
+        }
+        else if (shortSpan >= o.CollapseCriticalEpochs)
+        {
+            // Hypotheses far too short for many epochs, but the blank share is not extreme: the
+            // "frequent glosses only" plateau. A warning: large models can sit there ~7 epochs.
+            windowStart = h[shortStart].Epoch;
+            if (ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o))
+                return null;
+            severity = Severity.Warning;
+        }
+        else
+        {
+            return null;
+        }
+
+        var ev = new List<Evidence>();
+        if (Finite(last.BlankRatio)) ev.Add(new("blank_ratio", last.BlankRatio!.Value, last.Epoch));
+        if (Finite(last.EmptyRate)) ev.Add(new("empty_rate", last.EmptyRate!.Value, last.Epoch));
+        if (Finite(last.LengthRatio)) ev.Add(new("length_ratio", last.LengthRatio!.Value, last.Epoch));
+        if (Finite(last.ValWer)) ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+        ev.Add(new("collapsed_since_epoch", windowStart));
+        if (AtOrBefore(h, windowStart, m => m.ValWer) is { } w0 && w0.M.Epoch != last.Epoch)
+            ev.Add(new("val_wer", w0.V, w0.M.Epoch));
+
+        string symptoms = Symptoms(last);
+        string title = $"{symptoms} since epoch {windowStart}" + (severity == Severity.Critical ? " with no validation progress" : "");
+        return new Finding
+        {
+            Rule = RuleIds.BlankCollapse,
+            Severity = severity.Value,
+            Epoch = last.Epoch,
+            Title = title,
+            Evidence = ev,
+            Explanation = Explain(r, windowStart),
+            Actions = Actions(r),
+        };
+    }
+
+    static string Symptoms(EpochMetrics m)
+    {
+        var parts = new List<string>();
+        if (Finite(m.BlankRatio)) parts.Add($"{Pct(m.BlankRatio!.Value)} of frames blank");
+        if (Finite(m.EmptyRate)) parts.Add($"{Pct(m.EmptyRate!.Value)} empty hypotheses");
+        if (Finite(m.LengthRatio)) parts.Add($"hypotheses {F(m.LengthRatio!.Value)}x the reference length");
+        return parts.Count == 0 ? "collapsed output" : string.Join(", ", parts);
+    }
+
+    static string Explain(RuleInput r, int since)
+    {
+        var causes = new List<string>();
+        double? lr = r.LearningRate;
+        if (lr > r.Options.HighLearningRate)
+            causes.Add($"the learning rate {F(lr!.Value)} is high for CTC (above {F(r.Options.HighLearningRate)}); a step too large throws the model into the all-blank minimum and it stays there");
+        else
+            causes.Add("a learning rate too high or without warm-up can throw the model into the all-blank minimum");
+        if (r.Context.InfeasibleClips is > 0)
+            causes.Add($"{r.Context.InfeasibleClips} training clips are too short for their labels after the temporal stride, so CTC can only learn blanks from them");
+        else
+            causes.Add("a temporal stride too large leaves too few output frames per gloss (CTC needs label length + repeats)");
+        var gap = GapTrend(r.History);
+        if (gap is { } g && g.Now > g.Then + 0.5)
+            causes.Add($"training loss keeps falling while validation does not (train/val gap {F(g.Then)} -> {F(g.Now)}): the model memorises the training clips, which is the overfitting part");
+        if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
+            causes.Add($"the model has {F(pps)} parameters per training sample, much capacity for little data");
+        causes.Add("label problems (vocabulary mismatch, a few glosses dominating) make blank the cheapest guess");
+        return $"Since epoch {since} the model outputs blank almost everywhere, so its hypotheses are empty or much shorter than the references. " +
+               "A healthy CTC run leaves pure blank within tens of steps and the \"frequent glosses only\" stage within a few epochs; this one has not. " +
+               "Blank collapse is not only overfitting. Likely causes here: " + string.Join("; ", causes) + ".";
+    }
+
+    internal static (double Then, double Now)? GapTrend(IReadOnlyList<EpochMetrics> h)
+    {
+        var both = h.Where(m => Finite(m.ValLoss) && Finite(m.TrainLoss)).ToList();
+        if (both.Count < 2) return null;
+        var best = both.MinBy(m => m.ValLoss!.Value)!;
+        var last = both[^1];
+        return (best.ValLoss!.Value - best.TrainLoss, last.ValLoss!.Value - last.TrainLoss);
+    }
+
+    static List<FindingAction> Actions(RuleInput r)
+    {
+        var o = r.Options;
+        double lr = Advice.LowerLearningRate(r);
+        var changes = new List<(string, object?)> { ("learning-rate", lr), ("warmup-epochs", 2) };
+        var gap = GapTrend(r.History);
+        bool overfit = gap is { } g && g.Now > g.Then + 0.5;
+        if (overfit)
+        {
+            changes.Add(("dropout", Advice.MoreDropout(r)));
+            changes.Add(("weight-decay", Advice.MoreWeightDecay(r)));
+        }
+        int? stride = r.Context.TemporalStride ?? (int?)r.Option("temporal-stride");
+        bool strideSuspect = r.Context.InfeasibleClips is > 0 && stride is > 1;
+        if (strideSuspect) changes.Add(("temporal-stride", stride!.Value / 2));
+        var list = new List<FindingAction>
+        {
+            Advice.Command(r, "Stop this run and restart with a lower learning rate and a warm-up" +
+                (overfit ? ", plus stronger regularisation for the train/val gap" : "") +
+                (strideSuspect ? ", and a smaller temporal stride so every clip is CTC-feasible" : ""), changes.ToArray()),
+        };
+        if (!strideSuspect)
+            list.Add(new FindingAction(stride is { } st
+                ? $"Check CTC feasibility: with temporal stride {st} a clip of N frames gives about N/{st} outputs, which must be at least label length + repeated neighbours; if many clips are short, lower the stride."
+                : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + repeated neighbours for every clip."));
+        if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
+            list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size, or train the MobileNetV3 student first", ("hidden-dim", Advice.SmallerHidden(r))));
+        list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
+        list.Add(new FindingAction("If the collapse persists at a sane learning rate, penalise overconfident blanks (label smoothing or an entropy/blank penalty on the CTC posteriors)."));
+        return list;
+    }
+}

@@ -1,0 +1,80 @@
+using static Glossa.Doctor.Rules.HistoryMath;
+
+namespace Glossa.Doctor.Rules;
+
+/// <summary>
+/// not_learning: validation WER still above a threshold after K epochs, or losses on a plateau
+/// while the WER is not good.
+/// </summary>
+internal static class NotLearningRule
+{
+    public static Finding? Evaluate(RuleInput r)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        var ev = new List<Evidence>();
+        Severity? severity = null;
+        string title;
+
+        int windowFrom = last.Epoch - o.PlateauEpochs;
+        if (Finite(last.ValWer) && last.ValWer > o.NotLearningWer && last.Epoch >= o.NotLearningEpochs)
+        {
+            bool improving = ValidationProgress(h, windowFrom, o) && AtOrBefore(h, windowFrom, m => m.ValWer) is { } w0 && w0.V - last.ValWer!.Value >= o.MinWerGain;
+            severity = !improving && last.Epoch >= 2 * o.NotLearningEpochs ? Severity.Critical : Severity.Warning;
+            ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+            if (AtOrBefore(h, windowFrom, m => m.ValWer) is { } before && before.M.Epoch != last.Epoch)
+                ev.Add(new("val_wer", before.V, before.M.Epoch));
+            title = $"val_wer {F(last.ValWer!.Value)}% after {last.Epoch} epochs" + (improving ? " (still falling)" : ", not improving");
+        }
+        else if (last.Epoch >= o.GraceEpochs + o.PlateauEpochs && !(last.ValWer <= o.GoodWer) && Plateau(r) is { } p)
+        {
+            severity = Severity.Warning;
+            ev.Add(new("train_loss", p.Then, p.ThenEpoch));
+            ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
+            if (Finite(last.ValWer)) ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+            title = $"train_loss flat for {last.Epoch - p.ThenEpoch} epochs ({F(p.Then)} -> {F(last.TrainLoss)})";
+        }
+        else
+        {
+            return null;
+        }
+
+        return new Finding
+        {
+            Rule = RuleIds.NotLearning,
+            Severity = severity.Value,
+            Epoch = last.Epoch,
+            Title = title,
+            Evidence = ev,
+            Explanation =
+                "The model is not learning the task at a useful pace: a healthy CTC run on a small corpus passes the \"frequent glosses only\" stage (WER ~75%) within a few epochs and then falls fast. " +
+                "A WER stuck high usually means blank collapse (see that finding), a learning rate too low or too high, labels that do not match the videos, or a model that cannot see enough frames per gloss.",
+            Actions = Actions(r),
+        };
+    }
+
+    /// <summary>Training loss improved by less than 1% over the last PlateauEpochs epochs.</summary>
+    static (double Then, int ThenEpoch)? Plateau(RuleInput r)
+    {
+        var last = r.Last;
+        if (AtOrBefore(r.History, last.Epoch - r.Options.PlateauEpochs, m => m.TrainLoss) is not { } t0 || t0.V <= 0)
+            return null;
+        double bestRecent = r.History.Where(m => m.Epoch > t0.M.Epoch && Finite(m.TrainLoss)).Select(m => m.TrainLoss).DefaultIfEmpty(double.NaN).Min();
+        if (double.IsNaN(bestRecent) || (t0.V - bestRecent) / t0.V >= 0.01) return null;
+        return (t0.V, t0.M.Epoch);
+    }
+
+    static List<FindingAction> Actions(RuleInput r)
+    {
+        var list = new List<FindingAction>();
+        double? lr = r.LearningRate;
+        if (lr is { } v && v < r.Options.LowLearningRate * 30)
+            list.Add(Advice.Command(r, $"The learning rate {F(v)} is low: raise it", ("learning-rate", 3e-4)));
+        else
+            list.Add(Advice.Command(r, "Restart with a lower learning rate and a warm-up", ("learning-rate", Advice.LowerLearningRate(r)), ("warmup-epochs", 2)));
+        list.Add(new("Check the data: sample a few clips and their glosses (frames and labels must belong together), and that the vocabulary matches the corpus."));
+        list.Add(new("Overfit a tiny subset (e.g. 20 clips) first: if even that does not reach a low WER, the problem is in the model or the data pipeline, not in regularisation."));
+        return list;
+    }
+}

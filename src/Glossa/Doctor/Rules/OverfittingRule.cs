@@ -1,0 +1,89 @@
+using Glossa.Training;
+using static Glossa.Doctor.Rules.HistoryMath;
+
+namespace Glossa.Doctor.Rules;
+
+/// <summary>
+/// overfitting: validation loss (or WER) past its best by N epochs and worse than it, while the
+/// training loss keeps falling; the train/val gap and its trend are the evidence.
+/// </summary>
+internal static class OverfittingRule
+{
+    public static Finding? Evaluate(RuleInput r)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        var byLoss = Check(h, m => m.ValLoss, o, relative: true);
+        var byWer = Check(h, m => m.ValWer, o, relative: false);
+        var hit = byLoss ?? byWer;
+        if (hit is not { } x) return null;
+        if (byLoss is { } l && byWer is { } w && w.Since > l.Since) x = w; // report the stronger signal
+        var best = x.Best;
+        var trainAtBest = best.TrainLoss;
+        if (!(last.TrainLoss < trainAtBest * (1 - o.MinLossGain / 2)))
+            return null; // training loss not falling: not the overfitting pattern (see not_learning)
+
+        int since = x.Since;
+        bool critical = since >= o.OverfitPatience * o.OverfitCriticalFactor;
+        var ev = new List<Evidence>
+        {
+            new($"best_{x.Metric}", x.BestValue, best.Epoch),
+            new(x.Metric, x.NowValue, last.Epoch),
+            new("epochs_since_best", since),
+            new("train_loss", trainAtBest, best.Epoch),
+            new("train_loss", last.TrainLoss, last.Epoch),
+        };
+        if (Finite(best.ValLoss) && Finite(last.ValLoss))
+        {
+            ev.Add(new("gap", best.ValLoss!.Value - best.TrainLoss, best.Epoch));
+            ev.Add(new("gap", last.ValLoss!.Value - last.TrainLoss, last.Epoch));
+        }
+        string unit = x.Metric == "val_wer" ? "%" : "";
+        return new Finding
+        {
+            Rule = RuleIds.Overfitting,
+            Severity = critical ? Severity.Critical : Severity.Warning,
+            Epoch = last.Epoch,
+            Title = $"{x.Metric} best at epoch {best.Epoch} ({F(x.BestValue)}{unit}), now {F(x.NowValue)}{unit} at epoch {last.Epoch} while train_loss fell {F(trainAtBest)} -> {F(last.TrainLoss)}",
+            Evidence = ev,
+            Explanation =
+                $"Validation has not improved for {since} epochs and is worse than its best, while the training loss keeps falling: the model memorises the training clips instead of learning what generalises. " +
+                (critical ? "It has gone on long enough that this run will not recover on its own; the best weights are those of epoch " + best.Epoch + ". "
+                          : "It may still be noise; watch whether the gap keeps widening. ") +
+                "Stronger regularisation (dropout, weight decay, augmentation) or a smaller model narrows the gap; if the outputs are also mostly blank, see blank_collapse: that part is not cured by regularisation alone.",
+            Actions = Actions(r, best.Epoch),
+        };
+    }
+
+    readonly record struct Hit(string Metric, EpochMetrics Best, double BestValue, double NowValue, int Since);
+
+    static Hit? Check(IReadOnlyList<EpochMetrics> h, Func<EpochMetrics, double?> pick, DoctorOptions o, bool relative)
+    {
+        var s = Series(h, pick);
+        if (s.Count < 2) return null;
+        var (best, bestValue) = s.MinBy(p => p.V);
+        var (now, nowValue) = s[^1];
+        if (!ReferenceEquals(now, h[^1])) return null; // the metric was not measured this epoch
+        int since = now.Epoch - best.Epoch;
+        bool worse = relative ? nowValue > bestValue * (1 + o.OverfitMinRise) : nowValue > bestValue + o.MinWerGain / 2;
+        if (since < o.OverfitPatience || !worse) return null;
+        string metric = relative ? "val_loss" : "val_wer";
+        return new Hit(metric, best, bestValue, nowValue, since);
+    }
+
+    static List<FindingAction> Actions(RuleInput r, int bestEpoch)
+    {
+        var list = new List<FindingAction>
+        {
+            Advice.Command(r, "Restart with stronger regularisation (more dropout, 10x weight decay)",
+                ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
+            new($"Keep the checkpoint of epoch {bestEpoch} (the best validation); later epochs are worse."),
+        };
+        if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
+            list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size, or distil into the MobileNetV3 student",
+                ("hidden-dim", Advice.SmallerHidden(r)), ("dropout", Advice.MoreDropout(r))));
+        list.Add(new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
+        return list;
+    }
+}

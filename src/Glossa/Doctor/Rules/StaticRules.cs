@@ -1,0 +1,114 @@
+using static Glossa.Doctor.Rules.HistoryMath;
+
+namespace Glossa.Doctor.Rules;
+
+/// <summary>
+/// The rules that need only the <see cref="RunContext"/>: ctc_infeasible, capacity and
+/// data_mismatch. They are judged once, before the first epoch.
+/// </summary>
+internal static class StaticRules
+{
+    public static Finding? CtcInfeasible(RuleInput r)
+    {
+        var c = r.Context;
+        var o = r.Options;
+        if (c.InfeasibleClips is not { } bad || c.CheckedClips is not { } total || total <= 0 || bad <= 0)
+            return null;
+        double share = (double)bad / total;
+        var severity = share >= o.InfeasibleCriticalShare ? Severity.Critical : share >= o.InfeasibleWarnShare ? Severity.Warning : Severity.Info;
+        var ev = new List<Evidence> { new("infeasible_clips", bad), new("checked_clips", total), new("infeasible_share", share) };
+        if (c.TemporalStride is { } st) ev.Add(new("temporal_stride", st));
+        string examples = c.InfeasibleExamples is { Count: > 0 } ex ? " (e.g. " + string.Join(", ", ex.Take(5)) + ")" : "";
+        var actions = new List<FindingAction>();
+        if (c.TemporalStride is { } s && s > 1)
+            actions.Add(Advice.Command(r, $"Halve the temporal stride ({s} -> {s / 2}) so short clips get enough output frames", ("temporal-stride", s / 2)));
+        actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels; a clip of N frames at stride s gives about N/s outputs, which must be at least label length + repeated neighbours."));
+        actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
+        return new Finding
+        {
+            Rule = RuleIds.CtcInfeasible,
+            Severity = severity,
+            Title = $"{bad} of {total} training clips ({Pct(share)}) are too short for CTC" + (c.TemporalStride is { } t ? $" at temporal stride {t}" : ""),
+            Evidence = ev,
+            Explanation =
+                "CTC can align a label sequence only if the model gives at least as many output frames as labels plus one blank between each pair of repeated neighbours. " +
+                "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks." +
+                (severity == Severity.Critical ? " With this share of the data unusable the run cannot learn well." : ""),
+            Actions = actions,
+        };
+    }
+
+    public static Finding? Capacity(RuleInput r)
+    {
+        var c = r.Context;
+        var o = r.Options;
+        if (c.ParamsPerSample is not { } pps || pps <= o.ParamsPerSampleInfo) return null;
+        var severity = pps > o.ParamsPerSampleWarn ? Severity.Warning : Severity.Info;
+        string model = c.ModelName is { } m ? $"{m} has" : "The model has";
+        return new Finding
+        {
+            Rule = RuleIds.Capacity,
+            Severity = severity,
+            Title = $"{F(pps)} parameters per training sample ({F(c.ParameterCount!.Value)} parameters, {c.TrainingSamples} samples)",
+            Evidence = [new("parameter_count", c.ParameterCount!.Value), new("training_samples", c.TrainingSamples!.Value), new("params_per_sample", pps)],
+            Explanation =
+                $"{model} {F(pps)} parameters per training sample. In the seed run 27M parameters on 4,376 samples (~6,000 per sample) overfit and collapsed, while an 8M student (~1,800 per sample) trained better. " +
+                "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
+            Actions =
+            [
+                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative: 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
+                new("Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later."),
+            ],
+        };
+    }
+
+    public static Finding? DataMismatch(RuleInput r)
+    {
+        var c = r.Context;
+        var o = r.Options;
+        if (c.CheckpointVocabularySize is { } ck && c.CorpusVocabularySize is { } co && ck != co)
+        {
+            string diff = c.VocabularyDifferences is { Count: > 0 } d ? " Differences: " + string.Join(", ", d.Take(10)) + "." : "";
+            return new Finding
+            {
+                Rule = RuleIds.DataMismatch,
+                Severity = Severity.Critical,
+                Title = $"checkpoint has {ck} output classes, corpus vocabulary has {co}",
+                Evidence = [new("checkpoint_vocabulary", ck), new("corpus_vocabulary", co)],
+                Explanation = "The checkpoint's classifier was trained for another gloss vocabulary: its class indices mean different glosses here, so its predictions and WER are meaningless." + diff,
+                Actions =
+                [
+                    new("Use the vocabulary saved with the checkpoint (its run folder) when reading the corpus, or train from scratch / re-initialise the classifier for the new vocabulary."),
+                    new("Check that checkpoint and corpus are the same dataset and split (e.g. PHOENIX-2014 vs 2014-T glosses differ)."),
+                ],
+            };
+        }
+        if (c.LabelCounts is not { Count: > 0 } counts) return null;
+        long total = counts.Values.Sum(v => (long)v);
+        if (total <= 0) return null;
+        var top = counts.MaxBy(kv => kv.Value);
+        double topShare = (double)top.Value / total;
+        double rareShare = (double)counts.Count(kv => kv.Value < 3) / counts.Count;
+        Severity severity;
+        string title;
+        if (topShare > o.SkewTopShare) { severity = Severity.Warning; title = $"gloss '{top.Key}' is {Pct(topShare)} of all training labels"; }
+        else if (rareShare > o.RareGlossShare) { severity = Severity.Info; title = $"{Pct(rareShare)} of glosses occur fewer than 3 times in training"; }
+        else return null;
+        return new Finding
+        {
+            Rule = RuleIds.DataMismatch,
+            Severity = severity,
+            Title = title,
+            Evidence = [new("top_gloss_share", topShare), new("rare_gloss_share", rareShare), new("glosses", counts.Count), new("label_tokens", total)],
+            Explanation =
+                "A skewed label distribution lets the model reach a low loss by predicting the few frequent glosses (or blank) and never the rest; rare glosses are hard to learn at all. " +
+                "This is the \"frequent glosses only\" stage; a healthy run leaves it within a few epochs.",
+            Actions =
+            [
+                new("Check the gloss cleaning (e.g. markers like __ON__/__OFF__, annotation symbols) and that labels were read from the right column."),
+                new("Consider merging or mapping very rare glosses, or more data for them; report WER per frequent/rare gloss group."),
+            ],
+        };
+    }
+}

@@ -1,0 +1,94 @@
+using static Glossa.Doctor.Rules.HistoryMath;
+
+namespace Glossa.Doctor.Rules;
+
+/// <summary>unstable: loss spikes and jumps, exploding gradient norms, a learning rate out of range.</summary>
+internal static class UnstableRule
+{
+    public static Finding? Evaluate(RuleInput r)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        var ev = new List<Evidence>();
+        var problems = new List<string>();
+        var severity = Severity.Info;
+
+        // Spikes: one step's loss far above the epoch mean. Epoch 1 starts from random outputs, skip it.
+        var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0 && m.TrainLossMax > o.SpikeFactor * m.TrainLoss).ToList();
+        if (spikes.Count > 0)
+        {
+            var worst = spikes.MaxBy(m => m.TrainLossMax!.Value / m.TrainLoss)!;
+            ev.Add(new("train_loss_max", worst.TrainLossMax!.Value, worst.Epoch));
+            ev.Add(new("train_loss", worst.TrainLoss, worst.Epoch));
+            problems.Add($"loss spikes in {spikes.Count} of the last {o.PlateauEpochs} epochs (up to {F(worst.TrainLossMax!.Value / worst.TrainLoss)}x the epoch mean)");
+            severity = Severity.Warning;
+        }
+
+        // Divergence: the epoch mean jumps well above the best so far.
+        var prior = h.Take(h.Count - 1).Where(m => m.Epoch >= 2 && Finite(m.TrainLoss)).ToList();
+        if (last.Epoch >= 3 && prior.Count > 0)
+        {
+            double best = prior.Min(m => m.TrainLoss);
+            if (best > 0 && last.TrainLoss > o.JumpFactor * best)
+            {
+                ev.Add(new("best_train_loss", best));
+                ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
+                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].Epoch >= 3;
+                problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
+                severity = twice ? Severity.Critical : Severity.Warning;
+            }
+        }
+
+        // Exploding gradients.
+        var norms = h.Where(m => Finite(m.GradNormMean)).Select(m => m.GradNormMean!.Value).ToList();
+        if (Finite(last.GradNormMax))
+        {
+            double median = norms.Count > 0 ? Median(norms) : double.NaN;
+            double max = last.GradNormMax!.Value;
+            if (max > o.GradExplosionAbsolute || median > 0 && max > o.GradExplosionFactor * median)
+            {
+                ev.Add(new("grad_norm_max", max, last.Epoch));
+                if (!double.IsNaN(median)) ev.Add(new("grad_norm_median", median));
+                problems.Add($"gradient norm reached {F(max)}" + (double.IsNaN(median) ? "" : $" ({F(max / median)}x the run's median)"));
+                severity = Max(severity, Severity.Warning);
+            }
+        }
+
+        // Learning rate out of range.
+        double? lr = r.LearningRate;
+        if (lr is { } v && v > o.HighLearningRate)
+        {
+            ev.Add(new("learning_rate", v, last.Epoch));
+            problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
+            if (problems.Count > 1) severity = Max(severity, Severity.Warning);
+        }
+        else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))
+        {
+            bool decayed = h.Any(m => m.LearningRate > low * 10);
+            ev.Add(new("learning_rate", low, last.Epoch));
+            problems.Add($"learning rate {F(low)} is below {F(o.LowLearningRate)}" + (decayed ? " (the schedule has decayed it)" : ""));
+            severity = Max(severity, decayed ? Severity.Info : Severity.Warning);
+        }
+
+        if (problems.Count == 0) return null;
+        return new Finding
+        {
+            Rule = RuleIds.Unstable,
+            Severity = severity,
+            Epoch = last.Epoch,
+            Title = string.Join("; ", problems),
+            Evidence = ev,
+            Explanation =
+                "Training is numerically unstable or mis-paced. Spikes, jumps and exploding gradients mean steps too large for the loss surface (learning rate, no warm-up, no gradient clipping, a bad batch); " +
+                "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks.",
+            Actions =
+            [
+                Advice.Command(r, "Lower the learning rate, warm it up and clip gradients", ("learning-rate", lr is { } cur && cur < o.LowLearningRate ? 3e-4 : Advice.LowerLearningRate(r)), ("warmup-epochs", 2), ("grad-clip", 5.0)),
+                new("If spikes come from particular batches, look for clips with broken frames or labels (the non_finite dump names them when the loss becomes NaN)."),
+            ],
+        };
+    }
+
+    static Severity Max(Severity a, Severity b) => a > b ? a : b;
+}

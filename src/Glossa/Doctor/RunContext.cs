@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// What the doctor knows about a run before its first epoch. The trainer fills what it has
+/// (every field is optional) and may save it as <c>run_context.json</c> in the run folder so
+/// that <c>glossa diagnose RUN_DIR</c> can use it afterwards.
+/// </summary>
+public sealed record RunContext
+{
+    /// <summary>Model name as given to <c>glossa train --model</c> (e.g. <c>i3d-teacher</c>).</summary>
+    public string? ModelName { get; init; }
+    /// <summary>Trainable parameter count of the model.</summary>
+    public long? ParameterCount { get; init; }
+    /// <summary>Number of training samples (clips) in the corpus split used for training.</summary>
+    public int? TrainingSamples { get; init; }
+    /// <summary>Temporal stride of the model (input frames per output frame).</summary>
+    public int? TemporalStride { get; init; }
+    /// <summary>Training clips whose output length is below label length + repeats (CTC cannot align them).</summary>
+    public int? InfeasibleClips { get; init; }
+    /// <summary>Training clips checked for CTC feasibility (the denominator of <see cref="InfeasibleClips"/>).</summary>
+    public int? CheckedClips { get; init; }
+    /// <summary>A few ids of infeasible clips, to name them in the report.</summary>
+    public IReadOnlyList<string>? InfeasibleExamples { get; init; }
+    /// <summary>Output classes of the checkpoint the run starts from (blank included), when resuming or fine-tuning.</summary>
+    public int? CheckpointVocabularySize { get; init; }
+    /// <summary>Classes of the corpus vocabulary (blank included).</summary>
+    public int? CorpusVocabularySize { get; init; }
+    /// <summary>Glosses of the checkpoint vocabulary missing from the corpus, or the reverse (a few, for the report).</summary>
+    public IReadOnlyList<string>? VocabularyDifferences { get; init; }
+    /// <summary>Training label histogram: gloss -> number of occurrences.</summary>
+    public IReadOnlyDictionary<string, int>? LabelCounts { get; init; }
+    /// <summary>The original command-line arguments of <c>glossa train</c> (without the program and command name),
+    /// used to build ready-to-run commands with changed options.</summary>
+    public IReadOnlyList<string>? CommandLine { get; init; }
+    /// <summary>The resolved training options (the run folder's <c>config.json</c>), read leniently.</summary>
+    public JsonObject? Config { get; init; }
+
+    /// <summary>Parameters per training sample, when both are known.</summary>
+    public double? ParamsPerSample =>
+        ParameterCount is { } p && TrainingSamples is { } n && n > 0 ? (double)p / n : null;
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Glossa.Common;
+using Glossa.Training;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// A training run folder as the doctor reads it: <c>metrics.jsonl</c> (required, one
+/// <see cref="EpochMetrics"/> per line), <c>config.json</c> (the resolved training options, read
+/// leniently) and <c>run_context.json</c> (optional, a serialised <see cref="RunContext"/>).
+/// </summary>
+public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
+{
+    /// <summary>File names inside a run folder.</summary>
+    public const string MetricsFile = "metrics.jsonl", ConfigFile = "config.json", ContextFile = "run_context.json";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        PropertyNameCaseInsensitive = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+    };
+
+    /// <summary>Loads a run folder; a missing metrics file is an error that says what to do.</summary>
+    public static RunFolder Load(string dir)
+    {
+        if (!System.IO.Directory.Exists(dir))
+            throw new GlossaException($"{dir}: run folder not found");
+        string metrics = Path.Combine(dir, MetricsFile);
+        if (!File.Exists(metrics))
+            throw new GlossaException($"{dir}: no {MetricsFile}; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit");
+        var history = HistoryReader.ReadJsonLines(metrics, File.ReadAllText(metrics));
+        if (history.Count == 0)
+            throw new GlossaException($"{metrics}: empty; the run has not finished an epoch yet");
+
+        RunContext context = new();
+        string ctxPath = Path.Combine(dir, ContextFile);
+        if (File.Exists(ctxPath))
+        {
+            try { context = JsonSerializer.Deserialize<RunContext>(File.ReadAllText(ctxPath), Json) ?? new RunContext(); }
+            catch (JsonException e) { throw new GlossaException($"{ctxPath}: not a valid run context ({e.Message.Split('.')[0]}); delete it or fix it"); }
+        }
+        JsonObject? config = null;
+        string cfgPath = Path.Combine(dir, ConfigFile);
+        if (File.Exists(cfgPath))
+        {
+            try { config = JsonNode.Parse(File.ReadAllText(cfgPath)) as JsonObject; }
+            catch (JsonException) { config = null; } // lenient: the config only improves the advice
+        }
+        context = context with
+        {
+            Config = context.Config ?? config,
+            ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config, "model_name"),
+            TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
+        };
+        return new RunFolder(dir, history, context);
+    }
+
+    /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
+    public static void SaveContext(string dir, RunContext context) =>
+        File.WriteAllText(Path.Combine(dir, ContextFile), JsonSerializer.Serialize(context with { Config = null }, new JsonSerializerOptions(Json) { WriteIndented = true }));
+
+    static string? Scalar(JsonObject? o, string key) =>
+        o?[key] is JsonValue v ? (v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString()) : null;
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// Builds a ready-to-run <c>glossa train</c> command from the run's own options with some of
+/// them changed. The source is the original command line when the trainer gave it
+/// (<see cref="RunContext.CommandLine"/>), else the scalar entries of <c>config.json</c>
+/// (snake_case keys become kebab-case options: <c>weight_decay</c> -> <c>--weight-decay</c>).
+/// The output folder always gets a new name (<c>RUN</c> -> <c>RUN_v2</c>) so the old run is kept.
+/// </summary>
+public sealed class TrainCommandBuilder
+{
+    /// <summary>config.json keys that describe the run rather than set an option of <c>glossa train</c>.</summary>
+    static readonly HashSet<string> NotOptions = new(StringComparer.Ordinal)
+    {
+        "version", "glossa_version", "created", "created_at", "git_commit", "vocabulary", "vocab_size",
+        "parameter_count", "parameters", "device_name", "command", "command_line", "argv", "resolved",
+    };
+
+    /// <summary>Options shown first, in this order, when rebuilding from config.json.</summary>
+    static readonly string[] Leading = ["model", "corpus"];
+
+    readonly List<(string Name, string? Value)> options;
+    readonly string program;
+
+    /// <summary>Creates a builder from what the run context has.</summary>
+    public TrainCommandBuilder(RunContext context, string program = "./glossa")
+    {
+        this.program = program;
+        options = context.CommandLine is { Count: > 0 } args ? FromArgs(args) : FromConfig(context.Config);
+        if (!options.Any(o => o.Name == "model") && context.ModelName is { } m)
+            options.Insert(0, ("model", m));
+    }
+
+    /// <summary>The current value of option <paramref name="name"/> (kebab-case, no dashes), or null.</summary>
+    public string? Get(string name) => options.FirstOrDefault(o => o.Name == Canonical(name)).Value;
+
+    /// <summary>
+    /// The command with the given options changed or added (values formatted invariantly; a null value
+    /// removes the option) and a fresh output folder.
+    /// </summary>
+    public string Build(IEnumerable<KeyValuePair<string, object?>> changes)
+    {
+        var list = options.ToList();
+        foreach (var (rawName, value) in changes)
+        {
+            string name = Canonical(rawName);
+            int i = list.FindIndex(o => o.Name == name);
+            if (value is null)
+            {
+                if (i >= 0) list.RemoveAt(i);
+                continue;
+            }
+            string text = FormatValue(value);
+            if (i >= 0) list[i] = (name, text);
+            else list.Add((name, text));
+        }
+        int outIndex = list.FindIndex(o => o.Name is "output-dir" or "output" or "out");
+        if (outIndex >= 0)
+        {
+            var o = list[outIndex];
+            list.RemoveAt(outIndex);
+            list.Add((o.Name, NextRunName(o.Value ?? "runs/run")));
+        }
+        else
+        {
+            list.Add(("output-dir", "RUN_v2"));
+        }
+        var parts = new List<string> { program, "train" };
+        foreach (var (n, v) in list)
+        {
+            parts.Add("--" + n);
+            if (v is not null) parts.Add(Quote(v));
+        }
+        return string.Join(' ', parts);
+    }
+
+    /// <summary>The command with the options of <paramref name="changes"/> (name, value pairs).</summary>
+    public string Build(params (string Name, object? Value)[] changes) =>
+        Build(changes.Select(c => new KeyValuePair<string, object?>(c.Name, c.Value)));
+
+    /// <summary><c>runs/a</c> -> <c>runs/a_v2</c>; <c>runs/a_v2</c> -> <c>runs/a_v3</c>.</summary>
+    public static string NextRunName(string dir)
+    {
+        string trimmed = dir.TrimEnd('/');
+        int us = trimmed.LastIndexOf("_v", StringComparison.Ordinal);
+        if (us > 0 && int.TryParse(trimmed[(us + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out int k))
+            return $"{trimmed[..us]}_v{k + 1}";
+        return trimmed + "_v2";
+    }
+
+    static string Canonical(string name) => name.TrimStart('-').Replace('_', '-').ToLowerInvariant();
+
+    static string FormatValue(object value) => value switch
+    {
+        double d => d.ToString("0.##########", CultureInfo.InvariantCulture),
+        float f => ((double)f).ToString("0.##########", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    static string Quote(string v) =>
+        v.Length > 0 && v.All(c => char.IsLetterOrDigit(c) || "-_./:=+,@%".Contains(c)) ? v : "'" + v.Replace("'", "'\\''") + "'";
+
+    static List<(string, string?)> FromArgs(IReadOnlyList<string> args)
+    {
+        var list = new List<(string, string?)>();
+        int start = args.Count > 0 && args[0] == "train" ? 1 : 0;
+        for (int i = start; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal))
+                continue; // a stray positional argument; the train command takes none
+            int eq = a.IndexOf('=');
+            if (eq > 0)
+            {
+                list.Add((Canonical(a[..eq]), a[(eq + 1)..]));
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                list.Add((Canonical(a), args[i + 1]));
+                i++;
+            }
+            else
+            {
+                list.Add((Canonical(a), null));
+            }
+        }
+        return list;
+    }
+
+    static List<(string, string?)> FromConfig(JsonObject? config)
+    {
+        var list = new List<(string, string?)>();
+        if (config is null) return list;
+        foreach (var (key, node) in config)
+        {
+            if (NotOptions.Contains(key) || node is not JsonValue value) continue;
+            string? text = value.GetValueKind() switch
+            {
+                System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
+                System.Text.Json.JsonValueKind.Number => value.ToJsonString(),
+                System.Text.Json.JsonValueKind.True => null,
+                _ => "\u0000", // false or null: the option is off or unset, leave it out
+            };
+            if (text == "\u0000") continue;
+            list.Add((Canonical(key), text));
+        }
+        // model and corpus first, the rest in config order
+        return list.OrderBy(o => Rank(o.Item1)).ToList(); // stable
+    }
+
+    static int Rank(string name)
+    {
+        int i = Array.IndexOf(Leading, name);
+        return i < 0 ? Leading.Length : i;
+    }
+}
