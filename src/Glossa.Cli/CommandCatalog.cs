@@ -16,6 +16,7 @@ internal static class CommandCatalog
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
         yield return ModelCommand.Create();
+        yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
     }
 }
