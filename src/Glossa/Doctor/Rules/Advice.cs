@@ -3,13 +3,14 @@ namespace Glossa.Doctor.Rules;
 /// <summary>The option changes the doctor recommends, each turned into a ready-to-run command.</summary>
 internal static class Advice
 {
-    /// <summary>Learning rate to propose: a tenth of a rate above the high mark, else a third; 1e-4 when unknown.</summary>
+    /// <summary>Learning rate to propose: a third of the current one; for a rate above the high mark, at most
+    /// 3e-4 (the rate of the measured healthy runs, Adam); 1e-4 when unknown.</summary>
     public static double LowerLearningRate(RuleInput r)
     {
         double? lr = r.LearningRate;
         if (lr is not { } v || v <= 0) return 1e-4;
-        double factor = v > r.Options.HighLearningRate ? 10 : 3;
-        return RoundSig(v / factor);
+        if (v > r.Options.HighLearningRate) return Math.Min(RoundSig(v / 10), 3e-4);
+        return RoundSig(v / 3);
     }
 
     /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown.</summary>

@@ -37,7 +37,11 @@ internal static class BlankCollapseRule
         if (hardSpan >= o.CollapseWarnEpochs || late)
         {
             windowStart = h[hardStart].Epoch;
+            // Judged against the run's own pace: a run whose validation still improves is in a slow
+            // stage 1, not collapsed (a tiny GRU at a low rate stays pure blank ~50 steps while its loss falls fast).
             bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
+            if (progress && hardSpan < o.CollapseCriticalEpochs)
+                return null;
             bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
             severity = critical ? Severity.Critical : Severity.Warning;
         }
@@ -65,7 +69,8 @@ internal static class BlankCollapseRule
             ev.Add(new("val_wer", w0.V, w0.M.Epoch));
 
         string symptoms = Symptoms(last);
-        string title = $"{symptoms} since epoch {windowStart}" + (severity == Severity.Critical ? " with no validation progress" : "");
+        string title = symptoms + (windowStart == last.Epoch ? $" at epoch {last.Epoch}" : $" since epoch {windowStart}")
+            + (severity == Severity.Critical ? ", no validation progress" : "");
         return new Finding
         {
             Rule = RuleIds.BlankCollapse,
