@@ -101,12 +101,13 @@ internal static class DiagnoseCommand
             foreach (var f in monitor.Findings)
             {
                 console.MarkupLine($"\n[bold]{Markup.Escape(f.Rule)}[/] ({Finding.SeverityName(f.Severity)})");
-                console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
-                console.WriteLine("  " + f.Explanation);
+                // Plain writes: Spectre would wrap the commands at the console width and break copy-paste.
+                Console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
+                Console.WriteLine("  " + f.Explanation);
                 foreach (var a in f.Actions)
                 {
-                    console.WriteLine("  - " + a.Description);
-                    if (a.Command is not null) console.WriteLine("      " + a.Command);
+                    Console.WriteLine("  - " + a.Description);
+                    if (a.Command is not null) Console.WriteLine("      " + a.Command);
                 }
             }
         }
