@@ -10,7 +10,7 @@ internal static class CliRunner
     /// <summary>Exit code for invalid input (bad file, bad option value).</summary>
     public const int UserError = 2;
 
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(Command root, string[] args)
     {
         try
         {

@@ -9,6 +9,10 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return CorpusCommand.Create();
+        yield return SynthCommand.Create();
+        yield return BenchLoaderCommand.Create();
+        yield return ModelCommand.Create();
         yield return DiagnoseCommand.Create();
     }
 }

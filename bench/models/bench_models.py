@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""PyTorch side of `glossa model bench`: the same architectures as Glossa's named configurations,
+timed the same way (median of training steps = forward + CTC + backward + AdamW, or eval-mode
+forwards, after warm-up). Prints one JSON object.
+
+    /usr/bin/python3 bench/models/bench_models.py --model mobilenetv3-student --size 224 \
+        --batch 2 --frames 64 --threads 2 --warmup 1 --steps 3 --mode train
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
+from make_reference import I3D  # noqa: E402  (pytorch-i3d layout, same as the parity reference)
+
+
+class TemporalConv(nn.Module):
+    """VAC's K5-P2-K5-P2 block (no padding)."""
+
+    def __init__(self, cin, channels):
+        super().__init__()
+        self.blocks = nn.Sequential(
+            nn.Conv1d(cin, channels, 5), nn.BatchNorm1d(channels), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(channels, channels, 5), nn.BatchNorm1d(channels), nn.ReLU(), nn.MaxPool1d(2))
+
+    def forward(self, x):
+        return self.blocks(x)
+
+
+class Recogniser(nn.Module):
+    """backbone -> [projection] -> [temporal conv] -> BiLSTM -> classifier, as Glossa's CslrModel."""
+
+    def __init__(self, name, classes):
+        super().__init__()
+        self.per_frame = name != "i3d-teacher"
+        if name == "i3d-teacher":
+            hidden, layers, dropout = 512, 2, 0.3
+            self.backbone = I3D(num_classes=400, temporal_stride=4)
+            del self.backbone.logits
+            self.projection = nn.Linear(1024, 2 * hidden)
+            self.temporal_conv = None
+            width = 2 * hidden
+        else:
+            large = name == "mobilenetv3-student"
+            hidden, layers, dropout = (256, 2, 0.2) if large else (128, 1, 0.2)
+            net = torchvision.models.mobilenet_v3_large() if large else torchvision.models.mobilenet_v3_small()
+            self.backbone = net.features
+            self.projection = None
+            self.temporal_conv = TemporalConv(960 if large else 576, hidden)
+            width = hidden
+        self.dropout = nn.Dropout(dropout)
+        self.lstm = nn.LSTM(width, hidden, num_layers=layers, batch_first=True, bidirectional=True,
+                            dropout=dropout if layers > 1 else 0)
+        self.classifier = nn.Linear(2 * hidden, classes)
+
+    def forward(self, frames):
+        b, t = frames.shape[:2]
+        if self.per_frame:
+            f = self.backbone(frames.reshape(b * t, *frames.shape[2:])).mean(dim=(2, 3)).reshape(b, t, -1)
+        else:
+            f = self.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
+        x = self.dropout(f)
+        if self.projection is not None:
+            x = self.projection(x)
+        if self.temporal_conv is not None:
+            x = self.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
+        x, _ = self.lstm(x)
+        return self.classifier(self.dropout(x))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True)
+    p.add_argument("--size", type=int, default=112)
+    p.add_argument("--batch", type=int, default=2)
+    p.add_argument("--frames", type=int, default=64)
+    p.add_argument("--classes", type=int, default=1296)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--mode", choices=["train", "infer"], default="train")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = Recogniser(a.model, a.classes)
+    frames = torch.rand(a.batch, a.frames, 3, a.size, a.size) * 2 - 1
+    samples = []
+    if a.mode == "train":
+        model.train()
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=1e-4)
+        for i in range(a.warmup + a.steps):
+            start = time.perf_counter()
+            opt.zero_grad()
+            logits = model(frames)
+            t_out = logits.shape[1]
+            label = max(1, min(10, t_out // 2))
+            targets = torch.randint(1, a.classes, (a.batch * label,))
+            log_probs = logits.log_softmax(2).transpose(0, 1)
+            loss = nn.functional.ctc_loss(log_probs, targets, torch.full((a.batch,), t_out, dtype=torch.long),
+                                          torch.full((a.batch,), label, dtype=torch.long), zero_infinity=True)
+            loss.backward()
+            opt.step()
+            loss.item()
+            if i >= a.warmup:
+                samples.append((time.perf_counter() - start) * 1000)
+    else:
+        model.eval()
+        with torch.no_grad():
+            for i in range(a.warmup + a.steps):
+                start = time.perf_counter()
+                model(frames).sum().item()
+                if i >= a.warmup:
+                    samples.append((time.perf_counter() - start) * 1000)
+    print(json.dumps({"median_ms": statistics.median(samples), "samples_ms": samples,
+                      "parameters": sum(p.numel() for p in model.parameters()), "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using Glossa.Corpora;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa corpus check PATH</c>: validates a corpus and prints its figures.</summary>
+internal static class CorpusCommand
+{
+    /// <summary>Exit code when the corpus has errors.</summary>
+    const int CorpusHasErrors = 1;
+
+    public static Command Create()
+    {
+        var command = new Command("corpus", "Inspect and validate sign language corpora.");
+        command.Subcommands.Add(CreateCheck());
+        return command;
+    }
+
+    static Command CreateCheck()
+    {
+        var path = new Argument<string>("PATH")
+        {
+            Description = "Corpus: a release root (phoenix2014-release/), a variant folder, its annotations/ folder, or a glossa-manifest.csv.",
+        };
+        var format = CorpusOptions.CreateFormatOption();
+        var stride = new Option<int>("--stride")
+        {
+            Description = "Temporal stride of the model: clips with floor(frames/stride) < glosses + immediate repeats are reported as too short for CTC.",
+            DefaultValueFactory = _ => 4,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var noFrames = new Option<bool>("--skip-frames") { Description = "Do not open every frame (only list them); much faster on a cold disk." };
+        var command = new Command("check", "Validate a corpus: missing or corrupt frames, malformed lines, empty annotations, duplicate ids, clips too short for CTC. Exit code 1 when errors are found.");
+        command.Arguments.Add(path);
+        command.Options.Add(format);
+        command.Options.Add(stride);
+        command.Options.Add(json);
+        command.Options.Add(noFrames);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames) };
+            options.Validate();
+            var problems = new CorpusProblems(strict: false);
+            var corpus = CorpusLoader.Load(parse.GetValue(path)!, CorpusOptions.GetFormat(parse, format), problems);
+            bool asJson = parse.GetValue(json);
+            var report = asJson || Console.IsErrorRedirected
+                ? CorpusChecker.Check(corpus, problems, options)
+                : CheckWithProgress(corpus, problems, options);
+            if (asJson) CliRunner.PrintJson(ToJson(report));
+            else Print(report);
+            return report.Ok ? 0 : CorpusHasErrors;
+        }));
+        return command;
+    }
+
+    static CorpusCheckReport CheckWithProgress(Corpus corpus, CorpusProblems problems, CorpusCheckOptions options)
+    {
+        int total = corpus.Splits.Values.Sum(s => s.Count);
+        CorpusCheckReport? report = null;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress().AutoClear(true).Start(ctx =>
+        {
+            var task = ctx.AddTask($"checking {total} samples", maxValue: Math.Max(1, total));
+            report = CorpusChecker.Check(corpus, problems, options, new Reporter<int>(done => task.Value = done));
+        });
+        return report!;
+    }
+
+    static object ToJson(CorpusCheckReport r) => new
+    {
+        format = CorpusLoader.FormatName(r.Format),
+        name = r.Name,
+        root = r.Root,
+        stride = r.Stride,
+        vocabulary_size = r.VocabularySize,
+        splits = r.Splits,
+        ok = r.Ok,
+        errors = r.Errors.Select(ProblemJson).ToList(),
+        warnings = r.Warnings.Select(ProblemJson).ToList(),
+    };
+
+    static object ProblemJson(CorpusProblem p) => new { file = p.File, line = p.Line, sample = p.Sample, kind = p.KindName, message = p.Message };
+
+    static void Print(CorpusCheckReport r)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Name)}[/] ({CorpusLoader.FormatName(r.Format)}) at {Markup.Escape(r.Root)}");
+        var table = new Table().AddColumns("split", "sentences", "frames", "mean T", "max T", "mean L", "max L", "glosses", "OOV", "signers");
+        foreach (var (name, s) in r.Splits)
+            table.AddRow(name, s.Sentences.ToString(), s.Frames.ToString(), s.MeanFrames.ToString("F1"), s.MaxFrames.ToString(),
+                s.MeanGlosses.ToString("F1"), s.MaxGlosses.ToString(), s.Glosses.ToString(),
+                name == "train" ? "-" : s.OutOfVocabulary.ToString(), s.Signers.ToString());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
+        PrintProblems("warning", "yellow", r.Warnings);
+        PrintProblems("error", "red", r.Errors);
+        AnsiConsole.MarkupLine(r.Ok
+            ? $"[green]OK[/]: no errors ({r.Warnings.Count} warnings)"
+            : $"[red]{r.Errors.Count} errors[/], {r.Warnings.Count} warnings");
+    }
+
+    static void PrintProblems(string label, string colour, IReadOnlyList<CorpusProblem> problems)
+    {
+        const int shown = 50;
+        foreach (var p in problems.Take(shown))
+            AnsiConsole.MarkupLine($"[{colour}]{label}[/] [dim]{p.KindName}[/] {Markup.Escape(p.ToString())}");
+        if (problems.Count > shown)
+            AnsiConsole.MarkupLine($"... and {problems.Count - shown} more {label}s (use --json to list them all)");
+    }
+
+    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post late).</summary>
+    sealed class Reporter<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

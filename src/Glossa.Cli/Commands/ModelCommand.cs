@@ -1,0 +1,264 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Models;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa model</c>: named configurations, exact sizes, weight import and export, and the step-time benchmark.</summary>
+internal static class ModelCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("model", "Recogniser architectures: list, info (exact parameter counts), import pretrained backbone weights, export to PyTorch.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Info());
+        command.Subcommands.Add(Import());
+        command.Subcommands.Add(Export());
+        command.Subcommands.Add(Bench());
+        return command;
+    }
+
+    /// <summary>The options that pick and resize a named configuration, shared by the model subcommands.</summary>
+    internal sealed class ConfigOptions
+    {
+        public readonly Argument<string> Name = new("name") { Description = $"Configuration: {string.Join(", ", ModelFactory.Names)}." };
+        public readonly Option<int> NumClasses = new("--num-classes") { Description = "Output classes including the CTC blank (vocabulary size).", DefaultValueFactory = _ => 1296 };
+        public readonly Option<int?> HiddenDim = new("--hidden-dim") { Description = "BiLSTM hidden size per direction (default: the configuration's)." };
+        public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout probability (default: the configuration's)." };
+        public readonly Option<int?> Layers = new("--layers") { Description = "BiLSTM layers (default: the configuration's)." };
+        public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn." };
+        public readonly Option<double?> WidthMult = new("--width-mult") { Description = "MobileNetV3 / tiny CNN width multiplier (torchvision's width_mult)." };
+        public readonly Option<int?> I3dStride = new("--i3d-stride") { Description = "I3D temporal stride: 8 (published), 4 (CSLR default) or 2." };
+        public readonly Option<string?> TemporalConv = new("--temporal-conv") { Description = "Temporal conv layers, e.g. K5-P2-K5-P2, or 'none'." };
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(Name);
+            foreach (Option o in new Option[] { NumClasses, HiddenDim, Dropout, Layers, Backbone, WidthMult, I3dStride, TemporalConv })
+                command.Options.Add(o);
+        }
+
+        public ModelConfig Resolve(ParseResult parse)
+        {
+            var config = ModelFactory.Named(parse.GetValue(Name)!, parse.GetValue(NumClasses), parse.GetValue(HiddenDim), parse.GetValue(Dropout));
+            if (parse.GetValue(Layers) is int layers) config = config with { Layers = layers };
+            if (parse.GetValue(Backbone) is string backbone) config = config with { Backbone = backbone };
+            if (parse.GetValue(WidthMult) is double width) config = config with { WidthMult = width };
+            if (parse.GetValue(I3dStride) is int stride) config = config with { I3dTemporalStride = stride };
+            if (parse.GetValue(TemporalConv) is string conv) config = config with { TemporalConv = conv == "none" ? "" : conv };
+            return config.Validate();
+        }
+    }
+
+    static Command List()
+    {
+        var command = new Command("list", "List the named configurations.");
+        command.SetAction(_ => CliRunner.Guard(() =>
+        {
+            foreach (string name in ModelFactory.Names)
+                Console.WriteLine(name);
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Info()
+    {
+        var command = new Command("info", "Print the exact parameter count per block, the total and the temporal stride of a configuration.");
+        var options = new ConfigOptions();
+        options.AddTo(command);
+        var json = new Option<bool>("--json") { Description = "Print a JSON object (parameters, temporal_stride, blocks, config)." };
+        command.Options.Add(json);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var config = options.Resolve(parse);
+            using var model = ModelFactory.Create(config);
+            var summary = ModelSummary.Of(model);
+            long minFrames = model.MinimumInputFrames(1);
+            if (parse.GetValue(json))
+            {
+                CliRunner.PrintJson(new
+                {
+                    name = config.Name,
+                    parameters = summary.Parameters,
+                    temporal_stride = summary.TemporalStride,
+                    feature_dim = summary.FeatureDim,
+                    min_input_frames = minFrames,
+                    blocks = summary.Blocks.Select(b => new { name = b.Name, parameters = b.Parameters }),
+                    config,
+                });
+                return 0;
+            }
+            var table = new Table().AddColumn("block").AddColumn(new TableColumn("parameters").RightAligned());
+            foreach (var block in summary.Blocks)
+                table.AddRow(block.Name, block.Parameters.ToString("N0"));
+            table.AddRow("[bold]total[/]", $"[bold]{summary.Parameters:N0}[/]");
+            Console.WriteLine($"{config.Name}: backbone {config.Backbone}, {config.NumClasses} classes, hidden {config.HiddenDim}/direction x {config.Layers} layers, dropout {config.Dropout}");
+            AnsiConsole.Write(table);
+            Console.WriteLine($"temporal stride: {summary.TemporalStride} (e.g. 100 frames -> {model.ComputeOutputLength(100)} outputs; at least {minFrames} input frames per clip)");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Import()
+    {
+        var command = new Command("import", "Build a configuration, load pretrained backbone weights (torchvision MobileNetV3 .pth/.safetensors, pytorch-i3d rgb_imagenet.pt) and save a Glossa checkpoint; prints missing and unexpected keys.");
+        var options = new ConfigOptions();
+        options.AddTo(command);
+        var weights = new Option<string>("--weights") { Description = "Backbone weights: a torch.save state dict (.pt/.pth, zip format) or .safetensors.", Required = true };
+        var output = new Option<string>("--out") { Description = "Glossa checkpoint to write (.pt).", Required = true };
+        var strict = new Option<bool>("--strict") { Description = "Fail unless every backbone key is present (unexpected keys such as ImageNet classifiers are still reported)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
+        var json = new Option<bool>("--json") { Description = "Print the load report as JSON." };
+        foreach (Option o in new Option[] { weights, output, strict, overwrite, json })
+            command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var config = options.Resolve(parse);
+            string outPath = parse.GetValue(output)!;
+            if (File.Exists(outPath) && !parse.GetValue(overwrite))
+                throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+            using var model = ModelFactory.Create(config);
+            var report = WeightIO.Load(model, parse.GetValue(weights)!, strict: false, prefix: "backbone.");
+            if (report.Loaded.Count == 0)
+                throw new GlossaException($"{parse.GetValue(weights)}: no key matches the {config.Backbone} backbone ({report.Describe()}); is this the right checkpoint for --backbone {config.Backbone}?");
+            if (parse.GetValue(strict) && (report.Missing.Count > 0 || report.ShapeMismatches.Count > 0))
+                throw new GlossaException($"{parse.GetValue(weights)}: backbone keys missing or mismatched: {report.Describe()}");
+            WeightIO.SaveCheckpoint(model, outPath);
+            if (parse.GetValue(json))
+                CliRunner.PrintJson(new { loaded = report.Loaded.Count, missing = report.Missing, unexpected = report.Unexpected, shape_mismatches = report.ShapeMismatches, checkpoint = outPath });
+            else
+                Console.WriteLine($"backbone weights: {report.Describe()}; wrote {outPath}");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Export()
+    {
+        var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict) or .safetensors.");
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A Glossa checkpoint (.pt) written by training or 'model import'." };
+        var output = new Option<string>("--out") { Description = "File to write; .safetensors writes safetensors, anything else torch.save format.", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
+        command.Arguments.Add(checkpoint);
+        command.Options.Add(output);
+        command.Options.Add(overwrite);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            string outPath = parse.GetValue(output)!;
+            if (File.Exists(outPath) && !parse.GetValue(overwrite))
+                throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+            using var model = WeightIO.LoadCheckpoint(parse.GetValue(checkpoint)!);
+            if (outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+                WeightIO.WriteSafetensors(model.state_dict(), outPath);
+            else
+                WeightIO.SavePyTorch(model, outPath);
+            Console.WriteLine($"wrote {outPath}: {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// Hidden: training-step and inference timings of Glossa next to the same architecture in
+    /// Debian's PyTorch (bench/models/bench_models.py), alternating per configuration in one run.
+    /// </summary>
+    static Command Bench()
+    {
+        var command = new Command("bench", "Benchmark training steps (forward, CTC, backward, AdamW) and student inference against PyTorch.") { Hidden = true };
+        var models = new Option<string>("--models") { Description = "Comma-separated configurations.", DefaultValueFactory = _ => "mobilenetv3-student,i3d-teacher" };
+        var sizes = new Option<string>("--sizes") { Description = "Comma-separated frame sizes.", DefaultValueFactory = _ => "112,224" };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 2 };
+        var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 64 };
+        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads on both sides.", DefaultValueFactory = _ => 2 };
+        var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
+        var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
+        var json = new Option<bool>("--json");
+        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json })
+            command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            int nThreads = parse.GetValue(threads);
+            TorchSharp.torch.set_num_threads(nThreads);
+            string? script = parse.GetValue(python) ?? FindUp(Path.Combine("bench", "models", "bench_models.py"));
+            if (script == "none") script = null;
+            if (script is not null && !File.Exists(script))
+                throw new GlossaException($"{script}: benchmark script not found");
+            int b = parse.GetValue(batch), t = parse.GetValue(frames), w = parse.GetValue(warmup), n = parse.GetValue(steps);
+            var rows = new List<BenchRow>();
+            foreach (string name in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                foreach (int size in parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+                {
+                    Console.Error.WriteLine($"bench: {name} train step {b}x{t}x{size}x{size} ...");
+                    using var model = ModelFactory.Create(name);
+                    var glossa = ModelBenchmark.TrainStep(model, b, t, size, w, n);
+                    double? torch = script is null ? null : RunPython(script, name, size, b, t, nThreads, w, n, "train");
+                    rows.Add(new BenchRow(name, "train", size, b, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null, null, null));
+                }
+            }
+            int infer = parse.GetValue(inferSize);
+            if (infer > 0)
+            {
+                Console.Error.WriteLine($"bench: mobilenetv3-student inference 1x{t}x{infer}x{infer} ...");
+                using var student = ModelFactory.Create(ModelFactory.MobileNetV3Student);
+                var glossa = ModelBenchmark.Inference(student, 1, t, infer, w, Math.Max(n, 3));
+                double? torch = script is null ? null : RunPython(script, ModelFactory.MobileNetV3Student, infer, 1, t, nThreads, w, Math.Max(n, 3), "infer");
+                rows.Add(new BenchRow(ModelFactory.MobileNetV3Student, "infer", infer, 1, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null,
+                    t * 1000.0 / glossa.MedianMs, torch is double q ? t * 1000.0 / q : null));
+            }
+            if (parse.GetValue(json))
+            {
+                CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), rows });
+                return 0;
+            }
+            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch ms", "ratio", "glossa frames/s", "pytorch frames/s");
+            foreach (var r in rows)
+                table.AddRow(r.Model, r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"), r.PytorchMs?.ToString("F0") ?? "-",
+                    r.Ratio?.ToString("F2") ?? "-", r.GlossaFramesPerSecond?.ToString("F1") ?? "", r.PytorchFramesPerSecond?.ToString("F1") ?? "");
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    sealed record BenchRow(string Model, string Mode, int Size, int Batch, int Frames, double GlossaMs, double? PytorchMs, double? Ratio,
+        double? GlossaFramesPerSecond, double? PytorchFramesPerSecond);
+
+    static double RunPython(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
+    {
+        var info = new ProcessStartInfo("/usr/bin/python3",
+            $"\"{script}\" --model {model} --size {size} --batch {batch} --frames {frames} --threads {threads} --warmup {warmup} --steps {steps} --mode {mode}")
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        // PyTorch runs with the system allocator; the C# side's LD_PRELOAD (jemalloc) must not leak into it.
+        info.Environment.Remove("LD_PRELOAD");
+        using var process = Process.Start(info) ?? throw new GlossaException("cannot start /usr/bin/python3");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+        using var doc = JsonDocument.Parse(stdout);
+        return doc.RootElement.GetProperty("median_ms").GetDouble();
+    }
+
+    static string? FindUp(string relative)
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, relative);
+                if (File.Exists(candidate))
+                    return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,30 @@
+using Glossa.Common;
+
+namespace Glossa.Corpora;
+
+/// <summary>What <see cref="CorpusChecker"/> verifies and how hard it works.</summary>
+public sealed record CorpusCheckOptions
+{
+    /// <summary>Temporal stride of the model (output frames = floor(T / stride)); clips too short for CTC at it are errors.</summary>
+    public int Stride { get; init; } = 4;
+
+    /// <summary>Decode every frame's header (not its pixels) to find corrupt images. Costs one file open per frame.</summary>
+    public bool CheckFrames { get; init; } = true;
+
+    /// <summary>Count the frames of video samples with ffprobe (<c>-count_packets</c>), so their CTC length can be checked.</summary>
+    public bool ProbeVideos { get; init; } = true;
+
+    /// <summary>Threads used for frame and video checks.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Largest number of unreadable frames reported per sample before summarising the rest.</summary>
+    public int MaxFrameErrorsPerSample { get; init; } = 5;
+
+    /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (Stride < 1) throw new GlossaException($"--stride must be at least 1 (got {Stride})");
+        if (Parallelism < 1) throw new GlossaException($"parallelism must be at least 1 (got {Parallelism})");
+        if (MaxFrameErrorsPerSample < 1) throw new GlossaException($"MaxFrameErrorsPerSample must be at least 1 (got {MaxFrameErrorsPerSample})");
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SkiaSharp;
+
+namespace Glossa.Corpora;
+
+/// <summary>
+/// Validates a loaded corpus before training: every frame's image header is decoded (in
+/// parallel; pixels are not), videos are probed for their length, clips too short for CTC at the
+/// model's stride are named, and dev/test glosses unseen in train are counted.
+/// </summary>
+public static class CorpusChecker
+{
+    /// <summary>
+    /// The fewest output frames CTC needs for a label sequence: its length plus one blank between
+    /// each pair of identical neighbours (<c>A A B</c> needs 3 + 1 = 4).
+    /// </summary>
+    public static int MinimumOutputLength(IReadOnlyList<string> glosses)
+    {
+        int repeats = 0;
+        for (int i = 1; i < glosses.Count; i++)
+            if (glosses[i] == glosses[i - 1]) repeats++;
+        return glosses.Count + repeats;
+    }
+
+    /// <summary>True when a clip of <paramref name="frames"/> frames yields enough outputs (floor(T/stride)) for its glosses.</summary>
+    public static bool IsCtcFeasible(int frames, IReadOnlyList<string> glosses, int stride) =>
+        frames / stride >= MinimumOutputLength(glosses);
+
+    /// <summary>
+    /// Checks every sample of <paramref name="corpus"/>, adding errors and warnings to
+    /// <paramref name="problems"/> (which should be the non-strict collector the corpus was loaded with,
+    /// so load problems appear in the report too). <paramref name="progress"/> receives the number of samples done.
+    /// </summary>
+    public static CorpusCheckReport Check(Corpus corpus, CorpusProblems problems, CorpusCheckOptions? options = null, IProgress<int>? progress = null)
+    {
+        options ??= new CorpusCheckOptions();
+        options.Validate();
+        var lengths = MeasureLengths(corpus, problems, options, progress);
+        var trainVocabulary = corpus.Splits.TryGetValue("train", out var train)
+            ? train.SelectMany(s => s.Glosses).ToHashSet(StringComparer.Ordinal)
+            : null;
+
+        var stats = new Dictionary<string, SplitStatistics>(StringComparer.Ordinal);
+        foreach (var (name, samples) in corpus.Splits)
+        {
+            foreach (var s in samples)
+                if (lengths.TryGetValue(s, out int t) && t >= 0 && !IsCtcFeasible(t, s.Glosses, options.Stride))
+                {
+                    var (file, line) = SplitSource(s.Source);
+                    int need = MinimumOutputLength(s.Glosses);
+                    problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
+                        $"{t} frames give floor({t}/{options.Stride}) = {t / options.Stride} CTC steps but its {s.Glosses.Count} glosses " +
+                        $"need at least {need} (label length + immediate repeats); drop the sample or use a smaller stride");
+                }
+            stats[name] = Statistics(name, samples, lengths, name == "train" ? null : trainVocabulary, corpus.Root, problems);
+        }
+        problems.Sort();
+        return new CorpusCheckReport(corpus.Format, corpus.Name, corpus.Root, options.Stride, trainVocabulary?.Count ?? 0,
+            stats, problems.Errors, problems.Warnings);
+    }
+
+    static ConcurrentDictionary<Sample, int> MeasureLengths(Corpus corpus, CorpusProblems problems, CorpusCheckOptions options, IProgress<int>? progress)
+    {
+        var all = corpus.Splits.Values.SelectMany(s => s).ToList();
+        var lengths = new ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
+        bool haveProbe = !options.ProbeVideos || FindFfprobe() is not null;
+        if (options.ProbeVideos && !haveProbe && all.Any(s => s.VideoPath is not null))
+            problems.Warn(CorpusProblemKind.Skipped, corpus.Root, null, null,
+                "ffprobe not found: the length of video samples is not checked; install ffmpeg to check it");
+        int done = 0;
+        Parallel.ForEach(all, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, s =>
+        {
+            if (s.VideoPath is null)
+            {
+                lengths[s] = s.FramePaths.Count;
+                if (options.CheckFrames) CheckFrames(s, problems, options.MaxFrameErrorsPerSample);
+            }
+            else
+                lengths[s] = options.ProbeVideos && haveProbe ? ProbeVideo(s, problems) : -1;
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return lengths;
+    }
+
+    static void CheckFrames(Sample s, CorpusProblems problems, int maxErrors)
+    {
+        int bad = 0;
+        foreach (var frame in s.FramePaths)
+        {
+            if (Readable(frame)) continue;
+            if (++bad <= maxErrors)
+                problems.Error(CorpusProblemKind.UnreadableFrame, frame, null, s.Id,
+                    File.Exists(frame)
+                        ? "the image header cannot be decoded (corrupt or not an image); re-extract this frame"
+                        : "the frame file disappeared or is a broken link; re-extract the frames of this sample");
+        }
+        if (bad > maxErrors)
+        {
+            var (file, line) = SplitSource(s.Source);
+            problems.Error(CorpusProblemKind.UnreadableFrame, file, line, s.Id,
+                $"{bad - maxErrors} more unreadable frames in this sample (only the first {maxErrors} are listed)");
+        }
+    }
+
+    /// <summary>Opens the file and decodes the image header only; the pixels are not decoded.</summary>
+    static bool Readable(string path)
+    {
+        try
+        {
+            using var codec = SKCodec.Create(path);
+            return codec is not null && codec.Info.Width > 0 && codec.Info.Height > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    static int ProbeVideo(Sample s, CorpusProblems problems)
+    {
+        string video = s.VideoPath!;
+        var psi = new ProcessStartInfo(FindFfprobe()!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", video })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(); }
+        string text = stdout.Result.Trim().TrimEnd(',');
+        if (p.ExitCode == 0 && int.TryParse(text, out int n) && n > 0) return n;
+        string why = stderr.Result.Trim().Split('\n').LastOrDefault(l => l.Length > 0) ?? "no video stream";
+        problems.Error(CorpusProblemKind.UnreadableVideo, video, null, s.Id, $"ffprobe cannot read the video ({why}); re-encode it or extract its frames");
+        return -1;
+    }
+
+    static string? ffprobe;
+    static bool ffprobeSearched;
+
+    static string? FindFfprobe()
+    {
+        if (ffprobeSearched) return ffprobe;
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/bin");
+        ffprobe = dirs.Select(d => Path.Combine(d, "ffprobe")).FirstOrDefault(File.Exists);
+        ffprobeSearched = true;
+        return ffprobe;
+    }
+
+    static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
+        HashSet<string>? trainVocabulary, string root, CorpusProblems problems)
+    {
+        var known = samples.Select(s => lengths.TryGetValue(s, out int t) ? t : -1).Where(t => t >= 0).ToList();
+        var glosses = samples.SelectMany(s => s.Glosses).ToList();
+        var distinct = glosses.ToHashSet(StringComparer.Ordinal);
+        int oov = 0;
+        if (trainVocabulary is not null)
+        {
+            var unseen = distinct.Where(g => !trainVocabulary.Contains(g)).Order(StringComparer.Ordinal).ToList();
+            oov = unseen.Count;
+            if (oov > 0)
+            {
+                int tokens = glosses.Count(g => !trainVocabulary.Contains(g));
+                problems.Warn(CorpusProblemKind.OutOfVocabulary, root, null, null,
+                    $"split '{split}': {oov} glosses ({tokens} occurrences) never occur in train and cannot be recognised " +
+                    $"(e.g. {string.Join(", ", unseen.Take(8))}); they count as errors when scoring");
+            }
+        }
+        return new SplitStatistics(
+            Sentences: samples.Count,
+            Frames: known.Sum(t => (long)t),
+            MeanFrames: known.Count == 0 ? 0 : known.Average(),
+            MaxFrames: known.Count == 0 ? 0 : known.Max(),
+            MeanGlosses: samples.Count == 0 ? 0 : samples.Average(s => s.Glosses.Count),
+            MaxGlosses: samples.Count == 0 ? 0 : samples.Max(s => s.Glosses.Count),
+            Glosses: distinct.Count,
+            GlossTokens: glosses.Count,
+            Signers: samples.Select(s => s.Signer).Distinct(StringComparer.Ordinal).Count(),
+            OutOfVocabulary: oov,
+            VideosWithoutLength: samples.Count(s => s.VideoPath is not null && !(lengths.TryGetValue(s, out int t) && t >= 0)));
+    }
+
+    /// <summary>Splits a <see cref="Sample.Source"/> ("file:line") into its parts.</summary>
+    internal static (string File, int? Line) SplitSource(string source)
+    {
+        int colon = source.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(source.AsSpan(colon + 1), out int line)) return (source[..colon], line);
+        return (source, null);
+    }
+}

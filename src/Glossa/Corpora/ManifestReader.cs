@@ -1,0 +1,129 @@
+namespace Glossa.Corpora;
+
+/// <summary>
+/// Reads Glossa's generic manifest: a UTF-8 text file with a header naming the columns
+/// (<c>id|split|path|signer|glosses</c>, any order, <c>signer</c> optional, extra columns ignored),
+/// separated by <c>|</c> (or tabs when the header has tabs and no <c>|</c>). <c>path</c> is a folder
+/// of frame images or a video file, relative to the manifest. Blank lines and lines starting with
+/// <c>#</c> are ignored. See docs/corpus-formats.md.
+/// </summary>
+internal static class ManifestReader
+{
+    /// <summary>File names looked for when a folder is given.</summary>
+    public static readonly string[] FileNames = ["glossa-manifest.csv", "glossa-manifest.tsv", "glossa-manifest.txt"];
+
+    /// <summary>True when the file's first non-comment line is a manifest header.</summary>
+    public static bool LooksLikeManifest(string file)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(file).Take(50))
+            {
+                if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#')) continue;
+                var cols = SplitHeader(line, out _);
+                return cols.Contains("id") && cols.Contains("path") && cols.Contains("glosses");
+            }
+        }
+        catch (IOException) { }
+        return false;
+    }
+
+    static string[] SplitHeader(string line, out char separator)
+    {
+        separator = line.Contains('\t') && !line.Contains('|') ? '\t' : '|';
+        return line.Split(separator).Select(c => c.Trim().ToLowerInvariant()).ToArray();
+    }
+
+    public static Corpus Read(string manifest, CorpusProblems problems)
+    {
+        string baseDir = Path.GetDirectoryName(manifest)!;
+        var builders = new Dictionary<string, SplitBuilder>(StringComparer.Ordinal);
+        string[] lines = SplitBuilder.ReadLines(manifest);
+        int headerIndex = Array.FindIndex(lines, l => !string.IsNullOrWhiteSpace(l) && !l.TrimStart().StartsWith('#'));
+        var corpus = new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), new Dictionary<string, IReadOnlyList<Sample>>());
+        if (headerIndex < 0)
+        {
+            problems.Error(CorpusProblemKind.MalformedLine, manifest, 1, null, "the manifest is empty; it needs the header 'id|split|path|signer|glosses' and one row per sample");
+            return corpus;
+        }
+        string[] header = SplitHeader(lines[headerIndex], out char sep);
+        int id = Array.IndexOf(header, "id"), split = Array.IndexOf(header, "split"), path = Array.IndexOf(header, "path"),
+            signer = Array.IndexOf(header, "signer"), glosses = Array.IndexOf(header, "glosses");
+        if (id < 0 || split < 0 || path < 0 || glosses < 0)
+        {
+            problems.Error(CorpusProblemKind.MalformedLine, manifest, headerIndex + 1, null,
+                "the header must name the columns id, split, path and glosses (signer optional), e.g. 'id|split|path|signer|glosses'");
+            return corpus;
+        }
+        for (int i = headerIndex + 1; i < lines.Length; i++)
+        {
+            string text = lines[i];
+            if (string.IsNullOrWhiteSpace(text) || text.TrimStart().StartsWith('#')) continue;
+            int line = i + 1;
+            string[] cols = text.Split(sep);
+            if (cols.Length != header.Length)
+            {
+                problems.Error(CorpusProblemKind.MalformedLine, manifest, line, null,
+                    $"expected {header.Length} '{(sep == '\t' ? "\\t" : "|")}'-separated columns like the header but found {cols.Length}; fix or remove the line");
+                continue;
+            }
+            string sid = cols[id].Trim(), ssplit = cols[split].Trim(), spath = cols[path].Trim();
+            if (sid.Length == 0 || ssplit.Length == 0 || spath.Length == 0)
+            {
+                problems.Error(CorpusProblemKind.MalformedLine, manifest, line, sid.Length == 0 ? null : sid,
+                    "id, split and path must not be empty");
+                continue;
+            }
+            if (!builders.TryGetValue(ssplit, out var builder))
+                builders[ssplit] = builder = new SplitBuilder(ssplit, problems);
+            if (!builder.Claim(sid, manifest, line)) continue;
+            string who = signer >= 0 && cols[signer].Trim().Length > 0 ? cols[signer].Trim() : "unknown";
+            var sample = ReadSample(sid, ssplit, who, spath, cols[glosses], baseDir, manifest, line, problems);
+            if (sample is not null) builder.Add(sample);
+        }
+        var splits = builders.ToDictionary(kv => kv.Key, kv => kv.Value.Samples, StringComparer.Ordinal);
+        return new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), splits);
+    }
+
+    static Sample? ReadSample(string id, string split, string signer, string relPath, string glossField, string baseDir,
+        string manifest, int line, CorpusProblems problems)
+    {
+        bool ok = true;
+        string[] glosses = SplitBuilder.SplitGlosses(glossField);
+        if (glosses.Length == 0)
+        {
+            problems.Error(CorpusProblemKind.EmptyAnnotation, manifest, line, id, "the glosses column is empty; annotate the sample or remove the row");
+            ok = false;
+        }
+        string full = Path.GetFullPath(Path.Combine(baseDir, relPath));
+        List<string> frames = [];
+        string? video = null;
+        if (Directory.Exists(full))
+        {
+            frames = FrameFolder.ListImages(full);
+            if (frames.Count == 0)
+            {
+                problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id,
+                    $"the folder {full} holds no frame images ({string.Join(" ", FrameFolder.ImageExtensions)})");
+                ok = false;
+            }
+        }
+        else if (FrameFolder.IsVideo(full))
+        {
+            video = full;
+            if (!File.Exists(full))
+            {
+                problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id, $"video file {full} not found");
+                ok = false;
+            }
+        }
+        else
+        {
+            string what = File.Exists(full) ? "is neither a folder of frames nor a video" : "not found";
+            problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id,
+                $"path {full} {what}; give a folder of frame images or a video ({string.Join(" ", FrameFolder.VideoExtensions)})");
+            ok = false;
+        }
+        return ok ? new Sample(id, split, signer, glosses, frames, video, $"{manifest}:{line}") : null;
+    }
+}

@@ -1,0 +1,130 @@
+namespace Glossa.Corpora;
+
+/// <summary>
+/// Reads RWTH-PHOENIX-Weather 2014 (multisigner and SI5) and 2014-T: one <c>|</c>-separated
+/// annotation file per split under <c>annotations/manual/</c>, frames under
+/// <c>features/fullFrame-210x260px/{split}/</c> found through the row's folder glob.
+/// </summary>
+internal static class PhoenixReader
+{
+    public static readonly string[] SplitNames = ["train", "dev", "test"];
+
+    /// <summary>Column layout of one PHOENIX flavour.</summary>
+    sealed record Layout(string Header, int IdColumn, int FolderColumn, int SignerColumn, int GlossColumn, Func<string, string> FileName)
+    {
+        public int Columns => Header.Split('|').Length;
+    }
+
+    static readonly Layout P2014 = new("id|folder|signer|annotation", 0, 1, 2, 3, split => $"{split}.corpus.csv");
+    static readonly Layout P2014T = new("name|video|start|end|speaker|orth|translation", 0, 1, 4, 5, split => $"PHOENIX-2014-T.{split}.corpus.csv");
+
+    /// <summary>Annotation file of a split for the given flavour, relative to the variant folder.</summary>
+    public static string AnnotationFile(string root, CorpusFormat format, string split) =>
+        Path.Combine(root, "annotations", "manual", (format == CorpusFormat.Phoenix2014T ? P2014T : P2014).FileName(split));
+
+    public static Corpus Read(string root, CorpusFormat format, CorpusProblems problems)
+    {
+        var layout = format == CorpusFormat.Phoenix2014T ? P2014T : P2014;
+        var splits = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal);
+        foreach (var split in SplitNames)
+        {
+            string file = AnnotationFile(root, format, split);
+            if (!File.Exists(file))
+            {
+                problems.Error(CorpusProblemKind.MissingFile, file, null, null,
+                    $"annotation file for split '{split}' not found; the release should have annotations/manual/{layout.FileName(split)}");
+                continue;
+            }
+            string frameRoot = Path.Combine(root, "features", "fullFrame-210x260px", split);
+            splits[split] = ReadSplit(file, split, frameRoot, layout, problems);
+        }
+        return new Corpus(format, root, Path.GetFileName(root), splits);
+    }
+
+    static IReadOnlyList<Sample> ReadSplit(string file, string split, string frameRoot, Layout layout, CorpusProblems problems)
+    {
+        var builder = new SplitBuilder(split, problems);
+        string[] lines = SplitBuilder.ReadLines(file);
+        if (lines.Length == 0 || !string.Equals(lines[0].Trim(), layout.Header, StringComparison.OrdinalIgnoreCase))
+        {
+            string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
+            problems.Error(CorpusProblemKind.MalformedLine, file, 1, null,
+                $"expected the header '{layout.Header}' but found {found}; is this the right format (try --format)?");
+        }
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            var sample = ReadRow(lines[i], file, i + 1, split, frameRoot, layout, builder, problems);
+            if (sample is not null) builder.Add(sample);
+        }
+        return builder.Samples;
+    }
+
+    static Sample? ReadRow(string text, string file, int line, string split, string frameRoot, Layout layout,
+        SplitBuilder builder, CorpusProblems problems)
+    {
+        string[] cols = text.Split('|');
+        if (cols.Length != layout.Columns)
+        {
+            problems.Error(CorpusProblemKind.MalformedLine, file, line, null,
+                $"expected {layout.Columns} '|'-separated columns ({layout.Header}) but found {cols.Length}; fix or remove the line");
+            return null;
+        }
+        string id = cols[layout.IdColumn].Trim();
+        string folder = cols[layout.FolderColumn].Trim();
+        if (id.Length == 0 || folder.Length == 0)
+        {
+            problems.Error(CorpusProblemKind.MalformedLine, file, line, null,
+                "empty id or frame folder column; every row needs both");
+            return null;
+        }
+        if (!builder.Claim(id, file, line)) return null;
+        bool ok = true;
+        string[] glosses = SplitBuilder.SplitGlosses(cols[layout.GlossColumn]);
+        if (glosses.Length == 0)
+        {
+            problems.Error(CorpusProblemKind.EmptyAnnotation, file, line, id,
+                "the gloss column is empty; annotate the sentence or remove the row");
+            ok = false;
+        }
+        var frames = ResolveFrames(frameRoot, folder, out string tried);
+        if (frames.Count == 0)
+        {
+            problems.Error(CorpusProblemKind.MissingFrames, file, line, id,
+                $"no frames found at {tried}; check that the frames were extracted under {frameRoot}");
+            ok = false;
+        }
+        if (!ok) return null;
+        string signer = cols[layout.SignerColumn].Trim();
+        return new Sample(id, split, signer.Length == 0 ? "unknown" : signer, glosses, frames, null, $"{file}:{line}");
+    }
+
+    /// <summary>
+    /// Resolves the row's folder glob (e.g. <c>id/1/*.png</c>). PHOENIX-2014-T ships its frames
+    /// without the <c>1/</c> level its annotations name, so both spellings are tried.
+    /// </summary>
+    internal static List<string> ResolveFrames(string frameRoot, string folder, out string tried)
+    {
+        string pattern = folder.Replace('\\', '/');
+        if (!pattern.Contains('*') && !pattern.Contains('?')) pattern = pattern.TrimEnd('/') + "/*";
+        var frames = FrameFolder.Glob(frameRoot, pattern).Where(FrameFolder.IsImage).ToList();
+        tried = Path.Combine(frameRoot, pattern);
+        if (frames.Count > 0) return frames;
+
+        string? alternative = AlternativePattern(pattern);
+        if (alternative is null) return frames;
+        tried += $" or {Path.Combine(frameRoot, alternative)}";
+        return FrameFolder.Glob(frameRoot, alternative).Where(FrameFolder.IsImage).ToList();
+    }
+
+    static string? AlternativePattern(string pattern)
+    {
+        // "<id>/1/*.png" <-> "<id>/*.png"
+        var parts = pattern.Split('/', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (parts.Count >= 3 && parts[^2] == "1") { parts.RemoveAt(parts.Count - 2); return string.Join('/', parts); }
+        if (parts.Count == 2) { parts.Insert(1, "1"); return string.Join('/', parts); }
+        return null;
+    }
+
+    static string Truncate(string s) => s.Length <= 60 ? s : s[..60] + "...";
+}

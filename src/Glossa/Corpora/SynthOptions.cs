@@ -1,0 +1,63 @@
+using Glossa.Common;
+
+namespace Glossa.Corpora;
+
+/// <summary>
+/// Size and difficulty of a synthetic corpus written by <see cref="SyntheticCorpus.Write"/>. The
+/// defaults give a corpus that a small CNN + BiLSTM learns in minutes on two CPU cores, yet needs
+/// motion over several frames to tell glosses apart.
+/// </summary>
+public sealed record SynthOptions
+{
+    /// <summary>Sentences in the train split.</summary>
+    public int TrainSentences { get; init; } = 240;
+
+    /// <summary>Sentences in the dev split (same glosses, different sentences).</summary>
+    public int DevSentences { get; init; } = 40;
+
+    /// <summary>Sentences in the test split.</summary>
+    public int TestSentences { get; init; } = 40;
+
+    /// <summary>Content glosses, not counting <c>__ON__</c> and <c>__OFF__</c> which open and close every sentence.</summary>
+    public int Glosses { get; init; } = 30;
+
+    /// <summary>Signers; every split uses all of them (multisigner). They differ in background, colours, size and position.</summary>
+    public int Signers { get; init; } = 4;
+
+    /// <summary>Fewest content glosses per sentence.</summary>
+    public int MinGlossesPerSentence { get; init; } = 4;
+
+    /// <summary>Most content glosses per sentence.</summary>
+    public int MaxGlossesPerSentence { get; init; } = 8;
+
+    /// <summary>Shortest gloss in frames (each gloss has its own base length in [min, max], varied by one frame per occurrence).</summary>
+    public int MinGlossFrames { get; init; } = 6;
+
+    /// <summary>Longest gloss in frames.</summary>
+    public int MaxGlossFrames { get; init; } = 10;
+
+    /// <summary>Mean number of interpolated frames between two glosses (each transition varies by one).</summary>
+    public int TransitionFrames { get; init; } = 2;
+
+    /// <summary>Seed: the same options and seed write byte-identical files.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Threads rendering sentences.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message) { if (!ok) throw new GlossaException(message); }
+        Require(TrainSentences >= 1, $"train sentences must be at least 1 (got {TrainSentences})");
+        Require(DevSentences >= 0 && TestSentences >= 0, "dev and test sentences must not be negative");
+        Require(Glosses >= 2 && Glosses <= 500, $"--glosses must be between 2 and 500 (got {Glosses})");
+        Require(Signers >= 1 && Signers <= 50, $"--signers must be between 1 and 50 (got {Signers})");
+        Require(MinGlossesPerSentence >= 1 && MaxGlossesPerSentence >= MinGlossesPerSentence,
+            $"glosses per sentence must satisfy 1 <= min <= max (got {MinGlossesPerSentence}..{MaxGlossesPerSentence})");
+        Require(MinGlossFrames >= 2 && MaxGlossFrames >= MinGlossFrames && MaxGlossFrames <= 100,
+            $"gloss frames must satisfy 2 <= min <= max <= 100 (got {MinGlossFrames}..{MaxGlossFrames})");
+        Require(TransitionFrames >= 1 && TransitionFrames <= 20, $"transition frames must be between 1 and 20 (got {TransitionFrames})");
+        Require(Parallelism >= 1, $"parallelism must be at least 1 (got {Parallelism})");
+    }
+}

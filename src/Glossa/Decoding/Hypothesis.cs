@@ -1,0 +1,7 @@
+namespace Glossa.Decoding;
+
+/// <summary>One entry of an N-best list.</summary>
+/// <param name="Ids">Class ids (blank-free, repeats collapsed when the options say so).</param>
+/// <param name="Score">Total natural-log score: acoustic + LM weight x LM log-prob + insertion bonus x length.</param>
+/// <param name="AcousticScore">Natural-log CTC probability of the prefix (sum over its alignments kept by the beam).</param>
+public sealed record Hypothesis(int[] Ids, double Score, double AcousticScore);

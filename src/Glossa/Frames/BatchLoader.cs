@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Diagnostics;
+using Glossa.Common;
+using Glossa.Corpora;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glossa.Frames;
+
+/// <summary>
+/// Turns samples into padded <see cref="ClipBatch"/>es: decodes (or reads from the cache),
+/// transforms, pads and encodes the CTC targets, with worker threads decoding ahead of the
+/// consumer (TorchSharp has no DataLoader workers). The same seed gives the same batches with
+/// any number of workers: every random draw comes from (seed, epoch, sample index).
+/// </summary>
+/// <remarks>
+/// Padding repeats each clip's last frame up to the longest clip of the batch (the peers' edge
+/// padding); <see cref="ClipBatch.Lengths"/> holds the real lengths. Workers produce plain float
+/// buffers; the consumer's thread makes the tensors (one copy per batch), so tensors belong to
+/// the consumer's dispose scope, never to a worker thread.
+/// </remarks>
+public sealed class BatchLoader
+{
+    readonly IReadOnlyList<Sample> samples;
+    readonly LoaderOptions options;
+    readonly VideoDecoder video;
+    readonly FrameCache? cache;
+    readonly long[][] targets;
+    readonly int[] lengthKeys;
+
+    /// <summary>A loader over <paramref name="samples"/>; glosses are encoded with <paramref name="vocab"/> now (unknown ones counted).</summary>
+    public BatchLoader(IReadOnlyList<Sample> samples, Vocabulary vocab, LoaderOptions options, VideoDecoder? video = null)
+    {
+        this.samples = samples;
+        this.options = options.Validate();
+        this.video = video ?? VideoDecoder.Default;
+        cache = options.CacheDirectory is null ? null : new FrameCache(options.CacheDirectory);
+        targets = new long[samples.Count][];
+        lengthKeys = new int[samples.Count];
+        var unknown = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            targets[i] = vocab.Encode(s.Glosses, out int missing).Select(x => (long)x).ToArray();
+            UnknownGlossCount += missing;
+            if (missing > 0)
+                foreach (var g in s.Glosses.Where(g => vocab.IndexOf(g) <= 0))
+                    unknown[g] = unknown.GetValueOrDefault(g) + 1;
+            int n = s.FrameCount;
+            lengthKeys[i] = n < 0 || options.Frames.MaxFrames <= 0 ? n : Math.Min(n, options.Frames.MaxFrames);
+        }
+        UnknownGlosses = unknown;
+    }
+
+    /// <summary>The options in use.</summary>
+    public LoaderOptions Options => options;
+
+    /// <summary>Number of samples.</summary>
+    public int Count => samples.Count;
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => (samples.Count + options.BatchSize - 1) / options.BatchSize;
+
+    /// <summary>Gloss occurrences outside the vocabulary (dropped from the targets, not fatal).</summary>
+    public int UnknownGlossCount { get; }
+
+    /// <summary>Each unknown gloss and how often it occurs.</summary>
+    public IReadOnlyDictionary<string, int> UnknownGlosses { get; }
+
+    /// <summary>Counters: wait time, build time, batches, clips, frames.</summary>
+    public LoaderStats Stats { get; } = new();
+
+    /// <summary>Seconds the consumer has waited for data so far (see <see cref="LoaderStats.WaitSeconds"/>).</summary>
+    public double WaitSeconds => Stats.WaitSeconds;
+
+    /// <summary>The decoded-frame cache, when enabled.</summary>
+    public FrameCache? Cache => cache;
+
+    /// <summary>The batches of an epoch as sample indices (what <see cref="Epoch"/> will produce, in order).</summary>
+    public IReadOnlyList<int[]> PlanEpoch(int epoch) => BatchPlanner.Plan(lengthKeys, options, epoch);
+
+    /// <summary>
+    /// The batches of one epoch, decoded ahead by <see cref="LoaderOptions.Workers"/> threads. The
+    /// caller owns each batch (dispose it after the step). Stopping the enumeration early, or
+    /// cancelling, stops the workers. A failing sample throws a <see cref="GlossaException"/>
+    /// naming it when its batch is reached.
+    /// </summary>
+    public IEnumerable<ClipBatch> Epoch(int epoch, CancellationToken ct = default)
+    {
+        var plan = PlanEpoch(epoch);
+        return options.Workers == 0 ? Synchronous(plan, epoch, ct) : Prefetched(plan, epoch, ct);
+    }
+
+    /// <summary>Builds one batch from the given samples on the calling thread.</summary>
+    public ClipBatch BuildBatch(IReadOnlyList<int> sampleIndices, int epoch = 0, CancellationToken ct = default) =>
+        ToTensors(BuildHost(sampleIndices, epoch, ct));
+
+    IEnumerable<ClipBatch> Synchronous(IReadOnlyList<int[]> plan, int epoch, CancellationToken ct)
+    {
+        foreach (var indices in plan)
+        {
+            var sw = Stopwatch.StartNew();
+            var batch = ToTensors(BuildHost(indices, epoch, ct));
+            Stats.AddWait(sw.Elapsed);
+            Stats.AddBatch();
+            yield return batch;
+        }
+    }
+
+    IEnumerable<ClipBatch> Prefetched(IReadOnlyList<int[]> plan, int epoch, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = cts.Token;
+        // One slot per batch, filled in any order, read in plan order; the window bounds how many
+        // batches are built but not yet taken, and so the memory.
+        var slots = new TaskCompletionSource<HostBatch>[plan.Count];
+        for (int i = 0; i < slots.Length; i++) slots[i] = new TaskCompletionSource<HostBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var window = new SemaphoreSlim(options.QueueDepth);
+        int next = -1;
+
+        void Work()
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try { window.Wait(token); }
+                catch (OperationCanceledException) { return; }
+                int i = Interlocked.Increment(ref next);
+                if (i >= plan.Count) return;
+                try
+                {
+                    slots[i].SetResult(BuildHost(plan[i], epoch, token));
+                }
+                catch (OperationCanceledException)
+                {
+                    slots[i].TrySetCanceled(token);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    slots[i].SetException(e);
+                }
+            }
+        }
+
+        int workerCount = Math.Min(options.Workers, Math.Max(1, plan.Count));
+        var workers = new Task[workerCount];
+        for (int w = 0; w < workerCount; w++)
+            workers[w] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            for (int i = 0; i < plan.Count; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                var task = slots[i].Task;
+                try { task.Wait(token); }
+                catch (AggregateException) { }
+                HostBatch host = task.GetAwaiter().GetResult();
+                window.Release();
+                var batch = ToTensors(host);
+                Stats.AddWait(sw.Elapsed);
+                Stats.AddBatch();
+                yield return batch;
+            }
+        }
+        finally
+        {
+            cts.Cancel();
+            try { Task.WaitAll(workers); }
+            catch (AggregateException) { }
+            // Batches built but never taken give their buffers back.
+            foreach (var slot in slots)
+                if (slot.Task.IsCompletedSuccessfully && !slot.Task.Result.Returned)
+                    slot.Task.Result.Return();
+        }
+    }
+
+    HostBatch BuildHost(IReadOnlyList<int> indices, int epoch, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var o = options.Frames;
+        int b = indices.Count;
+        var clips = new DecodedClip[b];
+        var rented = new byte[]?[b];
+        var frameIdx = new int[b][];
+        var augs = new ClipAugmentation[b];
+        for (int k = 0; k < b; k++)
+        {
+            int s = indices[k];
+            try
+            {
+                var rng = ClipRandom.For(options.Seed, epoch, s);
+                (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], ref rng, ct);
+                augs[k] = ClipTransform.Draw(o, options.Mode, ref rng);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new GlossaException($"sample '{samples[s].Id}' ({samples[s].Source}): {e.Message}", e);
+            }
+        }
+
+        int t = frameIdx.Max(f => f.Length);
+        int frameFloats = 3 * o.CropHeight * o.CropWidth;
+        long total = (long)b * t * frameFloats;
+        if (total > Array.MaxLength)
+        {
+            ReturnAll(rented);
+            throw new GlossaException($"batch of {b} clips x {t} frames at {o.CropWidth}x{o.CropHeight} is too large; lower the batch size, max-frames or crop");
+        }
+        var buffer = ArrayPool<float>.Shared.Rent((int)total);
+        var host = new HostBatch(buffer, b, t, o.CropHeight, o.CropWidth);
+        for (int k = 0; k < b; k++)
+        {
+            var dst = buffer.AsSpan((int)((long)k * t * frameFloats), t * frameFloats);
+            int n = frameIdx[k].Length;
+            ClipTransform.Apply(clips[k], frameIdx[k], augs[k], o, dst);
+            // Pad by repeating the last real frame (edge padding, as the peers do).
+            var last = dst.Slice((n - 1) * frameFloats, frameFloats);
+            for (int p = n; p < t; p++) last.CopyTo(dst.Slice(p * frameFloats, frameFloats));
+            host.Lengths[k] = n;
+            host.TargetLengths[k] = targets[indices[k]].Length;
+            host.Ids[k] = samples[indices[k]].Id;
+            host.Glosses[k] = samples[indices[k]].Glosses;
+            Stats.AddClip(n);
+        }
+        ReturnAll(rented);
+        host.Targets = indices.SelectMany(i => targets[i]).ToArray();
+        Stats.AddBuild(sw.Elapsed);
+        return host;
+    }
+
+    static void ReturnAll(byte[]?[] rented)
+    {
+        foreach (var r in rented)
+            if (r is not null) ArrayPool<byte>.Shared.Return(r);
+    }
+
+    /// <summary>The decoded clip, the frame indices to use, and the pooled buffer to give back (or null).</summary>
+    (DecodedClip Clip, int[] Indices, byte[]? Rented) Prepare(Sample sample, ref ClipRandom rng, CancellationToken ct)
+    {
+        var o = options.Frames;
+        var source = FrameSource.For(sample, video);
+        if (cache is not null)
+        {
+            var all = cache.GetOrDecode(source, o.ResizeWidth, o.ResizeHeight, ct);
+            return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng), null);
+        }
+        if (source is FrameFileSource files)
+        {
+            // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
+            int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng);
+            long bytes = (long)wanted.Length * o.ResizeWidth * o.ResizeHeight * 3;
+            byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
+            try
+            {
+                var picked = files.Decode(o.ResizeWidth, o.ResizeHeight, wanted, buffer, ct);
+                return (picked, Enumerable.Range(0, wanted.Length).ToArray(), buffer);
+            }
+            catch
+            {
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+        }
+        var clip = source.Decode(o.ResizeWidth, o.ResizeHeight, null, ct);
+        return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng), null);
+    }
+
+    static ClipBatch ToTensors(HostBatch host)
+    {
+        try
+        {
+            // (B, T, 3, H, W) float32: one copy from the pooled buffer into libtorch's memory.
+            var frames = empty([host.B, host.T, 3, host.H, host.W], ScalarType.Float32);
+            long count = (long)host.B * host.T * 3 * host.H * host.W;
+            var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(frames.bytes);
+            host.Frames.AsSpan(0, (int)count).CopyTo(dst);
+            var lengths = tensor(host.Lengths, ScalarType.Int64);
+            var targets = host.Targets.Length == 0 ? zeros(0, ScalarType.Int64) : tensor(host.Targets, ScalarType.Int64);
+            var targetLengths = tensor(host.TargetLengths, ScalarType.Int64);
+            return new ClipBatch(frames, lengths, targets, targetLengths, host.Ids, host.Glosses);
+        }
+        finally
+        {
+            host.Return();
+        }
+    }
+
+    /// <summary>A batch as plain arrays, built on a worker thread without touching libtorch.</summary>
+    sealed class HostBatch(float[] frames, int b, int t, int h, int w)
+    {
+        public float[] Frames { get; } = frames;
+        public int B { get; } = b;
+        public int T { get; } = t;
+        public int H { get; } = h;
+        public int W { get; } = w;
+        public long[] Lengths { get; } = new long[b];
+        public long[] TargetLengths { get; } = new long[b];
+        public long[] Targets { get; set; } = [];
+        public string[] Ids { get; } = new string[b];
+        public IReadOnlyList<string>[] Glosses { get; } = new IReadOnlyList<string>[b];
+        public bool Returned { get; private set; }
+
+        public void Return()
+        {
+            if (Returned) return;
+            Returned = true;
+            ArrayPool<float>.Shared.Return(Frames);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace Glossa.Frames;
+
+/// <summary>The random choices made for one clip; every frame of the clip gets the same ones.</summary>
+/// <param name="CropX">Left edge of the crop in the resized frame.</param>
+/// <param name="CropY">Top edge of the crop in the resized frame.</param>
+/// <param name="Flip">Mirror left-right.</param>
+/// <param name="Brightness">Brightness factor (1 = unchanged).</param>
+/// <param name="Contrast">Contrast factor around mid-grey (1 = unchanged).</param>
+/// <param name="Saturation">Saturation factor (1 = unchanged).</param>
+public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation)
+{
+    /// <summary>The centre crop without any change: what evaluation uses.</summary>
+    public static ClipAugmentation Centre(FrameOptions o) =>
+        new((o.ResizeWidth - o.CropWidth) / 2, (o.ResizeHeight - o.CropHeight) / 2, false, 1, 1, 1);
+}

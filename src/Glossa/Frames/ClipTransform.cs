@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+
+namespace Glossa.Frames;
+
+/// <summary>
+/// The per-clip transforms after decoding: which frames to keep (cap, temporal rescale), the
+/// random crop/flip/jitter draws, and the single pass that crops, flips, jitters and normalises
+/// 8-bit RGB into planar float32 (3, H, W) per frame.
+/// </summary>
+public static class ClipTransform
+{
+    /// <summary>
+    /// Frame indices (into a clip of <paramref name="length"/> frames, sorted, repeats allowed)
+    /// after the frame cap and, in training, the temporal rescale.
+    /// </summary>
+    public static int[] FrameIndices(int length, FrameOptions o, FrameMode mode, ref ClipRandom rng)
+    {
+        if (length <= 0) return [];
+        int kept = o.MaxFrames > 0 && length > o.MaxFrames ? o.MaxFrames : length;
+        int[] basis = Uniform(length, kept);
+        if (mode != FrameMode.Train || o.TemporalRescale <= 0) return basis;
+
+        int n = (int)(basis.Length * rng.Factor(o.TemporalRescale));
+        n = Math.Clamp(n, o.RescaleMinFrames, o.RescaleMaxFrames);
+        if (o.MaxFrames > 0) n = Math.Min(n, o.MaxFrames);
+        int[] pick = n <= basis.Length ? Distinct(basis.Length, n, ref rng) : WithRepeats(basis.Length, n, ref rng);
+        for (int i = 0; i < pick.Length; i++) pick[i] = basis[pick[i]];
+        return pick;
+    }
+
+    /// <summary>Random crop offset, flip and jitter factors for a training clip; the plain centre crop otherwise.</summary>
+    public static ClipAugmentation Draw(FrameOptions o, FrameMode mode, ref ClipRandom rng)
+    {
+        if (mode != FrameMode.Train) return ClipAugmentation.Centre(o);
+        int x = rng.Next(o.ResizeWidth - o.CropWidth + 1);
+        int y = rng.Next(o.ResizeHeight - o.CropHeight + 1);
+        bool flip = o.FlipProbability > 0 && rng.NextDouble() < o.FlipProbability;
+        double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
+        double c = o.Contrast > 0 ? rng.Factor(o.Contrast) : 1;
+        double s = o.Saturation > 0 ? rng.Factor(o.Saturation) : 1;
+        return new ClipAugmentation(x, y, flip, b, c, s);
+    }
+
+    /// <summary>
+    /// Writes frames <paramref name="indices"/> of <paramref name="clip"/> into <paramref name="dst"/>
+    /// as (indices.Count, 3, CropHeight, CropWidth) float32, cropped, flipped, jittered and normalised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Apply(DecodedClip clip, IReadOnlyList<int> indices, ClipAugmentation aug, FrameOptions o, Span<float> dst)
+    {
+        if (clip.Width != o.ResizeWidth || clip.Height != o.ResizeHeight)
+            throw new ArgumentException($"clip is {clip.Width}x{clip.Height}, the options resize to {o.ResizeWidth}x{o.ResizeHeight}");
+        int cw = o.CropWidth, ch = o.CropHeight, plane = cw * ch, frameFloats = 3 * plane;
+        if (dst.Length < indices.Count * frameFloats)
+            throw new ArgumentException($"destination holds {dst.Length} floats, {indices.Count * frameFloats} needed");
+        if (aug.CropX < 0 || aug.CropY < 0 || aug.CropX + cw > clip.Width || aug.CropY + ch > clip.Height)
+            throw new ArgumentException($"crop at ({aug.CropX},{aug.CropY}) of {cw}x{ch} leaves the {clip.Width}x{clip.Height} frame");
+
+        // Brightness and contrast are per-channel maps of one byte, so they fold into lookup tables
+        // together with the normalisation; only saturation mixes channels and needs a pixel pass.
+        bool saturate = aug.Saturation != 1;
+        float* lut = stackalloc float[3 * 256];
+        float* scale = stackalloc float[3];
+        float* bias = stackalloc float[3];
+        for (int c = 0; c < 3; c++)
+        {
+            scale[c] = (float)(1 / (255.0 * o.Std[c]));
+            bias[c] = (float)(-o.Mean[c] / o.Std[c]);
+            for (int v = 0; v < 256; v++)
+            {
+                double x = Math.Clamp(v * aug.Brightness, 0, 255);
+                x = Math.Clamp((x - 127.5) * aug.Contrast + 127.5, 0, 255);
+                lut[c * 256 + v] = saturate ? (float)x : (float)(x / (255.0 * o.Std[c]) - o.Mean[c] / o.Std[c]);
+            }
+        }
+
+        int stride = clip.Width * 3;
+        fixed (byte* pixels = clip.Pixels)
+        fixed (float* outBase = dst)
+        {
+            for (int t = 0; t < indices.Count; t++)
+            {
+                byte* frame = pixels + (long)indices[t] * clip.FrameBytes;
+                float* r = outBase + (long)t * frameFloats, g = r + plane, b = g + plane;
+                for (int y = 0; y < ch; y++)
+                {
+                    byte* row = frame + (aug.CropY + y) * stride + aug.CropX * 3;
+                    int o0 = y * cw;
+                    if (saturate)
+                        SaturateRow(row, cw, aug.Flip, (float)aug.Saturation, lut, scale, bias, r + o0, g + o0, b + o0);
+                    else if (aug.Flip)
+                    {
+                        byte* p = row + (cw - 1) * 3;
+                        for (int x = 0; x < cw; x++, p -= 3)
+                        {
+                            r[o0 + x] = lut[p[0]];
+                            g[o0 + x] = lut[256 + p[1]];
+                            b[o0 + x] = lut[512 + p[2]];
+                        }
+                    }
+                    else
+                    {
+                        byte* p = row;
+                        for (int x = 0; x < cw; x++, p += 3)
+                        {
+                            r[o0 + x] = lut[p[0]];
+                            g[o0 + x] = lut[256 + p[1]];
+                            b[o0 + x] = lut[512 + p[2]];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static unsafe void SaturateRow(byte* row, int cw, bool flip, float s, float* lut, float* scale, float* bias, float* r, float* g, float* b)
+    {
+        for (int x = 0; x < cw; x++)
+        {
+            byte* p = row + (flip ? cw - 1 - x : x) * 3;
+            float vr = lut[p[0]], vg = lut[256 + p[1]], vb = lut[512 + p[2]];
+            float grey = 0.299f * vr + 0.587f * vg + 0.114f * vb;
+            vr = Math.Clamp(grey + s * (vr - grey), 0f, 255f);
+            vg = Math.Clamp(grey + s * (vg - grey), 0f, 255f);
+            vb = Math.Clamp(grey + s * (vb - grey), 0f, 255f);
+            r[x] = vr * scale[0] + bias[0];
+            g[x] = vg * scale[1] + bias[1];
+            b[x] = vb * scale[2] + bias[2];
+        }
+    }
+
+    /// <summary>n indices spread evenly over [0, length): frame i maps to the centre of its 1/n share.</summary>
+    internal static int[] Uniform(int length, int n)
+    {
+        var idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = n == length ? i : (int)((i + 0.5) * length / n);
+        return idx;
+    }
+
+    static int[] Distinct(int length, int n, ref ClipRandom rng)
+    {
+        var all = new int[length];
+        for (int i = 0; i < length; i++) all[i] = i;
+        for (int i = 0; i < n; i++)
+        {
+            int j = i + rng.Next(length - i);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+        var pick = all[..n];
+        Array.Sort(pick);
+        return pick;
+    }
+
+    static int[] WithRepeats(int length, int n, ref ClipRandom rng)
+    {
+        var pick = new int[n];
+        for (int i = 0; i < n; i++) pick[i] = rng.Next(length);
+        Array.Sort(pick);
+        return pick;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Glossa.Frames;
+
+/// <summary>
+/// On-disk cache of decoded, resized clips (before the random crop, flip and jitter): one raw
+/// file per (source, resize size) holding a 24-byte header and the uint8 RGB frames. Files are
+/// written to a temporary name and renamed, so a crash never leaves a half file under the real
+/// name; a file whose header or size does not match is treated as missing and rebuilt.
+/// </summary>
+public sealed class FrameCache
+{
+    static readonly byte[] Magic = "GLFRAME1"u8.ToArray();
+    const int HeaderBytes = 24;
+    long hits, misses, rebuilds;
+
+    /// <summary>A cache in <paramref name="directory"/> (created if needed).</summary>
+    public FrameCache(string directory)
+    {
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>The cache folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Clips read from the cache.</summary>
+    public long Hits => Interlocked.Read(ref hits);
+
+    /// <summary>Clips decoded because no cache file existed.</summary>
+    public long Misses => Interlocked.Read(ref misses);
+
+    /// <summary>Clips decoded again because their cache file was damaged.</summary>
+    public long Rebuilds => Interlocked.Read(ref rebuilds);
+
+    /// <summary>The cache file of a source at a resize size.</summary>
+    public string PathFor(FrameSource source, int width, int height)
+    {
+        string identity = source switch
+        {
+            FrameFileSource f => string.Join('\n', f.Paths),
+            VideoFrameSource v => v.Path + "\n" + Stamp(v.Path),
+            _ => source.Describe(),
+        };
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{identity}\n{width}x{height}"));
+        return Path.Combine(Directory, $"{Convert.ToHexStringLower(hash)[..24]}-{width}x{height}.u8");
+    }
+
+    /// <summary>The clip from the cache, or decoded (all frames) and stored.</summary>
+    public DecodedClip GetOrDecode(FrameSource source, int width, int height, CancellationToken ct = default)
+    {
+        string path = PathFor(source, width, height);
+        if (File.Exists(path))
+        {
+            var cached = TryRead(path, width, height);
+            if (cached is not null)
+            {
+                Interlocked.Increment(ref hits);
+                return cached;
+            }
+            Interlocked.Increment(ref rebuilds);
+        }
+        else Interlocked.Increment(ref misses);
+        var clip = source.Decode(width, height, null, ct);
+        Write(path, clip);
+        return clip;
+    }
+
+    /// <summary>Reads a cache file, or null if it is damaged (wrong magic, size or shape).</summary>
+    public static DecodedClip? TryRead(string path, int width, int height)
+    {
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            if (fs.Length < HeaderBytes || fs.Read(header) != HeaderBytes || !header[..8].SequenceEqual(Magic)) return null;
+            int t = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+            int w = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            int h = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
+            long payload = (long)t * w * h * 3;
+            if (t <= 0 || w != width || h != height || fs.Length != HeaderBytes + payload || payload > Array.MaxLength) return null;
+            var pixels = new byte[payload];
+            fs.ReadExactly(pixels);
+            return new DecodedClip(t, w, h, pixels);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    static void Write(string path, DecodedClip clip)
+    {
+        string tmp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            header.Clear();
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], clip.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(header[12..], clip.Width);
+            BinaryPrimitives.WriteInt32LittleEndian(header[16..], clip.Height);
+            fs.Write(header);
+            fs.Write(clip.Pixels, 0, clip.Length * clip.FrameBytes);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    static string Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}" : "missing";
+    }
+}

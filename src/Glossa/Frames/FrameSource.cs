@@ -1,0 +1,49 @@
+using Glossa.Corpora;
+using Glossa.Common;
+
+namespace Glossa.Frames;
+
+/// <summary>
+/// Where a clip's frames come from: a sorted list of image files or one video file. Both give
+/// the same two views: the whole clip resized into one buffer (training and evaluation), and a
+/// lazy stream of frames with bounded memory (long videos, recognition in chunks).
+/// </summary>
+public abstract class FrameSource
+{
+    /// <summary>Text naming the source in messages and cache keys (the video path, or the first frame and count).</summary>
+    public abstract string Describe();
+
+    /// <summary>Number of frames if known without decoding (frame files), otherwise -1 (videos).</summary>
+    public abstract int KnownLength { get; }
+
+    /// <summary>Decodes the frames at <paramref name="indices"/> (in that order, repeats allowed) resized to width x height.</summary>
+    /// <remarks>Frame files decode only the frames asked for; a video is decoded whole and then picked from.</remarks>
+    public abstract DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default);
+
+    /// <summary>Streams all frames resized to width x height, one at a time.</summary>
+    public abstract IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default);
+
+    /// <summary>The source of a corpus sample.</summary>
+    public static FrameSource For(Sample sample, VideoDecoder? video = null)
+    {
+        if (sample.VideoPath is not null) return new VideoFrameSource(sample.VideoPath, video ?? VideoDecoder.Default);
+        if (sample.FramePaths.Count == 0)
+            throw new GlossaException($"{sample.Source}: sample '{sample.Id}' has neither frames nor a video; check its frame folder");
+        return new FrameFileSource(sample.FramePaths);
+    }
+
+    /// <summary>A source for a path: a video file by extension, otherwise a folder of images (sorted by name).</summary>
+    public static FrameSource ForPath(string path, VideoDecoder? video = null)
+    {
+        if (Directory.Exists(path))
+        {
+            var files = Directory.EnumerateFiles(path)
+                .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal).ToList();
+            if (files.Count == 0) throw new GlossaException($"{path}: the folder holds no .png or .jpg frames");
+            return new FrameFileSource(files);
+        }
+        if (VideoDecoder.IsVideo(path)) return new VideoFrameSource(path, video ?? VideoDecoder.Default);
+        throw new GlossaException($"{path}: neither a frame folder nor a video file ({string.Join(", ", VideoDecoder.Extensions.Order())})");
+    }
+}

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using Glossa.Common;
+
+namespace Glossa.Frames;
+
+/// <summary>
+/// Video decoding through the ffmpeg program: ffmpeg writes raw rgb24 frames to its stdout and
+/// we read them one at a time, so a long video streams with the memory of a single frame.
+/// </summary>
+public sealed class VideoDecoder
+{
+    /// <summary>File extensions treated as video.</summary>
+    public static readonly IReadOnlySet<string> Extensions =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".mp4", ".avi", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v" };
+
+    /// <summary>The decoder using /usr/bin/ffmpeg (or the first ffmpeg on PATH; GLOSSA_FFMPEG overrides).</summary>
+    public static VideoDecoder Default { get; } = new(Locate("ffmpeg", "GLOSSA_FFMPEG"), Locate("ffprobe", "GLOSSA_FFPROBE"));
+
+    /// <summary>A decoder using the given programs (tests use this to simulate a missing ffmpeg).</summary>
+    public VideoDecoder(string ffmpegPath, string ffprobePath)
+    {
+        FfmpegPath = ffmpegPath;
+        FfprobePath = ffprobePath;
+    }
+
+    /// <summary>Path of the ffmpeg executable.</summary>
+    public string FfmpegPath { get; }
+
+    /// <summary>Path of the ffprobe executable (used only to learn the native size).</summary>
+    public string FfprobePath { get; }
+
+    /// <summary>True if <paramref name="path"/> has a video extension.</summary>
+    public static bool IsVideo(string path) => Extensions.Contains(Path.GetExtension(path));
+
+    /// <summary>Width and height of the first video stream, via ffprobe.</summary>
+    public (int Width, int Height) Probe(string path)
+    {
+        CheckInput(path);
+        string output = RunToEnd(FfprobePath, "ffprobe", path,
+            ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path]);
+        var parts = output.Trim().Split(',');
+        if (parts.Length >= 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int w) &&
+            int.TryParse(parts[1], CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0)
+            return (w, h);
+        throw new GlossaException($"{path}: ffprobe found no video stream; the file is corrupt or not a video");
+    }
+
+    /// <summary>
+    /// Streams the frames of a video, resized by ffmpeg (bilinear) to width x height, or at the
+    /// native size when both are null. Frames are produced lazily; stopping the enumeration
+    /// kills ffmpeg. Throws a <see cref="GlossaException"/> naming the file and ffmpeg's first
+    /// error line if the video cannot be decoded.
+    /// </summary>
+    public IEnumerable<RgbImage> ReadFrames(string path, int? width = null, int? height = null, CancellationToken ct = default)
+    {
+        var (w, h) = width is int ww && height is int hh ? (ww, hh) : Probe(path);
+        int frameBytes = w * h * 3;
+        using var run = Start(path, w, h, scale: width is not null);
+        int count = 0;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var pixels = new byte[frameBytes];
+            int got = ReadFull(run.Process.StandardOutput.BaseStream, pixels);
+            if (got == 0) break;
+            if (got < frameBytes) { run.Finish(path, frames: -1); yield break; }
+            count++;
+            yield return new RgbImage(w, h, pixels);
+        }
+        run.Finish(path, count);
+    }
+
+    /// <summary>Decodes the whole video, resized to width x height, into one contiguous clip.</summary>
+    public DecodedClip ReadClip(string path, int width, int height, CancellationToken ct = default)
+    {
+        int frameBytes = width * height * 3;
+        var buffer = new byte[frameBytes * 64];
+        int count = 0;
+        using (var run = Start(path, width, height, scale: true))
+        {
+            var stdout = run.Process.StandardOutput.BaseStream;
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                if ((long)(count + 1) * frameBytes > buffer.Length)
+                {
+                    if ((long)buffer.Length * 2 > Array.MaxLength)
+                        throw new GlossaException($"{path}: the video has more than {count} frames at {width}x{height}, too many to hold; set a smaller resize or max-frames");
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                int got = ReadFull(stdout, buffer.AsSpan(count * frameBytes, frameBytes));
+                if (got == 0) break;
+                if (got < frameBytes) { run.Finish(path, frames: -1); break; }
+                count++;
+            }
+            run.Finish(path, count);
+        }
+        return new DecodedClip(count, width, height, buffer);
+    }
+
+    Running Start(string path, int width, int height, bool scale)
+    {
+        CheckInput(path);
+        var args = new List<string> { "-nostdin", "-v", "error", "-i", path, "-an", "-sn" };
+        if (scale) args.AddRange(["-vf", $"scale={width}:{height}:flags=bilinear"]);
+        args.AddRange(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+        return new Running(StartProcess(FfmpegPath, "ffmpeg", args));
+    }
+
+    static void CheckInput(string path)
+    {
+        if (!File.Exists(path))
+            throw new GlossaException($"{path}: video file not found; check the corpus path");
+    }
+
+    static Process StartProcess(string exe, string name, IEnumerable<string> args)
+    {
+        if (!File.Exists(exe))
+            throw new GlossaException($"{name} not found: install it with `apt-get install ffmpeg` (looked for {exe})");
+        var psi = new ProcessStartInfo(exe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        try
+        {
+            return Process.Start(psi) ?? throw new GlossaException($"{name} could not be started ({exe})");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new GlossaException($"{name} not found: install it with `apt-get install ffmpeg` ({exe}: {e.Message})", e);
+        }
+    }
+
+    string RunToEnd(string exe, string name, string path, IEnumerable<string> args)
+    {
+        using var p = StartProcess(exe, name, args);
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new GlossaException($"{path}: {name} cannot read the video: {FirstLine(err.Result)}");
+        return output;
+    }
+
+    static int ReadFull(Stream s, Span<byte> buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = s.Read(buffer[total..]);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    static string FirstLine(string text)
+    {
+        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return string.IsNullOrEmpty(line) ? "no error message" : line;
+    }
+
+    static string Locate(string name, string envVar)
+    {
+        string? env = Environment.GetEnvironmentVariable(envVar);
+        if (!string.IsNullOrEmpty(env)) return env;
+        string usual = "/usr/bin/" + name;
+        if (File.Exists(usual)) return usual;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return usual;
+    }
+
+    /// <summary>A running ffmpeg whose stderr is drained in the background (so it never blocks on a full pipe).</summary>
+    sealed class Running : IDisposable
+    {
+        readonly Task<string> stderr;
+
+        public Running(Process process)
+        {
+            Process = process;
+            stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public Process Process { get; }
+
+        /// <summary>Waits for ffmpeg and turns a failure (exit code, partial frame, no frames) into a one-line error.</summary>
+        public void Finish(string path, int frames)
+        {
+            Process.WaitForExit();
+            string err = stderr.Result;
+            if (Process.ExitCode != 0)
+                throw new GlossaException($"{path}: ffmpeg cannot decode the video: {FirstLine(err)}");
+            if (frames < 0)
+                throw new GlossaException($"{path}: ffmpeg stopped in the middle of a frame: {FirstLine(err)}");
+            if (frames == 0)
+                throw new GlossaException($"{path}: the video has no frames{(err.Length > 0 ? ": " + FirstLine(err) : "")}");
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+                Process.WaitForExit();
+            }
+            catch (InvalidOperationException) { }
+            Process.Dispose();
+        }
+    }
+}

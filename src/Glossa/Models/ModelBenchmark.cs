@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace Glossa.Models;
+
+/// <summary>
+/// Times what training and inference cost for a model: one training step is forward, CTC loss,
+/// backward and an AdamW update on random frames (batch x frames x 3 x size x size, all frames
+/// valid); inference is an eval-mode forward without gradients. Reports the median over the
+/// timed repetitions after warm-up. bench/models/bench_models.py does the same in PyTorch.
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>Median and all timings in milliseconds.</summary>
+    public sealed record Timing(double MedianMs, IReadOnlyList<double> SamplesMs);
+
+    /// <summary>Median wall time of a full training step.</summary>
+    public static Timing TrainStep(CslrModel model, int batch, int frames, int size, int warmup, int steps, int seed = 0)
+    {
+        manual_seed(seed);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-4);
+        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
+        using var lengths = full(batch, (long)frames, dtype: int64);
+        int labelLength = (int)Math.Max(1, Math.Min(10, model.ComputeOutputLength(frames) / 2));
+        using var targets = randint(1, model.Config.NumClasses, [batch * labelLength], dtype: int64);
+        using var targetLengths = full(batch, (long)labelLength, dtype: int64);
+        var samples = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var output = model.call(input, lengths);
+                var logProbs = output.Logits.log_softmax(2).transpose(0, 1);    // (B,T',C) -> (T',B,C)
+                var loss = nn.functional.ctc_loss(logProbs, targets, output.Lengths, targetLengths, zero_infinity: true);
+                loss.backward();
+                optimizer.step();
+                _ = loss.item<float>();
+            }
+            if (i >= warmup)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new Timing(Median(samples), samples);
+    }
+
+    /// <summary>Median wall time of an eval-mode forward of one clip (divide frames by it for frames/s).</summary>
+    public static Timing Inference(CslrModel model, int batch, int frames, int size, int warmup, int steps, int seed = 0)
+    {
+        manual_seed(seed);
+        model.eval();
+        using var noGrad = no_grad();
+        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
+        using var lengths = full(batch, (long)frames, dtype: int64);
+        var samples = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                var output = model.call(input, lengths);
+                _ = output.Logits.sum().item<float>();
+            }
+            if (i >= warmup)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new Timing(Median(samples), samples);
+    }
+
+    static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Glossa.Common;
+
+namespace Glossa.Models;
+
+/// <summary>
+/// Everything that rebuilds a recogniser: checkpoints carry it as JSON, and
+/// <see cref="ModelFactory.Create(ModelConfig)"/> turns it back into a <see cref="CslrModel"/>.
+/// The data flow is backbone -> [projection] -> [temporal conv] -> BiLSTM -> linear classifier.
+/// Start from <see cref="ModelFactory.Named"/> and change fields with <c>with</c>.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>Backbone name for torchvision's MobileNetV3-Large applied per frame (960-d features).</summary>
+    public const string MobileNetV3Large = "mobilenet_v3_large";
+    /// <summary>Backbone name for torchvision's MobileNetV3-Small applied per frame (576-d features).</summary>
+    public const string MobileNetV3Small = "mobilenet_v3_small";
+    /// <summary>Backbone name for pytorch-i3d's InceptionI3d applied to the whole clip (1024-d features at Mixed_5c).</summary>
+    public const string I3d = "i3d";
+    /// <summary>Backbone name for a 4-block 2D CNN applied per frame: small and fast, for demos and tests.</summary>
+    public const string TinyCnn = "tiny_cnn";
+
+    /// <summary>Configuration name, e.g. "i3d-teacher", "mobilenetv3-student", "tiny-student" (informative; the fields below define the network).</summary>
+    public string Name { get; init; } = "custom";
+
+    /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn.</summary>
+    public string Backbone { get; init; } = MobileNetV3Large;
+
+    /// <summary>Output classes including the CTC blank (the vocabulary size).</summary>
+    public int NumClasses { get; init; } = 1296;
+
+    /// <summary>BiLSTM hidden size per direction (the classifier sees 2x this); also the temporal conv width unless <see cref="TemporalChannels"/> is set.</summary>
+    public int HiddenDim { get; init; } = 256;
+
+    /// <summary>BiLSTM layers (0 = no BiLSTM: the classifier reads the temporal features directly).</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Dropout probability on the backbone features, between BiLSTM layers and before the classifier.</summary>
+    public double Dropout { get; init; } = 0.2;
+
+    /// <summary>MobileNetV3 width multiplier (torchvision's width_mult) or tiny CNN channel multiplier; 1.0 is the published network.</summary>
+    public double WidthMult { get; init; } = 1.0;
+
+    /// <summary>Temporal conv blocks, VAC style: "K5-P2-K5-P2" (conv kernel 5 without padding, max-pool 2), or "" for none.</summary>
+    public string TemporalConv { get; init; } = "K5-P2-K5-P2";
+
+    /// <summary>Channels of the temporal conv blocks; null means <see cref="HiddenDim"/>.</summary>
+    public int? TemporalChannels { get; init; }
+
+    /// <summary>Insert a linear projection from the backbone features to 2 x <see cref="HiddenDim"/> before the temporal layers.</summary>
+    public bool Projection { get; init; }
+
+    /// <summary>I3D temporal stride: 8 as published (Conv3d_1a, MaxPool3d_4a and MaxPool3d_5a stride in time), 4 (MaxPool3d_5a keeps time; CSLR default) or 2.</summary>
+    public int I3dTemporalStride { get; init; } = 4;
+
+    /// <summary>Last I3D block used: Mixed_5c (1024-d, default) or Mixed_4f (832-d, truncated).</summary>
+    public string I3dFinalEndpoint { get; init; } = "Mixed_5c";
+
+    /// <summary>Frame side in pixels the model is meant for (a hint for data pipelines and benchmarks; the network accepts other sizes).</summary>
+    public int FrameSize { get; init; } = 112;
+
+    /// <summary>Channels of the temporal conv blocks after defaults are applied.</summary>
+    [JsonIgnore]
+    public int ResolvedTemporalChannels => TemporalChannels ?? HiddenDim;
+
+    /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
+    public ModelConfig Validate()
+    {
+        string[] backbones = [MobileNetV3Large, MobileNetV3Small, I3d, TinyCnn];
+        if (!backbones.Contains(Backbone))
+            throw new GlossaException($"model config '{Name}': backbone '{Backbone}' is unknown; use one of {string.Join(", ", backbones)}");
+        if (NumClasses < 2)
+            throw new GlossaException($"model config '{Name}': num_classes {NumClasses} must be at least 2 (blank + one gloss)");
+        if (HiddenDim < 1)
+            throw new GlossaException($"model config '{Name}': hidden_dim {HiddenDim} must be positive");
+        if (Layers < 0)
+            throw new GlossaException($"model config '{Name}': layers {Layers} must be 0 or more");
+        if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
+            throw new GlossaException($"model config '{Name}': dropout {Dropout} must be in [0, 1)");
+        if (WidthMult is <= 0 or > 4 || double.IsNaN(WidthMult))
+            throw new GlossaException($"model config '{Name}': width_mult {WidthMult} must be in (0, 4]");
+        if (TemporalChannels is < 1)
+            throw new GlossaException($"model config '{Name}': temporal_channels {TemporalChannels} must be positive");
+        if (I3dTemporalStride is not (2 or 4 or 8))
+            throw new GlossaException($"model config '{Name}': i3d_temporal_stride {I3dTemporalStride} must be 2, 4 or 8");
+        if (I3dFinalEndpoint is not ("Mixed_5c" or "Mixed_4f"))
+            throw new GlossaException($"model config '{Name}': i3d_final_endpoint '{I3dFinalEndpoint}' must be Mixed_5c or Mixed_4f");
+        if (I3dFinalEndpoint == "Mixed_4f" && I3dTemporalStride == 8)
+            throw new GlossaException($"model config '{Name}': an I3D truncated at Mixed_4f has temporal stride 2 or 4, not 8");
+        if (FrameSize < 32)
+            throw new GlossaException($"model config '{Name}': frame_size {FrameSize} must be at least 32 pixels");
+        Temporal.TemporalConvSpec.Parse(TemporalConv); // throws on a bad spec
+        return this;
+    }
+
+    static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    /// <summary>The configuration as JSON (snake_case field names).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads a configuration written by <see cref="ToJson"/> and validates it.</summary>
+    public static ModelConfig FromJson(string json, string source = "model config")
+    {
+        ModelConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<ModelConfig>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new GlossaException($"{source}: not a valid model configuration ({e.Message})", e);
+        }
+        return (config ?? throw new GlossaException($"{source}: empty model configuration")).Validate();
+    }
+}

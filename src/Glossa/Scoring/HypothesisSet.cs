@@ -1,0 +1,77 @@
+using System.Text;
+using Glossa.Common;
+
+namespace Glossa.Scoring;
+
+/// <summary>
+/// Hypotheses read from a file (CTM or "id gloss gloss ..." text), remembering the line that
+/// introduced each id so that errors can name it.
+/// </summary>
+public sealed class HypothesisSet
+{
+    readonly Dictionary<string, IReadOnlyList<string>> words;
+    readonly Dictionary<string, int> lines;
+
+    internal HypothesisSet(string path, Dictionary<string, IReadOnlyList<string>> words, Dictionary<string, int> lines)
+    {
+        Path = path;
+        this.words = words;
+        this.lines = lines;
+    }
+
+    /// <summary>The file read.</summary>
+    public string Path { get; }
+
+    /// <summary>Words per utterance id, in file order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Words => words;
+
+    /// <summary>The 1-based line where <paramref name="id"/> first appears.</summary>
+    public int LineOf(string id) => lines[id];
+
+    /// <summary>Fails, naming the line, when an id is not among the reference utterances.</summary>
+    public void CheckIds(IReadOnlyList<Utterance> references)
+    {
+        var known = new HashSet<string>(references.Select(r => r.Id), StringComparer.Ordinal);
+        foreach (var (id, line) in lines.OrderBy(p => p.Value))
+            if (!known.Contains(id))
+                throw new GlossaException($"{Path}:{line}: utterance id '{id}' is not in the reference; check that hypothesis and reference come from the same split");
+    }
+
+    /// <summary>Reads a CTM (by extension .ctm or by content) or a text file of "id gloss gloss ..." lines.</summary>
+    public static HypothesisSet Read(string path)
+    {
+        if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
+        return LooksLikeCtm(path) ? CtmFile.Read(path) : ReadText(path);
+    }
+
+    /// <summary>Reads "id gloss gloss ..." lines; an id alone means an empty hypothesis; ids must be unique.</summary>
+    public static HypothesisSet ReadText(string path)
+    {
+        if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
+        var words = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        int lineNo = 0;
+        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        {
+            lineNo++;
+            var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0 || f[0].StartsWith(";;", StringComparison.Ordinal)) continue;
+            if (!lines.TryAdd(f[0], lineNo))
+                throw new GlossaException($"{path}:{lineNo}: utterance id '{f[0]}' already appears on line {lines[f[0]]}; one line per utterance");
+            words[f[0]] = f[1..];
+        }
+        return new HypothesisSet(path, words, lines);
+    }
+
+    static bool LooksLikeCtm(string path)
+    {
+        if (path.EndsWith(".ctm", StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        {
+            var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0 || f[0].StartsWith(";;", StringComparison.Ordinal)) continue;
+            return f.Length is 5 or 6 && StmFile.IsNumber(f[2]) && StmFile.IsNumber(f[3]);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Glossa.Common;
+
+namespace Glossa.Scoring;
+
+/// <summary>
+/// sclite's STM reference format: <c>id channel speaker start end [&lt;labels&gt;] words...</c>,
+/// ";;" comment lines. The official PHOENIX references use start 0.0 and end 1.79769e+308.
+/// </summary>
+public static class StmFile
+{
+    /// <summary>End time the official scripts write (the largest double).</summary>
+    public const string OpenEnd = "1.79769e+308";
+
+    /// <summary>Reads an STM file; every utterance id must be unique.</summary>
+    public static List<Utterance> Read(string path)
+    {
+        if (!File.Exists(path)) throw new GlossaException($"{path}: reference file not found");
+        var result = new List<Utterance>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        int lineNo = 0;
+        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        {
+            lineNo++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith(";;", StringComparison.Ordinal)) continue;
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 5 || !IsNumber(f[3]) || !IsNumber(f[4]))
+                throw new GlossaException($"{path}:{lineNo}: not an STM line (expected 'id channel speaker start end words...'): '{Shorten(line)}'");
+            int first = 5;
+            if (first < f.Length && f[first].StartsWith('<'))
+            {
+                while (first < f.Length && !f[first].EndsWith('>')) first++;
+                first++;
+            }
+            if (!seen.TryAdd(f[0], lineNo))
+                throw new GlossaException($"{path}:{lineNo}: utterance id '{f[0]}' already appears on line {seen[f[0]]}; one STM line per utterance");
+            result.Add(new Utterance(f[0], f[2], first < f.Length ? f[first..] : [], $"{path}:{lineNo}"));
+        }
+        return result;
+    }
+
+    /// <summary>Writes utterances as STM lines in the given order (channel 1, start 0.0, open end).</summary>
+    public static void Write(TextWriter w, IEnumerable<Utterance> utterances)
+    {
+        foreach (var u in utterances)
+        {
+            CheckToken(u.Id, "utterance id");
+            CheckToken(u.Speaker, "speaker");
+            w.Write(u.Id); w.Write(" 1 "); w.Write(u.Speaker); w.Write(" 0.0 "); w.Write(OpenEnd);
+            foreach (string word in u.Words) { w.Write(' '); w.Write(word); }
+            w.Write('\n');
+        }
+    }
+
+    /// <summary>Writes an STM file.</summary>
+    public static void Write(string path, IEnumerable<Utterance> utterances)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
+        Write(w, utterances);
+    }
+
+    internal static void CheckToken(string s, string what)
+    {
+        if (s.Length == 0 || s.Any(char.IsWhiteSpace))
+            throw new GlossaException($"{what} '{s}' is empty or contains whitespace; sclite files are space-separated");
+    }
+
+    internal static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    internal static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
+}

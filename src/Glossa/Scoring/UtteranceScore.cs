@@ -1,0 +1,16 @@
+namespace Glossa.Scoring;
+
+/// <summary>The scored alignment of one utterance (one block of sclite's pra output).</summary>
+/// <param name="Id">Utterance id.</param>
+/// <param name="Speaker">Speaker (signer) id.</param>
+/// <param name="Reference">Reference words after cleaning (what was aligned).</param>
+/// <param name="Hypothesis">Hypothesis words after cleaning and [EMPTY] fill (what was aligned).</param>
+/// <param name="Counts">C/S/D/I of this utterance.</param>
+/// <param name="Alignment">Aligned columns in order; empty when alignments were not kept.</param>
+public sealed record UtteranceScore(
+    string Id,
+    string Speaker,
+    IReadOnlyList<string> Reference,
+    IReadOnlyList<string> Hypothesis,
+    ErrorCounts Counts,
+    IReadOnlyList<AlignedWord> Alignment);

@@ -1,0 +1,133 @@
+using Glossa.Common;
+using Glossa.Frames;
+
+namespace Glossa.Tests.Frames;
+
+public sealed class ClipTransformTests
+{
+    static DecodedClip Synthetic(int frames, int w, int h)
+    {
+        var pixels = new byte[frames * w * h * 3];
+        for (int t = 0; t < frames; t++) FrameTestData.Rgb(t, w, h).CopyTo(pixels, t * w * h * 3);
+        return new DecodedClip(frames, w, h, pixels);
+    }
+
+    static readonly FrameOptions Small = FrameOptions.Square(16, 12) with { RescaleMinFrames = 2, RescaleMaxFrames = 100 };
+
+    [Fact]
+    public void Eval_centre_crop_normalises_to_x_over_127_5_minus_1()
+    {
+        var clip = Synthetic(2, 16, 16);
+        var dst = new float[2 * 3 * 12 * 12];
+        ClipTransform.Apply(clip, [0, 1], ClipTransform.Draw(Small, FrameMode.Eval, ref Unused), Small, dst);
+
+        // Frame 1, channel G (1), crop pixel (x=5, y=7) comes from source (7, 9).
+        var (_, g, _) = FrameTestData.Pixel(1, 7, 9);
+        float actual = dst[1 * 3 * 144 + 1 * 144 + 7 * 12 + 5];
+        Assert.Equal(g / 127.5f - 1f, actual, 5);
+        Assert.All(dst, v => Assert.InRange(v, -1f, 1f));
+    }
+
+    static ClipRandom Unused = ClipRandom.For(0, 0, 0);
+
+    [Fact]
+    public void Eval_is_deterministic_and_never_flips_or_jitters()
+    {
+        var o = Small with { Brightness = 0.5, Contrast = 0.5, Saturation = 0.5, FlipProbability = 1, TemporalRescale = 0.5 };
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var rng = ClipRandom.For(seed, seed, seed);
+            var aug = ClipTransform.Draw(o, FrameMode.Eval, ref rng);
+            Assert.Equal(ClipAugmentation.Centre(o), aug);
+            Assert.Equal(Enumerable.Range(0, 30), ClipTransform.FrameIndices(30, o, FrameMode.Eval, ref rng));
+        }
+    }
+
+    [Fact]
+    public void Flip_mirrors_each_row()
+    {
+        var clip = Synthetic(1, 16, 16);
+        var plain = new float[3 * 144];
+        var flipped = new float[3 * 144];
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(1, 2, false, 1, 1, 1), Small, plain);
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(1, 2, true, 1, 1, 1), Small, flipped);
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 12; y++)
+                for (int x = 0; x < 12; x++)
+                    Assert.Equal(plain[c * 144 + y * 12 + x], flipped[c * 144 + y * 12 + 11 - x]);
+    }
+
+    [Fact]
+    public void Jitter_changes_pixels_and_stays_in_range()
+    {
+        var clip = Synthetic(1, 16, 16);
+        var plain = new float[3 * 144];
+        var jittered = new float[3 * 144];
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(0, 0, false, 1, 1, 1), Small, plain);
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(0, 0, false, 1.3, 0.8, 0.5), Small, jittered);
+        Assert.NotEqual(plain, jittered);
+        Assert.All(jittered, v => Assert.InRange(v, -1f, 1f));
+
+        // Saturation 0 makes the three channels equal (grey).
+        var grey = new float[3 * 144];
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(0, 0, false, 1, 1, 0), Small, grey);
+        for (int i = 0; i < 144; i++)
+        {
+            Assert.Equal(grey[i], grey[144 + i], 4);
+            Assert.Equal(grey[i], grey[288 + i], 4);
+        }
+    }
+
+    [Fact]
+    public void Imagenet_normalisation_uses_mean_and_std()
+    {
+        var o = Small with { Mean = [0.485, 0.456, 0.406], Std = [0.229, 0.224, 0.225] };
+        var clip = Synthetic(1, 16, 16);
+        var dst = new float[3 * 144];
+        ClipTransform.Apply(clip, [0], ClipAugmentation.Centre(o), o, dst);
+        var (_, _, b) = FrameTestData.Pixel(0, 2, 2);
+        Assert.Equal((b / 255.0 - 0.406) / 0.225, dst[288], 4);
+    }
+
+    [Fact]
+    public void Temporal_rescale_stays_within_bounds_and_sorted()
+    {
+        var o = Small with { TemporalRescale = 0.2, RescaleMinFrames = 8, RescaleMaxFrames = 40 };
+        var lengths = new HashSet<int>();
+        for (int i = 0; i < 200; i++)
+        {
+            var rng = ClipRandom.For(3, 0, i);
+            var idx = ClipTransform.FrameIndices(30, o, FrameMode.Train, ref rng);
+            Assert.InRange(idx.Length, 24, 36);
+            Assert.Equal(idx.Order(), idx);
+            Assert.All(idx, v => Assert.InRange(v, 0, 29));
+            lengths.Add(idx.Length);
+        }
+        Assert.True(lengths.Count > 5, "lengths should vary");
+
+        var r2 = ClipRandom.For(3, 0, 0);
+        Assert.Equal(8, ClipTransform.FrameIndices(3, o, FrameMode.Train, ref r2).Length);
+        Assert.Equal(40, ClipTransform.FrameIndices(100, o with { TemporalRescale = 0.01 }, FrameMode.Train, ref r2).Length);
+    }
+
+    [Fact]
+    public void Max_frames_subsamples_uniformly_in_every_mode()
+    {
+        var o = Small with { MaxFrames = 10 };
+        var rng = ClipRandom.For(1, 1, 1);
+        var idx = ClipTransform.FrameIndices(100, o, FrameMode.Eval, ref rng);
+        Assert.Equal([5, 15, 25, 35, 45, 55, 65, 75, 85, 95], idx);
+        Assert.Equal(7, ClipTransform.FrameIndices(7, o, FrameMode.Eval, ref rng).Length);
+        Assert.True(ClipTransform.FrameIndices(100, o with { TemporalRescale = 0.2 }, FrameMode.Train, ref rng).Length <= 10);
+    }
+
+    [Fact]
+    public void Invalid_options_name_the_field()
+    {
+        Assert.Contains("crop", Assert.Throws<GlossaException>(() => FrameOptions.Square(64, 112).Validate()).Message);
+        Assert.Contains("flip", Assert.Throws<GlossaException>(() => (new FrameOptions { FlipProbability = 2 }).Validate()).Message);
+        Assert.Contains("std", Assert.Throws<GlossaException>(() => (new FrameOptions { Std = [0.5, 0, 0.5] }).Validate()).Message);
+        Assert.Contains("batch size", Assert.Throws<GlossaException>(() => (new LoaderOptions { BatchSize = 0 }).Validate()).Message);
+        new FrameOptions().Validate();
+    }
+}

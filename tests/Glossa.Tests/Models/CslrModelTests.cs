@@ -1,0 +1,147 @@
+using Glossa.Common;
+using Glossa.Models;
+using Glossa.Models.Backbones;
+using Glossa.Models.Temporal;
+using static TorchSharp.torch;
+
+namespace Glossa.Tests.Models;
+
+public class CslrModelTests
+{
+    static Tensor R(params long[] shape) => randn(shape);
+
+    [Theory]
+    [InlineData("K5-P2-K5-P2", 4)]
+    [InlineData("K3-P2", 2)]
+    [InlineData("K5-K5", 1)]
+    [InlineData("P2-K3-P2-K3-P2", 8)]
+    public void TemporalConvLengthFormulaMatchesRealOutput(string specText, int stride)
+    {
+        var spec = TemporalConvSpec.Parse(specText);
+        Assert.Equal(stride, spec.Stride);
+        using var conv = new TemporalConv(spec, 6, 5);
+        conv.eval();
+        for (long t = spec.MinimumInputLength(1); t <= 40; t++)
+        {
+            using var x = R(2, 6, t);
+            using var y = conv.call(x);
+            Assert.Equal(spec.OutputLength(t), y.shape[2]);
+        }
+        Assert.True(spec.OutputLength(spec.MinimumInputLength(1) - 1) < 1);
+    }
+
+    [Fact]
+    public void VacFormulaIsTheDocumentedOne()
+    {
+        var spec = TemporalConvSpec.Parse("K5-P2-K5-P2");
+        for (long t = 16; t < 300; t++)
+            Assert.Equal(((t - 4) / 2 - 4) / 2, spec.OutputLength(t));
+        Assert.Equal(16, spec.MinimumInputLength(1));
+        Assert.Equal(0, spec.OutputLength(15));
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    [InlineData(2)]
+    public void I3dLengthFormulaMatchesRealOutput(int stride)
+    {
+        using var i3d = new InceptionI3d(temporalStride: stride);
+        i3d.eval();
+        Assert.Equal(stride, i3d.TemporalStride);
+        using var _ = no_grad();
+        foreach (long t in new long[] { 1, 3, 4, 5, 8, 9, 13 })
+        {
+            using var x = R(1, 3, t, 32, 32);
+            using var y = i3d.call(x);
+            Assert.Equal(i3d.OutputLength(t), y.shape[2]);
+            Assert.Equal((t + stride - 1) / stride, y.shape[2]);
+            Assert.Equal(1024, y.shape[1]);
+        }
+    }
+
+    [Fact]
+    public void TinyStudentShapesAndLengths()
+    {
+        using var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 31);
+        model.eval();
+        using var frames = R(2, 30, 3, 32, 32);
+        using var lengths = tensor(new long[] { 30, 17 });
+        var output = model.call(frames, lengths);
+        Assert.Equal(new long[] { 2, model.ComputeOutputLength(30), 31 }, output.Logits.shape);
+        Assert.Equal(new[] { model.ComputeOutputLength(30), model.ComputeOutputLength(17) }, output.Lengths.data<long>().ToArray());
+        Assert.Equal(ScalarType.Int64, output.Lengths.dtype);
+        Assert.Equal(4, model.TemporalStride);
+        Assert.Equal(((30 - 4) / 2 - 4) / 2, model.ComputeOutputLength(30));
+    }
+
+    [Fact]
+    public void PaddingDoesNotChangeAClipsOutput()
+    {
+        // Valid-frame selection and LSTM packing must make a padded clip's logits equal to the clip alone.
+        using var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 11);
+        model.eval();
+        using var _ = no_grad();
+        using var batch = R(2, 40, 3, 32, 32);
+        using var lengths = tensor(new long[] { 40, 23 });
+        var padded = model.call(batch, lengths);
+        using var alone = batch[1..2, ..23];
+        var single = model.call(alone, tensor(new long[] { 23 }));
+        long n = single.Lengths[0].item<long>();
+        Assert.Equal(n, padded.Lengths[1].item<long>());
+        using var a = padded.Logits[1, ..(int)n];
+        using var b = single.Logits[0];
+        Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void TeacherRunsAtStride4OnSmallInput()
+    {
+        using var model = ModelFactory.Create(ModelFactory.I3dTeacher, numClasses: 7, hiddenDim: 16);
+        model.eval();
+        using var _ = no_grad();
+        using var frames = R(1, 9, 3, 32, 32);
+        var output = model.call(frames, tensor(new long[] { 9 }));
+        Assert.Equal(new long[] { 1, 3, 7 }, output.Logits.shape);
+        Assert.Equal(3, model.ComputeOutputLength(9));
+    }
+
+    [Fact]
+    public void TooShortClipIsAClearError()
+    {
+        using var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 5);
+        using var frames = R(1, 15, 3, 32, 32);
+        var e = Assert.Throws<GlossaException>(() => model.call(frames, tensor(new long[] { 15 })));
+        Assert.Contains("too short", e.Message);
+        Assert.Contains("16", e.Message);
+    }
+
+    [Fact]
+    public void StudentTrainsOneStepWithCtc()
+    {
+        using var model = ModelFactory.Create(ModelFactory.MobileNetV3SmallStudent, numClasses: 9);
+        model.train();
+        using var opt = TorchSharp.torch.optim.AdamW(model.parameters(), lr: 1e-3);
+        using var frames = R(2, 24, 3, 48, 48);
+        using var lengths = tensor(new long[] { 24, 16 });
+        var output = model.call(frames, lengths);
+        using var logProbs = output.Logits.log_softmax(2).transpose(0, 1);      // (B,T',C) -> (T',B,C)
+        using var targets = tensor(new long[] { 1, 2, 3 });
+        using var loss = nn.functional.ctc_loss(logProbs, targets, output.Lengths, tensor(new long[] { 2, 1 }), zero_infinity: false);
+        Assert.True(float.IsFinite(loss.item<float>()));
+        loss.backward();
+        opt.step();
+        Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
+    }
+
+    [Fact]
+    public void ConfigRoundTripsThroughJson()
+    {
+        var config = ModelFactory.Named(ModelFactory.MobileNetV3Student, numClasses: 40, hiddenDim: 64, dropout: 0.4) with { WidthMult = 0.5 };
+        var back = ModelConfig.FromJson(config.ToJson());
+        Assert.Equal(config, back);
+        Assert.Contains("\"num_classes\": 40", config.ToJson());
+        Assert.Throws<GlossaException>(() => (config with { TemporalConv = "K5-X2" }).Validate());
+        Assert.Throws<GlossaException>(() => ModelFactory.Named("resnet"));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Glossa.Models;
+using Glossa.Models.Backbones;
+using static TorchSharp.torch;
+
+namespace Glossa.Tests.Models;
+
+/// <summary>
+/// The C# backbones load PyTorch's weights strictly and reproduce PyTorch's eval-mode outputs
+/// within 1e-4 (reference: bench/parity/make_reference.py run with Debian's torch 1.13 / torchvision 0.14).
+/// </summary>
+public class ParityTests
+{
+    const double Tolerance = 1e-4;
+
+    static Dictionary<string, Tensor> Io() => WeightIO.ReadStateDict(Path.Combine(PythonReference.Directory, "io.pt"));
+
+    static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double diff = (expected - actual).abs().max().item<float>();
+        Assert.True(diff < Tolerance, $"{what}: max |diff| {diff:E2} >= {Tolerance:E0}");
+    }
+
+    [PythonTorchFact]
+    public void MobileNetV3LargeFromSafetensors()
+    {
+        var io = Io();
+        using var model = new MobileNetV3(large: true, imageNetClasses: 1000);
+        var report = WeightIO.Load(model, Path.Combine(PythonReference.Directory, "mobilenet_v3_large.safetensors"), strict: true);
+        Assert.True(report.IsExact, report.Describe());
+        model.eval();
+        using var _ = no_grad();
+        AssertClose(io["mbv3_large_features"], model.call(io["mbv3_large_input"]), "large features");
+        AssertClose(io["mbv3_large_logits"], model.ImageNetLogits(io["mbv3_large_input"]), "large logits");
+    }
+
+    [PythonTorchFact]
+    public void MobileNetV3SmallFromTorchSave()
+    {
+        var io = Io();
+        using var model = new MobileNetV3(large: false, imageNetClasses: 1000);
+        var report = WeightIO.Load(model, Path.Combine(PythonReference.Directory, "mobilenet_v3_small.pt"), strict: true);
+        Assert.True(report.IsExact, report.Describe());
+        model.eval();
+        using var _ = no_grad();
+        AssertClose(io["mbv3_small_features"], model.call(io["mbv3_small_input"]), "small features");
+        AssertClose(io["mbv3_small_logits"], model.ImageNetLogits(io["mbv3_small_input"]), "small logits");
+    }
+
+    [PythonTorchFact]
+    public void I3dAtStride8And4()
+    {
+        var io = Io();
+        using var _ = no_grad();
+        foreach (int stride in new[] { 8, 4 })
+        {
+            using var model = new InceptionI3d(temporalStride: stride, logitClasses: 400);
+            var report = WeightIO.Load(model, Path.Combine(PythonReference.Directory, "i3d.pt"), strict: true);
+            Assert.True(report.IsExact, report.Describe());
+            model.eval();
+            AssertClose(io[$"i3d_features_stride{stride}"], model.call(io["i3d_input"]), $"i3d stride {stride}");
+        }
+    }
+
+    [PythonTorchFact]
+    public void TorchvisionWeightsLoadIntoTheStudentsBackboneWithAReport()
+    {
+        using var student = ModelFactory.Create(ModelFactory.MobileNetV3Student, numClasses: 20);
+        var report = WeightIO.Load(student, Path.Combine(PythonReference.Directory, "mobilenet_v3_large.safetensors"), strict: false, prefix: "backbone.");
+        Assert.Empty(report.Missing);
+        Assert.Equal(["classifier.0.bias", "classifier.0.weight", "classifier.3.bias", "classifier.3.weight"], report.Unexpected.Order());
+        Assert.Throws<Glossa.Common.GlossaException>(() =>
+            WeightIO.Load(student, Path.Combine(PythonReference.Directory, "mobilenet_v3_large.safetensors"), strict: true, prefix: "backbone."));
+        // The I3D checkpoint into the student: nothing matches, everything is reported.
+        var wrong = WeightIO.Load(student, Path.Combine(PythonReference.Directory, "i3d.pt"), strict: false, prefix: "backbone.");
+        Assert.Empty(wrong.Loaded);
+        Assert.NotEmpty(wrong.Missing);
+    }
+
+    [PythonTorchFact]
+    public void ExportedStateDictLoadsInTorchvision()
+    {
+        var io = Io();
+        using var model = new MobileNetV3(large: true, imageNetClasses: 1000);
+        WeightIO.Load(model, Path.Combine(PythonReference.Directory, "mobilenet_v3_large.safetensors"), strict: true);
+        string path = Path.Combine(Path.GetTempPath(), $"glossa-export-{Environment.ProcessId}.pt");
+        try
+        {
+            WeightIO.SavePyTorch(model, path);
+            var (code, output) = PythonReference.Run($"\"{PythonReference.Script}\" --check-export \"{path}\" \"{PythonReference.Directory}\"");
+            Assert.True(code == 0, output);
+            string value = output.Split("max_abs_diff ")[1].Trim().Split('\n')[0];
+            Assert.True(double.Parse(value, CultureInfo.InvariantCulture) < Tolerance, output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
