@@ -25,6 +25,19 @@ internal static class Advice
     public static int SmallerHidden(RuleInput r) =>
         r.Option("hidden-dim") is { } h && h >= 128 ? (int)(h / 2) : 256;
 
+    /// <summary>The model name of the MobileNetV3 student (Models/ModelFactory).</summary>
+    public const string StudentModel = "mobilenetv3-student";
+
+    /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>
+    public static FindingAction CheckFeasibility(RuleInput r, int? stride)
+    {
+        string corpus = r.Commands.Get("corpus") ?? "CORPUS";
+        string cmd = $"{r.Options.Program} corpus check {corpus}" + (stride is { } s ? $" --stride {s}" : "");
+        return new FindingAction(stride is { } st
+            ? $"Check CTC feasibility: at temporal stride {st} a clip of N frames gives floor(N/{st}) outputs, which must be at least label length + immediate repeats; the check names every clip that is too short."
+            : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + immediate repeats for every clip; the check names every clip that is too short.", cmd);
+    }
+
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
         new(description, r.Commands.Build(changes));
 

@@ -146,11 +146,12 @@ internal static class BlankCollapseRule
                 (strideSuspect ? ", and a smaller temporal stride so every clip is CTC-feasible" : ""), changes.ToArray()),
         };
         if (!strideSuspect)
-            list.Add(new FindingAction(stride is { } st
-                ? $"Check CTC feasibility: with temporal stride {st} a clip of N frames gives about N/{st} outputs, which must be at least label length + repeated neighbours; if many clips are short, lower the stride."
-                : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + repeated neighbours for every clip."));
+            list.Add(Advice.CheckFeasibility(r, stride));
         if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
-            list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size, or train the MobileNetV3 student first", ("hidden-dim", Advice.SmallerHidden(r))));
+        {
+            list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size", ("hidden-dim", Advice.SmallerHidden(r))));
+            list.Add(Advice.Command(r, "Or train the MobileNetV3 student first", ("model", Advice.StudentModel), ("hidden-dim", null)));
+        }
         list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
         list.Add(new FindingAction("If the collapse persists at a sane learning rate, penalise overconfident blanks (label smoothing or an entropy/blank penalty on the CTC posteriors)."));
         return list;
