@@ -115,6 +115,15 @@ internal static class DiagnoseCommand
                 }
             }
         }
+        if (monitor.History.LastOrDefault(m => m.Samples is { Count: > 0 }) is { } withSamples)
+        {
+            var samples = new Table().AddColumns("id", "target", "prediction");
+            foreach (var s in withSamples.Samples!.Take(5))
+                samples.AddRow(Markup.Escape(s.Id), Markup.Escape(s.Target), s.Pred.Trim().Length == 0 ? "[grey](empty)[/]" : Markup.Escape(s.Pred));
+            console.WriteLine();
+            console.MarkupLine($"Sample predictions, epoch {withSamples.Epoch}:");
+            console.Write(samples);
+        }
         var gap = GapRows(monitor);
         if (gap is not null) { console.WriteLine(); console.Write(gap); }
         foreach (var f in files)
