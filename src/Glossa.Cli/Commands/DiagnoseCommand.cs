@@ -30,10 +30,12 @@ internal static class DiagnoseCommand
         var output = new Option<string?>("--out", "-o") { Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
         var noWrite = new Option<bool>("--no-write") { Description = "Only print; write no files." };
+        var config = new Option<string?>("--config") { Description = "With --history: the run's training options as a JSON object (like config.json), used to build ready-to-run commands." };
+        var contextFile = new Option<string?>("--context") { Description = "With --history: a run_context.json (parameter count, training samples, stride, CTC-infeasible clips, label counts)." };
 
         var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
         command.Arguments.Add(runDir);
-        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite })
+        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite, config, contextFile })
             command.Options.Add(o);
 
         command.SetAction(parse => CliRunner.Guard(() =>
@@ -44,6 +46,8 @@ internal static class DiagnoseCommand
             int sources = (dir is null ? 0 : 1) + (hist is null ? 0 : 1) + (ckpt is null ? 0 : 1);
             if (sources != 1)
                 throw new GlossaException("diagnose: give exactly one of RUN_DIR, --history FILE or --checkpoint C --corpus P");
+            if (dir is not null && (parse.GetValue(config) is not null || parse.GetValue(contextFile) is not null))
+                throw new GlossaException("diagnose: --config and --context go with --history; a run folder has its own config.json and run_context.json");
             if (ckpt is not null)
                 throw new GlossaException("diagnose --checkpoint: not available yet in this build (it needs the trainer's checkpoint loader and evaluator); diagnose the run folder instead: glossa diagnose RUN_DIR");
 
@@ -59,7 +63,7 @@ internal static class DiagnoseCommand
             else
             {
                 var h = HistoryReader.Read(hist!);
-                monitor = HealthMonitor.Diagnose(h);
+                monitor = HealthMonitor.Diagnose(h, RunFolder.LoadContext(parse.GetValue(contextFile), parse.GetValue(config)));
                 source = hist!;
                 defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist!))!, Path.GetFileNameWithoutExtension(hist!) + "-diagnosis");
             }
@@ -101,14 +105,24 @@ internal static class DiagnoseCommand
             foreach (var f in monitor.Findings)
             {
                 console.MarkupLine($"\n[bold]{Markup.Escape(f.Rule)}[/] ({Finding.SeverityName(f.Severity)})");
-                console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
-                console.WriteLine("  " + f.Explanation);
+                // Plain writes: Spectre would wrap the commands at the console width and break copy-paste.
+                Console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
+                Console.WriteLine("  " + f.Explanation);
                 foreach (var a in f.Actions)
                 {
-                    console.WriteLine("  - " + a.Description);
-                    if (a.Command is not null) console.WriteLine("      " + a.Command);
+                    Console.WriteLine("  - " + a.Description);
+                    if (a.Command is not null) Console.WriteLine("      " + a.Command);
                 }
             }
+        }
+        if (monitor.History.LastOrDefault(m => m.Samples is { Count: > 0 }) is { } withSamples)
+        {
+            var samples = new Table().AddColumns("id", "target", "prediction");
+            foreach (var s in withSamples.Samples!.Take(5))
+                samples.AddRow(Markup.Escape(s.Id), Markup.Escape(s.Target), s.Pred.Trim().Length == 0 ? "[grey](empty)[/]" : Markup.Escape(s.Pred));
+            console.WriteLine();
+            console.MarkupLine($"Sample predictions, epoch {withSamples.Epoch}:");
+            console.Write(samples);
         }
         var gap = GapRows(monitor);
         if (gap is not null) { console.WriteLine(); console.Write(gap); }

@@ -57,6 +57,29 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
         return new RunFolder(dir, history, context);
     }
 
+    /// <summary>Reads a context for a history from another toolkit: an optional <c>run_context.json</c> and an
+    /// optional <c>config.json</c>-style options file (used to build the ready-to-run commands).</summary>
+    public static RunContext LoadContext(string? contextFile, string? configFile)
+    {
+        RunContext context = new();
+        if (contextFile is not null)
+        {
+            if (!File.Exists(contextFile)) throw new GlossaException($"{contextFile}: run context file not found");
+            try { context = JsonSerializer.Deserialize<RunContext>(File.ReadAllText(contextFile), Json) ?? new RunContext(); }
+            catch (JsonException e) { throw new GlossaException($"{contextFile}: not a valid run context ({e.Message.Split('.')[0]})"); }
+        }
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new GlossaException($"{configFile}: config file not found");
+            JsonObject? config;
+            try { config = JsonNode.Parse(File.ReadAllText(configFile)) as JsonObject; }
+            catch (JsonException e) { throw new GlossaException($"{configFile}: not valid JSON (line {e.LineNumber + 1}); expected an object of training options"); }
+            if (config is null) throw new GlossaException($"{configFile}: expected a JSON object of training options");
+            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") };
+        }
+        return context;
+    }
+
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
     public static void SaveContext(string dir, RunContext context) =>
         File.WriteAllText(Path.Combine(dir, ContextFile), JsonSerializer.Serialize(context with { Config = null }, new JsonSerializerOptions(Json) { WriteIndented = true }));

@@ -81,8 +81,11 @@ internal static class OverfittingRule
             new($"Keep the checkpoint of epoch {bestEpoch} (the best validation); later epochs are worse."),
         };
         if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
-            list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size, or distil into the MobileNetV3 student",
+        {
+            list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size",
                 ("hidden-dim", Advice.SmallerHidden(r)), ("dropout", Advice.MoreDropout(r))));
+            list.Add(Advice.Command(r, "Or train the MobileNetV3 student (and distil the teacher into it later)", ("model", Advice.StudentModel), ("hidden-dim", null)));
+        }
         list.Add(new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
         return list;
     }

@@ -59,9 +59,12 @@ internal static class UnstableRule
         double? lr = r.LearningRate;
         if (lr is { } v && v > o.HighLearningRate)
         {
-            ev.Add(new("learning_rate", v, last.Epoch));
-            problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
-            if (problems.Count > 1) severity = Max(severity, Severity.Warning);
+            // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
+            if (problems.Count > 0)
+            {
+                ev.Add(new("learning_rate", v, last.Epoch));
+                problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
+            }
         }
         else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))
         {
