@@ -9,10 +9,14 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return BenchDecodeCommand.Create();
+        yield return BenchScoreCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
         yield return ModelCommand.Create();
+        yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
     }
 }
