@@ -13,10 +13,10 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var reference = new Option<string?>("--reference") { Description = "Reference STM file (id channel speaker start end glosses...). Or use --corpus and --split." };
+        var reference = new Option<string?>("--reference") { Description = "Reference STM file (id channel speaker start end glosses...). Or use --corpus and --split.", HelpName = "FILE" };
         var split = new Option<string>("--split") { Description = "With --corpus: the split whose annotations are the reference.", DefaultValueFactory = _ => "dev" };
-        var hypothesis = new Option<string>("--hypothesis") { Description = "Hypothesis: a CTM file, or a text file of 'id gloss gloss ...' lines.", Required = true };
-        var cleanup = new Option<string>("--cleanup") { Description = "Cleaning rules: none, phoenix2014 (official, per gloss, hypothesis only), phoenix2014-sentence (whole sentences, both sides), phoenix2014t.", DefaultValueFactory = _ => "none" };
+        var hypothesis = new Option<string>("--hypothesis") { Description = "Hypothesis: a CTM file, or a text file of 'id gloss gloss ...' lines.", Required = true, HelpName = "FILE" };
+        var cleanup = new Option<string>("--cleanup") { Description = "Cleaning rules: none, phoenix2014 (official, per gloss, hypothesis only), phoenix2014-sentence (whole sentences, both sides), phoenix2014t.", DefaultValueFactory = _ => "none", HelpName = "RULES" };
         var json = new Option<bool>("--json") { Description = "Print a JSON object instead of text." };
         var pra = new Option<string?>("--pra") { Description = "Write per-utterance alignments (sclite pra style) to this file." };
         var summary = new Option<string?>("--summary") { Description = "Write a summary (totals, per speaker, most frequent errors) to this file." };
