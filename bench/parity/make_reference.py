@@ -6,7 +6,8 @@ Run with Debian's PyTorch (torch 1.13, torchvision 0.14):
 writes into OUT_DIR (never into git):
     mobilenet_v3_large.safetensors, mobilenet_v3_small.pt   torchvision state dicts (random weights, seed 0,
                                                             BatchNorm statistics randomised so eval mode is not trivial)
-    i3d.pt                                                  state dict of an InceptionI3d in pytorch-i3d's layout (400 logits)
+    i3d.pt, i3d_legacy.pt                                   state dict of an InceptionI3d in pytorch-i3d's layout (400 logits),
+                                                            zip and legacy (pre-1.6, like rgb_imagenet.pt) formats
     io.pt                                                   inputs and eval-mode outputs of all three
     /usr/bin/python3 bench/parity/make_reference.py --check-export FILE OUT_DIR
 loads FILE (a state dict Glossa exported) strictly into torchvision's MobileNetV3-Large, runs the
@@ -167,6 +168,8 @@ def make(out_dir):
         i3d4.eval()
         io["i3d_features_stride4"] = i3d4.features(x)
     torch.save(i3d.state_dict(), f"{out_dir}/i3d.pt")
+    # pytorch-i3d's released checkpoints (rgb_imagenet.pt, rgb_charades.pt) use the legacy format.
+    torch.save(i3d.state_dict(), f"{out_dir}/i3d_legacy.pt", _use_new_zipfile_serialization=False)
     torch.save(io, f"{out_dir}/io.pt")
     counts = {"mobilenet_v3_large": sum(p.numel() for p in large.parameters()),
               "mobilenet_v3_small": sum(p.numel() for p in small.parameters()),

@@ -9,6 +9,9 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return BenchDecodeCommand.Create();
+        yield return BenchScoreCommand.Create();
         yield return TrainCommand.Create();
         yield return TrainCommand.CreateTeacher();
         yield return EvaluateCommand.Create();
@@ -17,6 +20,7 @@ internal static class CommandCatalog
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();
         yield return ModelCommand.Create();
+        yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
     }
 }

@@ -29,7 +29,13 @@ internal static class BenchLoaderCommand
         foreach (var o in new Option[] { dir, threads, reps, reference, python, pools, json, stages }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            var threadCounts = parse.GetValue(threads)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            var threadCounts = parse.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 64 ? n
+                    : throw new GlossaException($"--threads: '{s}' is not a thread count between 1 and 64")).ToArray();
+            if (threadCounts.Length == 0) throw new GlossaException("--threads: give at least one thread count, e.g. 1,2");
+            if (parse.GetValue(reps) < 1) throw new GlossaException($"--reps: {parse.GetValue(reps)} must be at least 1");
+            if (parse.GetValue(pools)!.Split(',').Any(p => p.Trim() is not ("thread" or "process")))
+                throw new GlossaException($"--pools: '{parse.GetValue(pools)}' must list thread and/or process");
             var poolKinds = parse.GetValue(pools)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (parse.GetValue(stages))
             {
@@ -62,6 +68,7 @@ internal static class BenchLoaderCommand
         int frames = samples.Sum(s => s.FramePaths.Count);
         var vocab = Vocabulary.FromGlosses(["X"]);
 
+        string loadBefore = LoadAverage();
         var glossa = threadCounts.ToDictionary(t => t, _ => new List<double>());
         var glossaCpu = threadCounts.ToDictionary(t => t, _ => new List<double>());
         var refs = new Dictionary<(int, string), List<double>>();
@@ -98,6 +105,8 @@ internal static class BenchLoaderCommand
         }
         var md = new System.Text.StringBuilder();
         md.AppendLine($"{frames} PNG frames (210x260) in {samples.Count} clips; decode + bilinear resize 256x256 + centre crop 224 + x/127.5-1 into a (1,T,3,224,224) float tensor; {reps} repetitions, interleaved; cores: {Environment.ProcessorCount}");
+        md.AppendLine();
+        md.AppendLine($"environment: LD_PRELOAD={Env("LD_PRELOAD")}, MALLOC_CONF={Env("MALLOC_CONF")}, THP_MEM_ALLOC_ENABLE={Env("THP_MEM_ALLOC_ENABLE")}; load average before {loadBefore}, after {LoadAverage()} (other jobs share the machine)");
         md.AppendLine();
         md.AppendLine("| threads | loader | median frames/s (wall) | runs | Glossa / this (wall) | median CPU ms/frame | Glossa / this (CPU) |");
         md.AppendLine("|---:|---|---:|---|---:|---:|---:|");
@@ -173,6 +182,11 @@ internal static class BenchLoaderCommand
         double Wall(Action a) { a(); var sw = Stopwatch.StartNew(); for (int i = 0; i < 50; i++) a(); return sw.Elapsed.TotalMilliseconds / 50; }
         Console.WriteLine($"new 12 MB tensor + copy (20 frames) {Wall(() => { using var t = TorchSharp.torch.empty(shape); big.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes)); }):F3} ms/batch");
     }
+
+    static string Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : "(unset)";
+
+    static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     static double Median(IEnumerable<double> values)
     {

@@ -102,8 +102,12 @@ internal static class CorpusCommand
     static void PrintProblems(string label, string colour, IReadOnlyList<CorpusProblem> problems)
     {
         const int shown = 50;
+        // Plain lines, never wrapped: users grep them and click on the file:line part.
+        bool colours = !Console.IsOutputRedirected;
         foreach (var p in problems.Take(shown))
-            AnsiConsole.MarkupLine($"[{colour}]{label}[/] [dim]{p.KindName}[/] {Markup.Escape(p.ToString())}");
+            Console.WriteLine(colours
+                ? $"\u001b[{(colour == "red" ? 31 : 33)}m{label}\u001b[0m {p.KindName} {p}"
+                : $"{label} {p.KindName} {p}");
         if (problems.Count > shown)
             AnsiConsole.MarkupLine($"... and {problems.Count - shown} more {label}s (use --json to list them all)");
     }

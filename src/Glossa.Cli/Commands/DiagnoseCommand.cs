@@ -22,18 +22,20 @@ internal static class DiagnoseCommand
             Description = "A glossa run folder (metrics.jsonl, config.json, optional run_context.json).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var history = new Option<string?>("--history") { Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Diagnose a checkpoint on a corpus split (needs --corpus)." };
-        var corpus = new Option<string?>("--corpus") { Description = "Corpus for --checkpoint." };
-        var split = new Option<string>("--split") { Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
+        var history = new Option<string?>("--history") { HelpName = "FILE", Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
+        var checkpoint = new Option<string?>("--checkpoint") { HelpName = "C", Description = "Diagnose a checkpoint on a corpus split (needs --corpus; not available yet: it needs the trainer's evaluator)." };
+        var corpus = new Option<string?>("--corpus") { HelpName = "P", Description = "Corpus for --checkpoint." };
+        var split = new Option<string>("--split") { HelpName = "NAME", Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as JSON (verdict, findings) instead of tables." };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
+        var output = new Option<string?>("--out", "-o") { HelpName = "DIR", Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
         var noWrite = new Option<bool>("--no-write") { Description = "Only print; write no files." };
+        var config = new Option<string?>("--config") { HelpName = "FILE", Description = "With --history: the run's training options as a JSON object (like config.json), used to build ready-to-run commands." };
+        var contextFile = new Option<string?>("--context") { HelpName = "FILE", Description = "With --history: a run_context.json (parameter count, training samples, stride, CTC-infeasible clips, label counts)." };
 
         var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
         command.Arguments.Add(runDir);
-        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite })
+        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite, config, contextFile })
             command.Options.Add(o);
 
         command.SetAction(parse => CliRunner.Guard(() =>
@@ -44,6 +46,8 @@ internal static class DiagnoseCommand
             int sources = (dir is null ? 0 : 1) + (hist is null ? 0 : 1) + (ckpt is null ? 0 : 1);
             if (sources != 1)
                 throw new GlossaException("diagnose: give exactly one of RUN_DIR, --history FILE or --checkpoint C --corpus P");
+            if (dir is not null && (parse.GetValue(config) is not null || parse.GetValue(contextFile) is not null))
+                throw new GlossaException("diagnose: --config and --context go with --history; a run folder has its own config.json and run_context.json");
             if (ckpt is not null)
                 throw new GlossaException("diagnose --checkpoint: not available yet in this build (it needs the trainer's checkpoint loader and evaluator); diagnose the run folder instead: glossa diagnose RUN_DIR");
 
@@ -51,7 +55,7 @@ internal static class DiagnoseCommand
             string source, defaultOut;
             if (dir is not null)
             {
-                var run = RunFolder.Load(dir);
+                var run = RunRecord.Load(dir);
                 monitor = HealthMonitor.Diagnose(run.History, run.Context);
                 source = dir;
                 defaultOut = dir;
@@ -59,7 +63,7 @@ internal static class DiagnoseCommand
             else
             {
                 var h = HistoryReader.Read(hist!);
-                monitor = HealthMonitor.Diagnose(h);
+                monitor = HealthMonitor.Diagnose(h, RunRecord.LoadContext(parse.GetValue(contextFile), parse.GetValue(config)));
                 source = hist!;
                 defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist!))!, Path.GetFileNameWithoutExtension(hist!) + "-diagnosis");
             }
@@ -101,14 +105,24 @@ internal static class DiagnoseCommand
             foreach (var f in monitor.Findings)
             {
                 console.MarkupLine($"\n[bold]{Markup.Escape(f.Rule)}[/] ({Finding.SeverityName(f.Severity)})");
-                console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
-                console.WriteLine("  " + f.Explanation);
+                // Plain writes: Spectre would wrap the commands at the console width and break copy-paste.
+                Console.WriteLine("  evidence: " + string.Join("; ", f.Evidence.Select(x => x.ToString())));
+                Console.WriteLine("  " + f.Explanation);
                 foreach (var a in f.Actions)
                 {
-                    console.WriteLine("  - " + a.Description);
-                    if (a.Command is not null) console.WriteLine("      " + a.Command);
+                    Console.WriteLine("  - " + a.Description);
+                    if (a.Command is not null) Console.WriteLine("      " + a.Command);
                 }
             }
+        }
+        if (monitor.History.LastOrDefault(m => m.Samples is { Count: > 0 }) is { } withSamples)
+        {
+            var samples = new Table().AddColumns("id", "target", "prediction");
+            foreach (var s in withSamples.Samples!.Take(5))
+                samples.AddRow(Markup.Escape(s.Id), Markup.Escape(s.Target), s.Pred.Trim().Length == 0 ? "[grey](empty)[/]" : Markup.Escape(s.Pred));
+            console.WriteLine();
+            console.MarkupLine($"Sample predictions, epoch {withSamples.Epoch}:");
+            console.Write(samples);
         }
         var gap = GapRows(monitor);
         if (gap is not null) { console.WriteLine(); console.Write(gap); }

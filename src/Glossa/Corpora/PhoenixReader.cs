@@ -18,9 +18,19 @@ internal static class PhoenixReader
     static readonly Layout P2014 = new("id|folder|signer|annotation", 0, 1, 2, 3, split => $"{split}.corpus.csv");
     static readonly Layout P2014T = new("name|video|start|end|speaker|orth|translation", 0, 1, 4, 5, split => $"PHOENIX-2014-T.{split}.corpus.csv");
 
-    /// <summary>Annotation file of a split for the given flavour, relative to the variant folder.</summary>
-    public static string AnnotationFile(string root, CorpusFormat format, string split) =>
-        Path.Combine(root, "annotations", "manual", (format == CorpusFormat.Phoenix2014T ? P2014T : P2014).FileName(split));
+    /// <summary>
+    /// Annotation file of a split: <c>{split}.corpus.csv</c> (multisigner), <c>{split}.SI5.corpus.csv</c>
+    /// (signer-independent release) or <c>PHOENIX-2014-T.{split}.corpus.csv</c>. Returns the first
+    /// that exists, or the usual name when none does.
+    /// </summary>
+    public static string AnnotationFile(string root, CorpusFormat format, string split)
+    {
+        string manual = Path.Combine(root, "annotations", "manual");
+        if (format == CorpusFormat.Phoenix2014T) return Path.Combine(manual, P2014T.FileName(split));
+        string si5 = Path.Combine(manual, $"{split}.SI5.corpus.csv");
+        string plain = Path.Combine(manual, P2014.FileName(split));
+        return !File.Exists(plain) && File.Exists(si5) ? si5 : plain;
+    }
 
     public static Corpus Read(string root, CorpusFormat format, CorpusProblems problems)
     {
@@ -32,7 +42,8 @@ internal static class PhoenixReader
             if (!File.Exists(file))
             {
                 problems.Error(CorpusProblemKind.MissingFile, file, null, null,
-                    $"annotation file for split '{split}' not found; the release should have annotations/manual/{layout.FileName(split)}");
+                    $"annotation file for split '{split}' not found; the release should have annotations/manual/{Path.GetFileName(file)}" +
+                    (format == CorpusFormat.Phoenix2014 ? $" (or {split}.SI5.corpus.csv in the signer-independent release)" : ""));
                 continue;
             }
             string frameRoot = Path.Combine(root, "features", "fullFrame-210x260px", split);
@@ -88,7 +99,7 @@ internal static class PhoenixReader
             ok = false;
         }
         var frames = ResolveFrames(frameRoot, folder, out string tried);
-        if (frames.Count == 0)
+        if (frames.Count == 0 && !problems.FramesOptional)
         {
             problems.Error(CorpusProblemKind.MissingFrames, file, line, id,
                 $"no frames found at {tried}; check that the frames were extracted under {frameRoot}");

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Glossa.Common;
 
 namespace Glossa.Decoding;
@@ -75,9 +76,15 @@ public sealed class BeamSearchDecoder
         int[] values = new int[4096], generation = new int[4096];
         int currentGeneration, mapCount;
 
-        int[] beam = [], touched = new int[256];
+        int[] beam = [], touched = new int[256], beamStamp = new int[1024];
+        int[] pairParent = new int[16], pairLabel = new int[16];
+        int pairCount;
+        double[] heap = [];
         double[] touchedScore = new double[256];
-        int[] topIds = [];
+        int[] topIds = [], selectIds = [];
+        float[] selectValues = [];
+        ulong[] selectKeys = [];
+        float lastGap = 8;
         float[] topLogProbs = [];
         double[] topProbs = [];
 
@@ -99,40 +106,7 @@ public sealed class BeamSearchDecoder
             {
                 var row = logProbs.Slice(t * classes, classes);
                 int candidates = SelectTop(row, k, o.CutoffProbability, t);
-                int touchedCount = 0;
-                for (int i = 0; i < beamCount; i++)
-                {
-                    int n = beam[i];
-                    double b = pb[n], nbv = pnb[n], total = b + nbv;
-                    int last = n == 0 ? -1 : label[n];
-                    for (int j = 0; j < candidates; j++)
-                    {
-                        int c = topIds[j];
-                        double p = topProbs[j];
-                        if (c == o.Blank)
-                        {
-                            Touch(n, t, ref touchedCount);
-                            nb[n] += total * p;
-                        }
-                        else if (c == last)
-                        {
-                            Touch(n, t, ref touchedCount);
-                            nnb[n] += nbv * p;
-                            if (b > 0)
-                            {
-                                int child = Child(n, c, classes, lm, classToWord, o);
-                                Touch(child, t, ref touchedCount);
-                                nnb[child] += b * p * extension[child];
-                            }
-                        }
-                        else
-                        {
-                            int child = Child(n, c, classes, lm, classToWord, o);
-                            Touch(child, t, ref touchedCount);
-                            nnb[child] += total * p * extension[child];
-                        }
-                    }
-                }
+                int touchedCount = Step(t, beamCount, candidates, o, lm, classToWord, classes);
                 beamCount = Prune(touchedCount, o.BeamWidth);
                 double max = 0;
                 for (int i = 0; i < beamCount; i++) max = Math.Max(max, nb[beam[i]] + nnb[beam[i]]);
@@ -148,44 +122,175 @@ public sealed class BeamSearchDecoder
             return Finish(beamCount, logScale, lm, o);
         }
 
+        /// <summary>
+        /// One frame of prefix beam search. Beam members first receive everything that can reach
+        /// them (blank, repeat, extension from a parent in the beam); their scores are then final.
+        /// A new prefix has a single source (its parent), so its score is known before it is
+        /// created: prefixes that cannot reach the top <c>width</c> are never materialised. The
+        /// threshold is the width-th best of the exact scores (without an LM) or of the beam's
+        /// scores (with an LM, whose factor is bounded by e^bonus); the result is the same as
+        /// extending with every candidate and pruning afterwards.
+        /// </summary>
+        int Step(int t, int beamCount, int candidates, BeamSearchOptions o, ArpaLanguageModel? lm, int[]? classToWord, int classes)
+        {
+            int touchedCount = 0;
+            int blankAt = -1;
+            for (int j = 0; j < candidates; j++) if (topIds[j] == o.Blank) { blankAt = j; break; }
+            for (int i = 0; i < beamCount; i++) beamStamp[beam[i]] = t;
+
+            // Carry-over of every beam member: blank, and the repeat of its last label.
+            for (int i = 0; i < beamCount; i++)
+            {
+                int n = beam[i];
+                Touch(n, t, ref touchedCount);
+                if (blankAt >= 0) nb[n] += (pb[n] + pnb[n]) * topProbs[blankAt];
+                if (n != 0 && CandidateIndex(label[n], candidates) is int r && r >= 0) nnb[n] += pnb[n] * topProbs[r];
+            }
+            // Extensions whose child is itself in the beam.
+            pairCount = 0;
+            for (int i = 0; i < beamCount; i++)
+            {
+                int m = beam[i];
+                if (m == 0 || beamStamp[parent[m]] != t) continue;
+                int n = parent[m], c = label[m];
+                if (pairCount == pairParent.Length) { Array.Resize(ref pairParent, pairCount * 2); Array.Resize(ref pairLabel, pairCount * 2); }
+                pairParent[pairCount] = n; pairLabel[pairCount++] = c;
+                int j = CandidateIndex(c, candidates);
+                if (j < 0) continue;
+                double source = n != 0 && label[n] == c ? pb[n] : pb[n] + pnb[n];
+                nnb[m] += source * topProbs[j] * extension[m];
+            }
+
+            double bound = Math.Exp(o.InsertionBonus);
+            double threshold = Threshold(beamCount, candidates, o, lm is null, bound);
+            // New prefixes (or pruned old ones) that can still reach the beam.
+            for (int i = 0; i < beamCount; i++)
+            {
+                int n = beam[i];
+                double b = pb[n], total = b + pnb[n];
+                int last = n == 0 ? -1 : label[n];
+                for (int j = 0; j < candidates; j++)
+                {
+                    int c = topIds[j];
+                    if (c == o.Blank) continue;
+                    double p = topProbs[j];
+                    if (total * p * bound < threshold) break; // sorted: the rest are smaller still
+                    double source = c == last ? b : total;
+                    if (source * p * bound < threshold || source == 0 || IsBeamPair(n, c)) continue;
+                    int child = Child(n, c, classes, lm, classToWord, o);
+                    Touch(child, t, ref touchedCount);
+                    nnb[child] += source * p * extension[child];
+                }
+            }
+            return touchedCount;
+        }
+
+        /// <summary>The width-th largest final score among beam members and (without an LM) new extensions; 0 when fewer exist.</summary>
+        double Threshold(int beamCount, int candidates, BeamSearchOptions o, bool exactExtensions, double bound)
+        {
+            int width = o.BeamWidth, size = 0;
+            if (heap.Length < width) heap = new double[width];
+            for (int i = 0; i < beamCount; i++) HeapPush(nb[beam[i]] + nnb[beam[i]], width, ref size);
+            if (exactExtensions)
+            {
+                for (int i = 0; i < beamCount; i++)
+                {
+                    int n = beam[i];
+                    double b = pb[n], total = b + pnb[n];
+                    int last = n == 0 ? -1 : label[n];
+                    for (int j = 0; j < candidates; j++)
+                    {
+                        int c = topIds[j];
+                        if (c == o.Blank) continue;
+                        double p = topProbs[j];
+                        if (size == width && total * p * bound <= heap[0]) break;
+                        if (IsBeamPair(n, c)) continue;
+                        HeapPush((c == last ? b : total) * p * bound, width, ref size);
+                    }
+                }
+            }
+            return size == width ? heap[0] : 0;
+        }
+
+        void HeapPush(double v, int width, ref int size)
+        {
+            if (size < width)
+            {
+                int i = size++;
+                while (i > 0 && heap[(i - 1) >> 1] > v) { heap[i] = heap[(i - 1) >> 1]; i = (i - 1) >> 1; }
+                heap[i] = v;
+                return;
+            }
+            if (v <= heap[0]) return;
+            int k = 0;
+            while (true)
+            {
+                int l = 2 * k + 1;
+                if (l >= width) break;
+                int r = l + 1;
+                int m = r < width && heap[r] < heap[l] ? r : l;
+                if (heap[m] >= v) break;
+                heap[k] = heap[m];
+                k = m;
+            }
+            heap[k] = v;
+        }
+
+        bool IsBeamPair(int n, int c)
+        {
+            for (int q = 0; q < pairCount; q++)
+                if (pairParent[q] == n && pairLabel[q] == c) return true;
+            return false;
+        }
+
+        int CandidateIndex(int c, int candidates)
+        {
+            for (int j = 0; j < candidates; j++) if (topIds[j] == c) return j;
+            return -1;
+        }
+
         void Reset(ArpaLanguageModel? lm)
         {
             nodes = 1;
-            parent[0] = -1; label[0] = -1; stamp[0] = -1;
+            parent[0] = -1; label[0] = -1; stamp[0] = -1; beamStamp[0] = -1;
             lmTotal[0] = 0;
             lmState[0] = lm?.StartState ?? 0;
             mapCount = 0;
             if (++currentGeneration == int.MaxValue) { Array.Clear(generation); currentGeneration = 1; }
         }
 
-        /// <summary>Fills topIds/topProbs with the k most probable classes of the frame (min-heap), applying the cumulative cutoff.</summary>
+        /// <summary>
+        /// Fills topIds/topProbs with the k most probable classes of the frame, most probable first,
+        /// then applies the cumulative cutoff. No heap or full sort over all classes: a vector pass
+        /// finds the maximum, a second one collects the classes above max - gap (the gap adapts
+        /// from frame to frame, doubling until at least k classes pass), and only those few are sorted.
+        /// </summary>
         int SelectTop(ReadOnlySpan<float> row, int k, double cutoff, int frame)
         {
-            int count = 0;
-            for (int c = 0; c < row.Length; c++)
+            if (selectValues.Length < row.Length) { selectValues = new float[row.Length]; selectIds = new int[row.Length]; }
+            float max = MaxOrThrow(row, frame);
+            float gap = k >= row.Length ? float.PositiveInfinity : FindGap(row, max, k);
+            int collected = Collect(row, gap == float.PositiveInfinity ? float.NegativeInfinity : max - gap);
+            // One primitive sort of packed keys: descending log-prob in the high half (order-
+            // preserving bits, inverted), class id in the low half, so ties keep the lower class first.
+            if (selectKeys.Length < collected) selectKeys = new ulong[Math.Max(collected, selectValues.Length)];
+            for (int j = 0; j < collected; j++)
             {
-                float v = row[c];
-                if (count < k)
-                {
-                    int i = count++;
-                    while (i > 0 && topLogProbs[(i - 1) >> 1] > v) { int up = (i - 1) >> 1; topLogProbs[i] = topLogProbs[up]; topIds[i] = topIds[up]; i = up; }
-                    topLogProbs[i] = v; topIds[i] = c;
-                }
-                else if (v > topLogProbs[0])
-                {
-                    SiftDown(v, c, k);
-                }
-                else if (float.IsNaN(v))
-                {
-                    throw new GlossaException($"beam search: frame {frame} holds NaN log-probabilities; the model output is broken");
-                }
+                uint bits = BitConverter.SingleToUInt32Bits(selectValues[j]);
+                uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+                selectKeys[j] = ((ulong)~ordered << 32) | (uint)selectIds[j];
             }
+            selectKeys.AsSpan(0, collected).Sort();
+            int count = Math.Min(k, collected);
+            for (int j = 0; j < count; j++)
+            {
+                int id = (int)(uint)selectKeys[j];
+                topIds[j] = id;
+                topLogProbs[j] = row[id];
+            }
+            if (gap != float.PositiveInfinity) lastGap = gap;
             if (cutoff < 1)
             {
-                // Most probable first, then keep classes until their cumulative probability reaches the cutoff.
-                Array.Sort(topLogProbs, topIds, 0, count);
-                Array.Reverse(topLogProbs, 0, count);
-                Array.Reverse(topIds, 0, count);
                 double sum = 0;
                 for (int j = 0; j < count; j++)
                 {
@@ -193,29 +298,102 @@ public sealed class BeamSearchDecoder
                     if (sum >= cutoff) { count = j + 1; break; }
                 }
             }
-            for (int j = 0; j < count; j++)
-            {
-                if (float.IsNaN(topLogProbs[j])) throw new GlossaException($"beam search: frame {frame} holds NaN log-probabilities; the model output is broken");
-                topProbs[j] = Math.Exp(topLogProbs[j]);
-            }
+            for (int j = 0; j < count; j++) topProbs[j] = Math.Exp(topLogProbs[j]);
             return count;
         }
 
-        void SiftDown(float v, int c, int k)
+        /// <summary>
+        /// A gap below the maximum that admits between k and about 2k classes, found by vector
+        /// counting passes starting from the previous frame's gap (widening, then bisecting).
+        /// Returns +inf when fewer than k classes are finite.
+        /// </summary>
+        float FindGap(ReadOnlySpan<float> row, float max, int k)
         {
-            int i = 0;
-            while (true)
+            float gap = lastGap, low = 0, high = float.PositiveInfinity;
+            for (int iteration = 0; iteration < 40; iteration++)
             {
-                int l = 2 * i + 1;
-                if (l >= k) break;
-                int r = l + 1;
-                int m = r < k && topLogProbs[r] < topLogProbs[l] ? r : l;
-                if (topLogProbs[m] >= v) break;
-                topLogProbs[i] = topLogProbs[m]; topIds[i] = topIds[m];
-                i = m;
+                int n = CountAbove(row, max - gap);
+                if (n < k)
+                {
+                    low = gap;
+                    if (gap > 1e4f) return float.PositiveInfinity;
+                    gap = high == float.PositiveInfinity ? gap * 1.5f + 0.5f : (low + high) / 2;
+                }
+                else if (n > 2 * k && high - low > 1e-3f)
+                {
+                    high = gap;
+                    gap = (low + high) / 2;
+                }
+                else return gap;
             }
-            topLogProbs[i] = v; topIds[i] = c;
+            return high == float.PositiveInfinity ? float.PositiveInfinity : high;
         }
+
+        static int CountAbove(ReadOnlySpan<float> row, float floor)
+        {
+            int width = Vector<float>.Count, c = 0, n = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var f = new Vector<float>(floor);
+                var acc = Vector<int>.Zero;
+                for (; c + width <= row.Length; c += width)
+                    acc -= Vector.GreaterThan(new Vector<float>(row.Slice(c, width)), f); // true lanes are -1
+                n = Vector.Sum(acc);
+            }
+            for (; c < row.Length; c++) if (row[c] > floor) n++;
+            return n;
+        }
+
+        static float MaxOrThrow(ReadOnlySpan<float> row, int frame)
+        {
+            int width = Vector<float>.Count, c = 0;
+            float max = float.NegativeInfinity;
+            if (Vector.IsHardwareAccelerated && row.Length >= width)
+            {
+                var m = new Vector<float>(float.NegativeInfinity);
+                for (; c + width <= row.Length; c += width)
+                {
+                    var v = new Vector<float>(row.Slice(c, width));
+                    if (!Vector.EqualsAll(v, v)) ThrowNaN(frame); // NaN != NaN: never skipped silently
+                    m = Vector.Max(m, v);
+                }
+                for (int lane = 0; lane < width; lane++) max = Math.Max(max, m[lane]);
+            }
+            for (; c < row.Length; c++)
+            {
+                if (float.IsNaN(row[c])) ThrowNaN(frame);
+                max = Math.Max(max, row[c]);
+            }
+            return max;
+        }
+
+        /// <summary>Copies the classes whose log-prob exceeds <paramref name="floor"/> (all finite ones for -inf) into the selection buffers.</summary>
+        int Collect(ReadOnlySpan<float> row, float floor)
+        {
+            int width = Vector<float>.Count, c = 0, n = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var f = new Vector<float>(floor);
+                for (; c + width <= row.Length; c += width)
+                {
+                    if (!Vector.GreaterThanAny(new Vector<float>(row.Slice(c, width)), f)) continue;
+                    for (int lane = c; lane < c + width; lane++)
+                    {
+                        // Branch-free compaction: write always, advance only on a hit.
+                        float v = row[lane];
+                        selectValues[n] = v;
+                        selectIds[n] = lane;
+                        n += v > floor ? 1 : 0;
+                    }
+                }
+            }
+            for (; c < row.Length; c++)
+                if (row[c] > floor) { selectValues[n] = row[c]; selectIds[n++] = c; }
+            return n;
+        }
+
+        static void ThrowNaN(int frame) =>
+            throw new GlossaException($"beam search: frame {frame} holds NaN log-probabilities; the model output is broken");
 
         void Touch(int n, int t, ref int count)
         {
@@ -250,7 +428,7 @@ public sealed class BeamSearchDecoder
         {
             if (nodes == parent.Length) GrowNodes();
             int id = nodes++;
-            parent[id] = n; label[id] = c; stamp[id] = -1;
+            parent[id] = n; label[id] = c; stamp[id] = -1; beamStamp[id] = -1;
             double bonus = o.InsertionBonus;
             if (lm is not null)
             {
@@ -258,14 +436,14 @@ public sealed class BeamSearchDecoder
                 bonus += o.LmWeight * s;
             }
             lmTotal[id] = lmTotal[n] + bonus;
-            extension[id] = Math.Exp(bonus);
+            extension[id] = bonus == 0 ? 1 : Math.Exp(bonus);
             return id;
         }
 
         void GrowNodes()
         {
             int size = parent.Length * 2;
-            Array.Resize(ref parent, size); Array.Resize(ref label, size); Array.Resize(ref stamp, size);
+            Array.Resize(ref parent, size); Array.Resize(ref label, size); Array.Resize(ref stamp, size); Array.Resize(ref beamStamp, size);
             Array.Resize(ref pb, size); Array.Resize(ref pnb, size); Array.Resize(ref nb, size); Array.Resize(ref nnb, size);
             Array.Resize(ref extension, size); Array.Resize(ref lmTotal, size); Array.Resize(ref lmState, size);
         }

@@ -47,6 +47,7 @@ public sealed record BeamSearchOptions
         if (NBest < 1 || NBest > BeamWidth) throw new GlossaException($"beam search: N-best {NBest} must be between 1 and the beam width {BeamWidth}");
         if (Blank < 0) throw new GlossaException($"beam search: blank index {Blank} must not be negative");
         if (Threads < 0) throw new GlossaException($"beam search: threads {Threads} must be 0 (all cores) or more");
+        if (!(LmWeight >= 0)) throw new GlossaException($"beam search: LM weight {LmWeight} must be zero or positive");
         if (!double.IsFinite(LmWeight) || !double.IsFinite(InsertionBonus)) throw new GlossaException("beam search: LM weight and insertion bonus must be finite numbers");
         if (LanguageModel is not null && ClassTokens is null)
             throw new GlossaException("beam search: a language model needs the class tokens (the vocabulary) to map classes to LM words");

@@ -82,13 +82,15 @@ public static class DiagnosisPlots
         if (blank.X.Length == 0 && empty.X.Length == 0) return null;
         var plot = new Plot();
         AddLine(plot, blank, "blank share of frames", Colors.C0);
-        AddLine(plot, empty, "empty hypotheses", Colors.C3);
+        var e = AddLine(plot, empty, "empty hypotheses", Colors.C3);
+        if (e is not null) e.LinePattern = LinePattern.Dashed; // often equal to the blank share in a collapse: keep both visible
         var line = plot.Add.HorizontalLine(o.BlankCollapseRatio);
         line.LinePattern = LinePattern.Dashed;
         line.Color = Colors.Red;
         line.LegendText = $"collapse threshold {o.BlankCollapseRatio:0.##}";
         plot.Axes.SetLimitsY(0, 1.05);
         Decorate(plot, "Blank share per epoch", "share");
+        plot.ShowLegend(Alignment.LowerLeft); // the shares that matter sit near the top
         return plot;
     }
 
@@ -138,14 +140,15 @@ public static class DiagnosisPlots
         return (pts.Select(p => p.Item1).ToArray(), pts.Select(p => p.Item2).ToArray());
     }
 
-    static void AddLine(Plot plot, (double[] X, double[] Y) s, string label, Color color)
+    static ScottPlot.Plottables.Scatter? AddLine(Plot plot, (double[] X, double[] Y) s, string label, Color color)
     {
-        if (s.X.Length == 0) return;
+        if (s.X.Length == 0) return null;
         var sc = plot.Add.Scatter(s.X, s.Y);
         sc.LegendText = label;
         sc.Color = color;
         sc.LineWidth = 2;
         sc.MarkerSize = s.X.Length <= 30 ? 6 : 0;
+        return sc;
     }
 
     static void MarkBest(Plot plot, (double[] X, double[] Y) s, string label)
@@ -163,6 +166,7 @@ public static class DiagnosisPlots
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel(y);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Alignment.UpperRight);
     }
 }

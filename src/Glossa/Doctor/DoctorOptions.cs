@@ -16,8 +16,9 @@ public sealed record DoctorOptions
     /// <summary>Epochs at the start during which blank-heavy output is the normal stage 1/2 and never a warning.
     /// Stage 2 lasted up to 7 epochs in the measurements; collapse also needs persistence, so 3 is enough.</summary>
     public int GraceEpochs { get; init; } = 3;
-    /// <summary>Optimizer steps before which pure-blank output is still stage 1 (measured: 10-30 steps; "well over 50").</summary>
-    public long GraceSteps { get; init; } = 150;
+    /// <summary>Optimizer steps before which pure-blank output is still stage 1 (measured: 10-30 steps on the synthetic
+    /// corpus, up to ~50 for a tiny GRU at a low rate; "well over 50" is suspicious). Both this and <see cref="GraceEpochs"/> must pass.</summary>
+    public long GraceSteps { get; init; } = 50;
     /// <summary>Blank share of validation frames above which an epoch counts as collapsed (the seed: "over 90%").</summary>
     public double BlankCollapseRatio { get; init; } = 0.90;
     /// <summary>Blank share that means "pure blank" (stage 1 level, &gt;= 0.99 measured); persisting it past the grace is collapse.</summary>
@@ -42,6 +43,10 @@ public sealed record DoctorOptions
     public double MinWerGain { get; init; } = 2.0;
     /// <summary>Relative training-loss fall over a window that counts as progress (0.05 = 5%).</summary>
     public double MinLossGain { get; init; } = 0.05;
+
+    /// <summary>Loss changes smaller than this share of the run's own loss scale (its largest validation or training
+    /// loss after epoch 1) are noise: a converged run at loss 0.002 that wobbles to 0.004 neither overfits nor diverges.</summary>
+    public double LossNoiseFloor { get; init; } = 0.02;
 
     // ---- overfitting ----
     /// <summary>Epochs past the best validation loss (or WER) while training loss falls that give a warning.</summary>
@@ -113,6 +118,7 @@ public sealed record DoctorOptions
         Check(CollapseWarnEpochs >= 1 && CollapseCriticalEpochs >= CollapseWarnEpochs, "collapse_warn_epochs must be >= 1 and <= collapse_critical_epochs");
         Check(PureBlankCriticalEpochs >= 1, "pure_blank_critical_epochs must be >= 1");
         Check(CollapseLateEpoch > GraceEpochs, $"collapse_late_epoch must be after grace_epochs (got {CollapseLateEpoch})");
+        Check(LossNoiseFloor is >= 0 and < 1, $"loss_noise_floor must be in [0,1) (got {LossNoiseFloor})");
         Check(OverfitPatience >= 1, $"overfit_patience must be >= 1 (got {OverfitPatience})");
         Check(OverfitCriticalFactor >= 1, $"overfit_critical_factor must be >= 1 (got {OverfitCriticalFactor})");
         Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");

@@ -19,6 +19,8 @@ public sealed record Evidence(string Name, double Value, int? Epoch = null)
         if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf";
         double a = Math.Abs(v);
         if (a != 0 && (a < 1e-3 || a >= 1e6)) return v.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture);
+        if (a >= 1000) return v.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture);
+        if (a >= 100) return v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
         if (a == Math.Round(a) && a >= 10) return v.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
         if (a < 1) return v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         return v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);

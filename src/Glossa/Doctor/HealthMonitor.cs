@@ -121,7 +121,8 @@ public sealed class HealthMonitor
     public bool ShouldStop(out string reason)
     {
         var critical = Findings.FirstOrDefault(f => f.Severity == Severity.Critical);
-        reason = critical is null ? "" : $"doctor: {critical.Rule}: {critical.Title}" + (critical.Epoch is { } e ? $" (epoch {e})" : "");
+        reason = critical is null ? "" : $"doctor: {critical.Rule}: {critical.Title}"
+            + (critical.Epoch is { } e && !critical.Title.Contains($"epoch {e}") ? $" (epoch {e})" : "");
         return critical is not null;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Glossa.Common;
 using Glossa.Corpora;
 using TorchSharp;
@@ -15,9 +16,10 @@ namespace Glossa.Frames;
 /// </summary>
 /// <remarks>
 /// Padding repeats each clip's last frame up to the longest clip of the batch (the peers' edge
-/// padding); <see cref="ClipBatch.Lengths"/> holds the real lengths. Workers produce plain float
-/// buffers; the consumer's thread makes the tensors (one copy per batch), so tensors belong to
-/// the consumer's dispose scope, never to a worker thread.
+/// padding); <see cref="ClipBatch.Lengths"/> holds the real lengths. Workers write the pixels
+/// straight into the batch tensor's memory (no intermediate buffer, no copy on the consumer's
+/// thread, which is the training thread). Tensors made on a worker belong to no dispose scope:
+/// dispose each <see cref="ClipBatch"/> after its step (or move its tensors into your scope).
 /// </remarks>
 public sealed class BatchLoader
 {
@@ -93,14 +95,14 @@ public sealed class BatchLoader
 
     /// <summary>Builds one batch from the given samples on the calling thread.</summary>
     public ClipBatch BuildBatch(IReadOnlyList<int> sampleIndices, int epoch = 0, CancellationToken ct = default) =>
-        ToTensors(BuildHost(sampleIndices, epoch, ct));
+        Build(sampleIndices, epoch, ct);
 
     IEnumerable<ClipBatch> Synchronous(IReadOnlyList<int[]> plan, int epoch, CancellationToken ct)
     {
         foreach (var indices in plan)
         {
             var sw = Stopwatch.StartNew();
-            var batch = ToTensors(BuildHost(indices, epoch, ct));
+            var batch = Build(indices, epoch, ct);
             Stats.AddWait(sw.Elapsed);
             Stats.AddBatch();
             yield return batch;
@@ -113,8 +115,8 @@ public sealed class BatchLoader
         var token = cts.Token;
         // One slot per batch, filled in any order, read in plan order; the window bounds how many
         // batches are built but not yet taken, and so the memory.
-        var slots = new TaskCompletionSource<HostBatch>[plan.Count];
-        for (int i = 0; i < slots.Length; i++) slots[i] = new TaskCompletionSource<HostBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slots = new TaskCompletionSource<ClipBatch>[plan.Count];
+        for (int i = 0; i < slots.Length; i++) slots[i] = new TaskCompletionSource<ClipBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var window = new SemaphoreSlim(options.QueueDepth);
         int next = -1;
 
@@ -128,7 +130,7 @@ public sealed class BatchLoader
                 if (i >= plan.Count) return;
                 try
                 {
-                    slots[i].SetResult(BuildHost(plan[i], epoch, token));
+                    slots[i].SetResult(Build(plan[i], epoch, token));
                 }
                 catch (OperationCanceledException)
                 {
@@ -142,6 +144,7 @@ public sealed class BatchLoader
             }
         }
 
+        int taken = 0;
         int workerCount = Math.Min(options.Workers, Math.Max(1, plan.Count));
         var workers = new Task[workerCount];
         for (int w = 0; w < workerCount; w++)
@@ -154,9 +157,9 @@ public sealed class BatchLoader
                 var task = slots[i].Task;
                 try { task.Wait(token); }
                 catch (AggregateException) { }
-                HostBatch host = task.GetAwaiter().GetResult();
+                var batch = task.GetAwaiter().GetResult();
+                taken = i + 1;
                 window.Release();
-                var batch = ToTensors(host);
                 Stats.AddWait(sw.Elapsed);
                 Stats.AddBatch();
                 yield return batch;
@@ -167,14 +170,14 @@ public sealed class BatchLoader
             cts.Cancel();
             try { Task.WaitAll(workers); }
             catch (AggregateException) { }
-            // Batches built but never taken give their buffers back.
-            foreach (var slot in slots)
-                if (slot.Task.IsCompletedSuccessfully && !slot.Task.Result.Returned)
-                    slot.Task.Result.Return();
+            // Batches built but never handed out are ours to free.
+            for (int i = taken; i < slots.Length; i++)
+                if (slots[i].Task.IsCompletedSuccessfully)
+                    slots[i].Task.Result.Dispose();
         }
     }
 
-    HostBatch BuildHost(IReadOnlyList<int> indices, int epoch, CancellationToken ct)
+    ClipBatch Build(IReadOnlyList<int> indices, int epoch, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var o = options.Frames;
@@ -190,7 +193,7 @@ public sealed class BatchLoader
             {
                 var rng = ClipRandom.For(options.Seed, epoch, s);
                 (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], ref rng, ct);
-                augs[k] = ClipTransform.Draw(o, options.Mode, ref rng);
+                augs[k] = ClipTransform.Draw(o, options.Mode, ref rng, clips[k].Width, clips[k].Height);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -200,32 +203,55 @@ public sealed class BatchLoader
 
         int t = frameIdx.Max(f => f.Length);
         int frameFloats = 3 * o.CropHeight * o.CropWidth;
-        long total = (long)b * t * frameFloats;
-        if (total > Array.MaxLength)
+        long totalBytes = (long)b * t * frameFloats * sizeof(float);
+        if (totalBytes > int.MaxValue)
         {
             ReturnAll(rented);
-            throw new GlossaException($"batch of {b} clips x {t} frames at {o.CropWidth}x{o.CropHeight} is too large; lower the batch size, max-frames or crop");
+            throw new GlossaException($"batch of {b} clips x {t} frames at {o.CropWidth}x{o.CropHeight} exceeds 2 GB; lower the batch size, max-frames or crop");
         }
-        var buffer = ArrayPool<float>.Shared.Rent((int)total);
-        var host = new HostBatch(buffer, b, t, o.CropHeight, o.CropWidth);
-        for (int k = 0; k < b; k++)
+        // (B, T, 3, H, W) float32, written in place: one pass from decoded bytes to the tensor.
+        var frames = empty([b, t, 3, o.CropHeight, o.CropWidth], ScalarType.Float32);
+        try
         {
-            var dst = buffer.AsSpan((int)((long)k * t * frameFloats), t * frameFloats);
-            int n = frameIdx[k].Length;
-            ClipTransform.Apply(clips[k], frameIdx[k], augs[k], o, dst);
-            // Pad by repeating the last real frame (edge padding, as the peers do).
-            var last = dst.Slice((n - 1) * frameFloats, frameFloats);
-            for (int p = n; p < t; p++) last.CopyTo(dst.Slice(p * frameFloats, frameFloats));
-            host.Lengths[k] = n;
-            host.TargetLengths[k] = targets[indices[k]].Length;
-            host.Ids[k] = samples[indices[k]].Id;
-            host.Glosses[k] = samples[indices[k]].Glosses;
-            Stats.AddClip(n);
+            var all = MemoryMarshal.Cast<byte, float>(frames.bytes);
+            var lengths = new long[b];
+            var targetLengths = new long[b];
+            var ids = new string[b];
+            var glosses = new IReadOnlyList<string>[b];
+            for (int k = 0; k < b; k++)
+            {
+                var dst = all.Slice(k * t * frameFloats, t * frameFloats);
+                int n = frameIdx[k].Length;
+                ClipTransform.Apply(clips[k], frameIdx[k], augs[k], o, dst);
+                // Pad by repeating the last real frame (edge padding, as the peers do).
+                var last = dst.Slice((n - 1) * frameFloats, frameFloats);
+                for (int p = n; p < t; p++) last.CopyTo(dst.Slice(p * frameFloats, frameFloats));
+                lengths[k] = n;
+                targetLengths[k] = targets[indices[k]].Length;
+                ids[k] = samples[indices[k]].Id;
+                glosses[k] = samples[indices[k]].Glosses;
+                Stats.AddClip(n);
+            }
+            var flatTargets = indices.SelectMany(i => targets[i]).ToArray();
+            var batch = new ClipBatch(
+                frames,
+                tensor(lengths, ScalarType.Int64),
+                flatTargets.Length == 0 ? zeros(0, ScalarType.Int64) : tensor(flatTargets, ScalarType.Int64),
+                tensor(targetLengths, ScalarType.Int64),
+                ids,
+                glosses);
+            Stats.AddBuild(sw.Elapsed);
+            return batch;
         }
-        ReturnAll(rented);
-        host.Targets = indices.SelectMany(i => targets[i]).ToArray();
-        Stats.AddBuild(sw.Elapsed);
-        return host;
+        catch
+        {
+            frames.Dispose();
+            throw;
+        }
+        finally
+        {
+            ReturnAll(rented);
+        }
     }
 
     static void ReturnAll(byte[]?[] rented)
@@ -239,20 +265,26 @@ public sealed class BatchLoader
     {
         var o = options.Frames;
         var source = FrameSource.For(sample, video);
+        var (rw, rh) = (o.ResizeWidth, o.ResizeHeight);
+        if (o.ResizeShorterSide > 0)
+        {
+            var (nw, nh) = source.NativeSize();
+            (rw, rh) = o.ResizeFor(nw, nh);
+        }
         if (cache is not null)
         {
-            var all = cache.GetOrDecode(source, o.ResizeWidth, o.ResizeHeight, ct);
+            var all = cache.GetOrDecode(source, rw, rh, ct);
             return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng), null);
         }
         if (source is FrameFileSource files)
         {
             // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
             int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng);
-            long bytes = (long)wanted.Length * o.ResizeWidth * o.ResizeHeight * 3;
+            long bytes = (long)wanted.Length * rw * rh * 3;
             byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
             try
             {
-                var picked = files.Decode(o.ResizeWidth, o.ResizeHeight, wanted, buffer, ct);
+                var picked = files.Decode(rw, rh, wanted, buffer, ct);
                 return (picked, Enumerable.Range(0, wanted.Length).ToArray(), buffer);
             }
             catch
@@ -261,50 +293,7 @@ public sealed class BatchLoader
                 throw;
             }
         }
-        var clip = source.Decode(o.ResizeWidth, o.ResizeHeight, null, ct);
+        var clip = source.Decode(rw, rh, null, ct);
         return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng), null);
-    }
-
-    static ClipBatch ToTensors(HostBatch host)
-    {
-        try
-        {
-            // (B, T, 3, H, W) float32: one copy from the pooled buffer into libtorch's memory.
-            var frames = empty([host.B, host.T, 3, host.H, host.W], ScalarType.Float32);
-            long count = (long)host.B * host.T * 3 * host.H * host.W;
-            var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(frames.bytes);
-            host.Frames.AsSpan(0, (int)count).CopyTo(dst);
-            var lengths = tensor(host.Lengths, ScalarType.Int64);
-            var targets = host.Targets.Length == 0 ? zeros(0, ScalarType.Int64) : tensor(host.Targets, ScalarType.Int64);
-            var targetLengths = tensor(host.TargetLengths, ScalarType.Int64);
-            return new ClipBatch(frames, lengths, targets, targetLengths, host.Ids, host.Glosses);
-        }
-        finally
-        {
-            host.Return();
-        }
-    }
-
-    /// <summary>A batch as plain arrays, built on a worker thread without touching libtorch.</summary>
-    sealed class HostBatch(float[] frames, int b, int t, int h, int w)
-    {
-        public float[] Frames { get; } = frames;
-        public int B { get; } = b;
-        public int T { get; } = t;
-        public int H { get; } = h;
-        public int W { get; } = w;
-        public long[] Lengths { get; } = new long[b];
-        public long[] TargetLengths { get; } = new long[b];
-        public long[] Targets { get; set; } = [];
-        public string[] Ids { get; } = new string[b];
-        public IReadOnlyList<string>[] Glosses { get; } = new IReadOnlyList<string>[b];
-        public bool Returned { get; private set; }
-
-        public void Return()
-        {
-            if (Returned) return;
-            Returned = true;
-            ArrayPool<float>.Shared.Return(Frames);
-        }
     }
 }

@@ -9,7 +9,10 @@ namespace Glossa.Frames;
 /// <param name="Saturation">Saturation factor (1 = unchanged).</param>
 public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation)
 {
-    /// <summary>The centre crop without any change: what evaluation uses.</summary>
-    public static ClipAugmentation Centre(FrameOptions o) =>
-        new((o.ResizeWidth - o.CropWidth) / 2, (o.ResizeHeight - o.CropHeight) / 2, false, 1, 1, 1);
+    /// <summary>The centre crop without any change (what evaluation uses) for frames resized to ResizeWidth x ResizeHeight.</summary>
+    public static ClipAugmentation Centre(FrameOptions o) => Centre(o, o.ResizeWidth, o.ResizeHeight);
+
+    /// <summary>The centre crop without any change for a clip of <paramref name="width"/> x <paramref name="height"/>.</summary>
+    public static ClipAugmentation Centre(FrameOptions o, int width, int height) =>
+        new((width - o.CropWidth) / 2, (height - o.CropHeight) / 2, false, 1, 1, 1);
 }

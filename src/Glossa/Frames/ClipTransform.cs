@@ -29,11 +29,15 @@ public static class ClipTransform
     }
 
     /// <summary>Random crop offset, flip and jitter factors for a training clip; the plain centre crop otherwise.</summary>
-    public static ClipAugmentation Draw(FrameOptions o, FrameMode mode, ref ClipRandom rng)
+    public static ClipAugmentation Draw(FrameOptions o, FrameMode mode, ref ClipRandom rng) =>
+        Draw(o, mode, ref rng, o.ResizeWidth, o.ResizeHeight);
+
+    /// <summary>As <see cref="Draw(FrameOptions, FrameMode, ref ClipRandom)"/> for a clip resized to <paramref name="width"/> x <paramref name="height"/>.</summary>
+    public static ClipAugmentation Draw(FrameOptions o, FrameMode mode, ref ClipRandom rng, int width, int height)
     {
-        if (mode != FrameMode.Train) return ClipAugmentation.Centre(o);
-        int x = rng.Next(o.ResizeWidth - o.CropWidth + 1);
-        int y = rng.Next(o.ResizeHeight - o.CropHeight + 1);
+        if (mode != FrameMode.Train) return ClipAugmentation.Centre(o, width, height);
+        int x = rng.Next(width - o.CropWidth + 1);
+        int y = rng.Next(height - o.CropHeight + 1);
         bool flip = o.FlipProbability > 0 && rng.NextDouble() < o.FlipProbability;
         double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
         double c = o.Contrast > 0 ? rng.Factor(o.Contrast) : 1;
@@ -48,8 +52,8 @@ public static class ClipTransform
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Apply(DecodedClip clip, IReadOnlyList<int> indices, ClipAugmentation aug, FrameOptions o, Span<float> dst)
     {
-        if (clip.Width != o.ResizeWidth || clip.Height != o.ResizeHeight)
-            throw new ArgumentException($"clip is {clip.Width}x{clip.Height}, the options resize to {o.ResizeWidth}x{o.ResizeHeight}");
+        if (clip.Width < o.CropWidth || clip.Height < o.CropHeight)
+            throw new ArgumentException($"clip is {clip.Width}x{clip.Height}, smaller than the {o.CropWidth}x{o.CropHeight} crop");
         int cw = o.CropWidth, ch = o.CropHeight, plane = cw * ch, frameFloats = 3 * plane;
         if (dst.Length < indices.Count * frameFloats)
             throw new ArgumentException($"destination holds {dst.Length} floats, {indices.Count * frameFloats} needed");

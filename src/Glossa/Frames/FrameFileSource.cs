@@ -13,6 +13,8 @@ public sealed class FrameFileSource : FrameSource
 
     public override int KnownLength => paths.Count;
 
+    public override (int Width, int Height) NativeSize() => ImageDecoder.Size(paths[0]);
+
     public override string Describe() =>
         paths.Count == 0 ? "(no frames)" : $"{paths[0]} (+{paths.Count - 1} frames)";
 

@@ -16,6 +16,13 @@ public sealed record FrameOptions
     /// <summary>Height every decoded frame is resized to (bilinear), before cropping.</summary>
     public int ResizeHeight { get; init; } = 256;
 
+    /// <summary>
+    /// When positive, each clip is resized so that its shorter side has this many pixels, keeping
+    /// its aspect ratio (<see cref="ResizeWidth"/> and <see cref="ResizeHeight"/> are then unused);
+    /// the crop makes all clips the same size again. 0 (default) resizes to exactly ResizeWidth x ResizeHeight.
+    /// </summary>
+    public int ResizeShorterSide { get; init; }
+
     /// <summary>Width of the crop fed to the model (random in training, centred in evaluation); equal to <see cref="ResizeWidth"/> for no crop.</summary>
     public int CropWidth { get; init; } = 224;
 
@@ -68,6 +75,16 @@ public sealed record FrameOptions
     public static FrameOptions Square(int resize, int crop) =>
         new() { ResizeWidth = resize, ResizeHeight = resize, CropWidth = crop, CropHeight = crop };
 
+    /// <summary>The size a source frame of <paramref name="width"/> x <paramref name="height"/> is resized to.</summary>
+    public (int Width, int Height) ResizeFor(int width, int height)
+    {
+        if (ResizeShorterSide <= 0) return (ResizeWidth, ResizeHeight);
+        double scale = (double)ResizeShorterSide / Math.Min(width, height);
+        int w = width <= height ? ResizeShorterSide : Math.Max(ResizeShorterSide, (int)Math.Round(width * scale));
+        int h = height < width ? ResizeShorterSide : Math.Max(ResizeShorterSide, (int)Math.Round(height * scale));
+        return (w, h);
+    }
+
     /// <summary>True when the training mode draws any random colour change.</summary>
     public bool HasColourJitter => Brightness > 0 || Contrast > 0 || Saturation > 0;
 
@@ -80,7 +97,11 @@ public sealed record FrameOptions
         }
         Check(ResizeWidth is > 0 and <= 8192 && ResizeHeight is > 0 and <= 8192, $"resize {ResizeWidth}x{ResizeHeight} must be between 1 and 8192 pixels per side");
         Check(CropWidth > 0 && CropHeight > 0, $"crop {CropWidth}x{CropHeight} must be positive");
-        Check(CropWidth <= ResizeWidth && CropHeight <= ResizeHeight, $"crop {CropWidth}x{CropHeight} is larger than the resized frame {ResizeWidth}x{ResizeHeight}; crop at most the resize size");
+        Check(ResizeShorterSide is >= 0 and <= 8192, $"resize shorter side {ResizeShorterSide} must be 0 (exact size) or between 1 and 8192");
+        if (ResizeShorterSide > 0)
+            Check(CropWidth <= ResizeShorterSide && CropHeight <= ResizeShorterSide, $"crop {CropWidth}x{CropHeight} is larger than the shorter side {ResizeShorterSide}; crop at most the resize size");
+        else
+            Check(CropWidth <= ResizeWidth && CropHeight <= ResizeHeight, $"crop {CropWidth}x{CropHeight} is larger than the resized frame {ResizeWidth}x{ResizeHeight}; crop at most the resize size");
         Check(FlipProbability is >= 0 and <= 1, $"flip probability {FlipProbability} must be in [0, 1]");
         Check(TemporalRescale is >= 0 and < 1, $"temporal rescale {TemporalRescale} must be in [0, 1) (0.2 means ±20%)");
         Check(RescaleMinFrames >= 1 && RescaleMaxFrames >= RescaleMinFrames, $"rescale frame range [{RescaleMinFrames}, {RescaleMaxFrames}] must satisfy 1 <= min <= max");
@@ -95,7 +116,7 @@ public sealed record FrameOptions
 
     /// <summary>Value equality on the lists too (records compare references otherwise).</summary>
     public bool Equals(FrameOptions? other) =>
-        other is not null && ResizeWidth == other.ResizeWidth && ResizeHeight == other.ResizeHeight &&
+        other is not null && ResizeWidth == other.ResizeWidth && ResizeHeight == other.ResizeHeight && ResizeShorterSide == other.ResizeShorterSide &&
         CropWidth == other.CropWidth && CropHeight == other.CropHeight && FlipProbability == other.FlipProbability &&
         TemporalRescale == other.TemporalRescale && RescaleMinFrames == other.RescaleMinFrames &&
         RescaleMaxFrames == other.RescaleMaxFrames && MaxFrames == other.MaxFrames && Brightness == other.Brightness &&

@@ -16,6 +16,9 @@ public abstract class FrameSource
     /// <summary>Number of frames if known without decoding (frame files), otherwise -1 (videos).</summary>
     public abstract int KnownLength { get; }
 
+    /// <summary>Width and height of the frames as stored (read from the first image's header, or probed with ffprobe).</summary>
+    public abstract (int Width, int Height) NativeSize();
+
     /// <summary>Decodes the frames at <paramref name="indices"/> (in that order, repeats allowed) resized to width x height.</summary>
     /// <remarks>Frame files decode only the frames asked for; a video is decoded whole and then picked from.</remarks>
     public abstract DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default);

@@ -17,6 +17,8 @@ public sealed class VideoFrameSource : FrameSource
 
     public override int KnownLength => -1;
 
+    public override (int Width, int Height) NativeSize() => decoder.Probe(Path);
+
     public override string Describe() => Path;
 
     public override DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default)

@@ -10,7 +10,8 @@ namespace Glossa.Models;
 
 /// <summary>
 /// Weight files in and out: PyTorch state dicts (<c>torch.save</c> zip format, as torchvision
-/// downloads them and as PyTorch 1.6+ writes them), .safetensors, and TorchSharp's native format.
+/// downloads them and as PyTorch 1.6+ writes them, and the legacy pre-1.6 format of pytorch-i3d's
+/// rgb_imagenet.pt), .safetensors, and TorchSharp's native format.
 /// Imports report missing and unexpected keys instead of failing on the first one; strict loads
 /// turn any difference into a <see cref="GlossaException"/> that lists them.
 /// </summary>
@@ -35,7 +36,7 @@ public static class WeightIO
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
             return ReadSafetensors(path);
         if (head[0] == 0x80)
-            throw new GlossaException($"{path}: this is PyTorch's legacy (pre-1.6) pickle format, which Glossa cannot read; convert it once with: /usr/bin/python3 -c \"import torch; torch.save(torch.load('{path}', map_location='cpu'), '{Path.ChangeExtension(path, ".zip.pt")}')\"");
+            return StripModulePrefix(LegacyTorchFile.Read(path));
         if (head[0] == (byte)'{' || BitConverter.ToUInt64(head) < 100_000_000)
             return ReadSafetensors(path);
         throw new GlossaException($"{path}: not a PyTorch zip (torch.save) or safetensors file");
@@ -70,10 +71,14 @@ public static class WeightIO
         }
         if (result.Count == 0)
             throw new GlossaException($"{path}: no tensors found; expected a state dict (torch.save(model.state_dict(), path))");
-        if (result.Keys.All(k => k.StartsWith("module.", StringComparison.Ordinal)))
-            result = result.ToDictionary(kv => kv.Key["module.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return result;
+        return StripModulePrefix(result);
     }
+
+    /// <summary>DataParallel checkpoints prefix every key with "module."; drop it.</summary>
+    static Dictionary<string, Tensor> StripModulePrefix(Dictionary<string, Tensor> state) =>
+        state.Count > 0 && state.Keys.All(k => k.StartsWith("module.", StringComparison.Ordinal))
+            ? state.ToDictionary(kv => kv.Key["module.".Length..], kv => kv.Value, StringComparer.Ordinal)
+            : state;
 
     /// <summary>Reads a .safetensors file (8-byte little-endian header length, JSON header, raw little-endian data).</summary>
     public static Dictionary<string, Tensor> ReadSafetensors(string path)

@@ -16,31 +16,41 @@ public static class CtmFile
         if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
         var timed = new Dictionary<string, List<(double Start, string Word)>>(StringComparer.Ordinal);
         var lines = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? current = null;
+        List<(double Start, string Word)>? current = null;
+        string? currentId = null;
+        Span<Range> f = stackalloc Range[7];
         int lineNo = 0;
         foreach (string raw in File.ReadLines(path, Encoding.UTF8))
         {
             lineNo++;
-            string line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith(";;", StringComparison.Ordinal)) continue;
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length is < 5 or > 6
-                || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double start)
-                || !StmFile.IsNumber(f[3]) || f.Length == 6 && !StmFile.IsNumber(f[5]))
-                throw new GlossaException($"{path}:{lineNo}: not a CTM line (expected 'id channel start duration word [confidence]'): '{StmFile.Shorten(line)}'");
-            string id = f[0];
-            if (id != current)
+            var line = raw.AsSpan().Trim();
+            if (line.IsEmpty || line.StartsWith(";;")) continue;
+            int n = line.SplitAny(f, " \t", StringSplitOptions.RemoveEmptyEntries);
+            if (n is < 5 or > 6
+                || !double.TryParse(line[f[2]], NumberStyles.Float, CultureInfo.InvariantCulture, out double start)
+                || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                || n == 6 && !double.TryParse(line[f[5]], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                throw new GlossaException($"{path}:{lineNo}: not a CTM line (expected 'id channel start duration word [confidence]'): '{StmFile.Shorten(raw.Trim())}'");
+            var id = line[f[0]];
+            if (currentId is null || !id.SequenceEqual(currentId))
             {
-                if (!lines.TryAdd(id, lineNo))
-                    throw new GlossaException($"{path}:{lineNo}: utterance id '{id}' reappears after other ids (first on line {lines[id]}); keep each utterance's lines together");
-                timed[id] = [];
-                current = id;
+                currentId = id.ToString();
+                if (!lines.TryAdd(currentId, lineNo))
+                    throw new GlossaException($"{path}:{lineNo}: utterance id '{currentId}' reappears after other ids (first on line {lines[currentId]}); keep each utterance's lines together");
+                current = [];
+                timed[currentId] = current;
             }
-            timed[id].Add((start, f[4]));
+            current!.Add((start, line[f[4]].ToString()));
         }
         var words = new Dictionary<string, IReadOnlyList<string>>(timed.Count, StringComparer.Ordinal);
         foreach (var (id, list) in timed)
-            words[id] = list.Select((x, i) => (x, i)).OrderBy(p => p.x.Start).ThenBy(p => p.i).Select(p => p.x.Word).ToArray();
+        {
+            // Stable sort by start time (sclite takes words in file order, so the writer sorts).
+            bool sorted = true;
+            for (int i = 1; i < list.Count && sorted; i++) sorted = list[i - 1].Start <= list[i].Start;
+            words[id] = sorted ? list.Select(x => x.Word).ToArray()
+                : list.Select((x, i) => (x, i)).OrderBy(p => p.x.Start).ThenBy(p => p.i).Select(p => p.x.Word).ToArray();
+        }
         return new HypothesisSet(path, words, lines);
     }
 

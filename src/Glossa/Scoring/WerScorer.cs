@@ -30,7 +30,7 @@ public static class WerScorer
 
         var scores = new UtteranceScore[references.Count];
         var cleanup = options.Cleanup;
-        Parallel.For(0, references.Count, new ParallelOptions { MaxDegreeOfParallelism = references.Count < 2000 ? 1 : -1 }, i =>
+        Parallel.For(0, references.Count, new ParallelOptions { MaxDegreeOfParallelism = references.Count < 20_000 ? 1 : -1 }, i =>
         {
             var u = references[i];
             IReadOnlyList<string> hyp = hypotheses.TryGetValue(u.Id, out var h) ? cleanup.CleanHypothesis(h)

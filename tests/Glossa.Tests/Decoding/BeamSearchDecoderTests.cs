@@ -83,6 +83,27 @@ public sealed class BeamSearchDecoderTests : IDisposable
     }
 
     [Fact]
+    public void TopClassSelectionOverManyClassesMatchesAFullSort()
+    {
+        var rng = new Random(23);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            int frames = 30, classes = 200 + 50 * trial, top = 5 + 3 * trial, width = 3 + trial % 8;
+            var lp = trial % 2 == 0
+                ? Glossa.Decoding.SyntheticPosteriors.Generate(1, frames, classes, seed: trial)
+                : DecoderTestData.RandomLogProbs(rng, frames, classes, sharpness: 2 + trial);
+            var expected = ReferencePrefixBeamSearch.Decode(lp, frames, classes, width, top);
+            var actual = new BeamSearchDecoder(new BeamSearchOptions { BeamWidth = width, NBest = width, TopClasses = top, CollapseRepeats = false }).Decode(lp, frames, classes);
+            for (int r = 0; r < Math.Min(expected.Count, actual.Count); r++)
+            {
+                Assert.Equal(expected[r].Labels, string.Join(',', actual[r].Ids));
+                Assert.Equal(expected[r].LogScore, actual[r].Score, 5);
+            }
+            Assert.Equal(expected.Count(e => double.IsFinite(e.LogScore)), actual.Count(a => double.IsFinite(a.Score)));
+        }
+    }
+
+    [Fact]
     public void TopClassPruningDropsUnlikelyClasses()
     {
         // Class 2 is never in the top 2 of any frame, so with TopClasses = 2 it cannot appear.

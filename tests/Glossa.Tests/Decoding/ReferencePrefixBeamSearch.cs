@@ -6,7 +6,7 @@ namespace Glossa.Tests.Decoding;
 /// </summary>
 internal static class ReferencePrefixBeamSearch
 {
-    public static List<(string Labels, double LogScore)> Decode(float[] logProbs, int frames, int classes, int width)
+    public static List<(string Labels, double LogScore)> Decode(float[] logProbs, int frames, int classes, int width, int topClasses = int.MaxValue)
     {
         var beam = new Dictionary<string, (double B, double NB)> { [""] = (1, 0) };
         double logScale = 0;
@@ -18,12 +18,15 @@ internal static class ReferencePrefixBeamSearch
                 var v = next.GetValueOrDefault(k);
                 next[k] = (v.B + b, v.NB + nb);
             }
+            // Top classes of the frame by a full sort (what the optimised selection must reproduce).
+            var allowed = Enumerable.Range(0, classes).OrderByDescending(c => logProbs[t * classes + c]).ThenBy(c => c).Take(topClasses).ToHashSet();
             foreach (var (prefix, (b, nb)) in beam)
             {
                 var labels = prefix.Length == 0 ? [] : prefix.Split(',');
                 string last = labels.Length == 0 ? "" : labels[^1];
                 for (int c = 0; c < classes; c++)
                 {
+                    if (!allowed.Contains(c)) continue;
                     double p = Math.Exp(logProbs[t * classes + c]);
                     if (c == 0) { Add(prefix, (b + nb) * p, 0); continue; }
                     string extended = prefix.Length == 0 ? c.ToString() : prefix + "," + c;

@@ -225,3 +225,43 @@ public sealed class BatchLoaderTests : IDisposable
         Assert.Null(FrameCache.TryRead(longest[2], 24, 20));
     }
 }
+
+public sealed class ShorterSideResizeTests : IDisposable
+{
+    readonly FrameTestData data = new();
+
+    public void Dispose() => data.Dispose();
+
+    [Fact]
+    public void Clips_of_different_aspect_ratios_share_a_batch_after_the_crop()
+    {
+        var wide = new Sample("wide", "train", "s", ["A"], data.Clip("wide", 3, 40, 20), null, "t:1");
+        var tall = new Sample("tall", "train", "s", ["A"], data.Clip("tall", 2, 20, 40), null, "t:2");
+        var frames = new FrameOptions { ResizeShorterSide = 16, CropWidth = 12, CropHeight = 12 };
+        Assert.Equal((32, 16), frames.ResizeFor(40, 20));
+        Assert.Equal((16, 32), frames.ResizeFor(20, 40));
+
+        foreach (var mode in new[] { FrameMode.Eval, FrameMode.Train })
+        {
+            var options = new LoaderOptions { Frames = frames with { RescaleMinFrames = 1 }, Mode = mode, BatchSize = 2, Workers = 0 };
+            var loader = new BatchLoader([wide, tall], FrameTestData.Vocab("A"), options);
+            using var batch = loader.BuildBatch([0, 1]);
+            Assert.Equal(new long[] { 2, batch.Frames.shape[1], 3, 12, 12 }, batch.Frames.shape);
+        }
+
+        // Eval: the centre crop of the 32x16 resize of the wide clip starts at x = 10, y = 2.
+        var eval = new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 1, Workers = 0 };
+        using var one = new BatchLoader([wide], FrameTestData.Vocab("A"), eval).BuildBatch([0]);
+        var expected = new byte[32 * 16 * 3];
+        ImageDecoder.DecodeResized(wide.FramePaths[0], 32, 16, expected);
+        float r00 = one.Frames[0, 0, 0, 0, 0].item<float>();
+        Assert.Equal(expected[(2 * 32 + 10) * 3] / 127.5f - 1f, r00, 5);
+    }
+
+    [Fact]
+    public void Crop_larger_than_shorter_side_is_rejected()
+    {
+        var e = Assert.Throws<GlossaException>(() => new FrameOptions { ResizeShorterSide = 100, CropWidth = 112, CropHeight = 112 }.Validate());
+        Assert.Contains("shorter side", e.Message);
+    }
+}

@@ -64,6 +64,18 @@ public class ParityTests
     }
 
     [PythonTorchFact]
+    public void I3dFromLegacyTorchSaveFormat()
+    {
+        var io = Io();
+        using var _ = no_grad();
+        using var model = new InceptionI3d(temporalStride: 8, logitClasses: 400);
+        var report = WeightIO.Load(model, Path.Combine(PythonReference.Directory, "i3d_legacy.pt"), strict: true);
+        Assert.True(report.IsExact, report.Describe());
+        model.eval();
+        AssertClose(io["i3d_features_stride8"], model.call(io["i3d_input"]), "i3d from legacy file");
+    }
+
+    [PythonTorchFact]
     public void TorchvisionWeightsLoadIntoTheStudentsBackboneWithAReport()
     {
         using var student = ModelFactory.Create(ModelFactory.MobileNetV3Student, numClasses: 20);

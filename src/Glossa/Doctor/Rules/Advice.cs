@@ -3,13 +3,14 @@ namespace Glossa.Doctor.Rules;
 /// <summary>The option changes the doctor recommends, each turned into a ready-to-run command.</summary>
 internal static class Advice
 {
-    /// <summary>Learning rate to propose: a tenth of a rate above the high mark, else a third; 1e-4 when unknown.</summary>
+    /// <summary>Learning rate to propose: a third of the current one; for a rate above the high mark, at most
+    /// 3e-4 (the rate of the measured healthy runs, Adam); 1e-4 when unknown.</summary>
     public static double LowerLearningRate(RuleInput r)
     {
         double? lr = r.LearningRate;
         if (lr is not { } v || v <= 0) return 1e-4;
-        double factor = v > r.Options.HighLearningRate ? 10 : 3;
-        return RoundSig(v / factor);
+        if (v > r.Options.HighLearningRate) return Math.Min(RoundSig(v / 10), 3e-4);
+        return RoundSig(v / 3);
     }
 
     /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown.</summary>
@@ -23,6 +24,19 @@ internal static class Advice
     /// <summary>Hidden size to propose: half the current one (at least 64), 256 when unknown (the seed's alternative).</summary>
     public static int SmallerHidden(RuleInput r) =>
         r.Option("hidden-dim") is { } h && h >= 128 ? (int)(h / 2) : 256;
+
+    /// <summary>The model name of the MobileNetV3 student (Models/ModelFactory).</summary>
+    public const string StudentModel = "mobilenetv3-student";
+
+    /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>
+    public static FindingAction CheckFeasibility(RuleInput r, int? stride)
+    {
+        string corpus = r.Commands.Get("corpus") ?? "CORPUS";
+        string cmd = $"{r.Options.Program} corpus check {corpus}" + (stride is { } s ? $" --stride {s}" : "");
+        return new FindingAction(stride is { } st
+            ? $"Check CTC feasibility: at temporal stride {st} a clip of N frames gives floor(N/{st}) outputs, which must be at least label length + immediate repeats; the check names every clip that is too short."
+            : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + immediate repeats for every clip; the check names every clip that is too short.", cmd);
+    }
 
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
         new(description, r.Commands.Build(changes));

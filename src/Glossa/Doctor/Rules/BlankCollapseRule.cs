@@ -37,7 +37,11 @@ internal static class BlankCollapseRule
         if (hardSpan >= o.CollapseWarnEpochs || late)
         {
             windowStart = h[hardStart].Epoch;
+            // Judged against the run's own pace: a run whose validation still improves is in a slow
+            // stage 1, not collapsed (a tiny GRU at a low rate stays pure blank ~50 steps while its loss falls fast).
             bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
+            if (progress && hardSpan < o.CollapseCriticalEpochs)
+                return null;
             bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
             severity = critical ? Severity.Critical : Severity.Warning;
         }
@@ -65,7 +69,8 @@ internal static class BlankCollapseRule
             ev.Add(new("val_wer", w0.V, w0.M.Epoch));
 
         string symptoms = Symptoms(last);
-        string title = $"{symptoms} since epoch {windowStart}" + (severity == Severity.Critical ? " with no validation progress" : "");
+        string title = symptoms + (windowStart == last.Epoch ? $" at epoch {last.Epoch}" : $" since epoch {windowStart}")
+            + (severity == Severity.Critical ? ", no validation progress" : "");
         return new Finding
         {
             Rule = RuleIds.BlankCollapse,
@@ -141,11 +146,12 @@ internal static class BlankCollapseRule
                 (strideSuspect ? ", and a smaller temporal stride so every clip is CTC-feasible" : ""), changes.ToArray()),
         };
         if (!strideSuspect)
-            list.Add(new FindingAction(stride is { } st
-                ? $"Check CTC feasibility: with temporal stride {st} a clip of N frames gives about N/{st} outputs, which must be at least label length + repeated neighbours; if many clips are short, lower the stride."
-                : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + repeated neighbours for every clip."));
+            list.Add(Advice.CheckFeasibility(r, stride));
         if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
-            list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size, or train the MobileNetV3 student first", ("hidden-dim", Advice.SmallerHidden(r))));
+        {
+            list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size", ("hidden-dim", Advice.SmallerHidden(r))));
+            list.Add(Advice.Command(r, "Or train the MobileNetV3 student first", ("model", Advice.StudentModel), ("hidden-dim", null)));
+        }
         list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
         list.Add(new FindingAction("If the collapse persists at a sane learning rate, penalise overconfident blanks (label smoothing or an entropy/blank penalty on the CTC posteriors)."));
         return list;

@@ -66,7 +66,9 @@ internal static class OverfittingRule
         var (now, nowValue) = s[^1];
         if (!ReferenceEquals(now, h[^1])) return null; // the metric was not measured this epoch
         int since = now.Epoch - best.Epoch;
-        bool worse = relative ? nowValue > bestValue * (1 + o.OverfitMinRise) : nowValue > bestValue + o.MinWerGain / 2;
+        bool worse = relative
+            ? nowValue > bestValue * (1 + o.OverfitMinRise) && nowValue - bestValue > o.LossNoiseFloor * Scale(h, pick)
+            : nowValue > bestValue + o.MinWerGain / 2;
         if (since < o.OverfitPatience || !worse) return null;
         string metric = relative ? "val_loss" : "val_wer";
         return new Hit(metric, best, bestValue, nowValue, since);
@@ -81,8 +83,11 @@ internal static class OverfittingRule
             new($"Keep the checkpoint of epoch {bestEpoch} (the best validation); later epochs are worse."),
         };
         if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
-            list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size, or distil into the MobileNetV3 student",
+        {
+            list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size",
                 ("hidden-dim", Advice.SmallerHidden(r)), ("dropout", Advice.MoreDropout(r))));
+            list.Add(Advice.Command(r, "Or train the MobileNetV3 student (and distil the teacher into it later)", ("model", Advice.StudentModel), ("hidden-dim", null)));
+        }
         list.Add(new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
         return list;
     }

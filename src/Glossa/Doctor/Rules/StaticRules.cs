@@ -22,7 +22,8 @@ internal static class StaticRules
         var actions = new List<FindingAction>();
         if (c.TemporalStride is { } s && s > 1)
             actions.Add(Advice.Command(r, $"Halve the temporal stride ({s} -> {s / 2}) so short clips get enough output frames", ("temporal-stride", s / 2)));
-        actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels; a clip of N frames at stride s gives about N/s outputs, which must be at least label length + repeated neighbours."));
+        actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
+        actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels."));
         actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
         return new Finding
         {
@@ -58,7 +59,7 @@ internal static class StaticRules
             [
                 Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative: 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
-                new("Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later."),
+                Advice.Command(r, "Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later", ("model", Advice.StudentModel), ("hidden-dim", null)),
             ],
         };
     }

@@ -30,11 +30,12 @@ internal static class UnstableRule
         if (last.Epoch >= 3 && prior.Count > 0)
         {
             double best = prior.Min(m => m.TrainLoss);
-            if (best > 0 && last.TrainLoss > o.JumpFactor * best)
+            double floor = o.LossNoiseFloor * Scale(h, m => m.TrainLoss);
+            if (best > 0 && last.TrainLoss > o.JumpFactor * best && last.TrainLoss - best > floor)
             {
                 ev.Add(new("best_train_loss", best));
                 ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
-                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].Epoch >= 3;
+                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
                 problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
                 severity = twice ? Severity.Critical : Severity.Warning;
             }
@@ -59,9 +60,12 @@ internal static class UnstableRule
         double? lr = r.LearningRate;
         if (lr is { } v && v > o.HighLearningRate)
         {
-            ev.Add(new("learning_rate", v, last.Epoch));
-            problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
-            if (problems.Count > 1) severity = Max(severity, Severity.Warning);
+            // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
+            if (problems.Count > 0)
+            {
+                ev.Add(new("learning_rate", v, last.Epoch));
+                problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
+            }
         }
         else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))
         {

@@ -10,7 +10,7 @@ namespace Glossa.Doctor;
 /// <see cref="EpochMetrics"/> per line), <c>config.json</c> (the resolved training options, read
 /// leniently) and <c>run_context.json</c> (optional, a serialised <see cref="RunContext"/>).
 /// </summary>
-public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
+public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
 {
     /// <summary>File names inside a run folder.</summary>
     public const string MetricsFile = "metrics.jsonl", ConfigFile = "config.json", ContextFile = "run_context.json";
@@ -23,7 +23,7 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
     };
 
     /// <summary>Loads a run folder; a missing metrics file is an error that says what to do.</summary>
-    public static RunFolder Load(string dir)
+    public static RunRecord Load(string dir)
     {
         if (!System.IO.Directory.Exists(dir))
             throw new GlossaException($"{dir}: run folder not found");
@@ -54,8 +54,47 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
             ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
-        return new RunFolder(dir, history, context);
+        return new RunRecord(dir, history, context);
     }
+
+    /// <summary>Reads a context for a history from another toolkit: an optional <c>run_context.json</c> and an
+    /// optional <c>config.json</c>-style options file (used to build the ready-to-run commands).</summary>
+    public static RunContext LoadContext(string? contextFile, string? configFile)
+    {
+        RunContext context = new();
+        if (contextFile is not null)
+        {
+            if (!File.Exists(contextFile)) throw new GlossaException($"{contextFile}: run context file not found");
+            try { context = JsonSerializer.Deserialize<RunContext>(File.ReadAllText(contextFile), Json) ?? new RunContext(); }
+            catch (JsonException e) { throw new GlossaException($"{contextFile}: not a valid run context ({e.Message.Split('.')[0]})"); }
+        }
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new GlossaException($"{configFile}: config file not found");
+            JsonObject? config;
+            try { config = JsonNode.Parse(File.ReadAllText(configFile)) as JsonObject; }
+            catch (JsonException e) { throw new GlossaException($"{configFile}: not valid JSON (line {e.LineNumber + 1}); expected an object of training options"); }
+            if (config is null) throw new GlossaException($"{configFile}: expected a JSON object of training options");
+            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") };
+        }
+        return context;
+    }
+
+    /// <summary>
+    /// How <c>metrics.jsonl</c> lines are written: snake_case, one line, and NaN/infinity as the strings
+    /// "NaN"/"Infinity" (System.Text.Json refuses to write them otherwise, and a non-finite loss is
+    /// exactly what the doctor must see).
+    /// </summary>
+    public static readonly JsonSerializerOptions MetricsJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Appends one epoch to <c>metrics.jsonl</c> in <paramref name="dir"/> (the trainer calls this after each epoch).</summary>
+    public static void AppendMetrics(string dir, EpochMetrics metrics) =>
+        File.AppendAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
 
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
     public static void SaveContext(string dir, RunContext context) =>

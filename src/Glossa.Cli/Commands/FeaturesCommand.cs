@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Corpora;
+using Glossa.Models;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa features</c>: pre-extract frozen-backbone features to one .npy per video.</summary>
+internal static class FeaturesCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("features", "Pre-extract backbone features (MobileNetV3 per frame, or I3D per clip) to one .npy (T', C) float32 per video.");
+        var backbone = new Option<string>("--backbone") { Description = "mobilenet_v3_large, mobilenet_v3_small or i3d.", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Backbone weights: torchvision .pth/.safetensors, pytorch-i3d .pt, or a Glossa checkpoint.", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus folder or manifest.", Required = true };
+        var format = new Option<CorpusFormat?>("--format") { Description = "Force the corpus format (detected by default)." };
+        var split = new Option<string>("--split") { Description = "Split to extract (train, dev, test).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder; files go to OUT/SPLIT/ID.npy with OUT/SPLIT/index.json.", Required = true };
+        var size = new Option<int>("--size") { Description = "Crop size in pixels (frames are resized to size*256/224 first, then centre-cropped).", DefaultValueFactory = _ => 224 };
+        var i3dStride = new Option<int>("--i3d-stride") { Description = "I3D temporal stride (8, 4 or 2).", DefaultValueFactory = _ => 4 };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Recompute files that already exist." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON summary." };
+        foreach (Option o in new Option[] { backbone, weights, corpus, format, split, output, size, i3dStride, threads, overwrite, json })
+            command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            if (parse.GetValue(threads) > 0)
+                TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var data = CorpusLoader.Load(parse.GetValue(corpus)!, parse.GetValue(format));
+            string splitName = parse.GetValue(split)!;
+            var samples = data.Split(splitName);
+            using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride));
+            string dir = Path.Combine(parse.GetValue(output)!, splitName);
+            Directory.CreateDirectory(dir);
+            bool redo = parse.GetValue(overwrite);
+            var entries = new List<object>();
+            int written = 0, skipped = 0;
+            void Work(Action<string> step)
+            {
+                foreach (var sample in samples)
+                {
+                    string file = SafeName(sample.Id) + ".npy";
+                    string path = Path.Combine(dir, file);
+                    if (!redo && File.Exists(path))
+                    {
+                        var (_, rows, cols) = NpyFile.Read(path);
+                        entries.Add(new { id = sample.Id, file, frames = (int?)null, feature_frames = rows, dim = cols });
+                        skipped++;
+                    }
+                    else
+                    {
+                        var (values, rows, cols, frames) = extractor.Extract(sample);
+                        string tmp = path + ".tmp";
+                        NpyFile.Write(tmp, values, rows, cols);
+                        File.Move(tmp, path, overwrite: true);
+                        entries.Add(new { id = sample.Id, file, frames = (int?)frames, feature_frames = rows, dim = cols });
+                        written++;
+                    }
+                    step(sample.Id);
+                }
+            }
+            if (parse.GetValue(json) || Console.IsErrorRedirected)
+            {
+                Work(_ => { });
+            }
+            else
+            {
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask($"features {splitName}", maxValue: samples.Count);
+                        Work(id => { task.Description = $"features {splitName}: {Markup.Escape(id)}"; task.Increment(1); });
+                    });
+            }
+            var index = new
+            {
+                backbone = parse.GetValue(backbone),
+                weights = Path.GetFullPath(parse.GetValue(weights)!),
+                corpus = data.Root,
+                split = splitName,
+                size = parse.GetValue(size),
+                temporal_stride = extractor.Backbone.TemporalStride,
+                feature_dim = extractor.Backbone.FeatureDim,
+                mean = extractor.Frames.Mean,
+                std = extractor.Frames.Std,
+                videos = entries,
+            };
+            File.WriteAllText(Path.Combine(dir, "index.json"), JsonSerializer.Serialize(index, CliRunner.Json));
+            var summary = new { split = splitName, videos = samples.Count, written, skipped, out_dir = dir, feature_dim = extractor.Backbone.FeatureDim, temporal_stride = extractor.Backbone.TemporalStride, weights_report = extractor.Report?.Describe() };
+            if (parse.GetValue(json))
+                CliRunner.PrintJson(summary);
+            else
+                Console.WriteLine($"features: {written} written, {skipped} already present, in {dir} ({extractor.Backbone.FeatureDim}-d, stride {extractor.Backbone.TemporalStride}); weights: {extractor.Report?.Describe()}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Sample ids may contain path separators (PHOENIX folder names); keep file names flat and safe.</summary>
+    static string SafeName(string id)
+    {
+        var chars = id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
+        string name = new(chars);
+        if (name.Length == 0 || name.All(c => c == '.'))
+            throw new GlossaException($"sample id '{id}' cannot be used as a file name");
+        return name;
+    }
+}

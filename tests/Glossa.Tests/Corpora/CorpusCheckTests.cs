@@ -1,0 +1,151 @@
+using Glossa.Corpora;
+
+namespace Glossa.Tests.Corpora;
+
+public class CorpusCheckTests
+{
+    static Dictionary<string, string[]> Good() => new()
+    {
+        ["train"] = ["t0|t0/1/*.png|Signer01|__ON__ A B __OFF__", "t1|t1/1/*.png|Signer02|A  C"],
+        ["dev"] = ["d0|d0/1/*.png|Signer01|A B"],
+        ["test"] = ["e0|e0/1/*.png|Signer02|C A"],
+    };
+
+    static CorpusCheckReport Check(string path, int stride = 4)
+    {
+        var problems = new CorpusProblems();
+        var corpus = CorpusLoader.Load(path, null, problems);
+        return CorpusChecker.Check(corpus, problems, new CorpusCheckOptions { Stride = stride });
+    }
+
+    [Fact]
+    public void A_clean_corpus_has_no_errors_and_correct_figures()
+    {
+        using var fx = new CorpusFixture();
+        var r = Check(fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), frames: 20));
+        Assert.True(r.Ok, string.Join("\n", r.Errors));
+        Assert.Equal(5, r.VocabularySize); // __ON__ A B __OFF__ C
+        var train = r.Splits["train"];
+        Assert.Equal(2, train.Sentences);
+        Assert.Equal(40, train.Frames);
+        Assert.Equal(20, train.MaxFrames);
+        Assert.Equal(3.0, train.MeanGlosses);
+        Assert.Equal(2, train.Signers);
+        Assert.Equal(0, r.Splits["dev"].OutOfVocabulary);
+    }
+
+    static CorpusProblem SingleError(CorpusCheckReport r, CorpusProblemKind kind)
+    {
+        Assert.False(r.Ok);
+        var e = Assert.Single(r.Errors);
+        Assert.Equal(kind, e.Kind);
+        return e;
+    }
+
+    [Fact]
+    public void Missing_frames_are_reported_with_file_line_and_sample()
+    {
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), 20, "d0");
+        var e = SingleError(Check(v), CorpusProblemKind.MissingFrames);
+        Assert.EndsWith("dev.corpus.csv", e.File);
+        Assert.Equal(2, e.Line);
+        Assert.Equal("d0", e.Sample);
+        Assert.Equal("missing_frames", e.KindName);
+    }
+
+    [Fact]
+    public void A_corrupt_png_is_reported_naming_the_frame_file()
+    {
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), 20);
+        string bad = Path.Combine(v, "features", "fullFrame-210x260px", "train", "t1", "1", "t1.avi_pid0_fn000007-0.png");
+        File.WriteAllBytes(bad, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4, 5, 6, 7]); // PNG signature, then garbage
+        var e = SingleError(Check(v), CorpusProblemKind.UnreadableFrame);
+        Assert.Equal(bad, e.File);
+        Assert.Equal("t1", e.Sample);
+        Assert.Equal("unreadable_frame", e.KindName);
+    }
+
+    [Fact]
+    public void An_empty_annotation_is_reported()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        rows["test"] = ["e0|e0/1/*.png|Signer02|C A", "e1|e1/1/*.png|Signer02|   "];
+        var e = SingleError(Check(fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 20)), CorpusProblemKind.EmptyAnnotation);
+        Assert.Equal(3, e.Line);
+        Assert.Equal("e1", e.Sample);
+    }
+
+    [Fact]
+    public void A_malformed_line_is_reported_and_the_other_rows_are_still_checked()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        rows["train"] = [.. rows["train"], "t2|t2/1/*.png|Signer01|A|B|extra"];
+        var r = Check(fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 20));
+        var e = SingleError(r, CorpusProblemKind.MalformedLine);
+        Assert.EndsWith("train.corpus.csv", e.File);
+        Assert.Equal(4, e.Line);
+        Assert.Contains("found 6", e.Message);
+        Assert.Equal(2, r.Splits["train"].Sentences);
+    }
+
+    [Fact]
+    public void A_duplicate_id_is_reported_with_both_locations()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        rows["train"] = [.. rows["train"], "t0|t0/1/*.png|Signer01|B"];
+        var e = SingleError(Check(fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 20)), CorpusProblemKind.DuplicateId);
+        Assert.Equal(4, e.Line);
+        Assert.Contains("train.corpus.csv:2", e.Message);
+    }
+
+    [Fact]
+    public void A_clip_too_short_for_ctc_is_reported_counting_repeats()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        // 12 frames at stride 4 -> 3 steps. "A B C" needs 3 (fine); "A A B" needs 3 + 1 = 4 (infeasible).
+        rows["train"] = ["t0|t0/1/*.png|Signer01|A B C"];
+        rows["dev"] = ["d0|d0/1/*.png|Signer01|A B C", "d1|d1/1/*.png|Signer01|A A B"];
+        var e = SingleError(Check(fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 12)), CorpusProblemKind.CtcInfeasible);
+        Assert.Equal("d1", e.Sample);
+        Assert.Equal(3, e.Line);
+        Assert.Contains("need at least 4", e.Message);
+        Assert.Equal(4, CorpusChecker.MinimumOutputLength(["A", "A", "B"]));
+        Assert.Equal(5, CorpusChecker.MinimumOutputLength(["A", "A", "A"]));
+        Assert.True(CorpusChecker.IsCtcFeasible(16, ["A", "A", "B"], 4));
+        Assert.False(CorpusChecker.IsCtcFeasible(15, ["A", "A", "B"], 4));
+    }
+
+    [Fact]
+    public void Dev_glosses_outside_train_are_a_warning_not_an_error()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        rows["dev"] = ["d0|d0/1/*.png|Signer01|A NEU NEU ANDERS"];
+        var r = Check(fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 20));
+        Assert.True(r.Ok);
+        Assert.Equal(2, r.Splits["dev"].OutOfVocabulary);
+        var w = Assert.Single(r.Warnings);
+        Assert.Equal(CorpusProblemKind.OutOfVocabulary, w.Kind);
+        Assert.Contains("3 occurrences", w.Message);
+    }
+
+    [Fact]
+    public void All_problems_are_collected_at_once()
+    {
+        using var fx = new CorpusFixture();
+        var rows = Good();
+        rows["train"] = [.. rows["train"], "bad line", "t0|t0/1/*.png|Signer01|B", "t3|t3/1/*.png|Signer01|"];
+        rows["dev"] = ["d0|d0/1/*.png|Signer01|A A A A A A"];
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 16, "e0");
+        var r = Check(v);
+        Assert.Equal(
+            new[] { CorpusProblemKind.CtcInfeasible, CorpusProblemKind.MissingFrames, CorpusProblemKind.MalformedLine, CorpusProblemKind.DuplicateId, CorpusProblemKind.EmptyAnnotation },
+            r.Errors.Select(e => e.Kind)); // sorted by file (dev, test, train) then line
+    }
+}

@@ -1,0 +1,73 @@
+using Glossa.Common;
+using Glossa.Corpora;
+
+namespace Glossa.Tests.Corpora;
+
+public class ManifestReaderTests
+{
+    [Fact]
+    public void Manifest_with_frame_folders_and_a_video_is_read_relative_to_its_folder()
+    {
+        using var fx = new CorpusFixture();
+        fx.WriteFrames("my-corpus/clips/a", 10, i => $"{i}.png");
+        fx.WriteFrames("my-corpus/clips/b", 8, i => $"img_{i:D3}.jpg");
+        File.WriteAllBytes(fx.Path("my-corpus", "clips", "c.mp4"), [0, 0, 0, 0]);
+        fx.WriteText("my-corpus/glossa-manifest.csv",
+            "# my corpus\n" +
+            "id|split|path|signer|glosses\n" +
+            "a|train|clips/a|anna|HELLO  WORLD\n" +
+            "\n" +
+            "b|dev|clips/b||HELLO\n" +
+            "c|train|clips/c.mp4|ben|WORLD HELLO\n");
+
+        foreach (var path in new[] { fx.Path("my-corpus"), fx.Path("my-corpus", "glossa-manifest.csv") })
+        {
+            var corpus = CorpusLoader.Load(path);
+            Assert.Equal(CorpusFormat.Manifest, corpus.Format);
+            var train = corpus.Split("train");
+            Assert.Equal(["a", "c"], train.Select(s => s.Id));
+            Assert.Equal(["HELLO", "WORLD"], train[0].Glosses);
+            Assert.Equal("anna", train[0].Signer);
+            Assert.Equal(10, train[0].FrameCount);
+            Assert.EndsWith("9.png", train[0].FramePaths[^1]);
+            Assert.Equal(fx.Path("my-corpus", "clips", "c.mp4"), train[1].VideoPath);
+            Assert.Empty(train[1].FramePaths);
+            Assert.Equal(-1, train[1].FrameCount);
+            var dev = Assert.Single(corpus.Split("dev"));
+            Assert.Equal("unknown", dev.Signer);
+            Assert.EndsWith("glossa-manifest.csv:5", dev.Source);
+        }
+    }
+
+    [Fact]
+    public void Tab_separated_manifest_with_other_column_order_is_read()
+    {
+        using var fx = new CorpusFixture();
+        fx.WriteFrames("m/x", 5, i => $"{i}.png");
+        string file = fx.WriteText("m/list.tsv", "glosses\tpath\tid\tsplit\nA B\tx\tx1\ttrain\n");
+        var corpus = CorpusLoader.Load(file);
+        Assert.Equal(["A", "B"], Assert.Single(corpus.Split("train")).Glosses);
+    }
+
+    [Fact]
+    public void A_missing_path_is_reported_with_file_and_line()
+    {
+        using var fx = new CorpusFixture();
+        fx.WriteText("m/glossa-manifest.csv", "id|split|path|glosses\nq|train|nowhere|A\n");
+        var e = Assert.Throws<GlossaException>(() => CorpusLoader.Load(fx.Path("m")));
+        Assert.Contains("glossa-manifest.csv:2:", e.Message);
+        Assert.Contains("nowhere", e.Message);
+    }
+
+    [Fact]
+    public void Format_names_parse_leniently_and_unknown_names_fail_clearly()
+    {
+        Assert.Equal(CorpusFormat.Phoenix2014T, CorpusLoader.ParseFormat("PHOENIX-2014-T"));
+        Assert.Equal(CorpusFormat.CslDaily, CorpusLoader.ParseFormat("csl-daily"));
+        Assert.Equal(CorpusFormat.Phoenix2014, CorpusLoader.ParseFormat("phoenix2014"));
+        Assert.Equal(CorpusFormat.Manifest, CorpusLoader.ParseFormat("manifest"));
+        foreach (CorpusFormat f in Enum.GetValues<CorpusFormat>())
+            Assert.Equal(f, CorpusLoader.ParseFormat(CorpusLoader.FormatName(f)));
+        Assert.Contains("csl-daily", Assert.Throws<GlossaException>(() => CorpusLoader.ParseFormat("kinetics")).Message);
+    }
+}

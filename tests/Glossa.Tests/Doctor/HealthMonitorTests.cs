@@ -1,0 +1,57 @@
+using Glossa.Common;
+using Glossa.Doctor;
+
+namespace Glossa.Tests.Doctor;
+
+public sealed class HealthMonitorTests
+{
+    [Fact]
+    public void Observe_returns_a_finding_once_and_again_only_when_it_escalates()
+    {
+        var monitor = new HealthMonitor();
+        var returned = Histories.Collapsed(9).Select(m => (m.Epoch, Fresh: monitor.Observe(m).Where(f => f.Rule == RuleIds.BlankCollapse).ToList())).ToList();
+        var epochs = returned.Where(r => r.Fresh.Count > 0).Select(r => (r.Epoch, r.Fresh.Single().Severity)).ToList();
+        Assert.Equal([(5, Severity.Warning), (6, Severity.Critical)], epochs);
+        // The held finding keeps its latest evidence and remembers when it was first seen.
+        var held = monitor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse);
+        Assert.Equal(9, held.Epoch);
+        Assert.Equal(5, held.FirstEpoch);
+        Assert.True(monitor.ShouldStop(out var reason));
+        Assert.Equal("doctor: blank_collapse: " + held.Title + " (epoch 9)", reason);
+    }
+
+    [Fact]
+    public void A_resumed_run_replaces_the_epochs_it_observes_again_and_resolved_findings_leave()
+    {
+        var monitor = new HealthMonitor();
+        var h = Histories.Healthy().Take(6).ToList();
+        foreach (var m in h) monitor.Observe(m);
+        monitor.Observe(h[5] with { TrainLossMax = h[5].TrainLoss * 20 });
+        Assert.Equal(6, monitor.History.Count);
+        Assert.Contains(monitor.Findings, f => f.Rule == RuleIds.Unstable);
+        // Resume from epoch 4: epochs 4.. are replaced; the spike of epoch 6 is gone, and so is the finding.
+        monitor.Observe(h[3]);
+        Assert.Equal(4, monitor.History.Count);
+        Assert.DoesNotContain(monitor.Findings, f => f.Rule == RuleIds.Unstable);
+        Assert.Contains(monitor.Raised, f => f.Rule == RuleIds.Unstable);
+        Assert.Equal(Verdict.Healthy, monitor.Verdict);
+    }
+
+    [Fact]
+    public void Options_validate_themselves()
+    {
+        var e = Assert.Throws<GlossaException>(() => new HealthMonitor(options: new DoctorOptions { BlankCollapseRatio = 1.5 }));
+        Assert.Contains("blank_collapse_ratio", e.Message);
+        Assert.Throws<GlossaException>(() => new DoctorOptions { CollapseWarnEpochs = 6, CollapseCriticalEpochs = 5 }.Validate());
+    }
+
+    [Fact]
+    public void Log_lines_carry_severity_rule_epoch_evidence_and_commands()
+    {
+        var monitor = HealthMonitor.Diagnose(Histories.Seed());
+        var lines = monitor.Findings.Single(f => f.Rule == RuleIds.Overfitting).ToLogLines().ToList();
+        Assert.StartsWith("[doctor] CRITICAL overfitting: epoch 60: val_loss best at epoch 25", lines[0]);
+        Assert.Contains("best_val_loss = 4.9 (epoch 25)", lines[1]);
+        Assert.Contains(lines, l => l.Trim().StartsWith("[doctor]     ./glossa train"));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Glossa.Doctor;
+using Glossa.Training;
+using SkiaSharp;
+
+namespace Glossa.Tests.Doctor;
+
+public sealed class ReportTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("glossa-report-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void Writes_markdown_json_and_readable_plots()
+    {
+        var h = Histories.Seed();
+        h[^1] = h[^1] with
+        {
+            Samples = [new("dev/01", "MILD NORD AUCH ZWOELF ZWISCHEN REGEN", ""), new("dev/02", "UND TAG BLEIBEN KUEHL", "ABER ZWANZIG")],
+        };
+        var report = new DiagnosisReport(HealthMonitor.Diagnose(h), "seed.csv");
+        var files = report.WriteAll(dir);
+        string[] names = ["diagnosis.md", "diagnosis.json", "loss.png", "wer.png", "blank_ratio.png", "length_ratio.png"];
+        Assert.Equal(names.Order(), files.Select(Path.GetFileName).Order());
+
+        string md = File.ReadAllText(Path.Combine(dir, "diagnosis.md"));
+        Assert.StartsWith("# Training diagnosis: STOP", md);
+        Assert.Contains("| 60 | 2.36 | 5.29 | +2.93 |", md);        // the seed's table, recomputed
+        Assert.Contains("| 25 | 4.19 | 4.9 | +0.71 |", md);
+        Assert.Contains("*(empty)*", md);
+        Assert.Contains("```bash", md);
+        Assert.Contains("![loss](loss.png)", md);
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "diagnosis.json")))!.AsObject();
+        Assert.Equal("stop", (string?)json["verdict"]);
+        var findings = json["findings"]!.AsArray();
+        Assert.Contains(findings, f => (string?)f!["rule"] == "overfitting" && (string?)f["severity"] == "critical");
+        foreach (var f in findings)
+        {
+            Assert.NotNull(f!["evidence"]!.AsArray()[0]!["value"]);
+            Assert.False(string.IsNullOrEmpty((string?)f["explanation"]));
+            Assert.NotNull(f["actions"]!.AsArray()[0]!["description"]);
+        }
+
+        Assert.NotNull(DiagnosisPlots.FontFile); // without a font the plots would be skipped, not written blank
+        foreach (var png in files.Where(f => f.EndsWith(".png")))
+        {
+            using var bmp = SKBitmap.Decode(png);
+            Assert.Equal(900, bmp.Width);
+            Assert.Equal(520, bmp.Height);
+            // Text and lines were drawn: many dark pixels, not a blank canvas.
+            int dark = 0;
+            for (int y = 0; y < bmp.Height; y += 2)
+                for (int x = 0; x < bmp.Width; x += 2)
+                    if (bmp.GetPixel(x, y).Red < 100) dark++;
+            Assert.True(dark > 500, $"{png}: only {dark} dark pixels");
+        }
+    }
+
+    [Fact]
+    public void A_healthy_history_reports_healthy_and_skips_plots_without_data()
+    {
+        var h = new List<EpochMetrics> { new() { Epoch = 1, TrainLoss = 3, ValLoss = 2.9 }, new() { Epoch = 2, TrainLoss = 2, ValLoss = 1.9 } };
+        var report = new DiagnosisReport(HealthMonitor.Diagnose(h), "h.csv");
+        var files = report.WriteAll(dir);
+        Assert.Equal(["diagnosis.md", "diagnosis.json", "loss.png"], files.Select(Path.GetFileName));
+        Assert.Equal("healthy", (string?)report.ToJson()["verdict"]);
+        Assert.Contains("**Verdict: healthy.**", File.ReadAllText(files[0]));
+    }
+}

@@ -1,0 +1,281 @@
+using Glossa.Doctor;
+using Glossa.Training;
+
+namespace Glossa.Tests.Doctor;
+
+/// <summary>Each rule: one history or context that makes it fire, one that does not.</summary>
+public sealed class RuleTests
+{
+    static Finding? Find(HealthMonitor m, string rule) => m.Findings.SingleOrDefault(f => f.Rule == rule);
+
+    static List<EpochMetrics> Series(params (double Train, double Val)[] points) =>
+        points.Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.Train, ValLoss = p.Val }).ToList();
+
+    // ---- healthy shapes ----
+
+    [Theory]
+    [InlineData(3, 40)]   // the 64 px run: stage 2 for ~3 epochs
+    [InlineData(7, 40)]   // the 112 px run: stage 2 for ~7 epochs
+    [InlineData(3, 547)]  // PHOENIX-sized epochs (4,376 clips, batch 8)
+    public void Healthy_runs_yield_no_critical_finding_in_any_epoch(int stage2, int steps)
+    {
+        var monitor = new HealthMonitor();
+        foreach (var m in Histories.Healthy(stage2, steps))
+        {
+            var fresh = monitor.Observe(m);
+            Assert.DoesNotContain(fresh, f => f.Severity == Severity.Critical);
+            Assert.False(monitor.ShouldStop(out _));
+        }
+        Assert.Equal(Verdict.Healthy, monitor.Verdict);
+    }
+
+    // ---- blank_collapse ----
+
+    [Fact]
+    public void Blank_collapse_fires_within_a_few_epochs_of_a_collapsed_run()
+    {
+        var monitor = new HealthMonitor();
+        int? warned = null, critical = null;
+        foreach (var m in Histories.Collapsed(10))
+        {
+            foreach (var f in monitor.Observe(m).Where(f => f.Rule == RuleIds.BlankCollapse))
+            {
+                if (f.Severity == Severity.Warning) warned ??= m.Epoch;
+                if (f.Severity == Severity.Critical) critical ??= m.Epoch;
+            }
+        }
+        Assert.Equal(5, warned);   // grace: 3 epochs and 50 steps (12 per epoch)
+        Assert.Equal(6, critical); // 3 pure-blank epochs past the grace, validation flat
+    }
+
+    [Fact]
+    public void Blank_collapse_does_not_fire_on_a_slow_stage_one_whose_loss_falls()
+    {
+        // Pure blank for 7 epochs but the validation loss falls ~20% per epoch: a slow start, not a collapse
+        // (the real tiny GRU at lr 3e-3 looks like this).
+        var h = Enumerable.Range(1, 12).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = 4.0 * Math.Pow(0.8, e), ValLoss = 2.2 * Math.Pow(0.8, e), ValWer = 100, BlankRatio = 1, EmptyRate = 1, LengthRatio = 0, Steps = 12L * e,
+        }).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(h.Take(7)), RuleIds.BlankCollapse));
+        // Still pure blank 5 epochs past the grace: worth a warning, never a stop while it improves.
+        Assert.Equal(Severity.Warning, Find(HealthMonitor.Diagnose(h), RuleIds.BlankCollapse)!.Severity);
+    }
+
+    [Fact]
+    public void Frequent_glosses_plateau_that_persists_is_a_warning_not_critical()
+    {
+        // Stage 2 forever: blank 0.85, hypotheses 0.26 of the reference, WER 74, nothing moves.
+        var h = Enumerable.Range(1, 12).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = 2.4, ValLoss = 2.45, ValWer = 74, BlankRatio = 0.85, EmptyRate = 0, LengthRatio = 0.26, Steps = 40L * e,
+        });
+        var f = Find(HealthMonitor.Diagnose(h), RuleIds.BlankCollapse);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+    }
+
+    // ---- overfitting ----
+
+    [Fact]
+    public void Overfitting_fires_as_warning_then_critical()
+    {
+        var pts = new List<(double, double)>();
+        for (int e = 1; e <= 20; e++)
+            pts.Add((4.0 - 0.15 * e, e <= 8 ? 5.0 - 0.1 * e : 4.2 + 0.05 * (e - 8)));
+        var monitor = new HealthMonitor();
+        var severities = new Dictionary<Severity, int>();
+        foreach (var m in Series(pts.ToArray()))
+            foreach (var f in monitor.Observe(m).Where(f => f.Rule == RuleIds.Overfitting))
+                severities.TryAdd(f.Severity, m.Epoch);
+        Assert.Equal(13, severities[Severity.Warning]);   // best at 8, +5 epochs, 4.45 > 4.2 * 1.02
+        Assert.Equal(18, severities[Severity.Critical]);  // +10 epochs
+        Assert.Equal(Verdict.Stop, monitor.Verdict);
+    }
+
+    [Fact]
+    public void Overfitting_does_not_fire_while_validation_improves_or_when_train_loss_does_not_fall()
+    {
+        var improving = Series(Enumerable.Range(1, 20).Select(e => (4.0 - 0.15 * e, 5.0 - 0.1 * e)).ToArray());
+        Assert.Null(Find(HealthMonitor.Diagnose(improving), RuleIds.Overfitting));
+        // Validation worse but training loss flat too: that is not the overfitting pattern.
+        var bothFlat = Series(Enumerable.Range(1, 20).Select(e => (3.0, e <= 5 ? 3.0 : 3.3)).ToArray());
+        Assert.Null(Find(HealthMonitor.Diagnose(bothFlat), RuleIds.Overfitting));
+    }
+
+    [Fact]
+    public void A_converged_run_wobbling_at_tiny_losses_is_neither_overfitting_nor_diverging()
+    {
+        // Loss scale ~2 after epoch 1; at convergence the losses wobble between 0.002 and 0.006.
+        var h = Enumerable.Range(1, 29).Select(e => new EpochMetrics
+        {
+            Epoch = e,
+            TrainLoss = e <= 6 ? 2.2 / e : (e % 2 == 0 ? 0.002 : 0.005) * (1 - e / 100.0),
+            ValLoss = e <= 6 ? 2.0 / e : e < 12 ? 0.002 : 0.006,
+            ValWer = e <= 6 ? 100.0 / e : 0,
+        }).ToList();
+        var monitor = HealthMonitor.Diagnose(h);
+        Assert.Null(Find(monitor, RuleIds.Overfitting));
+        Assert.Null(Find(monitor, RuleIds.Unstable));
+        Assert.Equal(Verdict.Healthy, monitor.Verdict);
+        // Without the noise floor the same wobble would read as overfitting and divergence.
+        var strict = HealthMonitor.Diagnose(h, options: new DoctorOptions { LossNoiseFloor = 0 });
+        Assert.NotNull(Find(strict, RuleIds.Overfitting));
+        Assert.NotNull(Find(strict, RuleIds.Unstable));
+    }
+
+    // ---- not_learning ----
+
+    [Fact]
+    public void Not_learning_fires_on_a_high_flat_wer()
+    {
+        var h = Enumerable.Range(1, 22).Select(e => new EpochMetrics { Epoch = e, TrainLoss = 3 - 0.05 * e, ValLoss = 3, ValWer = 95 - 0.05 * e }).ToList();
+        var monitor = new HealthMonitor();
+        var first = new Dictionary<Severity, int>();
+        foreach (var m in h)
+            foreach (var f in monitor.Observe(m).Where(f => f.Rule == RuleIds.NotLearning))
+                first.TryAdd(f.Severity, m.Epoch);
+        Assert.Equal(10, first[Severity.Warning]);
+        Assert.Equal(20, first[Severity.Critical]);
+    }
+
+    [Fact]
+    public void Not_learning_plateau_fires_without_wer_and_not_when_wer_is_good()
+    {
+        var flat = Enumerable.Range(1, 12).Select(e => new EpochMetrics { Epoch = e, TrainLoss = e < 3 ? 5 : 2.0 + 0.001 * (e % 2), ValLoss = 2.1 }).ToList();
+        var f = Find(HealthMonitor.Diagnose(flat), RuleIds.NotLearning);
+        Assert.NotNull(f);
+        Assert.Contains("flat", f.Title);
+        var converged = flat.Select(m => m with { ValWer = 3 }).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(converged), RuleIds.NotLearning));
+        var learning = Enumerable.Range(1, 12).Select(e => new EpochMetrics { Epoch = e, TrainLoss = 5 * Math.Pow(0.8, e), ValLoss = 5 * Math.Pow(0.82, e), ValWer = 90 * Math.Pow(0.8, e) });
+        Assert.Null(Find(HealthMonitor.Diagnose(learning), RuleIds.NotLearning));
+    }
+
+    // ---- unstable ----
+
+    [Fact]
+    public void Unstable_fires_on_spikes_divergence_and_exploding_gradients()
+    {
+        var h = Histories.Healthy().Take(6).ToList();
+        h[4] = h[4] with { TrainLossMax = h[4].TrainLoss * 12 };
+        var spike = Find(HealthMonitor.Diagnose(h), RuleIds.Unstable);
+        Assert.NotNull(spike);
+        Assert.Equal(Severity.Warning, spike.Severity);
+        Assert.Contains("spike", spike.Title);
+
+        var diverging = Series((5, 5), (3, 3), (2, 2.1), (1.8, 2), (3.5, 3.6), (6, 6));
+        var div = Find(HealthMonitor.Diagnose(diverging), RuleIds.Unstable);
+        Assert.NotNull(div);
+        Assert.Equal(Severity.Critical, div.Severity);
+
+        var grads = Histories.Healthy().Take(6).ToList();
+        grads[5] = grads[5] with { GradNormMax = 900 };
+        Assert.Contains("gradient norm", Find(HealthMonitor.Diagnose(grads), RuleIds.Unstable)!.Title);
+
+        // A high rate is named when it comes with trouble, and is no finding on its own.
+        var highLr = h.Select(m => m with { LearningRate = 0.05 }).ToList();
+        Assert.Contains("learning rate 0.05 is above", Find(HealthMonitor.Diagnose(highLr), RuleIds.Unstable)!.Title);
+        Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy().Select(m => m with { LearningRate = 0.05 })), RuleIds.Unstable));
+    }
+
+    [Fact]
+    public void Unstable_does_not_fire_on_a_smooth_run()
+    {
+        Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy()), RuleIds.Unstable));
+    }
+
+    // ---- ctc_infeasible ----
+
+    [Theory]
+    [InlineData(50, 160, Severity.Critical)]
+    [InlineData(4, 160, Severity.Warning)]
+    [InlineData(1, 4376, Severity.Info)]
+    public void Ctc_infeasible_fires_by_share(int bad, int total, Severity expected)
+    {
+        var ctx = new RunContext { InfeasibleClips = bad, CheckedClips = total, TemporalStride = 8, InfeasibleExamples = ["train/clip_0007"] };
+        var monitor = new HealthMonitor(ctx);
+        var f = Find(monitor, RuleIds.CtcInfeasible);
+        Assert.NotNull(f);
+        Assert.Equal(expected, f.Severity);
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.Contains("--temporal-stride 4"));
+        Assert.Contains(f.Actions, a => a.Description.Contains("train/clip_0007"));
+        // Reported once, with the first epoch.
+        Assert.Contains(monitor.Observe(Histories.Healthy()[0]), x => x.Rule == RuleIds.CtcInfeasible);
+        Assert.DoesNotContain(monitor.Observe(Histories.Healthy()[1]), x => x.Rule == RuleIds.CtcInfeasible);
+    }
+
+    [Fact]
+    public void Ctc_infeasible_does_not_fire_when_every_clip_is_feasible()
+    {
+        Assert.Null(Find(new HealthMonitor(new RunContext { InfeasibleClips = 0, CheckedClips = 160 }), RuleIds.CtcInfeasible));
+    }
+
+    // ---- capacity ----
+
+    [Fact]
+    public void Capacity_fires_for_the_seed_teacher_and_notes_the_student()
+    {
+        var teacher = Find(new HealthMonitor(new RunContext { ParameterCount = 27_000_000, TrainingSamples = 4376 }), RuleIds.Capacity);
+        Assert.Equal(Severity.Warning, teacher!.Severity);
+        var student = Find(new HealthMonitor(new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376 }), RuleIds.Capacity);
+        Assert.Equal(Severity.Info, student!.Severity);
+    }
+
+    [Fact]
+    public void Capacity_does_not_fire_for_a_small_model()
+    {
+        Assert.Null(Find(new HealthMonitor(new RunContext { ParameterCount = 2_500_000, TrainingSamples = 4376 }), RuleIds.Capacity));
+        Assert.Null(Find(new HealthMonitor(new RunContext { ParameterCount = 27_000_000 }), RuleIds.Capacity)); // samples unknown
+    }
+
+    // ---- non_finite ----
+
+    [Fact]
+    public void Non_finite_fires_on_a_nan_loss_and_on_a_trainer_report()
+    {
+        var h = Histories.Healthy().Take(4).ToList();
+        h[3] = h[3] with { TrainLoss = double.NaN };
+        var f = Find(HealthMonitor.Diagnose(h), RuleIds.NonFinite);
+        Assert.Equal(Severity.Critical, f!.Severity);
+        Assert.Equal(4, f.Epoch);
+
+        var monitor = new HealthMonitor();
+        monitor.Observe(Histories.Healthy()[0]);
+        var reported = monitor.ReportNonFinite(2, 57, "temporal.conv1", "train_loss", double.PositiveInfinity);
+        Assert.Contains("temporal.conv1", reported.Title);
+        Assert.True(monitor.ShouldStop(out var reason));
+        Assert.Contains("non_finite", reason);
+        // Still held after later epochs (the trainer stops, but a resumed monitor keeps it).
+        monitor.Observe(Histories.Healthy()[1]);
+        Assert.Contains("temporal.conv1", Find(monitor, RuleIds.NonFinite)!.Title);
+    }
+
+    [Fact]
+    public void Non_finite_does_not_fire_on_finite_losses()
+    {
+        Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy()), RuleIds.NonFinite));
+    }
+
+    // ---- data_mismatch ----
+
+    [Fact]
+    public void Data_mismatch_fires_on_vocabulary_sizes_and_on_skewed_labels()
+    {
+        var vocab = Find(new HealthMonitor(new RunContext { CheckpointVocabularySize = 1296, CorpusVocabularySize = 1233 }), RuleIds.DataMismatch);
+        Assert.Equal(Severity.Critical, vocab!.Severity);
+        Assert.Contains("1296", vocab.Title);
+
+        var skew = new Dictionary<string, int> { ["REGEN"] = 400, ["SONNE"] = 100, ["WIND"] = 100, ["NORD"] = 100 };
+        var f = Find(new HealthMonitor(new RunContext { LabelCounts = skew }), RuleIds.DataMismatch);
+        Assert.Equal(Severity.Warning, f!.Severity);
+        Assert.Contains("REGEN", f.Title);
+    }
+
+    [Fact]
+    public void Data_mismatch_does_not_fire_on_matching_vocabularies_and_balanced_labels()
+    {
+        var balanced = Enumerable.Range(0, 30).ToDictionary(i => $"G{i}", i => 20 + i);
+        Assert.Null(Find(new HealthMonitor(new RunContext { CheckpointVocabularySize = 1296, CorpusVocabularySize = 1296, LabelCounts = balanced }), RuleIds.DataMismatch));
+    }
+}

@@ -1,0 +1,41 @@
+using Glossa.Frames;
+
+namespace Glossa.Tests.Frames;
+
+public sealed class FrameChunksTests : IDisposable
+{
+    readonly FrameTestData data = new();
+
+    public void Dispose() => data.Dispose();
+
+    [Fact]
+    public void Video_chunks_cover_the_clip_with_overlap_and_match_the_whole_clip()
+    {
+        var frames = data.Clip("c", 11, 24, 20);
+        string video = data.Video("c", frames);
+        var options = FrameOptions.Square(20, 16);
+        var sample = new Glossa.Corpora.Sample("c", "test", "s", ["A"], [], video, "t:1");
+        var loader = new BatchLoader([sample], FrameTestData.Vocab("A"), new LoaderOptions { Frames = options, Mode = FrameMode.Eval, BatchSize = 1, Workers = 0 });
+        using var whole = loader.BuildBatch([0]);
+
+        var chunks = FrameChunks.Read(FrameSource.ForPath(video), options, chunkFrames: 4, overlap: 1).ToList();
+
+        Assert.Equal([0, 3, 6, 9], chunks.Select(c => c.Start));
+        Assert.Equal([4, 4, 4, 2], chunks.Select(c => c.Length));
+        foreach (var c in chunks)
+        {
+            using var expected = whole.Frames.narrow(1, c.Start, c.Length);
+            Assert.True(expected.allclose(c.Frames), $"chunk at {c.Start} differs from the whole clip");
+            c.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Exact_multiple_gives_no_empty_tail()
+    {
+        var frames = data.Clip("e", 6, 16, 16);
+        var chunks = FrameChunks.Read(new FrameFileSource(frames), FrameOptions.Square(16, 16), chunkFrames: 3).ToList();
+        Assert.Equal([0, 3], chunks.Select(c => c.Start));
+        chunks.ForEach(c => c.Dispose());
+    }
+}
