@@ -9,19 +9,20 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-/tmp/glossa-bench-training}"
 models="${2:-tiny-student mobilenetv3-student i3d-teacher}"
 size="${3:-112}"
+glossa="${GLOSSA:-$here/glossa}"   # e.g. a frozen build while sources change
 mkdir -p "$work"
 corpus="$work/corpus"
 if [[ ! -f "$corpus/glossa-synth.json" ]]; then
-  "$here/glossa" synth "$corpus" --sentences 24 --glosses 12 --signers 2 --overwrite --json >/dev/null
+  "$glossa" synth "$corpus" --sentences 12 --glosses 8 --signers 2 --overwrite --json >/dev/null
 fi
 for model in $models; do
   run="$work/run-$model"
   # The first epoch fills the frame cache; the second is measured (resume keeps the run folder).
-  "$here/glossa" train --model "$model" --corpus "$corpus" --output-dir "$run" --overwrite --epochs 1 \
+  "$glossa" train --model "$model" --corpus "$corpus" --output-dir "$run" --overwrite --epochs 1 \
       --frame-size "$size" --batch-size 2 --threads 2 --workers 1 --cache-dir "$work/cache-$size" \
       --histogram-every 0 --json >/dev/null
   /usr/bin/time -f "%U %S %e %M" -o "$work/time-$model.txt" \
-    "$here/glossa" train --model "$model" --corpus "$corpus" --output-dir "$run" --resume --epochs 2 \
+    "$glossa" train --model "$model" --corpus "$corpus" --output-dir "$run" --resume --epochs 2 \
       --frame-size "$size" --batch-size 2 --threads 2 --workers 1 --cache-dir "$work/cache-$size" \
       --histogram-every 0 --json > "$work/summary-$model.json"
   read -r user sys wall rss_kb < "$work/time-$model.txt"
