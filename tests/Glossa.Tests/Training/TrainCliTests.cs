@@ -150,7 +150,7 @@ public sealed class TrainCliTests : IDisposable
     [Fact]
     public void Quick_demo_runs_end_to_end_and_prints_dev_and_test_wer()
     {
-        var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(5), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));
+        var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(10), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(stdout);
         foreach (string split in new[] { "dev", "test" })
