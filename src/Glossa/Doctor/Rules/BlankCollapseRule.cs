@@ -88,7 +88,8 @@ internal static class BlankCollapseRule
         var parts = new List<string>();
         if (Finite(m.BlankRatio)) parts.Add($"{Pct(m.BlankRatio!.Value)} of frames blank");
         if (Finite(m.EmptyRate)) parts.Add($"{Pct(m.EmptyRate!.Value)} empty hypotheses");
-        if (Finite(m.LengthRatio)) parts.Add($"hypotheses {F(m.LengthRatio!.Value)}x the reference length");
+        if (Finite(m.LengthRatio) && !(m.EmptyRate >= 0.9)) // all empty already says it
+            parts.Add($"hypotheses {F(m.LengthRatio!.Value)}x the reference length");
         return parts.Count == 0 ? "collapsed output" : string.Join(", ", parts);
     }
 
