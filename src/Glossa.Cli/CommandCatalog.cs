@@ -12,6 +12,10 @@ internal static class CommandCatalog
         yield return ScoreCommand.Create();
         yield return BenchDecodeCommand.Create();
         yield return BenchScoreCommand.Create();
+        yield return TrainCommand.Create();
+        yield return TrainCommand.CreateTeacher();
+        yield return EvaluateCommand.Create();
+        yield return DemoCommand.Create();
         yield return CorpusCommand.Create();
         yield return SynthCommand.Create();
         yield return BenchLoaderCommand.Create();

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Glossa.Corpora;
+using Glossa.Training;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary>
+/// <c>glossa demo</c>, the main job: write a synthetic PHOENIX-layout corpus, train the tiny
+/// student on it on the CPU, evaluate dev and test with the official scoring, print the WER table
+/// and the run folder. With <c>--corpus</c> the same recipe runs on an existing corpus.
+/// </summary>
+internal static class DemoCommand
+{
+    /// <summary>
+    /// The demo recipe, sized to finish in under 10 minutes on 2 cores: 160/40/40 synthetic
+    /// sentences (30 glosses, 4 signers), tiny-student at 64x64 (CNN + K5-P2-K5-P2 + 1-layer BiLSTM
+    /// 128/dir, ~0.5M parameters), AdamW 1e-3 with 1 warm-up epoch and cosine decay, batch 4,
+    /// no augmentation (the synthetic signers are the only variation), beam 10 for evaluation.
+    /// </summary>
+    public static TrainingOptions Recipe(string corpus, string runDir, int epochs, int threads, long seed, string cacheDir) => new()
+    {
+        Model = "tiny-student",
+        Corpus = corpus,
+        OutputDir = runDir,
+        Epochs = epochs,
+        BatchSize = 4,
+        LearningRate = 1e-3,
+        WeightDecay = 1e-4,
+        WarmupEpochs = 1,
+        Schedule = LrScheduleKind.Cosine,
+        PlateauPatience = 0,
+        Patience = 0,
+        Augment = false,
+        FrameSize = 64,
+        MaxFrames = 300,
+        Threads = threads,
+        Seed = seed,
+        Overwrite = true,
+        CacheDir = cacheDir,
+        LogSamples = 2,
+        HistogramEvery = 5,
+        Prefetch = 1,
+    };
+
+    public const int Epochs = 12;
+    public const int QuickEpochs = 3;
+
+    public static Command Create()
+    {
+        var output = new Option<string>("--output-dir", "--output_dir", "-o") { Description = "Folder for the synthetic corpus, the frame cache and the run.", DefaultValueFactory = _ => "runs/demo" };
+        var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
+        var quick = new Option<bool>("--quick") { Description = "A small corpus and 3 epochs: checks the whole pipeline in about a minute (CI); does not reach the WER target." };
+        var epochs = new Option<int?>("--epochs") { Description = $"Training epochs (default {Epochs}, quick {QuickEpochs})." };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the corpus and of training.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
+        var command = new Command("demo", "The main job: synthetic corpus -> train a small student on the CPU -> evaluate dev and test -> WER table (under 10 minutes on 2 cores).");
+        foreach (var o in new Option[] { output, corpus, quick, epochs, threads, seed, json }) command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            bool asJson = parse.GetValue(json), isQuick = parse.GetValue(quick);
+            string outDir = Path.GetFullPath(parse.GetValue(output)!);
+            long seedValue = parse.GetValue(seed);
+            string cache = Path.Combine(outDir, "cache");
+            string corpusPath = parse.GetValue(corpus) is string given
+                ? given
+                : Synthesize(outDir, isQuick, (int)seedValue, asJson);
+            var options = Recipe(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? QuickEpochs : Epochs),
+                parse.GetValue(threads), seedValue, cache);
+            if (!asJson) Console.WriteLine($"training {options.Model} for {options.Epochs} epochs on {corpusPath} -> {options.OutputDir}");
+            var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson);
+            using var _ = job;
+            if (outcome.Status is TrainingStatus.Interrupted or TrainingStatus.Failed)
+            {
+                if (asJson) CliRunner.PrintJson(new { status = outcome.Status.ToString().ToLowerInvariant(), message = outcome.Message, run_dir = outcome.RunDir });
+                return TrainingConsole.ExitCode(outcome);
+            }
+            var results = new Dictionary<string, EvaluationResult>();
+            foreach (string split in new[] { "dev", "test" })
+            {
+                results[split] = Evaluator.Run(new EvaluationOptions
+                {
+                    Checkpoint = Path.Combine(options.OutputDir, "best"),
+                    Corpus = corpusPath,
+                    Split = split,
+                    Beam = 10,
+                    Threads = options.Threads,
+                    CacheDir = cache,
+                    OutputDir = Path.Combine(options.OutputDir, "eval"),
+                });
+            }
+            if (asJson)
+            {
+                CliRunner.PrintJson(new Dictionary<string, object>
+                {
+                    ["dev"] = Summary(results["dev"]),
+                    ["test"] = Summary(results["test"]),
+                    ["run_dir"] = outcome.RunDir,
+                    ["epochs"] = outcome.Epochs,
+                    ["best_epoch"] = outcome.BestEpoch,
+                    ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                });
+                return 0;
+            }
+            var table = new Table().AddColumns("split", "WER %", "sub", "del", "ins", "ref words", "utterances");
+            foreach (var (split, r) in results)
+                table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
+            AnsiConsole.Write(table);
+            Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam 10, {results["dev"].Cleanup} cleanup");
+            Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
+            Console.WriteLine($"total time: {clock.Elapsed.TotalMinutes:0.0} min");
+            return 0;
+        }));
+        return command;
+    }
+
+    static object Summary(EvaluationResult r) => new
+    {
+        wer = r.Wer,
+        substitutions = r.Substitutions,
+        deletions = r.Deletions,
+        insertions = r.Insertions,
+        reference_words = r.ReferenceWords,
+        utterances = r.Utterances,
+    };
+
+    /// <summary>Writes the synthetic corpus once; a later demo in the same folder reuses it.</summary>
+    static string Synthesize(string outDir, bool quick, int seed, bool quiet)
+    {
+        var options = quick
+            ? new SynthOptions { TrainSentences = 48, DevSentences = 12, TestSentences = 12, Glosses = 12, Seed = seed }
+            : new SynthOptions { TrainSentences = 160, DevSentences = 40, TestSentences = 40, Seed = seed };
+        string dir = Path.Combine(outDir, $"corpus-{options.TrainSentences}-{options.Glosses}-s{seed}");
+        if (File.Exists(Path.Combine(dir, SyntheticCorpus.MarkerFile)))
+        {
+            if (!quiet) Console.WriteLine($"reusing the synthetic corpus at {dir}");
+            return dir;
+        }
+        if (!quiet) Console.WriteLine($"writing a synthetic corpus ({options.TrainSentences}/{options.DevSentences}/{options.TestSentences} sentences, {options.Glosses} glosses, {options.Signers} signers) to {dir}");
+        var summary = SyntheticCorpus.Write(options, dir, null, overwrite: true);
+        if (!quiet) Console.WriteLine($"  {summary.Frames} frames in {summary.Elapsed.TotalSeconds:0.0} s");
+        return dir;
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using Glossa.Training;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa evaluate</c>: decode a split with a checkpoint and score it with the official rules.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var d = new EvaluationOptions();
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint directory, e.g. RUN/best or RUN/last.", Required = true };
+        var corpus = new Option<string>("--corpus", "--data") { Description = "Corpus root or manifest.", Required = true };
+        var format = new Option<string?>("--corpus-format", "--corpus_format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
+        var split = new Option<string>("--split") { Description = "Split to decode: dev or test.", DefaultValueFactory = _ => d.Split };
+        var beam = new Option<int>("--beam") { Description = "Beam width (10 is what peers report); 0 = greedy.", DefaultValueFactory = _ => d.Beam };
+        var cleanup = new Option<string>("--cleanup") { Description = "Gloss cleanup before scoring: auto (by corpus format), none, phoenix2014, phoenix2014-sentence, phoenix2014t.", DefaultValueFactory = _ => d.Cleanup };
+        var output = new Option<string?>("--output-dir", "--output_dir", "-o") { Description = "Where to write SPLIT.ctm, .stm, .pra, .wer-summary.txt, .results.json (default: RUN/eval-CHECKPOINT-SPLIT)." };
+        var batch = new Option<int>("--batch-size", "--batch_size") { Description = "Clips per forward pass.", DefaultValueFactory = _ => d.BatchSize };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => d.Threads };
+        var cache = new Option<string?>("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON (wer, substitutions, deletions, insertions, reference_words, ...)." };
+        var command = new Command("evaluate", "Decode a corpus split with a trained checkpoint, score it like sclite with the official cleanup, write CTM, per-utterance alignments and a WER summary.");
+        foreach (var o in new Option[] { checkpoint, corpus, format, split, beam, cleanup, output, batch, device, threads, cache, json }) command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var options = new EvaluationOptions
+            {
+                Checkpoint = parse.GetValue(checkpoint)!,
+                Corpus = parse.GetValue(corpus)!,
+                CorpusFormat = parse.GetValue(format),
+                Split = parse.GetValue(split)!,
+                Beam = parse.GetValue(beam),
+                Cleanup = parse.GetValue(cleanup)!,
+                OutputDir = parse.GetValue(output),
+                BatchSize = parse.GetValue(batch),
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
+                CacheDir = parse.GetValue(cache),
+            };
+            bool asJson = parse.GetValue(json);
+            var result = Evaluator.Run(options);
+            if (asJson) CliRunner.PrintJson(result);
+            else Print(result);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The human-readable result: one WER line and where the files are.</summary>
+    public static void Print(EvaluationResult r)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Split}: WER {r.Wer:0.00}% (S={r.Substitutions}, D={r.Deletions}, I={r.Insertions}, N={r.ReferenceWords}; {r.Utterances} utterances, {r.Decoder}, cleanup {r.Cleanup})"));
+        foreach (var (kind, path) in r.Files)
+            Console.WriteLine($"  {kind,-8} {path}");
+    }
+}

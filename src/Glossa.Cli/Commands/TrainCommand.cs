@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Training;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary>
+/// <c>glossa train</c> and its teacher shorthand <c>glossa train-teacher</c>. Every option has a
+/// kebab-case name and, where the seed's Python scripts spelled it in snake_case, that spelling
+/// as an alias, so the seed's command lines run unchanged.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>Where the corpus is looked for when --corpus is not given (the seed's scripts had a built-in data path).</summary>
+    public const string CorpusEnvironmentVariable = "GLOSSA_CORPUS";
+    public const string DefaultCorpus = "data/phoenix2014-release";
+
+    public static Command Create() => Build("train", "mobilenetv3-student",
+        "Train a recogniser (I3D teacher or MobileNetV3 student) with CTC; writes a run folder with logs, TensorBoard events and best/last checkpoints.");
+
+    public static Command CreateTeacher() => Build("train-teacher", "i3d-teacher",
+        "Train the I3D teacher: 'glossa train --model i3d-teacher' (accepts the seed's train_teacher.py options).");
+
+    /// <summary>The options of both train commands, built once per command.</summary>
+    internal sealed class Options
+    {
+        static readonly TrainingOptions D = new();
+
+        public readonly Option<string> Model;
+        public readonly Option<string?> Corpus = new("--corpus", "--data", "--data_dir") { Description = $"Corpus root or manifest (default: ${CorpusEnvironmentVariable} or {DefaultCorpus})." };
+        public readonly Option<string?> CorpusFormat = new("--corpus-format", "--corpus_format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
+        public readonly Option<string> OutputDir = new("--output-dir", "--output_dir", "-o") { Description = "Run folder (config, vocab, training.log, metrics.jsonl, tensorboard/, best, last).", Required = true };
+        public readonly Option<int> Epochs = new("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => D.Epochs };
+        public readonly Option<int> BatchSize = new("--batch-size", "--batch_size") { Description = "Clips per batch.", DefaultValueFactory = _ => D.BatchSize };
+        public readonly Option<double> LearningRate = new("--learning-rate", "--learning_rate", "--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => D.LearningRate };
+        public readonly Option<double> WeightDecay = new("--weight-decay", "--weight_decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => D.WeightDecay };
+        public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout inside the model (default: the model's)." };
+        public readonly Option<int?> HiddenDim = new("--hidden-dim", "--hidden_dim") { Description = "BiLSTM hidden size per direction (default: the model's)." };
+        public readonly Option<int> Accumulation = new("--accumulation-steps", "--accumulation_steps") { Description = "Batches per optimizer step (gradient accumulation).", DefaultValueFactory = _ => D.AccumulationSteps };
+        public readonly Option<double> ClipGrad = new("--clip-grad-norm", "--clip_grad_norm", "--grad_clip") { Description = "Global gradient-norm clip; 0 = off.", DefaultValueFactory = _ => D.ClipGradNorm };
+        public readonly Option<double> LabelSmoothing = new("--label-smoothing", "--label_smoothing") { Description = "CTC label smoothing e: posteriors become (1-e)p + e/C.", DefaultValueFactory = _ => D.LabelSmoothing };
+        public readonly Option<string> Schedule = new("--schedule", "--lr-schedule", "--lr_schedule") { Description = "cosine, step or constant (after the warm-up).", DefaultValueFactory = _ => "cosine" };
+        public readonly Option<double> Warmup = new("--warmup-epochs", "--warmup_epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => D.WarmupEpochs };
+        public readonly Option<double> MinLrRatio = new("--min-lr-ratio", "--min_lr_ratio") { Description = "Cosine floor as a fraction of the peak rate.", DefaultValueFactory = _ => D.MinLrRatio };
+        public readonly Option<string> Milestones = new("--step-milestones", "--step_milestones", "--milestones") { Description = "Step schedule: comma-separated epochs where the rate is multiplied by --step-gamma.", DefaultValueFactory = _ => string.Join(',', D.StepMilestones) };
+        public readonly Option<double> StepGamma = new("--step-gamma", "--step_gamma", "--gamma") { Description = "Step schedule multiplier.", DefaultValueFactory = _ => D.StepGamma };
+        public readonly Option<int> PlateauPatience = new("--plateau-patience", "--plateau_patience") { Description = "Reduce-on-plateau: epochs without val-WER improvement before scaling the rate; 0 = off.", DefaultValueFactory = _ => D.PlateauPatience };
+        public readonly Option<double> PlateauFactor = new("--plateau-factor", "--plateau_factor") { Description = "Reduce-on-plateau multiplier.", DefaultValueFactory = _ => D.PlateauFactor };
+        public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
+        public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
+        public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
+        public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, data order, dropout and augmentation.", DefaultValueFactory = _ => D.Seed };
+        public readonly Option<string?> Pretrained = new("--pretrained", "--pretrained_path") { Description = "Backbone weights to start from (PyTorch .pt/.pth, safetensors or TorchSharp)." };
+        public readonly Option<int?> FrameSize = new("--frame-size", "--frame_size", "--image_size") { Description = "Square frame side fed to the model, in pixels (default: the model's)." };
+        public readonly Option<bool> NoAugment = new("--no-augment", "--no_augment") { Description = "Turn off training augmentation (random crop, flip, temporal rescale)." };
+        public readonly Option<int> MaxFrames = new("--max-frames", "--max_frames") { Description = "Longest clip; longer clips are subsampled to this many frames.", DefaultValueFactory = _ => D.MaxFrames };
+        public readonly Option<string?> CacheDir = new("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder: each clip is decoded once, later epochs read raw frames." };
+        public readonly Option<string> ValSplit = new("--val-split", "--val_split") { Description = "Validation split.", DefaultValueFactory = _ => D.ValSplit };
+        public readonly Option<bool> Resume = new("--resume") { Description = "Continue the run in --output-dir from its 'last' checkpoint (same options)." };
+        public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace a run already in --output-dir." };
+        public readonly Option<int> LogSamples = new("--log-samples", "--log_samples") { Description = "Target/Pred examples logged per epoch.", DefaultValueFactory = _ => D.LogSamples };
+        public readonly Option<int> HistogramEvery = new("--histogram-every") { Description = "Weight histograms to TensorBoard every N epochs; 0 = never.", DefaultValueFactory = _ => D.HistogramEvery };
+        public readonly Option<bool> AutoStop = new("--auto-stop", "--auto_stop") { Description = "Stop when the training doctor raises a critical finding." };
+        public readonly Option<int> Workers = new("--workers", "--num_workers") { Description = "Frame-decoding threads ahead of the training step.", DefaultValueFactory = _ => D.Prefetch };
+        public readonly Option<bool> Json = new("--json") { Description = "Print the run summary as JSON (no progress bars)." };
+        public readonly Option<bool> DryRun = new("--dry-run", "--dry_run") { Description = "Validate the options, print the resolved configuration as JSON and exit." };
+
+        public Options(string defaultModel)
+        {
+            Model = new Option<string>("--model", "--model_name") { Description = "i3d-teacher, mobilenetv3-student, mobilenetv3-small-student or tiny-student.", DefaultValueFactory = _ => defaultModel };
+        }
+
+        public IEnumerable<Option> All() =>
+        [
+            Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
+            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, Device, Threads,
+            Seed, Pretrained, FrameSize, NoAugment, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
+            Json, DryRun,
+        ];
+
+        /// <summary>The validated options a command line asks for.</summary>
+        public TrainingOptions Bind(ParseResult p)
+        {
+            string corpus = p.GetValue(Corpus) ?? Environment.GetEnvironmentVariable(CorpusEnvironmentVariable) ?? DefaultCorpus;
+            return new TrainingOptions
+            {
+                Model = p.GetValue(Model)!,
+                Corpus = corpus,
+                CorpusFormat = p.GetValue(CorpusFormat),
+                OutputDir = p.GetValue(OutputDir)!,
+                Epochs = p.GetValue(Epochs),
+                BatchSize = p.GetValue(BatchSize),
+                LearningRate = p.GetValue(LearningRate),
+                WeightDecay = p.GetValue(WeightDecay),
+                Dropout = p.GetValue(Dropout),
+                HiddenDim = p.GetValue(HiddenDim),
+                AccumulationSteps = p.GetValue(Accumulation),
+                ClipGradNorm = p.GetValue(ClipGrad),
+                LabelSmoothing = p.GetValue(LabelSmoothing),
+                Schedule = ParseSchedule(p.GetValue(Schedule)!),
+                WarmupEpochs = p.GetValue(Warmup),
+                MinLrRatio = p.GetValue(MinLrRatio),
+                StepMilestones = ParseMilestones(p.GetValue(Milestones)!),
+                StepGamma = p.GetValue(StepGamma),
+                PlateauPatience = p.GetValue(PlateauPatience),
+                PlateauFactor = p.GetValue(PlateauFactor),
+                Patience = p.GetValue(Patience),
+                Device = p.GetValue(Device)!,
+                Threads = p.GetValue(Threads),
+                Seed = p.GetValue(Seed),
+                Pretrained = p.GetValue(Pretrained),
+                FrameSize = p.GetValue(FrameSize),
+                Augment = !p.GetValue(NoAugment),
+                MaxFrames = p.GetValue(MaxFrames),
+                CacheDir = p.GetValue(CacheDir),
+                ValSplit = p.GetValue(ValSplit)!,
+                Resume = p.GetValue(Resume),
+                Overwrite = p.GetValue(Overwrite),
+                LogSamples = p.GetValue(LogSamples),
+                HistogramEvery = p.GetValue(HistogramEvery),
+                AutoStop = p.GetValue(AutoStop),
+                Prefetch = p.GetValue(Workers),
+            }.Validate();
+        }
+
+        static LrScheduleKind ParseSchedule(string text) => text.ToLowerInvariant() switch
+        {
+            "cosine" => LrScheduleKind.Cosine,
+            "step" => LrScheduleKind.Step,
+            "constant" or "none" => LrScheduleKind.Constant,
+            _ => throw new GlossaException($"--schedule must be cosine, step or constant (got '{text}')"),
+        };
+
+        static IReadOnlyList<int> ParseMilestones(string text) =>
+            text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+                    : throw new GlossaException($"--step-milestones: '{s}' is not an epoch number; use e.g. 20,35"))
+                .ToList();
+    }
+
+    static Command Build(string name, string defaultModel, string description)
+    {
+        var o = new Options(defaultModel);
+        var command = new Command(name, description);
+        foreach (var option in o.All()) command.Options.Add(option);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var options = o.Bind(parse);
+            if (parse.GetValue(o.DryRun))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(options, Checkpoint.Json));
+                return 0;
+            }
+            return TrainingConsole.Train(options, parse.GetValue(o.Json));
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,42 @@
+using Glossa.Common;
+
+namespace Glossa.Training;
+
+/// <summary>What <c>glossa evaluate</c> decodes and how it scores.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>A checkpoint directory, e.g. <c>RUN/best</c> or <c>RUN/last</c>.</summary>
+    public string Checkpoint { get; init; } = "";
+    /// <summary>Corpus root or manifest.</summary>
+    public string Corpus { get; init; } = "";
+    /// <summary>Corpus format; null = detect.</summary>
+    public string? CorpusFormat { get; init; }
+    /// <summary>Split to decode: dev or test (or any split the corpus has).</summary>
+    public string Split { get; init; } = "dev";
+    /// <summary>Beam width; 0 or 1 = greedy (best path).</summary>
+    public int Beam { get; init; }
+    /// <summary>Gloss cleanup before scoring: auto (by corpus format: phoenix2014, phoenix2014t, none), or a rule set name.</summary>
+    public string Cleanup { get; init; } = "auto";
+    /// <summary>Folder for the CTM, STM, per-utterance alignments and summaries; null = RUN/eval-SPLIT next to the checkpoint.</summary>
+    public string? OutputDir { get; init; }
+    /// <summary>Clips per forward pass.</summary>
+    public int BatchSize { get; init; } = 4;
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+    /// <summary>libtorch threads; 0 = one per core.</summary>
+    public int Threads { get; init; }
+    /// <summary>Decoded-frame cache folder (shared with training); null = none.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>Checks every field with actionable messages.</summary>
+    public EvaluationOptions Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("--checkpoint is required, e.g. RUN/best");
+        if (string.IsNullOrWhiteSpace(Corpus)) throw new GlossaException("--corpus is required");
+        if (string.IsNullOrWhiteSpace(Split)) throw new GlossaException("--split is empty; use dev or test");
+        if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
+        if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
+        if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        return this;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Glossa.Training;
+
+/// <summary>The outcome of <c>glossa evaluate</c> (printed by <c>--json</c>, written as SPLIT.results.json).</summary>
+public sealed record EvaluationResult
+{
+    public string Checkpoint { get; init; } = "";
+    public string Split { get; init; } = "";
+    /// <summary>greedy or beam-N.</summary>
+    public string Decoder { get; init; } = "";
+    /// <summary>Cleanup rules applied before scoring.</summary>
+    public string Cleanup { get; init; } = "";
+    /// <summary>Word error rate in percent, (S + D + I) / N.</summary>
+    public double Wer { get; init; }
+    public int Substitutions { get; init; }
+    public int Deletions { get; init; }
+    public int Insertions { get; init; }
+    public int ReferenceWords { get; init; }
+    public int Utterances { get; init; }
+    /// <summary>Seconds spent in forward passes and in decoding.</summary>
+    public double ForwardSeconds { get; init; }
+    public double DecodeSeconds { get; init; }
+    /// <summary>Files written: ctm, stm, pra (per-utterance alignments), summary.</summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Corpora;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// A training run's folder: <c>config.json</c> (resolved options, model configuration, version),
+/// <c>vocab.txt</c>, <c>training.log</c>, <c>metrics.jsonl</c> (one <see cref="EpochMetrics"/>
+/// per line, snake_case), <c>tensorboard/</c> event files, <c>best</c> and <c>last</c>
+/// checkpoints (see <see cref="Checkpoint"/>) and <c>summary.json</c> at the end.
+/// </summary>
+public sealed class RunFolder : IDisposable
+{
+    public const string ConfigFile = "config.json";
+    public const string LogFile = "training.log";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string SummaryFile = "summary.json";
+    public const string FailureFile = "failure.json";
+    public const string TensorBoardFolder = "tensorboard";
+
+    static readonly JsonSerializerOptions LineJson = new(Checkpoint.Json) { WriteIndented = false };
+
+    readonly StreamWriter log;
+    SummaryWriter? board;
+
+    /// <summary>Absolute path of the folder.</summary>
+    public string Dir { get; }
+
+    RunFolder(string dir)
+    {
+        Dir = dir;
+        log = new StreamWriter(new FileStream(Path.Combine(dir, LogFile), FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
+    }
+
+    /// <summary>
+    /// Opens the run folder: creates it for a fresh run (refusing to mix two runs unless
+    /// <paramref name="overwrite"/>), or requires its <c>last</c> checkpoint for <paramref name="resume"/>.
+    /// </summary>
+    public static RunFolder Open(string dir, bool resume, bool overwrite)
+    {
+        dir = Path.GetFullPath(dir);
+        bool hasRun = File.Exists(Path.Combine(dir, ConfigFile)) || Directory.Exists(Path.Combine(dir, "last"));
+        if (resume)
+        {
+            if (!Checkpoint.Exists(Path.Combine(dir, "last")))
+                throw new GlossaException($"{dir}: nothing to resume (no 'last' checkpoint); drop --resume to start a new run");
+        }
+        else if (hasRun)
+        {
+            if (!overwrite)
+                throw new GlossaException($"{dir}: already holds a training run; pass --resume to continue it or --overwrite to replace it");
+            foreach (string name in new[] { "best", "last", ConfigFile, LogFile, MetricsFile, SummaryFile, FailureFile, "vocab.txt" })
+            {
+                string p = Path.Combine(dir, name);
+                if (File.Exists(p) || new FileInfo(p).LinkTarget is not null) File.Delete(p);
+            }
+            foreach (string name in new[] { "checkpoints", TensorBoardFolder })
+                if (Directory.Exists(Path.Combine(dir, name))) Directory.Delete(Path.Combine(dir, name), recursive: true);
+        }
+        Directory.CreateDirectory(dir);
+        Checkpoint.CollectGarbage(dir);
+        return new RunFolder(dir);
+    }
+
+    /// <summary>Path of a file or link inside the folder.</summary>
+    public string PathOf(string name) => Path.Combine(Dir, name);
+
+    /// <summary>Writes config.json and vocab.txt (a resumed run keeps its originals and records the resume in the log).</summary>
+    public void WriteConfig(TrainingOptions options, string modelConfigJson, Vocabulary vocabulary, IReadOnlyDictionary<string, object?>? extra = null)
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["glossa_version"] = typeof(RunFolder).Assembly.GetName().Version?.ToString(),
+            ["written_utc"] = DateTime.UtcNow,
+            ["training"] = options,
+            ["model"] = JsonDocument.Parse(modelConfigJson).RootElement,
+            ["vocabulary_size"] = vocabulary.Count,
+        };
+        if (extra is not null)
+            foreach (var (k, v) in extra) config[k] = v;
+        string name = options.Resume ? "config.resume.json" : ConfigFile;
+        WriteAtomically(PathOf(name), JsonSerializer.Serialize(config, Checkpoint.Json));
+        if (!options.Resume)
+            vocabulary.Save(PathOf("vocab.txt"));
+    }
+
+    /// <summary>Appends a line to training.log (with a UTC time stamp at the start of each block).</summary>
+    public void Log(string line) => log.WriteLine(line);
+
+    /// <summary>Appends one epoch to metrics.jsonl.</summary>
+    public void AppendMetrics(EpochMetrics metrics) =>
+        File.AppendAllText(PathOf(MetricsFile), JsonSerializer.Serialize(metrics, LineJson) + "\n");
+
+    /// <summary>Drops metrics lines after <paramref name="epoch"/> (a resumed run rewrites them).</summary>
+    public void TruncateMetricsAfter(int epoch)
+    {
+        string path = PathOf(MetricsFile);
+        if (!File.Exists(path)) return;
+        var keep = File.ReadAllLines(path).Where(l => l.Length > 0 && ReadEpoch(l) <= epoch).ToList();
+        WriteAtomically(path, keep.Count > 0 ? string.Join('\n', keep) + "\n" : "");
+    }
+
+    /// <summary>Every epoch recorded in metrics.jsonl.</summary>
+    public static IReadOnlyList<EpochMetrics> ReadMetrics(string runDir)
+    {
+        string path = Path.Combine(runDir, MetricsFile);
+        if (!File.Exists(path)) return [];
+        return File.ReadAllLines(path).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, LineJson)!).ToList();
+    }
+
+    static int ReadEpoch(string line)
+    {
+        using var doc = JsonDocument.Parse(line);
+        return doc.RootElement.GetProperty("epoch").GetInt32();
+    }
+
+    /// <summary>TensorBoard writer for tensorboard/ (created on first use).</summary>
+    public SummaryWriter Board => board ??= utils.tensorboard.SummaryWriter(PathOf(TensorBoardFolder));
+
+    /// <summary>Writes summary.json.</summary>
+    public void WriteSummary(TrainingOutcome outcome) => WriteAtomically(PathOf(SummaryFile), JsonSerializer.Serialize(outcome, Checkpoint.Json));
+
+    /// <summary>Writes failure.json: what stopped the run and which samples were in the batch.</summary>
+    public void WriteFailure(object dump) => WriteAtomically(PathOf(FailureFile), JsonSerializer.Serialize(dump, Checkpoint.Json));
+
+    static void WriteAtomically(string path, string text)
+    {
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, text, new UTF8Encoding(false));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public void Dispose() => log.Dispose();
+}

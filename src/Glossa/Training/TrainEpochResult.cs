@@ -1,0 +1,26 @@
+namespace Glossa.Training;
+
+/// <summary>What one pass over the training batches measured.</summary>
+public sealed record TrainEpochResult
+{
+    /// <summary>Mean (unsmoothed objective, i.e. the optimised) loss over the epoch's batches.</summary>
+    public double MeanLoss { get; init; }
+    /// <summary>Largest single-batch loss.</summary>
+    public double MaxLoss { get; init; }
+    /// <summary>Greedy WER (percent) of the training forward passes (dropout on, weights moving).</summary>
+    public double Wer { get; init; }
+    /// <summary>Mean and largest global gradient norm before clipping.</summary>
+    public double GradNormMean { get; init; }
+    public double GradNormMax { get; init; }
+    /// <summary>Batches and clips processed, input frames seen.</summary>
+    public int Batches { get; init; }
+    public int Clips { get; init; }
+    public long Frames { get; init; }
+    /// <summary>Optimizer steps taken this epoch.</summary>
+    public int OptimizerSteps { get; init; }
+    /// <summary>Wall-clock seconds of the epoch's training part, and of that the time spent waiting for batches.</summary>
+    public double Seconds { get; init; }
+    public double DataWaitSeconds { get; init; }
+    /// <summary>True when cancellation ended the epoch early (after a complete step).</summary>
+    public bool Interrupted { get; init; }
+}

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using Glossa.Corpora;
+using Glossa.Frames;
+using Glossa.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// One epoch of CTC training and one greedy validation pass for any recogniser that maps
+/// (frames (B,T,3,H,W), lengths (B)) to <see cref="CslrOutput"/>. The epoch loop, checkpoints and
+/// logs live in <see cref="TrainingRun"/>; this type only does steps, so it can be tested alone.
+/// </summary>
+public sealed class Trainer
+{
+    readonly nn.Module<Tensor, Tensor, CslrOutput> model;
+    readonly Vocabulary vocabulary;
+    readonly optim.Optimizer optimizer;
+    readonly CtcObjective objective;
+    readonly Device device;
+    readonly int accumulationSteps;
+    readonly double clipGradNorm;
+    readonly TorchSharp.Modules.Parameter[] parameters;
+
+    /// <summary>Optimizer steps taken so far in the run (restored from checkpoints on resume).</summary>
+    public long OptimizerSteps { get; set; }
+
+    /// <summary>Learning rate of optimizer step n; the trainer sets it before every step.</summary>
+    public Func<long, double> LearningRateAt { get; set; }
+
+    public Trainer(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, optim.Optimizer optimizer,
+        CtcObjective objective, Device device, int accumulationSteps = 1, double clipGradNorm = 0)
+    {
+        this.model = model;
+        this.vocabulary = vocabulary;
+        this.optimizer = optimizer;
+        this.objective = objective;
+        this.device = device;
+        this.accumulationSteps = Math.Max(1, accumulationSteps);
+        this.clipGradNorm = clipGradNorm;
+        parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        double lr0 = optimizer.ParamGroups.First().LearningRate;
+        LearningRateAt = _ => lr0;
+    }
+
+    /// <summary>
+    /// Trains on every batch of <paramref name="batches"/> (each is disposed after its step).
+    /// Cancellation is checked between steps: the current step always completes.
+    /// </summary>
+    /// <exception cref="NonFiniteLossException">A loss or gradient norm was NaN or infinite.</exception>
+    public TrainEpochResult TrainOneEpoch(IEnumerable<ClipBatch> batches, int epoch,
+        CancellationToken cancel = default, Action<StepProgress>? progress = null)
+    {
+        model.train();
+        optimizer.zero_grad();
+        var clock = Stopwatch.StartNew();
+        double waited = 0, lossSum = 0, lossMax = double.NegativeInfinity, gradSum = 0, gradMax = 0;
+        int batchCount = 0, clips = 0, pending = 0, steps = 0, errors = 0, refWords = 0;
+        long frames = 0;
+        bool interrupted = false;
+        var pendingIds = new List<string>();
+
+        using var it = batches.GetEnumerator();
+        while (true)
+        {
+            long before = Stopwatch.GetTimestamp();
+            bool more = it.MoveNext();
+            waited += Stopwatch.GetElapsedTime(before).TotalSeconds;
+            if (!more) break;
+
+            using var batch = it.Current;
+            // Checked once the next batch exists, so a request during the last step still completes the epoch.
+            if (cancel.IsCancellationRequested) { interrupted = true; break; }
+            using (NewDisposeScope())
+            {
+                var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
+                RequireFeasible(output.Lengths, batch);
+                var logProbs = objective.LogProbs(output.Logits, smooth: true); // (B,T',C)
+                var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
+                double value = loss.item<float>();
+                if (!double.IsFinite(value))
+                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray());
+                (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
+                (int e, int n) = CountErrors(output.Logits, output.Lengths, batch.Glosses);
+                errors += e;
+                refWords += n;
+                lossSum += value;
+                lossMax = Math.Max(lossMax, value);
+            }
+            pendingIds.AddRange(batch.Ids);
+            batchCount++;
+            clips += batch.Count;
+            frames += batch.Frames.shape[0] * batch.Frames.shape[1];
+            if (++pending == accumulationSteps)
+            {
+                double norm = Step(epoch, pendingIds);
+                gradSum += norm;
+                gradMax = Math.Max(gradMax, norm);
+                steps++;
+                pending = 0;
+            }
+            progress?.Invoke(new StepProgress(epoch, batchCount, lossSum / batchCount, clips / clock.Elapsed.TotalSeconds));
+        }
+        if (pending > 0 && !interrupted)
+        {
+            // A short last accumulation window still counts: its gradients were already summed.
+            double norm = Step(epoch, pendingIds);
+            gradSum += norm;
+            gradMax = Math.Max(gradMax, norm);
+            steps++;
+        }
+        optimizer.zero_grad();
+        return new TrainEpochResult
+        {
+            MeanLoss = batchCount > 0 ? lossSum / batchCount : double.NaN,
+            MaxLoss = batchCount > 0 ? lossMax : double.NaN,
+            Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
+            GradNormMean = steps > 0 ? gradSum / steps : 0,
+            GradNormMax = gradMax,
+            Batches = batchCount,
+            Clips = clips,
+            Frames = frames,
+            OptimizerSteps = steps,
+            Seconds = clock.Elapsed.TotalSeconds,
+            DataWaitSeconds = waited,
+            Interrupted = interrupted,
+        };
+    }
+
+    /// <summary>Clips the gradients, sets the scheduled rate and takes one optimizer step. Returns the norm before clipping.</summary>
+    double Step(int epoch, List<string> ids)
+    {
+        double norm = nn.utils.clip_grad_norm_(parameters, clipGradNorm > 0 ? clipGradNorm : double.PositiveInfinity);
+        if (!double.IsFinite(norm))
+            throw new NonFiniteLossException(epoch, OptimizerSteps, "gradient norm", norm, ids.ToArray());
+        double lr = LearningRateAt(OptimizerSteps);
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = lr;
+        optimizer.step();
+        optimizer.zero_grad();
+        OptimizerSteps++;
+        ids.Clear();
+        return norm;
+    }
+
+    /// <summary>Greedy decoding of every validation batch: loss, WER and the blank/length statistics the doctor reads.</summary>
+    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default)
+    {
+        model.eval();
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long blankFrames = 0, validFrames = 0;
+        int clips = 0, errors = 0, refWords = 0, hypWords = 0, empty = 0;
+        var samples = new List<PredictionSample>();
+        var hypotheses = new List<(string, string[])>();
+        using (no_grad())
+        {
+            foreach (var batch in batches)
+            {
+                using var owned = batch;
+                if (cancel.IsCancellationRequested) break;
+                using var scope = NewDisposeScope();
+                var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
+                RequireFeasible(output.Lengths, batch);
+                var logProbs = objective.LogProbs(output.Logits, smooth: false);
+                double loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device)).item<float>();
+                if (!double.IsFinite(loss))
+                    throw new NonFiniteLossException(0, OptimizerSteps, "validation loss", loss, batch.Ids.ToArray());
+                lossSum += loss * batch.Count;
+                var (argmax, lengths) = ArgmaxFrames(output.Logits, output.Lengths);
+                int T = (int)output.Logits.shape[1];
+                for (int b = 0; b < batch.Count; b++)
+                {
+                    var span = new ReadOnlySpan<long>(argmax, b * T, T);
+                    for (int t = 0; t < lengths[b]; t++)
+                        if (span[t] == Vocabulary.Blank) blankFrames++;
+                    validFrames += lengths[b];
+                    var hyp = vocabulary.Decode(GreedyFrames.Collapse(span, (int)lengths[b]));
+                    var reference = batch.Glosses[b];
+                    errors += WordErrorCounter.Errors(reference, hyp);
+                    refWords += reference.Count;
+                    hypWords += hyp.Length;
+                    if (hyp.Length == 0) empty++;
+                    hypotheses.Add((batch.Ids[b], hyp));
+                    if (samples.Count < keepSamples)
+                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', reference), string.Join(' ', hyp)));
+                }
+                clips += batch.Count;
+            }
+        }
+        return new ValidationResult
+        {
+            Loss = clips > 0 ? lossSum / clips : double.NaN,
+            Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
+            Errors = errors,
+            ReferenceWords = refWords,
+            BlankRatio = validFrames > 0 ? (double)blankFrames / validFrames : double.NaN,
+            EmptyRate = clips > 0 ? (double)empty / clips : double.NaN,
+            LengthRatio = refWords > 0 ? (double)hypWords / refWords : double.NaN,
+            Samples = samples,
+            Hypotheses = hypotheses,
+            Clips = clips,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        var (argmax, lengths) = ArgmaxFrames(logits, outputLengths);
+        int T = (int)logits.shape[1], errors = 0, words = 0;
+        for (int b = 0; b < references.Count; b++)
+        {
+            var hyp = vocabulary.Decode(GreedyFrames.Collapse(new ReadOnlySpan<long>(argmax, b * T, T), (int)lengths[b]));
+            errors += WordErrorCounter.Errors(references[b], hyp);
+            words += references[b].Count;
+        }
+        return (errors, words);
+    }
+
+    static (long[] Argmax, long[] Lengths) ArgmaxFrames(Tensor logits, Tensor outputLengths)
+    {
+        var argmax = logits.detach().argmax(-1).cpu().contiguous(); // (B,T',C) -> (B,T')
+        return (argmax.data<long>().ToArray(), outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray());
+    }
+
+    /// <summary>
+    /// Stops with the sample's name when a clip's output is shorter than CTC needs. The run's
+    /// start-up filter removes such clips when frame counts are known; this catches the rest.
+    /// </summary>
+    static void RequireFeasible(Tensor outputLengths, ClipBatch batch)
+    {
+        var outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
+        for (int b = 0; b < outLen.Length; b++)
+            if (outLen[b] < tgtLen[b])
+                throw new Common.GlossaException(
+                    $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
+                    "Remove the clip or lower the model's temporal stride / raise --max-frames");
+    }
+}

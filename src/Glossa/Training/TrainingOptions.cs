@@ -1,0 +1,159 @@
+using System.Text.Json.Serialization;
+using Glossa.Common;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// Everything <c>glossa train</c> can be told. Defaults follow the common CSLR recipe (Adam
+/// family, lr 3e-4, small batches, CTC) scaled for a CPU; the resolved record is written to the
+/// run folder as <c>config.json</c>. Call <see cref="Validate"/> before any work starts.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Named model configuration (i3d-teacher, mobilenetv3-student, tiny-student, ...).</summary>
+    public string Model { get; init; } = "mobilenetv3-student";
+
+    /// <summary>Corpus root or manifest, as the corpus loader accepts it.</summary>
+    public string Corpus { get; init; } = "";
+
+    /// <summary>Corpus format (phoenix2014, phoenix2014t, csl-daily, manifest, ...); null = detect.</summary>
+    public string? CorpusFormat { get; init; }
+
+    /// <summary>Run folder: config, vocabulary, logs, TensorBoard events, checkpoints.</summary>
+    public string OutputDir { get; init; } = "";
+
+    /// <summary>Maximum number of epochs.</summary>
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Clips per forward pass.</summary>
+    public int BatchSize { get; init; } = 4;
+
+    /// <summary>Peak learning rate of AdamW (reached after the warm-up).</summary>
+    public double LearningRate { get; init; } = 3e-4;
+
+    /// <summary>AdamW decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 1e-4;
+
+    /// <summary>Dropout probability inside the model; null keeps the named model's default.</summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>Hidden size per direction of the model's BiLSTM; null keeps the named model's default.</summary>
+    public int? HiddenDim { get; init; }
+
+    /// <summary>Batches whose gradients are summed before one optimizer step (effective batch = batch size x this).</summary>
+    public int AccumulationSteps { get; init; } = 1;
+
+    /// <summary>Global gradient-norm clipping threshold; 0 disables clipping (the norm is still logged).</summary>
+    public double ClipGradNorm { get; init; } = 5.0;
+
+    /// <summary>CTC label smoothing: frame posteriors p become (1-e)p + e/C before the CTC loss. 0 = off.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Learning-rate shape after the warm-up: cosine, step or constant.</summary>
+    public LrScheduleKind Schedule { get; init; } = LrScheduleKind.Cosine;
+
+    /// <summary>Linear warm-up length in epochs (fractions allowed), from lr/100 to the peak.</summary>
+    public double WarmupEpochs { get; init; } = 1.0;
+
+    /// <summary>Cosine floor as a fraction of the peak learning rate.</summary>
+    public double MinLrRatio { get; init; } = 0.01;
+
+    /// <summary>Step schedule: epochs (1-based) at whose start the rate is multiplied by <see cref="StepGamma"/>.</summary>
+    public IReadOnlyList<int> StepMilestones { get; init; } = [20, 35];
+
+    /// <summary>Step schedule: multiplier at each milestone.</summary>
+    public double StepGamma { get; init; } = 0.2;
+
+    /// <summary>Reduce-on-plateau: epochs without a validation-WER improvement before the rate is scaled down; 0 = off.</summary>
+    public int PlateauPatience { get; init; } = 8;
+
+    /// <summary>Reduce-on-plateau: multiplier applied each time the plateau patience runs out.</summary>
+    public double PlateauFactor { get; init; } = 0.5;
+
+    /// <summary>Early stopping: epochs without a validation-WER improvement before training stops; 0 = never.</summary>
+    public int Patience { get; init; } = 20;
+
+    /// <summary>auto (cuda when available), cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>libtorch intra-op threads; 0 = one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Seed of the weights' initialisation, data order, dropout and augmentation.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Pretrained backbone weights (PyTorch or TorchSharp state dict) loaded before training; null = none.</summary>
+    public string? Pretrained { get; init; }
+
+    /// <summary>Square frame side in pixels fed to the model; null uses the named model's size (224 teacher/student, 64 tiny).</summary>
+    public int? FrameSize { get; init; }
+
+    /// <summary>Training augmentation (random crop, temporal rescale) on or off.</summary>
+    public bool Augment { get; init; } = true;
+
+    /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
+    public int MaxFrames { get; init; } = 300;
+
+    /// <summary>Folder for the decoded-frame cache (decode each clip once, read raw frames after); null = no cache.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>Validation split name.</summary>
+    public string ValSplit { get; init; } = "dev";
+
+    /// <summary>Continue the run in <see cref="OutputDir"/> from its <c>last</c> checkpoint.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Allow starting a fresh run in a folder that already holds one (its checkpoints are replaced).</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Validation examples printed per epoch as <c>Target: ... / Pred: ...</c>.</summary>
+    public int LogSamples { get; init; } = 3;
+
+    /// <summary>Weight histograms are written to TensorBoard every this many epochs; 0 = never.</summary>
+    public int HistogramEvery { get; init; } = 1;
+
+    /// <summary>Stop the run when the training doctor reports a fatal finding.</summary>
+    public bool AutoStop { get; init; }
+
+    /// <summary>Batches prepared ahead of the training step by the frame pipeline.</summary>
+    public int Prefetch { get; init; } = 2;
+
+    /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
+    public TrainingOptions Validate()
+    {
+        static void Fail(string message) => throw new GlossaException(message);
+        if (string.IsNullOrWhiteSpace(Model)) Fail("--model is empty; use i3d-teacher, mobilenetv3-student or tiny-student");
+        if (string.IsNullOrWhiteSpace(OutputDir)) Fail("--output-dir is required: the run folder for logs and checkpoints");
+        if (Epochs < 1) Fail($"--epochs must be at least 1 (got {Epochs})");
+        if (BatchSize < 1) Fail($"--batch-size must be at least 1 (got {BatchSize})");
+        if (!(LearningRate > 0 && LearningRate < 1)) Fail($"--learning-rate must be in (0, 1) (got {LearningRate}); typical values are 1e-4..1e-3");
+        if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"--weight-decay must be in [0, 1) (got {WeightDecay})");
+        if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
+        if (HiddenDim is < 1) Fail($"--hidden-dim must be positive (got {HiddenDim})");
+        if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
+        if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"--label-smoothing must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");
+        if (!(WarmupEpochs >= 0)) Fail($"--warmup-epochs must be >= 0 (got {WarmupEpochs})");
+        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) Fail($"--min-lr-ratio must be in [0, 1] (got {MinLrRatio})");
+        if (StepMilestones.Any(m => m < 1)) Fail("--step-milestones must be 1-based epoch numbers");
+        if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
+        if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
+        if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
+        if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
+        if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
+        if (Threads < 0) Fail($"--threads must be >= 0 (got {Threads}); 0 uses one thread per core");
+        if (Pretrained is not null && !File.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file not found");
+        if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
+        if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
+        if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");
+        if (HistogramEvery < 0) Fail($"--histogram-every must be >= 0 (got {HistogramEvery})");
+        if (Prefetch < 0) Fail($"--prefetch must be >= 0 (got {Prefetch})");
+        if (string.IsNullOrWhiteSpace(ValSplit)) Fail("--val-split is empty; use dev");
+        if (Resume && Overwrite) Fail("--resume and --overwrite contradict each other: resume continues the run, overwrite replaces it");
+        return this;
+    }
+
+    /// <summary>Threads to give libtorch: <see cref="Threads"/> or one per core.</summary>
+    [JsonIgnore]
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}

@@ -1,0 +1,32 @@
+namespace Glossa.Training;
+
+/// <summary>The end of a run, as written to <c>summary.json</c>.</summary>
+public sealed record TrainingOutcome
+{
+    public TrainingStatus Status { get; init; }
+    /// <summary>One-line explanation of how the run ended.</summary>
+    public string Message { get; init; } = "";
+    /// <summary>Last epoch completed.</summary>
+    public int Epochs { get; init; }
+    public long OptimizerSteps { get; init; }
+    /// <summary>Best validation WER (percent) and its epoch.</summary>
+    public double? BestWer { get; init; }
+    public int BestEpoch { get; init; }
+    /// <summary>Final epoch's validation WER and training loss.</summary>
+    public double? LastWer { get; init; }
+    public double? LastTrainLoss { get; init; }
+    public double Seconds { get; init; }
+    /// <summary>Training throughput over the run (clips and input frames per second of training step time).</summary>
+    public double ClipsPerSecond { get; init; }
+    public double FramesPerSecond { get; init; }
+    /// <summary>Share of training time spent waiting for batches.</summary>
+    public double DataWaitShare { get; init; }
+    /// <summary>Peak resident memory of the process in MiB.</summary>
+    public double PeakRssMiB { get; init; }
+    public string RunDir { get; init; } = "";
+    /// <summary>Paths of the best and last checkpoints (null when none was written).</summary>
+    public string? Best { get; init; }
+    public string? Last { get; init; }
+    /// <summary>Doctor findings raised during the run.</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
+}

@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using Glossa.Common;
+using Glossa.Corpora;
+using Glossa.Models;
+using static TorchSharp.torch;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// The epoch loop of <c>glossa train</c>: AdamW, the schedule, validation, early stopping,
+/// checkpoints, the run folder and TensorBoard, resume, and stopping well (Ctrl+C, non-finite
+/// losses). Data and model come in ready-made, so the loop is the same for teacher and student.
+/// </summary>
+public sealed class TrainingRun
+{
+    readonly TrainingOptions options;
+    readonly nn.Module<Tensor, Tensor, CslrOutput> model;
+    readonly string modelConfigJson;
+    readonly Vocabulary vocabulary;
+    readonly TrainingData data;
+    readonly Device device;
+
+    /// <summary>Receives every line written to training.log (the CLI prints them).</summary>
+    public Action<string>? Output { get; init; }
+
+    /// <summary>Called after every training batch (progress bars).</summary>
+    public Action<StepProgress>? Progress { get; init; }
+
+    /// <summary>Called when an epoch starts, with its number and batch count (progress bars).</summary>
+    public Action<int, int>? EpochStarting { get; init; }
+
+    /// <summary>
+    /// The training doctor's seam: called after each epoch with its metrics; returns findings to
+    /// print and log, and whether one is fatal (stops the run when <see cref="TrainingOptions.AutoStop"/>).
+    /// </summary>
+    public Func<EpochMetrics, (IReadOnlyList<string> Findings, bool Fatal)>? HealthCheck { get; init; }
+
+    /// <summary>Lines to put at the top of the log (corpus summary, rejected clips, parameter counts).</summary>
+    public IReadOnlyList<string> Preamble { get; init; } = [];
+
+    public TrainingRun(TrainingOptions options, nn.Module<Tensor, Tensor, CslrOutput> model, string modelConfigJson,
+        Vocabulary vocabulary, TrainingData data, Device device)
+    {
+        this.options = options.Validate();
+        this.model = model;
+        this.modelConfigJson = modelConfigJson;
+        this.vocabulary = vocabulary;
+        this.data = data;
+        this.device = device;
+    }
+
+    /// <summary>Runs (or resumes) the training; never throws for a non-finite loss (the outcome says Failed).</summary>
+    public TrainingOutcome Run(CancellationToken cancel = default)
+    {
+        using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
+        var clock = Stopwatch.StartNew();
+        void Say(string line) { folder.Log(line); Output?.Invoke(line); }
+
+        folder.WriteConfig(options, modelConfigJson, vocabulary);
+        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        var schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
+        var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), device,
+            options.AccumulationSteps, options.ClipGradNorm);
+
+        var state = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
+        if (options.Resume)
+        {
+            string last = folder.PathOf("last");
+            state = Checkpoint.ReadState(last);
+            Checkpoint.LoadWeights(last, model);
+            Checkpoint.LoadOptimizer(last, optimizer);
+            trainer.OptimizerSteps = state.OptimizerSteps;
+            folder.TruncateMetricsAfter(state.Epoch);
+            Say($"[{Now}] resuming {folder.Dir} after epoch {state.Epoch} (step {state.OptimizerSteps}, best val WER {Fmt(state.BestWer)}%{(state.Interrupted ? ", the interrupted epoch is redone" : "")})");
+        }
+        else
+        {
+            Say($"[{Now}] training {options.Model} -> {folder.Dir}");
+        }
+        foreach (var line in Preamble) Say(line);
+        Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {vocabulary.Count} classes; device {device.type}, {get_num_threads()} threads");
+
+        var current = state.Plateau;
+        trainer.LearningRateAt = step => schedule.At(step) * current.Scale;
+        var findings = new List<string>();
+        double trainSeconds = 0, waitSeconds = 0;
+        long clipsSeen = 0, framesSeen = 0;
+        EpochMetrics? lastMetrics = null;
+        string? bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
+        string? lastPath = options.Resume ? folder.PathOf("last") : null;
+        TrainingStatus status = TrainingStatus.Completed;
+        string message = $"all {options.Epochs} epochs done";
+
+        TrainingOutcome Finish()
+        {
+            var outcome = new TrainingOutcome
+            {
+                Status = status,
+                Message = message,
+                Epochs = state.Epoch,
+                OptimizerSteps = trainer.OptimizerSteps,
+                BestWer = state.BestWer,
+                BestEpoch = state.BestEpoch,
+                LastWer = lastMetrics?.ValWer,
+                LastTrainLoss = lastMetrics?.TrainLoss,
+                Seconds = clock.Elapsed.TotalSeconds,
+                ClipsPerSecond = trainSeconds > 0 ? clipsSeen / trainSeconds : 0,
+                FramesPerSecond = trainSeconds > 0 ? framesSeen / trainSeconds : 0,
+                DataWaitShare = trainSeconds > 0 ? waitSeconds / trainSeconds : 0,
+                PeakRssMiB = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
+                RunDir = folder.Dir,
+                Best = bestPath,
+                Last = lastPath,
+                Findings = findings,
+            };
+            folder.WriteSummary(outcome);
+            Say($"[{Now}] {status}: {message}. Best val WER {Fmt(state.BestWer)}% (epoch {state.BestEpoch}); run folder {folder.Dir}");
+            return outcome;
+        }
+
+        string Save(IReadOnlyList<string> links, CheckpointState s) =>
+            Checkpoint.Save(folder.Dir, links, model, modelConfigJson, vocabulary, options, optimizer, s with
+            {
+                OptimizerSteps = trainer.OptimizerSteps,
+                TorchRngState = Convert.ToBase64String(get_rng_state().data<byte>().ToArray()),
+                SavedUtc = DateTime.UtcNow,
+            });
+
+        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+        {
+            // Dropout and augmentation draw from libtorch's generator; reseeding from (seed, epoch)
+            // makes every epoch reproducible on its own, which is what makes --resume exact.
+            random.manual_seed(unchecked(options.Seed * 1_000_003 + epoch));
+            EpochStarting?.Invoke(epoch, data.TrainBatchesPerEpoch);
+            TrainEpochResult train;
+            ValidationResult val;
+            try
+            {
+                train = trainer.TrainOneEpoch(data.TrainBatches(epoch), epoch, cancel, Progress);
+                trainSeconds += train.Seconds;
+                waitSeconds += train.DataWaitSeconds;
+                clipsSeen += train.Clips;
+                framesSeen += train.Frames;
+                if (train.Interrupted)
+                {
+                    state = state with { Interrupted = true };
+                    Save(["last"], state);
+                    lastPath = folder.PathOf("last");
+                    status = TrainingStatus.Interrupted;
+                    message = $"interrupted during epoch {epoch} after {train.Batches} batches; 'last' holds the weights (resume redoes epoch {epoch})";
+                    return Finish();
+                }
+                val = trainer.Validate(data.ValBatches(), options.LogSamples);
+            }
+            catch (NonFiniteLossException e)
+            {
+                folder.WriteFailure(new
+                {
+                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds,
+                    LearningRate = trainer.LearningRateAt(trainer.OptimizerSteps),
+                    Hint = "the weights before this step are in 'last' (previous epoch); inspect these clips and lower --learning-rate or raise --clip-grad-norm",
+                });
+                status = TrainingStatus.Failed;
+                message = e.Message + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+                return Finish();
+            }
+
+            double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
+            bool improved = state.BestWer is null || val.Wer < state.BestWer.Value - 1e-9;
+            int reductionsBefore = current.Reductions;
+            current = current.Observe(val.Wer);
+            state = state with
+            {
+                Epoch = epoch,
+                Interrupted = false,
+                ValWer = val.Wer,
+                BestWer = improved ? val.Wer : state.BestWer,
+                BestEpoch = improved ? epoch : state.BestEpoch,
+                EpochsSinceBest = improved ? 0 : state.EpochsSinceBest + 1,
+                Plateau = current,
+            };
+            var metrics = new EpochMetrics
+            {
+                Epoch = epoch,
+                TrainLoss = train.MeanLoss,
+                TrainLossMax = train.MaxLoss,
+                TrainWer = train.Wer,
+                ValLoss = val.Loss,
+                ValWer = val.Wer,
+                BlankRatio = val.BlankRatio,
+                EmptyRate = val.EmptyRate,
+                LengthRatio = val.LengthRatio,
+                LearningRate = lr,
+                GradNormMean = train.GradNormMean,
+                GradNormMax = train.GradNormMax,
+                Steps = trainer.OptimizerSteps,
+                Seconds = train.Seconds + val.Seconds,
+                DataWaitShare = train.Seconds > 0 ? train.DataWaitSeconds / train.Seconds : 0,
+                Samples = val.Samples,
+            };
+            lastMetrics = metrics;
+            folder.AppendMetrics(metrics);
+            Save(improved ? ["best", "last"] : ["last"], state);
+            lastPath = folder.PathOf("last");
+            if (improved) bestPath = folder.PathOf("best");
+
+            foreach (var line in EpochLines(metrics, train, val, improved)) Say(line);
+            WriteBoard(folder, metrics, val, epoch);
+
+            if (HealthCheck is not null)
+            {
+                var (found, fatal) = HealthCheck(metrics);
+                foreach (var f in found) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
+                if (fatal && options.AutoStop)
+                {
+                    status = TrainingStatus.AutoStopped;
+                    message = $"the training doctor stopped the run after epoch {epoch} (--auto-stop)";
+                    return Finish();
+                }
+            }
+            if (current.Reductions > reductionsBefore)
+                Say($"  learning rate scaled to x{current.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
+            if (options.Patience > 0 && state.EpochsSinceBest >= options.Patience)
+            {
+                status = TrainingStatus.EarlyStopped;
+                message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
+                return Finish();
+            }
+            if (cancel.IsCancellationRequested)
+            {
+                status = TrainingStatus.Interrupted;
+                message = $"interrupted after epoch {epoch}; 'last' holds it";
+                return Finish();
+            }
+        }
+        return Finish();
+    }
+
+    IEnumerable<string> EpochLines(EpochMetrics m, TrainEpochResult train, ValidationResult val, bool improved)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return string.Format(c, "Epoch {0}/{1}  lr {2:0.00e+00}  time {3:0.0}s (train {4:0.0}s, {5:0.0} clips/s, data wait {6:0.0}%; val {7:0.0}s)",
+            m.Epoch, options.Epochs, m.LearningRate, m.Seconds, train.Seconds, train.Clips / Math.Max(1e-9, train.Seconds),
+            100 * (m.DataWaitShare ?? 0), val.Seconds);
+        yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%", m.TrainLoss, m.TrainWer);
+        yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
+        yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
+            m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
+        foreach (var s in val.Samples)
+        {
+            yield return $"  Target: \"{s.Target}\" ({s.Target.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length} words)";
+            yield return $"  Pred:   \"{s.Pred}\" ({s.Pred.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length} words)";
+        }
+    }
+
+    void WriteBoard(RunFolder folder, EpochMetrics m, ValidationResult val, int epoch)
+    {
+        var board = folder.Board;
+        board.add_scalar("loss/train", (float)m.TrainLoss, epoch);
+        board.add_scalar("loss/val", (float)(m.ValLoss ?? double.NaN), epoch);
+        board.add_scalar("wer/train", (float)(m.TrainWer ?? double.NaN), epoch);
+        board.add_scalar("wer/val", (float)(m.ValWer ?? double.NaN), epoch);
+        board.add_scalar("val/blank_ratio", (float)(m.BlankRatio ?? 0), epoch);
+        board.add_scalar("val/empty_rate", (float)(m.EmptyRate ?? 0), epoch);
+        board.add_scalar("val/length_ratio", (float)(m.LengthRatio ?? 0), epoch);
+        board.add_scalar("optim/learning_rate", (float)(m.LearningRate ?? 0), epoch);
+        board.add_scalar("optim/grad_norm_mean", (float)(m.GradNormMean ?? 0), epoch);
+        board.add_scalar("time/data_wait_share", (float)(m.DataWaitShare ?? 0), epoch);
+        if (val.Samples.Count > 0)
+            board.add_text("val/samples", string.Join("\n\n", val.Samples.Select(s => $"**{s.Id}**  \nTarget: {s.Target}  \nPred: {s.Pred}")), epoch);
+        if (options.HistogramEvery > 0 && epoch % options.HistogramEvery == 0)
+        {
+            foreach (var (name, p) in model.named_parameters())
+            {
+                if (p.numel() < 2) continue;
+                using var values = p.detach().cpu();
+                board.add_histogram($"weights/{name}", values, epoch);
+            }
+        }
+    }
+
+    static string Now => DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
+    static string Fmt(double? v) => v is null ? "n/a" : v.Value.ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Glossa.Models;
+using Glossa.Training;
+
+namespace Glossa.Tests.Training;
+
+/// <summary>The train, evaluate and demo commands as processes: the seed's command line, Ctrl+C, kill -9.</summary>
+public sealed class TrainCliTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-cli-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    static readonly TimeSpan Minutes3 = TimeSpan.FromMinutes(3);
+
+    string[] TinyTrain(string dir, int epochs, params string[] extra) =>
+    [
+        "train", "--model", "tiny-student", "--corpus", TinyCorpus.Path_, "--output-dir", dir, "--epochs", $"{epochs}",
+        "--frame-size", "32", "--batch-size", "4", "--threads", "2", "--workers", "1", "--histogram-every", "0", "--no-augment",
+        "--cache-dir", Path.Combine(root, "cache"), .. extra,
+    ];
+
+    [Fact]
+    public void The_seeds_command_line_parses_verbatim()
+    {
+        var (code, stdout, stderr) = CliProcess.Run(Minutes3, "train-teacher", "--batch_size", "8", "--learning_rate", "0.0003", "--dropout", "0.5",
+            "--weight_decay", "0.001", "--accumulation_steps", "2", "--patience", "40", "--epochs", "150",
+            "--output_dir", "checkpoints/teacher_high_reg", "--hidden_dim", "256", "--dry-run");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var o = doc.RootElement;
+        Assert.Equal("i3d-teacher", o.GetProperty("model").GetString());
+        Assert.Equal(8, o.GetProperty("batch_size").GetInt32());
+        Assert.Equal(0.0003, o.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(0.5, o.GetProperty("dropout").GetDouble());
+        Assert.Equal(0.001, o.GetProperty("weight_decay").GetDouble());
+        Assert.Equal(2, o.GetProperty("accumulation_steps").GetInt32());
+        Assert.Equal(40, o.GetProperty("patience").GetInt32());
+        Assert.Equal(150, o.GetProperty("epochs").GetInt32());
+        Assert.Equal(256, o.GetProperty("hidden_dim").GetInt32());
+        Assert.Equal("checkpoints/teacher_high_reg", o.GetProperty("output_dir").GetString());
+    }
+
+    [Fact]
+    public void Bad_options_and_a_missing_corpus_give_one_line_errors()
+    {
+        var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "x"), "--learning-rate", "7", "--corpus", root);
+        Assert.Equal(2, code);
+        Assert.Contains("--learning-rate", err);
+        Assert.Single(err.Trim().Split('\n'));
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "y"), "--corpus", Path.Combine(root, "nowhere"));
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Sigint_ends_the_step_and_leaves_a_loadable_last_and_a_summary()
+    {
+        string dir = Path.Combine(root, "sigint");
+        using var p = new CliProcess(TinyTrain(dir, 200));
+        var deadline = DateTime.UtcNow + Minutes3;
+        string log = Path.Combine(dir, "training.log");
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("Epoch 1/")) && !p.HasExited && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        Assert.False(p.HasExited, p.Stderr);
+        Thread.Sleep(300); // into epoch 2
+        p.Signal(2);
+        int code = p.Wait(Minutes3);
+        Assert.True(code == 130, $"exit code {code}; stderr:\n{p.Stderr}");
+        AssertLoadable(Path.Combine(dir, "last"));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
+        Assert.Contains("Interrupted", File.ReadAllText(log));
+    }
+
+    [Fact]
+    public void Kill_9_at_random_moments_never_leaves_best_or_last_unloadable()
+    {
+        string dir = Path.Combine(root, "kill9");
+        var rng = new Random(5);
+        int checkpointsSeen = 0;
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            bool resume = File.Exists(Path.Combine(dir, "last", Checkpoint.StateFile));
+            using var p = new CliProcess(TinyTrain(dir, 200, resume ? "--resume" : "--overwrite"));
+            // Wait for the first epoch of this attempt, then kill at a random moment within the next ~3 s
+            // (checkpoint writes included: every epoch of this tiny run writes 'last').
+            string log = Path.Combine(dir, "training.log");
+            int before = File.Exists(log) ? CountEpochLines(log) : 0;
+            var deadline = DateTime.UtcNow + Minutes3;
+            while (CountEpochLines(log) <= before && !p.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.False(p.HasExited, p.Stderr);
+            Thread.Sleep(rng.Next(0, 3000));
+            p.Signal(9);
+            p.Wait(Minutes3);
+            foreach (string link in new[] { "best", "last" })
+            {
+                string path = Path.Combine(dir, link);
+                if (!Directory.Exists(path)) continue;
+                AssertLoadable(path);
+                checkpointsSeen++;
+            }
+        }
+        Assert.True(checkpointsSeen >= 4, $"only {checkpointsSeen} checkpoints checked");
+    }
+
+    static int CountEpochLines(string log)
+    {
+        if (!File.Exists(log)) return 0;
+        using var s = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var r = new StreamReader(s);
+        return r.ReadToEnd().Split('\n').Count(l => l.StartsWith("Epoch ", StringComparison.Ordinal));
+    }
+
+    static void AssertLoadable(string checkpoint)
+    {
+        var state = Checkpoint.ReadState(checkpoint);
+        Assert.True(state.Epoch >= 0);
+        var (model, vocab, options) = Evaluator.LoadModel(checkpoint, TorchSharp.torch.CPU);
+        using (model)
+        {
+            Assert.Equal(vocab.Count, model.Config.NumClasses);
+            Assert.Equal("tiny-student", options.Model);
+        }
+    }
+
+    [Fact]
+    public void Train_then_evaluate_prints_the_json_counts_and_writes_the_files()
+    {
+        string dir = Path.Combine(root, "eval");
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 2));
+        Assert.True(code == 0, err);
+        (code, var stdout, err) = CliProcess.Run(Minutes3, "evaluate", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "test", "--beam", "10", "--json", "--threads", "2", "--cache-dir", Path.Combine(root, "cache"));
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        var r = doc.RootElement;
+        int s = r.GetProperty("substitutions").GetInt32(), d = r.GetProperty("deletions").GetInt32(), i = r.GetProperty("insertions").GetInt32();
+        int n = r.GetProperty("reference_words").GetInt32();
+        Assert.True(n > 0);
+        Assert.Equal(Math.Round(100.0 * (s + d + i) / n, 2), r.GetProperty("wer").GetDouble(), 2);
+        foreach (var f in r.GetProperty("files").EnumerateObject())
+            Assert.True(File.Exists(f.Value.GetString()), f.Name);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "eval-best-test", "test.stm")).Length);
+    }
+}

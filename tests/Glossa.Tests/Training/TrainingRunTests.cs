@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Glossa.Training;
+using static TorchSharp.torch;
+
+namespace Glossa.Tests.Training;
+
+public sealed class TrainingRunTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-run-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    static TrainingOptions Options(string dir, int epochs) => new()
+    {
+        Model = "tiny-test",
+        OutputDir = dir,
+        Epochs = epochs,
+        BatchSize = 4,
+        LearningRate = 3e-3,
+        WarmupEpochs = 0.5,
+        Dropout = 0.1,
+        LabelSmoothing = 0.05,
+        AccumulationSteps = 2,
+        PlateauPatience = 1,
+        Seed = 11,
+        HistogramEvery = 1,
+        LogSamples = 2,
+    };
+
+    static TrainingOutcome Train(TrainingOptions o, Func<int, int, bool>? plantNaN = null, int stopAfterEpoch = 0)
+    {
+        var vocab = TinyData.Vocabulary();
+        var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5, plantNaN);
+        random.manual_seed(o.Seed);
+        using var model = new TinyCslrModel(vocab.Count, dropoutP: o.Dropout ?? 0.1);
+        using var cts = new CancellationTokenSource();
+        var run = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU)
+        {
+            // A stop request during the epoch's last batch: the epoch completes, is validated and saved, then the run ends.
+            Progress = p => { if (p.Epoch == stopAfterEpoch && p.Batch == data.TrainBatchesPerEpoch) cts.Cancel(); },
+        };
+        return run.Run(cts.Token);
+    }
+
+    [Fact]
+    public void Resume_reproduces_the_uninterrupted_runs_next_epoch_exactly()
+    {
+        string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
+        var full = Train(Options(straight, 3));
+        Assert.Equal(TrainingStatus.Completed, full.Status);
+        var stopped = Train(Options(split, 3), stopAfterEpoch: 2);
+        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        Assert.False(Checkpoint.ReadState(Path.Combine(split, "last")).Interrupted);
+        var resumed = Train(Options(split, 3) with { Resume = true });
+        Assert.Equal(3, resumed.Epochs);
+
+        var a = RunFolder.ReadMetrics(straight);
+        var b = RunFolder.ReadMetrics(split);
+        Assert.Equal(3, b.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Console.WriteLine($"epoch {i + 1}: {a[i].TrainLoss:R} {b[i].TrainLoss:R} {a[i].ValLoss:R} {b[i].ValLoss:R}");
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(a[i].TrainLoss, b[i].TrainLoss); // bit-exact on CPU
+            Assert.Equal(a[i].ValLoss, b[i].ValLoss);
+            Assert.Equal(a[i].LearningRate, b[i].LearningRate);
+            Assert.Equal(a[i].Steps, b[i].Steps);
+        }
+    }
+
+    [Fact]
+    public void Run_folder_holds_config_vocab_log_metrics_tensorboard_checkpoints_and_summary()
+    {
+        string dir = Path.Combine(root, "run");
+        var outcome = Train(Options(dir, 2));
+        foreach (string f in new[] { "config.json", "vocab.txt", "training.log", "metrics.jsonl", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), f);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents*", SearchOption.AllDirectories));
+        Assert.True(Checkpoint.Exists(Path.Combine(dir, "best")));
+        Assert.True(Checkpoint.Exists(Path.Combine(dir, "last")));
+        Assert.Equal(2, Checkpoint.ReadState(Path.Combine(dir, "last")).Epoch);
+        string log = File.ReadAllText(Path.Combine(dir, "training.log"));
+        Assert.Contains("Train Loss:", log);
+        Assert.Contains("Val WER:", log);
+        Assert.Contains("Gap:", log);
+        Assert.Contains("Target: \"", log);
+        Assert.Contains("Pred:   \"", log);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        Assert.Equal("completed", summary.RootElement.GetProperty("status").GetString());
+        string metrics = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"))[0];
+        Assert.Contains("\"val_wer\":", metrics);
+        Assert.Contains("\"blank_ratio\":", metrics);
+        // Only the versions best and last point at survive.
+        Assert.InRange(Directory.GetDirectories(Path.Combine(dir, "checkpoints")).Length, 1, 2);
+        Assert.Equal(TrainingStatus.Completed, outcome.Status);
+    }
+
+    [Fact]
+    public void Checkpoint_rebuilds_the_same_model()
+    {
+        string dir = Path.Combine(root, "ck");
+        Train(Options(dir, 1));
+        var vocab = Checkpoint.ReadVocabulary(Path.Combine(dir, "best"));
+        using var a = new TinyCslrModel(vocab.Count);
+        using var b = new TinyCslrModel(vocab.Count);
+        Checkpoint.LoadWeights(Path.Combine(dir, "best"), a);
+        Checkpoint.LoadWeights(Path.Combine(dir, "last"), b);
+        var x = TinyData.Batch(vocab, TinyData.Clips(vocab, 2, 9), 1);
+        a.eval(); b.eval();
+        Assert.True(a.call(x.Frames, x.Lengths).Logits.allclose(b.call(x.Frames, x.Lengths).Logits));
+        Assert.Equal("tiny-test", JsonDocument.Parse(Checkpoint.ReadModelConfigJson(Path.Combine(dir, "best"))).RootElement.GetProperty("name").GetString());
+        Assert.Equal(3e-3, Checkpoint.ReadOptions(Path.Combine(dir, "best")).LearningRate);
+    }
+
+    [Fact]
+    public void Planted_nan_fails_the_run_with_a_dump_naming_the_samples()
+    {
+        string dir = Path.Combine(root, "nan");
+        var outcome = Train(Options(dir, 3), plantNaN: (epoch, batch) => epoch == 2 && batch == 1);
+        Assert.Equal(TrainingStatus.Failed, outcome.Status);
+        Assert.Equal(1, outcome.Epochs);
+        using var dump = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, RunFolder.FailureFile)));
+        var ids = dump.RootElement.GetProperty("sample_ids").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(4, ids.Count);
+        Assert.All(ids, id => Assert.StartsWith("clip1_", id));
+        Assert.Contains(ids[0]!, File.ReadAllText(Path.Combine(dir, "training.log")));
+        Assert.Equal(1, Checkpoint.ReadState(Path.Combine(dir, "last")).Epoch); // last stays the last good epoch
+    }
+
+    [Fact]
+    public void A_second_run_in_the_same_folder_needs_resume_or_overwrite()
+    {
+        string dir = Path.Combine(root, "twice");
+        Train(Options(dir, 1));
+        var e = Assert.Throws<Glossa.Common.GlossaException>(() => Train(Options(dir, 1)));
+        Assert.Contains("--resume", e.Message);
+        Assert.Equal(TrainingStatus.Completed, Train(Options(dir, 1) with { Overwrite = true }).Status);
+    }
+
+    [Fact]
+    public void Cancellation_finishes_the_step_and_writes_a_loadable_last()
+    {
+        string dir = Path.Combine(root, "cancel");
+        var vocab = TinyData.Vocabulary();
+        var o = Options(dir, 5);
+        var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5);
+        using var model = new TinyCslrModel(vocab.Count);
+        using var cts = new CancellationTokenSource();
+        var run = new TrainingRun(o, model, "{}", vocab, data, CPU)
+        {
+            Progress = p => { if (p.Epoch == 2 && p.Batch == 1) cts.Cancel(); },
+        };
+        var outcome = run.Run(cts.Token);
+        Assert.Equal(TrainingStatus.Interrupted, outcome.Status);
+        var state = Checkpoint.ReadState(Path.Combine(dir, "last"));
+        Assert.True(state.Interrupted);
+        Assert.Equal(1, state.Epoch);
+        using var again = new TinyCslrModel(vocab.Count);
+        Checkpoint.LoadWeights(Path.Combine(dir, "last"), again);
+        Assert.True(File.Exists(Path.Combine(dir, "summary.json")));
+    }
+}
