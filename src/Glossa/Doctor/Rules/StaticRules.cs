@@ -20,9 +20,9 @@ internal static class StaticRules
         if (c.TemporalStride is { } st) ev.Add(new("temporal_stride", st));
         string examples = c.InfeasibleExamples is { Count: > 0 } ex ? " (e.g. " + string.Join(", ", ex.Take(5)) + ")" : "";
         var actions = new List<FindingAction>();
-        if (c.TemporalStride is { } s && s > 1)
-            actions.Add(Advice.Command(r, $"Halve the temporal stride ({s} -> {s / 2}) so short clips get enough output frames", ("temporal-stride", s / 2)));
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
+        if (c.TemporalStride is { } s && s > 1)
+            actions.Add(Advice.SmallerStride(r, s));
         actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels."));
         actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
         return new Finding
