@@ -25,6 +25,7 @@ public sealed class TrainCommandBuilder
     static readonly string[] Leading = ["model", "corpus"];
 
     readonly List<(string Name, string? Value)> options;
+    readonly Dictionary<string, string> modelValues = new(StringComparer.Ordinal);
     readonly string program;
 
     /// <summary>Creates a builder from what the run context has.</summary>
@@ -34,10 +35,17 @@ public sealed class TrainCommandBuilder
         options = context.CommandLine is { Count: > 0 } args ? FromArgs(args) : FromConfig(context.Config);
         if (!options.Any(o => o.Name == "model") && context.ModelName is { } m)
             options.Insert(0, ("model", m));
+        // A Glossa config.json also has the resolved model config: its hidden_dim and dropout are the
+        // values in use when the training options left them to the model's defaults.
+        if (context.Config?["model"] is JsonObject model)
+            foreach (var (key, node) in model)
+                if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+                    modelValues[Canonical(key)] = v.ToJsonString();
     }
 
     /// <summary>The current value of option <paramref name="name"/> (kebab-case, no dashes), or null.</summary>
-    public string? Get(string name) => options.FirstOrDefault(o => o.Name == Canonical(name)).Value;
+    public string? Get(string name) =>
+        options.FirstOrDefault(o => o.Name == Canonical(name)).Value ?? modelValues.GetValueOrDefault(Canonical(name));
 
     /// <summary>
     /// The command with the given options changed or added (values formatted invariantly; a null value

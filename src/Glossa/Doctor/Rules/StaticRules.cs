@@ -57,7 +57,7 @@ internal static class StaticRules
                 "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
             Actions =
             [
-                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative: 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 Advice.Command(r, "Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later", ("model", Advice.StudentModel), ("hidden-dim", null)),
             ],
