@@ -38,8 +38,7 @@ internal static class DistillCommand
                 CacheTeacher = parse.GetValue(cacheTeacher),
                 CacheDir = parse.GetValue(cacheDir),
             }.Validate();
-            if (kd.CacheTeacher && options.Augment)
-                throw new Common.GlossaException("--cache-teacher needs --no-augment: with augmentation each epoch shows the teacher different frames, so cached posteriors would be stale");
+            Distiller.RequireCacheAllowed(kd, options); // before the corpus is read
             if (parse.GetValue(train.DryRun))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { training = options, distillation = kd }, Checkpoint.Json));

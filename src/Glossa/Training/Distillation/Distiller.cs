@@ -14,12 +14,17 @@ public static class Distiller
     /// <summary>Folder of the teacher cache inside the run folder, unless <see cref="DistillationOptions.CacheDir"/> says otherwise.</summary>
     public const string CacheFolder = "teacher-cache";
 
+    /// <summary>Refuses <c>--cache-teacher</c> with training augmentation: every epoch shows the teacher different frames, so cached posteriors would be stale.</summary>
+    public static void RequireCacheAllowed(DistillationOptions options, TrainingOptions training)
+    {
+        if (options.CacheTeacher && training.Augment)
+            throw new GlossaException("--cache-teacher needs --no-augment: with augmentation each epoch shows the teacher different frames, so cached posteriors would be stale");
+    }
+
     /// <summary>Attaches the teacher to <paramref name="job"/>; the returned term owns the teacher (dispose it after the run).</summary>
     public static DistillationTerm Attach(TrainingJob job, DistillationOptions options)
     {
-        options.Validate();
-        if (options.CacheTeacher && job.Options.Augment)
-            throw new GlossaException("--cache-teacher needs --no-augment: with augmentation each epoch shows the teacher different frames, so cached posteriors would be stale");
+        RequireCacheAllowed(options.Validate(), job.Options);
         var teacher = Teacher.Load(options.Teacher, job.Device);
         try
         {
