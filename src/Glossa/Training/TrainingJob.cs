@@ -26,6 +26,8 @@ public sealed class TrainingJob : IDisposable
     public IReadOnlyList<string> Preamble { get; }
     /// <summary>The training doctor, fed every epoch.</summary>
     public HealthMonitor Monitor { get; }
+    /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
+    public TrainingExtension? Extension { get; set; }
 
     TrainingJob(TrainingOptions options, CslrModel model, Vocabulary vocabulary, TrainingData data, Device device,
         IReadOnlyList<string> preamble, HealthMonitor monitor)
@@ -162,6 +164,7 @@ public sealed class TrainingJob : IDisposable
             Progress = progress,
             EpochStarting = epochStarting,
             Preamble = Preamble,
+            Extension = Extension,
             HealthCheck = metrics =>
             {
                 var fresh = Monitor.Observe(metrics);
