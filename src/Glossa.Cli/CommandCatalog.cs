@@ -22,5 +22,6 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
+        yield return RecognizeCommand.Create();
     }
 }
