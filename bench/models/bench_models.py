@@ -75,6 +75,54 @@ class Recogniser(nn.Module):
         return self.classifier(self.dropout(x))
 
 
+def features_of(model, frames):
+    b, t = frames.shape[:2]
+    if model.per_frame:
+        return model.backbone(frames.reshape(b * t, *frames.shape[2:])).mean(dim=(2, 3)).reshape(b, t, -1)
+    return model.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
+
+
+def head_of(model, f):
+    x = model.dropout(f)
+    if model.projection is not None:
+        x = model.projection(x)
+    if model.temporal_conv is not None:
+        x = model.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
+    x, _ = model.lstm(x)
+    return model.classifier(model.dropout(x))
+
+
+def profile(model, frames, a):
+    """Medians of the parts of a training step, as ModelBenchmark.Profile in C#."""
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=1e-4)
+    parts = {"backbone_forward": [], "backbone_forward_backward": [], "head_forward_backward": [], "adamw_step": []}
+    for i in range(a.warmup + a.steps):
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            features_of(model, frames).sum().item()
+        t1 = time.perf_counter()
+        f = features_of(model, frames)
+        f.sum().backward()
+        t2 = time.perf_counter()
+        g = f.detach().requires_grad_(True)
+        logits = head_of(model, g)
+        t_out = logits.shape[1]
+        label = max(1, min(10, t_out // 2))
+        loss = nn.functional.ctc_loss(logits.log_softmax(2).transpose(0, 1), torch.randint(1, a.classes, (a.batch * label,)),
+                                      torch.full((a.batch,), t_out, dtype=torch.long), torch.full((a.batch,), label, dtype=torch.long),
+                                      zero_infinity=True)
+        loss.backward()
+        t3 = time.perf_counter()
+        opt.step()
+        opt.zero_grad()
+        t4 = time.perf_counter()
+        if i >= a.warmup:
+            for k, v in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                parts[k].append(v * 1000)
+    return {k: statistics.median(v) for k, v in parts.items()}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", required=True)
@@ -85,7 +133,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--steps", type=int, default=3)
-    p.add_argument("--mode", choices=["train", "infer"], default="train")
+    p.add_argument("--mode", choices=["train", "infer", "profile"], default="train")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -110,6 +158,9 @@ def main():
             loss.item()
             if i >= a.warmup:
                 samples.append((time.perf_counter() - start) * 1000)
+    elif a.mode == "profile":
+        print(json.dumps(profile(model, frames, a)))
+        return
     else:
         model.eval()
         with torch.no_grad():

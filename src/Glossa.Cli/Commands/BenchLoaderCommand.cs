@@ -29,7 +29,13 @@ internal static class BenchLoaderCommand
         foreach (var o in new Option[] { dir, threads, reps, reference, python, pools, json, stages }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            var threadCounts = parse.GetValue(threads)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            var threadCounts = parse.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 64 ? n
+                    : throw new GlossaException($"--threads: '{s}' is not a thread count between 1 and 64")).ToArray();
+            if (threadCounts.Length == 0) throw new GlossaException("--threads: give at least one thread count, e.g. 1,2");
+            if (parse.GetValue(reps) < 1) throw new GlossaException($"--reps: {parse.GetValue(reps)} must be at least 1");
+            if (parse.GetValue(pools)!.Split(',').Any(p => p.Trim() is not ("thread" or "process")))
+                throw new GlossaException($"--pools: '{parse.GetValue(pools)}' must list thread and/or process");
             var poolKinds = parse.GetValue(pools)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (parse.GetValue(stages))
             {

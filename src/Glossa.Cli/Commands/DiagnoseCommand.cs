@@ -22,16 +22,16 @@ internal static class DiagnoseCommand
             Description = "A glossa run folder (metrics.jsonl, config.json, optional run_context.json).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var history = new Option<string?>("--history") { Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Diagnose a checkpoint on a corpus split (needs --corpus)." };
-        var corpus = new Option<string?>("--corpus") { Description = "Corpus for --checkpoint." };
-        var split = new Option<string>("--split") { Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
+        var history = new Option<string?>("--history") { HelpName = "FILE", Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
+        var checkpoint = new Option<string?>("--checkpoint") { HelpName = "C", Description = "Diagnose a checkpoint on a corpus split (needs --corpus; not available yet: it needs the trainer's evaluator)." };
+        var corpus = new Option<string?>("--corpus") { HelpName = "P", Description = "Corpus for --checkpoint." };
+        var split = new Option<string>("--split") { HelpName = "NAME", Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as JSON (verdict, findings) instead of tables." };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
+        var output = new Option<string?>("--out", "-o") { HelpName = "DIR", Description = "Folder for diagnosis.md, diagnosis.json and plots (default: RUN_DIR, or FILE's folder/<name>-diagnosis for --history)." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not write PNG plots." };
         var noWrite = new Option<bool>("--no-write") { Description = "Only print; write no files." };
-        var config = new Option<string?>("--config") { Description = "With --history: the run's training options as a JSON object (like config.json), used to build ready-to-run commands." };
-        var contextFile = new Option<string?>("--context") { Description = "With --history: a run_context.json (parameter count, training samples, stride, CTC-infeasible clips, label counts)." };
+        var config = new Option<string?>("--config") { HelpName = "FILE", Description = "With --history: the run's training options as a JSON object (like config.json), used to build ready-to-run commands." };
+        var contextFile = new Option<string?>("--context") { HelpName = "FILE", Description = "With --history: a run_context.json (parameter count, training samples, stride, CTC-infeasible clips, label counts)." };
 
         var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
         command.Arguments.Add(runDir);

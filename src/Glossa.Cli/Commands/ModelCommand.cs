@@ -180,7 +180,8 @@ internal static class ModelCommand
         var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
         var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
         var json = new Option<bool>("--json");
-        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json })
+        var profile = new Option<bool>("--profile") { Description = "Time the parts of a step (backbone forward, forward+backward, head, AdamW) instead." };
+        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile })
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
@@ -191,6 +192,24 @@ internal static class ModelCommand
             if (script is not null && !File.Exists(script))
                 throw new GlossaException($"{script}: benchmark script not found");
             int b = parse.GetValue(batch), t = parse.GetValue(frames), w = parse.GetValue(warmup), n = parse.GetValue(steps);
+            if (parse.GetValue(profile))
+            {
+                foreach (string name in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    foreach (int size in parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+                    {
+                        using var model = ModelFactory.Create(name);
+                        if (model.Backbone.PerFrame)
+                            foreach (var (layer, ms) in ModelBenchmark.LayerProfile(model.Backbone, b * t, size, n))
+                                Console.WriteLine($"glossa layer {layer}: {ms:F1} ms");
+                        var parts = ModelBenchmark.Profile(model, b, t, size, w, n);
+                        string torchParts = script is null ? "" : RunPythonRaw(script, name, size, b, t, nThreads, w, n, "profile");
+                        Console.WriteLine($"{name} {b}x{t}x{size}: glossa {JsonSerializer.Serialize(parts)}");
+                        Console.WriteLine($"{name} {b}x{t}x{size}: pytorch {torchParts.Trim()}");
+                    }
+                }
+                return 0;
+            }
             var rows = new List<BenchRow>();
             foreach (string name in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -233,6 +252,12 @@ internal static class ModelCommand
 
     static double RunPython(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
     {
+        using var doc = JsonDocument.Parse(RunPythonRaw(script, model, size, batch, frames, threads, warmup, steps, mode));
+        return doc.RootElement.GetProperty("median_ms").GetDouble();
+    }
+
+    static string RunPythonRaw(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
+    {
         var info = new ProcessStartInfo("/usr/bin/python3",
             $"\"{script}\" --model {model} --size {size} --batch {batch} --frames {frames} --threads {threads} --warmup {warmup} --steps {steps} --mode {mode}")
         { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -244,8 +269,7 @@ internal static class ModelCommand
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-        using var doc = JsonDocument.Parse(stdout);
-        return doc.RootElement.GetProperty("median_ms").GetDouble();
+        return stdout;
     }
 
     static string? FindUp(string relative)

@@ -83,6 +83,7 @@ public sealed class BeamSearchDecoder
         double[] touchedScore = new double[256];
         int[] topIds = [], selectIds = [];
         float[] selectValues = [];
+        ulong[] selectKeys = [];
         float lastGap = 8;
         float[] topLogProbs = [];
         double[] topProbs = [];
@@ -270,11 +271,23 @@ public sealed class BeamSearchDecoder
             float max = MaxOrThrow(row, frame);
             float gap = k >= row.Length ? float.PositiveInfinity : FindGap(row, max, k);
             int collected = Collect(row, gap == float.PositiveInfinity ? float.NegativeInfinity : max - gap);
-            // Ascending sort of negated values = most probable first; ties keep the lower class first.
-            for (int j = 0; j < collected; j++) selectValues[j] = -selectValues[j];
-            Array.Sort(selectValues, selectIds, 0, collected);
+            // One primitive sort of packed keys: descending log-prob in the high half (order-
+            // preserving bits, inverted), class id in the low half, so ties keep the lower class first.
+            if (selectKeys.Length < collected) selectKeys = new ulong[Math.Max(collected, selectValues.Length)];
+            for (int j = 0; j < collected; j++)
+            {
+                uint bits = BitConverter.SingleToUInt32Bits(selectValues[j]);
+                uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+                selectKeys[j] = ((ulong)~ordered << 32) | (uint)selectIds[j];
+            }
+            selectKeys.AsSpan(0, collected).Sort();
             int count = Math.Min(k, collected);
-            for (int j = 0; j < count; j++) { topLogProbs[j] = -selectValues[j]; topIds[j] = selectIds[j]; }
+            for (int j = 0; j < count; j++)
+            {
+                int id = (int)(uint)selectKeys[j];
+                topIds[j] = id;
+                topLogProbs[j] = row[id];
+            }
             if (gap != float.PositiveInfinity) lastGap = gap;
             if (cutoff < 1)
             {
@@ -365,7 +378,13 @@ public sealed class BeamSearchDecoder
                 {
                     if (!Vector.GreaterThanAny(new Vector<float>(row.Slice(c, width)), f)) continue;
                     for (int lane = c; lane < c + width; lane++)
-                        if (row[lane] > floor) { selectValues[n] = row[lane]; selectIds[n++] = lane; }
+                    {
+                        // Branch-free compaction: write always, advance only on a hit.
+                        float v = row[lane];
+                        selectValues[n] = v;
+                        selectIds[n] = lane;
+                        n += v > floor ? 1 : 0;
+                    }
                 }
             }
             for (; c < row.Length; c++)

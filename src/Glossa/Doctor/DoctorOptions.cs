@@ -44,6 +44,10 @@ public sealed record DoctorOptions
     /// <summary>Relative training-loss fall over a window that counts as progress (0.05 = 5%).</summary>
     public double MinLossGain { get; init; } = 0.05;
 
+    /// <summary>Loss changes smaller than this share of the run's own loss scale (its largest validation or training
+    /// loss after epoch 1) are noise: a converged run at loss 0.002 that wobbles to 0.004 neither overfits nor diverges.</summary>
+    public double LossNoiseFloor { get; init; } = 0.02;
+
     // ---- overfitting ----
     /// <summary>Epochs past the best validation loss (or WER) while training loss falls that give a warning.</summary>
     public int OverfitPatience { get; init; } = 5;
@@ -114,6 +118,7 @@ public sealed record DoctorOptions
         Check(CollapseWarnEpochs >= 1 && CollapseCriticalEpochs >= CollapseWarnEpochs, "collapse_warn_epochs must be >= 1 and <= collapse_critical_epochs");
         Check(PureBlankCriticalEpochs >= 1, "pure_blank_critical_epochs must be >= 1");
         Check(CollapseLateEpoch > GraceEpochs, $"collapse_late_epoch must be after grace_epochs (got {CollapseLateEpoch})");
+        Check(LossNoiseFloor is >= 0 and < 1, $"loss_noise_floor must be in [0,1) (got {LossNoiseFloor})");
         Check(OverfitPatience >= 1, $"overfit_patience must be >= 1 (got {OverfitPatience})");
         Check(OverfitCriticalFactor >= 1, $"overfit_critical_factor must be >= 1 (got {OverfitCriticalFactor})");
         Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");

@@ -80,6 +80,22 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
         return context;
     }
 
+    /// <summary>
+    /// How <c>metrics.jsonl</c> lines are written: snake_case, one line, and NaN/infinity as the strings
+    /// "NaN"/"Infinity" (System.Text.Json refuses to write them otherwise, and a non-finite loss is
+    /// exactly what the doctor must see).
+    /// </summary>
+    public static readonly JsonSerializerOptions MetricsJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Appends one epoch to <c>metrics.jsonl</c> in <paramref name="dir"/> (the trainer calls this after each epoch).</summary>
+    public static void AppendMetrics(string dir, EpochMetrics metrics) =>
+        File.AppendAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
+
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
     public static void SaveContext(string dir, RunContext context) =>
         File.WriteAllText(Path.Combine(dir, ContextFile), JsonSerializer.Serialize(context with { Config = null }, new JsonSerializerOptions(Json) { WriteIndented = true }));

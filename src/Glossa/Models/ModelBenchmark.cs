@@ -68,6 +68,78 @@ public static class ModelBenchmark
         return new Timing(Median(samples), samples);
     }
 
+    /// <summary>
+    /// Median milliseconds of the parts of a training step, to locate a gap to PyTorch: backbone
+    /// forward, backbone forward + backward, head (temporal layers, classifier, CTC) forward +
+    /// backward on fixed features, and the AdamW update.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Profile(CslrModel model, int batch, int frames, int size, int warmup, int steps)
+    {
+        manual_seed(0);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-4);
+        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
+        using var lengths = full(batch, (long)frames, dtype: int64);
+        var parts = new Dictionary<string, List<double>> { ["backbone_forward"] = [], ["backbone_forward_backward"] = [], ["head_forward_backward"] = [], ["adamw_step"] = [] };
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var w = Stopwatch.StartNew();
+            using (no_grad())
+                _ = model.BackboneFeatures(input, lengths).Features.sum().item<float>();
+            double fwd = w.Elapsed.TotalMilliseconds;
+            w.Restart();
+            var (features, featureLengths) = model.BackboneFeatures(input, lengths);
+            features.sum().backward();
+            double fwdBwd = w.Elapsed.TotalMilliseconds;
+            var fixedFeatures = features.detach().requires_grad_(true);
+            w.Restart();
+            var output = model.Head(fixedFeatures, featureLengths);
+            int labels = (int)Math.Max(1, Math.Min(10, output.Logits.shape[1] / 2));
+            var loss = nn.functional.ctc_loss(output.Logits.log_softmax(2).transpose(0, 1), randint(1, model.Config.NumClasses, [batch * labels], dtype: int64),
+                output.Lengths, full(batch, (long)labels, dtype: int64), zero_infinity: true); // (T',B,C)
+            loss.backward();
+            double head = w.Elapsed.TotalMilliseconds;
+            w.Restart();
+            optimizer.step();
+            optimizer.zero_grad();
+            double step = w.Elapsed.TotalMilliseconds;
+            if (i < warmup)
+                continue;
+            parts["backbone_forward"].Add(fwd);
+            parts["backbone_forward_backward"].Add(fwdBwd);
+            parts["head_forward_backward"].Add(head);
+            parts["adamw_step"].Add(step);
+        }
+        return parts.ToDictionary(kv => kv.Key, kv => Median(kv.Value));
+    }
+
+    /// <summary>Median forward milliseconds of each child of the backbone's first container (e.g. MobileNetV3's <c>features.{i}</c>), no gradients.</summary>
+    public static IReadOnlyList<(string Name, double Ms)> LayerProfile(Backbones.Backbone backbone, int n, int size, int repeats)
+    {
+        backbone.eval();
+        using var noGrad = no_grad();
+        var container = backbone.named_children().First().module;
+        var result = new List<(string, double)>();
+        using var scope = NewDisposeScope();
+        var x = rand([n, 3, size, size]);
+        foreach (var (name, layer) in container.named_children())
+        {
+            var m = (nn.Module<Tensor, Tensor>)layer;
+            var times = new List<double>();
+            Tensor y = x;
+            for (int r = 0; r < repeats + 1; r++)
+            {
+                var w = Stopwatch.StartNew();
+                y = m.call(x);
+                if (r > 0) times.Add(w.Elapsed.TotalMilliseconds);
+            }
+            result.Add((name, Median(times)));
+            x = y;
+        }
+        return result;
+    }
+
     static double Median(List<double> xs)
     {
         var s = xs.Order().ToList();

@@ -60,6 +60,22 @@ public sealed class HistoryReaderTests : IDisposable
     }
 
     [Fact]
+    public void Metrics_written_by_the_trainer_helper_read_back_with_non_finite_values_and_samples()
+    {
+        var m1 = Histories.Healthy()[0] with { Samples = [new("dev/1", "A B", "")] };
+        var m2 = Histories.Healthy()[1] with { TrainLoss = double.NaN, ValLoss = double.PositiveInfinity };
+        RunFolder.AppendMetrics(dir, m1);
+        RunFolder.AppendMetrics(dir, m2);
+        var back = RunFolder.Load(dir).History;
+        Assert.Equal(m1.Steps, back[0].Steps);
+        Assert.Equal(m1.BlankRatio, back[0].BlankRatio);
+        Assert.Equal("A B", back[0].Samples![0].Target);
+        Assert.True(double.IsNaN(back[1].TrainLoss));
+        Assert.True(double.IsPositiveInfinity(back[1].ValLoss!.Value));
+        Assert.Equal(RuleIds.NonFinite, HealthMonitor.Diagnose(back).Findings[0].Rule);
+    }
+
+    [Fact]
     public void Duplicate_epochs_are_an_error()
     {
         var h = HistoryReader.Read(Write("d.csv", "epoch,train_loss\n1,3\n1,2\n"));

@@ -103,6 +103,27 @@ public sealed class RuleTests
         Assert.Null(Find(HealthMonitor.Diagnose(bothFlat), RuleIds.Overfitting));
     }
 
+    [Fact]
+    public void A_converged_run_wobbling_at_tiny_losses_is_neither_overfitting_nor_diverging()
+    {
+        // Loss scale ~2 after epoch 1; at convergence the losses wobble between 0.002 and 0.006.
+        var h = Enumerable.Range(1, 29).Select(e => new EpochMetrics
+        {
+            Epoch = e,
+            TrainLoss = e <= 6 ? 2.2 / e : (e % 2 == 0 ? 0.002 : 0.005) * (1 - e / 100.0),
+            ValLoss = e <= 6 ? 2.0 / e : e < 12 ? 0.002 : 0.006,
+            ValWer = e <= 6 ? 100.0 / e : 0,
+        }).ToList();
+        var monitor = HealthMonitor.Diagnose(h);
+        Assert.Null(Find(monitor, RuleIds.Overfitting));
+        Assert.Null(Find(monitor, RuleIds.Unstable));
+        Assert.Equal(Verdict.Healthy, monitor.Verdict);
+        // Without the noise floor the same wobble would read as overfitting and divergence.
+        var strict = HealthMonitor.Diagnose(h, options: new DoctorOptions { LossNoiseFloor = 0 });
+        Assert.NotNull(Find(strict, RuleIds.Overfitting));
+        Assert.NotNull(Find(strict, RuleIds.Unstable));
+    }
+
     // ---- not_learning ----
 
     [Fact]

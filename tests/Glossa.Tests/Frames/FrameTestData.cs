@@ -69,13 +69,16 @@ internal sealed class FrameTestData : IDisposable
         new(id, "train", "Signer01", glosses, Clip(id, frames, w, h), null, $"test.csv:{id}");
 
     /// <summary>Encodes the PNG frames of a clip into a lossless RGB H.264 mp4 with the real ffmpeg.</summary>
-    public string Video(string name, IReadOnlyList<string> frames)
+    public string Video(string name, IReadOnlyList<string> frames) => Video(name, frames, ".mp4", "libx264rgb", "-qp", "0", "-pix_fmt", "rgb24");
+
+    /// <summary>Encodes the PNG frames with the given container extension and codec arguments.</summary>
+    public string Video(string name, IReadOnlyList<string> frames, string extension, params string[] codec)
     {
         string dir = Path.GetDirectoryName(frames[0])!;
-        string output = Path.Combine(Root, name + ".mp4");
+        string output = Path.Combine(Root, name + extension);
         var psi = new ProcessStartInfo("/usr/bin/ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-nostdin", "-v", "error", "-y", "-framerate", "25", "-i", Path.Combine(dir, "images%04d.png"),
-                     "-c:v", "libx264rgb", "-qp", "0", "-pix_fmt", "rgb24", output })
+        foreach (var a in new[] { "-nostdin", "-v", "error", "-y", "-framerate", "25", "-i", Path.Combine(dir, "images%04d.png"), "-c:v" }
+                     .Concat(codec).Append(output))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string err = p.StandardError.ReadToEnd();

@@ -26,6 +26,23 @@ public sealed class VideoDecoderTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(".avi", new[] { "ffv1", "-pix_fmt", "bgr0" })]
+    [InlineData(".mkv", new[] { "ffv1", "-pix_fmt", "bgr0" })]
+    [InlineData(".webm", new[] { "libvpx-vp9", "-lossless", "1", "-pix_fmt", "yuv444p" })]
+    public void Other_containers_decode_too(string extension, string[] codec)
+    {
+        var frames = data.Clip("o", 5, 32, 24);
+        string video = data.Video("o", frames, extension, codec);
+
+        var clip = FrameSource.ForPath(video).Decode(32, 24);
+
+        Assert.Equal(5, clip.Length);
+        var expected = FrameTestData.Rgb(4, 32, 24);
+        double err = clip.Frame(4).ToArray().Zip(expected, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(err < 4, $"{extension}: mean abs error {err}");
+    }
+
     [Fact]
     public void Streaming_yields_frames_lazily_at_native_or_scaled_size()
     {

@@ -43,6 +43,14 @@ internal static class HistoryMath
         return false;
     }
 
+    /// <summary>The run's own loss scale: the largest finite value of <paramref name="pick"/> after epoch 1 (epoch 1 starts from random outputs).</summary>
+    public static double Scale(IReadOnlyList<EpochMetrics> h, Func<EpochMetrics, double?> pick)
+    {
+        var later = h.Where(m => m.Epoch > 1 && Finite(pick(m))).Select(m => pick(m)!.Value).ToList();
+        if (later.Count == 0) later = h.Where(m => Finite(pick(m))).Select(m => pick(m)!.Value).ToList();
+        return later.Count == 0 ? 0 : later.Max();
+    }
+
     public static double Median(IEnumerable<double> xs)
     {
         var a = xs.OrderBy(x => x).ToArray();

@@ -66,7 +66,9 @@ internal static class OverfittingRule
         var (now, nowValue) = s[^1];
         if (!ReferenceEquals(now, h[^1])) return null; // the metric was not measured this epoch
         int since = now.Epoch - best.Epoch;
-        bool worse = relative ? nowValue > bestValue * (1 + o.OverfitMinRise) : nowValue > bestValue + o.MinWerGain / 2;
+        bool worse = relative
+            ? nowValue > bestValue * (1 + o.OverfitMinRise) && nowValue - bestValue > o.LossNoiseFloor * Scale(h, pick)
+            : nowValue > bestValue + o.MinWerGain / 2;
         if (since < o.OverfitPatience || !worse) return null;
         string metric = relative ? "val_loss" : "val_wer";
         return new Hit(metric, best, bestValue, nowValue, since);

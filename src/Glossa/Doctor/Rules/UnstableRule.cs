@@ -30,11 +30,12 @@ internal static class UnstableRule
         if (last.Epoch >= 3 && prior.Count > 0)
         {
             double best = prior.Min(m => m.TrainLoss);
-            if (best > 0 && last.TrainLoss > o.JumpFactor * best)
+            double floor = o.LossNoiseFloor * Scale(h, m => m.TrainLoss);
+            if (best > 0 && last.TrainLoss > o.JumpFactor * best && last.TrainLoss - best > floor)
             {
                 ev.Add(new("best_train_loss", best));
                 ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
-                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].Epoch >= 3;
+                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
                 problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
                 severity = twice ? Severity.Critical : Severity.Warning;
             }
