@@ -15,7 +15,7 @@ internal static class TinyData
     public const int FramesPerGloss = 6;
 
     public static Vocabulary Vocabulary(int glosses = 6) =>
-        Corpora.Vocabulary.FromGlosses(Enumerable.Range(0, glosses).Select(i => $"G{i}"));
+        Glossa.Corpora.Vocabulary.FromGlosses(Enumerable.Range(0, glosses).Select(i => $"G{i}"));
 
     public sealed record Clip(string Id, int[] Classes);
 
