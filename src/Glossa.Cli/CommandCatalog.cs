@@ -23,5 +23,6 @@ internal static class CommandCatalog
         yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
         yield return RecognizeCommand.Create();
+        yield return BenchCommand.Create();
     }
 }
