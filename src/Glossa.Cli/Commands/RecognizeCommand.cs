@@ -102,7 +102,11 @@ internal static class RecognizeCommand
     /// <summary>The file name without extension, with blanks replaced, as a CTM utterance id.</summary>
     static string CtmId(string input)
     {
-        string name = Path.GetFileNameWithoutExtension(input.TrimEnd('/'));
+        string trimmed = input.TrimEnd('/');
+        string name = Path.GetFileNameWithoutExtension(trimmed);
+        // PHOENIX keeps a clip's frames in ID/1/: name the clip, not the "1".
+        if (Directory.Exists(trimmed) && name.All(char.IsDigit) && Path.GetFileName(Path.GetDirectoryName(trimmed)) is { Length: > 0 } parent)
+            name = parent;
         return string.IsNullOrEmpty(name) ? "input" : name.Replace(' ', '_');
     }
 

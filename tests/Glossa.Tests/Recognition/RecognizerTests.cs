@@ -1,4 +1,8 @@
 using Glossa.Common;
+using Glossa.Corpora;
+using Glossa.Scoring;
+using Glossa.Tests.Training;
+using Glossa.Training;
 using Glossa.Recognition;
 
 namespace Glossa.Tests.Recognition;
@@ -27,6 +31,23 @@ public sealed class RecognizerTests
             }
             Assert.Equal(1, folder.Chunks);
             Assert.Equal(25, video.Fps, 3); // from ffprobe
+        }
+    }
+
+    [Fact]
+    public void Short_clips_give_what_evaluate_gives()
+    {
+        string outDir = Path.Combine(RecognitionFixture.Root, "eval");
+        Evaluator.Run(new EvaluationOptions { Checkpoint = RecognitionFixture.Checkpoint(), Corpus = TinyCorpus.Path_, Split = "dev", OutputDir = outDir, Threads = 2 });
+        var hypotheses = HypothesisSet.Read(Path.Combine(outDir, "dev.ctm")).Words;
+        using var recognizer = Load();
+        var dev = CorpusLoader.Load(TinyCorpus.Path_).Split("dev");
+        Assert.True(dev.Count >= 2);
+        foreach (var sample in dev)
+        {
+            var r = recognizer.Recognize(Path.GetDirectoryName(sample.FramePaths[0])!);
+            Assert.Equal(1, r.Chunks);
+            Assert.Equal(hypotheses[sample.Id].Where(w => w != WerScorer.EmptyWord), r.Glosses);
         }
     }
 
