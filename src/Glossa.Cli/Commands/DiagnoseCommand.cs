@@ -55,7 +55,7 @@ internal static class DiagnoseCommand
             string source, defaultOut;
             if (dir is not null)
             {
-                var run = RunFolder.Load(dir);
+                var run = RunRecord.Load(dir);
                 monitor = HealthMonitor.Diagnose(run.History, run.Context);
                 source = dir;
                 defaultOut = dir;
@@ -63,7 +63,7 @@ internal static class DiagnoseCommand
             else
             {
                 var h = HistoryReader.Read(hist!);
-                monitor = HealthMonitor.Diagnose(h, RunFolder.LoadContext(parse.GetValue(contextFile), parse.GetValue(config)));
+                monitor = HealthMonitor.Diagnose(h, RunRecord.LoadContext(parse.GetValue(contextFile), parse.GetValue(config)));
                 source = hist!;
                 defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist!))!, Path.GetFileNameWithoutExtension(hist!) + "-diagnosis");
             }

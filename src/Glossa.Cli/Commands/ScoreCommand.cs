@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Glossa.Common;
+using Glossa.Corpora;
 using Glossa.Scoring;
 
 namespace Glossa.Cli.Commands;
@@ -13,10 +14,10 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var reference = new Option<string?>("--reference") { Description = "Reference STM file (id channel speaker start end glosses...). Or use --corpus and --split." };
+        var reference = new Option<string?>("--reference") { Description = "Reference STM file (id channel speaker start end glosses...). Or use --corpus and --split.", HelpName = "FILE" };
         var split = new Option<string>("--split") { Description = "With --corpus: the split whose annotations are the reference.", DefaultValueFactory = _ => "dev" };
-        var hypothesis = new Option<string>("--hypothesis") { Description = "Hypothesis: a CTM file, or a text file of 'id gloss gloss ...' lines.", Required = true };
-        var cleanup = new Option<string>("--cleanup") { Description = "Cleaning rules: none, phoenix2014 (official, per gloss, hypothesis only), phoenix2014-sentence (whole sentences, both sides), phoenix2014t.", DefaultValueFactory = _ => "none" };
+        var hypothesis = new Option<string>("--hypothesis") { Description = "Hypothesis: a CTM file, or a text file of 'id gloss gloss ...' lines.", Required = true, HelpName = "FILE" };
+        var cleanup = new Option<string>("--cleanup") { Description = "Cleaning rules: none, phoenix2014 (official, per gloss, hypothesis only), phoenix2014-sentence (whole sentences, both sides), phoenix2014t. Default: the corpus format's official rules with --corpus, none with an STM.", HelpName = "RULES" };
         var json = new Option<bool>("--json") { Description = "Print a JSON object instead of text." };
         var pra = new Option<string?>("--pra") { Description = "Write per-utterance alignments (sclite pra style) to this file." };
         var summary = new Option<string?>("--summary") { Description = "Write a summary (totals, per speaker, most frequent errors) to this file." };
@@ -30,8 +31,8 @@ internal static class ScoreCommand
         CorpusOptions.AddTo(command);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            var rules = CleanupRules.Parse(parse.GetValue(cleanup)!);
-            var refs = ReadReference(parse, reference, split);
+            var (refs, format) = ReadReference(parse, reference, split);
+            var rules = CleanupRules.Parse(parse.GetValue(cleanup) ?? DefaultCleanup(format));
             var hyps = HypothesisSet.Read(parse.GetValue(hypothesis)!);
             hyps.CheckIds(refs);
             var report = WerScorer.Score(refs, hyps.Words, new ScoreOptions { Cleanup = rules, FillEmpty = !parse.GetValue(noFill) });
@@ -75,7 +76,7 @@ internal static class ScoreCommand
     }
 
     /// <summary>The reference: an STM file, or a corpus split's annotations (id, signer, glosses).</summary>
-    static List<Utterance> ReadReference(ParseResult parse, Option<string?> reference, Option<string> split)
+    static (List<Utterance> Refs, CorpusFormat? Format) ReadReference(ParseResult parse, Option<string?> reference, Option<string> split)
     {
         string? stm = parse.GetValue(reference);
         string? corpusPath = parse.GetValue(CorpusOptions.Corpus);
@@ -83,6 +84,7 @@ internal static class ScoreCommand
             throw new GlossaException("give the reference either as --reference FILE.stm or as --corpus PATH --split NAME (not both, not neither)");
         List<Utterance> refs;
         string where;
+        CorpusFormat? format = null;
         if (stm is not null)
         {
             refs = StmFile.Read(stm);
@@ -90,14 +92,23 @@ internal static class ScoreCommand
         }
         else
         {
-            var corpus = CorpusOptions.Load(parse);
+            var corpus = CorpusLoader.LoadAnnotations(corpusPath!, CorpusOptions.GetFormat(parse));
+            format = corpus.Format;
             string name = parse.GetValue(split)!;
             refs = corpus.Split(name).Select(s => new Utterance(s.Id, s.Signer, s.Glosses, s.Source)).ToList();
             where = $"{corpusPath} split '{name}'";
         }
         if (refs.Count == 0) throw new GlossaException($"{where}: no utterances in the reference");
-        return refs;
+        return (refs, format);
     }
+
+    /// <summary>The official rules of the corpus the reference came from; none for an STM.</summary>
+    static string DefaultCleanup(CorpusFormat? format) => format switch
+    {
+        CorpusFormat.Phoenix2014 => "phoenix2014",
+        CorpusFormat.Phoenix2014T => "phoenix2014t",
+        _ => "none",
+    };
 
     static void Write(string path, Action<TextWriter> body)
     {

@@ -22,6 +22,13 @@ public static class CorpusLoader
         Load(path, format, new CorpusProblems(strict: true));
 
     /// <summary>
+    /// Reads only a corpus's annotations (ids, signers, glosses), strictly, without requiring its
+    /// frames or videos to be present: what scoring against a corpus split needs.
+    /// </summary>
+    public static Corpus LoadAnnotations(string path, CorpusFormat? format = null) =>
+        Load(path, format, new CorpusProblems(strict: true) { FramesOptional = true });
+
+    /// <summary>
     /// Reads a corpus, reporting problems into <paramref name="problems"/>. When it is not strict,
     /// faulty rows are left out of the splits and every problem is collected.
     /// </summary>

@@ -20,6 +20,12 @@ public sealed class CorpusProblems
     /// <summary>True when the first error is thrown.</summary>
     public bool Strict { get; }
 
+    /// <summary>
+    /// Annotations only: rows whose frames are missing are kept (with no frames) instead of being
+    /// an error. Scoring against a corpus split needs the glosses, not the frames.
+    /// </summary>
+    public bool FramesOptional { get; init; }
+
     /// <summary>Errors so far, in the order found (parallel checks are sorted by <see cref="Sort"/>).</summary>
     public IReadOnlyList<CorpusProblem> Errors { get { lock (gate) return errors.ToList(); } }
 

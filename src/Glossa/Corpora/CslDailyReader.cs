@@ -123,14 +123,14 @@ internal static partial class CslDailyReader
         }
         string folder = Path.Combine(frameRoot, name);
         var frames = Corpora.FrameFolder.ListImages(folder);
-        if (frames.Count == 0)
+        if (frames.Count == 0 && !problems.FramesOptional)
         {
             problems.Error(CorpusProblemKind.MissingFrames, file, line, name,
                 $"no frames found in {folder}; extract the frames there (frames_512x512/<name>/*.jpg)");
             ok = false;
         }
         if (!ok) return null;
-        if (lengthCol >= 0 && int.TryParse(cols[lengthCol].Trim(), out int declared) && declared != frames.Count)
+        if (frames.Count > 0 && lengthCol >= 0 && int.TryParse(cols[lengthCol].Trim(), out int declared) && declared != frames.Count)
             problems.Warn(CorpusProblemKind.LengthMismatch, file, line, name,
                 $"the length column says {declared} frames but {folder} holds {frames.Count}; the frames on disk are used");
         return new Sample(name, split, SignerOf(name), glosses, frames, null, $"{file}:{line}");

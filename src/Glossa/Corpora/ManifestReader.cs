@@ -98,10 +98,14 @@ internal static class ManifestReader
         string full = Path.GetFullPath(Path.Combine(baseDir, relPath));
         List<string> frames = [];
         string? video = null;
-        if (Directory.Exists(full))
+        if (problems.FramesOptional && !Directory.Exists(full) && !File.Exists(full))
+        {
+            // annotations only: the media is not needed
+        }
+        else if (Directory.Exists(full))
         {
             frames = FrameFolder.ListImages(full);
-            if (frames.Count == 0)
+            if (frames.Count == 0 && !problems.FramesOptional)
             {
                 problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id,
                     $"the folder {full} holds no frame images ({string.Join(" ", FrameFolder.ImageExtensions)})");

@@ -99,7 +99,7 @@ internal static class PhoenixReader
             ok = false;
         }
         var frames = ResolveFrames(frameRoot, folder, out string tried);
-        if (frames.Count == 0)
+        if (frames.Count == 0 && !problems.FramesOptional)
         {
             problems.Error(CorpusProblemKind.MissingFrames, file, line, id,
                 $"no frames found at {tried}; check that the frames were extracted under {frameRoot}");

@@ -64,9 +64,9 @@ public sealed class HistoryReaderTests : IDisposable
     {
         var m1 = Histories.Healthy()[0] with { Samples = [new("dev/1", "A B", "")] };
         var m2 = Histories.Healthy()[1] with { TrainLoss = double.NaN, ValLoss = double.PositiveInfinity };
-        RunFolder.AppendMetrics(dir, m1);
-        RunFolder.AppendMetrics(dir, m2);
-        var back = RunFolder.Load(dir).History;
+        RunRecord.AppendMetrics(dir, m1);
+        RunRecord.AppendMetrics(dir, m2);
+        var back = RunRecord.Load(dir).History;
         Assert.Equal(m1.Steps, back[0].Steps);
         Assert.Equal(m1.BlankRatio, back[0].BlankRatio);
         Assert.Equal("A B", back[0].Samples![0].Target);
@@ -86,10 +86,10 @@ public sealed class HistoryReaderTests : IDisposable
     [Fact]
     public void Run_folder_reads_metrics_config_and_context()
     {
-        File.WriteAllLines(Path.Combine(dir, RunFolder.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
-        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), "{\"model\":\"mobilenet-student\",\"temporal_stride\":4,\"corpus\":\"/c\"}");
-        RunFolder.SaveContext(dir, new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376, LabelCounts = new Dictionary<string, int> { ["A"] = 3 } });
-        var run = RunFolder.Load(dir);
+        File.WriteAllLines(Path.Combine(dir, RunRecord.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
+        File.WriteAllText(Path.Combine(dir, RunRecord.ConfigFile), "{\"model\":\"mobilenet-student\",\"temporal_stride\":4,\"corpus\":\"/c\"}");
+        RunRecord.SaveContext(dir, new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376, LabelCounts = new Dictionary<string, int> { ["A"] = 3 } });
+        var run = RunRecord.Load(dir);
         Assert.Single(run.History);
         Assert.Equal("mobilenet-student", run.Context.ModelName);
         Assert.Equal(4, run.Context.TemporalStride);
@@ -100,7 +100,7 @@ public sealed class HistoryReaderTests : IDisposable
         var empty = Directory.CreateTempSubdirectory("glossa-norun-").FullName;
         try
         {
-            var e = Assert.Throws<GlossaException>(() => RunFolder.Load(empty));
+            var e = Assert.Throws<GlossaException>(() => RunRecord.Load(empty));
             Assert.Contains("no metrics.jsonl", e.Message);
             Assert.Contains("--history", e.Message);
         }

@@ -54,8 +54,8 @@ public sealed class LiveRunTests : IDisposable
         // After the fact: the same run folder through the command line gives exit code 3 and the same verdict.
         string runDir = Path.Combine(dir, "run");
         Directory.CreateDirectory(runDir);
-        File.WriteAllLines(Path.Combine(runDir, Glossa.Doctor.RunFolder.MetricsFile), history.Select(m => JsonSerializer.Serialize(m, Snake)));
-        File.WriteAllText(Path.Combine(runDir, Glossa.Doctor.RunFolder.ConfigFile), """{"model":"tiny","corpus":"synthetic","learning_rate":1.0,"output_dir":"RUNDIR"}""".Replace("RUNDIR", runDir));
+        File.WriteAllLines(Path.Combine(runDir, RunRecord.MetricsFile), history.Select(m => JsonSerializer.Serialize(m, Snake)));
+        File.WriteAllText(Path.Combine(runDir, RunRecord.ConfigFile), """{"model":"tiny","corpus":"synthetic","learning_rate":1.0,"output_dir":"RUNDIR"}""".Replace("RUNDIR", runDir));
         var (code, stdout, stderr) = Cli("diagnose", runDir, "--json");
         Assert.True(code == 3, $"exit {code}: {stderr}");
         var json = JsonNode.Parse(stdout)!;

@@ -101,6 +101,27 @@ public sealed class ScliteParityTests : IDisposable
     }
 
     [ScliteFact]
+    public void NonAsciiGlossesMatchSclite()
+    {
+        // CSL-Daily glosses are Chinese; German umlauts and case pairs check that only ASCII folds.
+        string[] vocab = ["你好", "我们", "明天", "天气", "下雨", "谢谢", "Äpfel", "äpfel", "ÉCOLE", "école", "Straße", "STRASSE", "straße"];
+        var rng = new Random(99);
+        var refs = new List<Utterance>();
+        var hyps = new Dictionary<string, IReadOnlyList<string>>();
+        for (int u = 0; u < 300; u++)
+        {
+            string id = $"zh{u:D4}";
+            var r = Enumerable.Range(0, rng.Next(1, 10)).Select(_ => vocab[rng.Next(vocab.Length)]).ToList();
+            refs.Add(new Utterance(id, "s", r));
+            hyps[id] = r.Where(_ => rng.Next(10) > 0).Select(w => rng.Next(10) < 7 ? w : vocab[rng.Next(vocab.Length)]).ToList();
+        }
+        var (ours, theirs) = ScoreBoth(refs, hyps);
+        foreach (var u in ours.Utterances)
+            Assert.True(theirs.Ops[u.Id] == Letters(u), $"{u.Id}: sclite {theirs.Ops[u.Id]}, glossa {Letters(u)}");
+        Assert.Equal(theirs.Totals, ours.Totals);
+    }
+
+    [ScliteFact]
     public void MissingHypothesisWithoutFillCountsAllDeletionsLikeSclite()
     {
         var refs = new List<Utterance> { new("u1", "s", ["A", "B", "C"]), new("u2", "s", ["D", "E"]) };

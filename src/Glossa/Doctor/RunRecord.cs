@@ -10,7 +10,7 @@ namespace Glossa.Doctor;
 /// <see cref="EpochMetrics"/> per line), <c>config.json</c> (the resolved training options, read
 /// leniently) and <c>run_context.json</c> (optional, a serialised <see cref="RunContext"/>).
 /// </summary>
-public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
+public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
 {
     /// <summary>File names inside a run folder.</summary>
     public const string MetricsFile = "metrics.jsonl", ConfigFile = "config.json", ContextFile = "run_context.json";
@@ -23,7 +23,7 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
     };
 
     /// <summary>Loads a run folder; a missing metrics file is an error that says what to do.</summary>
-    public static RunFolder Load(string dir)
+    public static RunRecord Load(string dir)
     {
         if (!System.IO.Directory.Exists(dir))
             throw new GlossaException($"{dir}: run folder not found");
@@ -54,7 +54,7 @@ public sealed record RunFolder(string Directory, IReadOnlyList<EpochMetrics> His
             ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
-        return new RunFolder(dir, history, context);
+        return new RunRecord(dir, history, context);
     }
 
     /// <summary>Reads a context for a history from another toolkit: an optional <c>run_context.json</c> and an
