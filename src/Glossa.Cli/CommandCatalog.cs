@@ -24,5 +24,7 @@ internal static class CommandCatalog
         yield return DiagnoseCommand.Create();
         yield return DistillCommand.Create();
         yield return CompareCommand.Create();
+        yield return RecognizeCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -132,7 +132,7 @@ internal static class DemoCommand
     static string Synthesize(string outDir, bool quick, int seed, bool quiet)
     {
         var options = quick
-            ? new SynthOptions { TrainSentences = 48, DevSentences = 12, TestSentences = 12, Glosses = 12, Seed = seed }
+            ? new SynthOptions { TrainSentences = 24, DevSentences = 8, TestSentences = 8, Glosses = 8, Signers = 2, Seed = seed }
             : new SynthOptions { TrainSentences = 160, DevSentences = 40, TestSentences = 40, Seed = seed };
         string dir = Path.Combine(outDir, $"corpus-{options.TrainSentences}-{options.Glosses}-s{seed}");
         if (File.Exists(Path.Combine(dir, SyntheticCorpus.MarkerFile)))

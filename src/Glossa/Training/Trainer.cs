@@ -98,7 +98,7 @@ public sealed class Trainer
                     loss = loss + extra;
                 }
                 (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
-                (int e, int n) = CountErrors(output.Logits, output.Lengths, batch.Glosses);
+                (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
                 errors += e;
                 refWords += n;
                 lossSum += value;
@@ -187,6 +187,7 @@ public sealed class Trainer
                 lossSum += loss * batch.Count;
                 var (argmax, lengths) = ArgmaxFrames(output.Logits, output.Lengths);
                 int T = (int)output.Logits.shape[1];
+                var batchHyps = new List<IReadOnlyList<string>>(batch.Count);
                 for (int b = 0; b < batch.Count; b++)
                 {
                     var span = new ReadOnlySpan<long>(argmax, b * T, T);
@@ -194,15 +195,16 @@ public sealed class Trainer
                         if (span[t] == Vocabulary.Blank) blankFrames++;
                     validFrames += lengths[b];
                     var hyp = vocabulary.Decode(GreedyFrames.Collapse(span, (int)lengths[b]));
-                    var reference = batch.Glosses[b];
-                    errors += WordErrorCounter.Errors(reference, hyp);
-                    refWords += reference.Count;
                     hypWords += hyp.Length;
                     if (hyp.Length == 0) empty++;
+                    batchHyps.Add(hyp);
                     hypotheses.Add((batch.Ids[b], hyp));
                     if (samples.Count < keepSamples)
-                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', reference), string.Join(' ', hyp)));
+                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', batch.Glosses[b]), string.Join(' ', hyp)));
                 }
+                var (e, n) = WordErrorCounter.Count(batch.Ids, batch.Glosses, batchHyps);
+                errors += e;
+                refWords += n;
                 clips += batch.Count;
             }
         }
@@ -222,17 +224,14 @@ public sealed class Trainer
         };
     }
 
-    (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, IReadOnlyList<IReadOnlyList<string>> references)
+    (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)
     {
         var (argmax, lengths) = ArgmaxFrames(logits, outputLengths);
-        int T = (int)logits.shape[1], errors = 0, words = 0;
-        for (int b = 0; b < references.Count; b++)
-        {
-            var hyp = vocabulary.Decode(GreedyFrames.Collapse(new ReadOnlySpan<long>(argmax, b * T, T), (int)lengths[b]));
-            errors += WordErrorCounter.Errors(references[b], hyp);
-            words += references[b].Count;
-        }
-        return (errors, words);
+        int T = (int)logits.shape[1];
+        var hyps = new List<IReadOnlyList<string>>(batch.Count);
+        for (int b = 0; b < batch.Count; b++)
+            hyps.Add(vocabulary.Decode(GreedyFrames.Collapse(new ReadOnlySpan<long>(argmax, b * T, T), (int)lengths[b])));
+        return WordErrorCounter.Count(batch.Ids, batch.Glosses, hyps);
     }
 
     static (long[] Argmax, long[] Lengths) ArgmaxFrames(Tensor logits, Tensor outputLengths)

@@ -72,6 +72,10 @@ public sealed class TrainingJob : IDisposable
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
 
+        if (string.IsNullOrWhiteSpace(options.Corpus))
+            throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
+        if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
+            throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);

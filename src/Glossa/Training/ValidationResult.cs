@@ -5,7 +5,7 @@ public sealed record ValidationResult
 {
     /// <summary>Mean CTC loss (unsmoothed), weighted by clips.</summary>
     public double Loss { get; init; }
-    /// <summary>Word error rate in percent (plain edit distance over gloss tokens).</summary>
+    /// <summary>Word error rate in percent (greedy decoding, sclite-exact alignment, no gloss cleanup).</summary>
     public double Wer { get; init; }
     /// <summary>Word errors and reference words behind <see cref="Wer"/>.</summary>
     public int Errors { get; init; }

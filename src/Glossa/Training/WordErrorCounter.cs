@@ -1,30 +1,27 @@
+using Glossa.Scoring;
+
 namespace Glossa.Training;
 
 /// <summary>
-/// Plain word-level edit distance for the trainer's running WER (train and validation
-/// monitoring). Official numbers come from Glossa.Scoring (sclite rules) in <c>glossa evaluate</c>.
+/// Word errors of the trainer's running WER (train and validation monitoring), counted by the
+/// sclite-exact aligner of Glossa.Scoring without gloss cleanup. <c>glossa evaluate</c> reports
+/// the official number (corpus cleanup, beam search).
 /// </summary>
 internal static class WordErrorCounter
 {
-    /// <summary>Minimum number of substitutions + deletions + insertions turning <paramref name="reference"/> into <paramref name="hypothesis"/>.</summary>
-    public static int Errors(IReadOnlyList<string> reference, IReadOnlyList<string> hypothesis)
+    static readonly ScoreOptions Plain = new() { Cleanup = CleanupRules.None, KeepAlignments = false };
+
+    /// <summary>Substitutions + deletions + insertions of each hypothesis against its reference, summed, and the reference words.</summary>
+    public static (int Errors, int ReferenceWords) Count(IReadOnlyList<string> ids, IReadOnlyList<IReadOnlyList<string>> references, IReadOnlyList<IReadOnlyList<string>> hypotheses)
     {
-        int n = reference.Count, m = hypothesis.Count;
-        if (n == 0) return m;
-        if (m == 0) return n;
-        var prev = new int[m + 1];
-        var cur = new int[m + 1];
-        for (int j = 0; j <= m; j++) prev[j] = j;
-        for (int i = 1; i <= n; i++)
+        var utterances = new List<Utterance>(ids.Count);
+        var hyps = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        for (int i = 0; i < ids.Count; i++)
         {
-            cur[0] = i;
-            for (int j = 1; j <= m; j++)
-            {
-                int sub = prev[j - 1] + (string.Equals(reference[i - 1], hypothesis[j - 1], StringComparison.Ordinal) ? 0 : 1);
-                cur[j] = Math.Min(sub, Math.Min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            (prev, cur) = (cur, prev);
+            utterances.Add(new Utterance(ids[i], "train", references[i]));
+            hyps[ids[i]] = hypotheses[i];
         }
-        return prev[m];
+        var totals = WerScorer.Score(utterances, hyps, Plain).Totals;
+        return (totals.Errors, totals.ReferenceWords);
     }
 }

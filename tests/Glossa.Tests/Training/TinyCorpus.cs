@@ -8,6 +8,7 @@ internal static class TinyCorpus
     static readonly Lazy<string> path = new(() =>
     {
         string dir = Path.Combine(Path.GetTempPath(), $"glossa-tiny-corpus-{Environment.ProcessId}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         if (!File.Exists(Path.Combine(dir, SyntheticCorpus.MarkerFile)))
             SyntheticCorpus.Write(new SynthOptions { TrainSentences = 16, DevSentences = 4, TestSentences = 4, Glosses = 6, Signers = 2, Seed = 3 }, dir, overwrite: true);
         return dir;

@@ -146,4 +146,21 @@ public sealed class TrainCliTests : IDisposable
             Assert.True(File.Exists(f.Value.GetString()), f.Name);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "eval-best-test", "test.stm")).Length);
     }
+
+    [Fact]
+    public void Quick_demo_runs_end_to_end_and_prints_dev_and_test_wer()
+    {
+        var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(5), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        foreach (string split in new[] { "dev", "test" })
+        {
+            double wer = doc.RootElement.GetProperty(split).GetProperty("wer").GetDouble();
+            Assert.InRange(wer, 0, 200);
+            Assert.True(doc.RootElement.GetProperty(split).GetProperty("reference_words").GetInt32() > 0);
+        }
+        string run = doc.RootElement.GetProperty("run_dir").GetString()!;
+        Assert.True(File.Exists(Path.Combine(run, "eval", "dev.ctm")));
+        Assert.True(File.Exists(Path.Combine(run, "eval", "test.wer-summary.txt")));
+    }
 }
