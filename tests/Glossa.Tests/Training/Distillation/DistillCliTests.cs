@@ -79,6 +79,26 @@ public sealed class DistillCliTests : IDisposable
     }
 
     [Fact]
+    public void Sigint_stops_a_distillation_like_a_training_run()
+    {
+        string teacher = Path.Combine(root, "t"), student = Path.Combine(root, "s");
+        var (code, _, err) = Glossa(["train", "--model", "tiny-student", .. Common(teacher, 1), "--json"]);
+        Assert.True(code == 0, err);
+        using var p = new CliProcess(["distill", "--teacher", Path.Combine(teacher, "best"), "--model", "tiny-student", "--hidden-dim", "16", .. Common(student, 200)]);
+        var deadline = DateTime.UtcNow + Minutes3;
+        string log = Path.Combine(student, "training.log");
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("Epoch 1/")) && !p.HasExited && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        Assert.False(p.HasExited, p.Stderr);
+        p.Signal(2);
+        code = p.Wait(Minutes3);
+        Assert.True(code == 130, $"exit code {code}; stderr:\n{p.Stderr}");
+        Assert.True(global::Glossa.Training.Checkpoint.Exists(Path.Combine(student, "last")), "no loadable 'last' after Ctrl+C");
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(student, "summary.json")));
+        Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public void Bad_distill_and_compare_input_gives_one_line_errors()
     {
         var (code, _, err) = Glossa(["distill", "--teacher", Path.Combine(root, "nowhere", "best"), "--model", "tiny-student", .. Common(Path.Combine(root, "a"), 1)]);
