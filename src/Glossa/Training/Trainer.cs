@@ -87,7 +87,11 @@ public sealed class Trainer
                 var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
-                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray());
+                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
+                    {
+                        // Re-run the batch with hooks on every submodule to name where the NaN/inf starts.
+                        Module = Doctor.NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
+                    };
                 if (ExtraLoss is not null)
                 {
                     var extra = ExtraLoss(batch, output);

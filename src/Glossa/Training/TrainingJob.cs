@@ -148,6 +148,11 @@ public sealed class TrainingJob : IDisposable
             InfeasibleClips = trainRejected.Count + valRejected.Count,
             CheckedClips = train.Count + val.Count,
             InfeasibleExamples = trainRejected.Concat(valRejected).Take(5).Select(r => r.Sample.Id).ToList(),
+            CorpusVocabularySize = vocabulary.Count,
+            CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
+            LabelCounts = trainKept.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
         });
         return new TrainingJob(options, model, vocabulary, data, device, preamble, monitor);
     }
@@ -165,8 +170,11 @@ public sealed class TrainingJob : IDisposable
             EpochStarting = epochStarting,
             Preamble = Preamble,
             Extension = Extension,
+            NonFiniteCheck = e => Monitor.ReportNonFinite(e.Epoch, e.Step, e.Module, e.Quantity, e.Value).ToLogLines().ToList(),
             HealthCheck = metrics =>
             {
+                // Saved once the run folder exists, so 'glossa diagnose RUN_DIR' knows what the live doctor knew.
+                RunRecord.SaveContext(Path.GetFullPath(Options.OutputDir), Monitor.Context);
                 var fresh = Monitor.Observe(metrics);
                 var lines = fresh.SelectMany(f => f.ToLogLines()).ToList();
                 return (lines, Monitor.ShouldStop(out _));

@@ -35,6 +35,8 @@ public sealed class TrainingRun
     /// print and log, and whether one is fatal (stops the run when <see cref="TrainingOptions.AutoStop"/>).
     /// </summary>
     public Func<EpochMetrics, (IReadOnlyList<string> Findings, bool Fatal)>? HealthCheck { get; init; }
+    /// <summary>Called when the run stops on a non-finite value; returns the doctor's finding as log lines.</summary>
+    public Func<NonFiniteLossException, IReadOnlyList<string>>? NonFiniteCheck { get; init; }
 
     /// <summary>Lines to put at the top of the log (corpus summary, rejected clips, parameter counts).</summary>
     public IReadOnlyList<string> Preamble { get; init; } = [];
@@ -161,12 +163,14 @@ public sealed class TrainingRun
             {
                 folder.WriteFailure(new
                 {
-                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds,
+                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds, FirstNonFiniteModule = e.Module,
                     LearningRate = trainer.LearningRateAt(trainer.OptimizerSteps),
                     Hint = "the weights before this step are in 'last' (previous epoch); inspect these clips and lower --learning-rate or raise --clip-grad-norm",
                 });
                 status = TrainingStatus.Failed;
-                message = e.Message + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+                message = e.Message + (e.Module is null ? "" : $" First module with a non-finite output: {e.Module}.") + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+                if (NonFiniteCheck is not null)
+                    foreach (var f in NonFiniteCheck(e)) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
                 return Finish();
             }
 
