@@ -12,6 +12,9 @@ writes into OUT_DIR (never into git):
     /usr/bin/python3 bench/parity/make_reference.py --check-export FILE OUT_DIR
 loads FILE (a state dict Glossa exported) strictly into torchvision's MobileNetV3-Large, runs the
 reference input and prints the largest absolute difference to the reference output.
+    /usr/bin/python3 bench/parity/make_reference.py --check-model STATE.pt IO.safetensors CONFIG.json
+builds glossa_model.GlossaModel from a Glossa ModelConfig JSON, loads a Glossa-exported state dict
+strictly, runs IO's "input" in eval mode and prints the largest difference to IO's "logits".
 """
 import json
 import math
@@ -177,6 +180,42 @@ def make(out_dir):
     print(json.dumps(counts))
 
 
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for key, e in header.items():
+        if key == "__metadata__":
+            continue
+        dtype = {"F32": np.float32, "I64": np.int64}[e["dtype"]]
+        a, b = e["data_offsets"]
+        out[key] = torch.from_numpy(np.frombuffer(data[a:b], dtype=dtype).reshape(e["shape"]).copy())
+    return out
+
+
+def check_model(state_path, io_path, config_path):
+    """Loads a Glossa-exported recogniser into glossa_model.GlossaModel strictly and compares logits."""
+    from glossa_model import GlossaModel
+    with open(config_path) as f:
+        config = json.load(f)
+    model = GlossaModel(config)
+    state = torch.load(state_path)
+    state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        sys.exit(f"keys differ: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    model.eval()
+    io = load_safetensors(io_path)
+    with torch.no_grad():
+        y = model(io["input"])
+    if y.shape != io["logits"].shape:
+        sys.exit(f"shape {tuple(y.shape)} vs {tuple(io['logits'].shape)}")
+    print(f"max_abs_diff {(y - io['logits']).abs().max().item():.3e}")
+
+
 def check_export(path, out_dir):
     model = torchvision.models.mobilenet_v3_large(weights=None)
     model.load_state_dict(torch.load(path), strict=True)
@@ -189,7 +228,9 @@ def check_export(path, out_dir):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    if len(sys.argv) == 4 and sys.argv[1] == "--check-export":
+    if len(sys.argv) == 5 and sys.argv[1] == "--check-model":
+        check_model(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--check-export":
         check_export(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 2:
         make(sys.argv[1])

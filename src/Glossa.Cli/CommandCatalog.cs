@@ -22,5 +22,9 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return FeaturesCommand.Create();
         yield return DiagnoseCommand.Create();
+        yield return DistillCommand.Create();
+        yield return CompareCommand.Create();
+        yield return RecognizeCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -18,10 +18,10 @@ internal static class TrainingConsole
     /// <summary>Exit code of a run stopped by the doctor (--auto-stop).</summary>
     public const int AutoStopped = 3;
 
-    /// <summary>Trains with the given options; returns the process exit code.</summary>
-    public static int Train(TrainingOptions options, bool json)
+    /// <summary>Trains with the given options; returns the process exit code. <paramref name="prepare"/> replaces <see cref="TrainingJob.Prepare"/> (distillation attaches its teacher there).</summary>
+    public static int Train(TrainingOptions options, bool json, Func<TrainingOptions, TrainingJob>? prepare = null)
     {
-        var (outcome, _) = Run(options, json, quiet: json);
+        var (outcome, _) = Run(options, json, quiet: json, prepare);
         if (json) CliRunner.PrintJson(outcome);
         return ExitCode(outcome);
     }
@@ -35,11 +35,12 @@ internal static class TrainingConsole
     };
 
     /// <summary>Prepares and runs the training with signal handling and progress display.</summary>
-    public static (TrainingOutcome Outcome, TrainingJob Job) Run(TrainingOptions options, bool json, bool quiet)
+    public static (TrainingOutcome Outcome, TrainingJob Job) Run(TrainingOptions options, bool json, bool quiet,
+        Func<TrainingOptions, TrainingJob>? prepare = null)
     {
         using var stop = new CancellationTokenSource();
         using var signals = StopOn(stop);
-        var job = TrainingJob.Prepare(options);
+        var job = (prepare ?? TrainingJob.Prepare)(options);
         bool bars = !json && !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainingOutcome outcome;
         if (bars)

@@ -6,7 +6,7 @@ using Glossa.Training;
 namespace Glossa.Doctor;
 
 /// <summary>
-/// A training run folder as the doctor reads it: <c>metrics.jsonl</c> (required, one
+/// A training run folder as the doctor reads it (the trainer writes it with Glossa.Training.RunFolder): <c>metrics.jsonl</c> (required, one
 /// <see cref="EpochMetrics"/> per line), <c>config.json</c> (the resolved training options, read
 /// leniently) and <c>run_context.json</c> (optional, a serialised <see cref="RunContext"/>).
 /// </summary>
@@ -51,7 +51,7 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         context = context with
         {
             Config = context.Config ?? config,
-            ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config, "model_name"),
+            ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config?["training"] as JsonObject, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
         return new RunRecord(dir, history, context);
@@ -79,22 +79,6 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         }
         return context;
     }
-
-    /// <summary>
-    /// How <c>metrics.jsonl</c> lines are written: snake_case, one line, and NaN/infinity as the strings
-    /// "NaN"/"Infinity" (System.Text.Json refuses to write them otherwise, and a non-finite loss is
-    /// exactly what the doctor must see).
-    /// </summary>
-    public static readonly JsonSerializerOptions MetricsJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    /// <summary>Appends one epoch to <c>metrics.jsonl</c> in <paramref name="dir"/> (the trainer calls this after each epoch).</summary>
-    public static void AppendMetrics(string dir, EpochMetrics metrics) =>
-        File.AppendAllText(Path.Combine(dir, MetricsFile), JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
 
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
     public static void SaveContext(string dir, RunContext context) =>

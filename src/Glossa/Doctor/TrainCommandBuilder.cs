@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Glossa.Doctor;
@@ -17,12 +18,14 @@ public sealed class TrainCommandBuilder
     {
         "version", "glossa_version", "created", "created_at", "git_commit", "vocabulary", "vocab_size",
         "parameter_count", "parameters", "device_name", "command", "command_line", "argv", "resolved",
+        "written_utc", "vocabulary_size", "resume", "overwrite", "dry_run", "json",
     };
 
     /// <summary>Options shown first, in this order, when rebuilding from config.json.</summary>
     static readonly string[] Leading = ["model", "corpus"];
 
     readonly List<(string Name, string? Value)> options;
+    readonly Dictionary<string, string> modelValues = new(StringComparer.Ordinal);
     readonly string program;
 
     /// <summary>Creates a builder from what the run context has.</summary>
@@ -32,10 +35,17 @@ public sealed class TrainCommandBuilder
         options = context.CommandLine is { Count: > 0 } args ? FromArgs(args) : FromConfig(context.Config);
         if (!options.Any(o => o.Name == "model") && context.ModelName is { } m)
             options.Insert(0, ("model", m));
+        // A Glossa config.json also has the resolved model config: its hidden_dim and dropout are the
+        // values in use when the training options left them to the model's defaults.
+        if (context.Config?["model"] is JsonObject model)
+            foreach (var (key, node) in model)
+                if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+                    modelValues[Canonical(key)] = v.ToJsonString();
     }
 
     /// <summary>The current value of option <paramref name="name"/> (kebab-case, no dashes), or null.</summary>
-    public string? Get(string name) => options.FirstOrDefault(o => o.Name == Canonical(name)).Value;
+    public string? Get(string name) =>
+        options.FirstOrDefault(o => o.Name == Canonical(name)).Value ?? modelValues.GetValueOrDefault(Canonical(name));
 
     /// <summary>
     /// The command with the given options changed or added (values formatted invariantly; a null value
@@ -136,22 +146,42 @@ public sealed class TrainCommandBuilder
     {
         var list = new List<(string, string?)>();
         if (config is null) return list;
-        foreach (var (key, node) in config)
+        // A Glossa run's config.json keeps the options under "training" (and the model config under "model").
+        bool glossa = config["training"] is JsonObject;
+        var source = glossa ? (JsonObject)config["training"]! : config;
+        var defaults = glossa ? DefaultTrainingOptions() : null;
+        foreach (var (key, node) in source)
         {
             if (NotOptions.Contains(key) || node is not JsonValue value) continue;
-            string? text = value.GetValueKind() switch
+            // Unchanged defaults are left out so the command shows what this run chose.
+            if (defaults is not null && !AlwaysShown.Contains(key) && defaults[key] is JsonNode d && JsonNode.DeepEquals(d, node)) continue;
+            var kind = value.GetValueKind();
+            if (key == "augment") // the train command has --no-augment only
             {
-                System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
-                System.Text.Json.JsonValueKind.Number => value.ToJsonString(),
-                System.Text.Json.JsonValueKind.True => null,
-                _ => "\u0000", // false or null: the option is off or unset, leave it out
-            };
-            if (text == "\u0000") continue;
-            list.Add((Canonical(key), text));
+                if (kind == System.Text.Json.JsonValueKind.False) list.Add(("no-augment", null));
+                continue;
+            }
+            string name = Renamed.TryGetValue(key, out var r) ? r : Canonical(key);
+            switch (kind)
+            {
+                case System.Text.Json.JsonValueKind.String: list.Add((name, value.GetValue<string>())); break;
+                case System.Text.Json.JsonValueKind.Number: list.Add((name, value.ToJsonString())); break;
+                case System.Text.Json.JsonValueKind.True: list.Add((name, null)); break;
+                default: break; // false or null: the option is off or unset, leave it out
+            }
         }
-        // model and corpus first, the rest in config order
-        return list.OrderBy(o => Rank(o.Item1)).ToList(); // stable
+        return list.OrderBy(o => Rank(o.Item1)).ToList(); // stable: model and corpus first, the rest in config order
     }
+
+    /// <summary>Training options whose config key differs from the command-line option.</summary>
+    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal) { ["prefetch"] = "workers" };
+
+    /// <summary>Options shown even at their default value.</summary>
+    static readonly HashSet<string> AlwaysShown = new(StringComparer.Ordinal) { "model", "corpus", "output_dir", "epochs", "learning_rate" };
+
+    /// <summary>The trainer's defaults, serialised the way config.json is.</summary>
+    static JsonObject DefaultTrainingOptions() =>
+        (JsonObject)JsonSerializer.SerializeToNode(new Glossa.Training.TrainingOptions(), Glossa.Training.Checkpoint.Json)!;
 
     static int Rank(string name)
     {

@@ -8,7 +8,7 @@ public sealed record EpochMetrics
 {
     /// <summary>1-based epoch number.</summary>
     public int Epoch { get; init; }
-    /// <summary>Mean CTC (+ distillation) loss over the epoch's training steps.</summary>
+    /// <summary>Mean CTC loss over the epoch's training steps (a distillation run's extra term is in <see cref="DistillLoss"/>; the optimised total is their sum).</summary>
     public double TrainLoss { get; init; }
     /// <summary>Mean validation CTC loss.</summary>
     public double? ValLoss { get; init; }
@@ -35,7 +35,7 @@ public sealed record EpochMetrics
     public double? Seconds { get; init; }
     /// <summary>Share (0..1) of training step time spent waiting for data.</summary>
     public double? DataWaitShare { get; init; }
-    /// <summary>Distillation loss (distillation runs only), mean over the epoch.</summary>
+    /// <summary>Distillation term (distillation runs only) as added to the CTC loss, i.e. weight x KL x T^2, mean over the epoch.</summary>
     public double? DistillLoss { get; init; }
     /// <summary>A few validation examples: reference and hypothesis glosses joined by spaces.</summary>
     public IReadOnlyList<PredictionSample>? Samples { get; init; }

@@ -16,6 +16,8 @@ public sealed class NonFiniteLossException : Exception
     public double Value { get; }
     /// <summary>Ids of the samples in the failing batch (all accumulated batches for a gradient).</summary>
     public IReadOnlyList<string> SampleIds { get; }
+    /// <summary>The first module whose output (or parameter) was non-finite when the batch was re-run, if any.</summary>
+    public string? Module { get; init; }
 
     public NonFiniteLossException(int epoch, long step, string quantity, double value, IReadOnlyList<string> sampleIds)
         : base($"non-finite {quantity} ({value}) at epoch {epoch}, step {step}; batch samples: {string.Join(", ", sampleIds)}. " +

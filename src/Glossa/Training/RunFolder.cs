@@ -72,7 +72,22 @@ public sealed class RunFolder : IDisposable
     /// <summary>Writes config.json and vocab.txt (a resumed run keeps its originals and records the resume in the log).</summary>
     public void WriteConfig(TrainingOptions options, string modelConfigJson, Vocabulary vocabulary, IReadOnlyDictionary<string, object?>? extra = null)
     {
-        var config = new Dictionary<string, object?>
+        var config = ConfigContent(options, modelConfigJson, vocabulary);
+        if (extra is not null)
+            foreach (var (k, v) in extra) config[k] = v;
+        string name = options.Resume ? "config.resume.json" : ConfigFile;
+        WriteAtomically(PathOf(name), JsonSerializer.Serialize(config, Checkpoint.Json));
+        if (!options.Resume)
+            vocabulary.Save(PathOf("vocab.txt"));
+    }
+
+    /// <summary>The content of <c>config.json</c> as a JSON object (what the doctor reads to build commands).</summary>
+    public static System.Text.Json.Nodes.JsonObject ConfigObject(TrainingOptions options, string modelConfigJson, Vocabulary vocabulary) =>
+        System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(ConfigContent(options, modelConfigJson, vocabulary), Checkpoint.Json))!.AsObject();
+
+    static Dictionary<string, object?> ConfigContent(TrainingOptions options, string modelConfigJson, Vocabulary vocabulary)
+    {
+        return new Dictionary<string, object?>
         {
             ["glossa_version"] = typeof(RunFolder).Assembly.GetName().Version?.ToString(),
             ["written_utc"] = DateTime.UtcNow,
@@ -80,12 +95,6 @@ public sealed class RunFolder : IDisposable
             ["model"] = JsonDocument.Parse(modelConfigJson).RootElement,
             ["vocabulary_size"] = vocabulary.Count,
         };
-        if (extra is not null)
-            foreach (var (k, v) in extra) config[k] = v;
-        string name = options.Resume ? "config.resume.json" : ConfigFile;
-        WriteAtomically(PathOf(name), JsonSerializer.Serialize(config, Checkpoint.Json));
-        if (!options.Resume)
-            vocabulary.Save(PathOf("vocab.txt"));
     }
 
     /// <summary>Appends a line to training.log (with a UTC time stamp at the start of each block).</summary>

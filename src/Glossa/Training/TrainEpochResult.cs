@@ -5,6 +5,8 @@ public sealed record TrainEpochResult
 {
     /// <summary>Mean (unsmoothed objective, i.e. the optimised) loss over the epoch's batches.</summary>
     public double MeanLoss { get; init; }
+    /// <summary>Mean of the trainer's extra loss term (distillation) over the epoch's batches; null when there is none. <see cref="MeanLoss"/> is the CTC part alone.</summary>
+    public double? ExtraLoss { get; init; }
     /// <summary>Largest single-batch loss.</summary>
     public double MaxLoss { get; init; }
     /// <summary>Greedy WER (percent) of the training forward passes (dropout on, weights moving).</summary>

@@ -29,6 +29,13 @@ public sealed class Trainer
     /// <summary>Learning rate of optimizer step n; the trainer sets it before every step.</summary>
     public Func<long, double> LearningRateAt { get; set; }
 
+    /// <summary>
+    /// Optional extra training objective (distillation): called in every training step, inside its
+    /// dispose scope, with the batch and the model's output; returns a scalar added to the CTC
+    /// loss. Its epoch mean is reported apart (<see cref="TrainEpochResult.ExtraLoss"/>).
+    /// </summary>
+    public Func<ClipBatch, CslrOutput, Tensor>? ExtraLoss { get; set; }
+
     public Trainer(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, optim.Optimizer optimizer,
         CtcObjective objective, Device device, int accumulationSteps = 1, double clipGradNorm = 0)
     {
@@ -55,7 +62,7 @@ public sealed class Trainer
         model.train();
         optimizer.zero_grad();
         var clock = Stopwatch.StartNew();
-        double waited = 0, lossSum = 0, lossMax = double.NegativeInfinity, gradSum = 0, gradMax = 0;
+        double waited = 0, lossSum = 0, lossMax = double.NegativeInfinity, gradSum = 0, gradMax = 0, extraSum = 0;
         int batchCount = 0, clips = 0, pending = 0, steps = 0, errors = 0, refWords = 0;
         long frames = 0;
         bool interrupted = false;
@@ -80,7 +87,20 @@ public sealed class Trainer
                 var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
-                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray());
+                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
+                    {
+                        // Re-run the batch with hooks on every submodule to name where the NaN/inf starts.
+                        Module = Doctor.NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
+                    };
+                if (ExtraLoss is not null)
+                {
+                    var extra = ExtraLoss(batch, output);
+                    double extraValue = extra.item<float>();
+                    if (!double.IsFinite(extraValue))
+                        throw new NonFiniteLossException(epoch, OptimizerSteps, "extra (distillation) loss", extraValue, batch.Ids.ToArray());
+                    extraSum += extraValue;
+                    loss = loss + extra;
+                }
                 (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
                 (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
                 errors += e;
@@ -115,6 +135,7 @@ public sealed class Trainer
         {
             MeanLoss = batchCount > 0 ? lossSum / batchCount : double.NaN,
             MaxLoss = batchCount > 0 ? lossMax : double.NaN,
+            ExtraLoss = ExtraLoss is not null && batchCount > 0 ? extraSum / batchCount : null,
             Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
             GradNormMean = steps > 0 ? gradSum / steps : 0,
             GradNormMax = gradMax,

@@ -26,6 +26,8 @@ public sealed class TrainingJob : IDisposable
     public IReadOnlyList<string> Preamble { get; }
     /// <summary>The training doctor, fed every epoch.</summary>
     public HealthMonitor Monitor { get; }
+    /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
+    public TrainingExtension? Extension { get; set; }
 
     TrainingJob(TrainingOptions options, CslrModel model, Vocabulary vocabulary, TrainingData data, Device device,
         IReadOnlyList<string> preamble, HealthMonitor monitor)
@@ -146,6 +148,11 @@ public sealed class TrainingJob : IDisposable
             InfeasibleClips = trainRejected.Count + valRejected.Count,
             CheckedClips = train.Count + val.Count,
             InfeasibleExamples = trainRejected.Concat(valRejected).Take(5).Select(r => r.Sample.Id).ToList(),
+            CorpusVocabularySize = vocabulary.Count,
+            CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
+            LabelCounts = trainKept.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
         });
         return new TrainingJob(options, model, vocabulary, data, device, preamble, monitor);
     }
@@ -162,8 +169,12 @@ public sealed class TrainingJob : IDisposable
             Progress = progress,
             EpochStarting = epochStarting,
             Preamble = Preamble,
+            Extension = Extension,
+            NonFiniteCheck = e => Monitor.ReportNonFinite(e.Epoch, e.Step, e.Module, e.Quantity, e.Value).ToLogLines().ToList(),
             HealthCheck = metrics =>
             {
+                // Saved once the run folder exists, so 'glossa diagnose RUN_DIR' knows what the live doctor knew.
+                RunRecord.SaveContext(Path.GetFullPath(Options.OutputDir), Monitor.Context);
                 var fresh = Monitor.Observe(metrics);
                 var lines = fresh.SelectMany(f => f.ToLogLines()).ToList();
                 return (lines, Monitor.ShouldStop(out _));

@@ -35,9 +35,14 @@ public sealed class TrainingRun
     /// print and log, and whether one is fatal (stops the run when <see cref="TrainingOptions.AutoStop"/>).
     /// </summary>
     public Func<EpochMetrics, (IReadOnlyList<string> Findings, bool Fatal)>? HealthCheck { get; init; }
+    /// <summary>Called when the run stops on a non-finite value; returns the doctor's finding as log lines.</summary>
+    public Func<NonFiniteLossException, IReadOnlyList<string>>? NonFiniteCheck { get; init; }
 
     /// <summary>Lines to put at the top of the log (corpus summary, rejected clips, parameter counts).</summary>
     public IReadOnlyList<string> Preamble { get; init; } = [];
+
+    /// <summary>Optional variant of the run (distillation): an extra loss per step, config sections, log lines.</summary>
+    public TrainingExtension? Extension { get; init; }
 
     public TrainingRun(TrainingOptions options, nn.Module<Tensor, Tensor, CslrOutput> model, string modelConfigJson,
         Vocabulary vocabulary, TrainingData data, Device device)
@@ -57,11 +62,11 @@ public sealed class TrainingRun
         var clock = Stopwatch.StartNew();
         void Say(string line) { folder.Log(line); Output?.Invoke(line); }
 
-        folder.WriteConfig(options, modelConfigJson, vocabulary);
+        folder.WriteConfig(options, modelConfigJson, vocabulary, Extension?.Config);
         using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
         var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), device,
-            options.AccumulationSteps, options.ClipGradNorm);
+            options.AccumulationSteps, options.ClipGradNorm) { ExtraLoss = Extension?.ExtraLoss };
 
         var state = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
         if (options.Resume)
@@ -76,9 +81,10 @@ public sealed class TrainingRun
         }
         else
         {
-            Say($"[{Now}] training {options.Model} -> {folder.Dir}");
+            Say($"[{Now}] training {options.Model}{(Extension is null ? "" : $" ({Extension.Kind})")} -> {folder.Dir}");
         }
         foreach (var line in Preamble) Say(line);
+        foreach (var line in Extension?.Preamble ?? []) Say(line);
         Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {vocabulary.Count} classes; device {device.type}, {get_num_threads()} threads");
 
         var current = state.Plateau;
@@ -157,12 +163,14 @@ public sealed class TrainingRun
             {
                 folder.WriteFailure(new
                 {
-                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds,
+                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds, FirstNonFiniteModule = e.Module,
                     LearningRate = trainer.LearningRateAt(trainer.OptimizerSteps),
                     Hint = "the weights before this step are in 'last' (previous epoch); inspect these clips and lower --learning-rate or raise --clip-grad-norm",
                 });
                 status = TrainingStatus.Failed;
-                message = e.Message + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+                message = e.Message + (e.Module is null ? "" : $" First module with a non-finite output: {e.Module}.") + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+                if (NonFiniteCheck is not null)
+                    foreach (var f in NonFiniteCheck(e)) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
                 return Finish();
             }
 
@@ -185,6 +193,7 @@ public sealed class TrainingRun
                 Epoch = epoch,
                 TrainLoss = train.MeanLoss,
                 TrainLossMax = train.MaxLoss,
+                DistillLoss = train.ExtraLoss,
                 TrainWer = train.Wer,
                 ValLoss = val.Loss,
                 ValWer = val.Wer,
@@ -243,7 +252,8 @@ public sealed class TrainingRun
         yield return string.Format(c, "Epoch {0}/{1}  lr {2:0.00e+00}  time {3:0.0}s (train {4:0.0}s, {5:0.0} clips/s, data wait {6:0.0}%; val {7:0.0}s)",
             m.Epoch, options.Epochs, m.LearningRate, m.Seconds, train.Seconds, train.Clips / Math.Max(1e-9, train.Seconds),
             100 * (m.DataWaitShare ?? 0), val.Seconds);
-        yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%", m.TrainLoss, m.TrainWer);
+        yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%{2}", m.TrainLoss, m.TrainWer,
+            train.ExtraLoss is double extra ? string.Format(c, " | {0} loss: {1:0.000} (CTC + {0} = {2:0.00})", Extension?.ExtraLossName ?? "extra", extra, m.TrainLoss + extra) : "");
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
         yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
             m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
@@ -259,6 +269,8 @@ public sealed class TrainingRun
         var board = folder.Board;
         board.add_scalar("loss/train", (float)m.TrainLoss, epoch);
         board.add_scalar("loss/val", (float)(m.ValLoss ?? double.NaN), epoch);
+        if (m.DistillLoss is double extra)
+            board.add_scalar($"loss/{Extension?.ExtraLossName ?? "extra"}", (float)extra, epoch);
         board.add_scalar("wer/train", (float)(m.TrainWer ?? double.NaN), epoch);
         board.add_scalar("wer/val", (float)(m.ValWer ?? double.NaN), epoch);
         board.add_scalar("val/blank_ratio", (float)(m.BlankRatio ?? 0), epoch);

@@ -60,12 +60,15 @@ public sealed class HistoryReaderTests : IDisposable
     }
 
     [Fact]
-    public void Metrics_written_by_the_trainer_helper_read_back_with_non_finite_values_and_samples()
+    public void Metrics_written_by_the_trainer_read_back_with_non_finite_values_and_samples()
     {
         var m1 = Histories.Healthy()[0] with { Samples = [new("dev/1", "A B", "")] };
         var m2 = Histories.Healthy()[1] with { TrainLoss = double.NaN, ValLoss = double.PositiveInfinity };
-        RunRecord.AppendMetrics(dir, m1);
-        RunRecord.AppendMetrics(dir, m2);
+        using (var writer = Glossa.Training.RunFolder.Open(dir, resume: false, overwrite: true)) // the trainer's writer
+        {
+            writer.AppendMetrics(m1);
+            writer.AppendMetrics(m2);
+        }
         var back = RunRecord.Load(dir).History;
         Assert.Equal(m1.Steps, back[0].Steps);
         Assert.Equal(m1.BlankRatio, back[0].BlankRatio);

@@ -198,7 +198,8 @@ public sealed class RuleTests
         var f = Find(monitor, RuleIds.CtcInfeasible);
         Assert.NotNull(f);
         Assert.Equal(expected, f.Severity);
-        Assert.Contains(f.Actions, a => a.Command is { } c && c.Contains("--temporal-stride 4"));
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check CORPUS --stride 8"));
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check CORPUS --stride 4") && a.Description.Contains("stride 4 instead of 8"));
         Assert.Contains(f.Actions, a => a.Description.Contains("train/clip_0007"));
         // Reported once, with the first epoch.
         Assert.Contains(monitor.Observe(Histories.Healthy()[0]), x => x.Rule == RuleIds.CtcInfeasible);

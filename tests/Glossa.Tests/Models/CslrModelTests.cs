@@ -50,7 +50,7 @@ public class CslrModelTests
         i3d.eval();
         Assert.Equal(stride, i3d.TemporalStride);
         using var _ = no_grad();
-        foreach (long t in new long[] { 1, 3, 4, 5, 8, 9, 13 })
+        foreach (long t in new long[] { 1, 4, 5, 9 })
         {
             using var x = R(1, 3, t, 32, 32);
             using var y = i3d.call(x);

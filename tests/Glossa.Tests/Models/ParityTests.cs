@@ -111,3 +111,38 @@ public class ParityTests
         }
     }
 }
+
+/// <summary>Whole recognisers exported by Glossa load strictly into bench/parity/glossa_model.py and give the same logits in PyTorch.</summary>
+public class ExportParityTests
+{
+    [PythonTorchTheory]
+    [InlineData("mobilenetv3-small-student", 48, 20)]
+    [InlineData("tiny-student", 32, 20)]
+    [InlineData("i3d-teacher", 32, 9)]
+    public void ExportedRecogniserMatchesInPyTorch(string name, int size, int frames)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"glossa-export-model-{Environment.ProcessId}-{name}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var config = ModelFactory.Named(name, numClasses: 12, hiddenDim: 16);
+            using var model = ModelFactory.Create(config);
+            model.eval();
+            using var _ = no_grad();
+            using var input = rand([2, frames, 3, size, size]).mul_(2).sub_(1);
+            var output = model.call(input, full(2, (long)frames, dtype: int64));
+            WeightIO.SavePyTorch(model, Path.Combine(dir, "state.pt"));
+            WeightIO.WriteSafetensors(new Dictionary<string, Tensor> { ["input"] = input, ["logits"] = output.Logits }, Path.Combine(dir, "io.safetensors"));
+            File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
+            string script = PythonReference.Script;
+            var (code, text) = PythonReference.Run($"\"{script}\" --check-model \"{dir}/state.pt\" \"{dir}/io.safetensors\" \"{dir}/config.json\"");
+            Assert.True(code == 0, text);
+            double diff = double.Parse(text.Split("max_abs_diff ")[1].Trim().Split('\n')[0], CultureInfo.InvariantCulture);
+            Assert.True(diff < 1e-4, $"{name}: max |diff| {diff:E2}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

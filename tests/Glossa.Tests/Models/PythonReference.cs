@@ -76,3 +76,13 @@ public sealed class PythonTorchFactAttribute : FactAttribute
             Skip = "/usr/bin/python3 cannot import torch and torchvision: apt-get install -y python3-torch python3-torchvision";
     }
 }
+
+/// <summary>A theory skipped, with the reason, when /usr/bin/python3 lacks torch or torchvision.</summary>
+public sealed class PythonTorchTheoryAttribute : TheoryAttribute
+{
+    public PythonTorchTheoryAttribute()
+    {
+        if (!PythonReference.Available)
+            Skip = "/usr/bin/python3 cannot import torch and torchvision: apt-get install -y python3-torch python3-torchvision";
+    }
+}

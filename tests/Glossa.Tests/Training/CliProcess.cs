@@ -13,7 +13,13 @@ internal sealed class CliProcess : IDisposable
     public CliProcess(params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Glossa.Cli.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A test runner started in the background by a non-interactive shell inherits SIGINT as
+        // "ignored", and exec keeps that, so the child would never see our SIGINT. perl (always on
+        // Debian) resets it to the default before exec'ing dotnet, whose runtime then installs its handler.
+        var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"cannot run dotnet: $!\\n\";");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         const string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";

@@ -40,6 +40,7 @@ public sealed class TrainerTests
             trainer.TrainOneEpoch([TinyData.Batch(vocab, clips, 1), TinyData.Batch(vocab, clips, 2, nanAt: 0)], 1));
         Assert.Equal(clips.Select(c => c.Id), e.SampleIds);
         Assert.Contains(clips[0].Id, e.Message);
+        Assert.False(string.IsNullOrEmpty(e.Module)); // the doctor's probe names where the NaN first shows
         Assert.Equal(1, trainer.OptimizerSteps); // the first batch stepped, the NaN batch did not
     }
 

@@ -38,6 +38,15 @@ internal static class Advice
             : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + immediate repeats for every clip; the check names every clip that is too short.", cmd);
     }
 
+    /// <summary>A model with half the temporal stride (the train command has no stride option: it is part of the model).</summary>
+    public static FindingAction SmallerStride(RuleInput r, int stride)
+    {
+        string corpus = r.Commands.Get("corpus") ?? "CORPUS";
+        return new FindingAction(
+            $"Use a model with temporal stride {stride / 2} instead of {stride} (e.g. the I3D teacher at stride 4 rather than 8, or one pooling step fewer in the temporal convolution); this check shows how many clips become feasible:",
+            $"{r.Options.Program} corpus check {corpus} --stride {stride / 2}");
+    }
+
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
         new(description, r.Commands.Build(changes));
 

@@ -88,7 +88,8 @@ internal static class BlankCollapseRule
         var parts = new List<string>();
         if (Finite(m.BlankRatio)) parts.Add($"{Pct(m.BlankRatio!.Value)} of frames blank");
         if (Finite(m.EmptyRate)) parts.Add($"{Pct(m.EmptyRate!.Value)} empty hypotheses");
-        if (Finite(m.LengthRatio)) parts.Add($"hypotheses {F(m.LengthRatio!.Value)}x the reference length");
+        if (Finite(m.LengthRatio) && !(m.EmptyRate >= 0.9)) // all empty already says it
+            parts.Add($"hypotheses {F(m.LengthRatio!.Value)}x the reference length");
         return parts.Count == 0 ? "collapsed output" : string.Join(", ", parts);
     }
 
@@ -136,24 +137,21 @@ internal static class BlankCollapseRule
             changes.Add(("dropout", Advice.MoreDropout(r)));
             changes.Add(("weight-decay", Advice.MoreWeightDecay(r)));
         }
-        int? stride = r.Context.TemporalStride ?? (int?)r.Option("temporal-stride");
+        int? stride = r.Context.TemporalStride;
         bool strideSuspect = r.Context.InfeasibleClips is > 0 && stride is > 1;
-        if (strideSuspect) changes.Add(("temporal-stride", stride!.Value / 2));
         var list = new List<FindingAction>
         {
             Advice.Command(r, "Stop this run and restart with a lower learning rate and a warm-up" +
-                (overfit ? ", plus stronger regularisation for the train/val gap" : "") +
-                (strideSuspect ? ", and a smaller temporal stride so every clip is CTC-feasible" : ""), changes.ToArray()),
+                (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()),
         };
-        if (!strideSuspect)
-            list.Add(Advice.CheckFeasibility(r, stride));
+        list.Add(strideSuspect ? Advice.SmallerStride(r, stride!.Value) : Advice.CheckFeasibility(r, stride));
         if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
         {
             list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size", ("hidden-dim", Advice.SmallerHidden(r))));
             list.Add(Advice.Command(r, "Or train the MobileNetV3 student first", ("model", Advice.StudentModel), ("hidden-dim", null)));
         }
         list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
-        list.Add(new FindingAction("If the collapse persists at a sane learning rate, penalise overconfident blanks (label smoothing or an entropy/blank penalty on the CTC posteriors)."));
+        list.Add(Advice.Command(r, "If the collapse persists at a sane learning rate, smooth the labels so the blank cannot become overconfident", ("learning-rate", lr), ("label-smoothing", 0.1)));
         return list;
     }
 }

@@ -37,7 +37,7 @@ internal static class NonFiniteRule
                 "Usual causes: a learning rate too high, log of zero / division by zero in a custom layer, a broken clip (empty or constant frames), or infinite CTC losses of infeasible clips without zero_infinity.",
             Actions =
             [
-                Advice.Command(r, "Restart from the last good checkpoint with a lower learning rate and gradient clipping", ("learning-rate", Advice.LowerLearningRate(r)), ("grad-clip", 5.0)),
+                Advice.Command(r, "Restart from the last good checkpoint with a lower learning rate and gradient clipping", ("learning-rate", Advice.LowerLearningRate(r)), ("clip-grad-norm", 1.0)),
                 new("Inspect the dumped batch (clip ids and labels) for empty or constant frames and labels longer than the clip."),
             ],
         };

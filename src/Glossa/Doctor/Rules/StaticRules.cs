@@ -20,9 +20,9 @@ internal static class StaticRules
         if (c.TemporalStride is { } st) ev.Add(new("temporal_stride", st));
         string examples = c.InfeasibleExamples is { Count: > 0 } ex ? " (e.g. " + string.Join(", ", ex.Take(5)) + ")" : "";
         var actions = new List<FindingAction>();
-        if (c.TemporalStride is { } s && s > 1)
-            actions.Add(Advice.Command(r, $"Halve the temporal stride ({s} -> {s / 2}) so short clips get enough output frames", ("temporal-stride", s / 2)));
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
+        if (c.TemporalStride is { } s && s > 1)
+            actions.Add(Advice.SmallerStride(r, s));
         actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels."));
         actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
         return new Finding
@@ -57,7 +57,7 @@ internal static class StaticRules
                 "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
             Actions =
             [
-                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative: 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 Advice.Command(r, "Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later", ("model", Advice.StudentModel), ("hidden-dim", null)),
             ],

@@ -88,7 +88,7 @@ internal static class UnstableRule
                 "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks.",
             Actions =
             [
-                Advice.Command(r, "Lower the learning rate, warm it up and clip gradients", ("learning-rate", lr is { } cur && cur < o.LowLearningRate ? 3e-4 : Advice.LowerLearningRate(r)), ("warmup-epochs", 2), ("grad-clip", 5.0)),
+                Advice.Command(r, "Lower the learning rate, warm it up and clip gradients", ("learning-rate", lr is { } cur && cur < o.LowLearningRate ? 3e-4 : Advice.LowerLearningRate(r)), ("warmup-epochs", 2), ("clip-grad-norm", 1.0)),
                 new("If spikes come from particular batches, look for clips with broken frames or labels (the non_finite dump names them when the loss becomes NaN)."),
             ],
         };

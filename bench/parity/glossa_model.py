@@ -1,0 +1,108 @@
+"""Glossa's CslrModel written in PyTorch with the same state-dict keys, built from a ModelConfig JSON
+(as stored in Glossa checkpoints). `glossa model export` output loads into it with strict=True.
+
+    model = GlossaModel(json.load(open("config.json")))
+    model.load_state_dict(torch.load("exported.pt"), strict=True)
+    logits = model(frames)        # frames (B, T, 3, H, W), all frames valid -> (B, T', C)
+"""
+import torch
+import torch.nn as nn
+import torchvision
+
+from make_reference import I3D
+
+
+class TemporalConv(nn.Module):
+    """VAC-style Kn (conv, no padding) / Pn (max-pool) stack; keys blocks.{i}."""
+
+    def __init__(self, spec, cin, channels):
+        super().__init__()
+        layers = []
+        for part in [p for p in spec.split("-") if p]:
+            kind, size = part[0].upper(), int(part[1:])
+            if kind == "K":
+                layers += [nn.Conv1d(cin, channels, size), nn.BatchNorm1d(channels), nn.ReLU()]
+                cin = channels
+            else:
+                layers.append(nn.MaxPool1d(size))
+        self.blocks = nn.Sequential(*layers)
+        self.out_channels = cin
+
+    def forward(self, x):
+        return self.blocks(x)
+
+
+class TinyCnn(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        layers, cin = [], 3
+        for c in (16, 32, 64, 128):
+            c = max(8, round(c * width))
+            layers += [nn.Conv2d(cin, c, 3, 2, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
+            cin = c
+        self.features = nn.Sequential(*layers)
+        self.dim = cin
+
+
+class GlossaModel(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        kind = config["backbone"]
+        hidden, layers, dropout = config["hidden_dim"], config["layers"], config["dropout"]
+        self.per_frame = kind != "i3d"
+        if kind == "i3d":
+            self.backbone = I3D(num_classes=1, temporal_stride=config["i3d_temporal_stride"])
+            del self.backbone.logits
+            if config["i3d_final_endpoint"] == "Mixed_4f":
+                keep = [n for n, _ in self.backbone.endpoints][: 13]
+                for n, _ in self.backbone.endpoints[13:]:
+                    delattr(self.backbone, n)
+                self.backbone.endpoints = [(n, m) for n, m in self.backbone.endpoints if n in keep]
+                width = 832
+            else:
+                width = 1024
+        elif kind == "tiny_cnn":
+            self.backbone = TinyCnn(config["width_mult"])
+            width = self.backbone.dim
+        else:
+            make = torchvision.models.mobilenet_v3_large if kind == "mobilenet_v3_large" else torchvision.models.mobilenet_v3_small
+            self.backbone = make(width_mult=config["width_mult"])
+            del self.backbone.classifier
+            width = self.backbone.features[-1][0].out_channels
+        self.projection = None
+        if config["projection"]:
+            self.projection = nn.Linear(width, 2 * hidden)
+            width = 2 * hidden
+        self.temporal_conv = None
+        if config["temporal_conv"]:
+            channels = config.get("temporal_channels") or hidden
+            self.temporal_conv = TemporalConv(config["temporal_conv"], width, channels)
+            width = self.temporal_conv.out_channels
+        self.lstm = None
+        if layers > 0:
+            self.lstm = nn.LSTM(width, hidden, num_layers=layers, batch_first=True, bidirectional=True,
+                                dropout=dropout if layers > 1 else 0)
+            width = 2 * hidden
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(width, config["num_classes"])
+
+    def features(self, frames):
+        b, t = frames.shape[:2]
+        if self.per_frame:
+            maps = self.backbone.features(frames.reshape(b * t, *frames.shape[2:]))
+            return maps.mean(dim=(2, 3)).reshape(b, t, -1)
+        return self.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
+
+    def head(self, f):
+        x = self.dropout(f)
+        if self.projection is not None:
+            x = self.projection(x)
+        if self.temporal_conv is not None:
+            x = self.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
+        if self.lstm is not None:
+            x, _ = self.lstm(x)
+            x = self.dropout(x)
+        return self.classifier(x)
+
+    def forward(self, frames):
+        return self.head(self.features(frames))

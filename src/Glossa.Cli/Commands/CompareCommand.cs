@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using Glossa.Training;
+using Spectre.Console;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa compare RUN_A RUN_B ...</c>: the runs' size, speed and WER side by side.</summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var runs = new Argument<string[]>("RUNS") { Description = "Run folders written by glossa train or glossa distill.", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print the rows as JSON." };
+        var command = new Command("compare", "Compare run folders: model, parameters, epochs, best epoch, training speed, dev/test WER (from glossa evaluate outputs when present).");
+        command.Arguments.Add(runs);
+        command.Options.Add(json);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var rows = RunComparison.Read(parse.GetValue(runs)!);
+            if (parse.GetValue(json)) CliRunner.PrintJson(rows);
+            else Print(rows);
+            return 0;
+        }));
+        return command;
+    }
+
+    static void Print(IReadOnlyList<RunComparisonRow> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (Console.IsOutputRedirected) // files and pipes get the whole table on one line per run, not wrapped at 80 columns
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 180);
+        string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, c) : "-";
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "ms/clip (eval)" })
+            table.AddColumn(new TableColumn(h));
+        foreach (var r in rows)
+        {
+            string run = Path.GetFileName(r.Run) + (r.Teacher is null ? "" : " (distilled)");
+            table.AddRow(Markup.Escape(run), Markup.Escape(r.Model), r.Parameters.ToString("N0", c), $"{r.FrameSize}px",
+                $"{r.Epochs} ({r.Status})", r.BestEpoch.ToString(c), F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
+                F(r.BestValWer, "0.00"), F(r.DevWer, "0.00"), F(r.TestWer, "0.00"), F(r.EvalMsPerClip, "0.0"));
+        }
+        AnsiConsole.Write(table);
+        foreach (var r in rows.Where(r => r.Teacher is not null))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(r.Run))}: distilled from {Markup.Escape(r.Teacher!)}[/]");
+        if (rows.Any(r => r.DevWer is null))
+            AnsiConsole.MarkupLine("[grey]dev/test WER come from 'glossa evaluate --checkpoint RUN/best --split dev|test' outputs in the run folder; '-' = not evaluated yet[/]");
+    }
+}

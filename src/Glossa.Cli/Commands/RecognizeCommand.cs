@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Glossa.Recognition;
+
+namespace Glossa.Cli.Commands;
+
+/// <summary><c>glossa recognize</c>: run a trained checkpoint on videos or frame folders and print the glosses.</summary>
+internal static class RecognizeCommand
+{
+    public static Command Create()
+    {
+        var d = new RecognitionOptions();
+        var inputs = new Argument<string[]>("INPUT") { Description = "Video files (.mp4, .mkv, ...) or folders of .png/.jpg frames.", Arity = ArgumentArity.OneOrMore };
+        var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint directory, e.g. RUN/best.", Required = true };
+        var beam = new Option<int>("--beam") { Description = "Beam width for CTC prefix beam search; 0 = greedy.", DefaultValueFactory = _ => d.Beam };
+        var nbest = new Option<int>("--nbest") { Description = "Print this many alternatives with their scores (implies a beam at least this wide).", DefaultValueFactory = _ => d.NBest };
+        var ctm = new Option<bool>("--ctm") { Description = "Print CTM lines (input 1 start duration gloss) with each gloss's time: output frame x temporal stride / fps." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: one object per input (input, glosses, nbest [{glosses, score}], ctm with --ctm)." };
+        var stream = new Option<bool>("--stream") { Description = "Print glosses as soon as they are stable while the video is decoded, with the lag kept (greedy decoding)." };
+        var chunk = new Option<int>("--chunk") { Description = "Frames per chunk; longer inputs are processed in chunks with bounded memory.", DefaultValueFactory = _ => d.ChunkFrames };
+        var overlap = new Option<int>("--overlap") { Description = "Context frames on each side of a chunk (a multiple of the model's temporal stride).", DefaultValueFactory = _ => d.Overlap };
+        var fps = new Option<double?>("--fps") { Description = "Frame rate for timings (default: the video's, 25 for frame folders)." };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => d.Threads };
+        var command = new Command("recognize", "Recognise the glosses of videos or frame folders with a trained checkpoint (greedy or beam search; long videos in chunks).");
+        command.Arguments.Add(inputs);
+        foreach (var o in new Option[] { checkpoint, beam, nbest, ctm, json, stream, chunk, overlap, fps, device, threads }) command.Options.Add(o);
+        command.SetAction(parse => CliRunner.Guard(() =>
+        {
+            var options = new RecognitionOptions
+            {
+                Checkpoint = parse.GetValue(checkpoint)!,
+                Beam = parse.GetValue(beam),
+                NBest = parse.GetValue(nbest),
+                ChunkFrames = parse.GetValue(chunk),
+                Overlap = parse.GetValue(overlap),
+                Fps = parse.GetValue(fps),
+                Device = parse.GetValue(device)!,
+                Threads = parse.GetValue(threads),
+            }.Validate();
+            bool asJson = parse.GetValue(json), withCtm = parse.GetValue(ctm), streaming = parse.GetValue(stream);
+            if (streaming && options.EffectiveBeam > 1)
+                throw new Glossa.Common.GlossaException("--stream prints greedy glosses as they become stable; drop --beam/--nbest, or recognise without --stream");
+            var files = parse.GetValue(inputs)!;
+            foreach (var f in files) Recognizer.CheckInput(f); // fail before loading the model
+            using var recognizer = Recognizer.Load(options);
+            if (streaming)
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"streaming: a gloss is printed once final; the stable part lags the decoded frames by {options.Overlap}..{options.ChunkFrames - options.Overlap} frames (chunks of {options.ChunkFrames}, context {options.Overlap})"));
+            var results = new List<RecognitionResult>();
+            foreach (var input in files)
+            {
+                Action<StableUpdate>? onStable = streaming ? u => PrintUpdate(u, asJson) : null;
+                var result = recognizer.Recognize(input, onStable);
+                results.Add(result);
+                if (asJson && !streaming) continue;
+                if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm), Compact));
+                else Print(result, withCtm, options.NBest);
+            }
+            if (asJson && !streaming) CliRunner.PrintJson(results.Select(r => ToJson(r, withCtm)).ToList());
+            return 0;
+        }));
+        return command;
+    }
+
+    static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    static void Print(RecognitionResult r, bool ctm, int nbest)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{r.Input}: {string.Join(' ', r.Glosses)}");
+        if (nbest > 1)
+            for (int i = 0; i < r.NBest.Count; i++)
+                Console.WriteLine(string.Create(inv, $"  {i + 1,2}  {r.NBest[i].Score,10:0.0000}  {string.Join(' ', r.NBest[i].Glosses)}"));
+        if (ctm)
+        {
+            string id = CtmId(r.Input);
+            foreach (var g in r.Timed)
+                Console.WriteLine(string.Create(inv, $"{id} 1 {g.Start:0.000} {g.Duration:0.000} {g.Gloss}"));
+        }
+    }
+
+    static void PrintUpdate(StableUpdate u, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                Input = u.Input, Event = "stable", u.DecodedFrames, u.StableFrames, u.LagFrames, LagSeconds = Math.Round(u.LagSeconds, 3),
+                Glosses = u.NewGlosses,
+            }, Compact));
+            return;
+        }
+        if (u.NewGlosses.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        string glosses = string.Join(' ', u.NewGlosses.Select(g => string.Create(inv, $"{g.Gloss}@{g.Start:0.00}s")));
+        Console.WriteLine(string.Create(inv, $"{u.Input} [{u.DecodedFrames / u.Fps:0.00}s decoded, lag {u.LagFrames} frames = {u.LagSeconds:0.00}s]: {glosses}"));
+        Console.Out.Flush();
+    }
+
+    /// <summary>The file name without extension, with blanks replaced, as a CTM utterance id.</summary>
+    static string CtmId(string input)
+    {
+        string trimmed = input.TrimEnd('/');
+        string name = Path.GetFileNameWithoutExtension(trimmed);
+        // PHOENIX keeps a clip's frames in ID/1/: name the clip, not the "1".
+        if (Directory.Exists(trimmed) && name.All(char.IsDigit) && Path.GetFileName(Path.GetDirectoryName(trimmed)) is { Length: > 0 } parent)
+            name = parent;
+        return string.IsNullOrEmpty(name) ? "input" : name.Replace(' ', '_');
+    }
+
+    static object ToJson(RecognitionResult r, bool ctm)
+    {
+        var o = new Dictionary<string, object>
+        {
+            ["input"] = r.Input,
+            ["glosses"] = r.Glosses,
+            ["nbest"] = r.NBest.Select(n => new Dictionary<string, object> { ["glosses"] = n.Glosses, ["score"] = n.Score }).ToList(),
+        };
+        if (ctm) o["ctm"] = r.Timed.Select(g => new Dictionary<string, object> { ["gloss"] = g.Gloss, ["start"] = g.Start, ["duration"] = g.Duration }).ToList();
+        foreach (var (k, v) in Details(r)) o[k] = v;
+        return o;
+    }
+
+    static Dictionary<string, object> Details(RecognitionResult r) => new()
+    {
+        ["decoder"] = r.Decoder,
+        ["frames"] = r.Frames,
+        ["output_frames"] = r.OutputFrames,
+        ["stride"] = r.Stride,
+        ["fps"] = r.Fps,
+        ["chunks"] = r.Chunks,
+        ["seconds"] = r.Seconds,
+    };
+}

@@ -1,0 +1,59 @@
+using Glossa.Common;
+
+namespace Glossa.Recognition;
+
+/// <summary>How <c>glossa recognize</c> turns videos or frame folders into glosses.</summary>
+public sealed record RecognitionOptions
+{
+    /// <summary>A checkpoint directory written by training, e.g. <c>RUN/best</c>.</summary>
+    public string Checkpoint { get; init; } = "";
+
+    /// <summary>
+    /// Frames per chunk. Inputs up to this length are processed whole (exactly as evaluation
+    /// does); longer ones in chunks, so memory depends on this and not on the input's length.
+    /// </summary>
+    public int ChunkFrames { get; init; } = 256;
+
+    /// <summary>
+    /// Context frames on each side of a chunk whose outputs are discarded (the neighbouring chunk
+    /// supplies them), so chunk boundaries hardly change the result. A multiple of the model's
+    /// temporal stride; chunks share 2 x this many frames.
+    /// </summary>
+    public int Overlap { get; init; } = 32;
+
+    /// <summary>Beam width; 0 or 1 = greedy (best path).</summary>
+    public int Beam { get; init; }
+
+    /// <summary>Alternatives to report, best first (more than 1 implies a beam of at least this width).</summary>
+    public int NBest { get; init; } = 1;
+
+    /// <summary>Frame rate for timings; null = ffprobe's for videos, 25 for frame folders.</summary>
+    public double? Fps { get; init; }
+
+    /// <summary>Frames per backbone call inside a chunk (per-frame backbones only): bounds activation memory; 0 = the whole chunk at once.</summary>
+    public int BackboneBatch { get; init; } = 64;
+
+    /// <summary>auto, cpu or cuda.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>libtorch threads; 0 = one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Beam width actually used: the larger of <see cref="Beam"/> and <see cref="NBest"/>, or 0 for greedy.</summary>
+    public int EffectiveBeam => NBest > 1 ? Math.Max(Beam, NBest) : Beam > 1 ? Beam : 0;
+
+    /// <summary>Checks every field with actionable messages (the stride checks need the model: see <see cref="Recognizer"/>).</summary>
+    public RecognitionOptions Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("--checkpoint is required, e.g. RUN/best");
+        if (ChunkFrames < 8) throw new GlossaException($"--chunk must be at least 8 frames (got {ChunkFrames}); 256 is the default");
+        if (Overlap < 0 || 2 * Overlap >= ChunkFrames)
+            throw new GlossaException($"--overlap must be between 0 and half the chunk (got {Overlap} with --chunk {ChunkFrames})");
+        if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam})");
+        if (NBest < 1 || NBest > 100) throw new GlossaException($"--nbest must be between 1 and 100 (got {NBest})");
+        if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
+        if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
+        if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        return this;
+    }
+}

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using Glossa.Common;
+using Glossa.Corpora;
+using Glossa.Decoding;
+using Glossa.Frames;
+using Glossa.Models;
+using Glossa.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glossa.Recognition;
+
+/// <summary>
+/// Runs a trained checkpoint on new videos or frame folders: the evaluation transform (resize,
+/// centre crop, normalise) the model was trained with, the model in eval mode without gradients,
+/// then CTC decoding. Inputs longer than <see cref="RecognitionOptions.ChunkFrames"/> are streamed
+/// in chunks that overlap by <see cref="RecognitionOptions.Overlap"/> frames of context on each
+/// side; only each chunk's centre outputs are kept, so memory is bounded by the chunk size.
+/// <para>
+/// Approximation: the convolutional layers see exactly the frames they would see on the whole
+/// input (chunk starts are multiples of the temporal stride and the context covers their
+/// receptive field), but the BiLSTM sees only its chunk, so outputs near chunk boundaries can
+/// differ slightly from a whole-input pass. Inputs no longer than one chunk are processed whole
+/// and equal evaluation.
+/// </para>
+/// </summary>
+public sealed class Recognizer : IDisposable
+{
+    readonly CslrModel model;
+    readonly Vocabulary vocabulary;
+    readonly FrameOptions frames;
+    readonly RecognitionOptions options;
+    readonly Device device;
+    readonly BeamSearchDecoder? beam;
+
+    Recognizer(RecognitionOptions options, CslrModel model, Vocabulary vocabulary, FrameOptions frames, Device device)
+    {
+        this.options = options;
+        this.model = model;
+        this.vocabulary = vocabulary;
+        this.frames = frames;
+        this.device = device;
+        int width = options.EffectiveBeam;
+        if (width > 1)
+            beam = new BeamSearchDecoder(new BeamSearchOptions { BeamWidth = width, NBest = Math.Min(options.NBest, width), TopClasses = Math.Min(40, vocabulary.Count) });
+    }
+
+    /// <summary>Loads the checkpoint's model, vocabulary and frame options, and checks the chunk settings against the model's stride.</summary>
+    public static Recognizer Load(RecognitionOptions options)
+    {
+        options.Validate();
+        var device = TrainingDevice.Resolve(options.Device);
+        if (options.Threads > 0) set_num_threads(options.Threads);
+        var (model, vocabulary, training) = Evaluator.LoadModel(options.Checkpoint.TrimEnd('/'), device);
+        int stride = model.TemporalStride;
+        if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
+        {
+            model.Dispose();
+            throw new GlossaException($"--overlap ({options.Overlap}) and --chunk minus twice the overlap ({options.ChunkFrames - 2 * options.Overlap}) must be multiples of the model's temporal stride {stride}, so chunk outputs line up with whole-input outputs");
+        }
+        // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
+        var eval = TrainingJob.FrameOptionsFor(training, model.Config.FrameSize) with { MaxFrames = 0 };
+        return new Recognizer(options, model, vocabulary, eval, device);
+    }
+
+    /// <summary>The frame options used (the checkpoint's evaluation transform).</summary>
+    public FrameOptions Frames => frames;
+
+    /// <summary>The vocabulary of the checkpoint.</summary>
+    public Vocabulary Vocabulary => vocabulary;
+
+    /// <summary>Input frames per output frame.</summary>
+    public int Stride => model.TemporalStride;
+
+    /// <summary>Throws a one-line error unless <paramref name="input"/> is an existing frame folder or video file.</summary>
+    public static void CheckInput(string input)
+    {
+        if (Directory.Exists(input)) return;
+        if (!File.Exists(input)) throw new GlossaException($"{input}: no such video file or frame folder");
+        if (!VideoDecoder.IsVideo(input))
+            throw new GlossaException($"{input}: neither a frame folder nor a video file ({string.Join(", ", VideoDecoder.Extensions.Order())})");
+    }
+
+    /// <summary>
+    /// Recognises one input. <paramref name="onStable"/>, when given, hears about glosses as soon
+    /// as they are final (after each chunk), for streaming output.
+    /// </summary>
+    public RecognitionResult Recognize(string input, Action<StableUpdate>? onStable = null, CancellationToken ct = default)
+    {
+        CheckInput(input);
+        var clock = Stopwatch.StartNew();
+        bool video = !Directory.Exists(input);
+        var source = FrameSource.ForPath(input);
+        double fps = options.Fps ?? (video ? FrameRate.Probe(input) : FrameRate.FolderDefault);
+        int stride = model.TemporalStride, classes = vocabulary.Count;
+        // Outputs before (Overlap / stride) of a later chunk belong to its left context: they are
+        // skipped because the previous chunk already committed them (see `from`).
+        int keepTo = (options.ChunkFrames - options.Overlap) / stride;     // first output of the right context
+        long minFrames = model.MinimumInputFrames(1);
+
+        var track = new OutputTrack(classes, keepRows: beam is not null);
+        float[]? tail = null;          // the previous chunk's right-context outputs, used if no chunk follows
+        int tailFrom = 0, tailTo = 0, decoded = 0, chunks = 0, reported = 0;
+        using (no_grad())
+        {
+            foreach (var chunk in FrameChunks.Read(source, frames, options.ChunkFrames, 2 * options.Overlap, ct))
+            {
+                using var owned = chunk;
+                decoded = chunk.Start + chunk.Length;
+                if (chunk.Length < minFrames)
+                {
+                    if (chunks == 0)
+                        throw new GlossaException($"{input}: {chunk.Length} frames are too few; the model needs at least {minFrames}");
+                    continue; // a short last chunk: the previous chunk's right context covers these frames
+                }
+                float[] logProbs = Forward(chunk.Frames, out int outFrames);
+                int offset = chunk.Start / stride;                 // global index of this chunk's output 0
+                int from = Math.Max(0, track.Count - offset);
+                int to = Math.Max(from, Math.Min(outFrames, keepTo));
+                track.Append(logProbs, from, to);
+                tail = logProbs;
+                tailFrom = to;
+                tailTo = outFrames;
+                chunks++;
+                onStable?.Invoke(Update(input, track, ref reported, decoded, track.Count * stride, fps, stride));
+            }
+        }
+        if (tail is not null) track.Append(tail, tailFrom, tailTo);
+        onStable?.Invoke(Update(input, track, ref reported, decoded, decoded, fps, stride));
+        return Finish(input, track, decoded, chunks, fps, stride, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Log-probabilities (T', C) of one chunk (1, T, 3, H, W), as a flat row-major array.</summary>
+    float[] Forward(Tensor chunk, out int outFrames)
+    {
+        using var scope = NewDisposeScope();
+        long t = chunk.shape[1];
+        var x = chunk.to(device);
+        var lengths = tensor(new[] { t }, dtype: int64).to(device);
+        CslrOutput output;
+        int slice = options.BackboneBatch;
+        if (model.Backbone.PerFrame && slice > 0 && t > slice)
+        {
+            // Per-frame backbones give the same features in slices; only the activations of a slice are alive at once.
+            var parts = new List<Tensor>();
+            for (long s = 0; s < t; s += slice)
+            {
+                long n = Math.Min(slice, t - s);
+                var (features, _) = model.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
+                parts.Add(features);
+            }
+            output = model.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
+        }
+        else
+        {
+            output = model.call(x, lengths);
+        }
+        var logProbs = nn.functional.log_softmax(output.Logits, dim: -1)[0].cpu().contiguous(); // (1,T',C) -> (T',C)
+        outFrames = (int)logProbs.shape[0];
+        return logProbs.data<float>().ToArray();
+    }
+
+    StableUpdate Update(string input, OutputTrack track, ref int reported, int decoded, int stable, double fps, int stride)
+    {
+        // A gloss is final once a later frame is committed (only its end can still move); the last one is reported when the input ends.
+        bool end = stable >= decoded;
+        int upTo = end ? track.Glosses.Count : Math.Max(reported, track.Glosses.Count - 1);
+        var fresh = new List<RecognizedGloss>();
+        for (int i = reported; i < upTo; i++) fresh.Add(Timed(track.Glosses[i], fps, stride));
+        reported = upTo;
+        return new StableUpdate(input, fresh, decoded, Math.Min(stable, decoded), fps);
+    }
+
+    RecognizedGloss Timed((int Id, int First, int Last) g, double fps, int stride) =>
+        new(vocabulary[g.Id], Math.Round(g.First * stride / fps, 3), Math.Round((g.Last - g.First + 1) * stride / fps, 3));
+
+    RecognitionResult Finish(string input, OutputTrack track, int decoded, int chunks, double fps, int stride, double seconds)
+    {
+        IReadOnlyList<NBestEntry> nbest;
+        IReadOnlyList<RecognizedGloss> timed;
+        if (beam is null)
+        {
+            timed = track.Glosses.Select(g => Timed(g, fps, stride)).ToList();
+            nbest = [new NBestEntry(timed.Select(g => g.Gloss).ToList(), Math.Round(track.BestPathScore, 4))];
+        }
+        else
+        {
+            float[] rows = track.Rows();
+            var hyps = track.Count == 0 ? [] : beam.Decode(rows, track.Count, vocabulary.Count);
+            nbest = hyps.Select(h => new NBestEntry(vocabulary.Decode(h.Ids), Math.Round(h.Score, 4))).ToList();
+            if (nbest.Count == 0) nbest = [new NBestEntry([], 0)];
+            int[] ids = hyps.Count > 0 ? hyps[0].Ids : [];
+            var spans = CtcAligner.Align(rows, track.Count, vocabulary.Count, ids);
+            timed = ids.Select((id, i) => spans is null
+                    ? new RecognizedGloss(vocabulary[id], 0, 0)
+                    : Timed((id, spans[i].First, spans[i].Last), fps, stride)).ToList();
+        }
+        return new RecognitionResult
+        {
+            Input = input,
+            Glosses = nbest[0].Glosses,
+            NBest = nbest,
+            Timed = timed,
+            Frames = decoded,
+            OutputFrames = track.Count,
+            Fps = Math.Round(fps, 3),
+            Stride = stride,
+            Chunks = chunks,
+            Decoder = beam is null ? "greedy" : $"beam-{beam.Options.BeamWidth}",
+            Seconds = Math.Round(seconds, 3),
+        };
+    }
+
+    public void Dispose() => model.Dispose();
+}

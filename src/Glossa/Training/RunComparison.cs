@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Models;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// Reads run folders for <c>glossa compare</c>: config.json (model, frame size, teacher),
+/// summary.json (status, best epoch, speed), metrics.jsonl (epochs, seconds) and the results
+/// of <c>glossa evaluate</c> found under the folder (<c>eval-*/SPLIT.results.json</c>, those of
+/// the <c>best</c> checkpoint first).
+/// </summary>
+public static class RunComparison
+{
+    /// <summary>One row per run folder, in the given order.</summary>
+    public static IReadOnlyList<RunComparisonRow> Read(IEnumerable<string> runDirs) => runDirs.Select(ReadOne).ToList();
+
+    /// <summary>Reads one run folder; throws a <see cref="GlossaException"/> naming it when it is not one.</summary>
+    public static RunComparisonRow ReadOne(string runDir)
+    {
+        string dir = Path.GetFullPath(runDir.TrimEnd('/'));
+        if (!Directory.Exists(dir))
+            throw new GlossaException($"{runDir}: run folder not found");
+        string configPath = Path.Combine(dir, RunFolder.ConfigFile);
+        if (!File.Exists(configPath))
+            throw new GlossaException($"{runDir}: not a run folder (no {RunFolder.ConfigFile}); give folders written by glossa train or glossa distill");
+        using var config = Parse(configPath);
+        var root = config.RootElement;
+        if (!root.TryGetProperty("model", out var modelJson))
+            throw new GlossaException($"{configPath}: has no 'model' section; was it written by glossa train?");
+        var model = ModelConfig.FromJson(modelJson.GetRawText(), configPath);
+        string? teacher = root.TryGetProperty("distillation", out var kd) && kd.TryGetProperty("teacher", out var t) ? t.GetString() : null;
+
+        var metrics = RunFolder.ReadMetrics(dir);
+        string summaryPath = Path.Combine(dir, RunFolder.SummaryFile);
+        TrainingOutcome? summary = File.Exists(summaryPath)
+            ? JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(summaryPath), Checkpoint.Json)
+            : null;
+        var best = metrics.Where(m => m.ValWer is not null).OrderBy(m => m.ValWer).ThenBy(m => m.Epoch).FirstOrDefault();
+        var (dev, devDecoder, devMs) = Evaluation(dir, "dev");
+        var (test, testDecoder, testMs) = Evaluation(dir, "test");
+
+        return new RunComparisonRow
+        {
+            Run = dir,
+            Model = model.Name,
+            Parameters = CountParameters(model),
+            FrameSize = model.FrameSize,
+            Teacher = teacher,
+            Status = summary is null ? "running" : JsonNamingPolicy.KebabCaseLower.ConvertName(summary.Status.ToString()),
+            Epochs = summary?.Epochs ?? (metrics.Count > 0 ? metrics[^1].Epoch : 0),
+            BestEpoch = summary?.BestEpoch ?? best?.Epoch ?? 0,
+            BestValWer = summary?.BestWer ?? best?.ValWer,
+            ClipsPerSecond = summary is { ClipsPerSecond: > 0 } ? summary.ClipsPerSecond : null,
+            SecondsPerEpoch = metrics.Count > 0 && metrics.All(m => m.Seconds is not null) ? metrics.Average(m => m.Seconds!.Value) : null,
+            DevWer = dev,
+            TestWer = test,
+            Decoder = devDecoder ?? testDecoder,
+            EvalMsPerClip = devMs ?? testMs,
+        };
+    }
+
+    /// <summary>WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best checkpoint's.</summary>
+    static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split)
+    {
+        var files = Directory.GetDirectories(dir, "eval-*")
+            .Select(d => Path.Combine(d, $"{split}.results.json"))
+            .Where(File.Exists)
+            .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) == $"eval-best-{split}" ? 0 : 1)
+            .ThenByDescending(File.GetLastWriteTimeUtc)
+            .ToList();
+        if (files.Count == 0) return (null, null, null);
+        var r = JsonSerializer.Deserialize<EvaluationResult>(File.ReadAllText(files[0]), Checkpoint.Json)
+                ?? throw new GlossaException($"{files[0]}: empty evaluation result");
+        return (r.Wer, r.Decoder, r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null);
+    }
+
+    static long CountParameters(ModelConfig config)
+    {
+        using var model = ModelFactory.Create(config);
+        return model.parameters().Sum(p => p.numel());
+    }
+
+    static JsonDocument Parse(string path)
+    {
+        try { return JsonDocument.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new GlossaException($"{path}: not valid JSON ({e.Message})", e); }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Glossa.Training;
+
+/// <summary>One run folder as <c>glossa compare</c> reports it (null where the folder does not say).</summary>
+public sealed record RunComparisonRow
+{
+    /// <summary>The run folder (absolute).</summary>
+    public string Run { get; init; } = "";
+    /// <summary>Named model configuration.</summary>
+    public string Model { get; init; } = "";
+    /// <summary>Trainable parameters of the model the run's config.json describes.</summary>
+    public long Parameters { get; init; }
+    /// <summary>Input frame side in pixels.</summary>
+    public int FrameSize { get; init; }
+    /// <summary>The teacher checkpoint, for distillation runs.</summary>
+    public string? Teacher { get; init; }
+    /// <summary>How the run ended (completed, early-stopped, interrupted, failed), or "running" without summary.json.</summary>
+    public string Status { get; init; } = "";
+    /// <summary>Epochs completed, and the epoch of the best validation WER.</summary>
+    public int Epochs { get; init; }
+    public int BestEpoch { get; init; }
+    /// <summary>Training throughput (clips per second of training step time) and mean wall seconds per epoch (train + validation).</summary>
+    public double? ClipsPerSecond { get; init; }
+    public double? SecondsPerEpoch { get; init; }
+    /// <summary>Best validation WER seen during training (greedy decoding, percent).</summary>
+    public double? BestValWer { get; init; }
+    /// <summary>Dev and test WER (percent) from <c>glossa evaluate</c> outputs in the run folder, when present.</summary>
+    public double? DevWer { get; init; }
+    public double? TestWer { get; init; }
+    /// <summary>Decoder of those evaluations (greedy, beam-N).</summary>
+    public string? Decoder { get; init; }
+    /// <summary>Forward-pass milliseconds per clip in the dev (else test) evaluation: inference speed.</summary>
+    public double? EvalMsPerClip { get; init; }
+}

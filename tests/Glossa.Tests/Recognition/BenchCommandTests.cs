@@ -1,0 +1,35 @@
+using Glossa.Tests.Training;
+
+namespace Glossa.Tests.Recognition;
+
+/// <summary><c>glossa bench</c> on its cheapest benchmark: the markdown it writes has the machine, the command and the targets table.</summary>
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Quick_score_benchmark_writes_the_targets_table_beside_sclite()
+    {
+        string output = Path.Combine(RecognitionFixture.Root, "bench.md");
+        // The CLI finds the repository (bench/, Glossa.slnx) above the test binaries.
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(3), "bench", "--quick", "--only", "score", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains(output, stdout);
+        string md = File.ReadAllText(output);
+        Assert.Contains("## Machine", md);
+        Assert.Contains("- CPU: ", md);
+        Assert.Contains("| target (earlier issues) | measured | met | benchmark |", md);
+        var row = md.Split('\n').Single(l => l.StartsWith("| scorer >= 10x sclite", StringComparison.Ordinal));
+        Assert.Matches(@"\| [0-9.]+x; counts identical: yes \| (yes|\*\*no\*\*) \|", row);
+        Assert.Contains("./glossa bench-score --utterances 1000 --repeat 2", md);
+        Assert.Contains("| sclite 2.10", md);
+        Assert.Matches(@"Load average [0-9.]+ [0-9.]+ [0-9.]+ before", md);
+    }
+
+    [Fact]
+    public void Unknown_benchmark_is_a_one_line_error()
+    {
+        var (code, _, stderr) = CliProcess.Run(TimeSpan.FromMinutes(1), "bench", "--only", "nonsense", "--out", Path.Combine(RecognitionFixture.Root, "x.md"));
+        Assert.Equal(2, code);
+        Assert.Contains("nonsense", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}
