@@ -88,15 +88,15 @@ internal static partial class BenchCommand
                     }
                     sections.Add(s with { Load = $"{load0} before, {LoadAverage()} after", Seconds = clock.Elapsed.TotalSeconds });
                     Console.Error.WriteLine($"bench: {b.Name} done in {clock.Elapsed.TotalSeconds:F0} s");
+                    // Written after every benchmark, so an interrupted run still leaves the figures measured so far.
+                    Write(outPath, Document(sections, settings, started, names is not null || sections.Count < chosen.Count));
                 }
             }
             finally
             {
                 try { Directory.Delete(work, recursive: true); } catch (IOException) { }
             }
-            string markdown = Document(sections, settings, started, names is not null);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            File.WriteAllText(outPath, markdown);
+            Write(outPath, Document(sections, settings, started, names is not null));
             Console.WriteLine($"wrote {outPath}: {sections.Count} benchmarks, {sections.Sum(s => s.Targets.Count)} targets");
             return 0;
         }));
@@ -293,6 +293,14 @@ internal static partial class BenchCommand
     }
 
     // ---- the document ----
+
+    static void Write(string path, string markdown)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, markdown);
+        File.Move(tmp, path, overwrite: true);
+    }
 
     static string Document(List<Section> sections, Settings s, DateTime started, bool partial)
     {
