@@ -49,6 +49,8 @@ internal static class CliRunner
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
+        // Glosses are often non-ASCII (CSL-Daily, umlauts): print them as they are, not as \u escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));

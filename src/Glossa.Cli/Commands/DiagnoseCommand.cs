@@ -23,7 +23,8 @@ internal static class DiagnoseCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var history = new Option<string?>("--history") { HelpName = "FILE", Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
-        var checkpoint = new Option<string?>("--checkpoint") { HelpName = "C", Description = "Diagnose a checkpoint on a corpus split (needs --corpus; not available yet: it needs the trainer's evaluator)." };
+        var checkpoint = new Option<string?>("--checkpoint") { HelpName = "C", Description = "Diagnose a checkpoint on a corpus split (with --corpus and --split): blank share, empty predictions, vocabulary agreement, CTC feasibility, capacity." };
+        var format = new Option<string?>("--format") { HelpName = "F", Description = "Corpus format for --checkpoint (default: detect)." };
         var corpus = new Option<string?>("--corpus") { HelpName = "P", Description = "Corpus for --checkpoint." };
         var split = new Option<string>("--split") { HelpName = "NAME", Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as JSON (verdict, findings) instead of tables." };
@@ -35,7 +36,7 @@ internal static class DiagnoseCommand
 
         var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
         command.Arguments.Add(runDir);
-        foreach (var o in new Option[] { history, checkpoint, corpus, split, json, output, noPlots, noWrite, config, contextFile })
+        foreach (var o in new Option[] { history, checkpoint, corpus, format, split, json, output, noPlots, noWrite, config, contextFile })
             command.Options.Add(o);
 
         command.SetAction(parse => CliRunner.Guard(() =>
@@ -48,12 +49,18 @@ internal static class DiagnoseCommand
                 throw new GlossaException("diagnose: give exactly one of RUN_DIR, --history FILE or --checkpoint C --corpus P");
             if (dir is not null && (parse.GetValue(config) is not null || parse.GetValue(contextFile) is not null))
                 throw new GlossaException("diagnose: --config and --context go with --history; a run folder has its own config.json and run_context.json");
-            if (ckpt is not null)
-                throw new GlossaException("diagnose --checkpoint: not available yet in this build (it needs the trainer's checkpoint loader and evaluator); diagnose the run folder instead: glossa diagnose RUN_DIR");
+            if (ckpt is not null && parse.GetValue(corpus) is null)
+                throw new GlossaException("diagnose --checkpoint: give the corpus to run it on: --corpus PATH [--split dev]");
 
             HealthMonitor monitor;
             string source, defaultOut;
-            if (dir is not null)
+            if (ckpt is not null)
+            {
+                monitor = Glossa.Training.CheckpointDiagnosis.Run(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!);
+                source = $"{ckpt} on {parse.GetValue(corpus)} ({parse.GetValue(split)})";
+                defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ckpt.TrimEnd('/')))!, "diagnosis-" + Path.GetFileName(ckpt.TrimEnd('/')) + "-" + parse.GetValue(split));
+            }
+            else if (dir is not null)
             {
                 var run = RunRecord.Load(dir);
                 monitor = HealthMonitor.Diagnose(run.History, run.Context);

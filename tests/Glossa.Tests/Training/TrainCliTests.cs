@@ -145,6 +145,16 @@ public sealed class TrainCliTests : IDisposable
         foreach (var f in r.GetProperty("files").EnumerateObject())
             Assert.True(File.Exists(f.Value.GetString()), f.Name);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "eval-best-test", "test.stm")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "run_context.json")), "the live doctor's context is saved for 'glossa diagnose RUN_DIR'");
+
+        // The doctor on the checkpoint: one pass over dev plus the run's history.
+        (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "dev", "--json", "--no-write");
+        Assert.True(code is 0 or 3, err);
+        using var diag = JsonDocument.Parse(stdout);
+        Assert.Contains(diag.RootElement.GetProperty("verdict").GetString(), new[] { "healthy", "continue", "stop" });
+        Assert.Equal(JsonValueKind.Array, diag.RootElement.GetProperty("findings").ValueKind);
+        Assert.Contains("best", diag.RootElement.GetProperty("source").GetString());
     }
 
     [Fact]
