@@ -75,6 +75,24 @@ public sealed class RuleTests
         Assert.Equal(Severity.Warning, f.Severity);
     }
 
+    [Fact]
+    public void Frequent_glosses_plateau_with_a_falling_loss_is_still_caught()
+    {
+        // The real run 'glossa train --learning-rate 0.3 --clip-grad-norm 0 --warmup-epochs 0' on the demo
+        // corpus: no blanks at all, only __ON__ __OFF__ from epoch 4 on, while the loss falls from its blow-up.
+        double[] val = [128.6, 45.6, 17.1, 11.5, 7.5, 4.9, 4.6, 4.1, 3.9, 3.9];
+        double[] wer = [75.2, 85.8, 73.1, 75.8, 75.8, 75.8, 75.8, 75.8, 75.8, 75.8];
+        double[] len = [0.34, 0.22, 0.36, 0.24, 0.24, 0.24, 0.24, 0.24, 0.24, 0.24];
+        var h = Enumerable.Range(0, 10).Select(i => new EpochMetrics
+        {
+            Epoch = i + 1, TrainLoss = val[i] + 0.5, ValLoss = val[i], ValWer = wer[i], BlankRatio = 0, EmptyRate = 0, LengthRatio = len[i], Steps = 40L * (i + 1),
+        }).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(h.Take(7)), RuleIds.BlankCollapse));
+        var f = Find(HealthMonitor.Diagnose(h), RuleIds.BlankCollapse);
+        Assert.NotNull(f);
+        Assert.Contains("frequent glosses", f.Explanation);
+    }
+
     // ---- overfitting ----
 
     [Fact]

@@ -50,7 +50,8 @@ internal static class BlankCollapseRule
             // Hypotheses far too short for many epochs, but the blank share is not extreme: the
             // "frequent glosses only" plateau. A warning: large models can sit there ~7 epochs.
             windowStart = h[shortStart].Epoch;
-            if (ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o))
+            // Progress is judged on the WER over the last few epochs: the loss keeps falling on this plateau.
+            if (WerProgress(h, Math.Max(Math.Max(windowStart, firstCounted) - 1, last.Epoch - o.CollapseCriticalEpochs), o))
                 return null;
             severity = Severity.Warning;
         }
@@ -111,7 +112,12 @@ internal static class BlankCollapseRule
         if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
             causes.Add($"the model has {F(pps)} parameters per training sample, much capacity for little data");
         causes.Add("label problems (vocabulary mismatch, a few glosses dominating) make blank the cheapest guess");
-        return $"Since epoch {since} the model outputs blank almost everywhere, so its hypotheses are empty or much shorter than the references. " +
+        var m = r.Last;
+        bool blanks = m.BlankRatio > r.Options.BlankCollapseRatio || m.EmptyRate >= r.Options.EmptyRateCollapse;
+        string what = blanks
+            ? $"Since epoch {since} the model outputs blank almost everywhere, so its hypotheses are empty or much shorter than the references. "
+            : $"Since epoch {since} the model outputs only a few frequent glosses (hypotheses {F(m.LengthRatio ?? 0)}x the reference length) and the WER does not move: the \"frequent glosses only\" plateau, the non-blank form of collapse. ";
+        return what +
                "A healthy CTC run leaves pure blank within tens of steps and the \"frequent glosses only\" stage within a few epochs; this one has not. " +
                "Blank collapse is not only overfitting. Likely causes here: " + string.Join("; ", causes) + ".";
     }

@@ -32,6 +32,18 @@ internal static class HistoryMath
     /// Whether validation improved between <paramref name="fromEpoch"/> and the last entry: WER fell by
     /// at least <c>MinWerGain</c> points, or validation loss (else training loss) fell by <c>MinLossGain</c>.
     /// </summary>
+    /// <summary>
+    /// WER-only progress since <paramref name="fromEpoch"/> (falls back to <see cref="ValidationProgress"/> without WER).
+    /// On the "frequent glosses only" plateau the loss keeps falling as the model grows surer of those
+    /// few glosses, so only the WER tells whether the run is leaving it.
+    /// </summary>
+    public static bool WerProgress(IReadOnlyList<EpochMetrics> h, int fromEpoch, DoctorOptions o)
+    {
+        var last = h[^1];
+        if (!Finite(last.ValWer)) return ValidationProgress(h, fromEpoch, o);
+        return AtOrBefore(h, fromEpoch, m => m.ValWer) is { } w0 && w0.V - last.ValWer!.Value >= o.MinWerGain;
+    }
+
     public static bool ValidationProgress(IReadOnlyList<EpochMetrics> h, int fromEpoch, DoctorOptions o)
     {
         var last = h[^1];
