@@ -15,12 +15,13 @@ public static class CorpusChecker
     /// The fewest output frames CTC needs for a label sequence: its length plus one blank between
     /// each pair of identical neighbours (<c>A A B</c> needs 3 + 1 = 4).
     /// </summary>
-    public static int MinimumOutputLength(IReadOnlyList<string> glosses)
+    public static int MinimumOutputLength<T>(IReadOnlyList<T> labels)
     {
+        // CTC must put a blank between two equal labels, so each immediate repeat costs a frame.
         int repeats = 0;
-        for (int i = 1; i < glosses.Count; i++)
-            if (glosses[i] == glosses[i - 1]) repeats++;
-        return glosses.Count + repeats;
+        for (int i = 1; i < labels.Count; i++)
+            if (EqualityComparer<T>.Default.Equals(labels[i], labels[i - 1])) repeats++;
+        return labels.Count + repeats;
     }
 
     /// <summary>True when a clip of <paramref name="frames"/> frames yields enough outputs (floor(T/stride)) for its glosses.</summary>

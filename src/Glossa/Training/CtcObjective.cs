@@ -57,11 +57,5 @@ public sealed class CtcObjective
     /// The fewest output frames CTC needs for a target: its length plus one blank between each
     /// pair of identical neighbours (CTC cannot emit a repeat without a blank in between).
     /// </summary>
-    public static int RequiredFrames(IReadOnlyList<int> target)
-    {
-        int repeats = 0;
-        for (int i = 1; i < target.Count; i++)
-            if (target[i] == target[i - 1]) repeats++;
-        return target.Count + repeats;
-    }
+    public static int RequiredFrames(IReadOnlyList<int> target) => Corpora.CorpusChecker.MinimumOutputLength(target);
 }
