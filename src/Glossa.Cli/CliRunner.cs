@@ -14,7 +14,11 @@ internal static class CliRunner
     {
         try
         {
-            return root.Parse(args).Invoke();
+            var parsed = root.Parse(args);
+            // Hidden commands stay out of their parent's list, but their own --help must still print.
+            if (parsed.Action is System.CommandLine.Help.HelpAction && parsed.CommandResult.Command is { Hidden: true } hidden)
+                hidden.Hidden = false;
+            return parsed.Invoke();
         }
         catch (Exception e) when (Unwrap(e) is GlossaException ge)
         {

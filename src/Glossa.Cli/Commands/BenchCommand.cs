@@ -169,7 +169,7 @@ internal static partial class BenchCommand
     {
         string[] args = s.Quick
             ? ["model", "bench", "--json", "--models", "mobilenetv3-student", "--sizes", "112", "--batch", "1", "--frames", "16", "--steps", $"{s.Reps}", "--infer-size", "112", "--threads", "2"]
-            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher", "--sizes", "112", "--batch", "1", "--frames", "16", "--steps", $"{s.Reps}", "--infer-size", "224", "--threads", "2"];
+            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher", "--sizes", "112,224", "--batch", "2", "--frames", "64", "--steps", $"{s.Reps}", "--infer-size", "224", "--threads", "2"];
         var (stdout, _) = Glossa(args);
         using var doc = JsonDocument.Parse(stdout);
         var body = new StringBuilder("| model | mode | input (B x T x size) | Glossa ms (median) | PyTorch ms (median) | Glossa / PyTorch | Glossa frames/s | PyTorch frames/s |\n|---|---|---|---:|---:|---:|---:|---:|\n");
@@ -186,9 +186,11 @@ internal static partial class BenchCommand
             if (mode == "infer" && gf is double fps)
                 targets.Add(new($"student inference >= 50 frames/s at {size} px", string.Create(Inv, $"{fps:F1} frames/s (PyTorch {F(pf, "F1")})"), size >= 224 ? fps >= 50 : null, "model"));
         }
-        body.Append("\nSizes are reduced (batch 1 x 16 frames, 112 px training steps) so the whole suite fits in half an hour on a shared 2-core machine; ");
-        body.Append("the issue's full configuration is `./glossa model bench` with its defaults (batch 2 x 64 frames at 112 and 224 px), which takes hours under load. ");
-        body.Append("Both sides run in one process tree, alternating per configuration, with 2 libtorch threads each.");
+        body.Append(s.Quick
+            ? "\nSizes are reduced by --quick (batch 1 x 16 frames at 112 px); the full run measures the models issue's configuration, batch 2 x 64 frames at 112 and 224 px. "
+            : "\nThe models issue's configuration: a training step (forward, CTC, backward, AdamW) on batch 2 x 64 frames at 112 and 224 px, the same architectures in Debian's PyTorch (bench/models/bench_models.py); inference is one 64-frame clip in eval mode without gradients. ");
+        body.Append("Both sides run in one process tree, one after the other per configuration, with 2 libtorch threads each; medians of the timed steps after one warm-up step. ");
+        body.Append("A busy machine slows whichever side runs during the load, so compare the load averages above before reading much into a ratio near 1.");
         return new("model", All[3].Title, [Shell(args)], body.ToString().Trim(), targets, "", 0);
     }
 

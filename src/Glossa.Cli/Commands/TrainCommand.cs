@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.Json;
 using Glossa.Common;
@@ -122,7 +123,22 @@ internal static class TrainCommand
                 HistogramEvery = p.GetValue(HistogramEvery),
                 AutoStop = p.GetValue(AutoStop),
                 Prefetch = p.GetValue(Workers),
+                CommandLine = ExplicitOptions(p),
             }.Validate();
+        }
+
+        /// <summary>The options the user gave, in order, each under its primary name (<c>--lr 0.1 -o runs/a</c> becomes
+        /// <c>--learning-rate 0.1 --output-dir runs/a</c>), so the doctor can change them in its ready-to-run commands.</summary>
+        static List<string> ExplicitOptions(ParseResult p)
+        {
+            var args = new List<string>();
+            foreach (var child in p.CommandResult.Children)
+            {
+                if (child is not OptionResult { Implicit: false } o) continue;
+                args.Add(o.Option.Name);
+                args.AddRange(o.Tokens.Select(t => t.Value));
+            }
+            return args;
         }
 
         static LrScheduleKind ParseSchedule(string text) => text.ToLowerInvariant() switch

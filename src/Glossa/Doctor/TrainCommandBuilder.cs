@@ -21,6 +21,9 @@ public sealed class TrainCommandBuilder
         "written_utc", "vocabulary_size", "resume", "overwrite", "dry_run", "json",
     };
 
+    /// <summary>Flags that act on the given run folder only; a command for a new run leaves them out.</summary>
+    static readonly HashSet<string> OneRunOnly = new(StringComparer.Ordinal) { "overwrite", "resume", "dry-run" };
+
     /// <summary>Options shown first, in this order, when rebuilding from config.json.</summary>
     static readonly string[] Leading = ["model", "corpus"];
 
@@ -124,6 +127,8 @@ public sealed class TrainCommandBuilder
             string a = args[i];
             if (!a.StartsWith("--", StringComparison.Ordinal))
                 continue; // a stray positional argument; the train command takes none
+            if (OneRunOnly.Contains(Canonical(a.Split('=')[0])))
+                continue; // the advice starts a new run in a new folder: never overwrite or resume one
             int eq = a.IndexOf('=');
             if (eq > 0)
             {

@@ -153,6 +153,7 @@ public sealed class TrainingJob : IDisposable
             LabelCounts = trainKept.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
+            CommandLine = options.CommandLine,
         });
         return new TrainingJob(options, model, vocabulary, data, device, preamble, monitor);
     }

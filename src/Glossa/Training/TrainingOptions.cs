@@ -118,6 +118,11 @@ public sealed record TrainingOptions
     /// <summary>Batches prepared ahead of the training step by the frame pipeline.</summary>
     public int Prefetch { get; init; } = 2;
 
+    /// <summary>The arguments <c>glossa train</c> was given (after the command name), when it came from a
+    /// command line: the doctor edits them into ready-to-run commands. Kept in run_context.json, not config.json.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string>? CommandLine { get; init; }
+
     /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
     public TrainingOptions Validate()
     {

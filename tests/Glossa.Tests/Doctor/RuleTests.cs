@@ -49,6 +49,27 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Blank_collapse_under_a_huge_dropout_names_the_dropout_and_restarts_with_a_sane_one()
+    {
+        var context = new RunContext { ModelName = "tiny-student", CommandLine = ["--model", "tiny-student", "--corpus", "c", "--dropout", "0.9", "--learning-rate", "0.001", "--overwrite", "--output-dir", "runs/a"] };
+        var collapsed = Histories.Collapsed(8).Select(m => m with { LearningRate = 1e-3, TrainLoss = 2.4, TrainLossMax = 2.6, GradNormMean = 2, GradNormMax = 3 }).ToList();
+        var f = Find(HealthMonitor.Diagnose(collapsed, context), RuleIds.BlankCollapse)!;
+        Assert.Equal(Severity.Critical, f.Severity);
+        Assert.Contains("dropout 0.9 zeroes 90% of the features", f.Explanation);
+        Assert.DoesNotContain("a learning rate too high or without warm-up", f.Explanation); // the generic guess gives way to the evidence
+        Assert.Equal("./glossa train --model tiny-student --corpus c --dropout 0.1 --learning-rate 0.001 --output-dir runs/a_v2", f.Actions[0].Command);
+        // More regularisation never means less dropout.
+        var overfit = Find(HealthMonitor.Diagnose(Series((3, 2.9), (2, 2), (1.5, 1.8), (1.2, 1.9), (1, 2), (0.8, 2.1), (0.6, 2.2), (0.5, 2.3), (0.4, 2.4)), context), RuleIds.Overfitting)!;
+        Assert.All(overfit.Actions.Where(a => a.Command is not null), a => Assert.DoesNotContain("--dropout 0.6", a.Command));
+
+        // A normal dropout is not blamed.
+        var normal = context with { CommandLine = ["--model", "tiny-student", "--corpus", "c", "--dropout", "0.2", "--output-dir", "runs/a"] };
+        var g = Find(HealthMonitor.Diagnose(collapsed, normal), RuleIds.BlankCollapse)!;
+        Assert.DoesNotContain("zeroes", g.Explanation);
+        Assert.StartsWith("Stop this run and restart with a lower learning rate", g.Actions[0].Description);
+    }
+
+    [Fact]
     public void Blank_collapse_does_not_fire_on_a_slow_stage_one_whose_loss_falls()
     {
         // Pure blank for 7 epochs but the validation loss falls ~20% per epoch: a slow start, not a collapse
@@ -201,6 +222,20 @@ public sealed class RuleTests
     public void Unstable_does_not_fire_on_a_smooth_run()
     {
         Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy()), RuleIds.Unstable));
+    }
+
+    [Fact]
+    public void A_learning_rate_far_out_of_range_is_a_warning_from_the_first_epoch()
+    {
+        // lr 0.9 on the synthetic corpus: losses 30-50x a healthy run's, one gloss per hypothesis, no blanks, no spikes.
+        var first = Histories.Healthy().Take(1).Select(m => m with { LearningRate = 0.9 });
+        var f = Find(HealthMonitor.Diagnose(first), RuleIds.Unstable);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Contains("learning rate 0.9 is far above", f.Title);
+        Assert.Contains("--learning-rate 0.0003", f.Actions[0].Command);
+        // Just under the mark, a smooth run is no finding.
+        Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy().Select(m => m with { LearningRate = 0.09 })), RuleIds.Unstable));
     }
 
     // ---- ctc_infeasible ----

@@ -13,9 +13,17 @@ internal static class Advice
         return RoundSig(v / 3);
     }
 
-    /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown.</summary>
+    /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown; a dropout already at or above
+    /// 0.5 is kept (more regularisation then comes from weight decay).</summary>
     public static double MoreDropout(RuleInput r) =>
-        r.Option("dropout") is { } d ? Math.Round(Math.Min(Math.Max(d + 0.2, 0.5), 0.6), 2) : 0.5;
+        r.Option("dropout") is { } d ? (d >= 0.5 ? d : Math.Round(Math.Min(Math.Max(d + 0.2, 0.5), 0.6), 2)) : 0.5;
+
+    /// <summary>The dropout, when it is so high that it can explain blank output by itself.</summary>
+    public static double? SuspectDropout(RuleInput r) =>
+        r.Option("dropout") is { } d && d >= r.Options.HighDropout ? d : null;
+
+    /// <summary>Dropout to propose instead of a suspect one: 1 - d when d looks like a keep probability (e.g. 0.9 -> 0.1), at most 0.3.</summary>
+    public static double SaneDropout(double d) => Math.Round(Math.Clamp(1 - d, 0.05, 0.3), 2);
 
     /// <summary>Weight decay to propose: ten times the current one, 1e-3 when unknown or zero.</summary>
     public static double MoreWeightDecay(RuleInput r) =>

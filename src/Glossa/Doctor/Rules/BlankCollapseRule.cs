@@ -97,14 +97,19 @@ internal static class BlankCollapseRule
     static string Explain(RuleInput r, int since)
     {
         var causes = new List<string>();
+        // Causes with evidence come first; the generic ones only when nothing here explains the collapse.
+        bool dropoutSuspect = Advice.SuspectDropout(r) is not null;
+        if (Advice.SuspectDropout(r) is { } d)
+            causes.Add($"dropout {F(d)} zeroes {Pct(d)} of the features in training, so the classifier mostly sees noise and learns the label prior, which under CTC is blank " +
+                       $"(a keep probability passed as a drop rate does this: keep {F(d)} is --dropout {F(Math.Round(1 - d, 2))})");
         double? lr = r.LearningRate;
         if (lr > r.Options.HighLearningRate)
             causes.Add($"the learning rate {F(lr!.Value)} is high for CTC (above {F(r.Options.HighLearningRate)}); a step too large throws the model into the all-blank minimum and it stays there");
-        else
+        else if (!dropoutSuspect)
             causes.Add("a learning rate too high or without warm-up can throw the model into the all-blank minimum");
         if (r.Context.InfeasibleClips is > 0)
             causes.Add($"{r.Context.InfeasibleClips} training clips are too short for their labels after the temporal stride, so CTC can only learn blanks from them");
-        else
+        else if (!dropoutSuspect)
             causes.Add("a temporal stride too large leaves too few output frames per gloss (CTC needs label length + repeats)");
         var gap = GapTrend(r.History);
         if (gap is { } g && g.Now > g.Then + 0.5)
@@ -145,11 +150,16 @@ internal static class BlankCollapseRule
         }
         int? stride = r.Context.TemporalStride;
         bool strideSuspect = r.Context.InfeasibleClips is > 0 && stride is > 1;
-        var list = new List<FindingAction>
+        var list = new List<FindingAction>();
+        if (Advice.SuspectDropout(r) is { } d)
         {
-            Advice.Command(r, "Stop this run and restart with a lower learning rate and a warm-up" +
-                (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()),
-        };
+            // The dropout alone explains the blanks: change it first and leave a sane learning rate alone.
+            var fix = new List<(string, object?)> { ("dropout", Advice.SaneDropout(d)) };
+            if (r.LearningRate > o.HighLearningRate) fix.AddRange(changes.Where(c => c.Item1 != "dropout"));
+            list.Add(Advice.Command(r, $"Stop this run and restart with dropout {F(Advice.SaneDropout(d))} instead of {F(d)}", fix.ToArray()));
+        }
+        list.Add(Advice.Command(r, (list.Count > 0 ? "Or restart" : "Stop this run and restart") + " with a lower learning rate and a warm-up" +
+            (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()));
         list.Add(strideSuspect ? Advice.SmallerStride(r, stride!.Value) : Advice.CheckFeasibility(r, stride));
         if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
         {

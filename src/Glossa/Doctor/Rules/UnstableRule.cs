@@ -58,13 +58,20 @@ internal static class UnstableRule
 
         // Learning rate out of range.
         double? lr = r.LearningRate;
-        if (lr is { } v && v > o.HighLearningRate)
+        if (lr is { } v && v > o.ExtremeLearningRate)
+        {
+            // Far outside the usual range: a warning from the first epoch, whatever the symptoms so far.
+            ev.Add(new("learning_rate", v, last.Epoch));
+            problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
+            severity = Max(severity, Severity.Warning);
+        }
+        else if (lr is { } high && high > o.HighLearningRate)
         {
             // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
             if (problems.Count > 0)
             {
-                ev.Add(new("learning_rate", v, last.Epoch));
-                problems.Add($"learning rate {F(v)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
+                ev.Add(new("learning_rate", high, last.Epoch));
+                problems.Add($"learning rate {F(high)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
             }
         }
         else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))

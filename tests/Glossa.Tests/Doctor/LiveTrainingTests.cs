@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Glossa.Corpora;
+using Glossa.Tests.Training;
+
+namespace Glossa.Tests.Doctor;
+
+/// <summary>
+/// The doctor live inside real <c>glossa train</c> runs on a synthetic PHOENIX-layout corpus:
+/// a run made to collapse to blank (dropout 0.95, i.e. a keep probability passed as a drop
+/// rate) is caught and auto-stopped within a few epochs, and the command the doctor prints
+/// for the restart is run as printed and trains a healthy model with no critical finding.
+/// </summary>
+public sealed class LiveTrainingTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-live-train-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    string Corpus()
+    {
+        string dir = Path.Combine(root, "corpus");
+        SyntheticCorpus.Write(new SynthOptions { TrainSentences = 48, DevSentences = 8, TestSentences = 8, Glosses = 8, Signers = 2, Seed = 5 }, dir, overwrite: true);
+        return dir;
+    }
+
+    static List<JsonNode> Metrics(string run) =>
+        File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!).ToList();
+
+    [Fact]
+    public void A_run_collapsing_to_blank_is_auto_stopped_and_the_printed_restart_trains_healthily()
+    {
+        string corpus = Corpus(), run = Path.Combine(root, "keep-prob");
+        // The user's options as typed, with aliases (--data, --lr, -o): the advice must come back in canonical, runnable form.
+        var (code, stdout, stderr) = CliProcess.Run(Limit, "train", "--model", "tiny-student", "--data", corpus, "-o", run, "--epochs", "12",
+            "--frame-size", "32", "--batch-size", "4", "--lr", "0.001", "--dropout", "0.95", "--threads", "2", "--workers", "1",
+            "--histogram-every", "0", "--no-augment", "--auto-stop", "--json");
+
+        // Stopped by the doctor, well before the 12 epochs asked for.
+        Assert.True(code == 3, $"exit {code}: {stderr}");
+        var summary = JsonNode.Parse(stdout)!;
+        Assert.Contains("doctor", (string?)summary["message"]);
+        int epochs = (int)summary["epochs"]!;
+        Assert.InRange(epochs, 4, 7);
+
+        // The run really collapsed: every validation frame blank, every hypothesis empty, from epoch 1.
+        var metrics = Metrics(run);
+        Assert.Equal(epochs, metrics.Count);
+        Assert.All(metrics, m => Assert.True((double)m["blank_ratio"]! >= 0.99 && (double)m["empty_rate"]! == 1.0, m.ToJsonString()));
+
+        // Live: the critical finding is in training.log in the epoch the run stopped, with the reason in the summary line.
+        string log = File.ReadAllText(Path.Combine(run, "training.log"));
+        Assert.Contains($"[doctor] CRITICAL blank_collapse: epoch {epochs}:", log);
+        Assert.Contains("AutoStopped: the training doctor stopped the run", log);
+
+        // After the fact: the same verdict, the dropout named as the cause, and a ready-to-run restart.
+        (code, stdout, stderr) = CliProcess.Run(Limit, "diagnose", run, "--json", "--no-plots");
+        Assert.True(code == 3, $"exit {code}: {stderr}");
+        var diagnosis = JsonNode.Parse(stdout)!;
+        Assert.Equal("stop", (string?)diagnosis["verdict"]);
+        var collapse = diagnosis["findings"]!.AsArray().Single(f => (string?)f!["rule"] == "blank_collapse")!;
+        Assert.Equal("critical", (string?)collapse["severity"]);
+        Assert.Contains("dropout 0.95 zeroes 95% of the features", (string?)collapse["explanation"]);
+        string restart = (string)collapse["actions"]![0]!["command"]!;
+        Assert.StartsWith("./glossa train --model tiny-student --corpus " + corpus, restart);
+        Assert.Contains("--dropout 0.05", restart);
+        Assert.Contains("--learning-rate 0.001 ", restart); // a sane rate is left alone
+        Assert.EndsWith("--output-dir " + run + "_v2", restart);
+        Assert.DoesNotContain("--overwrite", restart);
+
+        // The restart, run exactly as printed: it learns, and the doctor finds nothing critical.
+        string[] args = restart.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+        (code, stdout, stderr) = CliProcess.Run(Limit, args);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        var healthy = Metrics(run + "_v2");
+        Assert.Equal(12, healthy.Count);
+        Assert.True((double)healthy[^1]["val_wer"]! < 20, $"the restarted run did not learn: {healthy[^1].ToJsonString()}");
+        Assert.True((double)healthy[^1]["blank_ratio"]! < 0.9);
+        Assert.DoesNotContain("CRITICAL", File.ReadAllText(Path.Combine(run + "_v2", "training.log")));
+        (code, stdout, stderr) = CliProcess.Run(Limit, "diagnose", run + "_v2", "--json", "--no-write");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        var after = JsonNode.Parse(stdout)!;
+        Assert.NotEqual("stop", (string?)after["verdict"]);
+        Assert.DoesNotContain(after["findings"]!.AsArray(), f => (string?)f!["severity"] == "critical");
+    }
+}
