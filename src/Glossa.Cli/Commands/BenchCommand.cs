@@ -26,7 +26,11 @@ internal static partial class BenchCommand
     sealed record Bench(string Name, string Title, Func<Settings, Section> Run);
 
     /// <summary>What a benchmark reports into the document.</summary>
-    sealed record Section(string Name, string Title, IReadOnlyList<string> Commands, string Body, IReadOnlyList<Target> Targets, string Load, double Seconds);
+    sealed record Section(string Name, string Title, IReadOnlyList<string> Commands, string Body, IReadOnlyList<Target> Targets, string Load, double Seconds)
+    {
+        /// <summary>When the benchmark ran (UTC); sections kept from an earlier run keep their own time.</summary>
+        public DateTime MeasuredUtc { get; init; }
+    }
 
     /// <summary>One target of an earlier issue beside its measured figure.</summary>
     sealed record Target(string Goal, string Measured, bool? Met, string Benchmark);
@@ -68,6 +72,8 @@ internal static partial class BenchCommand
             string outPath = parse.GetValue(output) ?? Path.Combine(repo, "docs", "benchmarks.md");
             var started = DateTime.UtcNow;
             var sections = new List<Section>();
+            // --only reruns some benchmarks: the others keep their last figures (kept beside the document as JSON).
+            var kept = names is null ? [] : ReadSections(SidecarOf(outPath)).Where(k => !names.Contains(k.Name)).ToList();
             try
             {
                 foreach (var b in chosen)
@@ -86,18 +92,19 @@ internal static partial class BenchCommand
                         Console.Error.WriteLine($"bench: {b.Name} FAILED: {e.Message}");
                         s = new(b.Name, b.Title, [], $"**Failed:** {e.Message}", [new($"{b.Name} benchmark", "failed to run (see its section)", false, b.Name)], "", 0);
                     }
-                    sections.Add(s with { Load = $"{load0} before, {LoadAverage()} after", Seconds = clock.Elapsed.TotalSeconds });
+                    sections.Add(s with { Load = $"{load0} before, {LoadAverage()} after", Seconds = clock.Elapsed.TotalSeconds, MeasuredUtc = DateTime.UtcNow });
                     Console.Error.WriteLine($"bench: {b.Name} done in {clock.Elapsed.TotalSeconds:F0} s");
                     // Written after every benchmark, so an interrupted run still leaves the figures measured so far.
-                    Write(outPath, Document(sections, settings, started, names is not null || sections.Count < chosen.Count));
+                    Save(outPath, Merge(sections, kept), settings, started, names is not null || sections.Count < chosen.Count);
                 }
             }
             finally
             {
                 try { Directory.Delete(work, recursive: true); } catch (IOException) { }
             }
-            Write(outPath, Document(sections, settings, started, names is not null));
-            Console.WriteLine($"wrote {outPath}: {sections.Count} benchmarks, {sections.Sum(s => s.Targets.Count)} targets");
+            var all = Merge(sections, kept);
+            Save(outPath, all, settings, started, names is not null);
+            Console.WriteLine($"wrote {outPath}: {sections.Count} benchmarks run" + (kept.Count > 0 ? $", {kept.Count} kept from the last run" : "") + $", {all.Sum(s => s.Targets.Count)} targets");
             return 0;
         }));
         return command;
@@ -108,7 +115,7 @@ internal static partial class BenchCommand
     static Section Loader(Settings s)
     {
         string frames = Path.Combine(Path.GetTempPath(), "glossa-bench-frames");
-        string[] args = ["bench-loader", "--json", "--reps", $"{s.Reps}", "--threads", "1,2", "--pools", s.Quick ? "thread" : "thread,process",
+        string[] args = ["bench-loader", "--json", "--reps", $"{(s.Quick ? s.Reps : Math.Max(s.Reps, 5))}", "--threads", "1,2", "--pools", s.Quick ? "thread" : "thread,process",
             "--frames", frames, "--reference", Path.Combine(s.Repo, "bench", "loader", "reference_loader.py"), "--python", "/usr/bin/python3"];
         var (stdout, _) = Glossa(args);
         using var doc = JsonDocument.Parse(stdout);
@@ -296,6 +303,32 @@ internal static partial class BenchCommand
 
     // ---- the document ----
 
+    /// <summary>The fresh sections and the kept ones, in the order of <see cref="All"/>.</summary>
+    static List<Section> Merge(List<Section> fresh, List<Section> kept) =>
+        fresh.Concat(kept).OrderBy(x => Array.FindIndex(All, b => b.Name == x.Name)).ToList();
+
+    static string SidecarOf(string markdownPath) => Path.ChangeExtension(markdownPath, ".json");
+
+    static readonly JsonSerializerOptions SidecarJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Sections of an earlier run (empty when there is none or it cannot be read: then only the fresh ones are written).</summary>
+    static List<Section> ReadSections(string path)
+    {
+        if (!File.Exists(path)) return [];
+        try { return JsonSerializer.Deserialize<List<Section>>(File.ReadAllText(path), SidecarJson) ?? []; }
+        catch (JsonException e)
+        {
+            Console.Error.WriteLine($"bench: {path}: unreadable ({e.Message.Split('.')[0]}); the other benchmarks' sections are not kept");
+            return [];
+        }
+    }
+
+    static void Save(string markdownPath, List<Section> sections, Settings s, DateTime started, bool partial)
+    {
+        Write(SidecarOf(markdownPath), JsonSerializer.Serialize(sections, SidecarJson));
+        Write(markdownPath, Document(sections, s, started, partial));
+    }
+
     static void Write(string path, string markdown)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -309,7 +342,10 @@ internal static partial class BenchCommand
         var md = new StringBuilder();
         md.Append("# Benchmarks\n\n");
         md.Append(Inv, $"Generated by `glossa bench{(s.Quick ? " --quick" : "")}` (`bench/run`) on {started:yyyy-MM-dd HH:mm} UTC in {(DateTime.UtcNow - started).TotalMinutes:F0} minutes");
-        md.Append(partial ? $" (only: {string.Join(", ", sections.Select(x => x.Name))}).\n" : ".\n");
+        var older = sections.Where(x => x.MeasuredUtc < started).ToList();
+        md.Append(partial && older.Count > 0
+            ? $"; {string.Join(", ", older.Select(x => x.Name))} kept from an earlier run (times in their sections).\n"
+            : partial ? " (partial).\n" : ".\n");
         md.Append("Do not edit by hand: rerun `bench/run` (all benchmarks, about 20 minutes on a loaded 2-core machine) or `bench/run --only NAME`. ");
         md.Append("Each benchmark runs Glossa and, where one exists here, its reference (Python loader, sclite, PyTorch) side by side in one process tree, alternating repetitions, and reports medians; ");
         md.Append("ratios are measured in the same run, so load from other jobs hits both sides. Explanations of earlier measurements and of the ");
@@ -325,7 +361,8 @@ internal static partial class BenchCommand
         md.Append('\n');
         foreach (var x in sections)
         {
-            md.Append($"## {x.Name}\n\n{x.Title}. Load average {x.Load}; {x.Seconds:F0} s.\n\n```sh\n");
+            string when = x.MeasuredUtc == default ? "" : string.Create(Inv, $"Measured {x.MeasuredUtc:yyyy-MM-dd HH:mm} UTC; ");
+            md.Append(Inv, $"## {x.Name}\n\n{x.Title}. {when}load average {x.Load}; {x.Seconds:F0} s.\n\n```sh\n");
             foreach (var c in x.Commands) md.Append(c).Append('\n');
             md.Append("```\n\n").Append(x.Body).Append("\n\n");
         }

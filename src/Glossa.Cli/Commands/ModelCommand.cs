@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Glossa.Common;
 using Glossa.Models;
+using Glossa.Training;
 using Spectre.Console;
 
 namespace Glossa.Cli.Commands;
@@ -141,7 +142,7 @@ internal static class ModelCommand
     static Command Export()
     {
         var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict) or .safetensors.");
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A Glossa checkpoint (.pt) written by training or 'model import'." };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A training checkpoint (a run's best or last) or a Glossa checkpoint file written by 'model import'." };
         var output = new Option<string>("--out") { Description = "File to write; .safetensors writes safetensors, anything else torch.save format.", Required = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         command.Arguments.Add(checkpoint);
@@ -152,7 +153,10 @@ internal static class ModelCommand
             string outPath = parse.GetValue(output)!;
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
-            using var model = WeightIO.LoadCheckpoint(parse.GetValue(checkpoint)!);
+            string source = parse.GetValue(checkpoint)!;
+            using var model = Checkpoint.Exists(source)
+                ? Evaluator.LoadModel(source, TorchSharp.torch.CPU).Model
+                : WeightIO.LoadCheckpoint(source);
             if (outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 WeightIO.WriteSafetensors(model.state_dict(), outPath);
             else

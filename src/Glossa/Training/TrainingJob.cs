@@ -178,7 +178,7 @@ public sealed class TrainingJob : IDisposable
                 RunRecord.SaveContext(Path.GetFullPath(Options.OutputDir), Monitor.Context);
                 var fresh = Monitor.Observe(metrics);
                 var lines = fresh.SelectMany(f => f.ToLogLines()).ToList();
-                return (lines, Monitor.ShouldStop(out _));
+                return (lines, Monitor.ShouldStop(out string reason) ? reason : null);
             },
         };
     }

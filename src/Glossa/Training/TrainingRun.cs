@@ -32,9 +32,10 @@ public sealed class TrainingRun
 
     /// <summary>
     /// The training doctor's seam: called after each epoch with its metrics; returns findings to
-    /// print and log, and whether one is fatal (stops the run when <see cref="TrainingOptions.AutoStop"/>).
+    /// print and log, and the reason to stop when one is fatal (null otherwise; stops the run when
+    /// <see cref="TrainingOptions.AutoStop"/>).
     /// </summary>
-    public Func<EpochMetrics, (IReadOnlyList<string> Findings, bool Fatal)>? HealthCheck { get; init; }
+    public Func<EpochMetrics, (IReadOnlyList<string> Findings, string? StopReason)>? HealthCheck { get; init; }
     /// <summary>Called when the run stops on a non-finite value; returns the doctor's finding as log lines.</summary>
     public Func<NonFiniteLossException, IReadOnlyList<string>>? NonFiniteCheck { get; init; }
 
@@ -219,12 +220,12 @@ public sealed class TrainingRun
 
             if (HealthCheck is not null)
             {
-                var (found, fatal) = HealthCheck(metrics);
+                var (found, stopReason) = HealthCheck(metrics);
                 foreach (var f in found) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
-                if (fatal && options.AutoStop)
+                if (stopReason is not null && options.AutoStop)
                 {
                     status = TrainingStatus.AutoStopped;
-                    message = $"the training doctor stopped the run after epoch {epoch} (--auto-stop)";
+                    message = $"the training doctor stopped the run after epoch {epoch} (--auto-stop): {stopReason}";
                     return Finish();
                 }
             }

@@ -44,7 +44,8 @@ public sealed class LiveTrainingTests : IDisposable
         // Stopped by the doctor, well before the 12 epochs asked for.
         Assert.True(code == 3, $"exit {code}: {stderr}");
         var summary = JsonNode.Parse(stdout)!;
-        Assert.Contains("doctor", (string?)summary["message"]);
+        Assert.Contains("the training doctor stopped the run after epoch", (string?)summary["message"]);
+        Assert.Contains("blank_collapse", (string?)summary["message"]); // the reason, in the summary
         int epochs = (int)summary["epochs"]!;
         Assert.InRange(epochs, 4, 7);
 

@@ -21,7 +21,19 @@ public sealed class BenchCommandTests
         Assert.Matches(@"\| [0-9.]+x; counts identical: yes \| (yes|\*\*no\*\*) \|", row);
         Assert.Contains("./glossa bench-score --utterances 1000 --repeat 2", md);
         Assert.Contains("| sclite 2.10", md);
-        Assert.Matches(@"Load average [0-9.]+ [0-9.]+ [0-9.]+ before", md);
+        Assert.Matches(@"Measured \d{4}-\d\d-\d\d \d\d:\d\d UTC; load average [0-9.]+ [0-9.]+ [0-9.]+ before", md);
+        Assert.True(File.Exists(Path.ChangeExtension(output, ".json")), "the sections are kept beside the document");
+
+        // Rerunning one benchmark keeps the others' figures (and says so).
+        (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(3), "bench", "--quick", "--only", "decode", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("1 kept from the last run", stdout);
+        md = File.ReadAllText(output);
+        Assert.Contains("## score", md);
+        Assert.Contains("## decode", md);
+        Assert.True(md.IndexOf("## decode", StringComparison.Ordinal) < md.IndexOf("## score", StringComparison.Ordinal), "sections keep the benchmark order");
+        Assert.Contains("score kept from an earlier run", md);
+        Assert.Single(md.Split('\n'), l => l.StartsWith("| scorer >= 10x sclite", StringComparison.Ordinal));
     }
 
     [Fact]

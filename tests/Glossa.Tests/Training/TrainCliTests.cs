@@ -158,6 +158,33 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_exported_for_pytorch_starts_a_new_run_with_pretrained()
+    {
+        string first = Path.Combine(root, "first");
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(first, 1));
+        Assert.True(code == 0, err);
+        string exported = Path.Combine(root, "tiny-student.safetensors");
+        (code, _, err) = CliProcess.Run(Minutes3, "model", "export", Path.Combine(first, "best"), "--out", exported);
+        Assert.True(code == 0, err);
+
+        string second = Path.Combine(root, "second");
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(second, 1, "--pretrained", exported));
+        Assert.True(code == 0, err);
+        string log = File.ReadAllText(Path.Combine(second, "training.log"));
+        var loaded = System.Text.RegularExpressions.Regex.Match(log, @"pretrained (backbone|model) weights from \S*tiny-student\.safetensors: (\d+) tensors loaded, 0 missing");
+        Assert.True(loaded.Success, log);
+        Assert.True(int.Parse(loaded.Groups[2].Value) > 0);
+
+        // A file that holds no weights of the model is refused up front, by name.
+        string junk = Path.Combine(root, "junk.pt");
+        File.WriteAllText(junk, "not a state dict");
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "third"), 1, "--pretrained", junk));
+        Assert.Equal(2, code);
+        Assert.Contains(junk, err);
+        Assert.DoesNotContain("   at ", err); // one line, no stack trace
+    }
+
+    [Fact]
     public void Quick_demo_runs_end_to_end_and_prints_dev_and_test_wer()
     {
         var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(10), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));

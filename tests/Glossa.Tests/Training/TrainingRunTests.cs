@@ -77,7 +77,26 @@ public sealed class TrainingRunTests : IDisposable
         var outcome = Train(Options(dir, 2));
         foreach (string f in new[] { "config.json", "vocab.txt", "training.log", "metrics.jsonl", "summary.json" })
             Assert.True(File.Exists(Path.Combine(dir, f)), f);
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents*", SearchOption.AllDirectories));
+        // TensorBoard: every record's CRC holds; scalars equal metrics.jsonl; histograms and text are well formed.
+        string events = Assert.Single(Directory.GetFiles(Path.Combine(dir, "tensorboard"), "events.out.tfevents*", SearchOption.AllDirectories));
+        var (version, entries) = TensorBoardEvents.Read(events);
+        Assert.Equal("brain.Event:2", version);
+        var history = RunFolder.ReadMetrics(dir);
+        foreach (var m in history)
+        {
+            Assert.Equal((float)m.TrainLoss, entries.Single(e => e.Tag == "loss/train" && e.Step == m.Epoch).Scalar);
+            Assert.Equal((float)m.ValWer!.Value, entries.Single(e => e.Tag == "wer/val" && e.Step == m.Epoch).Scalar);
+            Assert.Equal((float)m.BlankRatio!.Value, entries.Single(e => e.Tag == "val/blank_ratio" && e.Step == m.Epoch).Scalar);
+            Assert.Contains("Target: ", entries.Single(e => e.Tag == "val/samples/text_summary" && e.Step == m.Epoch).Text);
+            var histograms = entries.Where(e => e.Step == m.Epoch && e.Tag.StartsWith("weights/", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(histograms);
+            Assert.All(histograms, e =>
+            {
+                var h = e.Histogram!;
+                Assert.True(h.Count > 0 && h.Min <= h.Max, e.Tag);
+                Assert.Equal(h.Count, h.Buckets.Sum(), 3); // every weight falls in a bucket
+            });
+        }
         Assert.True(Checkpoint.Exists(Path.Combine(dir, "best")));
         Assert.True(Checkpoint.Exists(Path.Combine(dir, "last")));
         Assert.Equal(2, Checkpoint.ReadState(Path.Combine(dir, "last")).Epoch);
