@@ -168,12 +168,12 @@ internal static class ModelCommand
     }
 
     /// <summary>
-    /// Hidden: training-step and inference timings of Glossa next to the same architecture in
+    /// Training-step and inference timings of Glossa next to the same architecture in
     /// Debian's PyTorch (bench/models/bench_models.py), alternating per configuration in one run.
     /// </summary>
     static Command Bench()
     {
-        var command = new Command("bench", "Benchmark training steps (forward, CTC, backward, AdamW) and student inference against PyTorch.") { Hidden = true };
+        var command = new Command("bench", "Time training steps (forward, CTC, backward, AdamW) and student inference on this machine, beside the same architectures in Debian's PyTorch ('--python-script none' skips it).");
         var models = new Option<string>("--models") { Description = "Comma-separated configurations.", DefaultValueFactory = _ => "mobilenetv3-student,i3d-teacher" };
         var sizes = new Option<string>("--sizes") { Description = "Comma-separated frame sizes.", DefaultValueFactory = _ => "112,224" };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 2 };
@@ -267,12 +267,18 @@ internal static class ModelCommand
         { RedirectStandardOutput = true, RedirectStandardError = true };
         // PyTorch runs with the system allocator; the C# side's LD_PRELOAD (jemalloc) must not leak into it.
         info.Environment.Remove("LD_PRELOAD");
-        using var process = Process.Start(info) ?? throw new GlossaException("cannot start /usr/bin/python3");
+        Process? started;
+        try { started = Process.Start(info); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new GlossaException($"cannot start /usr/bin/python3 for the PyTorch side ({e.Message}); install python3-torch python3-torchvision or pass --python-script none");
+        }
+        using var process = started ?? throw new GlossaException("cannot start /usr/bin/python3");
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+            throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}; install python3-torch python3-torchvision or pass --python-script none");
         return stdout;
     }
 
