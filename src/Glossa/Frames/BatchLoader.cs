@@ -78,7 +78,7 @@ public sealed class BatchLoader
     /// <summary>The decoded-frame cache, when enabled.</summary>
     public FrameCache? Cache => cache;
 
-    /// <summary>The batches of an epoch as sample indices (what <see cref="Epoch"/> will produce, in order).</summary>
+    /// <summary>The batches of an epoch as sample indices (what <see cref="Epoch(int, CancellationToken)"/> will produce, in order).</summary>
     public IReadOnlyList<int[]> PlanEpoch(int epoch) => BatchPlanner.Plan(lengthKeys, options, epoch);
 
     /// <summary>
@@ -87,9 +87,13 @@ public sealed class BatchLoader
     /// cancelling, stops the workers. A failing sample throws a <see cref="GlossaException"/>
     /// naming it when its batch is reached.
     /// </summary>
-    public IEnumerable<ClipBatch> Epoch(int epoch, CancellationToken ct = default)
+    public IEnumerable<ClipBatch> Epoch(int epoch, CancellationToken ct = default) => Epoch(epoch, 0, ct);
+
+    /// <summary>The epoch's batches after the first <paramref name="skipBatches"/>, which are not built (an interrupted epoch continues;
+    /// batch order and augmentation depend only on (seed, epoch, sample), so the rest are the same batches).</summary>
+    public IEnumerable<ClipBatch> Epoch(int epoch, int skipBatches, CancellationToken ct = default)
     {
-        var plan = PlanEpoch(epoch);
+        var plan = skipBatches > 0 ? PlanEpoch(epoch).Skip(skipBatches).ToList() : PlanEpoch(epoch);
         return options.Workers == 0 ? Synchronous(plan, epoch, ct) : Prefetched(plan, epoch, ct);
     }
 

@@ -14,6 +14,8 @@ public sealed record CheckpointState
     public int Epoch { get; init; }
     /// <summary>True when Ctrl+C ended the epoch after <see cref="Epoch"/> part-way; its partial updates are in the weights.</summary>
     public bool Interrupted { get; init; }
+    /// <summary>With <see cref="Interrupted"/>: how far the interrupted epoch got (resume continues it); null in older checkpoints (resume redoes the epoch).</summary>
+    public EpochProgress? PartialEpoch { get; init; }
     /// <summary>Optimizer steps taken so far (drives the learning-rate schedule).</summary>
     public long OptimizerSteps { get; init; }
     /// <summary>Validation WER (percent) of the saved weights, null when not validated.</summary>

@@ -25,4 +25,7 @@ public sealed record TrainEpochResult
     public double DataWaitSeconds { get; init; }
     /// <summary>True when cancellation ended the epoch early (after a complete step).</summary>
     public bool Interrupted { get; init; }
+    /// <summary>For an interrupted epoch: how far it got as of its last optimizer step (batches of a
+    /// partly accumulated window are not counted: their gradients were dropped).</summary>
+    public EpochProgress? Progress { get; init; }
 }

@@ -55,18 +55,34 @@ public sealed class Trainer
     /// Trains on every batch of <paramref name="batches"/> (each is disposed after its step).
     /// Cancellation is checked between steps: the current step always completes.
     /// </summary>
+    /// <param name="batches">The epoch's batches; when continuing, only those after <paramref name="continueFrom"/>'s.</param>
+    /// <param name="epoch">1-based epoch number.</param>
+    /// <param name="cancel">Checked between steps.</param>
+    /// <param name="progress">Called after every batch.</param>
+    /// <param name="continueFrom">The saved progress of an interrupted epoch: its sums are carried on, and libtorch's generator is restored.</param>
     /// <exception cref="NonFiniteLossException">A loss or gradient norm was NaN or infinite.</exception>
     public TrainEpochResult TrainOneEpoch(IEnumerable<ClipBatch> batches, int epoch,
-        CancellationToken cancel = default, Action<StepProgress>? progress = null)
+        CancellationToken cancel = default, Action<StepProgress>? progress = null, EpochProgress? continueFrom = null)
     {
         model.train();
         optimizer.zero_grad();
         var clock = Stopwatch.StartNew();
-        double waited = 0, lossSum = 0, lossMax = double.NegativeInfinity, gradSum = 0, gradMax = 0, extraSum = 0;
-        int batchCount = 0, clips = 0, pending = 0, steps = 0, errors = 0, refWords = 0;
-        long frames = 0;
+        var start = continueFrom ?? new EpochProgress();
+        if (start.TorchRngState is { } rng)
+            using (var state = tensor(rng, dtype: ScalarType.Byte)) random.set_rng_state(state);
+        double waited = 0, lossSum = start.LossSum, lossMax = start.LossMax, gradSum = start.GradNormSum, gradMax = start.GradNormMax, extraSum = start.ExtraLossSum;
+        int batchCount = start.BatchesDone, clips = start.Clips, pending = 0, steps = start.OptimizerSteps, errors = start.Errors, refWords = start.ReferenceWords;
+        long frames = start.Frames;
         bool interrupted = false;
         var pendingIds = new List<string>();
+        // The progress as of the last completed optimizer step: what an interruption can be resumed from.
+        EpochProgress Snapshot() => new()
+        {
+            BatchesDone = batchCount, Clips = clips, Frames = frames, OptimizerSteps = steps, LossSum = lossSum, LossMax = lossMax,
+            ExtraLossSum = extraSum, GradNormSum = gradSum, GradNormMax = gradMax, Errors = errors, ReferenceWords = refWords,
+            TorchRngState = random.get_rng_state().data<byte>().ToArray(),
+        };
+        var committed = Snapshot();
 
         using var it = batches.GetEnumerator();
         while (true)
@@ -119,8 +135,9 @@ public sealed class Trainer
                 gradMax = Math.Max(gradMax, norm);
                 steps++;
                 pending = 0;
+                if (cancel.CanBeCanceled) committed = Snapshot();
             }
-            progress?.Invoke(new StepProgress(epoch, batchCount, lossSum / batchCount, clips / clock.Elapsed.TotalSeconds));
+            progress?.Invoke(new StepProgress(epoch, batchCount, lossSum / batchCount, (clips - start.Clips) / clock.Elapsed.TotalSeconds));
         }
         if (pending > 0 && !interrupted)
         {
@@ -146,6 +163,7 @@ public sealed class Trainer
             Seconds = clock.Elapsed.TotalSeconds,
             DataWaitSeconds = waited,
             Interrupted = interrupted,
+            Progress = interrupted ? committed : null,
         };
     }
 

@@ -15,4 +15,27 @@ public sealed record TrainingData(
     Func<IEnumerable<ClipBatch>> ValBatches,
     int TrainBatchesPerEpoch,
     int TrainClips,
-    int ValClips);
+    int ValClips)
+{
+    /// <summary>Training batches of an epoch from batch <c>skip</c> on, without building the skipped ones
+    /// (continuing an interrupted epoch); null = build and drop them.</summary>
+    public Func<int, int, IEnumerable<ClipBatch>>? TrainBatchesFrom { get; init; }
+
+    /// <summary>The epoch's training batches after the first <paramref name="skip"/>.</summary>
+    public IEnumerable<ClipBatch> TrainBatchesAfter(int epoch, int skip)
+    {
+        if (skip <= 0) return TrainBatches(epoch);
+        if (TrainBatchesFrom is not null) return TrainBatchesFrom(epoch, skip);
+        return Dropping(TrainBatches(epoch), skip);
+
+        static IEnumerable<ClipBatch> Dropping(IEnumerable<ClipBatch> all, int n)
+        {
+            int i = 0;
+            foreach (var b in all)
+            {
+                if (i++ < n) { b.Dispose(); continue; }
+                yield return b;
+            }
+        }
+    }
+}

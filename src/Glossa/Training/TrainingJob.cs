@@ -137,7 +137,8 @@ public sealed class TrainingJob : IDisposable
         var data = new TrainingData(
             epoch => trainLoader.Epoch(epoch),
             () => valLoader.Epoch(0),
-            trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count);
+            trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
+        { TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip) };
 
         var monitor = new HealthMonitor(new RunContext
         {

@@ -78,7 +78,10 @@ public sealed class TrainingRun
             Checkpoint.LoadOptimizer(last, optimizer);
             trainer.OptimizerSteps = state.OptimizerSteps;
             folder.TruncateMetricsAfter(state.Epoch);
-            Say($"[{Now}] resuming {folder.Dir} after epoch {state.Epoch} (step {state.OptimizerSteps}, best val WER {Fmt(state.BestWer)}%{(state.Interrupted ? ", the interrupted epoch is redone" : "")})");
+            string partial = !state.Interrupted ? ""
+                : state.PartialEpoch is { } p ? $", continuing the interrupted epoch {state.Epoch + 1} at batch {p.BatchesDone + 1}"
+                : ", the interrupted epoch is redone";
+            Say($"[{Now}] resuming {folder.Dir} after epoch {state.Epoch} (step {state.OptimizerSteps}, best val WER {Fmt(state.BestWer)}%{partial})");
         }
         else
         {
@@ -137,25 +140,29 @@ public sealed class TrainingRun
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             // Dropout and augmentation draw from libtorch's generator; reseeding from (seed, epoch)
-            // makes every epoch reproducible on its own, which is what makes --resume exact.
-            random.manual_seed(unchecked(options.Seed * 1_000_003 + epoch));
+            // makes every epoch reproducible on its own, which is what makes --resume exact. An
+            // interrupted epoch instead continues from its saved batch and generator state.
+            var continueFrom = epoch == state.Epoch + 1 && state.Interrupted ? state.PartialEpoch : null;
+            if (continueFrom is null)
+                random.manual_seed(unchecked(options.Seed * 1_000_003 + epoch));
             EpochStarting?.Invoke(epoch, data.TrainBatchesPerEpoch);
             TrainEpochResult train;
             ValidationResult val;
             try
             {
-                train = trainer.TrainOneEpoch(data.TrainBatches(epoch), epoch, cancel, Progress);
+                train = trainer.TrainOneEpoch(data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, Progress, continueFrom);
                 trainSeconds += train.Seconds;
                 waitSeconds += train.DataWaitSeconds;
                 clipsSeen += train.Clips;
                 framesSeen += train.Frames;
                 if (train.Interrupted)
                 {
-                    state = state with { Interrupted = true };
+                    state = state with { Interrupted = true, PartialEpoch = train.Progress };
                     Save(["last"], state);
                     lastPath = folder.PathOf("last");
                     status = TrainingStatus.Interrupted;
-                    message = $"interrupted during epoch {epoch} after {train.Batches} batches; 'last' holds the weights (resume redoes epoch {epoch})";
+                    int done = train.Progress?.BatchesDone ?? 0;
+                    message = $"interrupted during epoch {epoch} after {done} of {data.TrainBatchesPerEpoch} batches; 'last' holds the weights (--resume continues at batch {done + 1})";
                     return Finish();
                 }
                 val = trainer.Validate(data.ValBatches(), options.LogSamples);
@@ -183,6 +190,7 @@ public sealed class TrainingRun
             {
                 Epoch = epoch,
                 Interrupted = false,
+                PartialEpoch = null,
                 ValWer = val.Wer,
                 BestWer = improved ? val.Wer : state.BestWer,
                 BestEpoch = improved ? epoch : state.BestEpoch,

@@ -74,6 +74,14 @@ public sealed class TrainCliTests : IDisposable
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
         Assert.Contains("Interrupted", File.ReadAllText(log));
+
+        // --resume carries on from where the signal stopped it (mid-epoch: at the next batch) and finishes.
+        var state = Checkpoint.ReadState(Path.Combine(dir, "last"));
+        var (rc, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, state.Epoch + 2, "--resume"));
+        Assert.True(rc == 0, err);
+        Assert.Equal(state.Epoch + 2, RunFolder.ReadMetrics(dir).Count);
+        if (state.Interrupted)
+            Assert.Contains($"continuing the interrupted epoch {state.Epoch + 1} at batch {state.PartialEpoch!.BatchesDone + 1}", File.ReadAllText(log));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class TrainingRunTests : IDisposable
         LogSamples = 2,
     };
 
-    static TrainingOutcome Train(TrainingOptions o, Func<int, int, bool>? plantNaN = null, int stopAfterEpoch = 0)
+    static TrainingOutcome Train(TrainingOptions o, Func<int, int, bool>? plantNaN = null, int stopAfterEpoch = 0, int stopAtBatch = 0)
     {
         var vocab = TinyData.Vocabulary();
         var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5, plantNaN);
@@ -37,7 +37,7 @@ public sealed class TrainingRunTests : IDisposable
         var run = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU)
         {
             // A stop request during the epoch's last batch: the epoch completes, is validated and saved, then the run ends.
-            Progress = p => { if (p.Epoch == stopAfterEpoch && p.Batch == data.TrainBatchesPerEpoch) cts.Cancel(); },
+            Progress = p => { if (p.Epoch == stopAfterEpoch && p.Batch == (stopAtBatch > 0 ? stopAtBatch : data.TrainBatchesPerEpoch)) cts.Cancel(); },
         };
         return run.Run(cts.Token);
     }
@@ -66,6 +66,38 @@ public sealed class TrainingRunTests : IDisposable
             Assert.Equal(a[i].TrainLoss, b[i].TrainLoss); // bit-exact on CPU
             Assert.Equal(a[i].ValLoss, b[i].ValLoss);
             Assert.Equal(a[i].LearningRate, b[i].LearningRate);
+            Assert.Equal(a[i].Steps, b[i].Steps);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0)] // inside an accumulation window (2 batches): nothing of epoch 2 is applied, it restarts from its saved generator state
+    [InlineData(2, 2)] // after a complete window: epoch 2 continues at its third batch
+    public void An_epoch_interrupted_part_way_continues_on_resume_exactly(int stopAtBatch, int committed)
+    {
+        string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
+        Assert.Equal(TrainingStatus.Completed, Train(Options(straight, 3)).Status);
+        var stopped = Train(Options(split, 3), stopAfterEpoch: 2, stopAtBatch: stopAtBatch);
+        Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
+        var state = Checkpoint.ReadState(Path.Combine(split, "last"));
+        Assert.True(state.Interrupted);
+        Assert.Equal(1, state.Epoch);
+        Assert.Equal(committed, state.PartialEpoch!.BatchesDone);
+        Assert.Equal(2, RunFolder.ReadMetrics(split).Count + 1); // epoch 2 has no metrics yet
+
+        var resumed = Train(Options(split, 3) with { Resume = true });
+        Assert.Equal(TrainingStatus.Completed, resumed.Status);
+        Assert.Contains($"continuing the interrupted epoch 2 at batch {committed + 1}", File.ReadAllText(Path.Combine(split, "training.log")));
+        var a = RunFolder.ReadMetrics(straight);
+        var b = RunFolder.ReadMetrics(split);
+        Assert.Equal(3, b.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(a[i].TrainLoss, b[i].TrainLoss); // the epoch's sums carry over the interruption: bit-exact on CPU
+            Assert.Equal(a[i].TrainLossMax, b[i].TrainLossMax);
+            Assert.Equal(a[i].TrainWer, b[i].TrainWer);
+            Assert.Equal(a[i].GradNormMean, b[i].GradNormMean);
+            Assert.Equal(a[i].ValLoss, b[i].ValLoss);
             Assert.Equal(a[i].Steps, b[i].Steps);
         }
     }

@@ -1,0 +1,26 @@
+namespace Glossa.Training;
+
+/// <summary>
+/// How far an interrupted epoch got, as of its last completed optimizer step: the batches whose
+/// updates are in the weights, the running sums of the epoch's statistics, and libtorch's
+/// generator state at that point. Saved in an interrupted checkpoint so that <c>--resume</c>
+/// continues the epoch at the next batch (bit-exact on the CPU) instead of redoing it.
+/// </summary>
+public sealed record EpochProgress
+{
+    /// <summary>Batches of the epoch already trained (their updates are applied).</summary>
+    public int BatchesDone { get; init; }
+    public int Clips { get; init; }
+    public long Frames { get; init; }
+    public int OptimizerSteps { get; init; }
+    public double LossSum { get; init; }
+    public double LossMax { get; init; } = double.NegativeInfinity;
+    public double ExtraLossSum { get; init; }
+    public double GradNormSum { get; init; }
+    public double GradNormMax { get; init; }
+    /// <summary>Greedy errors and reference words of the training forward passes (train WER).</summary>
+    public int Errors { get; init; }
+    public int ReferenceWords { get; init; }
+    /// <summary>libtorch's CPU generator state right after the last completed step (dropout continues from it).</summary>
+    public byte[]? TorchRngState { get; init; }
+}
