@@ -82,6 +82,10 @@ public sealed record DoctorOptions
     /// <summary>Learning rate so far above the usual 1e-4..1e-3 that it is a warning on its own, before any symptom
     /// (measured on the synthetic corpus: from 0.2 the tiny student's losses run 3-50x a healthy run's and its WER stays above 75%).</summary>
     public double ExtremeLearningRate { get; init; } = 0.1;
+    /// <summary>At an extreme learning rate, epochs (past the grace) whose best validation WER is no better than the
+    /// best before them (by <see cref="MinWerGain"/>) that make the finding critical: the run jumps between a few
+    /// frequent glosses and will not settle at this rate (measured: lr 0.5 and 0.9 plateau at WER 76-92% from epoch 2).</summary>
+    public int ExtremeRateNoProgressEpochs { get; init; } = 3;
     /// <summary>Dropout at or above which blank output is likely the dropout's doing: the classifier is trained on
     /// mostly zeroed features and learns the label prior, which under CTC is blank (often a keep probability passed as a drop rate).</summary>
     public double HighDropout { get; init; } = 0.5;
@@ -130,7 +134,10 @@ public sealed record DoctorOptions
         Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");
         Check(NotLearningEpochs >= 1 && PlateauEpochs >= 2, "not_learning_epochs must be >= 1 and plateau_epochs >= 2");
         Check(SpikeFactor > 1 && JumpFactor > 1 && GradExplosionFactor > 1, "spike_factor, jump_factor and grad_explosion_factor must be > 1");
-        Check(LowLearningRate > 0 && HighLearningRate > LowLearningRate, "low_learning_rate must be > 0 and below high_learning_rate");
+        Check(LowLearningRate > 0 && HighLearningRate > LowLearningRate && ExtremeLearningRate >= HighLearningRate,
+            "learning-rate marks must satisfy 0 < low_learning_rate < high_learning_rate <= extreme_learning_rate");
+        Check(ExtremeRateNoProgressEpochs >= 1, $"extreme_rate_no_progress_epochs must be >= 1 (got {ExtremeRateNoProgressEpochs})");
+        Check(HighDropout is > 0 and < 1, $"high_dropout must be in (0,1) (got {HighDropout})");
         Check(InfeasibleWarnShare is >= 0 and <= 1 && InfeasibleCriticalShare >= InfeasibleWarnShare && InfeasibleCriticalShare <= 1,
             "infeasible shares must satisfy 0 <= warn <= critical <= 1");
         Check(ParamsPerSampleInfo > 0 && ParamsPerSampleWarn >= ParamsPerSampleInfo, "params_per_sample_info must be > 0 and <= params_per_sample_warn");

@@ -234,6 +234,24 @@ public sealed class RuleTests
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.Contains("learning rate 0.9 is far above", f.Title);
         Assert.Contains("--learning-rate 0.0003", f.Actions[0].Command);
+        // The real tiny-student runs at lr 0.9 and 0.5 on the synthetic corpus (60 sentences; val WER per epoch):
+        // one gloss per hypothesis, never blank. Critical once the WER stops improving, so --auto-stop ends them.
+        foreach (var (lr, wers) in new[] { (0.9, new[] { 91.6, 78.3, 80.7, 78.3, 86.7, 91.6, 91.6, 91.6 }), (0.5, new[] { 91.6, 78.3, 83.1, 79.5, 92.8, 75.9, 78.3, 79.5 }) })
+        {
+            var monitor = new HealthMonitor();
+            int? critical = null;
+            for (int e = 1; e <= wers.Length && critical is null; e++)
+            {
+                var m = new EpochMetrics { Epoch = e, TrainLoss = 50, ValLoss = 50, ValWer = wers[e - 1], BlankRatio = 0, EmptyRate = 0, LengthRatio = 0.2, LearningRate = lr, Steps = 15 * e };
+                if (monitor.Observe(m).Any(f => f.Rule == RuleIds.Unstable && f.Severity == Severity.Critical)) critical = e;
+            }
+            Assert.Equal(5, critical); // best 78.3% at epoch 2, nothing better in epochs 3-5
+            Assert.True(monitor.ShouldStop(out string reason));
+            Assert.Contains("no validation progress in the last 3 epochs", reason);
+        }
+        // A high-rate run that still improves stays a warning.
+        var improving = Enumerable.Range(1, 8).Select(e => new EpochMetrics { Epoch = e, TrainLoss = 5, ValLoss = 5, ValWer = 95 - 8 * e, LearningRate = 0.2, Steps = 15 * e });
+        Assert.Equal(Severity.Warning, Find(HealthMonitor.Diagnose(improving), RuleIds.Unstable)!.Severity);
         // Just under the mark, a smooth run is no finding.
         Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy().Select(m => m with { LearningRate = 0.09 })), RuleIds.Unstable));
     }

@@ -1,3 +1,4 @@
+using Glossa.Training;
 using static Glossa.Doctor.Rules.HistoryMath;
 
 namespace Glossa.Doctor.Rules;
@@ -60,10 +61,18 @@ internal static class UnstableRule
         double? lr = r.LearningRate;
         if (lr is { } v && v > o.ExtremeLearningRate)
         {
-            // Far outside the usual range: a warning from the first epoch, whatever the symptoms so far.
+            // Far outside the usual range: a warning from the first epoch, whatever the symptoms so far;
+            // critical once the validation WER has stopped improving (the run will not settle at this rate).
             ev.Add(new("learning_rate", v, last.Epoch));
             problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
             severity = Max(severity, Severity.Warning);
+            if (StalledWer(h, o) is { } stalled)
+            {
+                ev.Add(new("best_val_wer", stalled.Best.V, stalled.Best.M.Epoch));
+                ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+                problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(stalled.Best.V)}% at epoch {stalled.Best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
+                severity = Severity.Critical;
+            }
         }
         else if (lr is { } high && high > o.HighLearningRate)
         {
@@ -92,7 +101,10 @@ internal static class UnstableRule
             Evidence = ev,
             Explanation =
                 "Training is numerically unstable or mis-paced. Spikes, jumps and exploding gradients mean steps too large for the loss surface (learning rate, no warm-up, no gradient clipping, a bad batch); " +
-                "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks.",
+                "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks" +
+                (severity == Severity.Critical && lr > o.ExtremeLearningRate
+                    ? ", or, as here, keeps jumping between a few frequent glosses: each step overshoots, so the validation WER cannot settle and this run will not improve at this rate."
+                    : "."),
             Actions =
             [
                 Advice.Command(r, "Lower the learning rate, warm it up and clip gradients", ("learning-rate", lr is { } cur && cur < o.LowLearningRate ? 3e-4 : Advice.LowerLearningRate(r)), ("warmup-epochs", 2), ("clip-grad-norm", 1.0)),
@@ -102,4 +114,21 @@ internal static class UnstableRule
     }
 
     static Severity Max(Severity a, Severity b) => a > b ? a : b;
+
+    /// <summary>Past the grace, the last <see cref="DoctorOptions.ExtremeRateNoProgressEpochs"/> epochs' best val WER is not
+    /// <see cref="DoctorOptions.MinWerGain"/> better than the best before them, and not good: returns that earlier best.</summary>
+    static ((EpochMetrics M, double V) Best, bool Stalled)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o)
+    {
+        var last = h[^1];
+        if (last.Epoch <= o.GraceEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
+        // Blank output is blank_collapse's to judge (its advice lowers the rate too); this is the non-blank plateau.
+        if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
+        var wer = Series(h, m => m.ValWer);
+        int windowStart = last.Epoch - o.ExtremeRateNoProgressEpochs + 1;
+        var before = wer.Where(p => p.M.Epoch < windowStart).ToList();
+        var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
+        if (before.Count == 0 || window.Count == 0) return null;
+        var best = before.MinBy(p => p.V);
+        return window.Min(p => p.V) > best.V - o.MinWerGain ? (best, true) : null;
+    }
 }
