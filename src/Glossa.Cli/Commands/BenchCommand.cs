@@ -346,7 +346,7 @@ internal static partial class BenchCommand
         md.Append(partial && older.Count > 0
             ? $"; {string.Join(", ", older.Select(x => x.Name))} kept from an earlier run (times in their sections).\n"
             : partial ? " (partial).\n" : ".\n");
-        md.Append("Do not edit by hand: rerun `bench/run` (all benchmarks, about 20 minutes on a loaded 2-core machine) or `bench/run --only NAME`. ");
+        md.Append("Do not edit by hand: rerun `bench/run` (all benchmarks: about 6 minutes on a quiet 2-core machine, much longer under load) or `bench/run --only NAME` (reruns those and keeps the other sections, from `benchmarks.json`). ");
         md.Append("Each benchmark runs Glossa and, where one exists here, its reference (Python loader, sclite, PyTorch) side by side in one process tree, alternating repetitions, and reports medians; ");
         md.Append("ratios are measured in the same run, so load from other jobs hits both sides. Explanations of earlier measurements and of the ");
         md.Append("pipelines measured are in [benchmark-notes.md](benchmark-notes.md). In the commands, `$WORK` is a temporary folder the run creates and removes.\n\n");
