@@ -146,9 +146,10 @@ public sealed class TrainingJob : IDisposable
             ParameterCount = parameters,
             TrainingSamples = trainKept.Count,
             TemporalStride = model.TemporalStride,
-            InfeasibleClips = trainRejected.Count + valRejected.Count,
-            CheckedClips = train.Count + val.Count,
-            InfeasibleExamples = trainRejected.Concat(valRejected).Take(5).Select(r => r.Sample.Id).ToList(),
+            // The training split's share: those clips are what training loses (rejected validation clips are listed in the preamble).
+            InfeasibleClips = trainRejected.Count,
+            CheckedClips = train.Count,
+            InfeasibleExamples = trainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
             CorpusVocabularySize = vocabulary.Count,
             CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
             LabelCounts = trainKept.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)

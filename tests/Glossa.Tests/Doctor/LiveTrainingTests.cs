@@ -33,6 +33,26 @@ public sealed class LiveTrainingTests : IDisposable
         File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Where(l => l.Trim().Length > 0).Select(l => JsonNode.Parse(l)!).ToList();
 
     [Fact]
+    public void Clips_cut_too_short_for_ctc_are_named_before_training_and_flagged_by_the_doctor()
+    {
+        string corpus = Corpus(), run = Path.Combine(root, "short");
+        // --max-frames 48 subsamples every clip to 48 frames: 9 output frames (stride 4 and the unpadded K5 convolutions), too few for the longer sentences.
+        var (code, stdout, stderr) = CliProcess.Run(Limit, "train", "--model", "tiny-student", "--corpus", corpus, "--output-dir", run, "--epochs", "1",
+            "--frame-size", "32", "--max-frames", "48", "--no-augment", "--threads", "2", "--workers", "1", "--histogram-every", "0", "--json");
+        Assert.True(code == 0, stderr);
+        string log = File.ReadAllText(Path.Combine(run, "training.log"));
+        var listed = System.Text.RegularExpressions.Regex.Match(log, @"train: (\d+) of 48 clips are too short for CTC and are left out:");
+        Assert.True(listed.Success, log);
+        int bad = int.Parse(listed.Groups[1].Value);
+        Assert.InRange(bad, 1, 47);
+        Assert.Matches(@"synth_train_\d+-0 \(.*train\.corpus\.csv:\d+\): \d+ frames -> 9 output frames, needs 1\d", log); // each named, with file, line and arithmetic
+        Assert.Contains($"[doctor] WARNING ctc_infeasible: {bad} of 48 clips", log);
+        Assert.Contains("corpus check " + corpus + " --stride 4", log);
+        Assert.Contains("corpus check " + corpus + " --stride 2", log);
+        Assert.Equal(48 - bad, (int?)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run_context.json")))!["training_samples"]);
+    }
+
+    [Fact]
     public void A_run_collapsing_to_blank_is_auto_stopped_and_the_printed_restart_trains_healthily()
     {
         string corpus = Corpus(), run = Path.Combine(root, "keep-prob");

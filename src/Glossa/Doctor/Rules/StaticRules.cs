@@ -29,11 +29,11 @@ internal static class StaticRules
         {
             Rule = RuleIds.CtcInfeasible,
             Severity = severity,
-            Title = $"{bad} of {total} training clips ({Pct(share)}) are too short for CTC" + (c.TemporalStride is { } t ? $" at temporal stride {t}" : ""),
+            Title = $"{bad} of {total} clips ({Pct(share)}) are too short for CTC" + (c.TemporalStride is { } t ? $" at temporal stride {t}" : ""),
             Evidence = ev,
             Explanation =
                 "CTC can align a label sequence only if the model gives at least as many output frames as labels plus one blank between each pair of repeated neighbours. " +
-                "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks." +
+                "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks; Glossa's trainer leaves such clips out and lists them at the top of training.log, so their labels are never learned." +
                 (severity == Severity.Critical ? " With this share of the data unusable the run cannot learn well." : ""),
             Actions = actions,
         };
