@@ -80,7 +80,7 @@ public sealed class Trainer
         {
             BatchesDone = batchCount, Clips = clips, Frames = frames, OptimizerSteps = steps, LossSum = lossSum, LossMax = lossMax,
             ExtraLossSum = extraSum, GradNormSum = gradSum, GradNormMax = gradMax, Errors = errors, ReferenceWords = refWords,
-            TorchRngState = random.get_rng_state().data<byte>().ToArray(),
+            TorchRngState = RngState(),
         };
         var committed = Snapshot();
 
@@ -165,6 +165,13 @@ public sealed class Trainer
             Interrupted = interrupted,
             Progress = interrupted ? committed : null,
         };
+    }
+
+    /// <summary>libtorch's CPU generator state as bytes (the tensor handle is released at once: this runs every step).</summary>
+    internal static byte[] RngState()
+    {
+        using var state = random.get_rng_state();
+        return state.data<byte>().ToArray();
     }
 
     /// <summary>Clips the gradients, sets the scheduled rate and takes one optimizer step. Returns the norm before clipping.</summary>

@@ -133,7 +133,7 @@ public sealed class TrainingRun
             Checkpoint.Save(folder.Dir, links, model, modelConfigJson, vocabulary, options, optimizer, s with
             {
                 OptimizerSteps = trainer.OptimizerSteps,
-                TorchRngState = Convert.ToBase64String(get_rng_state().data<byte>().ToArray()),
+                TorchRngState = Convert.ToBase64String(Trainer.RngState()),
                 SavedUtc = DateTime.UtcNow,
             });
 
