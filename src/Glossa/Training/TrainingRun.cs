@@ -153,8 +153,8 @@ public sealed class TrainingRun
                 train = trainer.TrainOneEpoch(data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, Progress, continueFrom);
                 trainSeconds += train.Seconds;
                 waitSeconds += train.DataWaitSeconds;
-                clipsSeen += train.Clips;
-                framesSeen += train.Frames;
+                clipsSeen += train.Clips - (continueFrom?.Clips ?? 0); // this process's share (throughput)
+                framesSeen += train.Frames - (continueFrom?.Frames ?? 0);
                 if (train.Interrupted)
                 {
                     state = state with { Interrupted = true, PartialEpoch = train.Progress };
