@@ -20,6 +20,8 @@ public sealed class HealthMonitor
     readonly List<Finding> raised = [];
     readonly List<Finding> pendingStatic = [];
     Finding? reportedNonFinite;
+    /// <summary>The capacity warning as judged at the start; shown as a note while the run generalises well.</summary>
+    readonly Finding? capacityRisk;
 
     static readonly Func<RuleInput, Finding?>[] EpochRules =
     [
@@ -45,6 +47,8 @@ public sealed class HealthMonitor
                 pendingStatic.Add(f);
             }
         }
+        if (active.TryGetValue(RuleIds.Capacity, out var capacity) && capacity.Severity == Severity.Warning)
+            capacityRisk = capacity;
     }
 
     /// <summary>The thresholds in use.</summary>
@@ -95,6 +99,18 @@ public sealed class HealthMonitor
         // Epoch rules that no longer fire are resolved (e.g. a spike that passed); context rules stay.
         foreach (var id in active.Keys.Where(k => IsEpochRule(k) && !epochRuleIds.Contains(k)).ToList())
             active.Remove(id);
+        // Many parameters per sample is a risk; once the run generalises well without overfitting it is only a note
+        // (the demo's 3,344 per clip train to 0.3% WER), so the verdict is not held at "continue" by it.
+        if (capacityRisk is not null)
+        {
+            var last = history[^1];
+            bool generalises = last.ValWer is { } wer && double.IsFinite(wer) && wer <= options.GoodWer && !active.ContainsKey(RuleIds.Overfitting);
+            active[RuleIds.Capacity] = !generalises ? capacityRisk : capacityRisk with
+            {
+                Severity = Severity.Info,
+                Title = capacityRisk.Title + $"; the run generalises anyway (val WER {last.ValWer:0.##}% at epoch {last.Epoch}, no overfitting)",
+            };
+        }
         raised.AddRange(fresh);
         return fresh;
     }

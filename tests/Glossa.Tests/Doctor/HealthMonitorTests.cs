@@ -54,4 +54,21 @@ public sealed class HealthMonitorTests
         Assert.Contains("best_val_loss = 4.9 (epoch 25)", lines[1]);
         Assert.Contains(lines, l => l.Trim().StartsWith("[doctor]     ./glossa train"));
     }
+
+    [Fact]
+    public void A_capacity_warning_becomes_a_note_once_the_run_generalises_and_stays_while_it_overfits()
+    {
+        var big = new RunContext { ModelName = "i3d-teacher", ParameterCount = 27_264_560, TrainingSamples = 4376 };
+        var healthy = HealthMonitor.Diagnose(Histories.Healthy(), big);
+        var note = healthy.Findings.Single(f => f.Rule == RuleIds.Capacity);
+        Assert.Equal(Severity.Info, note.Severity);
+        Assert.Contains("generalises anyway", note.Title);
+        Assert.Contains($"at epoch {Histories.Healthy().Count},", note.Title); // judged on the latest epoch
+        Assert.Equal(Verdict.Healthy, healthy.Verdict);
+        // Still a warning while the WER is high, and with the seed's overfitting history.
+        var early = HealthMonitor.Diagnose(Histories.Healthy().Take(2), big);
+        Assert.Equal(Severity.Warning, early.Findings.Single(f => f.Rule == RuleIds.Capacity).Severity);
+        var seed = HealthMonitor.Diagnose(Histories.Seed(), big);
+        Assert.Equal(Severity.Warning, seed.Findings.Single(f => f.Rule == RuleIds.Capacity).Severity);
+    }
 }
