@@ -61,18 +61,7 @@ class Recogniser(nn.Module):
         self.classifier = nn.Linear(2 * hidden, classes)
 
     def forward(self, frames):
-        b, t = frames.shape[:2]
-        if self.per_frame:
-            f = self.backbone(frames.reshape(b * t, *frames.shape[2:])).mean(dim=(2, 3)).reshape(b, t, -1)
-        else:
-            f = self.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
-        x = self.dropout(f)
-        if self.projection is not None:
-            x = self.projection(x)
-        if self.temporal_conv is not None:
-            x = self.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
-        x, _ = self.lstm(x)
-        return self.classifier(self.dropout(x))
+        return head_of(self, features_of(self, frames))
 
 
 def features_of(model, frames):

@@ -37,6 +37,10 @@ public sealed record RunContext
     /// <summary>The resolved training options (the run folder's <c>config.json</c>), read leniently.</summary>
     public JsonObject? Config { get; init; }
 
+    /// <summary>The label histogram of <see cref="LabelCounts"/>: gloss -> occurrences over <paramref name="samples"/>.</summary>
+    public static IReadOnlyDictionary<string, int> CountLabels(IEnumerable<Corpora.Sample> samples) =>
+        samples.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
     /// <summary>Parameters per training sample, when both are known.</summary>
     public double? ParamsPerSample =>
         ParameterCount is { } p && TrainingSamples is { } n && n > 0 ? (double)p / n : null;

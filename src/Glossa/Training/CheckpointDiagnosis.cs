@@ -75,8 +75,7 @@ public static class CheckpointDiagnosis
             CheckpointVocabularySize = vocabulary.Count,
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,
-            LabelCounts = train.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            LabelCounts = RunContext.CountLabels(train),
             Config = RunFolder.ConfigObject(training, model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);

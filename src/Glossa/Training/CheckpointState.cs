@@ -29,8 +29,6 @@ public sealed record CheckpointState
     public ReduceOnPlateau Plateau { get; init; } = new();
     /// <summary>The run's seed: data order and torch RNG are reseeded from (seed, epoch) each epoch, so this is all the RNG state needed.</summary>
     public long Seed { get; init; }
-    /// <summary>libtorch's CPU generator state at save time (base64), restored on resume for completeness.</summary>
-    public string? TorchRngState { get; init; }
     /// <summary>UTC time of writing.</summary>
     public DateTime SavedUtc { get; init; }
 }

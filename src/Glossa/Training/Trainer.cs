@@ -168,7 +168,7 @@ public sealed class Trainer
     }
 
     /// <summary>libtorch's CPU generator state as bytes (the tensor handle is released at once: this runs every step).</summary>
-    internal static byte[] RngState()
+    static byte[] RngState()
     {
         using var state = random.get_rng_state();
         return state.data<byte>().ToArray();

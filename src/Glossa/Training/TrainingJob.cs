@@ -152,8 +152,7 @@ public sealed class TrainingJob : IDisposable
             InfeasibleExamples = trainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
             CorpusVocabularySize = vocabulary.Count,
             CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
-            LabelCounts = trainKept.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            LabelCounts = RunContext.CountLabels(trainKept),
             Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
             CommandLine = options.CommandLine,
         });

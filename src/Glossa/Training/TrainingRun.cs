@@ -133,7 +133,6 @@ public sealed class TrainingRun
             Checkpoint.Save(folder.Dir, links, model, modelConfigJson, vocabulary, options, optimizer, s with
             {
                 OptimizerSteps = trainer.OptimizerSteps,
-                TorchRngState = Convert.ToBase64String(Trainer.RngState()),
                 SavedUtc = DateTime.UtcNow,
             });
 

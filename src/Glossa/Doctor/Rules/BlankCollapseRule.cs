@@ -98,8 +98,9 @@ internal static class BlankCollapseRule
     {
         var causes = new List<string>();
         // Causes with evidence come first; the generic ones only when nothing here explains the collapse.
-        bool dropoutSuspect = Advice.SuspectDropout(r) is not null;
-        if (Advice.SuspectDropout(r) is { } d)
+        double? suspect = Advice.SuspectDropout(r);
+        bool dropoutSuspect = suspect is not null;
+        if (suspect is { } d)
             causes.Add($"dropout {F(d)} zeroes {Pct(d)} of the features in training, so the classifier mostly sees noise and learns the label prior, which under CTC is blank " +
                        $"(a keep probability passed as a drop rate does this: keep {F(d)} is --dropout {F(Math.Round(1 - d, 2))})");
         double? lr = r.LearningRate;

@@ -66,11 +66,11 @@ internal static class UnstableRule
             ev.Add(new("learning_rate", v, last.Epoch));
             problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
             severity = Max(severity, Severity.Warning);
-            if (StalledWer(h, o) is { } stalled)
+            if (StalledWer(h, o) is { } best)
             {
-                ev.Add(new("best_val_wer", stalled.Best.V, stalled.Best.M.Epoch));
+                ev.Add(new("best_val_wer", best.V, best.M.Epoch));
                 ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
-                problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(stalled.Best.V)}% at epoch {stalled.Best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
+                problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(best.V)}% at epoch {best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
                 severity = Severity.Critical;
             }
         }
@@ -117,7 +117,7 @@ internal static class UnstableRule
 
     /// <summary>Past the grace, the last <see cref="DoctorOptions.ExtremeRateNoProgressEpochs"/> epochs' best val WER is not
     /// <see cref="DoctorOptions.MinWerGain"/> better than the best before them, and not good: returns that earlier best.</summary>
-    static ((EpochMetrics M, double V) Best, bool Stalled)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o)
+    static (EpochMetrics M, double V)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o)
     {
         var last = h[^1];
         if (last.Epoch <= o.GraceEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
@@ -129,6 +129,6 @@ internal static class UnstableRule
         var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
         if (before.Count == 0 || window.Count == 0) return null;
         var best = before.MinBy(p => p.V);
-        return window.Min(p => p.V) > best.V - o.MinWerGain ? (best, true) : null;
+        return window.Min(p => p.V) > best.V - o.MinWerGain ? best : null;
     }
 }
