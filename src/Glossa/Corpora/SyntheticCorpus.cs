@@ -61,7 +61,7 @@ public static class SyntheticCorpus
         }
     }
 
-    static void CheckTarget(string target, bool overwrite)
+    internal static void CheckTarget(string target, bool overwrite)
     {
         if (File.Exists(target))
             throw new GlossaException($"{target}: is a file; choose a folder for the synthetic corpus");
@@ -72,7 +72,7 @@ public static class SyntheticCorpus
             throw new GlossaException($"{target}: refusing to replace it because it was not written by 'glossa synth' (no {MarkerFile}); delete it yourself or choose another folder");
     }
 
-    static void Replace(string target, string temp)
+    internal static void Replace(string target, string temp)
     {
         if (Directory.Exists(target))
         {
