@@ -39,7 +39,8 @@ public static class SyntheticCorpus
         CheckTarget(target, overwrite);
         string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
             ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
-        Directory.CreateDirectory(parent);
+        SafeWrite.Folder(parent, "synth:");
+        RemoveStalePartials(parent, Path.GetFileName(target));
         string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         try
@@ -54,11 +55,45 @@ public static class SyntheticCorpus
             return new SynthSummary(target, Path.Combine(target, VariantFolder), sentences, frames,
                 glosses.Keys.Order(StringComparer.Ordinal).ToList(), clock.Elapsed);
         }
+        catch (Exception e) when (SafeWrite.IsOutputFailure(e))
+        {
+            long written = FolderBytes(temp);
+            RemoveQuietly(temp);
+            throw SafeWrite.Describe(e, parent, written);
+        }
         catch
         {
-            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
+            RemoveQuietly(temp);
             throw;
         }
+    }
+
+    static void RemoveQuietly(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static long FolderBytes(string dir) =>
+        Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    /// <summary>
+    /// Removes <c>.NAME.partial-PID</c> folders left by a generator that was killed (kill -9,
+    /// power loss): only those whose process is gone, so a concurrent writer is never disturbed.
+    /// </summary>
+    static void RemoveStalePartials(string parent, string name)
+    {
+        string prefix = $".{name}.partial-";
+        foreach (string dir in Directory.EnumerateDirectories(parent, prefix + "*"))
+            if (int.TryParse(Path.GetFileName(dir).AsSpan(prefix.Length), out int pid) && !ProcessAlive(pid))
+                RemoveQuietly(dir);
+    }
+
+    static bool ProcessAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     static void CheckTarget(string target, bool overwrite)
