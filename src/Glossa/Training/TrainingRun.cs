@@ -74,7 +74,7 @@ public sealed class TrainingRun
         {
             string last = folder.PathOf("last");
             state = Checkpoint.ReadState(last);
-            Checkpoint.LoadWeights(last, model);
+            ModelCheckpoint.LoadWeights(last, model);
             Checkpoint.LoadOptimizer(last, optimizer);
             trainer.OptimizerSteps = state.OptimizerSteps;
             folder.TruncateMetricsAfter(state.Epoch);
@@ -164,7 +164,7 @@ public sealed class TrainingRun
                     message = $"interrupted during epoch {epoch} after {done} of {data.TrainBatchesPerEpoch} batches; 'last' holds the weights (--resume continues at batch {done + 1})";
                     return Finish();
                 }
-                val = trainer.Validate(data.ValBatches(), options.LogSamples);
+                val = trainer.Validate(data.ValBatches(), options.LogSamples, cleanup: data.Cleanup);
             }
             catch (NonFiniteLossException e)
             {
