@@ -96,23 +96,24 @@ public static class Checkpoint
     public static CheckpointState ReadState(string path)
     {
         Require(path);
-        return JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(path, StateFile)), Json)
-               ?? throw new GlossaException($"{Path.Combine(path, StateFile)}: empty checkpoint state");
+        return ReadJson<CheckpointState>(Path.Combine(path, StateFile));
     }
 
     /// <summary>The model configuration JSON a checkpoint was written with.</summary>
     public static string ReadModelConfigJson(string path)
     {
         Require(path);
-        return File.ReadAllText(Path.Combine(path, ModelConfigFile));
+        string file = Path.Combine(path, ModelConfigFile);
+        if (!File.Exists(file))
+            throw new GlossaException($"{file}: missing; this checkpoint cannot rebuild its model (copy the whole checkpoint folder, or use the run's other checkpoint)");
+        return File.ReadAllText(file);
     }
 
     /// <summary>The options of the run that wrote the checkpoint.</summary>
     public static TrainingOptions ReadOptions(string path)
     {
         Require(path);
-        return JsonSerializer.Deserialize<TrainingOptions>(File.ReadAllText(Path.Combine(path, OptionsFile)), Json)
-               ?? throw new GlossaException($"{Path.Combine(path, OptionsFile)}: empty options");
+        return ReadJson<TrainingOptions>(Path.Combine(path, OptionsFile));
     }
 
     /// <summary>The vocabulary stored with the checkpoint.</summary>
@@ -143,8 +144,17 @@ public static class Checkpoint
         string file = Path.Combine(path, OptimizerFile);
         if (!File.Exists(file))
             throw new GlossaException($"{file}: missing; this checkpoint cannot be resumed (it holds weights only)");
-        using var reader = new BinaryReader(File.OpenRead(file));
-        LoadOptimizerState(optimizer, reader);
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(file));
+            LoadOptimizerState(optimizer, reader);
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+                throw new InvalidDataException("trailing bytes");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or FormatException)
+        {
+            throw new GlossaException($"{file}: truncated or damaged ({new FileInfo(file).Length} bytes); 'last' cannot be resumed: start again with --overwrite, or resume from a copy of another checkpoint", e);
+        }
     }
 
     static void SaveOptimizer(optim.Optimizer optimizer, BinaryWriter writer)
@@ -161,6 +171,20 @@ public static class Checkpoint
             helper.load_state_dict(reader);
         else
             throw new InvalidOperationException($"optimizer {optimizer.GetType().Name} cannot load its state");
+    }
+
+    /// <summary>Reads one of the checkpoint's JSON files; a damaged file is named with its line.</summary>
+    static T ReadJson<T>(string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json)
+                   ?? throw new GlossaException($"{file}: empty; the checkpoint is damaged (use the run's other checkpoint, or start again with --overwrite)");
+        }
+        catch (JsonException e)
+        {
+            throw new GlossaException($"{file}: damaged JSON (line {(e.LineNumber ?? 0) + 1}); the checkpoint cannot be read: use the run's other checkpoint, or start again with --overwrite", e);
+        }
     }
 
     static void Require(string path)

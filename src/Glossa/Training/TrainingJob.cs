@@ -187,7 +187,15 @@ public sealed class TrainingJob : IDisposable
     /// <summary>Loads backbone weights (torchvision / pytorch-i3d keys) or whole-model weights, and says what was loaded.</summary>
     static string LoadPretrained(CslrModel model, string path)
     {
-        var report = WeightIO.Load(model.Backbone, path, strict: false);
+        LoadReport report;
+        try { report = WeightIO.Load(model.Backbone, path, strict: false); }
+        catch (GlossaException) when (File.Exists(path) && new FileInfo(path).Length >= 8)
+        {
+            // Not PyTorch or safetensors: TorchSharp's own format (a Glossa checkpoint's model.bin) is loaded by name.
+            report = NativeWeights.TryLoad(model, path)
+                ?? throw new GlossaException($"{path}: --pretrained needs PyTorch (.pt/.pth), safetensors or TorchSharp weights of a {model.Config.Name}; this file is none of them or holds another architecture");
+            return $"pretrained model weights (TorchSharp format) from {path}: {report.Loaded.Count} tensors loaded, {report.Missing.Count} missing";
+        }
         string what = "backbone";
         if (report.Loaded.Count == 0)
         {
