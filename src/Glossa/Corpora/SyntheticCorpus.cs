@@ -36,13 +36,7 @@ public static class SyntheticCorpus
         options.Validate();
         var clock = Stopwatch.StartNew();
         string target = Path.GetFullPath(outDir);
-        CheckTarget(target, overwrite);
-        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
-            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
-        SafeWrite.Folder(parent, "synth:");
-        RemoveStalePartials(parent, Path.GetFileName(target));
-        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        var (parent, temp) = Stage(target, overwrite);
         try
         {
             var glosses = SynthMotion.MakeGlosses(options);
@@ -55,17 +49,34 @@ public static class SyntheticCorpus
             return new SynthSummary(target, Path.Combine(target, VariantFolder), sentences, frames,
                 glosses.Keys.Order(StringComparer.Ordinal).ToList(), clock.Elapsed);
         }
-        catch (Exception e) when (SafeWrite.IsOutputFailure(e))
+        catch (Exception e)
         {
-            long written = FolderBytes(temp);
-            RemoveQuietly(temp);
-            throw SafeWrite.Describe(e, parent, written);
+            throw Abandon(e, parent, temp);
         }
-        catch
-        {
-            RemoveQuietly(temp);
-            throw;
-        }
+    }
+
+    /// <summary>
+    /// Checks the target, removes stale staging folders of killed generators and returns the
+    /// parent folder and this process's staging folder, which is renamed to the target at the end.
+    /// </summary>
+    internal static (string Parent, string Temp) Stage(string target, bool overwrite)
+    {
+        CheckTarget(target, overwrite);
+        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
+            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
+        SafeWrite.Folder(parent, "synth:");
+        RemoveStalePartials(parent, Path.GetFileName(target));
+        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        return (parent, temp);
+    }
+
+    /// <summary>Removes the staging folder after a failure; an output failure (disk full) becomes a one-line error naming the folder and the bytes written.</summary>
+    internal static Exception Abandon(Exception e, string parent, string temp)
+    {
+        long written = SafeWrite.IsOutputFailure(e) ? FolderBytes(temp) : 0;
+        RemoveQuietly(temp);
+        return SafeWrite.IsOutputFailure(e) ? SafeWrite.Describe(e, parent, written) : e;
     }
 
     static void RemoveQuietly(string dir)
@@ -96,7 +107,7 @@ public static class SyntheticCorpus
         catch (InvalidOperationException) { return false; }
     }
 
-    static void CheckTarget(string target, bool overwrite)
+    internal static void CheckTarget(string target, bool overwrite)
     {
         if (File.Exists(target))
             throw new GlossaException($"{target}: is a file; choose a folder for the synthetic corpus");
@@ -107,7 +118,7 @@ public static class SyntheticCorpus
             throw new GlossaException($"{target}: refusing to replace it because it was not written by 'glossa synth' (no {MarkerFile}); delete it yourself or choose another folder");
     }
 
-    static void Replace(string target, string temp)
+    internal static void Replace(string target, string temp)
     {
         if (Directory.Exists(target))
         {
