@@ -156,7 +156,15 @@ public sealed class TrainingJob : IDisposable
                 throw new GlossaException($"{path}: --pretrained matched no parameter of the {model.Config.Name} model ({whole.Describe()})");
             return $"pretrained model weights from {path}: {whole.Loaded.Count} tensors loaded, {whole.Missing.Count} missing, {whole.Unexpected.Count} unused";
         }
-        var report = WeightIO.Load(model.Backbone, path, strict: false);
+        LoadReport report;
+        try { report = WeightIO.Load(model.Backbone, path, strict: false); }
+        catch (GlossaException) when (File.Exists(path) && new FileInfo(path).Length >= 8)
+        {
+            // Not PyTorch or safetensors: TorchSharp's own format (a Glossa checkpoint's model.bin) is loaded by name.
+            report = NativeWeights.TryLoad(model, path)
+                ?? throw new GlossaException($"{path}: --pretrained needs PyTorch (.pt/.pth), safetensors or TorchSharp weights of a {model.Config.Name}; this file is none of them or holds another architecture");
+            return $"pretrained model weights (TorchSharp format) from {path}: {report.Loaded.Count} tensors loaded, {report.Missing.Count} missing";
+        }
         string what = "backbone";
         if (report.Loaded.Count == 0)
         {
