@@ -238,10 +238,18 @@ public sealed class TrainingRun
             }
             if (current.Reductions > reductionsBefore)
                 Say($"  learning rate scaled to x{current.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            if (options.Patience > 0 && state.EpochsSinceBest >= options.Patience)
+            // Early stopping waits, like the plateau rule, until the model has left its initial plateau.
+            if (options.Patience > 0 && current.HasLeftStart && state.EpochsSinceBest >= options.Patience)
             {
                 status = TrainingStatus.EarlyStopped;
                 message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
+                return Finish();
+            }
+            if (options.TimeBudgetMinutes is double budget && epoch < options.Epochs
+                && clock.Elapsed.TotalSeconds + metrics.Seconds > budget * 60)
+            {
+                status = TrainingStatus.EarlyStopped;
+                message = $"time budget: another epoch (~{metrics.Seconds:0} s) would end past --time-budget {budget:0.##} min (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
                 return Finish();
             }
             if (cancel.IsCancellationRequested)
