@@ -36,12 +36,7 @@ public static class SignWorld
         options.Validate();
         var clock = Stopwatch.StartNew();
         string target = Path.GetFullPath(outDir);
-        SyntheticCorpus.CheckTarget(target, overwrite);
-        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
-            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        var (parent, temp) = SyntheticCorpus.Stage(target, overwrite);
         string variant = options.SignerIndependent ? SignerIndependentFolder : MultisignerFolder;
         try
         {
@@ -55,10 +50,9 @@ public static class SignWorld
             var used = plans.SelectMany(p => p.Signs).Distinct().Select(i => lexicon[i].Name).Order(StringComparer.Ordinal).ToList();
             return new SynthSummary(target, Path.Combine(target, variant), sentences, frameCounts.Sum(), used, clock.Elapsed);
         }
-        catch
+        catch (Exception e)
         {
-            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
-            throw;
+            throw SyntheticCorpus.Abandon(e, parent, temp);
         }
     }
 
