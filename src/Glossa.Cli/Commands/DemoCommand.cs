@@ -21,7 +21,7 @@ internal static class DemoCommand
         var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
         var quick = new Option<bool>("--quick") { Description = $"16/4/4 sentences, 32x32 frames, {DemoRecipe.QuickEpochs} epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most training epochs (default: as many as fit the time budget, at most {DemoRecipe.MaxEpochs}; quick {DemoRecipe.QuickEpochs})." };
-        var budget = new Option<double>("--time-budget") { Description = "Minutes for the whole demo (corpus, training, evaluation): training starts no epoch that would end past its share.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
+        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute on the cores used for the whole demo (corpus, training, evaluation; CPU time / threads, so wall time on an idle machine): training starts no epoch that would end past its share.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of the corpus and of training.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
@@ -30,6 +30,7 @@ internal static class DemoCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var clock = Stopwatch.StartNew();
+            var compute = new ComputeClock(parse.GetValue(threads) > 0 ? parse.GetValue(threads) : Environment.ProcessorCount);
             bool asJson = parse.GetValue(json), isQuick = parse.GetValue(quick);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             long seedValue = parse.GetValue(seed);
@@ -39,11 +40,11 @@ internal static class DemoCommand
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
             double minutes = parse.GetValue(budget);
             if (!(minutes > 0)) throw new GlossaException($"--time-budget must be a positive number of minutes (got {minutes})");
-            double trainMinutes = Math.Max(0.5, (minutes - clock.Elapsed.TotalMinutes) * DemoRecipe.TrainingShare);
+            double trainMinutes = Math.Max(0.5, (minutes - compute.Minutes) * DemoRecipe.TrainingShare);
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
-            if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min on {corpusPath} -> {options.OutputDir}");
+            if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min of compute on {corpusPath} -> {options.OutputDir}");
             var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson);
             using var _ = job;
             if (outcome.Status is TrainingStatus.Interrupted or TrainingStatus.Failed)

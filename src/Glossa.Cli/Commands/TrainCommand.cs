@@ -50,7 +50,7 @@ internal static class TrainCommand
         public readonly Option<int> PlateauPatience = new("--plateau-patience", "--plateau_patience") { Description = "Reduce-on-plateau: epochs without val-WER improvement, counted once val WER is 20% below the first epoch's, before scaling the rate; 0 = off.", DefaultValueFactory = _ => D.PlateauPatience };
         public readonly Option<double> PlateauFactor = new("--plateau-factor", "--plateau_factor") { Description = "Reduce-on-plateau multiplier.", DefaultValueFactory = _ => D.PlateauFactor };
         public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement, counted like --plateau-patience; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
-        public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Wall-clock budget in minutes: no epoch starts that would end after it (default: none)." };
+        public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Compute budget in minutes on the cores used (CPU time / threads: wall time on an idle machine): no epoch starts that would end after it (default: none)." };
         public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
         public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
         public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, data order, dropout and augmentation.", DefaultValueFactory = _ => D.Seed };

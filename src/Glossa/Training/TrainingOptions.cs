@@ -77,7 +77,11 @@ public sealed record TrainingOptions
     /// <summary>Early stopping: epochs without a validation-WER improvement (counted once the model has left its initial plateau) before training stops; 0 = never.</summary>
     public int Patience { get; init; } = 12;
 
-    /// <summary>Wall-clock budget of the run in minutes: no epoch is started that would, at the last epoch's pace, end after it; null = none.</summary>
+    /// <summary>
+    /// Compute budget of the run in minutes on its cores (process CPU time / threads, i.e. wall time on
+    /// an idle machine; see <see cref="ComputeClock"/>): no epoch is started that would, at the last
+    /// epoch's cost, end after it; null = none.
+    /// </summary>
     public double? TimeBudgetMinutes { get; init; }
 
     /// <summary>auto (cuda when available), cpu or cuda.</summary>

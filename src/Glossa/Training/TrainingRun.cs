@@ -61,6 +61,8 @@ public sealed class TrainingRun
     {
         using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
         var clock = Stopwatch.StartNew();
+        var compute = new ComputeClock(options.EffectiveThreads);
+        double computeBefore = 0;
         void Say(string line) { folder.Log(line); Output?.Invoke(line); }
 
         folder.WriteConfig(options, modelConfigJson, vocabulary, Extension?.Config);
@@ -245,11 +247,12 @@ public sealed class TrainingRun
                 message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
                 return Finish();
             }
-            if (options.TimeBudgetMinutes is double budget && epoch < options.Epochs
-                && clock.Elapsed.TotalSeconds + metrics.Seconds > budget * 60)
+            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
+            computeBefore = computeNow;
+            if (options.TimeBudgetMinutes is double budget && epoch < options.Epochs && computeNow + epochCost > budget)
             {
                 status = TrainingStatus.EarlyStopped;
-                message = $"time budget: another epoch (~{metrics.Seconds:0} s) would end past --time-budget {budget:0.##} min (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
+                message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past --time-budget {budget:0.##} min (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
                 return Finish();
             }
             if (cancel.IsCancellationRequested)
