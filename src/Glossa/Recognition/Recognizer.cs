@@ -4,6 +4,7 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
+using Glossa.Models.Onnx;
 using Glossa.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,6 +33,7 @@ public sealed class Recognizer : IDisposable
     readonly RecognitionOptions options;
     readonly Device device;
     readonly BeamSearchDecoder? beam;
+    OnnxModel? onnx;
 
     Recognizer(RecognitionOptions options, CslrModel model, Vocabulary vocabulary, FrameOptions frames, Device device)
     {
@@ -60,7 +62,26 @@ public sealed class Recognizer : IDisposable
         }
         // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
         var eval = TrainingJob.FrameOptionsFor(training, model.Config.FrameSize) with { MaxFrames = 0 };
-        return new Recognizer(options, model, vocabulary, eval, device);
+        var recognizer = new Recognizer(options, model, vocabulary, eval, device);
+        if (options.Engine == "onnx")
+        {
+            try { recognizer.onnx = OpenOnnx(options, model.Config); }
+            catch { recognizer.Dispose(); throw; }
+        }
+        return recognizer;
+    }
+
+    /// <summary>The exported file for the onnx engine; it must come from the checkpoint's architecture.</summary>
+    static OnnxModel OpenOnnx(RecognitionOptions options, ModelConfig config)
+    {
+        string path = options.ResolvedOnnxFile;
+        var onnx = new OnnxModel(path, options.Threads);
+        if (onnx.Config is { } exported && exported != config)
+        {
+            onnx.Dispose();
+            throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{config.Name}', {config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
+        }
+        return onnx;
     }
 
     /// <summary>The frame options used (the checkpoint's evaluation transform).</summary>
@@ -133,6 +154,11 @@ public sealed class Recognizer : IDisposable
     /// <summary>Log-probabilities (T', C) of one chunk (1, T, 3, H, W), as a flat row-major array.</summary>
     float[] Forward(Tensor chunk, out int outFrames)
     {
+        if (onnx is not null)
+        {
+            using var pixels = chunk[0].cpu().contiguous();                                          // (1,T,3,H,W) -> (T,3,H,W)
+            return onnx.LogProbs(pixels.data<float>().ToArray(), (int)chunk.shape[1], (int)chunk.shape[3], (int)chunk.shape[4], out outFrames);
+        }
         using var scope = NewDisposeScope();
         long t = chunk.shape[1];
         var x = chunk.to(device);
@@ -207,9 +233,14 @@ public sealed class Recognizer : IDisposable
             Stride = stride,
             Chunks = chunks,
             Decoder = beam is null ? "greedy" : $"beam-{beam.Options.BeamWidth}",
+            Engine = onnx is null ? "torch" : "onnx",
             Seconds = Math.Round(seconds, 3),
         };
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        onnx?.Dispose();
+        model.Dispose();
+    }
 }
