@@ -45,6 +45,7 @@ internal static partial class BenchCommand
         new("model", "Model step time and student inference (Glossa vs PyTorch)", Model),
         new("training", "Training data wait (tiny student on a synthetic corpus)", Training),
         new("recognize-memory", "Recognition memory on long videos (peak RSS)", RecognizeMemory),
+        new("engines", "Student inference at 224 px: ONNX Runtime, TorchSharp and PyTorch at its best", Engines),
     ];
 
     public static Command Create()

@@ -301,7 +301,7 @@ internal static class ModelCommand
         return stdout;
     }
 
-    static string? FindUp(string relative)
+    internal static string? FindUp(string relative)
     {
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
