@@ -152,6 +152,8 @@ public sealed class TrainingJob : IDisposable
             InfeasibleExamples = trainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
             CorpusVocabularySize = vocabulary.Count,
             CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
+            ValidationUnknownGlosses = valLoader.UnknownGlossCount,
+            ValidationGlosses = valKept.Sum(s => s.Glosses.Count),
             LabelCounts = RunContext.CountLabels(trainKept),
             Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
             CommandLine = options.CommandLine,
