@@ -99,7 +99,7 @@ def print_scores(rows):
         print(f"{rule:16} tp {tp:2} fp {fp:2} fn {fn:2}")
     print(f"verdict (healthy vs not) correct: {correct}/{len(rows)}; top finding names the planted problem: {top}/{failing}")
     for row in rows:
-        print(f"{row['source'] if 'source' in row else row['run']:36} {row['label']:15} {row['verdict']:9} {first_firing(row)}")
+        print(f"{row.get('source') or row['history']:36} {row['label']:15} {row['verdict']:9} {first_firing(row)}")
 
 
 def best_wer(run):

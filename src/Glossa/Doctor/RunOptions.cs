@@ -83,7 +83,8 @@ public sealed record RunOptions
     static double? Number(JsonObject? o, params string[] keys)
     {
         foreach (var k in keys)
-            if (o?[k] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d))
+            if (o?[k] is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+                && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d))
                 return d;
         return null;
     }
