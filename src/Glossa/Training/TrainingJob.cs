@@ -29,6 +29,8 @@ public sealed class TrainingJob : IDisposable
     public IReadOnlyList<Sample> TrainSamples { get; }
     /// <summary>The training clips left out as too short for CTC, with why.</summary>
     public IReadOnlyList<CtcFeasibility.Rejected> TrainRejected { get; }
+    /// <summary>Validation glosses missing from the vocabulary (a vocabulary mismatch), and all validation glosses.</summary>
+    public (int Unknown, int Total) ValidationGlosses { get; private init; }
     /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
     public TrainingExtension? Extension { get; set; }
 
@@ -124,7 +126,10 @@ public sealed class TrainingJob : IDisposable
             Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
         };
 
-        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected);
+        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
+        {
+            ValidationGlosses = (valLoader.UnknownGlossCount, valKept.Sum(s => s.Glosses.Count)),
+        };
     }
 
     /// <summary>The training loop over this job, reporting to <see cref="Monitor"/> (which first hears the recorded epochs on resume).</summary>
