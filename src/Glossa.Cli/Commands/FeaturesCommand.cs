@@ -40,7 +40,7 @@ internal static class FeaturesCommand
             using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride), arithmetic);
             extractor.Prepare();
             string dir = Path.Combine(parse.GetValue(output)!, splitName);
-            Directory.CreateDirectory(dir);
+            SafeWrite.Folder(dir, "--out");
             bool redo = parse.GetValue(overwrite);
             var entries = new List<object>();
             int written = 0, skipped = 0;

@@ -110,9 +110,6 @@ internal static class ScoreCommand
         _ => "none",
     };
 
-    static void Write(string path, Action<TextWriter> body)
-    {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        body(w);
-    }
+    static void Write(string path, Action<TextWriter> body) =>
+        SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); body(w); });
 }

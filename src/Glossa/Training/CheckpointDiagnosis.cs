@@ -25,6 +25,9 @@ public static class CheckpointDiagnosis
         var dev = TrainingDevice.Resolve(device);
         var (model, vocabulary, training) = Evaluator.LoadModel(checkpoint, dev);
         using var owned = model;
+        // NaN weights make every loss NaN: say so (and which tensor) instead of failing on the first batch.
+        if (FirstNonFiniteParameter(model) is { } bad)
+            return NonFinite(checkpoint, model.Config.Name, bad, "weights");
 
         var corpus = CorpusLoader.Load(corpusPath, format is null ? null : CorpusLoader.ParseFormat(format));
         var samples = corpus.Split(split);
@@ -43,7 +46,9 @@ public static class CheckpointDiagnosis
         var loader = new BatchLoader(kept, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
         using var optimizer = optim.SGD(model.parameters(), 0.0); // Trainer needs one; validation never steps it
         var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(), dev);
-        var val = trainer.Validate(loader.Epoch(0), keepSamples: 5);
+        ValidationResult val;
+        try { val = trainer.Validate(loader.Epoch(0), keepSamples: 5); }
+        catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         var history = new List<EpochMetrics>();
         string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
@@ -79,5 +84,25 @@ public static class CheckpointDiagnosis
             Config = RunFolder.ConfigObject(training, model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);
+    }
+
+    static string? FirstNonFiniteParameter(nn.Module model)
+    {
+        foreach (var (name, p) in model.named_parameters())
+            using (var finite = p.isfinite().all())
+                if (!finite.item<bool>()) return name;
+        return null;
+    }
+
+    /// <summary>A diagnosis holding one critical non_finite finding (the run's history first, when there is one).</summary>
+    static HealthMonitor NonFinite(string checkpoint, string modelName, string? where, string quantity, string? samples = null)
+    {
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        var history = File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)) ? RunFolder.ReadMetrics(runDir) : [];
+        var monitor = HealthMonitor.Diagnose(history, new RunContext { ModelName = modelName });
+        int epoch = history.Count == 0 ? 1 : history[^1].Epoch;
+        string module = where is null ? "" : quantity == "weights" ? $"parameter {where}" : where;
+        monitor.ReportNonFinite(epoch, null, module.Length == 0 ? samples is null ? null : $"batch {samples}" : module, quantity, double.NaN);
+        return monitor;
     }
 }

@@ -98,7 +98,7 @@ public static class Evaluator
         var report = WerScorer.Score(references, hypotheses, ScoreOptions.With(cleanup));
 
         string outDir = options.OutputDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, $"eval-{Path.GetFileName(checkpoint)}-{options.Split}");
-        Directory.CreateDirectory(outDir);
+        outDir = SafeWrite.Folder(outDir, "--output-dir");
         string Out(string ext) => Path.Combine(outDir, $"{options.Split}.{ext}");
         CtmFile.Write(Out("ctm"), references, hypotheses);
         StmFile.Write(Out("stm"), references);
