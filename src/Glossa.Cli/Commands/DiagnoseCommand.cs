@@ -64,6 +64,7 @@ internal static class DiagnoseCommand
             {
                 var run = RunRecord.Load(dir);
                 monitor = HealthMonitor.Diagnose(run.History, run.Context);
+                RunFailure.Read(dir)?.ApplyTo(monitor);
                 source = dir;
                 defaultOut = dir;
             }

@@ -35,7 +35,7 @@ internal static class FeaturesCommand
             var samples = data.Split(splitName);
             using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride));
             string dir = Path.Combine(parse.GetValue(output)!, splitName);
-            Directory.CreateDirectory(dir);
+            SafeWrite.Folder(dir, "--out");
             bool redo = parse.GetValue(overwrite);
             var entries = new List<object>();
             int written = 0, skipped = 0;

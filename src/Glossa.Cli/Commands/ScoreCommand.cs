@@ -105,9 +105,6 @@ internal static class ScoreCommand
     /// <summary>The official rules of the corpus the reference came from; none for an STM.</summary>
     static string DefaultCleanup(CorpusFormat? format) => CorpusLoader.CleanupName(format);
 
-    static void Write(string path, Action<TextWriter> body)
-    {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        body(w);
-    }
+    static void Write(string path, Action<TextWriter> body) =>
+        SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); body(w); });
 }

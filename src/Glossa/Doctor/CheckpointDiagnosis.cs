@@ -3,6 +3,8 @@ using Glossa.Corpora;
 using Glossa.Training;
 using Glossa.Frames;
 using Glossa.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Glossa.Doctor;
 
@@ -21,8 +23,11 @@ public static class CheckpointDiagnosis
         checkpoint = checkpoint.TrimEnd('/');
         if (!Checkpoint.Exists(checkpoint))
             throw new GlossaException($"{checkpoint}: not a Glossa checkpoint (expected a run's 'best' or 'last' folder)");
-        using var inference = InferenceModel.Load(checkpoint, ComputeDevice.Resolve(device));
+        using var inference = CheckpointModel.Load(checkpoint, ComputeDevice.Resolve(device));
         var (model, vocabulary, frames) = (inference.Model, inference.Vocabulary, inference.Frames);
+        // NaN weights make every loss NaN: say so (and which tensor) instead of failing on the first batch.
+        if (FirstNonFiniteParameter(model) is { } bad)
+            return NonFinite(checkpoint, model.Config.Name, bad, "weights");
 
         var corpus = CorpusLoader.Load(corpusPath, format is null ? null : CorpusLoader.ParseFormat(format));
         var samples = corpus.Split(split);
@@ -39,7 +44,9 @@ public static class CheckpointDiagnosis
 
         var loader = new BatchLoader(kept, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
         var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
-        var val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5);
+        ValidationResult val;
+        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
+        catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         var history = new List<EpochMetrics>();
         string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
@@ -75,5 +82,25 @@ public static class CheckpointDiagnosis
             Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);
+    }
+
+    static string? FirstNonFiniteParameter(nn.Module model)
+    {
+        foreach (var (name, p) in model.named_parameters())
+            using (var finite = p.isfinite().all())
+                if (!finite.item<bool>()) return name;
+        return null;
+    }
+
+    /// <summary>A diagnosis holding one critical non_finite finding (the run's history first, when there is one).</summary>
+    static HealthMonitor NonFinite(string checkpoint, string modelName, string? where, string quantity, string? samples = null)
+    {
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        var history = File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)) ? RunFolder.ReadMetrics(runDir) : [];
+        var monitor = HealthMonitor.Diagnose(history, new RunContext { ModelName = modelName });
+        int epoch = history.Count == 0 ? 1 : history[^1].Epoch;
+        string module = where is null ? "" : quantity == "weights" ? $"parameter {where}" : where;
+        monitor.ReportNonFinite(epoch, null, module.Length == 0 ? samples is null ? null : $"batch {samples}" : module, quantity, double.NaN);
+        return monitor;
     }
 }

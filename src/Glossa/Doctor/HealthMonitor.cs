@@ -130,6 +130,25 @@ public sealed class HealthMonitor
         return f;
     }
 
+    /// <summary>A run that ended in an error other than a non-finite value (its summary says 'failed'): a critical finding with the cause.</summary>
+    public Finding ReportFailure(string cause)
+    {
+        int? epoch = history.Count > 0 ? history[^1].Epoch : null;
+        var f = new Finding
+        {
+            Rule = RuleIds.Failed,
+            Severity = Severity.Critical,
+            Epoch = epoch,
+            Title = $"the run failed: {cause}",
+            Evidence = [],
+            Explanation = "The run stopped with an error before it finished; the metrics of its complete epochs may look fine, but the run is not.",
+            Actions = [new("Fix the cause above, then continue from the last good checkpoint with --resume.")],
+        };
+        Record(f, force: true);
+        raised.Add(f);
+        return f;
+    }
+
     /// <summary>
     /// True when a critical finding holds (the run will not improve as configured); <paramref name="reason"/>
     /// is one line for the run summary, e.g. "doctor: blank_collapse: 97% of frames blank ... (epoch 6)".

@@ -17,10 +17,12 @@ public static class RuleIds
     public const string Capacity = "capacity";
     /// <summary>A NaN or infinite loss or activation.</summary>
     public const string NonFinite = "non_finite";
+    /// <summary>The run stopped with an error its folder records (summary.json status 'failed'), e.g. a full disk.</summary>
+    public const string Failed = "failed";
     /// <summary>Checkpoint and corpus vocabularies disagree; skewed label distribution.</summary>
     public const string DataMismatch = "data_mismatch";
 
     /// <summary>All rule ids, in the order reports list them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [NonFinite, DataMismatch, CtcInfeasible, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
+        [NonFinite, Failed, DataMismatch, CtcInfeasible, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
 }

@@ -152,7 +152,7 @@ public sealed record TrainingOptions
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
         if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");
         if (HistogramEvery < 0) Fail($"--histogram-every must be >= 0 (got {HistogramEvery})");
-        if (Prefetch < 0) Fail($"--prefetch must be >= 0 (got {Prefetch})");
+        if (Prefetch < 0) Fail($"--workers must be >= 0 (got {Prefetch})");
         if (string.IsNullOrWhiteSpace(ValSplit)) Fail("--val-split is empty; use dev");
         if (Resume && Overwrite) Fail("--resume and --overwrite contradict each other: resume continues the run, overwrite replaces it");
         return this;
