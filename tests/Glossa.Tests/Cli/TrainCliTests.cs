@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Glossa.Models;
 using Glossa.Training;
+using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
 
-namespace Glossa.Tests.Training;
+namespace Glossa.Tests.Cli;
 
 /// <summary>The train, evaluate and demo commands as processes: the seed's command line, Ctrl+C, kill -9.</summary>
 public sealed class TrainCliTests : IDisposable
