@@ -7,6 +7,7 @@ namespace Glossa.Bench;
 internal static class InProcessBenchmarks
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    const int C = Models.ModelConfig.PhoenixClasses; // classes per frame in the decoding benchmark
 
     /// <summary>Titles by benchmark name.</summary>
     public static readonly Dictionary<string, string> Titles = new()
@@ -44,13 +45,13 @@ internal static class InProcessBenchmarks
     public static BenchSection Decode(BenchSettings s)
     {
         int n = s.Quick ? 500 : 4000;
-        var result = DecodeBenchmark.Run(60, 1296, n, 10, 40, [1, 2], s.Reps);
-        string[] args = ["bench-decode", "--frames", "60", "--classes", "1296", "--utterances", $"{n}", "--beam", "10", "--top-classes", "40", "--threads", "1,2", "--repeat", $"{s.Reps}"];
+        var result = DecodeBenchmark.Run(60, C, n, 10, 40, [1, 2], s.Reps);
+        string[] args = ["bench-decode", "--frames", "60", "--classes", $"{C}", "--utterances", $"{n}", "--beam", "10", "--top-classes", "40", "--threads", "1,2", "--repeat", $"{s.Reps}"];
         var targets = new List<BenchTarget>();
         if (result.Rows.FirstOrDefault(r => r.Beam && r.Threads == 2) is { } beam2)
         {
             double wall = beam2.Speed.PerWallSecond, cpu = beam2.Speed.PerCpuSecond;
-            targets.Add(new("beam-10 >= 2,000 utterances/s on 2 cores (T=60, C=1296)", string.Create(Inv, $"{wall:F0} utt/s wall; {cpu:F0} utt per CPU-second, i.e. {2 * cpu:F0}/s on 2 idle cores (projection). No reference runs here (ctcdecode is not installed)"), wall >= 2000, "decode"));
+            targets.Add(new($"beam-10 >= 2,000 utterances/s on 2 cores (T=60, C={C})", string.Create(Inv, $"{wall:F0} utt/s wall; {cpu:F0} utt per CPU-second, i.e. {2 * cpu:F0}/s on 2 idle cores (projection). No reference runs here (ctcdecode is not installed)"), wall >= 2000, "decode"));
         }
         return new("decode", Titles["decode"], [ProcessBenchmarks.Shell(s, args)], result.Markdown().Trim(), targets, "", 0);
     }

@@ -9,7 +9,7 @@ internal static class BenchDecodeCommand
     public static Command Create()
     {
         var frames = new Option<int>("--frames") { Description = "Frames per utterance (T).", DefaultValueFactory = _ => 60 };
-        var classes = new Option<int>("--classes") { Description = "Classes per frame, blank included (C).", DefaultValueFactory = _ => 1296 };
+        var classes = new Option<int>("--classes") { Description = "Classes per frame, blank included (C).", DefaultValueFactory = _ => Models.ModelConfig.PhoenixClasses };
         var count = new Option<int>("--utterances") { Description = "Utterances per measurement.", DefaultValueFactory = _ => 4000 };
         var beam = new Option<int>("--beam") { Description = "Beam width.", DefaultValueFactory = _ => 10 };
         var top = new Option<int>("--top-classes") { Description = "Classes per frame considered by the beam search.", DefaultValueFactory = _ => 40 };

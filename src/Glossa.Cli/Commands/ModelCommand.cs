@@ -26,7 +26,7 @@ internal static class ModelCommand
     internal sealed class ConfigOptions
     {
         public readonly Argument<string> Name = new("name") { Description = $"Configuration: {string.Join(", ", ModelFactory.Names)}." };
-        public readonly Option<int> NumClasses = new("--num-classes") { Description = "Output classes including the CTC blank (vocabulary size).", DefaultValueFactory = _ => 1296 };
+        public readonly Option<int> NumClasses = new("--num-classes") { Description = "Output classes including the CTC blank (vocabulary size).", DefaultValueFactory = _ => ModelConfig.PhoenixClasses };
         public readonly Option<int?> HiddenDim = new("--hidden-dim") { Description = "BiLSTM hidden size per direction (default: the configuration's)." };
         public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout probability (default: the configuration's)." };
         public readonly Option<int?> Layers = new("--layers") { Description = "BiLSTM layers (default: the configuration's)." };

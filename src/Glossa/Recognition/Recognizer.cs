@@ -50,7 +50,7 @@ public sealed class Recognizer : IDisposable
         options.Validate();
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        var inference = InferenceModel.Load(options.Checkpoint, device);
+        var inference = CheckpointModel.Load(options.Checkpoint, device);
         var model = inference.Model;
         int stride = model.TemporalStride;
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)

@@ -54,33 +54,10 @@ public sealed class TrainingJob : IDisposable
         var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
-
-        if (string.IsNullOrWhiteSpace(options.Corpus))
-            throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
-        if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
-            throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
-        var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);
-        preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {train.Count} train, {val.Count} {options.ValSplit} clips");
-
-        string runDir = Path.GetFullPath(options.OutputDir);
-        string last = Path.Combine(runDir, "last");
-        Vocabulary vocabulary;
-        ModelConfig config;
-        if (options.Resume && Checkpoint.Exists(last))
-        {
-            vocabulary = ModelCheckpoint.ReadVocabulary(last);
-            config = ModelCheckpoint.ReadConfig(last);
-            if (config.Name != options.Model)
-                preamble.Add($"  note: --model {options.Model} ignored on resume; the checkpoint's model is {config.Name}");
-        }
-        else
-        {
-            vocabulary = Vocabulary.Build(train);
-            config = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
-            if (options.FrameSize is int side) config = config with { FrameSize = side };
-        }
+        var (vocabulary, config) = VocabularyAndConfig(options, train, preamble);
         int frameSize = options.FrameSize ?? config.FrameSize;
 
         random.manual_seed(options.Seed);
@@ -102,6 +79,46 @@ public sealed class TrainingJob : IDisposable
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
+        var data = Loaders(options, frames, vocabulary, trainKept, valKept, preamble) with
+        {
+            Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
+        };
+        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
+        {
+            ValidationGlosses = (data.ValUnknownGlosses, valKept.Sum(s => s.Glosses.Count)),
+        };
+    }
+
+    static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
+    {
+        if (string.IsNullOrWhiteSpace(options.Corpus))
+            throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
+        if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
+            throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
+        var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
+        return corpus;
+    }
+
+    /// <summary>The run's last checkpoint's vocabulary and model when resuming; built from the training split otherwise.</summary>
+    static (Vocabulary, ModelConfig) VocabularyAndConfig(TrainingOptions options, IReadOnlyList<Sample> train, List<string> preamble)
+    {
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+        {
+            var config = ModelCheckpoint.ReadConfig(last);
+            if (config.Name != options.Model)
+                preamble.Add($"  note: --model {options.Model} ignored on resume; the checkpoint's model is {config.Name}");
+            return (ModelCheckpoint.ReadVocabulary(last), config);
+        }
+        var vocabulary = Vocabulary.Build(train);
+        var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
+        return (vocabulary, options.FrameSize is int side ? built with { FrameSize = side } : built);
+    }
+
+    /// <summary>The training and validation loaders as the run's batches.</summary>
+    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
+    {
         var loaderOptions = new LoaderOptions
         {
             Frames = frames,
@@ -117,18 +134,13 @@ public sealed class TrainingJob : IDisposable
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");
         // The loaders do not get the stop token: the trainer checks it between steps and stops
         // enumerating (which stops the workers), so a Ctrl+C always ends on a complete step.
-        var data = new TrainingData(
+        return new TrainingData(
             epoch => trainLoader.Epoch(epoch),
             () => valLoader.Epoch(0),
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
         {
             TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
-            Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
-        };
-
-        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
-        {
-            ValidationGlosses = (valLoader.UnknownGlossCount, valKept.Sum(s => s.Glosses.Count)),
+            ValUnknownGlosses = valLoader.UnknownGlossCount,
         };
     }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
 
-namespace Glossa.Tests.Recognition;
+namespace Glossa.Tests.Cli;
 
 /// <summary><c>glossa recognize</c> as a child process: output formats, errors, and peak memory on long videos.</summary>
 public sealed class RecognizeCliTests

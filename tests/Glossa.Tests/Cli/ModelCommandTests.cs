@@ -1,23 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Glossa.Tests.Models;
+namespace Glossa.Tests.Cli;
 
 /// <summary>The CLI as users call it: <c>glossa model info NAME --json</c> (the built Glossa.Cli.dll next to the tests).</summary>
 public class ModelCommandTests
 {
-    static (int Code, string Stdout, string Stderr) Glossa(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Glossa.Cli.dll"));
-        foreach (string a in args)
-            info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
-    }
+    static (int Code, string Stdout, string Stderr) Glossa(params string[] args) => CliProcess.Run(TimeSpan.FromMinutes(5), args);
 
     [Theory]
     [InlineData("mobilenetv3-student", "1296", null, 7_824_448L)]

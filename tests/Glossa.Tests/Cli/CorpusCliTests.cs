@@ -1,24 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Glossa.Tests.Corpora;
 
-namespace Glossa.Tests.Corpora;
+namespace Glossa.Tests.Cli;
 
 /// <summary>The real command line (<c>dotnet Glossa.Cli.dll ...</c>), as users and scripts call it.</summary>
 public class CorpusCliTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Glossa.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} missing");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000), "the CLI did not finish in 2 minutes");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliProcess.Run(TimeSpan.FromMinutes(2), args);
 
     [Fact]
     public void Corpus_check_json_reports_errors_and_exits_1()

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
 
-namespace Glossa.Tests.Training.Distillation;
+namespace Glossa.Tests.Cli;
 
 /// <summary>glossa distill and glossa compare as processes, on the tiny synthetic corpus.</summary>
 public sealed class DistillCliTests : IDisposable

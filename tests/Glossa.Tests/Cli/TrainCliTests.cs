@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Glossa.Models;
 using Glossa.Training;
+using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
 
-namespace Glossa.Tests.Training;
+namespace Glossa.Tests.Cli;
 
 /// <summary>The train, evaluate and demo commands as processes: the seed's command line, Ctrl+C, kill -9.</summary>
 public sealed class TrainCliTests : IDisposable
@@ -127,7 +129,7 @@ public sealed class TrainCliTests : IDisposable
     {
         var state = Checkpoint.ReadState(checkpoint);
         Assert.True(state.Epoch >= 0);
-        using var inference = Glossa.Models.InferenceModel.Load(checkpoint, TorchSharp.torch.CPU);
+        using var inference = Glossa.Models.CheckpointModel.Load(checkpoint, TorchSharp.torch.CPU);
         Assert.Equal(inference.Vocabulary.Count, inference.Model.Config.NumClasses);
         Assert.Equal("tiny-student", Checkpoint.ReadOptions(checkpoint).Model);
     }

@@ -1,6 +1,7 @@
 using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
 
-namespace Glossa.Tests.Recognition;
+namespace Glossa.Tests.Cli;
 
 /// <summary><c>glossa bench</c> on its cheapest benchmark: the markdown it writes has the machine, the command and the targets table.</summary>
 public sealed class BenchCommandTests

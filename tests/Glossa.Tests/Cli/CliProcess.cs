@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Glossa.Tests.Training;
+namespace Glossa.Tests.Cli;
 
 /// <summary>Runs the built CLI (Glossa.Cli.dll next to the test assembly) as a child process.</summary>
 internal sealed class CliProcess : IDisposable
