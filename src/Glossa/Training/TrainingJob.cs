@@ -71,6 +71,12 @@ public sealed class TrainingJob : IDisposable
         var device = TrainingDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+        {
+            (options, var changed) = ResumeCompatibility.Resolve(options, last);
+            preamble.AddRange(changed);
+        }
 
         if (string.IsNullOrWhiteSpace(options.Corpus))
             throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
@@ -81,16 +87,13 @@ public sealed class TrainingJob : IDisposable
         var val = corpus.Split(options.ValSplit);
         preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {train.Count} train, {val.Count} {options.ValSplit} clips");
 
-        string runDir = Path.GetFullPath(options.OutputDir);
-        string last = Path.Combine(runDir, "last");
         Vocabulary vocabulary;
         ModelConfig config;
         if (options.Resume && Checkpoint.Exists(last))
         {
             vocabulary = Checkpoint.ReadVocabulary(last);
             config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(last), Path.Combine(last, Checkpoint.ModelConfigFile));
-            if (config.Name != options.Model)
-                preamble.Add($"  note: --model {options.Model} ignored on resume; the checkpoint's model is {config.Name}");
+            if (ResumeCompatibility.CheckCorpus(train, vocabulary, options.Corpus, last) is { } moved) preamble.Add(moved);
         }
         else
         {
