@@ -54,6 +54,12 @@ public sealed class TrainingJob : IDisposable
         var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+        {
+            (options, var changed) = ResumeCompatibility.Resolve(options, last);
+            preamble.AddRange(changed);
+        }
         var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);
@@ -107,9 +113,9 @@ public sealed class TrainingJob : IDisposable
         if (options.Resume && Checkpoint.Exists(last))
         {
             var config = ModelCheckpoint.ReadConfig(last);
-            if (config.Name != options.Model)
-                preamble.Add($"  note: --model {options.Model} ignored on resume; the checkpoint's model is {config.Name}");
-            return (ModelCheckpoint.ReadVocabulary(last), config);
+            var saved = ModelCheckpoint.ReadVocabulary(last);
+            if (ResumeCompatibility.CheckCorpus(train, saved, options.Corpus, last) is { } moved) preamble.Add(moved);
+            return (saved, config);
         }
         var vocabulary = Vocabulary.Build(train);
         var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
