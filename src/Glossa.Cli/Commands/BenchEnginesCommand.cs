@@ -73,7 +73,7 @@ internal static class BenchEnginesCommand
         try
         {
             using var onnx = new OnnxModel(onnxPath, threads);
-            using var fused = InferenceModel.Create(model);
+            using var fused = FusedModel.Create(model);
             using var input = rand([1, t, 3, s, s]).mul_(2).sub_(1);                                   // (1,T,3,S,S) in [-1,1)
             using var lengths = tensor(new long[] { t });
             float[] pixels = input[0].contiguous().data<float>().ToArray();
@@ -81,7 +81,7 @@ internal static class BenchEnginesCommand
             {
                 ("ONNX Runtime 1.32 (CPU)", () => onnx.LogProbs(pixels, t, s, s, out _)),
                 ("TorchSharp, eval model (as recognize runs it)", () => LogProbs(model.call(input, lengths).Logits)),
-                ("TorchSharp, fused inference model", () => LogProbs(fused.Forward(input, lengths).Logits)),
+                ("TorchSharp, fused model (BatchNorm folded, channels-last)", () => LogProbs(fused.Forward(input, lengths).Logits)),
             };
             double maxDiff;
             using (no_grad())

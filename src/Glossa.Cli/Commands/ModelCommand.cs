@@ -111,7 +111,7 @@ internal static class ModelCommand
         var options = new ConfigOptions();
         options.AddTo(command);
         var weights = new Option<string>("--weights") { Description = "Backbone weights: a torch.save state dict (.pt/.pth, zip format) or .safetensors.", Required = true };
-        var output = new Option<string>("--out") { Description = "Glossa checkpoint to write (.pt).", Required = true };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder to write (weights and configuration; train from it with --pretrained).", Required = true };
         var strict = new Option<bool>("--strict") { Description = "Fail unless every backbone key is present (unexpected keys such as ImageNet classifiers are still reported)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         var json = new Option<bool>("--json") { Description = "Print the load report as JSON." };
@@ -121,15 +121,16 @@ internal static class ModelCommand
         {
             var config = options.Resolve(parse);
             string outPath = parse.GetValue(output)!;
-            if (File.Exists(outPath) && !parse.GetValue(overwrite))
+            if ((File.Exists(outPath) || Directory.Exists(outPath)) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+            if (File.Exists(outPath)) File.Delete(outPath);
             using var model = ModelFactory.Create(config);
             var report = WeightIO.Load(model, parse.GetValue(weights)!, strict: false, prefix: "backbone.");
             if (report.Loaded.Count == 0)
                 throw new GlossaException($"{parse.GetValue(weights)}: no key matches the {config.Backbone} backbone ({report.Describe()}); is this the right checkpoint for --backbone {config.Backbone}?");
             if (parse.GetValue(strict) && (report.Missing.Count > 0 || report.ShapeMismatches.Count > 0))
                 throw new GlossaException($"{parse.GetValue(weights)}: backbone keys missing or mismatched: {report.Describe()}");
-            WeightIO.SaveCheckpoint(model, outPath);
+            ModelCheckpoint.WriteUntrained(outPath, model);
             if (parse.GetValue(json))
                 CliRunner.PrintJson(new { loaded = report.Loaded.Count, missing = report.Missing, unexpected = report.Unexpected, shape_mismatches = report.ShapeMismatches, checkpoint = outPath });
             else
@@ -142,7 +143,7 @@ internal static class ModelCommand
     static Command Export()
     {
         var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict), .safetensors, or an ONNX model for deployment (per-frame backbones).");
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A training checkpoint (a run's best or last) or a Glossa checkpoint file written by 'model import'." };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (a run's best or last, or 'model import' output) or a single-file model of older versions." };
         var output = new Option<string?>("--out") { Description = "File to write (default with --format onnx: CHECKPOINT/model.onnx, where 'recognize --engine onnx' looks)." };
         var format = new Option<string>("--format") { Description = "auto (by --out's extension: .onnx, .safetensors, else PyTorch), pytorch, safetensors or onnx.", DefaultValueFactory = _ => "auto" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
@@ -156,14 +157,12 @@ internal static class ModelCommand
                 : throw new GlossaException("--out is required (the file to write)"));
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
-            bool isCheckpoint = Checkpoint.Exists(source);
-            var loaded = isCheckpoint ? Evaluator.LoadModel(source, TorchSharp.torch.CPU) : (WeightIO.LoadCheckpoint(source), null!, null!);
-            using var model = loaded.Item1;
+            using var model = ModelCheckpoint.LoadModel(source);
             if (kind == "onnx")
             {
                 model.eval();
                 var metadata = new Dictionary<string, string> { ["glossa.temporal_stride"] = model.TemporalStride.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                if (isCheckpoint) metadata["glossa.vocabulary"] = JsonSerializer.Serialize(loaded.Item2.Tokens);
+                if (ModelCheckpoint.Exists(source)) metadata["glossa.vocabulary"] = JsonSerializer.Serialize(ModelCheckpoint.ReadVocabulary(source).Tokens);
                 Glossa.Models.Onnx.OnnxExporter.Export(model, outPath, metadata);
             }
             else if (kind == "safetensors")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Glossa.Common;
 using static TorchSharp.torch;
 
 namespace Glossa.Models;
@@ -140,9 +141,5 @@ public static class ModelBenchmark
         return result;
     }
 
-    static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
+    static double Median(List<double> xs) => Statistics.Median(xs);
 }

@@ -5,7 +5,6 @@ using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
 using Glossa.Models.Onnx;
-using Glossa.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +31,7 @@ public sealed class Recognizer : IDisposable
     readonly FrameOptions frames;
     readonly RecognitionOptions options;
     readonly Device device;
-    readonly BeamSearchDecoder? beam;
+    readonly CtcDecoder decoder;
     OnnxModel? onnx;
 
     Recognizer(RecognitionOptions options, CslrModel model, Vocabulary vocabulary, FrameOptions frames, Device device)
@@ -42,18 +41,17 @@ public sealed class Recognizer : IDisposable
         this.vocabulary = vocabulary;
         this.frames = frames;
         this.device = device;
-        int width = options.EffectiveBeam;
-        if (width > 1)
-            beam = new BeamSearchDecoder(new BeamSearchOptions { BeamWidth = width, NBest = Math.Min(options.NBest, width), TopClasses = Math.Min(40, vocabulary.Count) });
+        decoder = CtcDecoder.Create(options.EffectiveBeam, vocabulary.Count, options.NBest);
     }
 
     /// <summary>Loads the checkpoint's model, vocabulary and frame options, and checks the chunk settings against the model's stride.</summary>
     public static Recognizer Load(RecognitionOptions options)
     {
         options.Validate();
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        var (model, vocabulary, training) = Evaluator.LoadModel(options.Checkpoint.TrimEnd('/'), device);
+        var inference = InferenceModel.Load(options.Checkpoint, device);
+        var model = inference.Model;
         int stride = model.TemporalStride;
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
         {
@@ -61,8 +59,7 @@ public sealed class Recognizer : IDisposable
             throw new GlossaException($"--overlap ({options.Overlap}) and --chunk minus twice the overlap ({options.ChunkFrames - 2 * options.Overlap}) must be multiples of the model's temporal stride {stride}, so chunk outputs line up with whole-input outputs");
         }
         // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
-        var eval = TrainingJob.FrameOptionsFor(training, model.Config.FrameSize) with { MaxFrames = 0 };
-        var recognizer = new Recognizer(options, model, vocabulary, eval, device);
+        var recognizer = new Recognizer(options, model, inference.Vocabulary, inference.Frames with { MaxFrames = 0 }, device);
         if (options.Engine == "onnx")
         {
             try { recognizer.onnx = OpenOnnx(options, model.Config); }
@@ -119,7 +116,7 @@ public sealed class Recognizer : IDisposable
         int keepTo = (options.ChunkFrames - options.Overlap) / stride;     // first output of the right context
         long minFrames = model.MinimumInputFrames(1);
 
-        var track = new OutputTrack(classes, keepRows: beam is not null);
+        var track = new OutputTrack(classes, keepRows: !decoder.IsGreedy);
         float[]? tail = null;          // the previous chunk's right-context outputs, used if no chunk follows
         int tailFrom = 0, tailTo = 0, decoded = 0, chunks = 0, reported = 0;
         using (no_grad())
@@ -204,7 +201,7 @@ public sealed class Recognizer : IDisposable
     {
         IReadOnlyList<NBestEntry> nbest;
         IReadOnlyList<RecognizedGloss> timed;
-        if (beam is null)
+        if (decoder.IsGreedy)
         {
             timed = track.Glosses.Select(g => Timed(g, fps, stride)).ToList();
             nbest = [new NBestEntry(timed.Select(g => g.Gloss).ToList(), Math.Round(track.BestPathScore, 4))];
@@ -212,7 +209,7 @@ public sealed class Recognizer : IDisposable
         else
         {
             float[] rows = track.Rows();
-            var hyps = track.Count == 0 ? [] : beam.Decode(rows, track.Count, vocabulary.Count);
+            var hyps = track.Count == 0 ? [] : decoder.Decode(rows, track.Count, vocabulary.Count);
             nbest = hyps.Select(h => new NBestEntry(vocabulary.Decode(h.Ids), Math.Round(h.Score, 4))).ToList();
             if (nbest.Count == 0) nbest = [new NBestEntry([], 0)];
             int[] ids = hyps.Count > 0 ? hyps[0].Ids : [];
@@ -232,7 +229,7 @@ public sealed class Recognizer : IDisposable
             Fps = Math.Round(fps, 3),
             Stride = stride,
             Chunks = chunks,
-            Decoder = beam is null ? "greedy" : $"beam-{beam.Options.BeamWidth}",
+            Decoder = decoder.Name,
             Engine = onnx is null ? "torch" : "onnx",
             Seconds = Math.Round(seconds, 3),
         };
