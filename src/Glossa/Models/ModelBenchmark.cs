@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Glossa.Common;
 using static TorchSharp.torch;
 
 namespace Glossa.Models;
@@ -70,13 +71,13 @@ public static class ModelBenchmark
     }
 
     /// <summary>
-    /// Median wall time of one clip through the inference path (<see cref="Inference.InferenceModel"/>:
+    /// Median wall time of one clip through the inference path (<see cref="Inference.FusedModel"/>:
     /// folded BatchNorm, channels-last, inference mode) in <paramref name="precision"/>.
     /// </summary>
     public static Timing FusedInference(CslrModel model, Glossa.Models.Inference.InferencePrecision precision, int batch, int frames, int size, int warmup, int steps, int seed = 0)
     {
         manual_seed(seed);
-        using var fast = Glossa.Models.Inference.InferenceModel.Create(model, precision);
+        using var fast = Glossa.Models.Inference.FusedModel.Create(model, precision);
         using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
         using var lengths = full(batch, (long)frames, dtype: int64);
         var samples = new List<double>();
@@ -166,9 +167,5 @@ public static class ModelBenchmark
         return result;
     }
 
-    static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-    }
+    static double Median(List<double> xs) => Statistics.Median(xs);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Glossa.Corpora;
+using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
 using TorchSharp;
@@ -98,7 +99,7 @@ public sealed class Trainer
             using (NewDisposeScope())
             {
                 var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
-                RequireFeasible(output.Lengths, batch);
+                CtcFeasibility.RequireOutputLengths(output.Lengths, batch);
                 var logProbs = objective.LogProbs(output.Logits, smooth: true); // (B,T',C)
                 var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
                 double value = loss.item<float>();
@@ -106,7 +107,7 @@ public sealed class Trainer
                     throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
                     {
                         // Re-run the batch with hooks on every submodule to name where the NaN/inf starts.
-                        Module = Doctor.NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
+                        Module = NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
                     };
                 if (ExtraLoss is not null)
                 {
@@ -190,97 +191,15 @@ public sealed class Trainer
         return norm;
     }
 
-    /// <summary>Greedy decoding of every validation batch: loss, WER and the blank/length statistics the doctor reads.</summary>
-    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default)
-    {
-        model.eval();
-        var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long blankFrames = 0, validFrames = 0;
-        int clips = 0, errors = 0, refWords = 0, hypWords = 0, empty = 0;
-        var samples = new List<PredictionSample>();
-        var hypotheses = new List<(string, string[])>();
-        using (no_grad())
-        {
-            foreach (var batch in batches)
-            {
-                using var owned = batch;
-                if (cancel.IsCancellationRequested) break;
-                using var scope = NewDisposeScope();
-                var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
-                RequireFeasible(output.Lengths, batch);
-                var logProbs = objective.LogProbs(output.Logits, smooth: false);
-                double loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device)).item<float>();
-                if (!double.IsFinite(loss))
-                    throw new NonFiniteLossException(0, OptimizerSteps, "validation loss", loss, batch.Ids.ToArray());
-                lossSum += loss * batch.Count;
-                var (argmax, lengths) = ArgmaxFrames(output.Logits, output.Lengths);
-                int T = (int)output.Logits.shape[1];
-                var batchHyps = new List<IReadOnlyList<string>>(batch.Count);
-                for (int b = 0; b < batch.Count; b++)
-                {
-                    var span = new ReadOnlySpan<long>(argmax, b * T, T);
-                    for (int t = 0; t < lengths[b]; t++)
-                        if (span[t] == Vocabulary.Blank) blankFrames++;
-                    validFrames += lengths[b];
-                    var hyp = vocabulary.Decode(GreedyFrames.Collapse(span, (int)lengths[b]));
-                    hypWords += hyp.Length;
-                    if (hyp.Length == 0) empty++;
-                    batchHyps.Add(hyp);
-                    hypotheses.Add((batch.Ids[b], hyp));
-                    if (samples.Count < keepSamples)
-                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', batch.Glosses[b]), string.Join(' ', hyp)));
-                }
-                var (e, n) = WordErrorCounter.Count(batch.Ids, batch.Glosses, batchHyps);
-                errors += e;
-                refWords += n;
-                clips += batch.Count;
-            }
-        }
-        return new ValidationResult
-        {
-            Loss = clips > 0 ? lossSum / clips : double.NaN,
-            Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
-            Errors = errors,
-            ReferenceWords = refWords,
-            BlankRatio = validFrames > 0 ? (double)blankFrames / validFrames : double.NaN,
-            EmptyRate = clips > 0 ? (double)empty / clips : double.NaN,
-            LengthRatio = refWords > 0 ? (double)hypWords / refWords : double.NaN,
-            Samples = samples,
-            Hypotheses = hypotheses,
-            Clips = clips,
-            Seconds = clock.Elapsed.TotalSeconds,
-        };
-    }
+    /// <summary>One validation pass (<see cref="Validator"/>) with the model being trained.</summary>
+    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default, Scoring.CleanupRules? cleanup = null) =>
+        new Validator(model, vocabulary, device, cleanup).Run(batches, keepSamples, OptimizerSteps, cancel);
 
+    /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)
     {
-        var (argmax, lengths) = ArgmaxFrames(logits, outputLengths);
-        int T = (int)logits.shape[1];
-        var hyps = new List<IReadOnlyList<string>>(batch.Count);
-        for (int b = 0; b < batch.Count; b++)
-            hyps.Add(vocabulary.Decode(GreedyFrames.Collapse(new ReadOnlySpan<long>(argmax, b * T, T), (int)lengths[b])));
+        var lp = InferenceModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
+        var hyps = GreedyDecoder.DecodeBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes).Select(ids => (IReadOnlyList<string>)vocabulary.Decode(ids)).ToList();
         return WordErrorCounter.Count(batch.Ids, batch.Glosses, hyps);
-    }
-
-    static (long[] Argmax, long[] Lengths) ArgmaxFrames(Tensor logits, Tensor outputLengths)
-    {
-        var argmax = logits.detach().argmax(-1).cpu().contiguous(); // (B,T',C) -> (B,T')
-        return (argmax.data<long>().ToArray(), outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray());
-    }
-
-    /// <summary>
-    /// Stops with the sample's name when a clip's output is shorter than CTC needs. The run's
-    /// start-up filter removes such clips when frame counts are known; this catches the rest.
-    /// </summary>
-    static void RequireFeasible(Tensor outputLengths, ClipBatch batch)
-    {
-        var outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
-        var tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
-        for (int b = 0; b < outLen.Length; b++)
-            if (outLen[b] < tgtLen[b])
-                throw new Common.GlossaException(
-                    $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
-                    "Remove the clip or lower the model's temporal stride / raise --max-frames");
     }
 }

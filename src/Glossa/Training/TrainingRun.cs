@@ -61,6 +61,8 @@ public sealed class TrainingRun
     {
         using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
         var clock = Stopwatch.StartNew();
+        var compute = new ComputeClock(options.EffectiveThreads);
+        double computeBefore = 0;
         void Say(string line) { folder.Log(line); Output?.Invoke(line); }
 
         folder.WriteConfig(options, modelConfigJson, vocabulary, Extension?.Config);
@@ -74,7 +76,7 @@ public sealed class TrainingRun
         {
             string last = folder.PathOf("last");
             state = Checkpoint.ReadState(last);
-            Checkpoint.LoadWeights(last, model);
+            ModelCheckpoint.LoadWeights(last, model);
             Checkpoint.LoadOptimizer(last, optimizer);
             trainer.OptimizerSteps = state.OptimizerSteps;
             folder.TruncateMetricsAfter(state.Epoch);
@@ -164,7 +166,7 @@ public sealed class TrainingRun
                     message = $"interrupted during epoch {epoch} after {done} of {data.TrainBatchesPerEpoch} batches; 'last' holds the weights (--resume continues at batch {done + 1})";
                     return Finish();
                 }
-                val = trainer.Validate(data.ValBatches(), options.LogSamples);
+                val = trainer.Validate(data.ValBatches(), options.LogSamples, cleanup: data.Cleanup);
             }
             catch (NonFiniteLossException e)
             {
@@ -238,10 +240,19 @@ public sealed class TrainingRun
             }
             if (current.Reductions > reductionsBefore)
                 Say($"  learning rate scaled to x{current.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            if (options.Patience > 0 && state.EpochsSinceBest >= options.Patience)
+            // Early stopping waits, like the plateau rule, until the model has left its initial plateau.
+            if (options.Patience > 0 && current.HasLeftStart && state.EpochsSinceBest >= options.Patience)
             {
                 status = TrainingStatus.EarlyStopped;
                 message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
+                return Finish();
+            }
+            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
+            computeBefore = computeNow;
+            if (options.TimeBudgetMinutes is double budget && epoch < options.Epochs && computeNow + epochCost > budget)
+            {
+                status = TrainingStatus.EarlyStopped;
+                message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past --time-budget {budget:0.##} min (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
                 return Finish();
             }
             if (cancel.IsCancellationRequested)

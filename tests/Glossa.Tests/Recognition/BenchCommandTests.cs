@@ -16,11 +16,12 @@ public sealed class BenchCommandTests
         string md = File.ReadAllText(output);
         Assert.Contains("## Machine", md);
         Assert.Contains("- CPU: ", md);
-        Assert.Contains("| target (earlier issues) | measured | met | benchmark |", md);
+        Assert.Contains("| target | measured | met | benchmark |", md);
+        Assert.Matches(@"- libtorch: libtorch (CPU|CUDA) build \(/\S+libtorch_cpu\.so\)", md); // named from the loaded library, not assumed
         var row = md.Split('\n').Single(l => l.StartsWith("| scorer >= 10x sclite", StringComparison.Ordinal));
         Assert.Matches(@"\| [0-9.]+x; counts identical: yes \| (yes|\*\*no\*\*) \|", row);
         Assert.Contains("./glossa bench-score --utterances 1000 --repeat 2", md);
-        Assert.Contains("| sclite 2.10", md);
+        Assert.Matches(@"\| sclite \d+\.\d+ \(-o sgml rsum\) \|", md); // the version sclite reports about itself
         Assert.Matches(@"Measured \d{4}-\d\d-\d\d \d\d:\d\d UTC; load average [0-9.]+ [0-9.]+ [0-9.]+ before", md);
         Assert.True(File.Exists(Path.ChangeExtension(output, ".json")), "the sections are kept beside the document");
 

@@ -127,12 +127,9 @@ public sealed class TrainCliTests : IDisposable
     {
         var state = Checkpoint.ReadState(checkpoint);
         Assert.True(state.Epoch >= 0);
-        var (model, vocab, options) = Evaluator.LoadModel(checkpoint, TorchSharp.torch.CPU);
-        using (model)
-        {
-            Assert.Equal(vocab.Count, model.Config.NumClasses);
-            Assert.Equal("tiny-student", options.Model);
-        }
+        using var inference = Glossa.Models.InferenceModel.Load(checkpoint, TorchSharp.torch.CPU);
+        Assert.Equal(inference.Vocabulary.Count, inference.Model.Config.NumClasses);
+        Assert.Equal("tiny-student", Checkpoint.ReadOptions(checkpoint).Model);
     }
 
     [Fact]
@@ -153,7 +150,15 @@ public sealed class TrainCliTests : IDisposable
         foreach (var f in r.GetProperty("files").EnumerateObject())
             Assert.True(File.Exists(f.Value.GetString()), f.Name);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "eval-best-test", "test.stm")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "eval-best-test", "test.beam-10.ctm")));
         Assert.True(File.Exists(Path.Combine(dir, "run_context.json")), "the live doctor's context is saved for 'glossa diagnose RUN_DIR'");
+
+        // The validation WER recorded for 'best' is what a greedy evaluation of 'best' on the validation split reports.
+        (code, stdout, err) = CliProcess.Run(Minutes3, "evaluate", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "dev", "--beam", "0", "--json", "--threads", "2", "--cache-dir", Path.Combine(root, "cache"));
+        Assert.True(code == 0, err);
+        using (var greedy = JsonDocument.Parse(stdout))
+            Assert.Equal(Math.Round(Checkpoint.ReadState(Path.Combine(dir, "best")).ValWer!.Value, 2), greedy.RootElement.GetProperty("wer").GetDouble(), 2);
 
         // The doctor on the checkpoint: one pass over dev plus the run's history.
         (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
@@ -205,7 +210,7 @@ public sealed class TrainCliTests : IDisposable
             Assert.True(doc.RootElement.GetProperty(split).GetProperty("reference_words").GetInt32() > 0);
         }
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
-        Assert.True(File.Exists(Path.Combine(run, "eval", "dev.ctm")));
-        Assert.True(File.Exists(Path.Combine(run, "eval", "test.wer-summary.txt")));
+        Assert.True(File.Exists(Path.Combine(run, "eval", "dev.greedy.ctm")) || File.Exists(Path.Combine(run, "eval", "dev.beam-10.ctm")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt"));
     }
 }

@@ -1,10 +1,10 @@
 using Glossa.Common;
 using static TorchSharp.torch;
 
-namespace Glossa.Training;
+namespace Glossa.Models;
 
 /// <summary>Turns <c>--device auto|cpu|cuda</c> into a libtorch device.</summary>
-public static class TrainingDevice
+public static class ComputeDevice
 {
     /// <summary>cuda when asked for (and available) or when auto finds it; the CPU otherwise.</summary>
     public static Device Resolve(string name) => name switch

@@ -1,11 +1,11 @@
 using Glossa.Common;
 using Glossa.Corpora;
-using Glossa.Doctor;
+using Glossa.Training;
 using Glossa.Frames;
-using TorchSharp;
+using Glossa.Models;
 using static TorchSharp.torch;
 
-namespace Glossa.Training;
+namespace Glossa.Doctor;
 
 /// <summary>
 /// <c>glossa diagnose --checkpoint C --corpus P --split dev</c>: runs a trained checkpoint over a
@@ -22,9 +22,8 @@ public static class CheckpointDiagnosis
         checkpoint = checkpoint.TrimEnd('/');
         if (!Checkpoint.Exists(checkpoint))
             throw new GlossaException($"{checkpoint}: not a Glossa checkpoint (expected a run's 'best' or 'last' folder)");
-        var dev = TrainingDevice.Resolve(device);
-        var (model, vocabulary, training) = Evaluator.LoadModel(checkpoint, dev);
-        using var owned = model;
+        using var inference = InferenceModel.Load(checkpoint, ComputeDevice.Resolve(device));
+        var (model, vocabulary, frames) = (inference.Model, inference.Vocabulary, inference.Frames);
         // NaN weights make every loss NaN: say so (and which tensor) instead of failing on the first batch.
         if (FirstNonFiniteParameter(model) is { } bad)
             return NonFinite(checkpoint, model.Config.Name, bad, "weights");
@@ -37,17 +36,15 @@ public static class CheckpointDiagnosis
             .Concat(corpusVocabulary.Tokens.Skip(1).Where(g => !vocabulary.Contains(g)).Select(g => "+" + g))
             .Take(10).ToList();
 
-        var frames = TrainingJob.FrameOptionsFor(training with { Augment = false }, model.Config.FrameSize);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
-        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => TrainingJob.WorstCaseFrames(frames, n, training: false), OutputLength);
+        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
         if (kept.Count == 0)
             throw new GlossaException($"{corpusPath} split '{split}': no clip is long enough for CTC at the model's temporal stride {model.TemporalStride}; run 'glossa corpus check {corpusPath} --stride {model.TemporalStride}'");
 
         var loader = new BatchLoader(kept, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
-        using var optimizer = optim.SGD(model.parameters(), 0.0); // Trainer needs one; validation never steps it
-        var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(), dev);
+        var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
         ValidationResult val;
-        try { val = trainer.Validate(loader.Epoch(0), keepSamples: 5); }
+        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         var history = new List<EpochMetrics>();
@@ -81,7 +78,7 @@ public static class CheckpointDiagnosis
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,
             LabelCounts = RunContext.CountLabels(train),
-            Config = RunFolder.ConfigObject(training, model.Config.ToJson(), vocabulary),
+            Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);
     }

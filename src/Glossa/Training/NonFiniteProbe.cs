@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Glossa.Doctor;
+namespace Glossa.Training;
 
 /// <summary>
 /// Finds the first module whose output is NaN or infinite (icefall's <c>--inf-check</c>): registers a

@@ -1,8 +1,8 @@
-using Glossa.Doctor;
+using Glossa.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Glossa.Tests.Doctor;
+namespace Glossa.Tests.Training;
 
 public sealed class NonFiniteProbeTests
 {

@@ -10,7 +10,7 @@ namespace Glossa.Models.Inference;
 /// then the model's own temporal layers and classifier in fp32. Not thread-safe; the source model
 /// must stay alive and in eval mode.
 /// </summary>
-public sealed class InferenceModel : IDisposable
+public sealed class FusedModel : IDisposable
 {
     readonly InferenceBackbone backbone;
 
@@ -29,7 +29,7 @@ public sealed class InferenceModel : IDisposable
     /// <summary>True when the backbone runs rebuilt (folded, channels-last); false when the original runs.</summary>
     public bool Fused => backbone.Fused;
 
-    InferenceModel(CslrModel model, InferenceBackbone backbone)
+    FusedModel(CslrModel model, InferenceBackbone backbone)
     {
         Model = model;
         this.backbone = backbone;
@@ -39,10 +39,10 @@ public sealed class InferenceModel : IDisposable
     /// Builds the inference form of <paramref name="model"/> (put in eval mode here); bf16 is refused
     /// with one line where it cannot run (see <see cref="InferenceBackbone.Create"/>).
     /// </summary>
-    public static InferenceModel Create(CslrModel model, InferencePrecision precision = InferencePrecision.Fp32, Func<IReadOnlySet<string>>? cpuFlags = null)
+    public static FusedModel Create(CslrModel model, InferencePrecision precision = InferencePrecision.Fp32, Func<IReadOnlySet<string>>? cpuFlags = null)
     {
         model.eval();
-        return new InferenceModel(model, InferenceBackbone.Create(model.Backbone, precision, cpuFlags));
+        return new FusedModel(model, InferenceBackbone.Create(model.Backbone, precision, cpuFlags));
     }
     /// <summary>frames (B, T, 3, H, W) float32, lengths (B) -> logits (B, T', C) and output lengths, as <see cref="CslrModel.forward"/> in eval mode.</summary>
     public CslrOutput Forward(Tensor frames, Tensor lengths)
