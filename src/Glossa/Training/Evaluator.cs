@@ -25,7 +25,7 @@ public static class Evaluator
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
         string checkpoint = options.Checkpoint.TrimEnd('/');
-        using var inference = CheckpointModel.Load(checkpoint, device);
+        using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision));
 
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var samples = corpus.Split(options.Split);
