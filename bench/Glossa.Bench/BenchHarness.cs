@@ -22,6 +22,7 @@ public static class BenchHarness
         new("model", ProcessBenchmarks.Titles["model"], ProcessBenchmarks.Model),
         new("training", ProcessBenchmarks.Titles["training"], ProcessBenchmarks.Training),
         new("recognize-memory", ProcessBenchmarks.Titles["recognize-memory"], ProcessBenchmarks.RecognizeMemory),
+        new("engines", EnginesBenchmark.Title, EnginesBenchmark.Run),
     ];
 
     /// <summary>The benchmarks' names, in document order.</summary>

@@ -13,7 +13,7 @@ internal static class ModelCommand
 {
     public static Command Create()
     {
-        var command = new Command("model", "Recogniser architectures: list, info (exact parameter counts), import pretrained backbone weights, export to PyTorch.");
+        var command = new Command("model", "Recogniser architectures: list, info (exact parameter counts), import pretrained backbone weights, export to PyTorch or ONNX.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Info());
         command.Subcommands.Add(Import());
@@ -142,29 +142,49 @@ internal static class ModelCommand
 
     static Command Export()
     {
-        var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict) or .safetensors.");
+        var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict), .safetensors, or an ONNX model for deployment (per-frame backbones).");
         var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (a run's best or last, or 'model import' output) or a single-file model of older versions." };
-        var output = new Option<string>("--out") { Description = "File to write; .safetensors writes safetensors, anything else torch.save format.", Required = true };
+        var output = new Option<string?>("--out") { Description = "File to write (default with --format onnx: CHECKPOINT/model.onnx, where 'recognize --engine onnx' looks)." };
+        var format = new Option<string>("--format") { Description = "auto (by --out's extension: .onnx, .safetensors, else PyTorch), pytorch, safetensors or onnx.", DefaultValueFactory = _ => "auto" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         command.Arguments.Add(checkpoint);
-        command.Options.Add(output);
-        command.Options.Add(overwrite);
+        foreach (Option o in new Option[] { output, format, overwrite }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            string outPath = parse.GetValue(output)!;
+            string source = parse.GetValue(checkpoint)!;
+            string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));
+            string outPath = parse.GetValue(output) ?? (kind == "onnx" && Directory.Exists(source) ? Path.Combine(source, "model.onnx")
+                : throw new GlossaException("--out is required (the file to write)"));
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
-            string source = parse.GetValue(checkpoint)!;
             using var model = ModelCheckpoint.LoadModel(source);
-            if (outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            if (kind == "onnx")
+            {
+                model.eval();
+                var metadata = new Dictionary<string, string> { ["glossa.temporal_stride"] = model.TemporalStride.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                if (File.Exists(Path.Combine(source, ModelCheckpoint.VocabularyFile)))
+                    metadata["glossa.vocabulary"] = JsonSerializer.Serialize(ModelCheckpoint.ReadVocabulary(source).Tokens);
+                Glossa.Models.Onnx.OnnxExporter.Export(model, outPath, metadata);
+            }
+            else if (kind == "safetensors")
                 WeightIO.WriteSafetensors(model.state_dict(), outPath);
             else
                 WeightIO.SavePyTorch(model, outPath);
-            Console.WriteLine($"wrote {outPath}: {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
+            Console.WriteLine($"wrote {outPath} ({kind}): {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
             return 0;
         }));
         return command;
     }
+
+    static string ExportFormat(string format, string? outPath) => format switch
+    {
+        "pytorch" or "safetensors" or "onnx" => format,
+        "auto" when outPath is null => throw new GlossaException("--out is required unless --format onnx is given"),
+        "auto" when outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) => "onnx",
+        "auto" when outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) => "safetensors",
+        "auto" => "pytorch",
+        _ => throw new GlossaException($"--format must be auto, pytorch, safetensors or onnx (got '{format}')"),
+    };
 
     /// <summary>
     /// Training-step and inference timings of Glossa next to the same architecture in
@@ -281,7 +301,7 @@ internal static class ModelCommand
         return stdout;
     }
 
-    static string? FindUp(string relative)
+    internal static string? FindUp(string relative)
     {
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

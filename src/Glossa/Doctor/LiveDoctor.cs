@@ -37,6 +37,8 @@ public sealed class LiveDoctor : ITrainingMonitor
             InfeasibleExamples = job.TrainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
             CorpusVocabularySize = job.Vocabulary.Count,
             CheckpointVocabularySize = options.Resume ? job.Vocabulary.Count : null,
+            ValidationUnknownGlosses = job.ValidationGlosses.Unknown,
+            ValidationGlosses = job.ValidationGlosses.Total,
             LabelCounts = RunContext.CountLabels(job.TrainSamples),
             Config = RunFolder.ConfigObject(options, job.Model.Config.ToJson(), job.Vocabulary),
             CommandLine = options.CommandLine,

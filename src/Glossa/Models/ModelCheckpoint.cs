@@ -51,7 +51,10 @@ public static class ModelCheckpoint
     public static string ReadConfigJson(string path)
     {
         Require(path);
-        return File.ReadAllText(Path.Combine(path, ModelConfigFile));
+        string file = Path.Combine(path, ModelConfigFile);
+        if (!File.Exists(file))
+            throw new GlossaException($"{file}: missing; this checkpoint cannot rebuild its model (copy the whole checkpoint folder, or use the run's other checkpoint)");
+        return File.ReadAllText(file);
     }
 
     /// <summary>The model configuration of a checkpoint, validated.</summary>
@@ -85,11 +88,11 @@ public static class ModelCheckpoint
         try
         {
             return JsonSerializer.Deserialize<T>(File.ReadAllText(file), GlossaJson.Files)
-                   ?? throw new GlossaException($"{file}: empty JSON file");
+                   ?? throw new GlossaException($"{file}: empty; the checkpoint is damaged (use the run's other checkpoint, or start again with --overwrite)");
         }
         catch (JsonException e)
         {
-            throw new GlossaException($"{file}: not valid JSON for this checkpoint ({e.Message}); the checkpoint is damaged", e);
+            throw new GlossaException($"{file}: damaged JSON (line {(e.LineNumber ?? 0) + 1}); the checkpoint cannot be read: use the run's other checkpoint, or start again with --overwrite", e);
         }
     }
 

@@ -28,6 +28,8 @@ public static class WeightIO
     {
         if (!File.Exists(path))
             throw new GlossaException($"{path}: weight file not found");
+        if (new FileInfo(path).Length < 8)
+            throw new GlossaException($"{path}: empty or truncated weight file ({new FileInfo(path).Length} bytes); copy it again or give another file");
         byte[] head = new byte[8];
         using (var probe = File.OpenRead(path))
             probe.ReadExactly(head, 0, (int)Math.Min(8, probe.Length));

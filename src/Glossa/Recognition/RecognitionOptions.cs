@@ -39,6 +39,15 @@ public sealed record RecognitionOptions
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>"torch" (TorchSharp, the default) or "onnx" (ONNX Runtime on the CPU, running <see cref="OnnxFile"/>).</summary>
+    public string Engine { get; init; } = "torch";
+
+    /// <summary>The exported model for the onnx engine; null = <c>model.onnx</c> in the checkpoint directory.</summary>
+    public string? OnnxFile { get; init; }
+
+    /// <summary>The ONNX file the onnx engine runs.</summary>
+    public string ResolvedOnnxFile => OnnxFile ?? Path.Combine(Checkpoint.TrimEnd('/'), "model.onnx");
+
     /// <summary>Beam width actually used: the larger of <see cref="Beam"/> and <see cref="NBest"/>, or 0 for greedy.</summary>
     public int EffectiveBeam => NBest > 1 ? Math.Max(Beam, NBest) : Beam > 1 ? Beam : 0;
 
@@ -54,6 +63,8 @@ public sealed record RecognitionOptions
         if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
         if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        if (Engine is not ("torch" or "onnx")) throw new GlossaException($"--engine must be torch or onnx (got '{Engine}')");
+        if (OnnxFile is not null && Engine != "onnx") throw new GlossaException("--onnx is read by --engine onnx only; add --engine onnx or drop --onnx");
         return this;
     }
 }

@@ -4,6 +4,7 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
+using Glossa.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +32,7 @@ public sealed class Recognizer : IDisposable
     readonly RecognitionOptions options;
     readonly Device device;
     readonly CtcDecoder decoder;
+    OnnxModel? onnx;
 
     Recognizer(RecognitionOptions options, CslrModel model, Vocabulary vocabulary, FrameOptions frames, Device device)
     {
@@ -48,7 +50,7 @@ public sealed class Recognizer : IDisposable
         options.Validate();
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        var inference = CheckpointModel.Load(options.Checkpoint, device);
+        var inference = InferenceModel.Load(options.Checkpoint, device);
         var model = inference.Model;
         int stride = model.TemporalStride;
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
@@ -57,7 +59,26 @@ public sealed class Recognizer : IDisposable
             throw new GlossaException($"--overlap ({options.Overlap}) and --chunk minus twice the overlap ({options.ChunkFrames - 2 * options.Overlap}) must be multiples of the model's temporal stride {stride}, so chunk outputs line up with whole-input outputs");
         }
         // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
-        return new Recognizer(options, model, inference.Vocabulary, inference.Frames with { MaxFrames = 0 }, device);
+        var recognizer = new Recognizer(options, model, inference.Vocabulary, inference.Frames with { MaxFrames = 0 }, device);
+        if (options.Engine == "onnx")
+        {
+            try { recognizer.onnx = OpenOnnx(options, model.Config); }
+            catch { recognizer.Dispose(); throw; }
+        }
+        return recognizer;
+    }
+
+    /// <summary>The exported file for the onnx engine; it must come from the checkpoint's architecture.</summary>
+    static OnnxModel OpenOnnx(RecognitionOptions options, ModelConfig config)
+    {
+        string path = options.ResolvedOnnxFile;
+        var onnx = new OnnxModel(path, options.Threads);
+        if (onnx.Config is { } exported && exported != config)
+        {
+            onnx.Dispose();
+            throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{config.Name}', {config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
+        }
+        return onnx;
     }
 
     /// <summary>The frame options used (the checkpoint's evaluation transform).</summary>
@@ -130,6 +151,11 @@ public sealed class Recognizer : IDisposable
     /// <summary>Log-probabilities (T', C) of one chunk (1, T, 3, H, W), as a flat row-major array.</summary>
     float[] Forward(Tensor chunk, out int outFrames)
     {
+        if (onnx is not null)
+        {
+            using var pixels = chunk[0].cpu().contiguous();                                          // (1,T,3,H,W) -> (T,3,H,W)
+            return onnx.LogProbs(pixels.data<float>().ToArray(), (int)chunk.shape[1], (int)chunk.shape[3], (int)chunk.shape[4], out outFrames);
+        }
         using var scope = NewDisposeScope();
         long t = chunk.shape[1];
         var x = chunk.to(device);
@@ -204,9 +230,14 @@ public sealed class Recognizer : IDisposable
             Stride = stride,
             Chunks = chunks,
             Decoder = decoder.Name,
+            Engine = onnx is null ? "torch" : "onnx",
             Seconds = Math.Round(seconds, 3),
         };
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        onnx?.Dispose();
+        model.Dispose();
+    }
 }

@@ -102,8 +102,17 @@ public static class Checkpoint
         string file = Path.Combine(path, OptimizerFile);
         if (!File.Exists(file))
             throw new GlossaException($"{file}: missing; this checkpoint cannot be resumed (it holds weights only)");
-        using var reader = new BinaryReader(File.OpenRead(file));
-        LoadOptimizerState(optimizer, reader);
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(file));
+            LoadOptimizerState(optimizer, reader);
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+                throw new InvalidDataException("trailing bytes");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or FormatException)
+        {
+            throw new GlossaException($"{file}: truncated or damaged ({new FileInfo(file).Length} bytes); 'last' cannot be resumed: start again with --overwrite, or resume from a copy of another checkpoint", e);
+        }
     }
 
     static void SaveOptimizer(optim.Optimizer optimizer, BinaryWriter writer)

@@ -217,7 +217,7 @@ public sealed class Trainer
     /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)
     {
-        var lp = CheckpointModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
+        var lp = InferenceModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
         var hyps = GreedyDecoder.DecodeBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes).Select(ids => (IReadOnlyList<string>)vocabulary.Decode(ids)).ToList();
         return WordErrorCounter.Count(batch.Ids, batch.Glosses, hyps);
     }

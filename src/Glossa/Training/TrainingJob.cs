@@ -29,6 +29,8 @@ public sealed class TrainingJob : IDisposable
     public IReadOnlyList<Sample> TrainSamples { get; }
     /// <summary>The training clips left out as too short for CTC, with why.</summary>
     public IReadOnlyList<CtcFeasibility.Rejected> TrainRejected { get; }
+    /// <summary>Validation glosses missing from the vocabulary (a vocabulary mismatch), and all validation glosses.</summary>
+    public (int Unknown, int Total) ValidationGlosses { get; private init; }
     /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
     public TrainingExtension? Extension { get; set; }
 
@@ -77,11 +79,12 @@ public sealed class TrainingJob : IDisposable
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
-        var data = Loaders(options, frames, vocabulary, trainKept, valKept, preamble) with
+        var (data, unknownGlosses) = Loaders(options, frames, vocabulary, trainKept, valKept, preamble);
+        data = data with { Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)) };
+        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
         {
-            Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
+            ValidationGlosses = (unknownGlosses, valKept.Sum(s => s.Glosses.Count)),
         };
-        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected);
     }
 
     static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
@@ -111,8 +114,8 @@ public sealed class TrainingJob : IDisposable
         return (vocabulary, options.FrameSize is int side ? built with { FrameSize = side } : built);
     }
 
-    /// <summary>The training and validation loaders as the run's batches.</summary>
-    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
+    /// <summary>The training and validation loaders as the run's batches, and the validation gloss occurrences unknown to the vocabulary.</summary>
+    static (TrainingData, int UnknownGlosses) Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
     {
         var loaderOptions = new LoaderOptions
         {
@@ -129,13 +132,13 @@ public sealed class TrainingJob : IDisposable
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");
         // The loaders do not get the stop token: the trainer checks it between steps and stops
         // enumerating (which stops the workers), so a Ctrl+C always ends on a complete step.
-        return new TrainingData(
+        return (new TrainingData(
             epoch => trainLoader.Epoch(epoch),
             () => valLoader.Epoch(0),
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
         {
             TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
-        };
+        }, valLoader.UnknownGlossCount);
     }
 
     /// <summary>The training loop over this job, reporting to <see cref="Monitor"/> (which first hears the recorded epochs on resume).</summary>
@@ -167,7 +170,15 @@ public sealed class TrainingJob : IDisposable
                 throw new GlossaException($"{path}: --pretrained matched no parameter of the {model.Config.Name} model ({whole.Describe()})");
             return $"pretrained model weights from {path}: {whole.Loaded.Count} tensors loaded, {whole.Missing.Count} missing, {whole.Unexpected.Count} unused";
         }
-        var report = WeightIO.Load(model.Backbone, path, strict: false);
+        LoadReport report;
+        try { report = WeightIO.Load(model.Backbone, path, strict: false); }
+        catch (GlossaException) when (File.Exists(path) && new FileInfo(path).Length >= 8)
+        {
+            // Not PyTorch or safetensors: TorchSharp's own format (a Glossa checkpoint's model.bin) is loaded by name.
+            report = NativeWeights.TryLoad(model, path)
+                ?? throw new GlossaException($"{path}: --pretrained needs PyTorch (.pt/.pth), safetensors or TorchSharp weights of a {model.Config.Name}; this file is none of them or holds another architecture");
+            return $"pretrained model weights (TorchSharp format) from {path}: {report.Loaded.Count} tensors loaded, {report.Missing.Count} missing";
+        }
         string what = "backbone";
         if (report.Loaded.Count == 0)
         {

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Glossa.Tests.Models.Inference;
 
 /// <summary>The fused eval path against the training-mode module in eval, and the bf16 gate.</summary>
-public class InferenceModelTests
+public class FusedModelTests
 {
     /// <summary>A model whose BatchNorms have non-trivial statistics and affine terms (fresh ones are the identity, which would hide a wrong fold).</summary>
     static CslrModel Model(string name, int classes = 12)
@@ -44,7 +44,7 @@ public class InferenceModelTests
     public void FusedLogProbsEqualTheEvalModel(string name, int size)
     {
         using var model = Model(name);
-        using var fast = InferenceModel.Create(model);
+        using var fast = FusedModel.Create(model);
         Assert.True(fast.Fused);
         Assert.True(fast.FoldedBatchNorms >= 4);
         using var frames = Frames(2, 24, size);
@@ -65,7 +65,7 @@ public class InferenceModelTests
     public void InputBufferIsReusedAcrossChunksOfOneShapeAndResultsStayExact()
     {
         using var model = Model("tiny-student");
-        using var fast = InferenceModel.Create(model);
+        using var fast = FusedModel.Create(model);
         using var noGrad = no_grad();
         foreach (long t in new long[] { 20, 20, 17, 20 })
         {
@@ -81,7 +81,7 @@ public class InferenceModelTests
     public void Bf16IsRefusedWithOneLineWhereTheCpuLacksIt()
     {
         using var model = Model("tiny-student");
-        var e = Assert.Throws<GlossaException>(() => InferenceModel.Create(model, InferencePrecision.Bf16, () => new HashSet<string> { "sse2", "avx2", "avx512f", "avx512_vnni" }));
+        var e = Assert.Throws<GlossaException>(() => FusedModel.Create(model, InferencePrecision.Bf16, () => new HashSet<string> { "sse2", "avx2", "avx512f", "avx512_vnni" }));
         Assert.DoesNotContain('\n', e.Message);
         Assert.Contains("--precision bf16", e.Message);
         Assert.Contains("--precision fp32", e.Message);
@@ -101,10 +101,10 @@ public class InferenceModelTests
         using var model = Model("mobilenetv3-student");
         if (!native)
         {
-            Assert.Throws<GlossaException>(() => InferenceModel.Create(model, InferencePrecision.Bf16));
+            Assert.Throws<GlossaException>(() => FusedModel.Create(model, InferencePrecision.Bf16));
             return;
         }
-        using var fast = InferenceModel.Create(model, InferencePrecision.Bf16);
+        using var fast = FusedModel.Create(model, InferencePrecision.Bf16);
         using var frames = Frames(1, 20, 64);
         using var lengths = tensor(new long[] { 20 });
         using var noGrad = no_grad();

@@ -13,7 +13,7 @@ namespace Glossa.Models.Inference;
 /// in fp32. Backbones it cannot rebuild (I3D) run as they are, under inference mode, in fp32.
 /// Not thread-safe (the input buffer); the source model must stay alive and in eval mode.
 /// </summary>
-public sealed class InferenceModel : IDisposable
+public sealed class FusedModel : IDisposable
 {
     readonly FusedSequence? fused;
     readonly ScalarType dtype;
@@ -31,7 +31,7 @@ public sealed class InferenceModel : IDisposable
     /// <summary>True when the backbone runs rebuilt (folded, channels-last); false when the original runs.</summary>
     public bool Fused => fused is not null;
 
-    InferenceModel(CslrModel model, FusedSequence? fused, InferencePrecision precision, int folded)
+    FusedModel(CslrModel model, FusedSequence? fused, InferencePrecision precision, int folded)
     {
         Model = model;
         this.fused = fused;
@@ -45,7 +45,7 @@ public sealed class InferenceModel : IDisposable
     /// with one line where it cannot run (<see cref="PrecisionSupport.Refusal"/>) or when the backbone
     /// cannot be rebuilt; <paramref name="cpuFlags"/> replaces the /proc/cpuinfo probe.
     /// </summary>
-    public static InferenceModel Create(CslrModel model, InferencePrecision precision = InferencePrecision.Fp32, Func<IReadOnlySet<string>>? cpuFlags = null)
+    public static FusedModel Create(CslrModel model, InferencePrecision precision = InferencePrecision.Fp32, Func<IReadOnlySet<string>>? cpuFlags = null)
     {
         model.eval();
         var device = model.parameters().First().device;
@@ -54,7 +54,7 @@ public sealed class InferenceModel : IDisposable
         var fused = BackboneFuser.Fuse(model.Backbone, dtype, channelsLast: true, out int folded);
         if (fused is null && precision == InferencePrecision.Bf16)
             throw new GlossaException($"--precision bf16 supports per-frame MobileNetV3 and tiny backbones; model '{model.Config.Name}' ({model.Config.Backbone}) runs in fp32 only");
-        return new InferenceModel(model, fused, precision, folded);
+        return new FusedModel(model, fused, precision, folded);
     }
 
     /// <summary>frames (B, T, 3, H, W) float32, lengths (B) -> logits (B, T', C) and output lengths, as <see cref="CslrModel.forward"/> in eval mode.</summary>

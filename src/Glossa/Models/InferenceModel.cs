@@ -12,7 +12,7 @@ namespace Glossa.Models;
 /// with. Evaluation, recognition, the distillation teacher and the doctor's checkpoint diagnosis
 /// all load checkpoints through it.
 /// </summary>
-public sealed class CheckpointModel : IDisposable
+public sealed class InferenceModel : IDisposable
 {
     /// <summary>The network, in eval mode.</summary>
     public CslrModel Model { get; }
@@ -25,7 +25,7 @@ public sealed class CheckpointModel : IDisposable
     /// <summary>Where the model runs.</summary>
     public Device Device { get; }
 
-    CheckpointModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device)
+    InferenceModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device)
     {
         Model = model;
         Vocabulary = vocabulary;
@@ -35,7 +35,7 @@ public sealed class CheckpointModel : IDisposable
     }
 
     /// <summary>Loads a checkpoint directory (e.g. RUN/best) onto <paramref name="device"/>.</summary>
-    public static CheckpointModel Load(string checkpoint, Device device)
+    public static InferenceModel Load(string checkpoint, Device device)
     {
         checkpoint = Path.GetFullPath(checkpoint.TrimEnd('/'));
         var config = ModelCheckpoint.ReadConfig(checkpoint);
@@ -46,7 +46,7 @@ public sealed class CheckpointModel : IDisposable
         var model = ModelCheckpoint.LoadModel(checkpoint);
         model.to(device);
         model.eval();
-        return new CheckpointModel(model, vocabulary, frames, checkpoint, device);
+        return new InferenceModel(model, vocabulary, frames, checkpoint, device);
     }
 
     /// <summary>Turns off gradients of every parameter (a frozen teacher).</summary>
