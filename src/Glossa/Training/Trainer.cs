@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Glossa.Corpora;
 using Glossa.Frames;
 using Glossa.Models;
+using Glossa.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,6 +36,13 @@ public sealed class Trainer
     /// loss. Its epoch mean is reported apart (<see cref="TrainEpochResult.ExtraLoss"/>).
     /// </summary>
     public Func<ClipBatch, CslrOutput, Tensor>? ExtraLoss { get; set; }
+
+    /// <summary>
+    /// Optional auxiliary objectives on the model's temporal-conv head (VAC / SMKD): each of its
+    /// terms is added to the CTC loss in every step and its epoch mean is reported apart
+    /// (<see cref="TrainEpochResult.Terms"/>).
+    /// </summary>
+    public AuxiliaryObjective? Auxiliary { get; set; }
 
     public Trainer(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, optim.Optimizer optimizer,
         CtcObjective objective, Device device, int accumulationSteps = 1, double clipGradNorm = 0)
@@ -73,13 +81,14 @@ public sealed class Trainer
         double waited = 0, lossSum = start.LossSum, lossMax = start.LossMax, gradSum = start.GradNormSum, gradMax = start.GradNormMax, extraSum = start.ExtraLossSum;
         int batchCount = start.BatchesDone, clips = start.Clips, pending = 0, steps = start.OptimizerSteps, errors = start.Errors, refWords = start.ReferenceWords;
         long frames = start.Frames;
+        double[] termSums = start.TermSums is { } saved ? [.. saved] : new double[Auxiliary?.TermNames.Count ?? 0];
         bool interrupted = false;
         var pendingIds = new List<string>();
         // The progress as of the last completed optimizer step: what an interruption can be resumed from.
         EpochProgress Snapshot() => new()
         {
             BatchesDone = batchCount, Clips = clips, Frames = frames, OptimizerSteps = steps, LossSum = lossSum, LossMax = lossMax,
-            ExtraLossSum = extraSum, GradNormSum = gradSum, GradNormMax = gradMax, Errors = errors, ReferenceWords = refWords,
+            ExtraLossSum = extraSum, TermSums = [.. termSums], GradNormSum = gradSum, GradNormMax = gradMax, Errors = errors, ReferenceWords = refWords,
             TorchRngState = RngState(),
         };
         var committed = Snapshot();
@@ -117,6 +126,8 @@ public sealed class Trainer
                     extraSum += extraValue;
                     loss = loss + extra;
                 }
+                if (Auxiliary is not null)
+                    loss = AddAuxiliaryTerms(loss, output, batch, termSums, epoch);
                 (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
                 (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
                 errors += e;
@@ -153,6 +164,8 @@ public sealed class Trainer
             MeanLoss = batchCount > 0 ? lossSum / batchCount : double.NaN,
             MaxLoss = batchCount > 0 ? lossMax : double.NaN,
             ExtraLoss = ExtraLoss is not null && batchCount > 0 ? extraSum / batchCount : null,
+            Terms = Auxiliary is null || batchCount == 0 ? null
+                : Auxiliary.TermNames.Select((name, i) => (name, termSums[i] / batchCount)).ToDictionary(p => p.name, p => p.Item2),
             Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
             GradNormMean = steps > 0 ? gradSum / steps : 0,
             GradNormMax = gradMax,
@@ -165,6 +178,21 @@ public sealed class Trainer
             Interrupted = interrupted,
             Progress = interrupted ? committed : null,
         };
+    }
+
+    /// <summary>Adds the auxiliary terms to the step's loss, summing each term's value into <paramref name="sums"/>; stops on a non-finite term.</summary>
+    Tensor AddAuxiliaryTerms(Tensor loss, CslrOutput output, ClipBatch batch, double[] sums, int epoch)
+    {
+        var terms = Auxiliary!.Compute(output, objective, batch.Targets.to(device), batch.TargetLengths.to(device));
+        for (int i = 0; i < terms.Length; i++)
+        {
+            double value = terms[i].item<float>();
+            if (!double.IsFinite(value))
+                throw new NonFiniteLossException(epoch, OptimizerSteps, $"{Auxiliary.TermNames[i]} loss", value, batch.Ids.ToArray());
+            sums[i] += value;
+            loss = loss + terms[i];
+        }
+        return loss;
     }
 
     /// <summary>libtorch's CPU generator state as bytes (the tensor handle is released at once: this runs every step).</summary>

@@ -97,6 +97,8 @@ public sealed class TrainingJob : IDisposable
             vocabulary = Vocabulary.Build(train);
             config = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
             if (options.FrameSize is int side) config = config with { FrameSize = side };
+            if (options.TemporalChannels is int channels) config = config with { TemporalChannels = channels };
+            config = options.Objectives.ShapeModel(config).Validate();
         }
         int frameSize = options.FrameSize ?? config.FrameSize;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Models;
+using Glossa.Training.Objectives;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
@@ -64,10 +65,16 @@ public sealed class TrainingRun
         void Say(string line) { folder.Log(line); Output?.Invoke(line); }
 
         folder.WriteConfig(options, modelConfigJson, vocabulary, Extension?.Config);
-        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = options.Optimizer == TrainingOptions.Adam
+            ? (optim.Optimizer)optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
         var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), device,
-            options.AccumulationSteps, options.ClipGradNorm) { ExtraLoss = Extension?.ExtraLoss };
+            options.AccumulationSteps, options.ClipGradNorm)
+        {
+            ExtraLoss = Extension?.ExtraLoss,
+            Auxiliary = options.Objectives.Any ? new AuxiliaryObjective(options.Objectives) : null,
+        };
 
         var state = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
         if (options.Resume)
@@ -202,6 +209,9 @@ public sealed class TrainingRun
                 TrainLoss = train.MeanLoss,
                 TrainLossMax = train.MaxLoss,
                 DistillLoss = train.ExtraLoss,
+                LossTerms = train.Terms is { } terms
+                    ? new Dictionary<string, double>(terms.Prepend(new(AuxiliaryObjective.CtcTerm, train.MeanLoss)))
+                    : null,
                 TrainWer = train.Wer,
                 ValLoss = val.Loss,
                 ValWer = val.Wer,
@@ -262,6 +272,9 @@ public sealed class TrainingRun
             100 * (m.DataWaitShare ?? 0), val.Seconds);
         yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%{2}", m.TrainLoss, m.TrainWer,
             train.ExtraLoss is double extra ? string.Format(c, " | {0} loss: {1:0.000} (CTC + {0} = {2:0.00})", Extension?.ExtraLossName ?? "extra", extra, m.TrainLoss + extra) : "");
+        if (m.LossTerms is { } terms)
+            yield return "  Loss terms: " + string.Join(" + ", terms.Select(t => string.Format(c, "{0} {1:0.000}", t.Key, t.Value)))
+                + string.Format(c, " = {0:0.00}", terms.Values.Sum());
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
         yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
             m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
@@ -279,6 +292,8 @@ public sealed class TrainingRun
         board.add_scalar("loss/val", (float)(m.ValLoss ?? double.NaN), epoch);
         if (m.DistillLoss is double extra)
             board.add_scalar($"loss/{Extension?.ExtraLossName ?? "extra"}", (float)extra, epoch);
+        foreach (var (term, value) in m.LossTerms ?? new Dictionary<string, double>())
+            board.add_scalar($"loss/{term}", (float)value, epoch);
         board.add_scalar("wer/train", (float)(m.TrainWer ?? double.NaN), epoch);
         board.add_scalar("wer/val", (float)(m.ValWer ?? double.NaN), epoch);
         board.add_scalar("val/blank_ratio", (float)(m.BlankRatio ?? 0), epoch);
