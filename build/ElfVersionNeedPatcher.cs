@@ -11,13 +11,15 @@ public class GlossaPatchElfVersionNeed : Task
 {
     [Required] public string Library { get; set; } = "";
     [Required] public string Version { get; set; } = "";
+    /// True: patch even when the system libstdc++ has the version (output meant for other machines).
+    public bool Always { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlgWeak = 0x2;
 
     public override bool Execute()
     {
-        if (SystemProvides(Version))
+        if (!Always && SystemProvides(Version))
         {
             Log.LogMessage(MessageImportance.Low, "glossa: system libstdc++ has " + Version + "; " + Library + " left as is");
             return true;

@@ -1,45 +1,111 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Glossa.Common;
 
 namespace Glossa.Cli;
 
-/// <summary>Runs the parsed command line and turns user errors into one-line messages.</summary>
-internal static class CliRunner
+/// <summary>
+/// Runs the parsed command line and turns every failure into one line on stderr and a documented
+/// exit code (<see cref="ExitCodes"/>): never a stack trace, never a help dump for a bad value.
+/// </summary>
+internal static partial class CliRunner
 {
     /// <summary>Exit code for invalid input (bad file, bad option value).</summary>
-    public const int UserError = 2;
+    public const int UserError = ExitCodes.BadInput;
 
     public static int Run(Command root, string[] args)
     {
-        try
+        var parsed = root.Parse(args);
+        // Hidden commands stay out of their parent's list, but their own --help must still print.
+        if (parsed.Action is System.CommandLine.Help.HelpAction && parsed.CommandResult.Command is { Hidden: true } hidden)
+            hidden.Hidden = false;
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            var parsed = root.Parse(args);
-            // Hidden commands stay out of their parent's list, but their own --help must still print.
-            if (parsed.Action is System.CommandLine.Help.HelpAction && parsed.CommandResult.Command is { Hidden: true } hidden)
-                hidden.Hidden = false;
-            return parsed.Invoke();
+            // An unknown word says more than the "required command" complaint it causes.
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            string help = string.Join(' ', new[] { "glossa", CommandPath(parsed.CommandResult), "--help" }.Where(s => s.Length > 0));
+            Console.Error.WriteLine($"glossa: error: {ParseMessage(error)} (see '{help}')");
+            return ExitCodes.BadInput;
         }
-        catch (Exception e) when (Unwrap(e) is GlossaException ge)
-        {
-            Console.Error.WriteLine($"glossa: error: {ge.Message}");
-            return UserError;
-        }
+        return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 
-    /// <summary>Wraps a command body so that <see cref="GlossaException"/>s become one-line errors.</summary>
+    /// <summary>Wraps a command body so that every exception becomes one line and its exit code.</summary>
     public static int Guard(Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (Unwrap(e) is GlossaException ge)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"glossa: error: {ge.Message}");
-            return UserError;
+            var (code, message) = Classify(Unwrap(e));
+            Console.Error.WriteLine($"glossa: error: {message}");
+            return code;
         }
     }
+
+    /// <summary>The exit code and the one-line message for an exception that reached the command line.</summary>
+    static (int Code, string Message) Classify(Exception e) => e switch
+    {
+        GlossaException => (ExitCodes.BadInput, OneLine(e.Message)),
+        OutputException => (ExitCodes.CannotWrite, OneLine(e.Message)),
+        Glossa.Training.NonFiniteLossException => (ExitCodes.Failed, OneLine(e.Message)),
+        _ when SafeWrite.IsOutputFailure(e) => (ExitCodes.CannotWrite, OneLine(SafeWrite.Describe(e, PathIn(e) ?? "an output").Message)),
+        FileNotFoundException or DirectoryNotFoundException => (ExitCodes.BadInput, OneLine($"{PathIn(e) ?? "a file"}: not found")),
+        IOException => (ExitCodes.CannotWrite, OneLine($"{PathIn(e) ?? "a file"}: {SafeWrite.Reason(e)}")),
+        _ => (ExitCodes.Internal, Internal(e)),
+    };
+
+    /// <summary>An unexpected exception: one line, the details saved to a file for a bug report.</summary>
+    static string Internal(Exception e)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"glossa-error-{Environment.ProcessId}.txt");
+        try { File.WriteAllText(file, e.ToString()); }
+        catch (Exception io) when (io is IOException or UnauthorizedAccessException) { file = "(could not be saved)"; }
+        return OneLine($"internal error: {e.Message.TrimEnd('.')}; details in {file}; please report it");
+    }
+
+    static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    static string? PathIn(Exception e)
+    {
+        if (e is FileNotFoundException { FileName: { } f }) return f;
+        var m = QuotedPath().Match(e.Message);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is CommandResult c; r = c.Parent)
+            names.Insert(0, c.Command.Name);
+        return string.Join(' ', names.Skip(1));
+    }
+
+    /// <summary>System.CommandLine's parse errors, with .NET type names replaced by what the value must be.</summary>
+    static string ParseMessage(ParseError error)
+    {
+        var m = CannotParse().Match(error.Message);
+        if (!m.Success) return error.Message.TrimEnd('.');
+        string expected = m.Groups[3].Value switch
+        {
+            "System.Int32" or "System.Nullable`1[System.Int32]" => "a whole number between -2147483648 and 2147483647",
+            "System.Int64" or "System.Nullable`1[System.Int64]" => "a whole number",
+            "System.Double" or "System.Nullable`1[System.Double]" or "System.Single" => "a number such as 0.5 or 3e-4",
+            "System.Boolean" => "true or false",
+            _ => "a value of another kind",
+        };
+        return $"{m.Groups[2].Value}: '{m.Groups[1].Value}' is not valid; expected {expected}";
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command|argument) '(.*)' as expected type '(.*)'\.?$", RegexOptions.Singleline)]
+    private static partial Regex CannotParse();
+
+    [GeneratedRegex(@"'(/[^']*)'")]
+    private static partial Regex QuotedPath();
 
     static Exception Unwrap(Exception e)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Glossa.Common;
 using Glossa.Corpora;
 using Spectre.Console;
 
@@ -10,38 +11,70 @@ internal static class SynthCommand
     public static Command Create()
     {
         var defaults = new SynthOptions();
-        var outDir = new Argument<string>("OUT") { Description = "Folder to create; it receives phoenix-2014-multisigner/ in the PHOENIX-2014 layout." };
-        var sentences = new Option<int>("--sentences")
+        var signDefaults = new SignWorldOptions();
+        var outDir = new Argument<string>("OUT") { Description = "Folder to create; it receives phoenix-2014-multisigner/ (or phoenix-2014-signerindependent-SI5/) in the PHOENIX-2014 layout." };
+        var world = new Option<string>("--world")
         {
-            Description = "Train sentences; dev and test each get a sixth of it (at least 2).",
-            DefaultValueFactory = _ => defaults.TrainSentences,
+            Description = "Which world: 'hands' (moving hands, the demo's corpus) or 'sign' (signs from phonological parameters with minimal pairs, " +
+                "co-articulation, signer and camera variation; PHOENIX-2014 statistics at full size).",
+            DefaultValueFactory = _ => "hands",
         };
-        var glosses = new Option<int>("--glosses") { Description = "Content glosses (plus __ON__ and __OFF__).", DefaultValueFactory = _ => defaults.Glosses };
-        var signers = new Option<int>("--signers") { Description = "Signers (all appear in every split).", DefaultValueFactory = _ => defaults.Signers };
+        world.AcceptOnlyFromAmong("hands", "sign");
+        var sentences = new Option<int?>("--sentences")
+        {
+            Description = $"Train sentences (default {defaults.TrainSentences}; sign world {signDefaults.TrainSentences}). Dev and test get a sixth each " +
+                "(sign world: PHOENIX's proportions, 540 and 629 per 5,671), at least 2.",
+        };
+        var glosses = new Option<int?>("--glosses") { Description = $"Glosses (default {defaults.Glosses} plus __ON__ and __OFF__; sign world {signDefaults.Glosses})." };
+        var signers = new Option<int?>("--signers") { Description = $"Signers (default {defaults.Signers}; sign world {signDefaults.Signers})." };
+        var perSentence = new Option<double?>("--glosses-per-sentence") { Description = $"Sign world: mean glosses per sentence (default {signDefaults.MeanGlossesPerSentence}, at most {signDefaults.MaxGlossesPerSentence})." };
+        var independent = new Option<bool>("--signer-independent") { Description = "Sign world: dev and test signed only by the last signer, never seen in train (like PHOENIX SI5)." };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed writes identical files.", DefaultValueFactory = _ => defaults.Seed };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace OUT if it exists (only if it was written by glossa synth)." };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary." };
-        var command = new Command("synth", "Write a learnable synthetic sign language corpus (moving hands of drawn signers) in the exact RWTH-PHOENIX-Weather 2014 layout.");
+        var command = new Command("synth", "Write a learnable synthetic sign language corpus (drawn signers) in the exact RWTH-PHOENIX-Weather 2014 layout.");
         command.Arguments.Add(outDir);
-        foreach (var o in new Option[] { sentences, glosses, signers, seed, overwrite, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { world, sentences, glosses, signers, perSentence, independent, seed, overwrite, json }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            int train = parse.GetValue(sentences);
-            int held = Math.Max(2, (int)Math.Round(train / 6.0));
-            var options = defaults with
+            bool sign = parse.GetValue(world) == "sign";
+            if (!sign && (parse.GetValue(perSentence) is not null || parse.GetValue(independent)))
+                throw new GlossaException("--glosses-per-sentence and --signer-independent belong to the sign world; add --world sign");
+            Func<IProgress<SynthProgress>?, SynthSummary> write;
+            int total;
+            if (sign)
             {
-                TrainSentences = train,
-                DevSentences = held,
-                TestSentences = held,
-                Glosses = parse.GetValue(glosses),
-                Signers = parse.GetValue(signers),
-                Seed = parse.GetValue(seed),
-            };
-            options.Validate();
+                var options = signDefaults.WithTrainSentences(parse.GetValue(sentences) ?? signDefaults.TrainSentences) with
+                {
+                    Glosses = parse.GetValue(glosses) ?? signDefaults.Glosses,
+                    Signers = parse.GetValue(signers) ?? signDefaults.Signers,
+                    MeanGlossesPerSentence = parse.GetValue(perSentence) ?? signDefaults.MeanGlossesPerSentence,
+                    SignerIndependent = parse.GetValue(independent),
+                    Seed = parse.GetValue(seed),
+                };
+                options.Validate();
+                total = options.TrainSentences + options.DevSentences + options.TestSentences;
+                write = p => SignWorld.Write(options, parse.GetValue(outDir)!, p, parse.GetValue(overwrite));
+            }
+            else
+            {
+                int train = parse.GetValue(sentences) ?? defaults.TrainSentences;
+                int held = Math.Max(2, (int)Math.Round(train / 6.0));
+                var options = defaults with
+                {
+                    TrainSentences = train,
+                    DevSentences = held,
+                    TestSentences = held,
+                    Glosses = parse.GetValue(glosses) ?? defaults.Glosses,
+                    Signers = parse.GetValue(signers) ?? defaults.Signers,
+                    Seed = parse.GetValue(seed),
+                };
+                options.Validate();
+                total = options.TrainSentences + options.DevSentences + options.TestSentences;
+                write = p => SyntheticCorpus.Write(options, parse.GetValue(outDir)!, p, parse.GetValue(overwrite));
+            }
             bool asJson = parse.GetValue(json);
-            var summary = asJson || Console.IsErrorRedirected
-                ? SyntheticCorpus.Write(options, parse.GetValue(outDir)!, null, parse.GetValue(overwrite))
-                : WriteWithProgress(options, parse.GetValue(outDir)!, parse.GetValue(overwrite));
+            var summary = asJson || Console.IsErrorRedirected ? write(null) : WriteWithProgress(total, write);
             if (asJson)
                 CliRunner.PrintJson(new
                 {
@@ -60,15 +93,14 @@ internal static class SynthCommand
         return command;
     }
 
-    static SynthSummary WriteWithProgress(SynthOptions options, string outDir, bool overwrite)
+    static SynthSummary WriteWithProgress(int total, Func<IProgress<SynthProgress>?, SynthSummary> write)
     {
         SynthSummary? summary = null;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Progress().AutoClear(true).Start(ctx =>
         {
-            int total = options.TrainSentences + options.DevSentences + options.TestSentences;
             var task = ctx.AddTask($"rendering {total} sentences", maxValue: total);
-            summary = SyntheticCorpus.Write(options, outDir, new Reporter(p => task.Value = p.SentencesDone), overwrite);
+            summary = write(new Reporter(p => task.Value = p.SentencesDone));
         });
         return summary!;
     }

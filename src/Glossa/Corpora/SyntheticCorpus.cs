@@ -36,12 +36,7 @@ public static class SyntheticCorpus
         options.Validate();
         var clock = Stopwatch.StartNew();
         string target = Path.GetFullPath(outDir);
-        CheckTarget(target, overwrite);
-        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
-            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        var (parent, temp) = Stage(target, overwrite);
         try
         {
             var glosses = SynthMotion.MakeGlosses(options);
@@ -54,14 +49,67 @@ public static class SyntheticCorpus
             return new SynthSummary(target, Path.Combine(target, VariantFolder), sentences, frames,
                 glosses.Keys.Order(StringComparer.Ordinal).ToList(), clock.Elapsed);
         }
-        catch
+        catch (Exception e)
         {
-            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
-            throw;
+            throw Abandon(e, parent, temp);
         }
     }
 
-    static void CheckTarget(string target, bool overwrite)
+    /// <summary>
+    /// Checks the target, removes stale staging folders of killed generators and returns the
+    /// parent folder and this process's staging folder, which is renamed to the target at the end.
+    /// </summary>
+    internal static (string Parent, string Temp) Stage(string target, bool overwrite)
+    {
+        CheckTarget(target, overwrite);
+        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
+            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
+        SafeWrite.Folder(parent, "synth:");
+        RemoveStalePartials(parent, Path.GetFileName(target));
+        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        return (parent, temp);
+    }
+
+    /// <summary>Removes the staging folder after a failure; an output failure (disk full) becomes a one-line error naming the folder and the bytes written.</summary>
+    internal static Exception Abandon(Exception e, string parent, string temp)
+    {
+        // Frames are rendered in parallel: a full disk arrives wrapped in an AggregateException.
+        if (e is AggregateException { InnerException: { } inner } && SafeWrite.IsOutputFailure(inner)) e = inner;
+        long written = SafeWrite.IsOutputFailure(e) ? FolderBytes(temp) : 0;
+        RemoveQuietly(temp);
+        return SafeWrite.IsOutputFailure(e) ? SafeWrite.Describe(e, parent, written) : e;
+    }
+
+    static void RemoveQuietly(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static long FolderBytes(string dir) =>
+        Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    /// <summary>
+    /// Removes <c>.NAME.partial-PID</c> folders left by a generator that was killed (kill -9,
+    /// power loss): only those whose process is gone, so a concurrent writer is never disturbed.
+    /// </summary>
+    static void RemoveStalePartials(string parent, string name)
+    {
+        string prefix = $".{name}.partial-";
+        foreach (string dir in Directory.EnumerateDirectories(parent, prefix + "*"))
+            if (int.TryParse(Path.GetFileName(dir).AsSpan(prefix.Length), out int pid) && !ProcessAlive(pid))
+                RemoveQuietly(dir);
+    }
+
+    static bool ProcessAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    internal static void CheckTarget(string target, bool overwrite)
     {
         if (File.Exists(target))
             throw new GlossaException($"{target}: is a file; choose a folder for the synthetic corpus");
@@ -72,7 +120,7 @@ public static class SyntheticCorpus
             throw new GlossaException($"{target}: refusing to replace it because it was not written by 'glossa synth' (no {MarkerFile}); delete it yourself or choose another folder");
     }
 
-    static void Replace(string target, string temp)
+    internal static void Replace(string target, string temp)
     {
         if (Directory.Exists(target))
         {

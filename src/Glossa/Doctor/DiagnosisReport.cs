@@ -1,3 +1,4 @@
+using Glossa.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -35,7 +36,7 @@ public sealed class DiagnosisReport
     /// <summary>Writes diagnosis.md, diagnosis.json and (unless <paramref name="plots"/> is false) the PNG plots into <paramref name="dir"/>; returns the paths written.</summary>
     public IReadOnlyList<string> WriteAll(string dir, bool plots = true)
     {
-        Directory.CreateDirectory(dir);
+        SafeWrite.Folder(dir, "--out");
         var files = new List<string>();
         if (plots) files.AddRange(DiagnosisPlots.WriteAll(monitor.History, dir));
         string md = Path.Combine(dir, MarkdownFile);

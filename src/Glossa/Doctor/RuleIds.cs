@@ -7,6 +7,8 @@ public static class RuleIds
     public const string BlankCollapse = "blank_collapse";
     /// <summary>Validation past its best while training loss keeps falling.</summary>
     public const string Overfitting = "overfitting";
+    /// <summary>Train and validation both bad while the model could still learn (schedule too short, rate too low, too much regularisation, model too small).</summary>
+    public const string Underfitting = "underfitting";
     /// <summary>Validation WER stays high; losses plateau.</summary>
     public const string NotLearning = "not_learning";
     /// <summary>Loss spikes, exploding gradients, learning rate out of range.</summary>
@@ -17,10 +19,12 @@ public static class RuleIds
     public const string Capacity = "capacity";
     /// <summary>A NaN or infinite loss or activation.</summary>
     public const string NonFinite = "non_finite";
+    /// <summary>The run stopped with an error its folder records (summary.json status 'failed'), e.g. a full disk.</summary>
+    public const string Failed = "failed";
     /// <summary>Checkpoint and corpus vocabularies disagree; skewed label distribution.</summary>
     public const string DataMismatch = "data_mismatch";
 
     /// <summary>All rule ids, in the order reports list them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [NonFinite, DataMismatch, CtcInfeasible, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
+        [NonFinite, Failed, DataMismatch, CtcInfeasible, Underfitting, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
 }

@@ -28,10 +28,11 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         if (!System.IO.Directory.Exists(dir))
             throw new GlossaException($"{dir}: run folder not found");
         string metrics = Path.Combine(dir, MetricsFile);
-        if (!File.Exists(metrics))
+        bool failed = RunFailure.Read(dir) is not null; // a run that died in its first epoch still has a diagnosis
+        if (!File.Exists(metrics) && !failed)
             throw new GlossaException($"{dir}: no {MetricsFile}; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit");
-        var history = HistoryReader.ReadJsonLines(metrics, File.ReadAllText(metrics));
-        if (history.Count == 0)
+        var history = File.Exists(metrics) ? HistoryReader.ReadJsonLines(metrics, File.ReadAllText(metrics)) : [];
+        if (history.Count == 0 && !failed)
             throw new GlossaException($"{metrics}: empty; the run has not finished an epoch yet");
 
         RunContext context = new();

@@ -8,7 +8,9 @@ namespace Glossa.Frames;
 /// On-disk cache of decoded, resized clips (before the random crop, flip and jitter): one raw
 /// file per (source, resize size) holding a 24-byte header and the uint8 RGB frames. Files are
 /// written to a temporary name and renamed, so a crash never leaves a half file under the real
-/// name; a file whose header or size does not match is treated as missing and rebuilt.
+/// name; a file whose header or size does not match is treated as missing and rebuilt. The key
+/// holds each source file's path, size and modification time, so changed frames or videos are
+/// decoded again.
 /// </summary>
 public sealed class FrameCache
 {
@@ -40,7 +42,9 @@ public sealed class FrameCache
     {
         string identity = source switch
         {
-            FrameFileSource f => string.Join('\n', f.Paths),
+            // Size and modification time of every frame: frames replaced in place under the same
+            // names get a new key and are decoded again instead of training on stale pixels.
+            FrameFileSource f => string.Join('\n', f.Paths.Select(p => p + "\t" + Stamp(p))),
             VideoFrameSource v => v.Path + "\n" + Stamp(v.Path),
             _ => source.Describe(),
         };

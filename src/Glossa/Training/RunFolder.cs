@@ -61,7 +61,7 @@ public sealed class RunFolder : IDisposable
             foreach (string name in new[] { "checkpoints", TensorBoardFolder })
                 if (Directory.Exists(Path.Combine(dir, name))) Directory.Delete(Path.Combine(dir, name), recursive: true);
         }
-        Directory.CreateDirectory(dir);
+        SafeWrite.Folder(dir, "--output-dir");
         Checkpoint.CollectGarbage(dir);
         return new RunFolder(dir);
     }

@@ -40,6 +40,9 @@ public sealed class MobileNetV3 : Backbone
     readonly Sequential? classifier;
     readonly int featureDim;
 
+    /// <summary>The convolutional layers (<c>features.*</c>), before the global average.</summary>
+    internal Sequential Features => features;
+
     /// <summary>True for MobileNetV3-Large, false for -Small.</summary>
     public bool Large { get; }
 
@@ -141,10 +144,16 @@ public sealed class MobileNetV3 : Backbone
     }
 
     /// <summary>torchvision's InvertedResidual: expand 1x1, depthwise kxk, optional squeeze-excite, project 1x1.</summary>
-    sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+    internal sealed class InvertedResidual : nn.Module<Tensor, Tensor>
     {
         readonly Sequential block;
         readonly bool residual;
+
+        /// <summary>expand / depthwise / [squeeze-excite] / project, for the inference path that folds its BatchNorms.</summary>
+        internal Sequential Block => block;
+
+        /// <summary>True when the input is added to the block's output.</summary>
+        internal bool Residual => residual;
 
         public InvertedResidual(int input, int kernel, int expanded, int output, bool se, bool hardSwish, int stride) : base(nameof(InvertedResidual))
         {
@@ -171,10 +180,13 @@ public sealed class MobileNetV3 : Backbone
     }
 
     /// <summary>torchvision's SqueezeExcitation with ReLU and Hardsigmoid (keys fc1, fc2).</summary>
-    sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
+    internal sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
     {
         readonly Conv2d fc1;
         readonly Conv2d fc2;
+
+        /// <summary>The squeeze (ReLU) and excite (Hardsigmoid) 1x1 convolutions.</summary>
+        internal (Conv2d Squeeze, Conv2d Excite) Convolutions => (fc1, fc2);
 
         public SqueezeExcitation(int channels, int squeeze) : base(nameof(SqueezeExcitation))
         {

@@ -15,6 +15,9 @@ public sealed class TinyCnn : Backbone
     readonly Sequential features;
     readonly int featureDim;
 
+    /// <summary>The convolutional layers (<c>features.*</c>), before the global average.</summary>
+    internal Sequential Features => features;
+
     /// <inheritdoc/>
     public override int FeatureDim => featureDim;
     /// <inheritdoc/>

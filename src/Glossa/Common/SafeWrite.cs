@@ -1,0 +1,140 @@
+using System.Text;
+
+namespace Glossa.Common;
+
+/// <summary>
+/// Writing outputs so that a full disk, a read-only folder or a path that is a file gives one
+/// clear line naming the folder (and, for a full disk, the bytes needed), and leaves no partial
+/// file behind: files are written to a temporary name beside the target and renamed on success.
+/// </summary>
+public static class SafeWrite
+{
+    const int ENOSPC = 28, EDQUOT = 122, EROFS = 30, EACCES = 13, EPERM = 1;
+
+    /// <summary>
+    /// Creates <paramref name="dir"/> (and its parents) for output named by <paramref name="what"/>
+    /// (an option such as "-o", or a description); throws <see cref="OutputException"/> with a
+    /// message a user can act on when that is impossible.
+    /// </summary>
+    public static string Folder(string dir, string what)
+    {
+        string full = Path.GetFullPath(dir);
+        if (File.Exists(full))
+            throw new OutputException($"{what} {full}: is a file, not a folder; choose a folder path");
+        for (string? up = Path.GetDirectoryName(full); up is not null; up = Path.GetDirectoryName(up))
+            if (File.Exists(up))
+                throw new OutputException($"{what} {full}: {up} is a file, so no folder can be made under it; choose another path");
+        try
+        {
+            Directory.CreateDirectory(full);
+            string probe = Path.Combine(full, $".glossa-write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"{what} {full}: cannot write there ({Reason(e)}); choose a writable folder", e);
+        }
+        return full;
+    }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> through a temporary file.</summary>
+    public static void Text(string path, string text) => Bytes(path, new UTF8Encoding(false).GetBytes(text));
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file.</summary>
+    public static void Bytes(string path, byte[] bytes) => Stream(path, s => s.Write(bytes), bytes.LongLength);
+
+    /// <summary>
+    /// Writes a file through a temporary name beside it; on failure the temporary file is removed
+    /// and an <see cref="OutputException"/> names the file (and the bytes needed when the disk is full).
+    /// </summary>
+    public static void Stream(string path, Action<Stream> write, long? expectedBytes = null)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new OutputException($"{full}: is a folder, not a file; give a file path");
+        string tmp = full + $".tmp-{Environment.ProcessId}";
+        long written = 0;
+        try
+        {
+            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                written = stream.Length;
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            throw Describe(e, full, expectedBytes ?? written);
+        }
+    }
+
+    /// <summary>True for the I/O errors that mean "this output cannot be written here".</summary>
+    public static bool IsOutputFailure(Exception e) =>
+        e is OutputException or UnauthorizedAccessException
+        || e is IOException { HResult: ENOSPC or EDQUOT or EROFS or EACCES or EPERM };
+
+    /// <summary>True when <paramref name="e"/> is a full disk (or quota).</summary>
+    public static bool IsDiskFull(Exception e) => e is IOException { HResult: ENOSPC or EDQUOT };
+
+    /// <summary>
+    /// Turns an I/O failure while writing <paramref name="path"/> into a one-line <see cref="OutputException"/>;
+    /// <paramref name="bytesNeeded"/> (when known) is reported for a full disk.
+    /// </summary>
+    public static OutputException Describe(Exception e, string path, long? bytesNeeded = null)
+    {
+        if (e is OutputException already) return already;
+        string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? path;
+        if (IsDiskFull(e))
+        {
+            string need = bytesNeeded is > 0 ? $"{Size(bytesNeeded.Value)} needed, " : "";
+            string writing = path == folder ? "" : $" while writing {path}";
+            return new OutputException($"no space left on the device holding {folder} ({need}{Size(FreeBytes(folder))} free){writing}; free some space or choose another folder", e);
+        }
+        return new OutputException($"cannot write {path} ({Reason(e)}); choose a writable folder", e);
+    }
+
+    /// <summary>Free bytes on the file system holding <paramref name="folder"/> (0 when unknown).</summary>
+    public static long FreeBytes(string folder)
+    {
+        try
+        {
+            string? existing = folder;
+            while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+            return existing is null ? 0 : new DriveInfo(existing).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The operating system's reason, without .NET's exception wording.</summary>
+    public static string Reason(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied or read-only",
+        DirectoryNotFoundException or FileNotFoundException => "no such folder, or a part of the path cannot hold files",
+        IOException { HResult: ENOSPC or EDQUOT } => "no space left on the device",
+        IOException { HResult: EROFS } => "read-only file system",
+        IOException { HResult: EACCES or EPERM } => "permission denied",
+        _ => e.Message.TrimEnd('.'),
+    };
+
+    /// <summary>Removes a file, ignoring failures (used to drop partial outputs).</summary>
+    public static void TryDelete(string path)
+    {
+        try { if (File.Exists(path)) File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.#} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.#} KiB",
+        _ => $"{bytes} bytes",
+    };
+}
