@@ -30,15 +30,17 @@ internal static class ModelCommand
         public readonly Option<int?> HiddenDim = new("--hidden-dim") { Description = "BiLSTM hidden size per direction (default: the configuration's)." };
         public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout probability (default: the configuration's)." };
         public readonly Option<int?> Layers = new("--layers") { Description = "BiLSTM layers (default: the configuration's)." };
-        public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn." };
+        public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, resnet18 or resnet18_corrnet." };
         public readonly Option<double?> WidthMult = new("--width-mult") { Description = "MobileNetV3 / tiny CNN width multiplier (torchvision's width_mult)." };
         public readonly Option<int?> I3dStride = new("--i3d-stride") { Description = "I3D temporal stride: 8 (published), 4 (CSLR default) or 2." };
         public readonly Option<string?> TemporalConv = new("--temporal-conv") { Description = "Temporal conv layers, e.g. K5-P2-K5-P2, or 'none'." };
+        public readonly Option<int?> TemporalChannels = new("--temporal-channels") { Description = "Temporal conv channels (default: the configuration's)." };
+        public readonly Option<string?> ConvHead = new("--conv-head") { Description = "Classifier on the temporal-conv features: none, linear (VAC) or shared (SMKD, weight-normalised)." };
 
         public void AddTo(Command command)
         {
             command.Arguments.Add(Name);
-            foreach (Option o in new Option[] { NumClasses, HiddenDim, Dropout, Layers, Backbone, WidthMult, I3dStride, TemporalConv })
+            foreach (Option o in new Option[] { NumClasses, HiddenDim, Dropout, Layers, Backbone, WidthMult, I3dStride, TemporalConv, TemporalChannels, ConvHead })
                 command.Options.Add(o);
         }
 
@@ -50,6 +52,8 @@ internal static class ModelCommand
             if (parse.GetValue(WidthMult) is double width) config = config with { WidthMult = width };
             if (parse.GetValue(I3dStride) is int stride) config = config with { I3dTemporalStride = stride };
             if (parse.GetValue(TemporalConv) is string conv) config = config with { TemporalConv = conv == "none" ? "" : conv };
+            if (parse.GetValue(TemporalChannels) is int channels) config = config with { TemporalChannels = channels };
+            if (parse.GetValue(ConvHead) is string head) config = config with { ConvHead = head };
             return config.Validate();
         }
     }

@@ -119,7 +119,9 @@ public sealed class TrainingJob : IDisposable
         }
         var vocabulary = Vocabulary.Build(train);
         var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
-        return (vocabulary, options.FrameSize is int side ? built with { FrameSize = side } : built);
+        if (options.FrameSize is int side) built = built with { FrameSize = side };
+        if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
+        return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }
 
     /// <summary>The training and validation loaders as the run's batches.</summary>

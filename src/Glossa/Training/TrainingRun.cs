@@ -3,6 +3,7 @@ using System.Globalization;
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Models;
+using Glossa.Training.Objectives;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
@@ -60,7 +61,9 @@ public sealed class TrainingRun
     public TrainingOutcome Run(CancellationToken cancel = default)
     {
         using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
-        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = options.Optimizer == TrainingOptions.Adam
+            ? (optim.Optimizer)optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var run = new Session(this, folder, optimizer);
         run.Start();
         for (int epoch = run.State.Epoch + 1; epoch <= options.Epochs; epoch++)
@@ -102,7 +105,11 @@ public sealed class TrainingRun
             var data = owner.data;
             schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
             trainer = new Trainer(owner.model, owner.vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), owner.device,
-                options.AccumulationSteps, options.ClipGradNorm) { ExtraLoss = owner.Extension?.ExtraLoss };
+                options.AccumulationSteps, options.ClipGradNorm)
+            {
+                ExtraLoss = owner.Extension?.ExtraLoss,
+                Auxiliary = options.Objectives.Any ? new AuxiliaryObjective(options.Objectives) : null,
+            };
             State = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
             plateau = State.Plateau;
             message = $"all {options.Epochs} epochs done";
@@ -254,6 +261,9 @@ public sealed class TrainingRun
             TrainLoss = train.MeanLoss,
             TrainLossMax = train.MaxLoss,
             DistillLoss = train.ExtraLoss,
+            LossTerms = train.Terms is { } terms
+                ? new Dictionary<string, double>(terms.Prepend(new(AuxiliaryObjective.CtcTerm, train.MeanLoss)))
+                : null,
             TrainWer = train.Wer,
             ValLoss = val.Loss,
             ValWer = val.Wer,
@@ -336,6 +346,9 @@ public sealed class TrainingRun
             100 * (m.DataWaitShare ?? 0), val.Seconds);
         yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%{2}", m.TrainLoss, m.TrainWer,
             train.ExtraLoss is double extra ? string.Format(c, " | {0} loss: {1:0.000} (CTC + {0} = {2:0.00})", Extension?.ExtraLossName ?? "extra", extra, m.TrainLoss + extra) : "");
+        if (m.LossTerms is { } terms)
+            yield return "  Loss terms: " + string.Join(" + ", terms.Select(t => string.Format(c, "{0} {1:0.000}", t.Key, t.Value)))
+                + string.Format(c, " = {0:0.00}", terms.Values.Sum());
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
         yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
             m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
@@ -351,6 +364,8 @@ public sealed class TrainingRun
         var board = folder.Board;
         board.add_scalar("loss/train", (float)m.TrainLoss, epoch);
         board.add_scalar("loss/val", (float)(m.ValLoss ?? double.NaN), epoch);
+        foreach (var (term, value) in m.LossTerms ?? new Dictionary<string, double>())
+            board.add_scalar($"loss/{term}", (float)value, epoch);
         if (m.DistillLoss is double extra)
             board.add_scalar($"loss/{Extension?.ExtraLossName ?? "extra"}", (float)extra, epoch);
         board.add_scalar("wer/train", (float)(m.TrainWer ?? double.NaN), epoch);
