@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Glossa.Doctor;
+using Glossa.Common;
 using Glossa.Training;
 using Spectre.Console;
 
@@ -28,6 +30,7 @@ internal static class TrainingConsole
 
     public static int ExitCode(TrainingOutcome o) => o.Status switch
     {
+        TrainingStatus.Failed when o.Cause == RunWriteFailure.Cause => ExitCodes.CannotWrite,
         TrainingStatus.Completed or TrainingStatus.EarlyStopped => 0,
         TrainingStatus.Interrupted => Interrupted,
         TrainingStatus.AutoStopped => AutoStopped,
@@ -41,6 +44,21 @@ internal static class TrainingConsole
         using var stop = new CancellationTokenSource();
         using var signals = StopOn(stop);
         var job = (prepare ?? TrainingJob.Prepare)(options);
+        job.Monitor ??= LiveDoctor.For(job); // the run is composed here: the training doctor watches it live
+        try
+        {
+            return (RunWith(job, json, quiet, stop.Token), job);
+        }
+        catch (Exception e) when (SafeWrite.IsOutputFailure(e))
+        {
+            var failed = RunWriteFailure.Record(options.OutputDir, e);
+            Console.Error.WriteLine($"glossa: error: {failed.Message}");
+            return (failed, job);
+        }
+    }
+
+    static TrainingOutcome RunWith(TrainingJob job, bool json, bool quiet, CancellationToken cancel)
+    {
         bool bars = !json && !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainingOutcome outcome;
         if (bars)
@@ -66,16 +84,16 @@ internal static class TrainingConsole
                             if (task is not null) task.StopTask();
                             task = ctx.AddTask($"epoch {epoch}", maxValue: batches);
                         });
-                    outcome = run.Run(stop.Token);
+                    outcome = run.Run(cancel);
                     task?.StopTask();
                 });
         }
         else
         {
             var run = job.CreateRun(output: quiet ? null : Console.WriteLine, progress: quiet ? null : PlainProgress());
-            outcome = run.Run(stop.Token);
+            outcome = run.Run(cancel);
         }
-        return (outcome, job);
+        return outcome;
     }
 
     /// <summary>A line every ~15 s during an epoch when there is no terminal (logs, CI).</summary>

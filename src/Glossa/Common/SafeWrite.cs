@@ -91,7 +91,8 @@ public static class SafeWrite
         if (IsDiskFull(e))
         {
             string need = bytesNeeded is > 0 ? $"{Size(bytesNeeded.Value)} needed, " : "";
-            return new OutputException($"no space left on the device holding {folder} ({need}{Size(FreeBytes(folder))} free) while writing {path}; free some space or choose another folder", e);
+            string writing = path == folder ? "" : $" while writing {path}";
+            return new OutputException($"no space left on the device holding {folder} ({need}{Size(FreeBytes(folder))} free){writing}; free some space or choose another folder", e);
         }
         return new OutputException($"cannot write {path} ({Reason(e)}); choose a writable folder", e);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Glossa.Common;
 using SkiaSharp;
 
 namespace Glossa.Corpora;
@@ -56,9 +57,28 @@ public static class CorpusChecker
                 }
             stats[name] = Statistics(name, samples, lengths, name == "train" ? null : trainVocabulary, corpus.Root, problems);
         }
+        WarnSharedIds(corpus, problems);
         problems.Sort();
         return new CorpusCheckReport(corpus.Format, corpus.Name, corpus.Root, options.Stride, trainVocabulary?.Count ?? 0,
             stats, problems.Errors, problems.Warnings);
+    }
+
+    /// <summary>Warns about ids declared in more than one split: evaluation would see training clips.</summary>
+    static void WarnSharedIds(Corpus corpus, CorpusProblems problems, int maxListed = 20)
+    {
+        var first = new Dictionary<string, Sample>(StringComparer.Ordinal);
+        int shared = 0;
+        foreach (var (name, samples) in corpus.Splits)
+            foreach (var s in samples)
+            {
+                if (!first.TryGetValue(s.Id, out var earlier)) { first[s.Id] = s; continue; }
+                if (earlier.Split == name || ++shared > maxListed) continue;
+                var (file, line) = SplitSource(s.Source);
+                problems.Warn(CorpusProblemKind.SharedId, file, line, s.Id,
+                    $"also in split '{earlier.Split}' ({earlier.Source}); a clip in two splits lets evaluation see training data; keep each id in one split");
+            }
+        if (shared > maxListed)
+            problems.Warn(CorpusProblemKind.SharedId, corpus.Root, null, null, $"{shared - maxListed} more ids shared between splits (only the first {maxListed} are listed)");
     }
 
     static ConcurrentDictionary<Sample, int> MeasureLengths(Corpus corpus, CorpusProblems problems, CorpusCheckOptions options, IProgress<int>? progress)
@@ -89,12 +109,9 @@ public static class CorpusChecker
         int bad = 0;
         foreach (var frame in s.FramePaths)
         {
-            if (Readable(frame)) continue;
+            if (HeaderProblem(frame) is not { } problem) continue;
             if (++bad <= maxErrors)
-                problems.Error(CorpusProblemKind.UnreadableFrame, frame, null, s.Id,
-                    File.Exists(frame)
-                        ? "the image header cannot be decoded (corrupt or not an image); re-extract this frame"
-                        : "the frame file disappeared or is a broken link; re-extract the frames of this sample");
+                problems.Error(CorpusProblemKind.UnreadableFrame, frame, null, s.Id, problem);
         }
         if (bad > maxErrors)
         {
@@ -104,17 +121,19 @@ public static class CorpusChecker
         }
     }
 
-    /// <summary>Opens the file and decodes the image header only; the pixels are not decoded.</summary>
-    static bool Readable(string path)
+    /// <summary>Opens the file and decodes the image header only (the pixels are not decoded); null when it is a usable frame.</summary>
+    static string? HeaderProblem(string path)
     {
+        const string corrupt = "the image header cannot be decoded (corrupt or not an image); re-extract this frame";
+        if (!File.Exists(path)) return "the frame file disappeared or is a broken link; re-extract the frames of this sample";
         try
         {
             using var codec = SKCodec.Create(path);
-            return codec is not null && codec.Info.Width > 0 && codec.Info.Height > 0;
+            return codec is null ? corrupt : Glossa.Frames.ImageDecoder.SizeProblem(codec.Info.Width, codec.Info.Height);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return false;
+            return corrupt;
         }
     }
 
@@ -140,17 +159,7 @@ public static class CorpusChecker
         return -1;
     }
 
-    static string? ffprobe;
-    static bool ffprobeSearched;
-
-    static string? FindFfprobe()
-    {
-        if (ffprobeSearched) return ffprobe;
-        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/bin");
-        ffprobe = dirs.Select(d => Path.Combine(d, "ffprobe")).FirstOrDefault(File.Exists);
-        ffprobeSearched = true;
-        return ffprobe;
-    }
+    static string? FindFfprobe() => ExternalTool.Ffprobe.Exists ? ExternalTool.Ffprobe.Path : null;
 
     static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
         HashSet<string>? trainVocabulary, string root, CorpusProblems problems)

@@ -36,6 +36,12 @@ public enum CorpusProblemKind
     /// <summary>Warning: a sample listed in one file but not the other (e.g. CSL-Daily split vs. labels).</summary>
     UnassignedSample,
 
+    /// <summary>Warning: an annotation file holds bytes that are not UTF-8 (they would become U+FFFD in the vocabulary).</summary>
+    InvalidEncoding,
+    /// <summary>Warning: a manifest split name other than train, dev or test (often a typo such as 'trian').</summary>
+    UnknownSplit,
+    /// <summary>Warning: the same sample id in two splits (test or dev data leaking into training).</summary>
+    SharedId,
     /// <summary>Warning: a check was skipped (e.g. video lengths without ffprobe).</summary>
     Skipped,
 }

@@ -51,7 +51,7 @@ internal static partial class CslDailyReader
                 $"CSL-Daily split file not found; the release should have {SplitFile}");
             return result;
         }
-        string[] lines = SplitBuilder.ReadLines(file);
+        string[] lines = SplitBuilder.ReadLines(file, problems);
         for (int i = 0; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
@@ -80,7 +80,7 @@ internal static partial class CslDailyReader
     static void ReadLabels(string root, string file, Dictionary<string, string> splitOf, Dictionary<string, SplitBuilder> builders,
         List<string> unassigned, HashSet<string> labelled, CorpusProblems problems)
     {
-        string[] lines = SplitBuilder.ReadLines(file);
+        string[] lines = SplitBuilder.ReadLines(file, problems);
         string[] header = lines.Length > 0 ? lines[0].Split('|').Select(h => h.Trim().ToLowerInvariant()).ToArray() : [];
         int nameCol = Array.IndexOf(header, "name"), glossCol = Array.IndexOf(header, "gloss"), lengthCol = Array.IndexOf(header, "length");
         if (nameCol < 0 || glossCol < 0)

@@ -38,7 +38,7 @@ internal static class ManifestReader
     {
         string baseDir = Path.GetDirectoryName(manifest)!;
         var builders = new Dictionary<string, SplitBuilder>(StringComparer.Ordinal);
-        string[] lines = SplitBuilder.ReadLines(manifest);
+        string[] lines = SplitBuilder.ReadLines(manifest, problems);
         int headerIndex = Array.FindIndex(lines, l => !string.IsNullOrWhiteSpace(l) && !l.TrimStart().StartsWith('#'));
         var corpus = new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), new Dictionary<string, IReadOnlyList<Sample>>());
         if (headerIndex < 0)
@@ -81,8 +81,36 @@ internal static class ManifestReader
             var sample = ReadSample(sid, ssplit, who, spath, cols[glosses], baseDir, manifest, line, problems);
             if (sample is not null) builder.Add(sample);
         }
+        if (builders.Count == 0 && !problems.HasErrors)
+            problems.Error(CorpusProblemKind.MalformedLine, manifest, headerIndex + 1, null, "the manifest holds only its header and no samples; add one row per sample");
+        foreach (var (name, builder) in builders)
+            if (name is not ("train" or "dev" or "test"))
+                problems.Warn(CorpusProblemKind.UnknownSplit, manifest, FirstLine(builder), null,
+                    $"split '{name}' ({builder.Samples.Count} samples) is not train, dev or test{Suggest(name)}; its samples are used only where this split is named (--val-split)");
         var splits = builders.ToDictionary(kv => kv.Key, kv => kv.Value.Samples, StringComparer.Ordinal);
         return new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), splits);
+    }
+
+    static int? FirstLine(SplitBuilder builder) =>
+        builder.Samples.Count > 0 && builder.Samples[0].Source.LastIndexOf(':') is int c and > 0 && int.TryParse(builder.Samples[0].Source[(c + 1)..], out int l) ? l : null;
+
+    /// <summary>" (did you mean 'train'?)" for a name one or two edits (or a swap) away from a standard split.</summary>
+    static string Suggest(string name)
+    {
+        foreach (string known in new[] { "train", "dev", "test" })
+            if (Distance(name.ToLowerInvariant(), known) <= 2) return $" (did you mean '{known}'?)";
+        return "";
+    }
+
+    static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+            for (int j = 1; j <= b.Length; j++)
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
     }
 
     static Sample? ReadSample(string id, string split, string signer, string relPath, string glossField, string baseDir,

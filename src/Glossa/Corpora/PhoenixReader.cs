@@ -55,7 +55,7 @@ internal static class PhoenixReader
     static IReadOnlyList<Sample> ReadSplit(string file, string split, string frameRoot, Layout layout, CorpusProblems problems)
     {
         var builder = new SplitBuilder(split, problems);
-        string[] lines = SplitBuilder.ReadLines(file);
+        string[] lines = SplitBuilder.ReadLines(file, problems);
         if (lines.Length == 0 || !string.Equals(lines[0].Trim(), layout.Header, StringComparison.OrdinalIgnoreCase))
         {
             string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
@@ -68,6 +68,8 @@ internal static class PhoenixReader
             var sample = ReadRow(lines[i], file, i + 1, split, frameRoot, layout, builder, problems);
             if (sample is not null) builder.Add(sample);
         }
+        if (lines.Length > 0 && lines.Skip(1).All(string.IsNullOrWhiteSpace))
+            problems.Error(CorpusProblemKind.MalformedLine, file, 1, null, $"holds only the header and no samples; split '{split}' needs one row per sample");
         return builder.Samples;
     }
 

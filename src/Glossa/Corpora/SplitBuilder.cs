@@ -32,12 +32,34 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
     public static string[] SplitGlosses(string field) =>
         field.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Reads a text file's lines as UTF-8, stripping a BOM and carriage returns.</summary>
-    public static string[] ReadLines(string path)
+    /// <summary>
+    /// Reads a text file's lines as UTF-8, stripping a BOM and carriage returns. Bytes that are not
+    /// UTF-8 are reported (first line and count) to <paramref name="problems"/>, not silently
+    /// turned into U+FFFD glosses.
+    /// </summary>
+    public static string[] ReadLines(string path, CorpusProblems? problems = null)
     {
-        var lines = File.ReadAllLines(path, System.Text.Encoding.UTF8);
+        byte[] bytes = File.ReadAllBytes(path);
+        string text;
+        try
+        {
+            text = Strict.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            text = System.Text.Encoding.UTF8.GetString(bytes);
+            int at = Math.Max(0, e.Index), line = 1;
+            for (int i = 0; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') line++;
+            problems?.Warn(CorpusProblemKind.InvalidEncoding, path, line, null,
+                $"byte 0x{(at < bytes.Length ? bytes[at] : 0):X2} is not UTF-8 (it would become U+FFFD in the glosses); convert the file, e.g. iconv -f latin1 -t utf-8");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = text.Split('\n');
+        if (lines.Length > 0 && lines[^1].Length == 0) lines = lines[..^1];
         for (int i = 0; i < lines.Length; i++)
             if (lines[i].EndsWith('\r')) lines[i] = lines[i][..^1];
         return lines;
     }
+
+    static readonly System.Text.UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }

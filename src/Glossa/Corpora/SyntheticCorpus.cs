@@ -74,6 +74,8 @@ public static class SyntheticCorpus
     /// <summary>Removes the staging folder after a failure; an output failure (disk full) becomes a one-line error naming the folder and the bytes written.</summary>
     internal static Exception Abandon(Exception e, string parent, string temp)
     {
+        // Frames are rendered in parallel: a full disk arrives wrapped in an AggregateException.
+        if (e is AggregateException { InnerException: { } inner } && SafeWrite.IsOutputFailure(inner)) e = inner;
         long written = SafeWrite.IsOutputFailure(e) ? FolderBytes(temp) : 0;
         RemoveQuietly(temp);
         return SafeWrite.IsOutputFailure(e) ? SafeWrite.Describe(e, parent, written) : e;

@@ -28,9 +28,12 @@ public static class CtmFile
             int n = line.SplitAny(f, " \t", StringSplitOptions.RemoveEmptyEntries);
             if (n is < 5 or > 6
                 || !double.TryParse(line[f[2]], NumberStyles.Float, CultureInfo.InvariantCulture, out double start)
-                || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out double duration)
                 || n == 6 && !double.TryParse(line[f[5]], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 throw new GlossaException($"{path}:{lineNo}: not a CTM line (expected 'id channel start duration word [confidence]'): '{StmFile.Shorten(raw.Trim())}'");
+            // A NaN start would reorder the words silently (every comparison with NaN is false).
+            if (!double.IsFinite(start) || start < 0 || !double.IsFinite(duration) || duration < 0)
+                throw new GlossaException($"{path}:{lineNo}: start {line[f[2]]} and duration {line[f[3]]} must be finite and not negative: '{StmFile.Shorten(raw.Trim())}'");
             var id = line[f[0]];
             if (currentId is null || !id.SequenceEqual(currentId))
             {
@@ -86,7 +89,6 @@ public static class CtmFile
     /// <summary>Writes a CTM file (see <see cref="Write(TextWriter, IReadOnlyList{Utterance}, IReadOnlyDictionary{string, IReadOnlyList{string}}, bool)"/>).</summary>
     public static void Write(string path, IReadOnlyList<Utterance> references, IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, bool fillEmpty = true)
     {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        Write(w, references, hypotheses, fillEmpty);
+        SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); Write(w, references, hypotheses, fillEmpty); });
     }
 }

@@ -63,15 +63,27 @@ public sealed class HypothesisSet
         return new HypothesisSet(path, words, lines);
     }
 
+    /// <summary>
+    /// CTM when named .ctm, or when every line has the CTM shape (id channel start duration word
+    /// [confidence]). One line cannot decide: "n1 1 2 3 4" is also a text hypothesis of four numeric
+    /// glosses. When every id is on one line only and every "word" is a number, the text reading
+    /// is taken, since a CTM holds one line per word and numeric glosses are the exception.
+    /// </summary>
     static bool LooksLikeCtm(string path)
     {
         if (path.EndsWith(".ctm", StringComparison.OrdinalIgnoreCase)) return true;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        bool anyLine = false, repeatedId = false, wordsAllNumbers = true;
         foreach (string raw in File.ReadLines(path, Encoding.UTF8))
         {
             var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length == 0 || f[0].StartsWith(";;", StringComparison.Ordinal)) continue;
-            return f.Length is 5 or 6 && StmFile.IsNumber(f[2]) && StmFile.IsNumber(f[3]);
+            bool ctmShaped = f.Length is 5 or 6 && StmFile.IsNumber(f[2]) && StmFile.IsNumber(f[3]) && (f.Length == 5 || StmFile.IsNumber(f[5]));
+            if (!ctmShaped) return false;
+            anyLine = true;
+            repeatedId |= !ids.Add(f[0]);
+            wordsAllNumbers &= StmFile.IsNumber(f[4]);
         }
-        return false;
+        return anyLine && (repeatedId || !wordsAllNumbers);
     }
 }

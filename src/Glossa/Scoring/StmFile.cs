@@ -28,6 +28,9 @@ public static class StmFile
             var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 5 || !IsNumber(f[3]) || !IsNumber(f[4]))
                 throw new GlossaException($"{path}:{lineNo}: not an STM line (expected 'id channel speaker start end words...'): '{Shorten(line)}'");
+            double start = double.Parse(f[3], NumberStyles.Float, CultureInfo.InvariantCulture), end = double.Parse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (!double.IsFinite(start) || start < 0 || double.IsNaN(end) || end < start)
+                throw new GlossaException($"{path}:{lineNo}: start {f[3]} and end {f[4]} must be numbers with 0 <= start <= end: '{Shorten(line)}'");
             int first = 5;
             if (first < f.Length && f[first].StartsWith('<'))
             {
@@ -57,8 +60,7 @@ public static class StmFile
     /// <summary>Writes an STM file.</summary>
     public static void Write(string path, IEnumerable<Utterance> utterances)
     {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false));
-        Write(w, utterances);
+        SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); Write(w, utterances); });
     }
 
     internal static void CheckToken(string s, string what)

@@ -93,7 +93,7 @@ public sealed record TrainingOptions
     /// <summary>Seed of the weights' initialisation, data order, dropout and augmentation.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Pretrained backbone weights (PyTorch or TorchSharp state dict) loaded before training; null = none.</summary>
+    /// <summary>Pretrained weights loaded before training (a PyTorch or safetensors state dict, or a checkpoint folder); null = none.</summary>
     public string? Pretrained { get; init; }
 
     /// <summary>Square frame side in pixels fed to the model; null uses the named model's size (224 teacher/student, 64 tiny).</summary>
@@ -159,7 +159,7 @@ public sealed record TrainingOptions
         if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
         if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
         if (Threads < 0) Fail($"--threads must be >= 0 (got {Threads}); 0 uses one thread per core");
-        if (Pretrained is not null && !File.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file not found");
+        if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file or checkpoint folder not found");
         if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
         if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");

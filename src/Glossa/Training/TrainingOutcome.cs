@@ -4,6 +4,8 @@ namespace Glossa.Training;
 public sealed record TrainingOutcome
 {
     public TrainingStatus Status { get; init; }
+    /// <summary>For a failed run written by <see cref="RunWriteFailure"/>: "cannot_write" (else null: a non-finite value).</summary>
+    public string? Cause { get; init; }
     /// <summary>One-line explanation of how the run ended.</summary>
     public string Message { get; init; } = "";
     /// <summary>Last epoch completed.</summary>
