@@ -26,5 +26,6 @@ internal static class CommandCatalog
         yield return CompareCommand.Create();
         yield return RecognizeCommand.Create();
         yield return BenchCommand.Create();
+        yield return BenchEnginesCommand.Create();
     }
 }

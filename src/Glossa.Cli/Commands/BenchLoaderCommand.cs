@@ -1,17 +1,13 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Glossa.Bench;
 using Glossa.Common;
-using Glossa.Corpora;
-using Glossa.Frames;
 
 namespace Glossa.Cli.Commands;
 
 /// <summary>
-/// <c>glossa bench-loader</c> (hidden): frames per second of decode + resize 256 + centre crop 224
-/// + normalise into a tensor, Glossa's <see cref="BatchLoader"/> against the Python reference
-/// loader (bench/loader/reference_loader.py), interleaved in one run, medians and ratios.
+/// Hidden <c>glossa bench-loader</c>: <see cref="LoaderBenchmark"/>, Glossa's frame loading beside
+/// the Python reference loader (bench/loader/reference_loader.py), medians and ratios.
 /// </summary>
 internal static class BenchLoaderCommand
 {
@@ -21,7 +17,7 @@ internal static class BenchLoaderCommand
         var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts", DefaultValueFactory = _ => "1,2" };
         var reps = new Option<int>("--reps") { Description = "Repetitions per configuration (medians are reported)", DefaultValueFactory = _ => 5 };
         var reference = new Option<string?>("--reference") { Description = "Path of reference_loader.py (default: found from the repository)" };
-        var python = new Option<string>("--python") { Description = "Python with PIL, numpy and torch", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var python = new Option<string?>("--python") { Description = $"Python with PIL, numpy and torch (default: ${ExternalTool.Python.EnvironmentVariable} or {ExternalTool.Python.DebianPath})" };
         var pools = new Option<string>("--pools") { Description = "Python pools to compare: thread, process or thread,process", DefaultValueFactory = _ => "thread,process" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var stages = new Option<bool>("--stages") { Description = "Only time each stage on one thread (CPU time per frame) and exit" };
@@ -29,21 +25,19 @@ internal static class BenchLoaderCommand
         foreach (var o in new Option[] { dir, threads, reps, reference, python, pools, json, stages }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            var threadCounts = parse.GetValue(threads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 64 ? n
-                    : throw new GlossaException($"--threads: '{s}' is not a thread count between 1 and 64")).ToArray();
-            if (threadCounts.Length == 0) throw new GlossaException("--threads: give at least one thread count, e.g. 1,2");
+            var threadCounts = ThreadCounts(parse.GetValue(threads)!);
             if (parse.GetValue(reps) < 1) throw new GlossaException($"--reps: {parse.GetValue(reps)} must be at least 1");
             if (parse.GetValue(pools)!.Split(',').Any(p => p.Trim() is not ("thread" or "process")))
                 throw new GlossaException($"--pools: '{parse.GetValue(pools)}' must list thread and/or process");
             var poolKinds = parse.GetValue(pools)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (parse.GetValue(stages))
             {
-                Stages(parse.GetValue(dir)!);
+                foreach (string line in LoaderBenchmark.Stages(parse.GetValue(dir)!)) Console.WriteLine(line);
                 return 0;
             }
-            string script = parse.GetValue(reference) ?? FindScript();
-            var result = Run(parse.GetValue(dir)!, threadCounts, parse.GetValue(reps), script, parse.GetValue(python)!, poolKinds);
+            string script = parse.GetValue(reference) ?? Path.Combine(BenchHarness.FindRepo(), "bench", "loader", "reference_loader.py");
+            var tool = parse.GetValue(python) is string path ? ExternalTool.At("python3", path) : ExternalTool.Python;
+            var result = LoaderBenchmark.Run(parse.GetValue(dir)!, threadCounts, parse.GetValue(reps), script, tool, poolKinds);
             if (parse.GetValue(json)) CliRunner.PrintJson(result);
             else Console.WriteLine(result.Markdown);
             return 0;
@@ -51,170 +45,13 @@ internal static class BenchLoaderCommand
         return command;
     }
 
-    internal sealed record Row(int Threads, string Loader, double MedianFps, double[] Fps, double RatioToGlossa, double? MedianCpuMsPerFrame, double? CpuRatioToGlossa);
-
-    internal sealed record Result(int Frames, int Clips, int Repetitions, IReadOnlyList<Row> Rows, string Markdown);
-
-    static Result Run(string root, int[] threadCounts, int reps, string script, string python, string[] pools)
+    /// <summary>Parses "1,2" into thread counts between 1 and 64, with a one-line error otherwise.</summary>
+    internal static int[] ThreadCounts(string text)
     {
-        if (!Directory.Exists(root) || Directory.GetDirectories(root).Length == 0)
-        {
-            Console.Error.WriteLine($"generating 20 clips x 20 PNG frames (210x260) in {root} ...");
-            Exec(python, [script, "--generate", root, "--clips", "20", "--frames", "20"]);
-        }
-        var samples = Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(d =>
-            new Sample(Path.GetFileName(d), "test", "bench", ["X"],
-                Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal).ToList(), null, d)).ToList();
-        int frames = samples.Sum(s => s.FramePaths.Count);
-        var vocab = Vocabulary.FromGlosses(["X"]);
-
-        string loadBefore = LoadAverage();
-        var glossa = threadCounts.ToDictionary(t => t, _ => new List<double>());
-        var glossaCpu = threadCounts.ToDictionary(t => t, _ => new List<double>());
-        var refs = new Dictionary<(int, string), List<double>>();
-        var refsCpu = new Dictionary<(int, string), List<double>>();
-        _ = Measure(samples, vocab, 1, frames); // warm-up: JIT, codec init, page cache
-        for (int r = 0; r < reps; r++)
-            foreach (int t in threadCounts)
-            {
-                var (fpsG, cpuG) = Measure(samples, vocab, t, frames);
-                glossa[t].Add(fpsG);
-                glossaCpu[t].Add(cpuG);
-                foreach (var pool in pools)
-                {
-                    if (t == 1 && pool != pools[0]) continue; // one thread: the pool kind is irrelevant
-                    var output = Exec(python, [script, "--dir", root, "--threads", t.ToString(CultureInfo.InvariantCulture), "--pool", pool, "--json"]);
-                    var rootEl = JsonDocument.Parse(output).RootElement;
-                    CollectionsMarshalAdd(refs, (t, pool), rootEl.GetProperty("fps").EnumerateArray().Select(e => e.GetDouble()));
-                    CollectionsMarshalAdd(refsCpu, (t, pool), rootEl.GetProperty("cpu_ms_per_frame").EnumerateArray()
-                        .Where(e => e.ValueKind == JsonValueKind.Number).Select(e => e.GetDouble()));
-                }
-            }
-
-        var rows = new List<Row>();
-        foreach (int t in threadCounts)
-        {
-            double g = Median(glossa[t]), gc = Median(glossaCpu[t]);
-            rows.Add(new Row(t, "glossa (C#)", g, glossa[t].ToArray(), 1, gc, 1));
-            foreach (var ((rt, pool), list) in refs.Where(kv => kv.Key.Item1 == t))
-            {
-                var cpu = refsCpu[(rt, pool)];
-                double? rc = cpu.Count > 0 ? Median(cpu) : null;
-                rows.Add(new Row(t, $"python PIL+numpy ({(t == 1 ? "single thread" : pool + " pool")})", Median(list), list.ToArray(), g / Median(list), rc, rc / gc));
-            }
-        }
-        var md = new System.Text.StringBuilder();
-        md.AppendLine($"{frames} PNG frames (210x260) in {samples.Count} clips; decode + bilinear resize 256x256 + centre crop 224 + x/127.5-1 into a (1,T,3,224,224) float tensor; {reps} repetitions, interleaved; cores: {Environment.ProcessorCount}");
-        md.AppendLine();
-        md.AppendLine($"environment: LD_PRELOAD={Env("LD_PRELOAD")}, MALLOC_CONF={Env("MALLOC_CONF")}, THP_MEM_ALLOC_ENABLE={Env("THP_MEM_ALLOC_ENABLE")}; load average before {loadBefore}, after {LoadAverage()} (other jobs share the machine)");
-        md.AppendLine();
-        md.AppendLine("| threads | loader | median frames/s (wall) | runs | Glossa / this (wall) | median CPU ms/frame | Glossa / this (CPU) |");
-        md.AppendLine("|---:|---|---:|---|---:|---:|---:|");
-        foreach (var row in rows)
-        {
-            bool self = row.Loader.StartsWith("glossa");
-            string F(double? v, string f) => v is double d ? d.ToString(f, CultureInfo.InvariantCulture) : "n/a";
-            md.AppendLine($"| {row.Threads} | {row.Loader} | {row.MedianFps:F0} | {string.Join(" ", row.Fps.Select(f => f.ToString("F0", CultureInfo.InvariantCulture)))} | " +
-                $"{(self ? "" : F(row.RatioToGlossa, "F2") + "x")} | {F(row.MedianCpuMsPerFrame, "F2")} | {(self ? "" : row.CpuRatioToGlossa is null ? "n/a" : F(row.CpuRatioToGlossa, "F2") + "x")} |");
-        }
-        return new Result(frames, samples.Count, reps, rows, md.ToString());
-    }
-
-    static void CollectionsMarshalAdd(Dictionary<(int, string), List<double>> d, (int, string) key, IEnumerable<double> values)
-    {
-        if (!d.TryGetValue(key, out var list)) d[key] = list = [];
-        list.AddRange(values);
-    }
-
-    /// <summary>One pass over all clips (batch of one clip each); 1 thread builds on the consumer's thread, more use prefetch workers.</summary>
-    static (double Fps, double CpuMsPerFrame) Measure(List<Sample> samples, Vocabulary vocab, int threads, int frames)
-    {
-        var options = new LoaderOptions
-        {
-            Mode = FrameMode.Eval,
-            BatchSize = 1,
-            Workers = threads == 1 ? 0 : threads,
-            QueueDepth = 2 * threads,
-            Frames = new FrameOptions(),
-        };
-        var loader = new BatchLoader(samples, vocab, options);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        foreach (var batch in loader.Epoch(0)) batch.Dispose();
-        double wall = sw.Elapsed.TotalSeconds;
-        double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-        return (frames / wall, cpuMs / frames);
-    }
-
-    /// <summary>CPU milliseconds per frame of each stage on one thread, to see where the time goes.</summary>
-    static void Stages(string root)
-    {
-        var files = Directory.GetDirectories(root).Order(StringComparer.Ordinal).SelectMany(d => Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal)).ToList();
-        var o = new FrameOptions();
-        var rgb = new byte[o.ResizeWidth * o.ResizeHeight * 3];
-        var clip = new DecodedClip(1, o.ResizeWidth, o.ResizeHeight, rgb);
-        var dst = new float[3 * o.CropWidth * o.CropHeight];
-        double Cpu(Action<string> a)
-        {
-            foreach (var f in files.Take(20)) a(f);
-            var before = Process.GetCurrentProcess().TotalProcessorTime;
-            foreach (var f in files) a(f);
-            return (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds / files.Count;
-        }
-        Console.WriteLine($"read file            {Cpu(f => File.ReadAllBytes(f)):F3} ms/frame");
-        Console.WriteLine($"decode (native size) {Cpu(f => ImageDecoder.Decode(f)):F3} ms/frame");
-        Console.WriteLine($"decode no resize     {Cpu(f => ImageDecoder.DecodeResized(f, 210, 260, rgb)):F3} ms/frame");
-        Console.WriteLine($"decode + resize 256  {Cpu(f => ImageDecoder.DecodeResized(f, o.ResizeWidth, o.ResizeHeight, rgb)):F3} ms/frame");
-        Console.WriteLine($"crop+normalise 224   {Cpu(_ => ClipTransform.Apply(clip, [0], ClipAugmentation.Centre(o), o, dst)):F3} ms/frame");
-        var samples = Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(d =>
-            new Sample(Path.GetFileName(d), "test", "bench", ["X"], Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal).ToList(), null, d)).ToList();
-        for (int rep = 0; rep < 3; rep++)
-        {
-            var loader = new BatchLoader(samples, Vocabulary.FromGlosses(["X"]), new LoaderOptions { Mode = FrameMode.Eval, BatchSize = 1, Workers = 0 });
-            var before = Process.GetCurrentProcess().TotalProcessorTime;
-            foreach (var batch in loader.Epoch(0)) batch.Dispose();
-            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalMilliseconds;
-            long n = loader.Stats.Frames;
-            Console.WriteLine($"loader: cpu {cpu / n:F3} ms/frame, build {1000 * loader.Stats.BuildSeconds / n:F3} ms/frame wall, tensors {1000 * (loader.Stats.WaitSeconds - loader.Stats.BuildSeconds) / n:F3} ms/frame wall");
-        }
-        var big = new float[20 * 3 * 224 * 224];
-        long[] shape = [1, 20, 3, 224, 224];
-        double Wall(Action a) { a(); var sw = Stopwatch.StartNew(); for (int i = 0; i < 50; i++) a(); return sw.Elapsed.TotalMilliseconds / 50; }
-        Console.WriteLine($"new 12 MB tensor + copy (20 frames) {Wall(() => { using var t = TorchSharp.torch.empty(shape); big.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes)); }):F3} ms/batch");
-    }
-
-    static string Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : "(unset)";
-
-    static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    static double Median(IEnumerable<double> values)
-    {
-        var v = values.Order().ToArray();
-        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
-    }
-
-    static string Exec(string exe, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new GlossaException($"cannot start {exe}");
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new GlossaException($"{exe} {string.Join(' ', psi.ArgumentList)} failed: {err.Result.Split('\n').LastOrDefault(l => l.Length > 0)}");
-        return output;
-    }
-
-    static string FindScript()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "bench", "loader", "reference_loader.py");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new GlossaException("bench/loader/reference_loader.py not found; run from the repository or pass --reference");
+        var counts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 64 ? n
+                : throw new GlossaException($"--threads: '{s}' is not a thread count between 1 and 64")).ToArray();
+        if (counts.Length == 0) throw new GlossaException("--threads: give at least one thread count, e.g. 1,2");
+        return counts;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Training;
 using Spectre.Console;
@@ -14,54 +15,22 @@ namespace Glossa.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>
-    /// The demo recipe, sized to finish in under 10 minutes on 2 cores: 160/40/40 synthetic
-    /// sentences (30 glosses, 4 signers), tiny-student at 64x64 (CNN + K5-P2-K5-P2 + 1-layer BiLSTM
-    /// 128/dir, ~0.5M parameters), AdamW 1e-3 with 1 warm-up epoch and cosine decay, batch 4,
-    /// no augmentation (the synthetic signers are the only variation), beam 10 for evaluation.
-    /// </summary>
-    public static TrainingOptions Recipe(string corpus, string runDir, int epochs, int threads, long seed, string cacheDir) => new()
-    {
-        Model = "tiny-student",
-        Corpus = corpus,
-        OutputDir = runDir,
-        Epochs = epochs,
-        BatchSize = 4,
-        LearningRate = 1e-3,
-        WeightDecay = 1e-4,
-        WarmupEpochs = 1,
-        Schedule = LrScheduleKind.Cosine,
-        PlateauPatience = 0,
-        Patience = 0,
-        Augment = false,
-        FrameSize = 64,
-        MaxFrames = 300,
-        Threads = threads,
-        Seed = seed,
-        Overwrite = true,
-        CacheDir = cacheDir,
-        LogSamples = 2,
-        HistogramEvery = 5,
-        Prefetch = 1,
-    };
-
-    public const int Epochs = 12;
-    public const int QuickEpochs = 2;
-
     public static Command Create()
     {
         var output = new Option<string>("--output-dir", "--output_dir", "-o") { Description = "Folder for the synthetic corpus, the frame cache and the run.", DefaultValueFactory = _ => "runs/demo" };
         var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
-        var quick = new Option<bool>("--quick") { Description = "16/4/4 sentences, 32x32 frames, 2 epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
-        var epochs = new Option<int?>("--epochs") { Description = $"Training epochs (default {Epochs}, quick {QuickEpochs})." };
+        var quick = new Option<bool>("--quick") { Description = $"16/4/4 sentences, 32x32 frames, {DemoRecipe.QuickEpochs} epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
+        var epochs = new Option<int?>("--epochs") { Description = $"Most training epochs (default: as many as fit the time budget, at most {DemoRecipe.MaxEpochs}; quick {DemoRecipe.QuickEpochs})." };
+        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute on the cores used for the whole demo (corpus, training, evaluation; CPU time / threads, so wall time on an idle machine): training starts no epoch that would end past its share.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of the corpus and of training.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
         var command = new Command("demo", "The main job: synthetic corpus -> train a small student on the CPU -> evaluate dev and test -> WER table (under 10 minutes on 2 cores).");
-        foreach (var o in new Option[] { output, corpus, quick, epochs, threads, seed, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, corpus, quick, epochs, budget, threads, seed, json }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var clock = Stopwatch.StartNew();
+            var compute = new ComputeClock(parse.GetValue(threads) > 0 ? parse.GetValue(threads) : Environment.ProcessorCount);
             bool asJson = parse.GetValue(json), isQuick = parse.GetValue(quick);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             long seedValue = parse.GetValue(seed);
@@ -69,10 +38,13 @@ internal static class DemoCommand
             string corpusPath = parse.GetValue(corpus) is string given
                 ? given
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
-            var options = Recipe(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? QuickEpochs : Epochs),
-                parse.GetValue(threads), seedValue, cache);
+            double minutes = parse.GetValue(budget);
+            if (!(minutes > 0)) throw new GlossaException($"--time-budget must be a positive number of minutes (got {minutes})");
+            double trainMinutes = Math.Max(0.5, (minutes - compute.Minutes) * DemoRecipe.TrainingShare);
+            var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
+                trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
-            if (!asJson) Console.WriteLine($"training {options.Model} for {options.Epochs} epochs on {corpusPath} -> {options.OutputDir}");
+            if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min of compute on {corpusPath} -> {options.OutputDir}");
             var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson);
             using var _ = job;
             if (outcome.Status is TrainingStatus.Interrupted or TrainingStatus.Failed)
@@ -88,7 +60,7 @@ internal static class DemoCommand
                     Checkpoint = Path.Combine(options.OutputDir, "best"),
                     Corpus = corpusPath,
                     Split = split,
-                    Beam = 10,
+                    Beam = DemoRecipe.Beam,
                     Threads = options.Threads,
                     CacheDir = cache,
                     OutputDir = Path.Combine(options.OutputDir, "eval"),
@@ -103,7 +75,9 @@ internal static class DemoCommand
                     ["run_dir"] = outcome.RunDir,
                     ["epochs"] = outcome.Epochs,
                     ["best_epoch"] = outcome.BestEpoch,
+                    ["stopped"] = outcome.Message,
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                    ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
                 });
                 return 0;
             }
@@ -111,7 +85,7 @@ internal static class DemoCommand
             foreach (var (split, r) in results)
                 table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
             AnsiConsole.Write(table);
-            Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam 10, {results["dev"].Cleanup} cleanup");
+            Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
             Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
             Console.WriteLine($"total time: {clock.Elapsed.TotalMinutes:0.0} min");
             return 0;
@@ -132,9 +106,7 @@ internal static class DemoCommand
     /// <summary>Writes the synthetic corpus once; a later demo in the same folder reuses it.</summary>
     static string Synthesize(string outDir, bool quick, int seed, bool quiet)
     {
-        var options = quick
-            ? new SynthOptions { TrainSentences = 16, DevSentences = 4, TestSentences = 4, Glosses = 6, Signers = 2, Seed = seed }
-            : new SynthOptions { TrainSentences = 160, DevSentences = 40, TestSentences = 40, Seed = seed };
+        var options = DemoRecipe.Corpus(quick, seed);
         string dir = Path.Combine(outDir, $"corpus-{options.TrainSentences}-{options.Glosses}-s{seed}");
         if (File.Exists(Path.Combine(dir, SyntheticCorpus.MarkerFile)))
         {

@@ -56,7 +56,7 @@ internal static class DiagnoseCommand
             string source, defaultOut;
             if (ckpt is not null)
             {
-                monitor = Glossa.Training.CheckpointDiagnosis.Run(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!);
+                monitor = CheckpointDiagnosis.Run(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!);
                 source = $"{ckpt} on {parse.GetValue(corpus)} ({parse.GetValue(split)})";
                 defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ckpt.TrimEnd('/')))!, "diagnosis-" + Path.GetFileName(ckpt.TrimEnd('/')) + "-" + parse.GetValue(split));
             }

@@ -13,7 +13,7 @@ internal static class ModelCommand
 {
     public static Command Create()
     {
-        var command = new Command("model", "Recogniser architectures: list, info (exact parameter counts), import pretrained backbone weights, export to PyTorch.");
+        var command = new Command("model", "Recogniser architectures: list, info (exact parameter counts), import pretrained backbone weights, export to PyTorch or ONNX.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Info());
         command.Subcommands.Add(Import());
@@ -111,7 +111,7 @@ internal static class ModelCommand
         var options = new ConfigOptions();
         options.AddTo(command);
         var weights = new Option<string>("--weights") { Description = "Backbone weights: a torch.save state dict (.pt/.pth, zip format) or .safetensors.", Required = true };
-        var output = new Option<string>("--out") { Description = "Glossa checkpoint to write (.pt).", Required = true };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder to write (weights and configuration; train from it with --pretrained).", Required = true };
         var strict = new Option<bool>("--strict") { Description = "Fail unless every backbone key is present (unexpected keys such as ImageNet classifiers are still reported)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         var json = new Option<bool>("--json") { Description = "Print the load report as JSON." };
@@ -121,15 +121,16 @@ internal static class ModelCommand
         {
             var config = options.Resolve(parse);
             string outPath = parse.GetValue(output)!;
-            if (File.Exists(outPath) && !parse.GetValue(overwrite))
+            if ((File.Exists(outPath) || Directory.Exists(outPath)) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+            if (File.Exists(outPath)) File.Delete(outPath);
             using var model = ModelFactory.Create(config);
             var report = WeightIO.Load(model, parse.GetValue(weights)!, strict: false, prefix: "backbone.");
             if (report.Loaded.Count == 0)
                 throw new GlossaException($"{parse.GetValue(weights)}: no key matches the {config.Backbone} backbone ({report.Describe()}); is this the right checkpoint for --backbone {config.Backbone}?");
             if (parse.GetValue(strict) && (report.Missing.Count > 0 || report.ShapeMismatches.Count > 0))
                 throw new GlossaException($"{parse.GetValue(weights)}: backbone keys missing or mismatched: {report.Describe()}");
-            WeightIO.SaveCheckpoint(model, outPath);
+            ModelCheckpoint.WriteUntrained(outPath, model);
             if (parse.GetValue(json))
                 CliRunner.PrintJson(new { loaded = report.Loaded.Count, missing = report.Missing, unexpected = report.Unexpected, shape_mismatches = report.ShapeMismatches, checkpoint = outPath });
             else
@@ -141,31 +142,48 @@ internal static class ModelCommand
 
     static Command Export()
     {
-        var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict) or .safetensors.");
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A training checkpoint (a run's best or last) or a Glossa checkpoint file written by 'model import'." };
-        var output = new Option<string>("--out") { Description = "File to write; .safetensors writes safetensors, anything else torch.save format.", Required = true };
+        var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict), .safetensors, or an ONNX model for deployment (per-frame backbones).");
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (a run's best or last, or 'model import' output) or a single-file model of older versions." };
+        var output = new Option<string?>("--out") { Description = "File to write (default with --format onnx: CHECKPOINT/model.onnx, where 'recognize --engine onnx' looks)." };
+        var format = new Option<string>("--format") { Description = "auto (by --out's extension: .onnx, .safetensors, else PyTorch), pytorch, safetensors or onnx.", DefaultValueFactory = _ => "auto" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         command.Arguments.Add(checkpoint);
-        command.Options.Add(output);
-        command.Options.Add(overwrite);
+        foreach (Option o in new Option[] { output, format, overwrite }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            string outPath = parse.GetValue(output)!;
+            string source = parse.GetValue(checkpoint)!;
+            string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));
+            string outPath = parse.GetValue(output) ?? (kind == "onnx" && Directory.Exists(source) ? Path.Combine(source, "model.onnx")
+                : throw new GlossaException("--out is required (the file to write)"));
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
-            string source = parse.GetValue(checkpoint)!;
-            using var model = Checkpoint.Exists(source)
-                ? Evaluator.LoadModel(source, TorchSharp.torch.CPU).Model
-                : WeightIO.LoadCheckpoint(source);
-            if (outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            using var model = ModelCheckpoint.LoadModel(source);
+            if (kind == "onnx")
+            {
+                model.eval();
+                var metadata = new Dictionary<string, string> { ["glossa.temporal_stride"] = model.TemporalStride.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                if (ModelCheckpoint.Exists(source)) metadata["glossa.vocabulary"] = JsonSerializer.Serialize(ModelCheckpoint.ReadVocabulary(source).Tokens);
+                Glossa.Models.Onnx.OnnxExporter.Export(model, outPath, metadata);
+            }
+            else if (kind == "safetensors")
                 WeightIO.WriteSafetensors(model.state_dict(), outPath);
             else
                 WeightIO.SavePyTorch(model, outPath);
-            Console.WriteLine($"wrote {outPath}: {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
+            Console.WriteLine($"wrote {outPath} ({kind}): {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
             return 0;
         }));
         return command;
     }
+
+    static string ExportFormat(string format, string? outPath) => format switch
+    {
+        "pytorch" or "safetensors" or "onnx" => format,
+        "auto" when outPath is null => throw new GlossaException("--out is required unless --format onnx is given"),
+        "auto" when outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) => "onnx",
+        "auto" when outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) => "safetensors",
+        "auto" => "pytorch",
+        _ => throw new GlossaException($"--format must be auto, pytorch, safetensors or onnx (got '{format}')"),
+    };
 
     /// <summary>
     /// Training-step and inference timings of Glossa next to the same architecture in
@@ -184,8 +202,9 @@ internal static class ModelCommand
         var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
         var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
         var json = new Option<bool>("--json");
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Also time Glossa's training step with channels-last frames (row 'train (channels-last)')." };
         var profile = new Option<bool>("--profile") { Description = "Time the parts of a step (backbone forward, forward+backward, head, AdamW) instead." };
-        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile })
+        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile, channelsLast })
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
@@ -207,7 +226,8 @@ internal static class ModelCommand
                             foreach (var (layer, ms) in ModelBenchmark.LayerProfile(model.Backbone, b * t, size, n))
                                 Console.WriteLine($"glossa layer {layer}: {ms:F1} ms");
                         var parts = ModelBenchmark.Profile(model, b, t, size, w, n);
-                        string torchParts = script is null ? "" : RunPythonRaw(script, name, size, b, t, nThreads, w, n, "profile");
+                        string torchParts = script is null ? "" : ReferenceRunner.Direct(script, ["--model", name, "--size", $"{size}", "--batch", $"{b}",
+                            "--frames", $"{t}", "--threads", $"{nThreads}", "--warmup", $"{w}", "--steps", $"{n}", "--mode", "profile"]);
                         Console.WriteLine($"{name} {b}x{t}x{size}: glossa {JsonSerializer.Serialize(parts)}");
                         Console.WriteLine($"{name} {b}x{t}x{size}: pytorch {torchParts.Trim()}");
                     }
@@ -222,28 +242,25 @@ internal static class ModelCommand
                     Console.Error.WriteLine($"bench: {name} train step {b}x{t}x{size}x{size} ...");
                     using var model = ModelFactory.Create(name);
                     var glossa = ModelBenchmark.TrainStep(model, b, t, size, w, n);
-                    double? torch = script is null ? null : RunPython(script, name, size, b, t, nThreads, w, n, "train");
-                    rows.Add(new BenchRow(name, "train", size, b, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null, null, null));
+                    var torch = script is null ? null : ReferenceRunner.Run(script, name, size, b, t, nThreads, w, n, "train");
+                    rows.Add(BenchRow.Of(name, "train", "", size, b, t, glossa.MedianMs, torch));
+                    if (parse.GetValue(channelsLast))
+                        rows.Add(BenchRow.Of(name, "train", "channels-last", size, b, t, ModelBenchmark.TrainStep(model, b, t, size, w, n, channelsLast: true).MedianMs, torch));
                 }
             }
             int infer = parse.GetValue(inferSize);
             if (infer > 0)
-            {
-                Console.Error.WriteLine($"bench: mobilenetv3-student inference 1x{t}x{infer}x{infer} ...");
-                using var student = ModelFactory.Create(ModelFactory.MobileNetV3Student);
-                var glossa = ModelBenchmark.Inference(student, 1, t, infer, w, Math.Max(n, 3));
-                double? torch = script is null ? null : RunPython(script, ModelFactory.MobileNetV3Student, infer, 1, t, nThreads, w, Math.Max(n, 3), "infer");
-                rows.Add(new BenchRow(ModelFactory.MobileNetV3Student, "infer", infer, 1, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null,
-                    t * 1000.0 / glossa.MedianMs, torch is double q ? t * 1000.0 / q : null));
-            }
+                rows.AddRange(InferenceBench.Rows(script, t, infer, nThreads, Math.Max(n, 3)));
             if (parse.GetValue(json))
             {
-                CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), rows });
+                CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "", rows });
                 return 0;
             }
-            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch ms", "ratio", "glossa frames/s", "pytorch frames/s");
+            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch best ms", "pytorch default / jemalloc / tuned ms", "ratio to best", "glossa frames/s", "pytorch frames/s");
             foreach (var r in rows)
-                table.AddRow(r.Model, r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"), r.PytorchMs?.ToString("F0") ?? "-",
+                table.AddRow(r.Model, r.Variant.Length > 0 ? $"{r.Mode} ({r.Variant})" : r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"),
+                    r.PytorchMs is double best ? $"{best:F0} ({r.PytorchBest})" : "-",
+                    r.PytorchConfigs is { } c ? string.Join(" / ", new[] { "default", "jemalloc", "tuned" }.Select(k => c.TryGetValue(k, out double v) ? v.ToString("F0") : "-")) : "-",
                     r.Ratio?.ToString("F2") ?? "-", r.GlossaFramesPerSecond?.ToString("F1") ?? "", r.PytorchFramesPerSecond?.ToString("F1") ?? "");
             AnsiConsole.Write(table);
             return 0;
@@ -251,38 +268,7 @@ internal static class ModelCommand
         return command;
     }
 
-    sealed record BenchRow(string Model, string Mode, int Size, int Batch, int Frames, double GlossaMs, double? PytorchMs, double? Ratio,
-        double? GlossaFramesPerSecond, double? PytorchFramesPerSecond);
-
-    static double RunPython(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
-    {
-        using var doc = JsonDocument.Parse(RunPythonRaw(script, model, size, batch, frames, threads, warmup, steps, mode));
-        return doc.RootElement.GetProperty("median_ms").GetDouble();
-    }
-
-    static string RunPythonRaw(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
-    {
-        var info = new ProcessStartInfo("/usr/bin/python3",
-            $"\"{script}\" --model {model} --size {size} --batch {batch} --frames {frames} --threads {threads} --warmup {warmup} --steps {steps} --mode {mode}")
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        // PyTorch runs with the system allocator; the C# side's LD_PRELOAD (jemalloc) must not leak into it.
-        info.Environment.Remove("LD_PRELOAD");
-        Process? started;
-        try { started = Process.Start(info); }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new GlossaException($"cannot start /usr/bin/python3 for the PyTorch side ({e.Message}); install python3-torch python3-torchvision or pass --python-script none");
-        }
-        using var process = started ?? throw new GlossaException("cannot start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}; install python3-torch python3-torchvision or pass --python-script none");
-        return stdout;
-    }
-
-    static string? FindUp(string relative)
+    internal static string? FindUp(string relative)
     {
         foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

@@ -95,7 +95,7 @@ internal static class ScoreCommand
             var corpus = CorpusLoader.LoadAnnotations(corpusPath!, CorpusOptions.GetFormat(parse));
             format = corpus.Format;
             string name = parse.GetValue(split)!;
-            refs = corpus.Split(name).Select(s => new Utterance(s.Id, s.Signer, s.Glosses, s.Source)).ToList();
+            refs = corpus.Split(name).Select(s => s.ToUtterance()).ToList();
             where = $"{corpusPath} split '{name}'";
         }
         if (refs.Count == 0) throw new GlossaException($"{where}: no utterances in the reference");
@@ -103,12 +103,7 @@ internal static class ScoreCommand
     }
 
     /// <summary>The official rules of the corpus the reference came from; none for an STM.</summary>
-    static string DefaultCleanup(CorpusFormat? format) => format switch
-    {
-        CorpusFormat.Phoenix2014 => "phoenix2014",
-        CorpusFormat.Phoenix2014T => "phoenix2014t",
-        _ => "none",
-    };
+    static string DefaultCleanup(CorpusFormat? format) => CorpusLoader.CleanupName(format);
 
     static void Write(string path, Action<TextWriter> body) =>
         SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); body(w); });

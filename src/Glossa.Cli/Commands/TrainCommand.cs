@@ -42,14 +42,15 @@ internal static class TrainCommand
         public readonly Option<int> Accumulation = new("--accumulation-steps", "--accumulation_steps") { Description = "Batches per optimizer step (gradient accumulation).", DefaultValueFactory = _ => D.AccumulationSteps };
         public readonly Option<double> ClipGrad = new("--clip-grad-norm", "--clip_grad_norm", "--grad_clip") { Description = "Global gradient-norm clip; 0 = off.", DefaultValueFactory = _ => D.ClipGradNorm };
         public readonly Option<double> LabelSmoothing = new("--label-smoothing", "--label_smoothing") { Description = "CTC label smoothing e: posteriors become (1-e)p + e/C.", DefaultValueFactory = _ => D.LabelSmoothing };
-        public readonly Option<string> Schedule = new("--schedule", "--lr-schedule", "--lr_schedule") { Description = "cosine, step or constant (after the warm-up).", DefaultValueFactory = _ => "cosine" };
+        public readonly Option<string> Schedule = new("--schedule", "--lr-schedule", "--lr_schedule") { Description = "constant, cosine or step (after the warm-up); constant leaves lowering the rate to reduce-on-plateau.", DefaultValueFactory = _ => D.Schedule.ToString().ToLowerInvariant() };
         public readonly Option<double> Warmup = new("--warmup-epochs", "--warmup_epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => D.WarmupEpochs };
         public readonly Option<double> MinLrRatio = new("--min-lr-ratio", "--min_lr_ratio") { Description = "Cosine floor as a fraction of the peak rate.", DefaultValueFactory = _ => D.MinLrRatio };
         public readonly Option<string> Milestones = new("--step-milestones", "--step_milestones", "--milestones") { Description = "Step schedule: comma-separated epochs where the rate is multiplied by --step-gamma.", DefaultValueFactory = _ => string.Join(',', D.StepMilestones) };
         public readonly Option<double> StepGamma = new("--step-gamma", "--step_gamma", "--gamma") { Description = "Step schedule multiplier.", DefaultValueFactory = _ => D.StepGamma };
-        public readonly Option<int> PlateauPatience = new("--plateau-patience", "--plateau_patience") { Description = "Reduce-on-plateau: epochs without val-WER improvement before scaling the rate; 0 = off.", DefaultValueFactory = _ => D.PlateauPatience };
+        public readonly Option<int> PlateauPatience = new("--plateau-patience", "--plateau_patience") { Description = "Reduce-on-plateau: epochs without val-WER improvement, counted once val WER is 20% below the first epoch's, before scaling the rate; 0 = off.", DefaultValueFactory = _ => D.PlateauPatience };
         public readonly Option<double> PlateauFactor = new("--plateau-factor", "--plateau_factor") { Description = "Reduce-on-plateau multiplier.", DefaultValueFactory = _ => D.PlateauFactor };
-        public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
+        public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement, counted like --plateau-patience; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
+        public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Compute budget in minutes on the cores used (CPU time / threads: wall time on an idle machine): no epoch starts that would end after it (default: none)." };
         public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
         public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
         public readonly Option<long> Seed = new("--seed") { Description = "Seed of initialisation, data order, dropout and augmentation.", DefaultValueFactory = _ => D.Seed };
@@ -76,7 +77,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All() =>
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
-            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, Device, Threads,
+            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, TimeBudget, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun,
         ];
@@ -108,6 +109,7 @@ internal static class TrainCommand
                 PlateauPatience = p.GetValue(PlateauPatience),
                 PlateauFactor = p.GetValue(PlateauFactor),
                 Patience = p.GetValue(Patience),
+                TimeBudgetMinutes = p.GetValue(TimeBudget),
                 Device = p.GetValue(Device)!,
                 Threads = p.GetValue(Threads),
                 Seed = p.GetValue(Seed),

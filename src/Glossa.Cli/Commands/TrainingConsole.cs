@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Glossa.Doctor;
 using Glossa.Common;
 using Glossa.Training;
 using Spectre.Console;
@@ -43,6 +44,7 @@ internal static class TrainingConsole
         using var stop = new CancellationTokenSource();
         using var signals = StopOn(stop);
         var job = (prepare ?? TrainingJob.Prepare)(options);
+        job.Monitor ??= LiveDoctor.For(job); // the run is composed here: the training doctor watches it live
         try
         {
             return (RunWith(job, json, quiet, stop.Token), job);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Glossa.Common;
 using SkiaSharp;
 
 namespace Glossa.Corpora;
@@ -158,17 +159,7 @@ public static class CorpusChecker
         return -1;
     }
 
-    static string? ffprobe;
-    static bool ffprobeSearched;
-
-    static string? FindFfprobe()
-    {
-        if (ffprobeSearched) return ffprobe;
-        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/bin");
-        ffprobe = dirs.Select(d => Path.Combine(d, "ffprobe")).FirstOrDefault(File.Exists);
-        ffprobeSearched = true;
-        return ffprobe;
-    }
+    static string? FindFfprobe() => ExternalTool.Ffprobe.Exists ? ExternalTool.Ffprobe.Path : null;
 
     static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
         HashSet<string>? trainVocabulary, string root, CorpusProblems problems)

@@ -138,6 +138,14 @@ public static class CorpusLoader
         _ => "manifest",
     };
 
+    /// <summary>The name of the official scoring cleanup of a corpus format (phoenix2014, phoenix2014t), or "none".</summary>
+    public static string CleanupName(CorpusFormat? format) => format switch
+    {
+        CorpusFormat.Phoenix2014 => "phoenix2014",
+        CorpusFormat.Phoenix2014T => "phoenix2014t",
+        _ => "none",
+    };
+
     /// <summary>Parses a format name as typed on the command line (case, '-' and '_' ignored).</summary>
     public static CorpusFormat ParseFormat(string text)
     {

@@ -22,4 +22,7 @@ public sealed record Sample(
 {
     /// <summary>Number of frames when known without decoding (frame folders); -1 for videos.</summary>
     public int FrameCount => VideoPath is null ? FramePaths.Count : -1;
+
+    /// <summary>The reference the scorer reads (id, signer, glosses, where it was declared).</summary>
+    public Scoring.Utterance ToUtterance() => new(Id, Signer, Glosses, Source);
 }

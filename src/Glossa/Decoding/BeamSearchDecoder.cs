@@ -511,7 +511,7 @@ public sealed class BeamSearchDecoder
                 if (lm is not null && lm.EndId >= 0) score += o.LmWeight * lm.Score(lmState[n], lm.EndId, out _);
                 list.Add((n, score, acoustic));
             }
-            // Best first; equal scores keep shorter prefixes first, then lower node ids, so results are deterministic.
+            // Best first; equal scores keep the lower node id (the prefix created first), so results are deterministic.
             list.Sort((a, b) => b.Score.CompareTo(a.Score) is var s && s != 0 ? s : a.Node.CompareTo(b.Node));
             var result = new List<Hypothesis>(Math.Min(o.NBest, list.Count));
             foreach (var (node, score, acoustic) in list.Take(o.NBest))

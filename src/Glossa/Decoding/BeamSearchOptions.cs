@@ -20,8 +20,12 @@ public sealed record BeamSearchOptions
     /// <summary>Index of the CTC blank.</summary>
     public int Blank { get; init; }
 
-    /// <summary>Collapse immediate repeats in the output ids, as peers do after beam search (itertools.groupby).</summary>
-    public bool CollapseRepeats { get; init; } = true;
+    /// <summary>
+    /// Also merge immediate repeats in the output ids, as VAC_CSLR-style decoders do after beam
+    /// search (itertools.groupby). Off by default: under CTC a label repeated across a blank is two
+    /// labels, and the greedy decoder and validation follow that rule.
+    /// </summary>
+    public bool CollapseRepeats { get; init; }
 
     /// <summary>Optional gloss n-gram language model (shallow fusion at each word extension and at the end).</summary>
     public ArpaLanguageModel? LanguageModel { get; init; }

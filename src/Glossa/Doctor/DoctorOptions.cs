@@ -66,6 +66,22 @@ public sealed record DoctorOptions
     /// <summary>A WER at or below this (percent) is good enough that a plateau is convergence, not a problem.</summary>
     public double GoodWer { get; init; } = 30.0;
 
+    // ---- underfitting ----
+    /// <summary>Largest val WER - train WER gap (points) at which the training error still counts as bad too (beyond it, train fits and val does not: overfitting's side).</summary>
+    public double UnderfitMaxGap { get; init; } = 15.0;
+    /// <summary>Window (epochs) over which "the loss is still falling" is judged.</summary>
+    public int UnderfitWindow { get; init; } = 3;
+    /// <summary>Relative training-loss fall over <see cref="UnderfitWindow"/> that counts as still learning (0.03 = 3%).</summary>
+    public double UnderfitLossFall { get; init; } = 0.03;
+    /// <summary>A last-epoch rate below this share of the configured peak means the schedule has decayed it (cosine ends at 1%).</summary>
+    public double UnderfitDecayedShare { get; init; } = 0.2;
+    /// <summary>A configured peak learning rate below this is too low for Adam-style CTC training in a normal number of epochs.</summary>
+    public double LowPeakLearningRate { get; init; } = 5e-5;
+    /// <summary>Weight decay at or above which (AdamW, decoupled) the regularisation can keep the training error up.</summary>
+    public double HighWeightDecay { get; init; } = 0.05;
+    /// <summary>CTC label smoothing at or above which the regularisation can keep the training error up.</summary>
+    public double HighLabelSmoothing { get; init; } = 0.2;
+
     // ---- unstable ----
     /// <summary>A step loss this many times the epoch mean is a spike.</summary>
     public double SpikeFactor { get; init; } = 5.0;
@@ -103,6 +119,8 @@ public sealed record DoctorOptions
     public double ParamsPerSampleInfo { get; init; } = 1500;
 
     // ---- data_mismatch ----
+    /// <summary>Share of validation gloss occurrences missing from the training vocabulary that makes the labels disagree (critical).</summary>
+    public double UnknownValidationShare { get; init; } = 0.10;
     /// <summary>Share of all gloss tokens taken by the single most frequent gloss that counts as skewed.</summary>
     public double SkewTopShare { get; init; } = 0.25;
     /// <summary>Share of glosses seen fewer than 3 times in training above which the vocabulary is mostly rare glosses.</summary>
@@ -137,10 +155,15 @@ public sealed record DoctorOptions
         Check(LowLearningRate > 0 && HighLearningRate > LowLearningRate && ExtremeLearningRate >= HighLearningRate,
             "learning-rate marks must satisfy 0 < low_learning_rate < high_learning_rate <= extreme_learning_rate");
         Check(ExtremeRateNoProgressEpochs >= 1, $"extreme_rate_no_progress_epochs must be >= 1 (got {ExtremeRateNoProgressEpochs})");
+        Check(UnderfitMaxGap > 0 && UnderfitWindow >= 1 && UnderfitLossFall is > 0 and < 1 && UnderfitDecayedShare is > 0 and < 1,
+            "underfit_max_gap must be > 0, underfit_window >= 1, underfit_loss_fall and underfit_decayed_share in (0,1)");
+        Check(LowPeakLearningRate > 0 && HighWeightDecay > 0 && HighLabelSmoothing is > 0 and < 1,
+            "low_peak_learning_rate and high_weight_decay must be > 0, high_label_smoothing in (0,1)");
         Check(HighDropout is > 0 and < 1, $"high_dropout must be in (0,1) (got {HighDropout})");
         Check(InfeasibleWarnShare is >= 0 and <= 1 && InfeasibleCriticalShare >= InfeasibleWarnShare && InfeasibleCriticalShare <= 1,
             "infeasible shares must satisfy 0 <= warn <= critical <= 1");
         Check(ParamsPerSampleInfo > 0 && ParamsPerSampleWarn >= ParamsPerSampleInfo, "params_per_sample_info must be > 0 and <= params_per_sample_warn");
+        Check(UnknownValidationShare is > 0 and <= 1, $"unknown_validation_share must be in (0,1] (got {UnknownValidationShare})");
         Check(SkewTopShare is > 0 and <= 1 && RareGlossShare is > 0 and <= 1, "skew_top_share and rare_gloss_share must be in (0,1]");
         return this;
     }

@@ -20,26 +20,26 @@ public sealed class HealthMonitor
     readonly List<Finding> raised = [];
     readonly List<Finding> pendingStatic = [];
     Finding? reportedNonFinite;
-    /// <summary>The capacity warning as judged at the start; shown as a note while the run generalises well.</summary>
-    readonly Finding? capacityRisk;
 
     static readonly Func<RuleInput, Finding?>[] EpochRules =
     [
         NonFiniteRule.Evaluate,
+        UnderfittingRule.Evaluate,
         BlankCollapseRule.Evaluate,
         OverfittingRule.Evaluate,
         NotLearningRule.Evaluate,
         UnstableRule.Evaluate,
+        StaticRules.Capacity,
     ];
 
-    /// <summary>Creates a monitor; the context-only rules (ctc_infeasible, capacity, data_mismatch) are judged here
+    /// <summary>Creates a monitor; the context-only rules (ctc_infeasible, data_mismatch) are judged here
     /// and returned by the first <see cref="Observe"/> (and listed in <see cref="Findings"/> at once).</summary>
     public HealthMonitor(RunContext? context = null, DoctorOptions? options = null)
     {
         this.options = (options ?? new DoctorOptions()).Validate();
         this.context = context ?? new RunContext();
         var input = new RuleInput([], this.context, this.options);
-        foreach (var rule in new Func<RuleInput, Finding?>[] { StaticRules.DataMismatch, StaticRules.CtcInfeasible, StaticRules.Capacity })
+        foreach (var rule in new Func<RuleInput, Finding?>[] { StaticRules.DataMismatch, StaticRules.CtcInfeasible })
         {
             if (rule(input) is { } f)
             {
@@ -47,8 +47,6 @@ public sealed class HealthMonitor
                 pendingStatic.Add(f);
             }
         }
-        if (active.TryGetValue(RuleIds.Capacity, out var capacity) && capacity.Severity == Severity.Warning)
-            capacityRisk = capacity;
     }
 
     /// <summary>The thresholds in use.</summary>
@@ -99,18 +97,6 @@ public sealed class HealthMonitor
         // Epoch rules that no longer fire are resolved (e.g. a spike that passed); context rules stay.
         foreach (var id in active.Keys.Where(k => IsEpochRule(k) && !epochRuleIds.Contains(k)).ToList())
             active.Remove(id);
-        // Many parameters per sample is a risk; once the run generalises well without overfitting it is only a note
-        // (the demo's 3,344 per clip train to 0.3% WER), so the verdict is not held at "continue" by it.
-        if (capacityRisk is not null)
-        {
-            var last = history[^1];
-            bool generalises = last.ValWer is { } wer && double.IsFinite(wer) && wer <= options.GoodWer && !active.ContainsKey(RuleIds.Overfitting);
-            active[RuleIds.Capacity] = !generalises ? capacityRisk : capacityRisk with
-            {
-                Severity = Severity.Info,
-                Title = capacityRisk.Title + $"; the run generalises anyway (val WER {last.ValWer:0.##}% at epoch {last.Epoch}, no overfitting)",
-            };
-        }
         raised.AddRange(fresh);
         return fresh;
     }
@@ -186,7 +172,7 @@ public sealed class HealthMonitor
         return isNew;
     }
 
-    static bool IsEpochRule(string rule) => rule is not (RuleIds.CtcInfeasible or RuleIds.Capacity or RuleIds.DataMismatch);
+    static bool IsEpochRule(string rule) => rule is not (RuleIds.CtcInfeasible or RuleIds.DataMismatch);
 
     static int IndexOf(string rule)
     {

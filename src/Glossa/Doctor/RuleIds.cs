@@ -7,6 +7,8 @@ public static class RuleIds
     public const string BlankCollapse = "blank_collapse";
     /// <summary>Validation past its best while training loss keeps falling.</summary>
     public const string Overfitting = "overfitting";
+    /// <summary>Train and validation both bad while the model could still learn (schedule too short, rate too low, too much regularisation, model too small).</summary>
+    public const string Underfitting = "underfitting";
     /// <summary>Validation WER stays high; losses plateau.</summary>
     public const string NotLearning = "not_learning";
     /// <summary>Loss spikes, exploding gradients, learning rate out of range.</summary>
@@ -24,5 +26,5 @@ public static class RuleIds
 
     /// <summary>All rule ids, in the order reports list them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [NonFinite, Failed, DataMismatch, CtcInfeasible, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
+        [NonFinite, Failed, DataMismatch, CtcInfeasible, Underfitting, BlankCollapse, Overfitting, NotLearning, Unstable, Capacity];
 }

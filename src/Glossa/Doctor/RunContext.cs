@@ -29,6 +29,10 @@ public sealed record RunContext
     public int? CorpusVocabularySize { get; init; }
     /// <summary>Glosses of the checkpoint vocabulary missing from the corpus, or the reverse (a few, for the report).</summary>
     public IReadOnlyList<string>? VocabularyDifferences { get; init; }
+    /// <summary>Gloss occurrences of the validation split that are not in the training vocabulary (they can never be recognised).</summary>
+    public int? ValidationUnknownGlosses { get; init; }
+    /// <summary>Gloss occurrences of the validation split (the denominator of <see cref="ValidationUnknownGlosses"/>).</summary>
+    public int? ValidationGlosses { get; init; }
     /// <summary>Training label histogram: gloss -> number of occurrences.</summary>
     public IReadOnlyDictionary<string, int>? LabelCounts { get; init; }
     /// <summary>The original command-line arguments of <c>glossa train</c> (without the program and command name),

@@ -6,9 +6,10 @@ namespace Glossa.Doctor;
 
 /// <summary>
 /// Builds a ready-to-run <c>glossa train</c> command from the run's own options with some of
-/// them changed. The source is the original command line when the trainer gave it
-/// (<see cref="RunContext.CommandLine"/>), else the scalar entries of <c>config.json</c>
-/// (snake_case keys become kebab-case options: <c>weight_decay</c> -> <c>--weight-decay</c>).
+/// them changed. The source is the run's resolved options (a Glossa <c>config.json</c>: every option
+/// that differs from the trainer's defaults, plus model, corpus, epochs, rate and output folder;
+/// snake_case keys become kebab-case options: <c>weight_decay</c> -> <c>--weight-decay</c>), else the
+/// original command line (<see cref="RunContext.CommandLine"/>), else a flat options object.
 /// The output folder always gets a new name (<c>RUN</c> -> <c>RUN_v2</c>) so the old run is kept.
 /// </summary>
 public sealed class TrainCommandBuilder
@@ -35,7 +36,11 @@ public sealed class TrainCommandBuilder
     public TrainCommandBuilder(RunContext context, string program = "./glossa")
     {
         this.program = program;
-        options = context.CommandLine is { Count: > 0 } args ? FromArgs(args) : FromConfig(context.Config);
+        // The resolved options are what the run used (defaults of that version included); the command line is the
+        // fallback for a context without them.
+        options = context.Config?["training"] is JsonObject || context.CommandLine is not { Count: > 0 }
+            ? FromConfig(context.Config)
+            : FromArgs(context.CommandLine);
         if (!options.Any(o => o.Name == "model") && context.ModelName is { } m)
             options.Insert(0, ("model", m));
         // A Glossa config.json also has the resolved model config: its hidden_dim and dropout are the
@@ -157,7 +162,15 @@ public sealed class TrainCommandBuilder
         var defaults = glossa ? DefaultTrainingOptions() : null;
         foreach (var (key, node) in source)
         {
-            if (NotOptions.Contains(key) || node is not JsonValue value) continue;
+            if (NotOptions.Contains(key) || node is null) continue;
+            if (node is JsonArray array) // e.g. step_milestones: [20, 35] -> --step-milestones 20,35
+            {
+                if (defaults is not null && defaults[key] is JsonNode da && JsonNode.DeepEquals(da, node)) continue;
+                if (array.Count > 0 && array.All(x => x is JsonValue))
+                    list.Add((Renamed.TryGetValue(key, out var ra) ? ra : Canonical(key), string.Join(',', array.Select(x => x is JsonValue v0 && v0.GetValueKind() == JsonValueKind.String ? v0.GetValue<string>() : x!.ToJsonString()))));
+                continue;
+            }
+            if (node is not JsonValue value) continue;
             // Unchanged defaults are left out so the command shows what this run chose.
             if (defaults is not null && !AlwaysShown.Contains(key) && defaults[key] is JsonNode d && JsonNode.DeepEquals(d, node)) continue;
             var kind = value.GetValueKind();
@@ -179,7 +192,7 @@ public sealed class TrainCommandBuilder
     }
 
     /// <summary>Training options whose config key differs from the command-line option.</summary>
-    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal) { ["prefetch"] = "workers" };
+    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal) { ["prefetch"] = "workers", ["schedule"] = "lr-schedule" };
 
     /// <summary>Options shown even at their default value.</summary>
     static readonly HashSet<string> AlwaysShown = new(StringComparer.Ordinal) { "model", "corpus", "output_dir", "epochs", "learning_rate" };

@@ -15,7 +15,7 @@ public sealed class VideoDecoder
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".mp4", ".avi", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v" };
 
     /// <summary>The decoder using /usr/bin/ffmpeg (or the first ffmpeg on PATH; GLOSSA_FFMPEG overrides).</summary>
-    public static VideoDecoder Default { get; } = new(Locate("ffmpeg", "GLOSSA_FFMPEG"), Locate("ffprobe", "GLOSSA_FFPROBE"));
+    public static VideoDecoder Default { get; } = new(ExternalTool.Ffmpeg.Path, ExternalTool.Ffprobe.Path);
 
     /// <summary>A decoder using the given programs (tests use this to simulate a missing ffmpeg).</summary>
     public VideoDecoder(string ffmpegPath, string ffprobePath)
@@ -163,20 +163,6 @@ public sealed class VideoDecoder
     {
         var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         return string.IsNullOrEmpty(line) ? "no error message" : line;
-    }
-
-    static string Locate(string name, string envVar)
-    {
-        string? env = Environment.GetEnvironmentVariable(envVar);
-        if (!string.IsNullOrEmpty(env)) return env;
-        string usual = "/usr/bin/" + name;
-        if (File.Exists(usual)) return usual;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return usual;
     }
 
     /// <summary>A running ffmpeg whose stderr is drained in the background (so it never blocks on a full pipe).</summary>

@@ -34,6 +34,13 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
     /// <summary>Input frames per output frame: backbone stride x temporal-conv stride.</summary>
     public int TemporalStride => backbone.TemporalStride * spec.Stride;
 
+    /// <summary>
+    /// Feed per-frame backbones channels-last (NHWC-strided) frames: libtorch then runs every
+    /// convolution, forward and backward, on oneDNN's NHWC kernels instead of reordering each layer.
+    /// Same results up to float rounding.
+    /// </summary>
+    public bool ChannelsLast { get; set; }
+
     /// <summary>Width of the backbone features (input of <see cref="Head"/>).</summary>
     public int FeatureDim => backbone.FeatureDim;
 
@@ -107,6 +114,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         if (backbone.PerFrame)
         {
             var flat = frames.reshape(b * t, frames.shape[2], frames.shape[3], frames.shape[4]); // (B,T,3,H,W) -> (B*T,3,H,W)
+            if (ChannelsLast)
+                flat = Inference.Layouts.ChannelsLast(flat);
             if (lens.All(l => l == t))
             {
                 features = backbone.call(flat).reshape(b, t, -1);                                  // (B*T,D) -> (B,T,D)

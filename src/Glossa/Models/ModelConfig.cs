@@ -27,8 +27,11 @@ public sealed record ModelConfig
     /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn.</summary>
     public string Backbone { get; init; } = MobileNetV3Large;
 
+    /// <summary>The PHOENIX-2014 vocabulary with the CTC blank: the default class count where no corpus is at hand.</summary>
+    public const int PhoenixClasses = 1296;
+
     /// <summary>Output classes including the CTC blank (the vocabulary size).</summary>
-    public int NumClasses { get; init; } = 1296;
+    public int NumClasses { get; init; } = PhoenixClasses;
 
     /// <summary>BiLSTM hidden size per direction (the classifier sees 2x this); also the temporal conv width unless <see cref="TemporalChannels"/> is set.</summary>
     public int HiddenDim { get; init; } = 256;

@@ -18,7 +18,7 @@ public static class ModelFactory
     public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent];
 
     /// <summary>The named configuration, with optional vocabulary size, hidden size and dropout overrides.</summary>
-    public static ModelConfig Named(string name, int numClasses = 1296, int? hiddenDim = null, double? dropout = null)
+    public static ModelConfig Named(string name, int numClasses = ModelConfig.PhoenixClasses, int? hiddenDim = null, double? dropout = null)
     {
         ModelConfig config = name switch
         {
@@ -56,6 +56,6 @@ public static class ModelFactory
     public static CslrModel Create(ModelConfig config) => new(config.Validate());
 
     /// <summary>Builds a named configuration.</summary>
-    public static CslrModel Create(string name, int numClasses = 1296, int? hiddenDim = null, double? dropout = null) =>
+    public static CslrModel Create(string name, int numClasses = ModelConfig.PhoenixClasses, int? hiddenDim = null, double? dropout = null) =>
         Create(Named(name, numClasses, hiddenDim, dropout));
 }

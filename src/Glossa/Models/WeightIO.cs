@@ -11,13 +11,13 @@ namespace Glossa.Models;
 /// <summary>
 /// Weight files in and out: PyTorch state dicts (<c>torch.save</c> zip format, as torchvision
 /// downloads them and as PyTorch 1.6+ writes them, and the legacy pre-1.6 format of pytorch-i3d's
-/// rgb_imagenet.pt), .safetensors, and TorchSharp's native format.
+/// rgb_imagenet.pt) and .safetensors. Glossa's own checkpoints are <see cref="ModelCheckpoint"/>'s.
 /// Imports report missing and unexpected keys instead of failing on the first one; strict loads
 /// turn any difference into a <see cref="GlossaException"/> that lists them.
 /// </summary>
 public static class WeightIO
 {
-    /// <summary>Key under which Glossa checkpoints store their <see cref="ModelConfig"/> (UTF-8 JSON as a uint8 tensor).</summary>
+    /// <summary>Key under which single-file models of older Glossa versions store their <see cref="ModelConfig"/> (UTF-8 JSON as a uint8 tensor); never loaded as a weight.</summary>
     public const string ConfigKey = "glossa_config";
 
     /// <summary>
@@ -208,72 +208,4 @@ public static class WeightIO
 
     /// <summary>Exports <paramref name="module"/>'s state dict in PyTorch's format: <c>model.load_state_dict(torch.load(path))</c> works on the same architecture.</summary>
     public static void SavePyTorch(nn.Module module, string path) => module.save_py(path);
-
-    /// <summary>Saves in TorchSharp's native format (<c>module.save</c>).</summary>
-    public static void SaveNative(nn.Module module, string path) => module.save(path);
-
-    /// <summary>Loads TorchSharp's native format, strictly.</summary>
-    public static void LoadNative(nn.Module module, string path)
-    {
-        if (!File.Exists(path))
-            throw new GlossaException($"{path}: checkpoint not found");
-        try
-        {
-            module.load(path, strict: true);
-        }
-        catch (Exception e) when (e is not GlossaException)
-        {
-            throw new GlossaException($"{path}: cannot load this TorchSharp checkpoint into the model ({e.Message})", e);
-        }
-    }
-
-    /// <summary>
-    /// A Glossa checkpoint: the model's state dict in PyTorch's zip format plus its configuration
-    /// under <see cref="ConfigKey"/>, so <see cref="LoadCheckpoint"/> rebuilds the model alone.
-    /// </summary>
-    public static void SaveCheckpoint(CslrModel model, string path)
-    {
-        var state = new Dictionary<string, Tensor>(model.state_dict(), StringComparer.Ordinal);
-        using var config = tensor(Encoding.UTF8.GetBytes(model.Config.ToJson()), dtype: ScalarType.Byte);
-        state[ConfigKey] = config;
-        using var stream = File.Create(path);
-        PyTorchPickler.PickleStateDict(stream, state);
-    }
-
-    /// <summary>Rebuilds and loads (strictly) a model saved by <see cref="SaveCheckpoint"/>.</summary>
-    public static CslrModel LoadCheckpoint(string path)
-    {
-        var state = ReadStateDict(path);
-        try
-        {
-            if (!state.TryGetValue(ConfigKey, out var configBytes))
-                throw new GlossaException($"{path}: not a Glossa checkpoint (no '{ConfigKey}' entry); load plain state dicts into a model built from a named configuration");
-            var config = ModelConfig.FromJson(Encoding.UTF8.GetString(configBytes.data<byte>().ToArray()), path);
-            var model = ModelFactory.Create(config);
-            LoadStateDict(model, state, strict: true, source: path);
-            return model;
-        }
-        finally
-        {
-            foreach (var t in state.Values)
-                t.Dispose();
-        }
-    }
-
-    /// <summary>Reads only the configuration stored in a Glossa checkpoint.</summary>
-    public static ModelConfig ReadCheckpointConfig(string path)
-    {
-        var state = ReadStateDict(path);
-        try
-        {
-            if (!state.TryGetValue(ConfigKey, out var configBytes))
-                throw new GlossaException($"{path}: not a Glossa checkpoint (no '{ConfigKey}' entry)");
-            return ModelConfig.FromJson(Encoding.UTF8.GetString(configBytes.data<byte>().ToArray()), path);
-        }
-        finally
-        {
-            foreach (var t in state.Values)
-                t.Dispose();
-        }
-    }
 }

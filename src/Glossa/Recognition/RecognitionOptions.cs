@@ -39,6 +39,18 @@ public sealed record RecognitionOptions
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Backbone arithmetic of the torch engine: "fp32", or "bf16" on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>"torch" (TorchSharp, the default) or "onnx" (ONNX Runtime on the CPU, running <see cref="OnnxFile"/>).</summary>
+    public string Engine { get; init; } = "torch";
+
+    /// <summary>The exported model for the onnx engine; null = <c>model.onnx</c> in the checkpoint directory.</summary>
+    public string? OnnxFile { get; init; }
+
+    /// <summary>The ONNX file the onnx engine runs.</summary>
+    public string ResolvedOnnxFile => OnnxFile ?? Path.Combine(Checkpoint.TrimEnd('/'), "model.onnx");
+
     /// <summary>Beam width actually used: the larger of <see cref="Beam"/> and <see cref="NBest"/>, or 0 for greedy.</summary>
     public int EffectiveBeam => NBest > 1 ? Math.Max(Beam, NBest) : Beam > 1 ? Beam : 0;
 
@@ -54,6 +66,11 @@ public sealed record RecognitionOptions
         if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
         if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        if (Engine is not ("torch" or "onnx")) throw new GlossaException($"--engine must be torch or onnx (got '{Engine}')");
+        var precision = Models.Inference.PrecisionSupport.Parse(Precision);
+        if (precision != Models.Inference.InferencePrecision.Fp32 && Engine == "onnx")
+            throw new GlossaException("--precision bf16 applies to --engine torch; the onnx engine runs the exported fp32 model");
+        if (OnnxFile is not null && Engine != "onnx") throw new GlossaException("--onnx is read by --engine onnx only; add --engine onnx or drop --onnx");
         return this;
     }
 }

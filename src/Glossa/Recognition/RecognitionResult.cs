@@ -33,6 +33,9 @@ public sealed record RecognitionResult
     /// <summary>"greedy" or "beam-N".</summary>
     public string Decoder { get; init; } = "greedy";
 
+    /// <summary>What computed the log-probabilities: "torch" (TorchSharp) or "onnx" (ONNX Runtime).</summary>
+    public string Engine { get; init; } = "torch";
+
     /// <summary>Wall-clock seconds for this input.</summary>
     public double Seconds { get; init; }
 }

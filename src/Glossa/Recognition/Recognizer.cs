@@ -4,7 +4,8 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
-using Glossa.Training;
+using Glossa.Models.Inference;
+using Glossa.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,11 +28,13 @@ namespace Glossa.Recognition;
 public sealed class Recognizer : IDisposable
 {
     readonly CslrModel model;
+    readonly FusedModel fast;
     readonly Vocabulary vocabulary;
     readonly FrameOptions frames;
     readonly RecognitionOptions options;
     readonly Device device;
-    readonly BeamSearchDecoder? beam;
+    readonly CtcDecoder decoder;
+    OnnxModel? onnx;
 
     Recognizer(RecognitionOptions options, CslrModel model, Vocabulary vocabulary, FrameOptions frames, Device device)
     {
@@ -40,18 +43,22 @@ public sealed class Recognizer : IDisposable
         this.vocabulary = vocabulary;
         this.frames = frames;
         this.device = device;
-        int width = options.EffectiveBeam;
-        if (width > 1)
-            beam = new BeamSearchDecoder(new BeamSearchOptions { BeamWidth = width, NBest = Math.Min(options.NBest, width), TopClasses = Math.Min(40, vocabulary.Count) });
+        decoder = CtcDecoder.Create(options.EffectiveBeam, vocabulary.Count, options.NBest);
+        // The onnx engine runs its own fp32 graph; the fused path only serves the torch engine.
+        fast = FusedModel.Create(model, options.Engine == "torch" ? PrecisionSupport.Parse(options.Precision) : InferencePrecision.Fp32);
     }
 
     /// <summary>Loads the checkpoint's model, vocabulary and frame options, and checks the chunk settings against the model's stride.</summary>
     public static Recognizer Load(RecognitionOptions options)
     {
         options.Validate();
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        var (model, vocabulary, training) = Evaluator.LoadModel(options.Checkpoint.TrimEnd('/'), device);
+        var precision = PrecisionSupport.Parse(options.Precision);
+        if (options.Engine == "torch")
+            PrecisionSupport.Require(precision, device);               // before the weights are read
+        var inference = CheckpointModel.Load(options.Checkpoint, device);
+        var model = inference.Model;
         int stride = model.TemporalStride;
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
         {
@@ -59,8 +66,26 @@ public sealed class Recognizer : IDisposable
             throw new GlossaException($"--overlap ({options.Overlap}) and --chunk minus twice the overlap ({options.ChunkFrames - 2 * options.Overlap}) must be multiples of the model's temporal stride {stride}, so chunk outputs line up with whole-input outputs");
         }
         // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
-        var eval = TrainingJob.FrameOptionsFor(training, model.Config.FrameSize) with { MaxFrames = 0 };
-        return new Recognizer(options, model, vocabulary, eval, device);
+        var recognizer = new Recognizer(options, model, inference.Vocabulary, inference.Frames with { MaxFrames = 0 }, device);
+        if (options.Engine == "onnx")
+        {
+            try { recognizer.onnx = OpenOnnx(options, model.Config); }
+            catch { recognizer.Dispose(); throw; }
+        }
+        return recognizer;
+    }
+
+    /// <summary>The exported file for the onnx engine; it must come from the checkpoint's architecture.</summary>
+    static OnnxModel OpenOnnx(RecognitionOptions options, ModelConfig config)
+    {
+        string path = options.ResolvedOnnxFile;
+        var onnx = new OnnxModel(path, options.Threads);
+        if (onnx.Config is { } exported && exported != config)
+        {
+            onnx.Dispose();
+            throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{config.Name}', {config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
+        }
+        return onnx;
     }
 
     /// <summary>The frame options used (the checkpoint's evaluation transform).</summary>
@@ -98,7 +123,7 @@ public sealed class Recognizer : IDisposable
         int keepTo = (options.ChunkFrames - options.Overlap) / stride;     // first output of the right context
         long minFrames = model.MinimumInputFrames(1);
 
-        var track = new OutputTrack(classes, keepRows: beam is not null);
+        var track = new OutputTrack(classes, keepRows: !decoder.IsGreedy);
         float[]? tail = null;          // the previous chunk's right-context outputs, used if no chunk follows
         int tailFrom = 0, tailTo = 0, decoded = 0, chunks = 0, reported = 0;
         using (no_grad())
@@ -133,6 +158,11 @@ public sealed class Recognizer : IDisposable
     /// <summary>Log-probabilities (T', C) of one chunk (1, T, 3, H, W), as a flat row-major array.</summary>
     float[] Forward(Tensor chunk, out int outFrames)
     {
+        if (onnx is not null)
+        {
+            using var pixels = chunk[0].cpu().contiguous();                                          // (1,T,3,H,W) -> (T,3,H,W)
+            return onnx.LogProbs(pixels.data<float>().ToArray(), (int)chunk.shape[1], (int)chunk.shape[3], (int)chunk.shape[4], out outFrames);
+        }
         using var scope = NewDisposeScope();
         long t = chunk.shape[1];
         var x = chunk.to(device);
@@ -146,14 +176,14 @@ public sealed class Recognizer : IDisposable
             for (long s = 0; s < t; s += slice)
             {
                 long n = Math.Min(slice, t - s);
-                var (features, _) = model.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
+                var (features, _) = fast.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
                 parts.Add(features);
             }
-            output = model.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
+            output = fast.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
         }
         else
         {
-            output = model.call(x, lengths);
+            output = fast.Forward(x, lengths);
         }
         var logProbs = nn.functional.log_softmax(output.Logits, dim: -1)[0].cpu().contiguous(); // (1,T',C) -> (T',C)
         outFrames = (int)logProbs.shape[0];
@@ -178,7 +208,7 @@ public sealed class Recognizer : IDisposable
     {
         IReadOnlyList<NBestEntry> nbest;
         IReadOnlyList<RecognizedGloss> timed;
-        if (beam is null)
+        if (decoder.IsGreedy)
         {
             timed = track.Glosses.Select(g => Timed(g, fps, stride)).ToList();
             nbest = [new NBestEntry(timed.Select(g => g.Gloss).ToList(), Math.Round(track.BestPathScore, 4))];
@@ -186,7 +216,7 @@ public sealed class Recognizer : IDisposable
         else
         {
             float[] rows = track.Rows();
-            var hyps = track.Count == 0 ? [] : beam.Decode(rows, track.Count, vocabulary.Count);
+            var hyps = track.Count == 0 ? [] : decoder.Decode(rows, track.Count, vocabulary.Count);
             nbest = hyps.Select(h => new NBestEntry(vocabulary.Decode(h.Ids), Math.Round(h.Score, 4))).ToList();
             if (nbest.Count == 0) nbest = [new NBestEntry([], 0)];
             int[] ids = hyps.Count > 0 ? hyps[0].Ids : [];
@@ -206,10 +236,16 @@ public sealed class Recognizer : IDisposable
             Fps = Math.Round(fps, 3),
             Stride = stride,
             Chunks = chunks,
-            Decoder = beam is null ? "greedy" : $"beam-{beam.Options.BeamWidth}",
+            Decoder = decoder.Name,
+            Engine = onnx is null ? "torch" : "onnx",
             Seconds = Math.Round(seconds, 3),
         };
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        onnx?.Dispose();
+        fast.Dispose();
+        model.Dispose();
+    }
 }

@@ -1,19 +1,17 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
 
 /// <summary>
-/// A checkpoint is a directory holding everything that rebuilds and continues a model:
-/// <c>model.bin</c> (TorchSharp state dict), <c>model.json</c> (the model configuration),
-/// <c>vocab.txt</c>, <c>training.json</c> (the run's options: frame size, ...),
-/// <c>optimizer.bin</c> and <c>state.json</c> (<see cref="CheckpointState"/>).
+/// A run's checkpoints in the format of <see cref="ModelCheckpoint"/>, with the loop's typed state
+/// (<see cref="CheckpointState"/>, the run's <see cref="TrainingOptions"/>, the optimizer).
 /// <para>
 /// In a run folder, <c>best</c> and <c>last</c> are symbolic links to versioned directories under
 /// <c>checkpoints/</c>. A new checkpoint is written completely into a fresh directory, then the
@@ -24,22 +22,16 @@ namespace Glossa.Training;
 /// </summary>
 public static class Checkpoint
 {
-    public const string ModelFile = "model.bin";
-    public const string ModelConfigFile = "model.json";
-    public const string VocabularyFile = "vocab.txt";
-    public const string OptionsFile = "training.json";
-    public const string OptimizerFile = "optimizer.bin";
-    public const string StateFile = "state.json";
+    public const string ModelFile = ModelCheckpoint.ModelFile;
+    public const string ModelConfigFile = ModelCheckpoint.ModelConfigFile;
+    public const string VocabularyFile = ModelCheckpoint.VocabularyFile;
+    public const string OptionsFile = ModelCheckpoint.OptionsFile;
+    public const string OptimizerFile = ModelCheckpoint.OptimizerFile;
+    public const string StateFile = ModelCheckpoint.StateFile;
     const string VersionsFolder = "checkpoints";
 
-    /// <summary>JSON settings of checkpoint and run-folder files: snake_case, indented, enums in kebab-case, NaN allowed.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    /// <summary>JSON settings of checkpoint and run-folder files (<see cref="GlossaJson.Files"/>).</summary>
+    public static JsonSerializerOptions Json => GlossaJson.Files;
 
     /// <summary>
     /// Writes a checkpoint into a new versioned directory of <paramref name="runDir"/> and points
@@ -54,13 +46,11 @@ public static class Checkpoint
         string building = Path.Combine(versions, name + ".partial");
         Directory.CreateDirectory(building);
 
-        WriteDurably(Path.Combine(building, ModelFile), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
+        ModelCheckpoint.WriteModel(building, model, modelConfigJson, vocabulary);
         if (optimizer is not null)
-            WriteDurably(Path.Combine(building, OptimizerFile), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); SaveOptimizer(optimizer, w); });
-        WriteText(Path.Combine(building, ModelConfigFile), modelConfigJson);
-        WriteText(Path.Combine(building, VocabularyFile), string.Join('\n', vocabulary.Tokens) + "\n");
-        WriteText(Path.Combine(building, OptionsFile), JsonSerializer.Serialize(options, Json));
-        WriteText(Path.Combine(building, StateFile), JsonSerializer.Serialize(state, Json));
+            ModelCheckpoint.WriteFile(Path.Combine(building, OptimizerFile), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); SaveOptimizer(optimizer, w); });
+        ModelCheckpoint.WriteJson(building, OptionsFile, options);
+        ModelCheckpoint.WriteJson(building, StateFile, state);
 
         string final = Path.Combine(versions, name);
         Directory.Move(building, final);
@@ -90,52 +80,20 @@ public static class Checkpoint
     }
 
     /// <summary>True when <paramref name="path"/> looks like a checkpoint directory (or a link to one).</summary>
-    public static bool Exists(string path) => File.Exists(Path.Combine(path, StateFile)) && File.Exists(Path.Combine(path, ModelFile));
+    public static bool Exists(string path) => ModelCheckpoint.Exists(path);
 
     /// <summary>Reads the loop state of a checkpoint.</summary>
     public static CheckpointState ReadState(string path)
     {
-        Require(path);
-        return ReadJson<CheckpointState>(Path.Combine(path, StateFile));
-    }
-
-    /// <summary>The model configuration JSON a checkpoint was written with.</summary>
-    public static string ReadModelConfigJson(string path)
-    {
-        Require(path);
-        string file = Path.Combine(path, ModelConfigFile);
-        if (!File.Exists(file))
-            throw new GlossaException($"{file}: missing; this checkpoint cannot rebuild its model (copy the whole checkpoint folder, or use the run's other checkpoint)");
-        return File.ReadAllText(file);
+        ModelCheckpoint.Require(path);
+        return ModelCheckpoint.ReadJson<CheckpointState>(Path.Combine(path, StateFile));
     }
 
     /// <summary>The options of the run that wrote the checkpoint.</summary>
     public static TrainingOptions ReadOptions(string path)
     {
-        Require(path);
-        return ReadJson<TrainingOptions>(Path.Combine(path, OptionsFile));
-    }
-
-    /// <summary>The vocabulary stored with the checkpoint.</summary>
-    public static Vocabulary ReadVocabulary(string path)
-    {
-        Require(path);
-        return Vocabulary.Load(Path.Combine(path, VocabularyFile));
-    }
-
-    /// <summary>Loads the weights into a model built from the checkpoint's configuration (strict: every key must match).</summary>
-    public static void LoadWeights(string path, nn.Module model)
-    {
-        Require(path);
-        string file = Path.Combine(path, ModelFile);
-        try
-        {
-            model.load(file, strict: true);
-        }
-        catch (Exception e) when (e is not GlossaException)
-        {
-            throw new GlossaException($"{file}: cannot load the weights into the model built from {ModelConfigFile} ({e.Message})", e);
-        }
+        ModelCheckpoint.Require(path);
+        return ModelCheckpoint.ReadJson<TrainingOptions>(Path.Combine(path, OptionsFile));
     }
 
     /// <summary>Restores the optimizer's moments and step counts.</summary>
@@ -171,38 +129,6 @@ public static class Checkpoint
             helper.load_state_dict(reader);
         else
             throw new InvalidOperationException($"optimizer {optimizer.GetType().Name} cannot load its state");
-    }
-
-    /// <summary>Reads one of the checkpoint's JSON files; a damaged file is named with its line.</summary>
-    static T ReadJson<T>(string file)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json)
-                   ?? throw new GlossaException($"{file}: empty; the checkpoint is damaged (use the run's other checkpoint, or start again with --overwrite)");
-        }
-        catch (JsonException e)
-        {
-            throw new GlossaException($"{file}: damaged JSON (line {(e.LineNumber ?? 0) + 1}); the checkpoint cannot be read: use the run's other checkpoint, or start again with --overwrite", e);
-        }
-    }
-
-    static void Require(string path)
-    {
-        if (!Directory.Exists(path))
-            throw new GlossaException($"{path}: checkpoint directory not found (a run folder holds 'best' and 'last')");
-        if (!Exists(path))
-            throw new GlossaException($"{path}: not a Glossa checkpoint (needs {ModelFile} and {StateFile})");
-    }
-
-    static void WriteText(string path, string text) =>
-        WriteDurably(path, s => { var bytes = new UTF8Encoding(false).GetBytes(text); s.Write(bytes); });
-
-    static void WriteDurably(string path, Action<Stream> write)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        write(stream);
-        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Makes <paramref name="linkPath"/> a symbolic link to <paramref name="relativeTarget"/> in one atomic rename.</summary>

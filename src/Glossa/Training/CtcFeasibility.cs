@@ -1,4 +1,7 @@
+using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Frames;
+using static TorchSharp.torch;
 
 namespace Glossa.Training;
 
@@ -50,5 +53,20 @@ public static class CtcFeasibility
             yield return $"  {r.Sample.Id} ({r.Sample.Source}): {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}";
         if (rejected.Count > 20)
             yield return $"  ... and {rejected.Count - 20} more";
+    }
+
+    /// <summary>
+    /// Stops with the sample's name when a clip's output is shorter than CTC needs. The run's
+    /// start-up filter removes such clips when frame counts are known; this catches the rest.
+    /// </summary>
+    public static void RequireOutputLengths(Tensor outputLengths, ClipBatch batch)
+    {
+        var outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        var tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
+        for (int b = 0; b < outLen.Length; b++)
+            if (outLen[b] < tgtLen[b])
+                throw new GlossaException(
+                    $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
+                    "Remove the clip or lower the model's temporal stride / raise --max-frames");
     }
 }

@@ -12,7 +12,7 @@ public sealed record EpochMetrics
     public double TrainLoss { get; init; }
     /// <summary>Mean validation CTC loss.</summary>
     public double? ValLoss { get; init; }
-    /// <summary>Training WER in percent (greedy decoding on a subset of training clips), if measured.</summary>
+    /// <summary>Training WER in percent: greedy decoding of every training step's output (train mode, so dropout and augmentation on), if measured.</summary>
     public double? TrainWer { get; init; }
     /// <summary>Validation WER in percent.</summary>
     public double? ValWer { get; init; }

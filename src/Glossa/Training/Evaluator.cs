@@ -6,111 +6,45 @@ using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
 using Glossa.Scoring;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
 
 /// <summary>
-/// <c>glossa evaluate</c>: rebuilds the model of a checkpoint, decodes a split (greedy or beam),
-/// scores it with the official rules (sclite-exact alignment, corpus cleanup) and writes the CTM,
-/// STM, per-utterance alignments and a WER summary.
+/// <c>glossa evaluate</c>: loads a checkpoint (<see cref="CheckpointModel"/>), decodes a split with
+/// <see cref="CtcDecoder"/> (greedy or beam), scores it with the official rules (sclite-exact
+/// alignment, corpus cleanup) and writes the CTM, STM, per-utterance alignments and a WER summary,
+/// named per decoder (SPLIT.greedy.ctm, SPLIT.beam-10.ctm) so runs of both sit side by side.
 /// </summary>
 public static class Evaluator
 {
-    /// <summary>Rebuilds a checkpoint's model on <paramref name="device"/>, in eval mode.</summary>
-    public static (CslrModel Model, Vocabulary Vocabulary, TrainingOptions Training) LoadModel(string checkpoint, Device device)
-    {
-        var config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(checkpoint), Path.Combine(checkpoint, Checkpoint.ModelConfigFile));
-        var vocabulary = Checkpoint.ReadVocabulary(checkpoint);
-        if (config.NumClasses != vocabulary.Count)
-            throw new GlossaException($"{checkpoint}: model.json has {config.NumClasses} classes but vocab.txt {vocabulary.Count}; the checkpoint is inconsistent");
-        var model = ModelFactory.Create(config);
-        Checkpoint.LoadWeights(checkpoint, model);
-        model.to(device);
-        model.eval();
-        return (model, vocabulary, Checkpoint.ReadOptions(checkpoint));
-    }
-
     /// <summary>Decodes and scores one split; <paramref name="progress"/> gets (clips done, total).</summary>
     public static EvaluationResult Run(EvaluationOptions options, Action<int, int>? progress = null, CancellationToken cancel = default)
     {
         options.Validate();
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
         string checkpoint = options.Checkpoint.TrimEnd('/');
-        var (model, vocabulary, training) = LoadModel(checkpoint, device);
-        using var owned = model;
+        using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision));
 
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var samples = corpus.Split(options.Split);
-        var cleanup = options.Cleanup == "auto"
-            ? corpus.Format switch
-            {
-                CorpusFormat.Phoenix2014 => CleanupRules.Phoenix2014,
-                CorpusFormat.Phoenix2014T => CleanupRules.Phoenix2014T,
-                _ => CleanupRules.None,
-            }
-            : CleanupRules.Parse(options.Cleanup);
+        var cleanup = CleanupRules.Parse(options.Cleanup == "auto" ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
+        var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
 
-        var frames = TrainingJob.FrameOptionsFor(training, model.Config.FrameSize);
-        var loader = new BatchLoader(samples, vocabulary, new LoaderOptions
-        {
-            Frames = frames,
-            Mode = FrameMode.Eval,
-            BatchSize = options.BatchSize,
-            CacheDirectory = options.CacheDir,
-        });
-        var beam = options.Beam > 1 ? new BeamSearchDecoder(new BeamSearchOptions { BeamWidth = options.Beam, TopClasses = Math.Min(40, vocabulary.Count) }) : null;
-
-        var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var forward = new Stopwatch();
-        var decode = new Stopwatch();
-        int done = 0;
-        using (no_grad())
-        {
-            foreach (var batch in loader.Epoch(0, cancel))
-            {
-                using var b = batch;
-                using var scope = NewDisposeScope();
-                forward.Start();
-                var output = model.call(b.Frames.to(device), b.Lengths.to(device));
-                var logProbs = nn.functional.log_softmax(output.Logits, dim: -1).cpu().contiguous(); // (B,T',C)
-                float[] flat = logProbs.data<float>().ToArray();
-                int[] lengths = output.Lengths.cpu().to_type(ScalarType.Int32).data<int>().ToArray();
-                forward.Stop();
-                decode.Start();
-                int maxFrames = (int)logProbs.shape[1], classes = (int)logProbs.shape[2];
-                int[][] ids = beam is null
-                    ? GreedyDecoder.DecodeBatch(flat, lengths, maxFrames, classes)
-                    : beam.DecodeBatch(flat, lengths, maxFrames, classes).Select(n => n.Count > 0 ? n[0].Ids : []).ToArray();
-                decode.Stop();
-                for (int i = 0; i < b.Count; i++)
-                    hypotheses[b.Ids[i]] = vocabulary.Decode(ids[i]);
-                done += b.Count;
-                progress?.Invoke(done, samples.Count);
-            }
-        }
-        if (cancel.IsCancellationRequested)
-            throw new OperationCanceledException("evaluation interrupted");
-
-        var references = samples.Select(s => new Utterance(s.Id, s.Signer, s.Glosses, s.Source)).ToList();
-        var report = WerScorer.Score(references, hypotheses, ScoreOptions.With(cleanup));
+        var decoded = Decode(inference, decoder, samples, options, progress, cancel);
+        var references = samples.Select(s => s.ToUtterance()).ToList();
+        var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
 
         string outDir = options.OutputDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, $"eval-{Path.GetFileName(checkpoint)}-{options.Split}");
         outDir = SafeWrite.Folder(outDir, "--output-dir");
-        string Out(string ext) => Path.Combine(outDir, $"{options.Split}.{ext}");
-        CtmFile.Write(Out("ctm"), references, hypotheses);
-        StmFile.Write(Out("stm"), references);
-        using (var w = new StreamWriter(Out("pra"))) report.WritePra(w);
-        using (var w = new StreamWriter(Out("wer-summary.txt"))) report.WriteSummary(w);
-
+        var files = Write(outDir, options.Split, decoder.Name, references, decoded.Hypotheses, report);
         var t = report.Totals;
         var result = new EvaluationResult
         {
-            Checkpoint = Path.GetFullPath(checkpoint),
+            Checkpoint = inference.Checkpoint,
             Split = options.Split,
-            Decoder = beam is null ? "greedy" : $"beam-{options.Beam}",
+            Decoder = decoder.Name,
             Cleanup = cleanup.Name,
             Wer = Math.Round(report.WerPercent, 2),
             Substitutions = t.Substitutions,
@@ -118,14 +52,62 @@ public static class Evaluator
             Insertions = t.Insertions,
             ReferenceWords = t.ReferenceWords,
             Utterances = references.Count,
-            ForwardSeconds = Math.Round(forward.Elapsed.TotalSeconds, 2),
-            DecodeSeconds = Math.Round(decode.Elapsed.TotalSeconds, 3),
-            Files = new Dictionary<string, string>
-            {
-                ["ctm"] = Out("ctm"), ["stm"] = Out("stm"), ["pra"] = Out("pra"), ["summary"] = Out("wer-summary.txt"), ["results"] = Out("results.json"),
-            },
+            ForwardSeconds = Math.Round(decoded.ForwardSeconds, 2),
+            DecodeSeconds = Math.Round(decoded.DecodeSeconds, 3),
+            Files = files,
         };
-        File.WriteAllText(Out("results.json"), JsonSerializer.Serialize(result, Checkpoint.Json));
+        File.WriteAllText(files["results"], JsonSerializer.Serialize(result, GlossaJson.Files));
         return result;
+    }
+
+    sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds);
+
+    /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
+    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, EvaluationOptions options,
+        Action<int, int>? progress, CancellationToken cancel)
+    {
+        var loader = new BatchLoader(samples, inference.Vocabulary, new LoaderOptions
+        {
+            Frames = inference.Frames,
+            Mode = FrameMode.Eval,
+            BatchSize = options.BatchSize,
+            CacheDirectory = options.CacheDir,
+        });
+        var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var forward = new Stopwatch();
+        var decode = new Stopwatch();
+        foreach (var batch in loader.Epoch(0, cancel))
+        {
+            using var b = batch;
+            forward.Start();
+            var logProbs = inference.LogProbs(b.Frames, b.Lengths);
+            forward.Stop();
+            decode.Start();
+            int[][] ids = decoder.BestBatch(logProbs);
+            decode.Stop();
+            for (int i = 0; i < b.Count; i++)
+                hypotheses[b.Ids[i]] = inference.Vocabulary.Decode(ids[i]);
+            progress?.Invoke(hypotheses.Count, samples.Count);
+        }
+        if (cancel.IsCancellationRequested)
+            throw new OperationCanceledException("evaluation interrupted");
+        return new Decoded(hypotheses, forward.Elapsed.TotalSeconds, decode.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Writes SPLIT.stm and SPLIT.DECODER.{ctm,pra,wer-summary.txt}; returns every file by kind (results.json included, written last).</summary>
+    static Dictionary<string, string> Write(string outDir, string split, string decoder, IReadOnlyList<Utterance> references,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreReport report)
+    {
+        string Out(string ext) => Path.Combine(outDir, $"{split}.{decoder}.{ext}");
+        var files = new Dictionary<string, string>
+        {
+            ["ctm"] = Out("ctm"), ["stm"] = Path.Combine(outDir, $"{split}.stm"), ["pra"] = Out("pra"),
+            ["summary"] = Out("wer-summary.txt"), ["results"] = Out("results.json"),
+        };
+        CtmFile.Write(files["ctm"], references, hypotheses);
+        StmFile.Write(files["stm"], references);
+        using (var w = new StreamWriter(files["pra"])) report.WritePra(w);
+        using (var w = new StreamWriter(files["summary"])) report.WriteSummary(w);
+        return files;
     }
 }

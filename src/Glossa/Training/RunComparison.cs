@@ -7,7 +7,7 @@ namespace Glossa.Training;
 /// <summary>
 /// Reads run folders for <c>glossa compare</c>: config.json (model, frame size, teacher),
 /// summary.json (status, best epoch, speed), metrics.jsonl (epochs, seconds) and the results
-/// of <c>glossa evaluate</c> found under the folder (<c>eval-*/SPLIT.results.json</c>, those of
+/// of <c>glossa evaluate</c> found under the folder (<c>eval-*/SPLIT.DECODER.results.json</c>, those of
 /// the <c>best</c> checkpoint first).
 /// </summary>
 public static class RunComparison
@@ -63,9 +63,9 @@ public static class RunComparison
     /// <summary>WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best checkpoint's.</summary>
     static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split)
     {
+        // SPLIT.DECODER.results.json (SPLIT.results.json from older evaluations).
         var files = Directory.GetDirectories(dir, "eval-*")
-            .Select(d => Path.Combine(d, $"{split}.results.json"))
-            .Where(File.Exists)
+            .SelectMany(d => Directory.GetFiles(d, $"{split}.*results.json"))
             .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) == $"eval-best-{split}" ? 0 : 1)
             .ThenByDescending(File.GetLastWriteTimeUtc)
             .ToList();

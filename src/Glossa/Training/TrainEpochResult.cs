@@ -25,7 +25,8 @@ public sealed record TrainEpochResult
     public double DataWaitSeconds { get; init; }
     /// <summary>True when cancellation ended the epoch early (after a complete step).</summary>
     public bool Interrupted { get; init; }
-    /// <summary>For an interrupted epoch: how far it got as of its last optimizer step (batches of a
-    /// partly accumulated window are not counted: their gradients were dropped).</summary>
+    /// <summary>How far the epoch got as of its last optimizer step (for an interrupted epoch, batches of
+    /// a partly accumulated window are not counted: their gradients were dropped); a complete epoch's
+    /// progress lets a run stopped during validation resume straight into validation.</summary>
     public EpochProgress? Progress { get; init; }
 }

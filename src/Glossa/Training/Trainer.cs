@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Glossa.Corpora;
+using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
 using TorchSharp;
@@ -70,100 +71,119 @@ public sealed class Trainer
         var start = continueFrom ?? new EpochProgress();
         if (start.TorchRngState is { } rng)
             using (var state = tensor(rng, dtype: ScalarType.Byte)) random.set_rng_state(state);
-        double waited = 0, lossSum = start.LossSum, lossMax = start.LossMax, gradSum = start.GradNormSum, gradMax = start.GradNormMax, extraSum = start.ExtraLossSum;
-        int batchCount = start.BatchesDone, clips = start.Clips, pending = 0, steps = start.OptimizerSteps, errors = start.Errors, refWords = start.ReferenceWords;
-        long frames = start.Frames;
+        var t = new EpochTotals(start);
+        int pending = 0;
         bool interrupted = false;
         var pendingIds = new List<string>();
         // The progress as of the last completed optimizer step: what an interruption can be resumed from.
-        EpochProgress Snapshot() => new()
-        {
-            BatchesDone = batchCount, Clips = clips, Frames = frames, OptimizerSteps = steps, LossSum = lossSum, LossMax = lossMax,
-            ExtraLossSum = extraSum, GradNormSum = gradSum, GradNormMax = gradMax, Errors = errors, ReferenceWords = refWords,
-            TorchRngState = RngState(),
-        };
-        var committed = Snapshot();
+        var committed = t.Snapshot();
 
         using var it = batches.GetEnumerator();
         while (true)
         {
             long before = Stopwatch.GetTimestamp();
             bool more = it.MoveNext();
-            waited += Stopwatch.GetElapsedTime(before).TotalSeconds;
+            t.Waited += Stopwatch.GetElapsedTime(before).TotalSeconds;
             if (!more) break;
 
             using var batch = it.Current;
             // Checked once the next batch exists, so a request during the last step still completes the epoch.
             if (cancel.IsCancellationRequested) { interrupted = true; break; }
-            using (NewDisposeScope())
-            {
-                var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
-                RequireFeasible(output.Lengths, batch);
-                var logProbs = objective.LogProbs(output.Logits, smooth: true); // (B,T',C)
-                var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
-                double value = loss.item<float>();
-                if (!double.IsFinite(value))
-                    throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
-                    {
-                        // Re-run the batch with hooks on every submodule to name where the NaN/inf starts.
-                        Module = Doctor.NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
-                    };
-                if (ExtraLoss is not null)
-                {
-                    var extra = ExtraLoss(batch, output);
-                    double extraValue = extra.item<float>();
-                    if (!double.IsFinite(extraValue))
-                        throw new NonFiniteLossException(epoch, OptimizerSteps, "extra (distillation) loss", extraValue, batch.Ids.ToArray());
-                    extraSum += extraValue;
-                    loss = loss + extra;
-                }
-                (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
-                (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
-                errors += e;
-                refWords += n;
-                lossSum += value;
-                lossMax = Math.Max(lossMax, value);
-            }
+            ForwardBackward(batch, epoch, t);
             pendingIds.AddRange(batch.Ids);
-            batchCount++;
-            clips += batch.Count;
-            frames += batch.Frames.shape[0] * batch.Frames.shape[1];
             if (++pending == accumulationSteps)
             {
-                double norm = Step(epoch, pendingIds);
-                gradSum += norm;
-                gradMax = Math.Max(gradMax, norm);
-                steps++;
+                t.AddStep(Step(epoch, pendingIds));
                 pending = 0;
-                if (cancel.CanBeCanceled) committed = Snapshot();
+                if (cancel.CanBeCanceled) committed = t.Snapshot();
             }
-            progress?.Invoke(new StepProgress(epoch, batchCount, lossSum / batchCount, (clips - start.Clips) / clock.Elapsed.TotalSeconds));
+            progress?.Invoke(new StepProgress(epoch, t.Batches, t.LossSum / t.Batches, (t.Clips - start.Clips) / clock.Elapsed.TotalSeconds));
         }
-        if (pending > 0 && !interrupted)
-        {
-            // A short last accumulation window still counts: its gradients were already summed.
-            double norm = Step(epoch, pendingIds);
-            gradSum += norm;
-            gradMax = Math.Max(gradMax, norm);
-            steps++;
-        }
+        // A short last accumulation window still counts: its gradients were already summed.
+        if (pending > 0 && !interrupted) t.AddStep(Step(epoch, pendingIds));
         optimizer.zero_grad();
-        return new TrainEpochResult
+        return t.Result(ExtraLoss is not null, clock.Elapsed.TotalSeconds, interrupted ? committed : t.Snapshot(), interrupted);
+    }
+
+    /// <summary>One batch: forward, CTC (+ the extra loss), backward with the accumulation scale, running totals; in its own dispose scope.</summary>
+    void ForwardBackward(ClipBatch batch, int epoch, EpochTotals t)
+    {
+        using (NewDisposeScope())
         {
-            MeanLoss = batchCount > 0 ? lossSum / batchCount : double.NaN,
-            MaxLoss = batchCount > 0 ? lossMax : double.NaN,
-            ExtraLoss = ExtraLoss is not null && batchCount > 0 ? extraSum / batchCount : null,
-            Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
-            GradNormMean = steps > 0 ? gradSum / steps : 0,
-            GradNormMax = gradMax,
-            Batches = batchCount,
-            Clips = clips,
-            Frames = frames,
-            OptimizerSteps = steps,
-            Seconds = clock.Elapsed.TotalSeconds,
-            DataWaitSeconds = waited,
+            var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
+            CtcFeasibility.RequireOutputLengths(output.Lengths, batch);
+            var logProbs = objective.LogProbs(output.Logits, smooth: true); // (B,T',C)
+            var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
+            double value = loss.item<float>();
+            if (!double.IsFinite(value))
+                throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
+                {
+                    // Re-run the batch with hooks on every submodule to name where the NaN/inf starts.
+                    Module = NonFiniteProbe.Locate(model, () => model.call(batch.Frames.to(device), batch.Lengths.to(device))),
+                };
+            if (ExtraLoss is not null)
+            {
+                var extra = ExtraLoss(batch, output);
+                double extraValue = extra.item<float>();
+                if (!double.IsFinite(extraValue))
+                    throw new NonFiniteLossException(epoch, OptimizerSteps, "extra (distillation) loss", extraValue, batch.Ids.ToArray());
+                t.ExtraSum += extraValue;
+                loss = loss + extra;
+            }
+            (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
+            (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
+            t.AddBatch(value, e, n, batch.Count, batch.Frames.shape[0] * batch.Frames.shape[1]);
+        }
+    }
+
+    /// <summary>The running totals of an epoch, carried over from an interrupted one.</summary>
+    sealed class EpochTotals(EpochProgress start)
+    {
+        public double Waited, LossSum = start.LossSum, LossMax = start.LossMax, GradSum = start.GradNormSum, GradMax = start.GradNormMax, ExtraSum = start.ExtraLossSum;
+        public int Batches = start.BatchesDone, Clips = start.Clips, Steps = start.OptimizerSteps, Errors = start.Errors, ReferenceWords = start.ReferenceWords;
+        public long Frames = start.Frames;
+
+        public void AddBatch(double loss, int errors, int words, int clips, long frames)
+        {
+            LossSum += loss;
+            LossMax = Math.Max(LossMax, loss);
+            Errors += errors;
+            ReferenceWords += words;
+            Batches++;
+            Clips += clips;
+            Frames += frames;
+        }
+
+        public void AddStep(double gradNorm)
+        {
+            GradSum += gradNorm;
+            GradMax = Math.Max(GradMax, gradNorm);
+            Steps++;
+        }
+
+        public EpochProgress Snapshot() => new()
+        {
+            BatchesDone = Batches, Clips = Clips, Frames = Frames, OptimizerSteps = Steps, LossSum = LossSum, LossMax = LossMax,
+            ExtraLossSum = ExtraSum, GradNormSum = GradSum, GradNormMax = GradMax, Errors = Errors, ReferenceWords = ReferenceWords,
+            TorchRngState = RngState(),
+        };
+
+        public TrainEpochResult Result(bool extra, double seconds, EpochProgress progress, bool interrupted) => new()
+        {
+            MeanLoss = Batches > 0 ? LossSum / Batches : double.NaN,
+            MaxLoss = Batches > 0 ? LossMax : double.NaN,
+            ExtraLoss = extra && Batches > 0 ? ExtraSum / Batches : null,
+            Wer = ReferenceWords > 0 ? 100.0 * Errors / ReferenceWords : double.NaN,
+            GradNormMean = Steps > 0 ? GradSum / Steps : 0,
+            GradNormMax = GradMax,
+            Batches = Batches,
+            Clips = Clips,
+            Frames = Frames,
+            OptimizerSteps = Steps,
+            Seconds = seconds,
+            DataWaitSeconds = Waited,
             Interrupted = interrupted,
-            Progress = interrupted ? committed : null,
+            Progress = progress,
         };
     }
 
@@ -190,97 +210,15 @@ public sealed class Trainer
         return norm;
     }
 
-    /// <summary>Greedy decoding of every validation batch: loss, WER and the blank/length statistics the doctor reads.</summary>
-    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default)
-    {
-        model.eval();
-        var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long blankFrames = 0, validFrames = 0;
-        int clips = 0, errors = 0, refWords = 0, hypWords = 0, empty = 0;
-        var samples = new List<PredictionSample>();
-        var hypotheses = new List<(string, string[])>();
-        using (no_grad())
-        {
-            foreach (var batch in batches)
-            {
-                using var owned = batch;
-                if (cancel.IsCancellationRequested) break;
-                using var scope = NewDisposeScope();
-                var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
-                RequireFeasible(output.Lengths, batch);
-                var logProbs = objective.LogProbs(output.Logits, smooth: false);
-                double loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device)).item<float>();
-                if (!double.IsFinite(loss))
-                    throw new NonFiniteLossException(0, OptimizerSteps, "validation loss", loss, batch.Ids.ToArray());
-                lossSum += loss * batch.Count;
-                var (argmax, lengths) = ArgmaxFrames(output.Logits, output.Lengths);
-                int T = (int)output.Logits.shape[1];
-                var batchHyps = new List<IReadOnlyList<string>>(batch.Count);
-                for (int b = 0; b < batch.Count; b++)
-                {
-                    var span = new ReadOnlySpan<long>(argmax, b * T, T);
-                    for (int t = 0; t < lengths[b]; t++)
-                        if (span[t] == Vocabulary.Blank) blankFrames++;
-                    validFrames += lengths[b];
-                    var hyp = vocabulary.Decode(GreedyFrames.Collapse(span, (int)lengths[b]));
-                    hypWords += hyp.Length;
-                    if (hyp.Length == 0) empty++;
-                    batchHyps.Add(hyp);
-                    hypotheses.Add((batch.Ids[b], hyp));
-                    if (samples.Count < keepSamples)
-                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', batch.Glosses[b]), string.Join(' ', hyp)));
-                }
-                var (e, n) = WordErrorCounter.Count(batch.Ids, batch.Glosses, batchHyps);
-                errors += e;
-                refWords += n;
-                clips += batch.Count;
-            }
-        }
-        return new ValidationResult
-        {
-            Loss = clips > 0 ? lossSum / clips : double.NaN,
-            Wer = refWords > 0 ? 100.0 * errors / refWords : double.NaN,
-            Errors = errors,
-            ReferenceWords = refWords,
-            BlankRatio = validFrames > 0 ? (double)blankFrames / validFrames : double.NaN,
-            EmptyRate = clips > 0 ? (double)empty / clips : double.NaN,
-            LengthRatio = refWords > 0 ? (double)hypWords / refWords : double.NaN,
-            Samples = samples,
-            Hypotheses = hypotheses,
-            Clips = clips,
-            Seconds = clock.Elapsed.TotalSeconds,
-        };
-    }
+    /// <summary>One validation pass (<see cref="Validator"/>) with the model being trained.</summary>
+    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default, Scoring.CleanupRules? cleanup = null) =>
+        new Validator(model, vocabulary, device, cleanup).Run(batches, keepSamples, OptimizerSteps, cancel);
 
+    /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)
     {
-        var (argmax, lengths) = ArgmaxFrames(logits, outputLengths);
-        int T = (int)logits.shape[1];
-        var hyps = new List<IReadOnlyList<string>>(batch.Count);
-        for (int b = 0; b < batch.Count; b++)
-            hyps.Add(vocabulary.Decode(GreedyFrames.Collapse(new ReadOnlySpan<long>(argmax, b * T, T), (int)lengths[b])));
+        var lp = CheckpointModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
+        var hyps = GreedyDecoder.DecodeBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes).Select(ids => (IReadOnlyList<string>)vocabulary.Decode(ids)).ToList();
         return WordErrorCounter.Count(batch.Ids, batch.Glosses, hyps);
-    }
-
-    static (long[] Argmax, long[] Lengths) ArgmaxFrames(Tensor logits, Tensor outputLengths)
-    {
-        var argmax = logits.detach().argmax(-1).cpu().contiguous(); // (B,T',C) -> (B,T')
-        return (argmax.data<long>().ToArray(), outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray());
-    }
-
-    /// <summary>
-    /// Stops with the sample's name when a clip's output is shorter than CTC needs. The run's
-    /// start-up filter removes such clips when frame counts are known; this catches the rest.
-    /// </summary>
-    static void RequireFeasible(Tensor outputLengths, ClipBatch batch)
-    {
-        var outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
-        var tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
-        for (int b = 0; b < outLen.Length; b++)
-            if (outLen[b] < tgtLen[b])
-                throw new Common.GlossaException(
-                    $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
-                    "Remove the clip or lower the model's temporal stride / raise --max-frames");
     }
 }

@@ -1,6 +1,5 @@
 using Glossa.Common;
 using Glossa.Corpora;
-using Glossa.Doctor;
 using Glossa.Frames;
 using Glossa.Models;
 using TorchSharp;
@@ -11,8 +10,8 @@ namespace Glossa.Training;
 /// <summary>
 /// Everything a <c>glossa train</c> run is built from: the corpus splits (clips too short for CTC
 /// reported and left out), the vocabulary, the model (fresh, pretrained or from the run's last
-/// checkpoint), the batch loaders and the doctor's monitor. <see cref="CreateRun"/> ties them to
-/// a <see cref="TrainingRun"/>.
+/// checkpoint) and the batch loaders. <see cref="CreateRun"/> ties them to a
+/// <see cref="TrainingRun"/> and its optional live monitor.
 /// </summary>
 public sealed class TrainingJob : IDisposable
 {
@@ -24,13 +23,19 @@ public sealed class TrainingJob : IDisposable
     public Device Device { get; }
     /// <summary>Lines describing the setup (corpus, rejected clips, model size), logged at the start of the run.</summary>
     public IReadOnlyList<string> Preamble { get; }
-    /// <summary>The training doctor, fed every epoch.</summary>
-    public HealthMonitor Monitor { get; }
+    /// <summary>The live health check fed every epoch (the training doctor where the run is composed); none by default.</summary>
+    public ITrainingMonitor? Monitor { get; set; }
+    /// <summary>The training clips kept (long enough for CTC at the model's stride).</summary>
+    public IReadOnlyList<Sample> TrainSamples { get; }
+    /// <summary>The training clips left out as too short for CTC, with why.</summary>
+    public IReadOnlyList<CtcFeasibility.Rejected> TrainRejected { get; }
+    /// <summary>Validation glosses missing from the vocabulary (a vocabulary mismatch), and all validation glosses.</summary>
+    public (int Unknown, int Total) ValidationGlosses { get; private init; }
     /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
     public TrainingExtension? Extension { get; set; }
 
     TrainingJob(TrainingOptions options, CslrModel model, Vocabulary vocabulary, TrainingData data, Device device,
-        IReadOnlyList<string> preamble, HealthMonitor monitor)
+        IReadOnlyList<string> preamble, IReadOnlyList<Sample> trainSamples, IReadOnlyList<CtcFeasibility.Rejected> trainRejected)
     {
         Options = options;
         Model = model;
@@ -38,37 +43,15 @@ public sealed class TrainingJob : IDisposable
         Data = data;
         Device = device;
         Preamble = preamble;
-        Monitor = monitor;
-    }
-
-    /// <summary>Frame transforms of a run: resize + crop (random in training), flip, temporal rescale, frame cap.</summary>
-    public static FrameOptions FrameOptionsFor(TrainingOptions o, int frameSize)
-    {
-        int resize = o.Augment ? (int)Math.Round(frameSize * 8 / 7.0) : frameSize; // 224 -> 256, 64 -> 73
-        return FrameOptions.Square(resize, frameSize) with
-        {
-            FlipProbability = o.Augment ? 0.5 : 0,
-            TemporalRescale = o.Augment ? 0.2 : 0,
-            RescaleMinFrames = Math.Min(32, o.MaxFrames),
-            RescaleMaxFrames = o.MaxFrames,
-            MaxFrames = o.MaxFrames,
-        };
-    }
-
-    /// <summary>Frames the model sees, at least, for a clip of n frames (frame cap, then the shortest temporal rescale).</summary>
-    public static int WorstCaseFrames(FrameOptions f, int n, bool training)
-    {
-        int kept = f.MaxFrames > 0 && n > f.MaxFrames ? f.MaxFrames : n;
-        if (!training || f.TemporalRescale <= 0) return kept;
-        int m = Math.Clamp((int)(kept * (1 - f.TemporalRescale)), f.RescaleMinFrames, f.RescaleMaxFrames);
-        return f.MaxFrames > 0 ? Math.Min(m, f.MaxFrames) : m;
+        TrainSamples = trainSamples;
+        TrainRejected = trainRejected;
     }
 
     /// <summary>Loads the corpus, builds or restores vocabulary and model, and prepares the loaders.</summary>
     public static TrainingJob Prepare(TrainingOptions options)
     {
         options.Validate();
-        var device = TrainingDevice.Resolve(options.Device);
+        var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
         string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
@@ -77,30 +60,10 @@ public sealed class TrainingJob : IDisposable
             (options, var changed) = ResumeCompatibility.Resolve(options, last);
             preamble.AddRange(changed);
         }
-
-        if (string.IsNullOrWhiteSpace(options.Corpus))
-            throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
-        if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
-            throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
-        var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);
-        preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {train.Count} train, {val.Count} {options.ValSplit} clips");
-
-        Vocabulary vocabulary;
-        ModelConfig config;
-        if (options.Resume && Checkpoint.Exists(last))
-        {
-            vocabulary = Checkpoint.ReadVocabulary(last);
-            config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(last), Path.Combine(last, Checkpoint.ModelConfigFile));
-            if (ResumeCompatibility.CheckCorpus(train, vocabulary, options.Corpus, last) is { } moved) preamble.Add(moved);
-        }
-        else
-        {
-            vocabulary = Vocabulary.Build(train);
-            config = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
-            if (options.FrameSize is int side) config = config with { FrameSize = side };
-        }
+        var (vocabulary, config) = VocabularyAndConfig(options, train, preamble);
         int frameSize = options.FrameSize ?? config.FrameSize;
 
         random.manual_seed(options.Seed);
@@ -111,10 +74,10 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FrameOptionsFor(options, frameSize);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
-        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => WorstCaseFrames(frames, n, training: true), OutputLength);
-        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => WorstCaseFrames(frames, n, training: false), OutputLength);
+        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: true), OutputLength);
+        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
         preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected));
         if (trainKept.Count == 0)
@@ -122,6 +85,46 @@ public sealed class TrainingJob : IDisposable
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
+        var data = Loaders(options, frames, vocabulary, trainKept, valKept, preamble) with
+        {
+            Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
+        };
+        return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
+        {
+            ValidationGlosses = (data.ValUnknownGlosses, valKept.Sum(s => s.Glosses.Count)),
+        };
+    }
+
+    static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
+    {
+        if (string.IsNullOrWhiteSpace(options.Corpus))
+            throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
+        if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
+            throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
+        var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
+        return corpus;
+    }
+
+    /// <summary>The run's last checkpoint's vocabulary and model when resuming; built from the training split otherwise.</summary>
+    static (Vocabulary, ModelConfig) VocabularyAndConfig(TrainingOptions options, IReadOnlyList<Sample> train, List<string> preamble)
+    {
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+        {
+            var config = ModelCheckpoint.ReadConfig(last);
+            var saved = ModelCheckpoint.ReadVocabulary(last);
+            if (ResumeCompatibility.CheckCorpus(train, saved, options.Corpus, last) is { } moved) preamble.Add(moved);
+            return (saved, config);
+        }
+        var vocabulary = Vocabulary.Build(train);
+        var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
+        return (vocabulary, options.FrameSize is int side ? built with { FrameSize = side } : built);
+    }
+
+    /// <summary>The training and validation loaders as the run's batches.</summary>
+    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
+    {
         var loaderOptions = new LoaderOptions
         {
             Frames = frames,
@@ -137,37 +140,21 @@ public sealed class TrainingJob : IDisposable
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");
         // The loaders do not get the stop token: the trainer checks it between steps and stops
         // enumerating (which stops the workers), so a Ctrl+C always ends on a complete step.
-        var data = new TrainingData(
+        return new TrainingData(
             epoch => trainLoader.Epoch(epoch),
             () => valLoader.Epoch(0),
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
-        { TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip) };
-
-        var monitor = new HealthMonitor(new RunContext
         {
-            ModelName = config.Name,
-            ParameterCount = parameters,
-            TrainingSamples = trainKept.Count,
-            TemporalStride = model.TemporalStride,
-            // The training split's share: those clips are what training loses (rejected validation clips are listed in the preamble).
-            InfeasibleClips = trainRejected.Count,
-            CheckedClips = train.Count,
-            InfeasibleExamples = trainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
-            CorpusVocabularySize = vocabulary.Count,
-            CheckpointVocabularySize = options.Resume ? vocabulary.Count : null,
-            LabelCounts = RunContext.CountLabels(trainKept),
-            Config = RunFolder.ConfigObject(options, config.ToJson(), vocabulary),
-            CommandLine = options.CommandLine,
-        });
-        return new TrainingJob(options, model, vocabulary, data, device, preamble, monitor);
+            TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
+            ValUnknownGlosses = valLoader.UnknownGlossCount,
+        };
     }
 
-    /// <summary>The training loop over this job, with the doctor wired in (findings replayed on resume).</summary>
+    /// <summary>The training loop over this job, reporting to <see cref="Monitor"/> (which first hears the recorded epochs on resume).</summary>
     public TrainingRun CreateRun(Action<string>? output = null, Action<StepProgress>? progress = null, Action<int, int>? epochStarting = null)
     {
-        if (Options.Resume)
-            foreach (var m in RunFolder.ReadMetrics(Path.GetFullPath(Options.OutputDir)))
-                Monitor.Observe(m);
+        if (Options.Resume && Monitor is not null)
+            Monitor.Replay(RunFolder.ReadMetrics(Path.GetFullPath(Options.OutputDir)));
         return new TrainingRun(Options, Model, Model.Config.ToJson(), Vocabulary, Data, Device)
         {
             Output = output,
@@ -175,21 +162,23 @@ public sealed class TrainingJob : IDisposable
             EpochStarting = epochStarting,
             Preamble = Preamble,
             Extension = Extension,
-            NonFiniteCheck = e => Monitor.ReportNonFinite(e.Epoch, e.Step, e.Module, e.Quantity, e.Value).ToLogLines().ToList(),
-            HealthCheck = metrics =>
-            {
-                // Saved once the run folder exists, so 'glossa diagnose RUN_DIR' knows what the live doctor knew.
-                RunRecord.SaveContext(Path.GetFullPath(Options.OutputDir), Monitor.Context);
-                var fresh = Monitor.Observe(metrics);
-                var lines = fresh.SelectMany(f => f.ToLogLines()).ToList();
-                return (lines, Monitor.ShouldStop(out string reason) ? reason : null);
-            },
+            NonFiniteCheck = Monitor is null ? null : Monitor.NonFinite,
+            HealthCheck = Monitor is null ? null : Monitor.Observe,
         };
     }
 
-    /// <summary>Loads backbone weights (torchvision / pytorch-i3d keys) or whole-model weights, and says what was loaded.</summary>
+    /// <summary>Loads backbone weights (torchvision / pytorch-i3d keys), whole-model weights or a checkpoint folder, and says what was loaded.</summary>
     static string LoadPretrained(CslrModel model, string path)
     {
+        if (Directory.Exists(path))
+        {
+            // A checkpoint folder (a run's best, or 'glossa model import' output): its whole model.
+            using var source = ModelCheckpoint.LoadModel(path);
+            var whole = WeightIO.LoadStateDict(model, source.state_dict(), strict: false, source: path);
+            if (whole.Loaded.Count == 0)
+                throw new GlossaException($"{path}: --pretrained matched no parameter of the {model.Config.Name} model ({whole.Describe()})");
+            return $"pretrained model weights from {path}: {whole.Loaded.Count} tensors loaded, {whole.Missing.Count} missing, {whole.Unexpected.Count} unused";
+        }
         LoadReport report;
         try { report = WeightIO.Load(model.Backbone, path, strict: false); }
         catch (GlossaException) when (File.Exists(path) && new FileInfo(path).Length >= 8)

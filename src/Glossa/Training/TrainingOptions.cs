@@ -49,8 +49,12 @@ public sealed record TrainingOptions
     /// <summary>CTC label smoothing: frame posteriors p become (1-e)p + e/C before the CTC loss. 0 = off.</summary>
     public double LabelSmoothing { get; init; }
 
-    /// <summary>Learning-rate shape after the warm-up: cosine, step or constant.</summary>
-    public LrScheduleKind Schedule { get; init; } = LrScheduleKind.Cosine;
+    /// <summary>
+    /// Learning-rate shape after the warm-up: cosine, step or constant. Constant by default: the
+    /// rate is lowered by reduce-on-plateau only once the model has left its initial plateau, so a
+    /// corpus that takes longer to get going is not starved by a schedule fixed in advance.
+    /// </summary>
+    public LrScheduleKind Schedule { get; init; } = LrScheduleKind.Constant;
 
     /// <summary>Linear warm-up length in epochs (fractions allowed), from lr/100 to the peak.</summary>
     public double WarmupEpochs { get; init; } = 1.0;
@@ -64,14 +68,21 @@ public sealed record TrainingOptions
     /// <summary>Step schedule: multiplier at each milestone.</summary>
     public double StepGamma { get; init; } = 0.2;
 
-    /// <summary>Reduce-on-plateau: epochs without a validation-WER improvement before the rate is scaled down; 0 = off.</summary>
-    public int PlateauPatience { get; init; } = 8;
+    /// <summary>Reduce-on-plateau: epochs without a validation-WER improvement (counted once the model has left its initial plateau) before the rate is scaled down; 0 = off.</summary>
+    public int PlateauPatience { get; init; } = 4;
 
     /// <summary>Reduce-on-plateau: multiplier applied each time the plateau patience runs out.</summary>
     public double PlateauFactor { get; init; } = 0.5;
 
-    /// <summary>Early stopping: epochs without a validation-WER improvement before training stops; 0 = never.</summary>
-    public int Patience { get; init; } = 20;
+    /// <summary>Early stopping: epochs without a validation-WER improvement (counted once the model has left its initial plateau) before training stops; 0 = never.</summary>
+    public int Patience { get; init; } = 12;
+
+    /// <summary>
+    /// Compute budget of the run in minutes on its cores (process CPU time / threads, i.e. wall time on
+    /// an idle machine; see <see cref="ComputeClock"/>): no epoch is started that would, at the last
+    /// epoch's cost, end after it; null = none.
+    /// </summary>
+    public double? TimeBudgetMinutes { get; init; }
 
     /// <summary>auto (cuda when available), cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
@@ -82,7 +93,7 @@ public sealed record TrainingOptions
     /// <summary>Seed of the weights' initialisation, data order, dropout and augmentation.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Pretrained backbone weights (PyTorch or TorchSharp state dict) loaded before training; null = none.</summary>
+    /// <summary>Pretrained weights loaded before training (a PyTorch or safetensors state dict, or a checkpoint folder); null = none.</summary>
     public string? Pretrained { get; init; }
 
     /// <summary>Square frame side in pixels fed to the model; null uses the named model's size (224 teacher/student, 64 tiny).</summary>
@@ -144,10 +155,11 @@ public sealed record TrainingOptions
         if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
         if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
+        if (TimeBudgetMinutes is double t && !(t > 0 && t < 1e6)) Fail($"--time-budget must be a positive number of minutes (got {t})");
         if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
         if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
         if (Threads < 0) Fail($"--threads must be >= 0 (got {Threads}); 0 uses one thread per core");
-        if (Pretrained is not null && !File.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file not found");
+        if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file or checkpoint folder not found");
         if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
         if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");

@@ -5,7 +5,7 @@ public sealed record ValidationResult
 {
     /// <summary>Mean CTC loss (unsmoothed), weighted by clips.</summary>
     public double Loss { get; init; }
-    /// <summary>Word error rate in percent (greedy decoding, sclite-exact alignment, no gloss cleanup).</summary>
+    /// <summary>Word error rate in percent (greedy decoding, sclite-exact alignment, the corpus's cleanup rules): what <c>glossa evaluate --beam 0</c> reports.</summary>
     public double Wer { get; init; }
     /// <summary>Word errors and reference words behind <see cref="Wer"/>.</summary>
     public int Errors { get; init; }
@@ -23,4 +23,6 @@ public sealed record ValidationResult
     /// <summary>Clips evaluated and seconds taken.</summary>
     public int Clips { get; init; }
     public double Seconds { get; init; }
+    /// <summary>True when the pass was cancelled before every batch was seen.</summary>
+    public bool Cancelled { get; init; }
 }

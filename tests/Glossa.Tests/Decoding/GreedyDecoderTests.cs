@@ -13,11 +13,14 @@ public sealed class GreedyDecoderTests
     }
 
     [Fact]
-    public void CollapsesRepeatsDropsBlanksAndCollapsesAgain()
+    public void MergesAdjacentRepeatsButKeepsRepeatsSeparatedByABlank()
     {
-        // argmax path 1 1 0 1 2 2 0 0 2 -> collapse 1 0 1 2 0 2 -> drop blank 1 1 2 2 -> collapse again 1 2
+        // The CTC rule: "A A" is one A, "A _ A" is two.
+        Assert.Equal([1], GreedyDecoder.Decode(OneHotPath([1, 1], 4), 2, 4));
+        Assert.Equal([1, 1], GreedyDecoder.Decode(OneHotPath([1, 0, 1], 4), 3, 4));
+        // argmax path 1 1 0 1 2 2 0 0 2 -> merge runs 1 0 1 2 0 2 -> drop blanks 1 1 2 2
         int[] path = [1, 1, 0, 1, 2, 2, 0, 0, 2];
-        Assert.Equal([1, 2], GreedyDecoder.Decode(OneHotPath(path, 4), path.Length, 4));
+        Assert.Equal([1, 1, 2, 2], GreedyDecoder.Decode(OneHotPath(path, 4), path.Length, 4));
     }
 
     [Fact]
@@ -32,9 +35,34 @@ public sealed class GreedyDecoderTests
     [Fact]
     public void HonoursANonZeroBlank()
     {
-        // Class 0 is an ordinary label here: 0 3 0 1 -> drop blank 3 -> 0 0 1 -> collapse -> 0 1
+        // Class 0 is an ordinary label here: 0 3 0 1 1 2 -> merge runs 0 3 0 1 2 -> drop blank 3 -> 0 0 1 2
         int[] path = [0, 3, 0, 1, 1, 2];
-        Assert.Equal([0, 1, 2], GreedyDecoder.Decode(OneHotPath(path, 4), path.Length, 4, blank: 3));
+        Assert.Equal([0, 0, 1, 2], GreedyDecoder.Decode(OneHotPath(path, 4), path.Length, 4, blank: 3));
+    }
+
+    [Fact]
+    public void ThePathKeepsSegmentsScoreAndBlankFrames()
+    {
+        int[] path = [0, 2, 2, 0, 2, 1];
+        var p = GreedyDecoder.Path(OneHotPath(path, 4), path.Length, 4);
+        Assert.Equal([(2, 1, 2), (2, 4, 4), (1, 5, 5)], p.Segments);
+        Assert.Equal(2, p.BlankFrames);
+        Assert.Equal(6 * Math.Log(0.7), p.Score, 4);
+    }
+
+    [Fact]
+    public void AgreesWithPrefixBeamSearchOnPeakedPaths()
+    {
+        // With one dominant class per frame the most probable labelling is the best path's, so the
+        // beam decoder and the greedy decoder must give the same labels, repeats across blanks included.
+        int[][] paths = [[1, 0, 1], [2, 2, 0, 2, 2, 1], [0, 3, 0, 3, 3, 0, 3]];
+        foreach (var path in paths)
+        {
+            var probs = path.Select(c => Enumerable.Range(0, 4).Select(k => k == c ? 0.97 : 0.01).ToArray()).ToArray();
+            var lp = DecoderTestData.FromProbs(probs);
+            var beam = new BeamSearchDecoder(new BeamSearchOptions { TopClasses = 4 }).Decode(lp, path.Length, 4)[0].Ids;
+            Assert.Equal(GreedyDecoder.Decode(lp, path.Length, 4), beam);
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Glossa.Doctor;
 using Glossa.Training;
+using Glossa.Tests.Cli;
 
 namespace Glossa.Tests.Doctor;
 
@@ -101,15 +102,5 @@ public sealed class LiveRunTests : IDisposable
         Assert.Equal(2, Cli("diagnose").Code);
     }
 
-    static (int Code, string Stdout, string Stderr) Cli(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Glossa.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    static (int Code, string Stdout, string Stderr) Cli(params string[] args) => CliProcess.Run(TimeSpan.FromMinutes(5), args);
 }

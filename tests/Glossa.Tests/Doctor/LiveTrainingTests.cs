@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Glossa.Corpora;
 using Glossa.Tests.Training;
+using Glossa.Tests.Cli;
 
 namespace Glossa.Tests.Doctor;
 

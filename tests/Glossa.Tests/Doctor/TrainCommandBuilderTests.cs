@@ -20,4 +20,47 @@ public sealed class TrainCommandBuilderTests
         Assert.Equal("./glossa train --learning-rate 0.0001 --output-dir RUN_v2", new TrainCommandBuilder(new RunContext()).Build(("learning-rate", 1e-4)));
         Assert.Equal("runs/a_v2", TrainCommandBuilder.NextRunName("runs/a/"));
     }
+
+    static System.Text.Json.Nodes.JsonObject GlossaConfig(Glossa.Training.TrainingOptions o) => new()
+    {
+        ["training"] = System.Text.Json.JsonSerializer.SerializeToNode(o, Glossa.Training.Checkpoint.Json),
+        ["model"] = new System.Text.Json.Nodes.JsonObject { ["name"] = o.Model, ["hidden_dim"] = 128, ["dropout"] = 0.1, ["frame_size"] = 64 },
+    };
+
+    [Fact]
+    public void Commands_start_from_the_resolved_options_not_the_typed_command_line()
+    {
+        var o = new Glossa.Training.TrainingOptions
+        {
+            Model = "tiny-student", Corpus = "/data/c", OutputDir = "runs/r", Epochs = 6, LearningRate = 1e-3,
+            Schedule = Glossa.Training.LrScheduleKind.Step, StepMilestones = [3, 5], Augment = false, Prefetch = 1,
+        };
+        // The command line used aliases and left defaults out; the config holds what the run really used.
+        var ctx = new RunContext { CommandLine = ["--data", "/data/c", "--lr", "0.001", "-o", "runs/r"], Config = GlossaConfig(o) };
+        var b = new TrainCommandBuilder(ctx);
+        string cmd = b.Build(("epochs", 12));
+        Assert.Equal("./glossa train --model tiny-student --corpus /data/c --epochs 12 --learning-rate 0.001 --lr-schedule step --step-milestones 3,5 --no-augment --workers 1 --output-dir runs/r_v2", cmd);
+        // Typed values, model defaults included.
+        var run = RunOptions.From(ctx.Config);
+        Assert.Equal(1e-3, run.PeakLearningRate);
+        Assert.Equal("step", run.Schedule);
+        Assert.Equal(128, run.HiddenDim);
+        Assert.Equal(0.1, run.Dropout);
+        Assert.Equal(6, run.Epochs);
+    }
+
+    [Fact]
+    public void A_lower_rate_is_a_share_of_the_configured_peak_not_of_the_rate_the_schedule_decayed_to()
+    {
+        var o = new Glossa.Training.TrainingOptions { Model = "tiny-student", Corpus = "/data/c", OutputDir = "runs/r", Epochs = 8, LearningRate = 1e-3 };
+        // A collapsed run whose cosine schedule has decayed the rate to 1e-5 by the last epoch.
+        var history = Enumerable.Range(1, 8).Select(e => new Glossa.Training.EpochMetrics
+        {
+            Epoch = e, TrainLoss = 2.4, ValLoss = 2.4, ValWer = 100, TrainWer = 100, BlankRatio = 1, EmptyRate = 1, LengthRatio = 0,
+            LearningRate = 1e-3 * (0.01 + 0.99 * 0.5 * (1 + Math.Cos(Math.PI * (e - 1) / 7))), Steps = e * 12L,
+        }).ToList();
+        var doctor = HealthMonitor.Diagnose(history, new RunContext { Config = GlossaConfig(o) });
+        var collapse = doctor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse);
+        Assert.Contains("--learning-rate 0.00033 ", collapse.Actions[0].Command);
+    }
 }

@@ -6,26 +6,60 @@ namespace Glossa.Tests.Models;
 
 public class CheckpointTests
 {
+    static void AssertSameOutputs(CslrModel a, CslrModel b)
+    {
+        a.eval();
+        b.eval();
+        using var _ = no_grad();
+        using var frames = randn([2, 20, 3, 32, 32]);
+        using var lengths = tensor(new long[] { 20, 18 });
+        Assert.True(a.call(frames, lengths).Logits.allclose(b.call(frames, lengths).Logits, 0, 0));
+    }
+
     [Fact]
-    public void GlossaCheckpointRebuildsTheSameModel()
+    public void An_imported_model_is_a_checkpoint_folder_that_rebuilds_the_same_model()
     {
         var config = ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 13, hiddenDim: 24) with { WidthMult = 0.5 };
         using var model = ModelFactory.Create(config);
-        model.eval();
-        string path = Path.Combine(Path.GetTempPath(), $"glossa-ckpt-{Environment.ProcessId}.pt");
+        string dir = Path.Combine(Path.GetTempPath(), $"glossa-ckpt-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            WeightIO.SaveCheckpoint(model, path);
-            Assert.Equal(config, WeightIO.ReadCheckpointConfig(path));
-            using var loaded = WeightIO.LoadCheckpoint(path);
-            loaded.eval();
+            ModelCheckpoint.WriteUntrained(dir, model);
+            Assert.True(ModelCheckpoint.Exists(dir));
+            Assert.Equal(config, ModelCheckpoint.ReadConfig(dir));
+            using var loaded = ModelCheckpoint.LoadModel(dir);
             Assert.Equal(config, loaded.Config);
-            using var _ = no_grad();
-            using var frames = randn([2, 20, 3, 32, 32]);
-            using var lengths = tensor(new long[] { 20, 18 });
-            var a = model.call(frames, lengths);
-            var b = loaded.call(frames, lengths);
-            Assert.True(a.Logits.allclose(b.Logits, 0, 0));
+            AssertSameOutputs(model, loaded);
+            // Recognition needs a vocabulary: a one-line message says what the folder is for.
+            var e = Assert.Throws<GlossaException>(() => CheckpointModel.Load(dir, CPU));
+            Assert.Contains("--pretrained", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_single_file_model_of_older_versions_still_loads()
+    {
+        // The older format: a torch.save state dict with the configuration as a uint8 tensor under glossa_config.
+        var config = ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 7, hiddenDim: 16);
+        using var model = ModelFactory.Create(config);
+        string path = Path.Combine(Path.GetTempPath(), $"glossa-old-{Environment.ProcessId}-{Guid.NewGuid():N}.pt");
+        try
+        {
+            var state = new Dictionary<string, Tensor>(model.state_dict(), StringComparer.Ordinal);
+            using var configBytes = tensor(System.Text.Encoding.UTF8.GetBytes(config.ToJson()), dtype: ScalarType.Byte);
+            state[WeightIO.ConfigKey] = configBytes;
+            using (var stream = File.Create(path))
+                TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(stream, state);
+            using var loaded = ModelCheckpoint.LoadModel(path);
+            Assert.Equal(config, loaded.Config);
+            AssertSameOutputs(model, loaded);
+            var e = Assert.Throws<GlossaException>(() => CheckpointModel.Load(path, CPU));
+            Assert.Contains(path, e.Message);
+            Assert.DoesNotContain("\n", e.Message);
         }
         finally
         {
@@ -34,17 +68,12 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void NativeAndPyTorchFormatsRoundTrip()
+    public void PyTorchAndSafetensorsFormatsRoundTrip()
     {
         using var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 9);
-        using var other = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 9);
-        string native = Path.GetTempFileName(), py = Path.GetTempFileName() + ".pt", st = Path.GetTempFileName() + ".safetensors";
+        string py = Path.GetTempFileName() + ".pt", st = Path.GetTempFileName() + ".safetensors";
         try
         {
-            WeightIO.SaveNative(model, native);
-            WeightIO.LoadNative(other, native);
-            Assert.True(model.classifier_weight().allclose(other.classifier_weight(), 0, 0));
-
             using var third = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 9);
             WeightIO.SavePyTorch(model, py);
             Assert.True(WeightIO.Load(third, py, strict: true).IsExact);
@@ -58,11 +87,10 @@ public class CheckpointTests
             using var wrongSize = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 10);
             var e = Assert.Throws<GlossaException>(() => WeightIO.Load(wrongSize, py, strict: true));
             Assert.Contains("classifier.weight", e.Message);
-            Assert.Throws<GlossaException>(() => WeightIO.LoadCheckpoint(py)); // a plain state dict has no config
+            Assert.Contains("plain state dict", Assert.Throws<GlossaException>(() => ModelCheckpoint.LoadModel(py)).Message); // no config inside
         }
         finally
         {
-            File.Delete(native);
             File.Delete(py);
             File.Delete(st);
         }

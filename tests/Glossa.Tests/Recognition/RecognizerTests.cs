@@ -39,7 +39,7 @@ public sealed class RecognizerTests
     {
         string outDir = Path.Combine(RecognitionFixture.Root, "eval");
         Evaluator.Run(new EvaluationOptions { Checkpoint = RecognitionFixture.Checkpoint(), Corpus = TinyCorpus.Path_, Split = "dev", OutputDir = outDir, Threads = 2 });
-        var hypotheses = HypothesisSet.Read(Path.Combine(outDir, "dev.ctm")).Words;
+        var hypotheses = HypothesisSet.Read(Path.Combine(outDir, "dev.greedy.ctm")).Words;
         using var recognizer = Load();
         var dev = CorpusLoader.Load(TinyCorpus.Path_).Split("dev");
         Assert.True(dev.Count >= 2);

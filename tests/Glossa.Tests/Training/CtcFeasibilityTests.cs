@@ -34,9 +34,9 @@ public sealed class CtcFeasibilityTests
     public void Worst_case_frames_apply_the_cap_and_the_shortest_temporal_rescale()
     {
         var f = new FrameOptions { MaxFrames = 100, TemporalRescale = 0.2, RescaleMinFrames = 32, RescaleMaxFrames = 100 };
-        Assert.Equal(100, TrainingJob.WorstCaseFrames(f, 300, training: false));
-        Assert.Equal(80, TrainingJob.WorstCaseFrames(f, 300, training: true));
-        Assert.Equal(32, TrainingJob.WorstCaseFrames(f, 20, training: true)); // short clips are stretched up to the minimum
-        Assert.Equal(20, TrainingJob.WorstCaseFrames(f, 20, training: false));
+        Assert.Equal(100, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 300, training: false));
+        Assert.Equal(80, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 300, training: true));
+        Assert.Equal(32, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 20, training: true)); // short clips are stretched up to the minimum
+        Assert.Equal(20, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 20, training: false));
     }
 }

@@ -153,15 +153,15 @@ public sealed class TrainingRunTests : IDisposable
     {
         string dir = Path.Combine(root, "ck");
         Train(Options(dir, 1));
-        var vocab = Checkpoint.ReadVocabulary(Path.Combine(dir, "best"));
+        var vocab = Glossa.Models.ModelCheckpoint.ReadVocabulary(Path.Combine(dir, "best"));
         using var a = new TinyCslrModel(vocab.Count);
         using var b = new TinyCslrModel(vocab.Count);
-        Checkpoint.LoadWeights(Path.Combine(dir, "best"), a);
-        Checkpoint.LoadWeights(Path.Combine(dir, "last"), b);
+        Glossa.Models.ModelCheckpoint.LoadWeights(Path.Combine(dir, "best"), a);
+        Glossa.Models.ModelCheckpoint.LoadWeights(Path.Combine(dir, "last"), b);
         var x = TinyData.Batch(vocab, TinyData.Clips(vocab, 2, 9), 1);
         a.eval(); b.eval();
         Assert.True(a.call(x.Frames, x.Lengths).Logits.allclose(b.call(x.Frames, x.Lengths).Logits));
-        Assert.Equal("tiny-test", JsonDocument.Parse(Checkpoint.ReadModelConfigJson(Path.Combine(dir, "best"))).RootElement.GetProperty("name").GetString());
+        Assert.Equal("tiny-test", JsonDocument.Parse(Glossa.Models.ModelCheckpoint.ReadConfigJson(Path.Combine(dir, "best"))).RootElement.GetProperty("name").GetString());
         Assert.Equal(3e-3, Checkpoint.ReadOptions(Path.Combine(dir, "best")).LearningRate);
     }
 
@@ -209,7 +209,7 @@ public sealed class TrainingRunTests : IDisposable
         Assert.True(state.Interrupted);
         Assert.Equal(1, state.Epoch);
         using var again = new TinyCslrModel(vocab.Count);
-        Checkpoint.LoadWeights(Path.Combine(dir, "last"), again);
+        Glossa.Models.ModelCheckpoint.LoadWeights(Path.Combine(dir, "last"), again);
         Assert.True(File.Exists(Path.Combine(dir, "summary.json")));
     }
 }

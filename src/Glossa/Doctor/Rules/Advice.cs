@@ -3,11 +3,11 @@ namespace Glossa.Doctor.Rules;
 /// <summary>The option changes the doctor recommends, each turned into a ready-to-run command.</summary>
 internal static class Advice
 {
-    /// <summary>Learning rate to propose: a third of the current one; for a rate above the high mark, at most
-    /// 3e-4 (the rate of the measured healthy runs, Adam); 1e-4 when unknown.</summary>
+    /// <summary>Learning rate to propose: a third of the configured peak (never of the rate a schedule had decayed to by
+    /// the last epoch); for a peak above the high mark, at most 3e-4 (the rate of the measured healthy runs, Adam); 1e-4 when unknown.</summary>
     public static double LowerLearningRate(RuleInput r)
     {
-        double? lr = r.LearningRate;
+        double? lr = r.PeakLearningRate;
         if (lr is not { } v || v <= 0) return 1e-4;
         if (v > r.Options.HighLearningRate) return Math.Min(RoundSig(v / 10), 3e-4);
         return RoundSig(v / 3);
@@ -58,7 +58,23 @@ internal static class Advice
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
         new(description, r.Commands.Build(changes));
 
-    static double RoundSig(double v)
+    /// <summary>Peak learning rate to propose for a run whose rate was too low: the top of the usual Adam range for CTC, 1e-3
+    /// (every healthy run of the library used it), at most 100 times the old peak.</summary>
+    public static double HigherLearningRate(RuleInput r) =>
+        r.PeakLearningRate is { } v && v > 0 ? Math.Min(RoundSig(v * 100), 1e-3) : 1e-3;
+
+    /// <summary>Epochs to propose for a run stopped by its schedule while still learning: twice as many, at least 10 more.</summary>
+    public static int MoreEpochs(RuleInput r)
+    {
+        int now = (int)(r.Option("epochs") ?? r.Last.Epoch);
+        return Math.Max(2 * now, now + 10);
+    }
+
+    /// <summary>Hidden size to propose for a model too small for the task: twice the current one (256 when unknown).</summary>
+    public static int LargerHidden(RuleInput r) =>
+        r.Option("hidden-dim") is { } h && h >= 8 ? (int)(h * 2) : 256;
+
+    internal static double RoundSig(double v)
     {
         if (v == 0 || !double.IsFinite(v)) return v;
         double scale = Math.Pow(10, Math.Floor(Math.Log10(Math.Abs(v))) - 1);

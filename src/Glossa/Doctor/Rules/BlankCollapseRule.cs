@@ -17,6 +17,9 @@ internal static class BlankCollapseRule
         var last = r.Last;
         if (last.Epoch <= o.GraceEpochs || last.Steps is { } s && s < o.GraceSteps)
             return null;
+        // A run that stopped (or crawls) while still learning shows the blank / few-gloss output of an early stage: underfitting's.
+        if (UnderfittingRule.ExplainsStalledOutput(r))
+            return null;
 
         bool Hard(EpochMetrics m) => m.BlankRatio > o.BlankCollapseRatio || m.EmptyRate >= o.EmptyRateCollapse;
         bool Pure(EpochMetrics m) => m.BlankRatio >= o.PureBlankRatio || m.EmptyRate >= 0.9;
@@ -115,7 +118,7 @@ internal static class BlankCollapseRule
         var gap = GapTrend(r.History);
         if (gap is { } g && g.Now > g.Then + 0.5)
             causes.Add($"training loss keeps falling while validation does not (train/val gap {F(g.Then)} -> {F(g.Now)}): the model memorises the training clips, which is the overfitting part");
-        if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
+        if (gap is { } g2 && g2.Now > g2.Then + 0.5 && r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
             causes.Add($"the model has {F(pps)} parameters per training sample, much capacity for little data");
         causes.Add("label problems (vocabulary mismatch, a few glosses dominating) make blank the cheapest guess");
         var m = r.Last;
@@ -162,7 +165,8 @@ internal static class BlankCollapseRule
         list.Add(Advice.Command(r, (list.Count > 0 ? "Or restart" : "Stop this run and restart") + " with a lower learning rate and a warm-up" +
             (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()));
         list.Add(strideSuspect ? Advice.SmallerStride(r, stride!.Value) : Advice.CheckFeasibility(r, stride));
-        if (r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
+        // A smaller model only when the train/val gap says the model memorises (parameters per clip alone predicts nothing).
+        if (overfit && r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
         {
             list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size", ("hidden-dim", Advice.SmallerHidden(r))));
             list.Add(Advice.Command(r, "Or train the MobileNetV3 student first", ("model", Advice.StudentModel), ("hidden-dim", null)));

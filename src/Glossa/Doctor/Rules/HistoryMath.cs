@@ -63,12 +63,7 @@ internal static class HistoryMath
         return later.Count == 0 ? 0 : later.Max();
     }
 
-    public static double Median(IEnumerable<double> xs)
-    {
-        var a = xs.OrderBy(x => x).ToArray();
-        if (a.Length == 0) return double.NaN;
-        return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
-    }
+    public static double Median(IEnumerable<double> xs) => Common.Statistics.Median(xs);
 
     public static string Pct(double share) => (share * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
 

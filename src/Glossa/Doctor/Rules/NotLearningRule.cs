@@ -13,6 +13,8 @@ internal static class NotLearningRule
         var o = r.Options;
         var h = r.History;
         var last = r.Last;
+        if (UnderfittingRule.ExplainsStalledOutput(r))
+            return null; // still learning when the schedule ran out, or at a rate too low: underfitting names the cause
         var ev = new List<Evidence>();
         Severity? severity = null;
         string title;

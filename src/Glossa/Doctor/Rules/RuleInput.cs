@@ -1,4 +1,5 @@
 using Glossa.Training;
+using static Glossa.Doctor.Rules.HistoryMath;
 
 namespace Glossa.Doctor.Rules;
 
@@ -10,10 +11,26 @@ internal sealed record RuleInput(IReadOnlyList<EpochMetrics> History, RunContext
     /// <summary>Ready-to-run training commands built from the run's own options.</summary>
     public TrainCommandBuilder Commands { get; } = new(Context, Options.Program);
 
-    /// <summary>Current value of a numeric training option (from the command line or config.json), if known.</summary>
-    public double? Option(string name) =>
-        double.TryParse(Commands.Get(name), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null;
+    /// <summary>The options the run used, as typed values (from its resolved config).</summary>
+    public RunOptions Run { get; } = RunOptions.From(Context.Config);
 
-    /// <summary>The learning rate in use: the last epoch's, else the configured one.</summary>
+    /// <summary>Current value of a numeric training option: the typed resolved options first, else whatever the command names.</summary>
+    public double? Option(string name) => name switch
+    {
+        "dropout" when Run.Dropout is { } d => d,
+        "weight-decay" when Run.WeightDecay is { } w => w,
+        "hidden-dim" when Run.HiddenDim is { } h => h,
+        "learning-rate" when Run.PeakLearningRate is { } lr => lr,
+        "epochs" when Run.Epochs is { } e => e,
+        "label-smoothing" when Run.LabelSmoothing is { } s => s,
+        "frame-size" when Run.FrameSize is { } f => f,
+        _ => double.TryParse(Commands.Get(name), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : null,
+    };
+
+    /// <summary>The learning rate in use at the last epoch (after warm-up, decay and plateau cuts), else the configured one.</summary>
     public double? LearningRate => Last.LearningRate ?? Option("learning-rate") ?? Option("lr");
+
+    /// <summary>The configured peak learning rate; without a config, the largest rate the history shows.</summary>
+    public double? PeakLearningRate =>
+        Option("learning-rate") ?? Option("lr") ?? (Series(History, m => m.LearningRate) is { Count: > 0 } s ? s.Max(p => p.V) : null);
 }

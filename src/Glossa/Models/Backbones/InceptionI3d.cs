@@ -28,7 +28,6 @@ public sealed class InceptionI3d : Backbone
     ];
 
     readonly List<(string Name, nn.Module<Tensor, Tensor> Module)> blocks = [];
-    readonly Unit3D? logits;
     readonly int featureDim;
     readonly int[] temporalStrides;
 
@@ -88,8 +87,8 @@ public sealed class InceptionI3d : Backbone
         temporalStrides = strides[..(last + 1)];
         if (logitClasses > 0)
         {
-            logits = new Unit3D(featureDim, logitClasses, [1, 1, 1], activation: false, batchNorm: false, bias: true);
-            register_module("logits", logits);
+            // Only so pytorch-i3d checkpoints load strictly (their logits.* keys); recognition uses the features.
+            register_module("logits", new Unit3D(featureDim, logitClasses, [1, 1, 1], activation: false, batchNorm: false, bias: true));
         }
     }
 
@@ -115,20 +114,6 @@ public sealed class InceptionI3d : Backbone
     {
         using var scope = NewDisposeScope();
         return FeatureMap(x).mean([3, 4]).MoveToOuterDisposeScope(); // (B, C, T', h, w) -> (B, C, T')
-    }
-
-    /// <summary>
-    /// pytorch-i3d's classification head on the feature map: average pool 2x7x7 (stride 1), then the
-    /// logits conv; (B, 3, T, 224, 224) -> (B, classes, T'').
-    /// </summary>
-    public Tensor ClipLogits(Tensor x)
-    {
-        if (logits is null)
-            throw new GlossaException("i3d: this backbone was built without its logits layer");
-        using var scope = NewDisposeScope();
-        var map = FeatureMap(x);
-        var pooled = nn.functional.avg_pool3d(map, [2, 7, 7], [1, 1, 1]);
-        return logits.call(pooled).squeeze(4).squeeze(3).MoveToOuterDisposeScope(); // (B, K, T'', 1, 1) -> (B, K, T'')
     }
 
     /// <summary>TensorFlow "SAME" padding for one dimension, split front/back like pytorch-i3d.</summary>

@@ -38,12 +38,9 @@ public sealed class Teacher : IDisposable
     /// <summary>Loads a checkpoint (e.g. <c>TEACHER_RUN/best</c>) as a frozen teacher on <paramref name="device"/>.</summary>
     public static Teacher Load(string checkpoint, Device device)
     {
-        checkpoint = Path.GetFullPath(checkpoint.TrimEnd('/'));
-        var (model, vocabulary, _) = Evaluator.LoadModel(checkpoint, device);
-        foreach (var p in model.parameters())
-            p.requires_grad = false;
-        model.eval();
-        return new Teacher(model, vocabulary, checkpoint, model.Config.FrameSize);
+        var inference = CheckpointModel.Load(checkpoint, device);
+        inference.Freeze();
+        return new Teacher(inference.Model, inference.Vocabulary, inference.Checkpoint, inference.Model.Config.FrameSize);
     }
 
     /// <summary>

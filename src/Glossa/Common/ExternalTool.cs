@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Glossa.Common;
+
+/// <summary>
+/// The external programs Glossa runs (ffmpeg, ffprobe, python3, sclite): where they are, and one
+/// way to run one to completion. A GLOSSA_* variable names a program's path explicitly
+/// (GLOSSA_FFMPEG, GLOSSA_FFPROBE, GLOSSA_PYTHON, GLOSSA_SCLITE); otherwise the Debian path, then PATH.
+/// </summary>
+public sealed record ExternalTool(string Name, string EnvironmentVariable, string DebianPath)
+{
+    public static readonly ExternalTool Ffmpeg = new("ffmpeg", "GLOSSA_FFMPEG", "/usr/bin/ffmpeg");
+    public static readonly ExternalTool Ffprobe = new("ffprobe", "GLOSSA_FFPROBE", "/usr/bin/ffprobe");
+    public static readonly ExternalTool Python = new("python3", "GLOSSA_PYTHON", "/usr/bin/python3");
+    public static readonly ExternalTool Sclite = new("sclite", "GLOSSA_SCLITE", "/usr/lib/sctk/bin/sclite");
+
+    /// <summary>The program's path: the variable's value, the Debian path, the first match on PATH, else the Debian path (which then fails to start with a clear message).</summary>
+    public string Path => Find() ?? DebianPath;
+
+    /// <summary>True when the program exists where <see cref="Path"/> points.</summary>
+    public bool Exists => Find() is not null;
+
+    /// <summary>A program at an explicit path (a command-line option): used as given, never searched for.</summary>
+    public static ExternalTool At(string name, string path) => new(name, "", path);
+
+    string? Find()
+    {
+        if (EnvironmentVariable.Length == 0) return File.Exists(DebianPath) ? DebianPath : null;
+        string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(env)) return env;
+        if (File.Exists(DebianPath)) return DebianPath;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = System.IO.Path.Combine(dir, Name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>Start settings for the program with <paramref name="args"/>, output redirected.</summary>
+    public ProcessStartInfo StartInfo(IEnumerable<string> args) => ProcessRunner.StartInfo(Path, args);
+
+    /// <summary>Runs the program to completion; a non-zero exit becomes a one-line error naming it.</summary>
+    public ProcessResult Run(IEnumerable<string> args, TimeSpan? timeout = null) => ProcessRunner.Run(StartInfo(args), Name, timeout);
+}

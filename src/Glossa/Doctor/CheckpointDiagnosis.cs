@@ -1,0 +1,106 @@
+using Glossa.Common;
+using Glossa.Corpora;
+using Glossa.Training;
+using Glossa.Frames;
+using Glossa.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// <c>glossa diagnose --checkpoint C --corpus P --split dev</c>: runs a trained checkpoint over a
+/// corpus split and hands the doctor what one validation pass shows (blank share, empty and
+/// too-short hypotheses, loss, WER), with the static facts of the pair: vocabulary agreement,
+/// CTC feasibility at the model's stride, label distribution and capacity. When the checkpoint
+/// sits in a run folder with <c>metrics.jsonl</c>, that history comes first so trends count too.
+/// </summary>
+public static class CheckpointDiagnosis
+{
+    /// <summary>Evaluates and diagnoses; returns the monitor holding the findings.</summary>
+    public static HealthMonitor Run(string checkpoint, string corpusPath, string? format, string split, string device = "auto")
+    {
+        checkpoint = checkpoint.TrimEnd('/');
+        if (!Checkpoint.Exists(checkpoint))
+            throw new GlossaException($"{checkpoint}: not a Glossa checkpoint (expected a run's 'best' or 'last' folder)");
+        using var inference = CheckpointModel.Load(checkpoint, ComputeDevice.Resolve(device));
+        var (model, vocabulary, frames) = (inference.Model, inference.Vocabulary, inference.Frames);
+        // NaN weights make every loss NaN: say so (and which tensor) instead of failing on the first batch.
+        if (FirstNonFiniteParameter(model) is { } bad)
+            return NonFinite(checkpoint, model.Config.Name, bad, "weights");
+
+        var corpus = CorpusLoader.Load(corpusPath, format is null ? null : CorpusLoader.ParseFormat(format));
+        var samples = corpus.Split(split);
+        var train = corpus.HasSplit("train") ? corpus.Split("train") : samples;
+        var corpusVocabulary = Vocabulary.Build(train);
+        var differences = vocabulary.Tokens.Skip(1).Where(g => !corpusVocabulary.Contains(g)).Select(g => "-" + g)
+            .Concat(corpusVocabulary.Tokens.Skip(1).Where(g => !vocabulary.Contains(g)).Select(g => "+" + g))
+            .Take(10).ToList();
+
+        int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
+        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
+        if (kept.Count == 0)
+            throw new GlossaException($"{corpusPath} split '{split}': no clip is long enough for CTC at the model's temporal stride {model.TemporalStride}; run 'glossa corpus check {corpusPath} --stride {model.TemporalStride}'");
+
+        var loader = new BatchLoader(kept, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
+        var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
+        ValidationResult val;
+        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
+        catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
+
+        var history = new List<EpochMetrics>();
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
+            history.AddRange(RunFolder.ReadMetrics(runDir));
+        int epoch = history.Count == 0 ? 1 : history[^1].Epoch + 1;
+        history.Add(new EpochMetrics
+        {
+            Epoch = epoch,
+            // No training pass here: the last recorded training loss (or the split's own loss) stands in.
+            TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
+            ValLoss = val.Loss,
+            ValWer = val.Wer,
+            BlankRatio = val.BlankRatio,
+            EmptyRate = val.EmptyRate,
+            LengthRatio = val.LengthRatio,
+            Samples = val.Samples,
+        });
+
+        var context = new RunContext
+        {
+            ModelName = model.Config.Name,
+            ParameterCount = model.parameters().Sum(p => p.numel()),
+            TrainingSamples = train.Count,
+            TemporalStride = model.TemporalStride,
+            InfeasibleClips = rejected.Count,
+            CheckedClips = samples.Count,
+            InfeasibleExamples = rejected.Take(5).Select(r => r.Sample.Id).ToList(),
+            CheckpointVocabularySize = vocabulary.Count,
+            CorpusVocabularySize = corpusVocabulary.Count,
+            VocabularyDifferences = differences,
+            LabelCounts = RunContext.CountLabels(train),
+            Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
+        };
+        return HealthMonitor.Diagnose(history, context);
+    }
+
+    static string? FirstNonFiniteParameter(nn.Module model)
+    {
+        foreach (var (name, p) in model.named_parameters())
+            using (var finite = p.isfinite().all())
+                if (!finite.item<bool>()) return name;
+        return null;
+    }
+
+    /// <summary>A diagnosis holding one critical non_finite finding (the run's history first, when there is one).</summary>
+    static HealthMonitor NonFinite(string checkpoint, string modelName, string? where, string quantity, string? samples = null)
+    {
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        var history = File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)) ? RunFolder.ReadMetrics(runDir) : [];
+        var monitor = HealthMonitor.Diagnose(history, new RunContext { ModelName = modelName });
+        int epoch = history.Count == 0 ? 1 : history[^1].Epoch;
+        string module = where is null ? "" : quantity == "weights" ? $"parameter {where}" : where;
+        monitor.ReportNonFinite(epoch, null, module.Length == 0 ? samples is null ? null : $"batch {samples}" : module, quantity, double.NaN);
+        return monitor;
+    }
+}

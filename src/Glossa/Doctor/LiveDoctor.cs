@@ -1,0 +1,67 @@
+using Glossa.Training;
+
+namespace Glossa.Doctor;
+
+/// <summary>
+/// The training doctor as a run's live monitor: a <see cref="HealthMonitor"/> fed every epoch,
+/// built from what <see cref="TrainingJob"/> found (clips rejected for CTC, label counts, model
+/// size), and the run context saved in the run folder so <c>glossa diagnose RUN_DIR</c> knows what
+/// the live doctor knew.
+/// </summary>
+public sealed class LiveDoctor : ITrainingMonitor
+{
+    readonly string runDir;
+
+    /// <summary>The monitor holding the findings.</summary>
+    public HealthMonitor Monitor { get; }
+
+    LiveDoctor(HealthMonitor monitor, string runDir)
+    {
+        Monitor = monitor;
+        this.runDir = runDir;
+    }
+
+    /// <summary>A doctor for <paramref name="job"/>'s run.</summary>
+    public static LiveDoctor For(TrainingJob job)
+    {
+        var options = job.Options;
+        var context = new RunContext
+        {
+            ModelName = job.Model.Config.Name,
+            ParameterCount = job.Model.parameters().Sum(p => p.numel()),
+            TrainingSamples = job.TrainSamples.Count,
+            TemporalStride = job.Model.TemporalStride,
+            // The training split's share: those clips are what training loses (rejected validation clips are listed in the preamble).
+            InfeasibleClips = job.TrainRejected.Count,
+            CheckedClips = job.TrainSamples.Count + job.TrainRejected.Count,
+            InfeasibleExamples = job.TrainRejected.Take(5).Select(r => r.Sample.Id).ToList(),
+            CorpusVocabularySize = job.Vocabulary.Count,
+            CheckpointVocabularySize = options.Resume ? job.Vocabulary.Count : null,
+            ValidationUnknownGlosses = job.ValidationGlosses.Unknown,
+            ValidationGlosses = job.ValidationGlosses.Total,
+            LabelCounts = RunContext.CountLabels(job.TrainSamples),
+            Config = RunFolder.ConfigObject(options, job.Model.Config.ToJson(), job.Vocabulary),
+            CommandLine = options.CommandLine,
+        };
+        return new LiveDoctor(new HealthMonitor(context), Path.GetFullPath(options.OutputDir));
+    }
+
+    /// <inheritdoc/>
+    public void Replay(IReadOnlyList<EpochMetrics> history)
+    {
+        foreach (var m in history) Monitor.Observe(m);
+    }
+
+    /// <inheritdoc/>
+    public (IReadOnlyList<string> Lines, string? StopReason) Observe(EpochMetrics metrics)
+    {
+        // Saved once the run folder exists.
+        RunRecord.SaveContext(runDir, Monitor.Context);
+        var lines = Monitor.Observe(metrics).SelectMany(f => f.ToLogLines()).ToList();
+        return (lines, Monitor.ShouldStop(out string reason) ? reason : null);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> NonFinite(NonFiniteLossException e) =>
+        Monitor.ReportNonFinite(e.Epoch, e.Step, e.Module, e.Quantity, e.Value).ToLogLines().ToList();
+}

@@ -1,0 +1,63 @@
+using Glossa.Corpora;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// The recipe of <c>glossa demo</c>, the same on every corpus (no per-corpus tuning): the tiny
+/// student at 64x64 (CNN + K5-P2-K5-P2 + 1-layer BiLSTM 128/dir, ~0.5M parameters), AdamW 1e-3
+/// after a one-epoch warm-up, then a constant rate that reduce-on-plateau halves after 3 epochs
+/// without a dev-WER improvement, early stopping after 6, both counted only once the model has
+/// left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
+/// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4, no augmentation,
+/// beam 10 for evaluation.
+/// </summary>
+public static class DemoRecipe
+{
+    /// <summary>Upper bound on epochs; the time budget or early stopping normally ends the run first.</summary>
+    public const int MaxEpochs = 200;
+
+    /// <summary>Epochs of <c>--quick</c>.</summary>
+    public const int QuickEpochs = 2;
+
+    /// <summary>Default budget of the whole demo (corpus, training, evaluation) in minutes.</summary>
+    public const double DefaultBudgetMinutes = 8;
+
+    /// <summary>Beam width of the final evaluation.</summary>
+    public const int Beam = 10;
+
+    /// <summary>Share of the remaining budget given to training; the rest covers the dev and test evaluation.</summary>
+    public const double TrainingShare = 0.85;
+
+    /// <summary>The training options of the recipe. <paramref name="budgetMinutes"/> is the training's own budget (null = none).</summary>
+    public static TrainingOptions Options(string corpus, string runDir, int? epochs, double? budgetMinutes, int threads, long seed, string cacheDir) => new()
+    {
+        Model = "tiny-student",
+        Corpus = corpus,
+        OutputDir = runDir,
+        Epochs = epochs ?? MaxEpochs,
+        BatchSize = 4,
+        LearningRate = 1e-3,
+        WeightDecay = 1e-4,
+        WarmupEpochs = 1,
+        Schedule = LrScheduleKind.Constant,
+        PlateauPatience = 3,
+        PlateauFactor = 0.5,
+        Patience = 6,
+        TimeBudgetMinutes = budgetMinutes,
+        Augment = false,
+        FrameSize = 64,
+        MaxFrames = 300,
+        Threads = threads,
+        Seed = seed,
+        Overwrite = true,
+        CacheDir = cacheDir,
+        LogSamples = 2,
+        HistogramEvery = 5,
+        Prefetch = 1,
+    };
+
+    /// <summary>The built-in corpus of the demo: 160/40/40 sentences of the default synthetic world (quick: 16/4/4, 6 glosses, 2 signers).</summary>
+    public static SynthOptions Corpus(bool quick, int seed) => quick
+        ? new SynthOptions { TrainSentences = 16, DevSentences = 4, TestSentences = 4, Glosses = 6, Signers = 2, Seed = seed }
+        : new SynthOptions { TrainSentences = 160, DevSentences = 40, TestSentences = 40, Seed = seed };
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Glossa.Corpora;
+using Glossa.Decoding;
+using Glossa.Frames;
+using Glossa.Models;
+using Glossa.Scoring;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// One validation pass: the CTC loss, greedy decoding through <see cref="CtcDecoder"/> and the
+/// WER under the corpus's cleanup rules, exactly as <c>glossa evaluate --beam 0</c> decodes and
+/// scores, plus the blank, empty and length statistics the doctor reads. Needs no optimizer, so
+/// a checkpoint can be validated on its own.
+/// </summary>
+public sealed class Validator
+{
+    readonly nn.Module<Tensor, Tensor, CslrOutput> model;
+    readonly Vocabulary vocabulary;
+    readonly Device device;
+    readonly CleanupRules cleanup;
+    static readonly CtcDecoder Decoder = CtcDecoder.Greedy();
+
+    /// <param name="model">Any recogniser mapping (frames (B,T,3,H,W), lengths (B)) to <see cref="CslrOutput"/>.</param>
+    /// <param name="vocabulary">The model's classes.</param>
+    /// <param name="device">Where the model runs.</param>
+    /// <param name="cleanup">The corpus's scoring rules (<see cref="CleanupRules.None"/> when unknown).</param>
+    public Validator(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, Device device, CleanupRules? cleanup = null)
+    {
+        this.model = model;
+        this.vocabulary = vocabulary;
+        this.device = device;
+        this.cleanup = cleanup ?? CleanupRules.None;
+    }
+
+    /// <summary>
+    /// Validates on every batch (each is disposed). Stops early when <paramref name="cancel"/> is
+    /// set; the result then says <see cref="ValidationResult.Cancelled"/> and covers only the clips seen.
+    /// </summary>
+    /// <param name="batches">The validation batches.</param>
+    /// <param name="keepSamples">How many reference/hypothesis pairs to keep for the log.</param>
+    /// <param name="step">The optimizer step, named if a loss is not finite.</param>
+    /// <param name="cancel">Checked between batches.</param>
+    public ValidationResult Run(IEnumerable<ClipBatch> batches, int keepSamples = 3, long step = 0, CancellationToken cancel = default)
+    {
+        model.eval();
+        var clock = Stopwatch.StartNew();
+        var totals = new Totals();
+        var samples = new List<PredictionSample>();
+        var ordered = new List<(string, string[])>();
+        bool cancelled = false;
+        using (no_grad())
+        {
+            foreach (var batch in batches)
+            {
+                using var owned = batch;
+                if (cancel.IsCancellationRequested) { cancelled = true; break; }
+                using var scope = NewDisposeScope();
+                var paths = Step(batch, step, totals);
+                // Scored per batch (the totals add up utterance by utterance), so ids need only be unique within a batch.
+                var references = new List<Utterance>(batch.Count);
+                var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                for (int b = 0; b < batch.Count; b++)
+                {
+                    string[] hyp = vocabulary.Decode(paths[b].Ids());
+                    totals.Add(paths[b], hyp.Length);
+                    references.Add(new Utterance(batch.Ids[b], "val", batch.Glosses[b]));
+                    hypotheses[batch.Ids[b]] = hyp;
+                    ordered.Add((batch.Ids[b], hyp));
+                    if (samples.Count < keepSamples)
+                        samples.Add(new PredictionSample(batch.Ids[b], string.Join(' ', batch.Glosses[b]), string.Join(' ', hyp)));
+                }
+                var score = WerScorer.Score(references, hypotheses, new ScoreOptions { Cleanup = cleanup, KeepAlignments = false }).Totals;
+                totals.Errors += score.Errors;
+                totals.ReferenceWords += score.ReferenceWords;
+            }
+        }
+        int clips = ordered.Count, refWords = totals.ReferenceWords;
+        return new ValidationResult
+        {
+            Loss = clips > 0 ? totals.LossSum / clips : double.NaN,
+            Wer = refWords > 0 ? 100.0 * totals.Errors / refWords : double.NaN,
+            Errors = totals.Errors,
+            ReferenceWords = refWords,
+            BlankRatio = totals.Frames > 0 ? (double)totals.BlankFrames / totals.Frames : double.NaN,
+            EmptyRate = clips > 0 ? (double)totals.Empty / clips : double.NaN,
+            LengthRatio = refWords > 0 ? (double)totals.HypothesisWords / refWords : double.NaN,
+            Samples = samples,
+            Hypotheses = ordered,
+            Clips = clips,
+            Seconds = clock.Elapsed.TotalSeconds,
+            Cancelled = cancelled,
+        };
+    }
+
+    /// <summary>Forward pass, loss and greedy paths of one batch.</summary>
+    GreedyPath[] Step(ClipBatch batch, long step, Totals totals)
+    {
+        var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
+        CtcFeasibility.RequireOutputLengths(output.Lengths, batch);
+        var logProbs = nn.functional.log_softmax(output.Logits, dim: -1); // (B,T',C)
+        double loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device)).item<float>();
+        if (!double.IsFinite(loss))
+            throw new NonFiniteLossException(0, step, "validation loss", loss, batch.Ids.ToArray());
+        totals.LossSum += loss * batch.Count;
+        var lp = CheckpointModel.ToBatch(logProbs, output.Lengths);
+        return GreedyDecoder.PathBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes);
+    }
+
+    sealed class Totals
+    {
+        public double LossSum;
+        public long Frames, BlankFrames;
+        public int HypothesisWords, Empty, Errors, ReferenceWords;
+
+        public void Add(GreedyPath path, int words)
+        {
+            Frames += path.Frames;
+            BlankFrames += path.BlankFrames;
+            HypothesisWords += words;
+            if (words == 0) Empty++;
+        }
+    }
+}

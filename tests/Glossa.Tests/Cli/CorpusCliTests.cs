@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Glossa.Tests.Corpora;
+
+namespace Glossa.Tests.Cli;
+
+/// <summary>The real command line (<c>dotnet Glossa.Cli.dll ...</c>), as users and scripts call it.</summary>
+public class CorpusCliTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args) => CliProcess.Run(TimeSpan.FromMinutes(2), args);
+
+    [Fact]
+    public void Corpus_check_json_reports_errors_and_exits_1()
+    {
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", new()
+        {
+            ["train"] = ["t0|t0/1/*.png|Signer01|A B", "t1|t1/1/*.png|Signer02|B C"],
+            ["dev"] = ["d0|d0/1/*.png|Signer01|A Z"],
+            ["test"] = ["e0|e0/1/*.png|Signer02|C"],
+        }, frames: 12);
+        string bad = Path.Combine(v, "features", "fullFrame-210x260px", "dev", "d0", "1", "d0.avi_pid0_fn000003-0.png");
+        File.WriteAllText(bad, "not a png");
+
+        var (code, stdout, stderr) = Run("corpus", "check", fx.Path("phoenix2014-release"), "--json", "--stride", "4");
+        Assert.True(code == 1, $"exit {code}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal("phoenix2014", root.GetProperty("format").GetString());
+        Assert.Equal(3, root.GetProperty("vocabulary_size").GetInt32());
+        var train = root.GetProperty("splits").GetProperty("train");
+        Assert.Equal(2, train.GetProperty("sentences").GetInt32());
+        Assert.Equal(24, train.GetProperty("frames").GetInt64());
+        Assert.Equal(2, train.GetProperty("signers").GetInt32());
+        var error = Assert.Single(root.GetProperty("errors").EnumerateArray());
+        Assert.Equal("unreadable_frame", error.GetProperty("kind").GetString());
+        Assert.Equal(bad, error.GetProperty("file").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("line").ValueKind);
+        Assert.Equal("d0", error.GetProperty("sample").GetString());
+        var warning = Assert.Single(root.GetProperty("warnings").EnumerateArray());
+        Assert.Equal("out_of_vocabulary", warning.GetProperty("kind").GetString());
+
+        File.Delete(bad);
+        CorpusFixture.WriteImage(bad, 3);
+        (code, _, stderr) = Run("corpus", "check", v, "--format", "phoenix2014");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+    }
+
+    [Fact]
+    public void Bad_path_or_format_is_a_one_line_error_with_exit_code_2()
+    {
+        var (code, stdout, stderr) = Run("corpus", "check", "/nonexistent/corpus", "--json");
+        Assert.Equal(2, code);
+        Assert.StartsWith("glossa: error: ", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Empty(stdout);
+
+        using var fx = new CorpusFixture();
+        (code, _, stderr) = Run("corpus", "check", fx.Root, "--format", "kinetics");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown corpus format", stderr);
+    }
+
+    [Fact]
+    public void Synth_writes_a_corpus_that_corpus_check_accepts_and_refuses_to_overwrite()
+    {
+        using var fx = new CorpusFixture();
+        string outDir = fx.Path("synth");
+        var (code, stdout, stderr) = Run("synth", outDir, "--sentences", "3", "--glosses", "4", "--signers", "2", "--seed", "3", "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        using (var doc = JsonDocument.Parse(stdout))
+            Assert.Equal(3, doc.RootElement.GetProperty("sentences").GetProperty("train").GetInt32());
+        (code, _, stderr) = Run("corpus", "check", outDir, "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        (code, _, stderr) = Run("synth", outDir, "--sentences", "3");
+        Assert.Equal(2, code);
+        Assert.Contains("--overwrite", stderr);
+    }
+}

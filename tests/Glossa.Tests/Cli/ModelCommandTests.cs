@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Glossa.Tests.Cli;
+
+/// <summary>The CLI as users call it: <c>glossa model info NAME --json</c> (the built Glossa.Cli.dll next to the tests).</summary>
+public class ModelCommandTests
+{
+    static (int Code, string Stdout, string Stderr) Glossa(params string[] args) => CliProcess.Run(TimeSpan.FromMinutes(5), args);
+
+    [Theory]
+    [InlineData("mobilenetv3-student", "1296", null, 7_824_448L)]
+    [InlineData("i3d-teacher", "1296", "256", 16_630_832L)]
+    public void InfoJsonHasExactParametersAndStride(string name, string classes, string? hidden, long expected)
+    {
+        var args = new List<string> { "model", "info", name, "--num-classes", classes, "--json" };
+        if (hidden is not null)
+            args.AddRange(["--hidden-dim", hidden]);
+        var (code, stdout, stderr) = Glossa([.. args]);
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(expected, doc.RootElement.GetProperty("parameters").GetInt64());
+        Assert.Equal(4, doc.RootElement.GetProperty("temporal_stride").GetInt32());
+        long sum = doc.RootElement.GetProperty("blocks").EnumerateArray().Sum(b => b.GetProperty("parameters").GetInt64());
+        Assert.Equal(expected, sum);
+    }
+
+    [Fact]
+    public void UnknownModelIsAOneLineError()
+    {
+        var (code, _, stderr) = Glossa("model", "info", "resnet18");
+        Assert.Equal(2, code);
+        Assert.StartsWith("glossa: error: model 'resnet18' is unknown", stderr.Trim());
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}

@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Glossa.Models;
+using Glossa.Training;
+using Glossa.Tests.Training;
+using Glossa.Tests.Recognition;
+
+namespace Glossa.Tests.Cli;
+
+/// <summary>The train, evaluate and demo commands as processes: the seed's command line, Ctrl+C, kill -9.</summary>
+public sealed class TrainCliTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-cli-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    static readonly TimeSpan Minutes3 = TimeSpan.FromMinutes(3);
+
+    string[] TinyTrain(string dir, int epochs, params string[] extra) =>
+    [
+        "train", "--model", "tiny-student", "--corpus", TinyCorpus.Path_, "--output-dir", dir, "--epochs", $"{epochs}",
+        "--frame-size", "32", "--batch-size", "4", "--threads", "2", "--workers", "1", "--histogram-every", "0", "--no-augment",
+        "--cache-dir", Path.Combine(root, "cache"), .. extra,
+    ];
+
+    [Fact]
+    public void The_seeds_command_line_parses_verbatim()
+    {
+        var (code, stdout, stderr) = CliProcess.Run(Minutes3, "train-teacher", "--batch_size", "8", "--learning_rate", "0.0003", "--dropout", "0.5",
+            "--weight_decay", "0.001", "--accumulation_steps", "2", "--patience", "40", "--epochs", "150",
+            "--output_dir", "checkpoints/teacher_high_reg", "--hidden_dim", "256", "--dry-run");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var o = doc.RootElement;
+        Assert.Equal("i3d-teacher", o.GetProperty("model").GetString());
+        Assert.Equal(8, o.GetProperty("batch_size").GetInt32());
+        Assert.Equal(0.0003, o.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(0.5, o.GetProperty("dropout").GetDouble());
+        Assert.Equal(0.001, o.GetProperty("weight_decay").GetDouble());
+        Assert.Equal(2, o.GetProperty("accumulation_steps").GetInt32());
+        Assert.Equal(40, o.GetProperty("patience").GetInt32());
+        Assert.Equal(150, o.GetProperty("epochs").GetInt32());
+        Assert.Equal(256, o.GetProperty("hidden_dim").GetInt32());
+        Assert.Equal("checkpoints/teacher_high_reg", o.GetProperty("output_dir").GetString());
+    }
+
+    [Fact]
+    public void Bad_options_and_a_missing_corpus_give_one_line_errors()
+    {
+        var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "x"), "--learning-rate", "7", "--corpus", root);
+        Assert.Equal(2, code);
+        Assert.Contains("--learning-rate", err);
+        Assert.Single(err.Trim().Split('\n'));
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "y"), "--corpus", Path.Combine(root, "nowhere"));
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Sigint_ends_the_step_and_leaves_a_loadable_last_and_a_summary()
+    {
+        string dir = Path.Combine(root, "sigint");
+        using var p = new CliProcess(TinyTrain(dir, 200));
+        var deadline = DateTime.UtcNow + Minutes3;
+        string log = Path.Combine(dir, "training.log");
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("Epoch 1/")) && !p.HasExited && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        Assert.False(p.HasExited, p.Stderr);
+        Thread.Sleep(300); // into epoch 2
+        p.Signal(2);
+        int code = p.Wait(Minutes3);
+        Assert.True(code == 130, $"exit code {code}; stderr:\n{p.Stderr}");
+        AssertLoadable(Path.Combine(dir, "last"));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
+        Assert.Contains("Interrupted", File.ReadAllText(log));
+
+        // --resume carries on from where the signal stopped it (mid-epoch: at the next batch) and finishes.
+        var state = Checkpoint.ReadState(Path.Combine(dir, "last"));
+        var (rc, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, state.Epoch + 2, "--resume"));
+        Assert.True(rc == 0, err);
+        Assert.Equal(state.Epoch + 2, RunFolder.ReadMetrics(dir).Count);
+        if (state.Interrupted)
+            Assert.Contains($"continuing the interrupted epoch {state.Epoch + 1} at batch {state.PartialEpoch!.BatchesDone + 1}", File.ReadAllText(log));
+    }
+
+    [Fact]
+    public void Kill_9_at_random_moments_never_leaves_best_or_last_unloadable()
+    {
+        string dir = Path.Combine(root, "kill9");
+        var rng = new Random(5);
+        int checkpointsSeen = 0;
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            bool resume = File.Exists(Path.Combine(dir, "last", Checkpoint.StateFile));
+            using var p = new CliProcess(TinyTrain(dir, 200, resume ? "--resume" : "--overwrite"));
+            // Wait for the first epoch of this attempt, then kill at a random moment within the next ~3 s
+            // (checkpoint writes included: every epoch of this tiny run writes 'last').
+            string log = Path.Combine(dir, "training.log");
+            int before = File.Exists(log) ? CountEpochLines(log) : 0;
+            var deadline = DateTime.UtcNow + Minutes3;
+            while (CountEpochLines(log) <= before && !p.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Assert.False(p.HasExited, p.Stderr);
+            Thread.Sleep(rng.Next(0, 3000));
+            p.Signal(9);
+            p.Wait(Minutes3);
+            foreach (string link in new[] { "best", "last" })
+            {
+                string path = Path.Combine(dir, link);
+                if (!Directory.Exists(path)) continue;
+                AssertLoadable(path);
+                checkpointsSeen++;
+            }
+        }
+        Assert.True(checkpointsSeen >= 4, $"only {checkpointsSeen} checkpoints checked");
+    }
+
+    static int CountEpochLines(string log)
+    {
+        if (!File.Exists(log)) return 0;
+        using var s = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var r = new StreamReader(s);
+        return r.ReadToEnd().Split('\n').Count(l => l.StartsWith("Epoch ", StringComparison.Ordinal));
+    }
+
+    static void AssertLoadable(string checkpoint)
+    {
+        var state = Checkpoint.ReadState(checkpoint);
+        Assert.True(state.Epoch >= 0);
+        using var inference = Glossa.Models.CheckpointModel.Load(checkpoint, TorchSharp.torch.CPU);
+        Assert.Equal(inference.Vocabulary.Count, inference.Model.Config.NumClasses);
+        Assert.Equal("tiny-student", Checkpoint.ReadOptions(checkpoint).Model);
+    }
+
+    [Fact]
+    public void Train_then_evaluate_prints_the_json_counts_and_writes_the_files()
+    {
+        string dir = Path.Combine(root, "eval");
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 2));
+        Assert.True(code == 0, err);
+        (code, var stdout, err) = CliProcess.Run(Minutes3, "evaluate", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "test", "--beam", "10", "--json", "--threads", "2", "--cache-dir", Path.Combine(root, "cache"));
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        var r = doc.RootElement;
+        int s = r.GetProperty("substitutions").GetInt32(), d = r.GetProperty("deletions").GetInt32(), i = r.GetProperty("insertions").GetInt32();
+        int n = r.GetProperty("reference_words").GetInt32();
+        Assert.True(n > 0);
+        Assert.Equal(Math.Round(100.0 * (s + d + i) / n, 2), r.GetProperty("wer").GetDouble(), 2);
+        foreach (var f in r.GetProperty("files").EnumerateObject())
+            Assert.True(File.Exists(f.Value.GetString()), f.Name);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "eval-best-test", "test.stm")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "eval-best-test", "test.beam-10.ctm")));
+        Assert.True(File.Exists(Path.Combine(dir, "run_context.json")), "the live doctor's context is saved for 'glossa diagnose RUN_DIR'");
+
+        // The validation WER recorded for 'best' is what a greedy evaluation of 'best' on the validation split reports.
+        (code, stdout, err) = CliProcess.Run(Minutes3, "evaluate", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "dev", "--beam", "0", "--json", "--threads", "2", "--cache-dir", Path.Combine(root, "cache"));
+        Assert.True(code == 0, err);
+        using (var greedy = JsonDocument.Parse(stdout))
+            Assert.Equal(Math.Round(Checkpoint.ReadState(Path.Combine(dir, "best")).ValWer!.Value, 2), greedy.RootElement.GetProperty("wer").GetDouble(), 2);
+
+        // The doctor on the checkpoint: one pass over dev plus the run's history.
+        (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "dev", "--json", "--no-write");
+        Assert.True(code is 0 or 3, err);
+        using var diag = JsonDocument.Parse(stdout);
+        Assert.Contains(diag.RootElement.GetProperty("verdict").GetString(), new[] { "healthy", "continue", "stop" });
+        Assert.Equal(JsonValueKind.Array, diag.RootElement.GetProperty("findings").ValueKind);
+        Assert.Contains("best", diag.RootElement.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public void A_checkpoint_exported_for_pytorch_starts_a_new_run_with_pretrained()
+    {
+        string first = Path.Combine(root, "first");
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(first, 1));
+        Assert.True(code == 0, err);
+        string exported = Path.Combine(root, "tiny-student.safetensors");
+        (code, _, err) = CliProcess.Run(Minutes3, "model", "export", Path.Combine(first, "best"), "--out", exported);
+        Assert.True(code == 0, err);
+
+        string second = Path.Combine(root, "second");
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(second, 1, "--pretrained", exported));
+        Assert.True(code == 0, err);
+        string log = File.ReadAllText(Path.Combine(second, "training.log"));
+        var loaded = System.Text.RegularExpressions.Regex.Match(log, @"pretrained (backbone|model) weights from \S*tiny-student\.safetensors: (\d+) tensors loaded, 0 missing");
+        Assert.True(loaded.Success, log);
+        Assert.True(int.Parse(loaded.Groups[2].Value) > 0);
+
+        // A file that holds no weights of the model is refused up front, by name.
+        string junk = Path.Combine(root, "junk.pt");
+        File.WriteAllText(junk, "not a state dict");
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "third"), 1, "--pretrained", junk));
+        Assert.Equal(2, code);
+        Assert.Contains(junk, err);
+        Assert.DoesNotContain("   at ", err); // one line, no stack trace
+    }
+
+    [Fact]
+    public void Quick_demo_runs_end_to_end_and_prints_dev_and_test_wer()
+    {
+        var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(10), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        foreach (string split in new[] { "dev", "test" })
+        {
+            double wer = doc.RootElement.GetProperty(split).GetProperty("wer").GetDouble();
+            Assert.InRange(wer, 0, 200);
+            Assert.True(doc.RootElement.GetProperty(split).GetProperty("reference_words").GetInt32() > 0);
+        }
+        string run = doc.RootElement.GetProperty("run_dir").GetString()!;
+        Assert.True(File.Exists(Path.Combine(run, "eval", "dev.greedy.ctm")) || File.Exists(Path.Combine(run, "eval", "dev.beam-10.ctm")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt"));
+    }
+}

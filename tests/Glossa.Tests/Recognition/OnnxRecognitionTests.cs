@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Recognition;
+using Glossa.Tests.Training;
+
+namespace Glossa.Tests.Recognition;
+
+/// <summary>
+/// <c>glossa model export --format onnx</c> then <c>recognize --engine onnx</c>: the same glosses and
+/// scores as the TorchSharp engine, also when a long input is processed in chunks.
+/// </summary>
+public sealed class OnnxRecognitionTests
+{
+    static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public void ExportedModelRecognisesLikeTorchSharp()
+    {
+        string ckpt = RecognitionFixture.Checkpoint(layers: 2);
+        string onnx = Path.Combine(Directory.CreateTempSubdirectory("glossa-onnx-cli-").FullName, "student.onnx");
+        var (code, stdout, stderr) = CliProcess.Run(Limit, "model", "export", ckpt, "--format", "onnx", "--out", onnx);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("(onnx)", stdout);
+
+        foreach (string input in new[] { RecognitionFixture.FrameFolder(1), RecognitionFixture.LongFolder })
+        {
+            var torchOptions = new RecognitionOptions { Checkpoint = ckpt, Device = "cpu", ChunkFrames = 64, Overlap = 16, NBest = 3 };
+            using var torchEngine = Recognizer.Load(torchOptions);
+            using var onnxEngine = Recognizer.Load(torchOptions with { Engine = "onnx", OnnxFile = onnx });
+            var expected = torchEngine.Recognize(input);
+            var actual = onnxEngine.Recognize(input);
+            Assert.Equal("onnx", actual.Engine);
+            Assert.Equal(expected.OutputFrames, actual.OutputFrames);
+            Assert.Equal(expected.Chunks, actual.Chunks);
+            Assert.Equal(expected.NBest.Count, actual.NBest.Count);
+            for (int i = 0; i < expected.NBest.Count; i++)
+            {
+                Assert.Equal(expected.NBest[i].Glosses, actual.NBest[i].Glosses);
+                Assert.Equal(expected.NBest[i].Score, actual.NBest[i].Score, 2e-3);
+            }
+        }
+
+        string folder = RecognitionFixture.FrameFolder(0);
+        (code, stdout, stderr) = CliProcess.Run(Limit, "recognize", "-c", ckpt, "--engine", "onnx", "--onnx", onnx, "--json", "--threads", "2", folder);
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("onnx", doc.RootElement[0].GetProperty("engine").GetString());
+        using var reference = Recognizer.Load(new RecognitionOptions { Checkpoint = ckpt, Device = "cpu" });
+        Assert.Equal(reference.Recognize(folder).Glosses, doc.RootElement[0].GetProperty("glosses").EnumerateArray().Select(e => e.GetString()!).ToList());
+    }
+
+    [Fact]
+    public void WrongEngineOrMissingFileIsOneLine()
+    {
+        string ckpt = RecognitionFixture.Checkpoint();
+        var (code, _, stderr) = CliProcess.Run(Limit, "recognize", "-c", ckpt, "--engine", "onnx", RecognitionFixture.FrameFolder(0));
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("model.onnx", stderr);
+        Assert.Contains("--format onnx", stderr);
+
+        var e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, Engine = "tensorrt" }.Validate());
+        Assert.Contains("--engine must be torch or onnx", e.Message);
+        e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, OnnxFile = "x.onnx" }.Validate());
+        Assert.Contains("--engine onnx", e.Message);
+    }
+
+    [Fact]
+    public void AFileFromAnotherModelIsRefused()
+    {
+        string one = RecognitionFixture.Checkpoint(layers: 1), two = RecognitionFixture.Checkpoint(layers: 2);
+        string onnx = Path.Combine(Directory.CreateTempSubdirectory("glossa-onnx-cli-").FullName, "other.onnx");
+        var (code, _, stderr) = CliProcess.Run(Limit, "model", "export", two, "--out", onnx);
+        Assert.True(code == 0, stderr);
+        var e = Assert.Throws<GlossaException>(() => Recognizer.Load(new RecognitionOptions { Checkpoint = one, Device = "cpu", Engine = "onnx", OnnxFile = onnx }));
+        Assert.Contains("exported from", e.Message);
+    }
+}

@@ -1,0 +1,45 @@
+using Glossa.Training;
+using static TorchSharp.torch;
+
+namespace Glossa.Tests.Training;
+
+public sealed class ReduceOnPlateauTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-plateau-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void Epochs_on_the_initial_plateau_neither_lower_the_rate_nor_count_towards_it()
+    {
+        var p = new ReduceOnPlateau { Patience = 2, Factor = 0.5 };
+        foreach (double wer in new[] { 72.0, 71, 71.5, 72, 71.2, 70.9, 71 })
+            p = p.Observe(wer);
+        Assert.False(p.HasLeftStart);
+        Assert.Equal((1.0, 0, 0), (p.Scale, p.BadEpochs, p.Reductions));
+        p = p.Observe(50); // left: 50 <= 0.8 x 72
+        Assert.True(p.HasLeftStart);
+        p = p.Observe(52).Observe(51);
+        Assert.Equal(0.5, p.Scale);
+        Assert.Equal(72, p.First);
+    }
+
+    [Fact]
+    public void A_run_stops_before_an_epoch_that_would_end_past_the_time_budget()
+    {
+        var vocab = TinyData.Vocabulary();
+        var o = new TrainingOptions
+        {
+            Model = "tiny-test", OutputDir = Path.Combine(root, "budget"), Epochs = 6, BatchSize = 4, LearningRate = 3e-3,
+            Seed = 3, HistogramEvery = 0, LogSamples = 0, TimeBudgetMinutes = 1e-4,
+        };
+        var data = TinyData.Data(vocab, TinyData.Clips(vocab, 8, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5);
+        random.manual_seed(o.Seed);
+        using var model = new TinyCslrModel(vocab.Count);
+        var outcome = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU).Run();
+        Assert.Equal(TrainingStatus.EarlyStopped, outcome.Status);
+        Assert.Equal(1, outcome.Epochs);
+        Assert.Contains("time budget", outcome.Message);
+        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { TimeBudgetMinutes = 0 }).Validate());
+    }
+}
