@@ -208,12 +208,12 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
     static string PoisonedCheckpoint(FaultWorld w, string dir)
     {
         string best = w.CopyRun(dir) + "/best";
-        var config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(best));
+        var config = ModelCheckpoint.ReadConfig(best);
         using var model = ModelFactory.Create(config);
-        Checkpoint.LoadWeights(best, model);
+        ModelCheckpoint.LoadWeights(best, model);
         using (no_grad())
             foreach (var p in model.parameters()) p.fill_(double.NaN);
-        model.save(Path.Combine(best, Checkpoint.ModelFile));
+        model.save(Path.Combine(best, ModelCheckpoint.ModelFile));
         return best;
     }
 
