@@ -1,12 +1,14 @@
 """Judging the doctor on the run library (see library.py): diagnosis, closing the loop, the report."""
-import json, shlex, subprocess
+import json, os, shlex, subprocess
 from pathlib import Path
 
-from library import FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, sh
+from library import COMMON, FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, sh
 
 PUBLISHED = HERE / "published"
 RESULTS = HERE / "results.json"
 FIRING = ("warning", "critical")
+# Run-name prefixes another loop process is already following (GLOSSA_DOCTOR_LOOP_SKIP="a-,b-healthy").
+SKIP = [p for p in os.environ.get("GLOSSA_DOCTOR_LOOP_SKIP", "").split(",") if p]
 
 
 def diagnose_dir(fixture):
@@ -89,6 +91,12 @@ def scores(rows):
     return table, correct, top, failing
 
 
+def advice_command(row):
+    """The first advice: the first training command of the first firing finding (None when that finding's advice is a check)."""
+    first = next((f for f in row["findings"] if f["severity"] in FIRING), None)
+    return first["first_command"] if first else None
+
+
 def first_firing(row):
     return next((f["rule"] for f in row["findings"] if f["severity"] in FIRING), None)
 
@@ -110,7 +118,7 @@ def best_wer(run):
 def follow(row):
     """Runs the first advice command of a library run exactly as printed (the program is this checkout's glossa)."""
     name = row["run"]
-    cmd = next((f["first_command"] for f in row["findings"] if f["severity"] in FIRING and f["first_command"]), None)
+    cmd = advice_command(row)
     before = best_wer(WORK / "runs" / name)
     entry = {"run": name, "label": row["label"], "command": cmd, "best_wer_before": before}
     if cmd is None:
@@ -125,14 +133,33 @@ def follow(row):
 
 
 def cmd_loop():
+    """Follows the advice of every judged run not followed yet; each outcome is also a line of WORK/loop.jsonl."""
     from concurrent.futures import ThreadPoolExecutor
     data = json.loads(RESULTS.read_text())
-    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or row["verdict"] != "healthy")]
+    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or row["verdict"] != "healthy")
+            and row["run"] not in data["loop"] and not any(row["run"].startswith(p) for p in SKIP)]
+    todo.sort(key=lambda row: row["label"] == "no_signal")  # the longest and least informative last
     with ThreadPoolExecutor(PARALLEL) as pool:
         for entry in pool.map(follow, todo):
-            data["loop"][entry["run"]] = entry
-            RESULTS.write_text(json.dumps(data, indent=1) + "\n")
+            with open(WORK / "loop.jsonl", "a") as log:
+                log.write(json.dumps(entry) + "\n")
+            fresh = json.loads(RESULTS.read_text())  # another step may have written meanwhile
+            fresh["loop"][entry["run"]] = entry
+            RESULTS.write_text(json.dumps(fresh, indent=1) + "\n")
             print(json.dumps(entry), flush=True)
+
+
+def cmd_collect():
+    """Gathers every loop outcome logged so far (WORK/loop.jsonl and the loop logs) into results.json."""
+    data = json.loads(RESULTS.read_text())
+    for f in sorted(WORK.glob("loop*.log")) + [WORK / "loop.jsonl"]:
+        if f.exists():
+            for line in f.read_text().splitlines():
+                if line.startswith("{"):
+                    entry = json.loads(line)
+                    data["loop"][entry["run"]] = entry
+    RESULTS.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"{len(data['loop'])} loop outcomes")
 
 
 def pct(v):
@@ -153,9 +180,12 @@ def cmd_report():
     for row in rows:
         name = row.get("run") or row["history"]
         l = loop.get(row.get("run"), {})
-        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or '-'} | {changed(row, l.get('command'))} | "
+        if l.get("command") != advice_command(row):
+            l = {"best_wer_before": l.get("best_wer_before")}  # followed an older advice: not this one
+        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or '-'} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
                    f"{pct(l.get('best_wer_before'))} | {pct(l.get('best_wer_after'))} |")
-    done = [l for l in loop.values() if l["label"] != "healthy" and "best_wer_after" in l]
+    done = [loop[r["run"]] for r in rows if r.get("run") in loop and r["label"] != "healthy"
+            and loop[r["run"]].get("command") == advice_command(r) and "best_wer_after" in loop[r["run"]]]
     better = sum(1 for l in done if l["outcome"] == "improved")
     out += ["", f"First advice followed on {len(done)} failing runs: best dev WER improved on {better} ({100 * better / max(1, len(done)):.0f}%)."]
     (HERE / "results.md").write_text("\n".join(out) + "\n")
@@ -165,8 +195,14 @@ def cmd_report():
 def changed(row, cmd):
     if not cmd:
         return "-"
-    label = FIXTURES / row["run"] / "label.json"
-    base = json.loads(label.read_text())["train_options"] if label.exists() else []
+    label = FIXTURES / row["run"] / "label.json" if row.get("run") else None
+    if label and label.exists():
+        base = COMMON + json.loads(label.read_text())["train_options"]
+    elif row.get("config"):  # a published history: its flat config
+        cfg = json.loads((PUBLISHED / row["config"]).read_text())
+        base = [x for k, v in cfg.items() for x in ("--" + k.replace("_", "-"), str(v))]
+    else:
+        base = []
     args = shlex.split(cmd)[2:]
     pairs, i = [], 0
     while i < len(args):

@@ -16,6 +16,7 @@ import time
 import torch
 import torch.nn as nn
 import torchvision
+import torch.nn.utils.fusion  # noqa: F401  (fuse_conv_bn_eval for --fold-channels-last)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
 from make_reference import I3D  # noqa: E402  (pytorch-i3d layout, same as the parity reference)
@@ -81,6 +82,24 @@ def head_of(model, f):
     return model.classifier(model.dropout(x))
 
 
+def fold_batchnorm(module):
+    """Replaces every Conv2d -> BatchNorm2d pair of a Sequential by the folded convolution (eval only)."""
+    for name, child in list(module.named_children()):
+        if isinstance(child, nn.Sequential):
+            kids, out, i = list(child.children()), [], 0
+            while i < len(kids):
+                if isinstance(kids[i], nn.Conv2d) and i + 1 < len(kids) and isinstance(kids[i + 1], nn.BatchNorm2d):
+                    out.append(torch.nn.utils.fusion.fuse_conv_bn_eval(kids[i], kids[i + 1]))
+                    i += 2
+                    continue
+                fold_batchnorm(kids[i])
+                out.append(kids[i])
+                i += 1
+            setattr(module, name, nn.Sequential(*out))
+        else:
+            fold_batchnorm(child)
+
+
 def profile(model, frames, a):
     """Medians of the parts of a training step, as ModelBenchmark.Profile in C#."""
     model.train()
@@ -123,6 +142,8 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--mode", choices=["train", "infer", "profile"], default="train")
+    p.add_argument("--fold-channels-last", action="store_true",
+                   help="infer: fold BatchNorm into the convolutions and run channels-last (what Glossa's inference path does)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -152,6 +173,10 @@ def main():
         return
     else:
         model.eval()
+        if a.fold_channels_last:
+            fold_batchnorm(model)
+            model = model.to(memory_format=torch.channels_last)
+            frames = frames.reshape(-1, *frames.shape[2:]).contiguous(memory_format=torch.channels_last).reshape(frames.shape)
         with torch.no_grad():
             for i in range(a.warmup + a.steps):
                 start = time.perf_counter()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Models;
+using Glossa.Models.Inference;
 using Spectre.Console;
 
 namespace Glossa.Cli.Commands;
@@ -24,16 +25,20 @@ internal static class FeaturesCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
         var overwrite = new Option<bool>("--overwrite") { Description = "Recompute files that already exist." };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary." };
-        foreach (Option o in new Option[] { backbone, weights, corpus, format, split, output, size, i3dStride, threads, overwrite, json })
+        var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA.", DefaultValueFactory = _ => "fp32" };
+        foreach (Option o in new Option[] { backbone, weights, corpus, format, split, output, size, i3dStride, threads, overwrite, json, precision })
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             if (parse.GetValue(threads) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var arithmetic = PrecisionSupport.Parse(parse.GetValue(precision)!);
+            PrecisionSupport.Require(arithmetic, TorchSharp.torch.CPU);
             var data = CorpusLoader.Load(parse.GetValue(corpus)!, parse.GetValue(format));
             string splitName = parse.GetValue(split)!;
             var samples = data.Split(splitName);
-            using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride));
+            using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride), arithmetic);
+            extractor.Prepare();
             string dir = Path.Combine(parse.GetValue(output)!, splitName);
             SafeWrite.Folder(dir, "--out");
             bool redo = parse.GetValue(overwrite);

@@ -26,19 +26,21 @@ internal static class ModelCommand
     internal sealed class ConfigOptions
     {
         public readonly Argument<string> Name = new("name") { Description = $"Configuration: {string.Join(", ", ModelFactory.Names)}." };
-        public readonly Option<int> NumClasses = new("--num-classes") { Description = "Output classes including the CTC blank (vocabulary size).", DefaultValueFactory = _ => ModelConfig.PhoenixClasses };
+        public readonly Option<int> NumClasses = new("--num-classes") { Description = "Output classes including the CTC blank (vocabulary size).", DefaultValueFactory = _ => 1296 };
         public readonly Option<int?> HiddenDim = new("--hidden-dim") { Description = "BiLSTM hidden size per direction (default: the configuration's)." };
         public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout probability (default: the configuration's)." };
         public readonly Option<int?> Layers = new("--layers") { Description = "BiLSTM layers (default: the configuration's)." };
-        public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn." };
+        public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, resnet18 or resnet18_corrnet." };
         public readonly Option<double?> WidthMult = new("--width-mult") { Description = "MobileNetV3 / tiny CNN width multiplier (torchvision's width_mult)." };
         public readonly Option<int?> I3dStride = new("--i3d-stride") { Description = "I3D temporal stride: 8 (published), 4 (CSLR default) or 2." };
         public readonly Option<string?> TemporalConv = new("--temporal-conv") { Description = "Temporal conv layers, e.g. K5-P2-K5-P2, or 'none'." };
+        public readonly Option<int?> TemporalChannels = new("--temporal-channels") { Description = "Temporal conv channels (default: the configuration's)." };
+        public readonly Option<string?> ConvHead = new("--conv-head") { Description = "Classifier on the temporal-conv features: none, linear (VAC) or shared (SMKD, weight-normalised)." };
 
         public void AddTo(Command command)
         {
             command.Arguments.Add(Name);
-            foreach (Option o in new Option[] { NumClasses, HiddenDim, Dropout, Layers, Backbone, WidthMult, I3dStride, TemporalConv })
+            foreach (Option o in new Option[] { NumClasses, HiddenDim, Dropout, Layers, Backbone, WidthMult, I3dStride, TemporalConv, TemporalChannels, ConvHead })
                 command.Options.Add(o);
         }
 
@@ -50,6 +52,8 @@ internal static class ModelCommand
             if (parse.GetValue(WidthMult) is double width) config = config with { WidthMult = width };
             if (parse.GetValue(I3dStride) is int stride) config = config with { I3dTemporalStride = stride };
             if (parse.GetValue(TemporalConv) is string conv) config = config with { TemporalConv = conv == "none" ? "" : conv };
+            if (parse.GetValue(TemporalChannels) is int channels) config = config with { TemporalChannels = channels };
+            if (parse.GetValue(ConvHead) is string head) config = config with { ConvHead = head };
             return config.Validate();
         }
     }
@@ -162,8 +166,7 @@ internal static class ModelCommand
             {
                 model.eval();
                 var metadata = new Dictionary<string, string> { ["glossa.temporal_stride"] = model.TemporalStride.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                if (File.Exists(Path.Combine(source, ModelCheckpoint.VocabularyFile)))
-                    metadata["glossa.vocabulary"] = JsonSerializer.Serialize(ModelCheckpoint.ReadVocabulary(source).Tokens);
+                if (ModelCheckpoint.Exists(source)) metadata["glossa.vocabulary"] = JsonSerializer.Serialize(ModelCheckpoint.ReadVocabulary(source).Tokens);
                 Glossa.Models.Onnx.OnnxExporter.Export(model, outPath, metadata);
             }
             else if (kind == "safetensors")
@@ -203,8 +206,9 @@ internal static class ModelCommand
         var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
         var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
         var json = new Option<bool>("--json");
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Also time Glossa's training step with channels-last frames (row 'train (channels-last)')." };
         var profile = new Option<bool>("--profile") { Description = "Time the parts of a step (backbone forward, forward+backward, head, AdamW) instead." };
-        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile })
+        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile, channelsLast })
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
@@ -226,7 +230,8 @@ internal static class ModelCommand
                             foreach (var (layer, ms) in ModelBenchmark.LayerProfile(model.Backbone, b * t, size, n))
                                 Console.WriteLine($"glossa layer {layer}: {ms:F1} ms");
                         var parts = ModelBenchmark.Profile(model, b, t, size, w, n);
-                        string torchParts = script is null ? "" : RunPythonRaw(script, name, size, b, t, nThreads, w, n, "profile");
+                        string torchParts = script is null ? "" : ReferenceRunner.Direct(script, ["--model", name, "--size", $"{size}", "--batch", $"{b}",
+                            "--frames", $"{t}", "--threads", $"{nThreads}", "--warmup", $"{w}", "--steps", $"{n}", "--mode", "profile"]);
                         Console.WriteLine($"{name} {b}x{t}x{size}: glossa {JsonSerializer.Serialize(parts)}");
                         Console.WriteLine($"{name} {b}x{t}x{size}: pytorch {torchParts.Trim()}");
                     }
@@ -241,64 +246,30 @@ internal static class ModelCommand
                     Console.Error.WriteLine($"bench: {name} train step {b}x{t}x{size}x{size} ...");
                     using var model = ModelFactory.Create(name);
                     var glossa = ModelBenchmark.TrainStep(model, b, t, size, w, n);
-                    double? torch = script is null ? null : RunPython(script, name, size, b, t, nThreads, w, n, "train");
-                    rows.Add(new BenchRow(name, "train", size, b, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null, null, null));
+                    var torch = script is null ? null : ReferenceRunner.Run(script, name, size, b, t, nThreads, w, n, "train");
+                    rows.Add(BenchRow.Of(name, "train", "", size, b, t, glossa.MedianMs, torch));
+                    if (parse.GetValue(channelsLast))
+                        rows.Add(BenchRow.Of(name, "train", "channels-last", size, b, t, ModelBenchmark.TrainStep(model, b, t, size, w, n, channelsLast: true).MedianMs, torch));
                 }
             }
             int infer = parse.GetValue(inferSize);
             if (infer > 0)
-            {
-                Console.Error.WriteLine($"bench: mobilenetv3-student inference 1x{t}x{infer}x{infer} ...");
-                using var student = ModelFactory.Create(ModelFactory.MobileNetV3Student);
-                var glossa = ModelBenchmark.Inference(student, 1, t, infer, w, Math.Max(n, 3));
-                double? torch = script is null ? null : RunPython(script, ModelFactory.MobileNetV3Student, infer, 1, t, nThreads, w, Math.Max(n, 3), "infer");
-                rows.Add(new BenchRow(ModelFactory.MobileNetV3Student, "infer", infer, 1, t, glossa.MedianMs, torch, torch is double p ? glossa.MedianMs / p : null,
-                    t * 1000.0 / glossa.MedianMs, torch is double q ? t * 1000.0 / q : null));
-            }
+                rows.AddRange(InferenceBench.Rows(script, t, infer, nThreads, Math.Max(n, 3)));
             if (parse.GetValue(json))
             {
-                CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), rows });
+                CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "", rows });
                 return 0;
             }
-            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch ms", "ratio", "glossa frames/s", "pytorch frames/s");
+            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch best ms", "pytorch default / jemalloc / tuned ms", "ratio to best", "glossa frames/s", "pytorch frames/s");
             foreach (var r in rows)
-                table.AddRow(r.Model, r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"), r.PytorchMs?.ToString("F0") ?? "-",
+                table.AddRow(r.Model, r.Variant.Length > 0 ? $"{r.Mode} ({r.Variant})" : r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"),
+                    r.PytorchMs is double best ? $"{best:F0} ({r.PytorchBest})" : "-",
+                    r.PytorchConfigs is { } c ? string.Join(" / ", new[] { "default", "jemalloc", "tuned" }.Select(k => c.TryGetValue(k, out double v) ? v.ToString("F0") : "-")) : "-",
                     r.Ratio?.ToString("F2") ?? "-", r.GlossaFramesPerSecond?.ToString("F1") ?? "", r.PytorchFramesPerSecond?.ToString("F1") ?? "");
             AnsiConsole.Write(table);
             return 0;
         }));
         return command;
-    }
-
-    sealed record BenchRow(string Model, string Mode, int Size, int Batch, int Frames, double GlossaMs, double? PytorchMs, double? Ratio,
-        double? GlossaFramesPerSecond, double? PytorchFramesPerSecond);
-
-    static double RunPython(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
-    {
-        using var doc = JsonDocument.Parse(RunPythonRaw(script, model, size, batch, frames, threads, warmup, steps, mode));
-        return doc.RootElement.GetProperty("median_ms").GetDouble();
-    }
-
-    static string RunPythonRaw(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode)
-    {
-        var info = new ProcessStartInfo("/usr/bin/python3",
-            $"\"{script}\" --model {model} --size {size} --batch {batch} --frames {frames} --threads {threads} --warmup {warmup} --steps {steps} --mode {mode}")
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        // PyTorch runs with the system allocator; the C# side's LD_PRELOAD (jemalloc) must not leak into it.
-        info.Environment.Remove("LD_PRELOAD");
-        Process? started;
-        try { started = Process.Start(info); }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new GlossaException($"cannot start /usr/bin/python3 for the PyTorch side ({e.Message}); install python3-torch python3-torchvision or pass --python-script none");
-        }
-        using var process = started ?? throw new GlossaException("cannot start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new GlossaException($"{script} failed for {model} at {size}: {stderr.Result.Trim().Split('\n').LastOrDefault()}; install python3-torch python3-torchvision or pass --python-script none");
-        return stdout;
     }
 
     internal static string? FindUp(string relative)

@@ -23,11 +23,12 @@ internal static class RecognizeCommand
         var fps = new Option<double?>("--fps") { Description = "Frame rate for timings (default: the video's, 25 for frame folders)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
         var threads = new Option<int>("--threads") { Description = "libtorch (or ONNX Runtime) threads; 0 = one per core.", DefaultValueFactory = _ => d.Threads };
+        var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).", DefaultValueFactory = _ => d.Precision };
         var engine = new Option<string>("--engine") { Description = "torch (TorchSharp) or onnx (ONNX Runtime on the CPU, running --onnx).", DefaultValueFactory = _ => d.Engine };
         var onnxFile = new Option<string?>("--onnx") { Description = "The file written by 'glossa model export CHECKPOINT --format onnx' (default: CHECKPOINT/model.onnx)." };
         var command = new Command("recognize", "Recognise the glosses of videos or frame folders with a trained checkpoint (greedy or beam search; long videos in chunks).");
         command.Arguments.Add(inputs);
-        foreach (var o in new Option[] { checkpoint, beam, nbest, ctm, json, stream, chunk, overlap, fps, device, threads, engine, onnxFile }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, beam, nbest, ctm, json, stream, chunk, overlap, fps, device, threads, engine, onnxFile, precision }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var options = new RecognitionOptions
@@ -41,6 +42,7 @@ internal static class RecognizeCommand
                 Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads),
                 Engine = parse.GetValue(engine)!,
+                Precision = parse.GetValue(precision)!,
                 OnnxFile = parse.GetValue(onnxFile),
             }.Validate();
             bool asJson = parse.GetValue(json), withCtm = parse.GetValue(ctm), streaming = parse.GetValue(stream);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Glossa.Common;
 using Glossa.Training;
+using Glossa.Training.Objectives;
 
 namespace Glossa.Cli.Commands;
 
@@ -67,7 +68,15 @@ internal static class TrainCommand
         public readonly Option<bool> AutoStop = new("--auto-stop", "--auto_stop") { Description = "Stop when the training doctor raises a critical finding." };
         public readonly Option<int> Workers = new("--workers", "--num_workers") { Description = "Frame-decoding threads ahead of the training step.", DefaultValueFactory = _ => D.Prefetch };
         public readonly Option<bool> Json = new("--json") { Description = "Print the run summary as JSON (no progress bars)." };
-        public readonly Option<bool> DryRun = new("--dry-run", "--dry_run") { Description = "Validate the options, print the resolved configuration as JSON and exit." };
+        public readonly Option<bool> DryRun = new("--dry-run", "--dry_run") { Description = "Validate the options, print the resolved configuration as JSON (with what --recipe set) and exit." };
+        public readonly Option<string?> Recipe = new("--recipe") { Description = "Published recipe preset: vac, smkd or corrnet (model, Adam 1e-4, batch 2, 40 epochs, x0.2 at 20 and 35, 224 crops, VAC terms); explicit options override it." };
+        public readonly Option<string> Optimizer = new("--optimizer") { Description = "adamw (decoupled weight decay) or adam (L2 weight decay, as VAC and CorrNet).", DefaultValueFactory = _ => D.Optimizer };
+        public readonly Option<int?> TemporalChannels = new("--temporal-channels", "--temporal_channels") { Description = "Temporal conv channels (default: the model's; SMKD needs 2 x hidden)." };
+        public readonly Option<double> ConvCtcWeight = new("--conv-ctc-weight") { Description = "Visual enhancement: weight of the CTC loss of a classifier on the temporal-conv features (VAC: 1; 0 = off).", DefaultValueFactory = _ => D.Objectives.ConvCtcWeight };
+        public readonly Option<double> AlignWeight = new("--align-weight") { Description = "Visual alignment: weight of T^2 KL(BiLSTM || temporal-conv head), BiLSTM detached (VAC: 25; 0 = off).", DefaultValueFactory = _ => D.Objectives.AlignWeight };
+        public readonly Option<double> AlignTemperature = new("--align-temperature") { Description = "Visual alignment temperature T.", DefaultValueFactory = _ => D.Objectives.AlignTemperature };
+        public readonly Option<bool> AlignExcludeBlank = new("--align-exclude-blank") { Description = "Visual alignment over the glosses only (both distributions renormalised without the blank)." };
+        public readonly Option<bool> SharedClassifier = new("--shared-classifier") { Description = "SMKD: one weight-normalised classifier shared by the temporal-conv and BiLSTM heads." };
 
         public Options(string defaultModel)
         {
@@ -79,14 +88,14 @@ internal static class TrainCommand
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
             LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, TimeBudget, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
-            Json, DryRun,
+            Json, DryRun, Recipe, Optimizer, TemporalChannels, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
 
         /// <summary>The validated options a command line asks for.</summary>
         public TrainingOptions Bind(ParseResult p)
         {
             string corpus = p.GetValue(Corpus) ?? Environment.GetEnvironmentVariable(CorpusEnvironmentVariable) ?? DefaultCorpus;
-            return new TrainingOptions
+            var options = new TrainingOptions
             {
                 Model = p.GetValue(Model)!,
                 Corpus = corpus,
@@ -126,7 +135,23 @@ internal static class TrainCommand
                 AutoStop = p.GetValue(AutoStop),
                 Prefetch = p.GetValue(Workers),
                 CommandLine = ExplicitOptions(p),
-            }.Validate();
+                Optimizer = p.GetValue(Optimizer)!.ToLowerInvariant(),
+                TemporalChannels = p.GetValue(TemporalChannels),
+                Objectives = new AuxiliaryOptions
+                {
+                    ConvCtcWeight = p.GetValue(ConvCtcWeight),
+                    AlignWeight = p.GetValue(AlignWeight),
+                    AlignTemperature = p.GetValue(AlignTemperature),
+                    AlignBlank = !p.GetValue(AlignExcludeBlank),
+                    SharedClassifier = p.GetValue(SharedClassifier),
+                },
+            };
+            if (p.GetValue(Recipe) is string recipe)
+            {
+                var given = p.CommandResult.Children.OfType<OptionResult>().Where(o => !o.Implicit).Select(o => o.Option.Name).ToHashSet();
+                options = RecipePreset.Apply(options, recipe, given);
+            }
+            return options.Validate();
         }
 
         /// <summary>The options the user gave, in order, each under its primary name (<c>--lr 0.1 -o runs/a</c> becomes

@@ -23,7 +23,7 @@ public static class CheckpointDiagnosis
         checkpoint = checkpoint.TrimEnd('/');
         if (!Checkpoint.Exists(checkpoint))
             throw new GlossaException($"{checkpoint}: not a Glossa checkpoint (expected a run's 'best' or 'last' folder)");
-        using var inference = InferenceModel.Load(checkpoint, ComputeDevice.Resolve(device));
+        using var inference = CheckpointModel.Load(checkpoint, ComputeDevice.Resolve(device));
         var (model, vocabulary, frames) = (inference.Model, inference.Vocabulary, inference.Frames);
         // NaN weights make every loss NaN: say so (and which tensor) instead of failing on the first batch.
         if (FirstNonFiniteParameter(model) is { } bad)

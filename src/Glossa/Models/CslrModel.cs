@@ -10,7 +10,9 @@ namespace Glossa.Models;
 /// <summary>
 /// A continuous sign language recogniser: backbone -> [projection] -> [temporal conv] -> BiLSTM ->
 /// linear CTC classifier. State-dict keys: <c>backbone.*</c> (the torchvision / pytorch-i3d names),
-/// <c>projection.*</c>, <c>temporal_conv.blocks.*</c>, <c>lstm.*_l{k}[_reverse]</c>, <c>classifier.*</c>.
+/// <c>projection.*</c>, <c>temporal_conv.blocks.*</c>, <c>lstm.*_l{k}[_reverse]</c>, <c>classifier.*</c>
+/// and, with a linear conv head, <c>conv_classifier.*</c> (VAC's second classifier on the features
+/// the BiLSTM reads; with a shared head the one weight-normalised <c>classifier.weight</c> serves both).
 /// Per-frame backbones run only on the valid (unpadded) frames of a batch, so BatchNorm statistics
 /// and compute ignore padding; padded positions get zero features, which the length formula keeps
 /// out of every valid output frame (the temporal conv has no padding).
@@ -22,7 +24,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
     readonly TemporalConv? temporal_conv;
     readonly LSTM? lstm;
     readonly Dropout dropout;
-    readonly Linear classifier;
+    readonly nn.Module<Tensor, Tensor> classifier;
+    readonly Linear? conv_classifier;
     readonly TemporalConvSpec spec;
 
     /// <summary>The configuration this model was built from (stored in checkpoints).</summary>
@@ -33,6 +36,13 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
 
     /// <summary>Input frames per output frame: backbone stride x temporal-conv stride.</summary>
     public int TemporalStride => backbone.TemporalStride * spec.Stride;
+
+    /// <summary>
+    /// Feed per-frame backbones channels-last (NHWC-strided) frames: libtorch then runs every
+    /// convolution, forward and backward, on oneDNN's NHWC kernels instead of reordering each layer.
+    /// Same results up to float rounding.
+    /// </summary>
+    public bool ChannelsLast { get; set; }
 
     /// <summary>Width of the backbone features (input of <see cref="Head"/>).</summary>
     public int FeatureDim => backbone.FeatureDim;
@@ -46,6 +56,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             ModelConfig.MobileNetV3Large => new MobileNetV3(large: true, config.WidthMult),
             ModelConfig.MobileNetV3Small => new MobileNetV3(large: false, config.WidthMult),
             ModelConfig.I3d => new InceptionI3d(config.I3dTemporalStride, config.I3dFinalEndpoint),
+            ModelConfig.ResNet18 => new ResNet18(config.WidthMult),
+            ModelConfig.ResNet18CorrNet => new ResNet18(config.WidthMult, corrNet: true),
             _ => new TinyCnn(config.WidthMult),
         };
         int width = backbone.FeatureDim;
@@ -59,6 +71,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             temporal_conv = new TemporalConv(spec, width, config.ResolvedTemporalChannels);
             width = temporal_conv.OutputChannels;
         }
+        int convWidth = width;
+        config.RequireSharedWidths(convWidth);
         if (config.Layers > 0)
         {
             lstm = nn.LSTM(width, config.HiddenDim, numLayers: config.Layers, batchFirst: true,
@@ -66,7 +80,11 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             width = 2 * config.HiddenDim;
         }
         dropout = nn.Dropout(config.Dropout);
-        classifier = nn.Linear(width, config.NumClasses);
+        classifier = config.ConvHead == ModelConfig.ConvHeadShared
+            ? new NormalizedLinear(width, config.NumClasses)
+            : nn.Linear(width, config.NumClasses);
+        if (config.ConvHead == ModelConfig.ConvHeadLinear)
+            conv_classifier = nn.Linear(convWidth, config.NumClasses);
         RegisterComponents();
     }
 
@@ -91,7 +109,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         using var scope = NewDisposeScope();
         var (features, featureLengths) = BackboneFeatures(frames, lengths);
         var output = Head(features, featureLengths);
-        return new CslrOutput(output.Logits.MoveToOuterDisposeScope(), output.Lengths.MoveToOuterDisposeScope());
+        return new CslrOutput(output.Logits.MoveToOuterDisposeScope(), output.Lengths.MoveToOuterDisposeScope(),
+            output.ConvLogits?.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -107,6 +126,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         if (backbone.PerFrame)
         {
             var flat = frames.reshape(b * t, frames.shape[2], frames.shape[3], frames.shape[4]); // (B,T,3,H,W) -> (B*T,3,H,W)
+            if (ChannelsLast)
+                flat = Inference.Layouts.ChannelsLast(flat);
             if (lens.All(l => l == t))
             {
                 features = backbone.call(flat).reshape(b, t, -1);                                  // (B*T,D) -> (B,T,D)
@@ -149,6 +170,12 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             x = temporal_conv.call(x.transpose(1, 2)).transpose(1, 2);   // (B,T,D) -> (B,D,T) -> conv -> (B,T',D')
         lens = outLens;
         long tOut = x.shape[1];
+        Tensor? convLogits = Config.ConvHead switch
+        {
+            ModelConfig.ConvHeadLinear => conv_classifier!.call(x),          // (B,T',D') -> (B,T',C)
+            ModelConfig.ConvHeadShared => classifier.call(x),                // (B,T',D') -> (B,T',C)
+            _ => null,
+        };
         if (lstm is not null)
         {
             x = RunLstm(x, lens, tOut);
@@ -156,7 +183,7 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         }
         var logits = classifier.call(x);                                    // (B,T',2H) -> (B,T',C)
         var outLengths = tensor(lens, dtype: int64).to(lengths.device);
-        return new CslrOutput(logits.MoveToOuterDisposeScope(), outLengths.MoveToOuterDisposeScope());
+        return new CslrOutput(logits.MoveToOuterDisposeScope(), outLengths.MoveToOuterDisposeScope(), convLogits?.MoveToOuterDisposeScope());
     }
 
     /// <summary>The BiLSTM over (B, T', D); padded frames are packed away so the backward direction starts at each clip's last valid frame.</summary>

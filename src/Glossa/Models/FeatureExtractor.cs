@@ -2,6 +2,7 @@ using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Frames;
 using Glossa.Models.Backbones;
+using Glossa.Models.Inference;
 using static TorchSharp.torch;
 
 namespace Glossa.Models;
@@ -10,11 +11,13 @@ namespace Glossa.Models;
 /// Pre-extracts frozen-backbone features: decodes each clip (resize, centre crop, normalise as the
 /// backbone expects), runs the backbone in eval mode and returns (T', C) float32 per video, T' = T
 /// for per-frame backbones and ceil(T / stride) for I3D. Per-frame backbones run in chunks of
-/// <see cref="ChunkFrames"/> frames to bound memory on long videos.
+/// <see cref="ChunkFrames"/> frames to bound memory on long videos, on the inference path
+/// (<see cref="InferenceBackbone"/>: BatchNorm folded, channels-last, fp32 or bf16).
 /// </summary>
 public sealed class FeatureExtractor : IDisposable
 {
     readonly Backbone backbone;
+    InferenceBackbone? fast;
 
     /// <summary>Frame preparation (resize, crop, mean/std) used for every clip.</summary>
     public FrameOptions Frames { get; }
@@ -24,6 +27,9 @@ public sealed class FeatureExtractor : IDisposable
 
     /// <summary>The backbone, for its feature width and stride.</summary>
     public Backbone Backbone => backbone;
+
+    /// <summary>Arithmetic of the backbone (bf16 is refused where the CPU lacks it, when the first clip runs or by <see cref="Prepare"/>).</summary>
+    public InferencePrecision Precision { get; private init; } = InferencePrecision.Fp32;
 
     /// <summary>The load report of the weights, or null when built from a Glossa checkpoint.</summary>
     public LoadReport? Report { get; }
@@ -41,7 +47,7 @@ public sealed class FeatureExtractor : IDisposable
     /// loads <paramref name="weightsPath"/>: a torchvision / pytorch-i3d state dict (classifier keys
     /// are ignored) or a Glossa checkpoint (its backbone is used). Throws when no backbone key matches.
     /// </summary>
-    public static FeatureExtractor Create(string backboneName, string weightsPath, int size, int i3dStride = 4)
+    public static FeatureExtractor Create(string backboneName, string weightsPath, int size, int i3dStride = 4, InferencePrecision precision = InferencePrecision.Fp32)
     {
         if (size < 32)
             throw new GlossaException($"features: frame size {size} must be at least 32");
@@ -75,7 +81,7 @@ public sealed class FeatureExtractor : IDisposable
             Mean = backbone.PerFrame ? [0.485, 0.456, 0.406] : [0.5, 0.5, 0.5],
             Std = backbone.PerFrame ? [0.229, 0.224, 0.225] : [0.5, 0.5, 0.5],
         };
-        return new FeatureExtractor(backbone, frames, report);
+        return new FeatureExtractor(backbone, frames, report) { Precision = precision };
     }
 
     /// <summary>Features of one sample: (T', C) values and the number of decoded frames.</summary>
@@ -89,6 +95,7 @@ public sealed class FeatureExtractor : IDisposable
         int h = Frames.CropHeight, w = Frames.CropWidth;
         var pixels = new float[(long)indices.Length * 3 * h * w];
         ClipTransform.Apply(clip, indices, ClipAugmentation.Centre(Frames), Frames, pixels);
+        var runner = Prepare();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(pixels, [indices.Length, 3, h, w]);                          // (T,3,H,W)
@@ -97,16 +104,23 @@ public sealed class FeatureExtractor : IDisposable
         {
             var parts = new List<Tensor>();
             for (int start = 0; start < indices.Length; start += ChunkFrames)
-                parts.Add(backbone.call(input[start..Math.Min(indices.Length, start + ChunkFrames)])); // (chunk,C)
+                parts.Add(runner.Forward(input[start..Math.Min(indices.Length, start + ChunkFrames)])); // (chunk,C)
             features = cat(parts, 0);                                                     // (T,C)
         }
         else
         {
-            features = backbone.call(input.permute(1, 0, 2, 3).unsqueeze(0))[0].transpose(0, 1); // (T,3,H,W) -> (1,3,T,H,W) -> (C,T') -> (T',C)
+            features = runner.Forward(input.permute(1, 0, 2, 3).unsqueeze(0))[0].transpose(0, 1); // (T,3,H,W) -> (1,3,T,H,W) -> (C,T') -> (T',C)
         }
         features = features.contiguous();
         return (features.data<float>().ToArray(), features.shape[0], features.shape[1], indices.Length);
     }
 
-    public void Dispose() => backbone.Dispose();
+    /// <summary>Builds the inference form of the backbone once (throws the one-line bf16 refusal where it cannot run).</summary>
+    public InferenceBackbone Prepare() => fast ??= InferenceBackbone.Create(backbone, Precision);
+
+    public void Dispose()
+    {
+        fast?.Dispose();
+        backbone.Dispose();
+    }
 }

@@ -16,10 +16,11 @@ public static class ModelBenchmark
     public sealed record Timing(double MedianMs, IReadOnlyList<double> SamplesMs);
 
     /// <summary>Median wall time of a full training step.</summary>
-    public static Timing TrainStep(CslrModel model, int batch, int frames, int size, int warmup, int steps, int seed = 0)
+    public static Timing TrainStep(CslrModel model, int batch, int frames, int size, int warmup, int steps, int seed = 0, bool channelsLast = false)
     {
         manual_seed(seed);
         model.train();
+        model.ChannelsLast = channelsLast;
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-4);
         using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
         using var lengths = full(batch, (long)frames, dtype: int64);
@@ -61,6 +62,31 @@ public static class ModelBenchmark
             using (NewDisposeScope())
             {
                 var output = model.call(input, lengths);
+                _ = output.Logits.sum().item<float>();
+            }
+            if (i >= warmup)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new Timing(Median(samples), samples);
+    }
+
+    /// <summary>
+    /// Median wall time of one clip through the inference path (<see cref="Inference.FusedModel"/>:
+    /// folded BatchNorm, channels-last, inference mode) in <paramref name="precision"/>.
+    /// </summary>
+    public static Timing FusedInference(CslrModel model, Glossa.Models.Inference.InferencePrecision precision, int batch, int frames, int size, int warmup, int steps, int seed = 0)
+    {
+        manual_seed(seed);
+        using var fast = Glossa.Models.Inference.FusedModel.Create(model, precision);
+        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
+        using var lengths = full(batch, (long)frames, dtype: int64);
+        var samples = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                var output = fast.Forward(input, lengths);
                 _ = output.Logits.sum().item<float>();
             }
             if (i >= warmup)

@@ -20,11 +20,22 @@ public sealed record ModelConfig
     public const string I3d = "i3d";
     /// <summary>Backbone name for a 4-block 2D CNN applied per frame: small and fast, for demos and tests.</summary>
     public const string TinyCnn = "tiny_cnn";
+    /// <summary>Backbone name for torchvision's ResNet-18 applied per frame (512-d features).</summary>
+    public const string ResNet18 = "resnet18";
+    /// <summary>Backbone name for ResNet-18 with CorrNet's correlation and identification modules after stages 2-4, applied to the whole clip (512-d features, stride 1).</summary>
+    public const string ResNet18CorrNet = "resnet18_corrnet";
+
+    /// <summary><see cref="ConvHead"/>: no classifier on the temporal-conv features.</summary>
+    public const string ConvHeadNone = "none";
+    /// <summary><see cref="ConvHead"/>: a second linear classifier on the temporal-conv features (VAC's visual enhancement).</summary>
+    public const string ConvHeadLinear = "linear";
+    /// <summary><see cref="ConvHead"/>: one weight-normalised classifier shared by the temporal-conv and BiLSTM heads (SMKD).</summary>
+    public const string ConvHeadShared = "shared";
 
     /// <summary>Configuration name, e.g. "i3d-teacher", "mobilenetv3-student", "tiny-student" (informative; the fields below define the network).</summary>
     public string Name { get; init; } = "custom";
 
-    /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d or tiny_cnn.</summary>
+    /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, resnet18 or resnet18_corrnet.</summary>
     public string Backbone { get; init; } = MobileNetV3Large;
 
     /// <summary>The PHOENIX-2014 vocabulary with the CTC blank: the default class count where no corpus is at hand.</summary>
@@ -42,7 +53,7 @@ public sealed record ModelConfig
     /// <summary>Dropout probability on the backbone features, between BiLSTM layers and before the classifier.</summary>
     public double Dropout { get; init; } = 0.2;
 
-    /// <summary>MobileNetV3 width multiplier (torchvision's width_mult) or tiny CNN channel multiplier; 1.0 is the published network.</summary>
+    /// <summary>MobileNetV3 width multiplier (torchvision's width_mult), ResNet-18 stage-width or tiny CNN channel multiplier; 1.0 is the published network.</summary>
     public double WidthMult { get; init; } = 1.0;
 
     /// <summary>Temporal conv blocks, VAC style: "K5-P2-K5-P2" (conv kernel 5 without padding, max-pool 2), or "" for none.</summary>
@@ -60,6 +71,13 @@ public sealed record ModelConfig
     /// <summary>Last I3D block used: Mixed_5c (1024-d, default) or Mixed_4f (832-d, truncated).</summary>
     public string I3dFinalEndpoint { get; init; } = "Mixed_5c";
 
+    /// <summary>
+    /// Classifier on the temporal-conv features (the BiLSTM's input) for the auxiliary objectives:
+    /// none, linear (its own weights, key <c>conv_classifier.*</c>) or shared (SMKD: the main
+    /// classifier becomes weight-normalised, without bias, and serves both heads).
+    /// </summary>
+    public string ConvHead { get; init; } = ConvHeadNone;
+
     /// <summary>Frame side in pixels the model is meant for (a hint for data pipelines and benchmarks; the network accepts other sizes).</summary>
     public int FrameSize { get; init; } = 112;
 
@@ -70,7 +88,7 @@ public sealed record ModelConfig
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public ModelConfig Validate()
     {
-        string[] backbones = [MobileNetV3Large, MobileNetV3Small, I3d, TinyCnn];
+        string[] backbones = [MobileNetV3Large, MobileNetV3Small, I3d, TinyCnn, ResNet18, ResNet18CorrNet];
         if (!backbones.Contains(Backbone))
             throw new GlossaException($"model config '{Name}': backbone '{Backbone}' is unknown; use one of {string.Join(", ", backbones)}");
         if (NumClasses < 2)
@@ -94,7 +112,20 @@ public sealed record ModelConfig
         if (FrameSize < 32)
             throw new GlossaException($"model config '{Name}': frame_size {FrameSize} must be at least 32 pixels");
         Temporal.TemporalConvSpec.Parse(TemporalConv); // throws on a bad spec
+        if (ConvHead is not (ConvHeadNone or ConvHeadLinear or ConvHeadShared))
+            throw new GlossaException($"model config '{Name}': conv_head '{ConvHead}' must be none, linear or shared");
         return this;
+    }
+
+    /// <summary>
+    /// Checks that one classifier can read both the temporal-conv features (<paramref name="convWidth"/>)
+    /// and the BiLSTM output; called by the model once the backbone's feature width is known.
+    /// </summary>
+    public void RequireSharedWidths(int convWidth)
+    {
+        int seqWidth = Layers > 0 ? 2 * HiddenDim : convWidth;
+        if (ConvHead == ConvHeadShared && convWidth != seqWidth)
+            throw new GlossaException($"model config '{Name}': a shared (SMKD) classifier needs the temporal-conv width ({convWidth}) to equal the BiLSTM output (2 x {HiddenDim} = {seqWidth}); set temporal_channels (--temporal-channels) to {seqWidth}");
     }
 
     static readonly JsonSerializerOptions JsonOptions = new()

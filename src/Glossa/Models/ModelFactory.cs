@@ -14,8 +14,13 @@ public static class ModelFactory
     /// <summary>A 4-block 2D CNN per frame -> K5-P2-K5-P2 -> 1-layer BiLSTM (H = 128): trains in minutes on 2 CPU cores at 64 px.</summary>
     public const string TinyStudent = "tiny-student";
 
+    /// <summary>VAC's network: ResNet-18 per frame -> K5-P2-K5-P2 (1024 channels) -> 2-layer BiLSTM (2 x 512) -> classifier, plus the temporal-conv classifier of its auxiliary objectives.</summary>
+    public const string ResNet18Vac = "resnet18-vac";
+    /// <summary>CorrNet: <see cref="ResNet18Vac"/> with the correlation and identification modules after ResNet stages 2, 3 and 4.</summary>
+    public const string CorrNet = "corrnet";
+
     /// <summary>All names accepted by <see cref="Named"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent];
+    public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent, ResNet18Vac, CorrNet];
 
     /// <summary>The named configuration, with optional vocabulary size, hidden size and dropout overrides.</summary>
     public static ModelConfig Named(string name, int numClasses = ModelConfig.PhoenixClasses, int? hiddenDim = null, double? dropout = null)
@@ -41,6 +46,12 @@ public static class ModelFactory
             {
                 Name = name, Backbone = ModelConfig.TinyCnn, HiddenDim = 128, Layers = 1,
                 TemporalConv = "K5-P2-K5-P2", Dropout = 0.1, FrameSize = 64,
+            },
+            ResNet18Vac or CorrNet => new ModelConfig
+            {
+                Name = name, Backbone = name == CorrNet ? ModelConfig.ResNet18CorrNet : ModelConfig.ResNet18,
+                HiddenDim = 512, Layers = 2, TemporalConv = "K5-P2-K5-P2", TemporalChannels = 1024,
+                ConvHead = ModelConfig.ConvHeadLinear, Dropout = 0.2, FrameSize = 224,
             },
             _ => throw new GlossaException($"model '{name}' is unknown; use one of {string.Join(", ", Names)}"),
         };

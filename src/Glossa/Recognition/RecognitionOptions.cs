@@ -39,6 +39,9 @@ public sealed record RecognitionOptions
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Backbone arithmetic of the torch engine: "fp32", or "bf16" on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).</summary>
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>"torch" (TorchSharp, the default) or "onnx" (ONNX Runtime on the CPU, running <see cref="OnnxFile"/>).</summary>
     public string Engine { get; init; } = "torch";
 
@@ -64,6 +67,9 @@ public sealed record RecognitionOptions
         if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
         if (Engine is not ("torch" or "onnx")) throw new GlossaException($"--engine must be torch or onnx (got '{Engine}')");
+        var precision = Models.Inference.PrecisionSupport.Parse(Precision);
+        if (precision != Models.Inference.InferencePrecision.Fp32 && Engine == "onnx")
+            throw new GlossaException("--precision bf16 applies to --engine torch; the onnx engine runs the exported fp32 model");
         if (OnnxFile is not null && Engine != "onnx") throw new GlossaException("--onnx is read by --engine onnx only; add --engine onnx or drop --onnx");
         return this;
     }

@@ -4,6 +4,7 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
+using Glossa.Models.Inference;
 using Glossa.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,6 +28,7 @@ namespace Glossa.Recognition;
 public sealed class Recognizer : IDisposable
 {
     readonly CslrModel model;
+    readonly FusedModel fast;
     readonly Vocabulary vocabulary;
     readonly FrameOptions frames;
     readonly RecognitionOptions options;
@@ -42,6 +44,8 @@ public sealed class Recognizer : IDisposable
         this.frames = frames;
         this.device = device;
         decoder = CtcDecoder.Create(options.EffectiveBeam, vocabulary.Count, options.NBest);
+        // The onnx engine runs its own fp32 graph; the fused path only serves the torch engine.
+        fast = FusedModel.Create(model, options.Engine == "torch" ? PrecisionSupport.Parse(options.Precision) : InferencePrecision.Fp32);
     }
 
     /// <summary>Loads the checkpoint's model, vocabulary and frame options, and checks the chunk settings against the model's stride.</summary>
@@ -50,7 +54,10 @@ public sealed class Recognizer : IDisposable
         options.Validate();
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        var inference = InferenceModel.Load(options.Checkpoint, device);
+        var precision = PrecisionSupport.Parse(options.Precision);
+        if (options.Engine == "torch")
+            PrecisionSupport.Require(precision, device);               // before the weights are read
+        var inference = CheckpointModel.Load(options.Checkpoint, device);
         var model = inference.Model;
         int stride = model.TemporalStride;
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
@@ -169,14 +176,14 @@ public sealed class Recognizer : IDisposable
             for (long s = 0; s < t; s += slice)
             {
                 long n = Math.Min(slice, t - s);
-                var (features, _) = model.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
+                var (features, _) = fast.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
                 parts.Add(features);
             }
-            output = model.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
+            output = fast.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
         }
         else
         {
-            output = model.call(x, lengths);
+            output = fast.Forward(x, lengths);
         }
         var logProbs = nn.functional.log_softmax(output.Logits, dim: -1)[0].cpu().contiguous(); // (1,T',C) -> (T',C)
         outFrames = (int)logProbs.shape[0];
@@ -238,6 +245,7 @@ public sealed class Recognizer : IDisposable
     public void Dispose()
     {
         onnx?.Dispose();
+        fast.Dispose();
         model.Dispose();
     }
 }

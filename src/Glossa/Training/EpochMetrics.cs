@@ -37,6 +37,8 @@ public sealed record EpochMetrics
     public double? DataWaitShare { get; init; }
     /// <summary>Distillation term (distillation runs only) as added to the CTC loss, i.e. weight x KL x T^2, mean over the epoch.</summary>
     public double? DistillLoss { get; init; }
+    /// <summary>The training loss split by term as added to the optimised total (runs with auxiliary objectives): <c>ctc</c> (= <see cref="TrainLoss"/>), <c>conv_ctc</c>, <c>align</c>.</summary>
+    public IReadOnlyDictionary<string, double>? LossTerms { get; init; }
     /// <summary>A few validation examples: reference and hypothesis glosses joined by spaces.</summary>
     public IReadOnlyList<PredictionSample>? Samples { get; init; }
 }

@@ -16,6 +16,8 @@ public sealed record EpochProgress
     public double LossSum { get; init; }
     public double LossMax { get; init; } = double.NegativeInfinity;
     public double ExtraLossSum { get; init; }
+    /// <summary>Running sums of the auxiliary terms, in the objective's term order; null when there are none.</summary>
+    public double[]? TermSums { get; init; }
     public double GradNormSum { get; init; }
     public double GradNormMax { get; init; }
     /// <summary>Greedy errors and reference words of the training forward passes (train WER).</summary>

@@ -23,6 +23,8 @@ public sealed record EvaluationOptions
     public int BatchSize { get; init; } = 4;
     /// <summary>auto, cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>Backbone arithmetic: "fp32", or "bf16" on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).</summary>
+    public string Precision { get; init; } = "fp32";
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
     /// <summary>Decoded-frame cache folder (shared with training); null = none.</summary>
@@ -37,6 +39,7 @@ public sealed record EvaluationOptions
         if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
         if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        Models.Inference.PrecisionSupport.Parse(Precision);
         return this;
     }
 }

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace Glossa.Training;
 
 /// <summary>
-/// <c>glossa evaluate</c>: loads a checkpoint (<see cref="InferenceModel"/>), decodes a split with
+/// <c>glossa evaluate</c>: loads a checkpoint (<see cref="CheckpointModel"/>), decodes a split with
 /// <see cref="CtcDecoder"/> (greedy or beam), scores it with the official rules (sclite-exact
 /// alignment, corpus cleanup) and writes the CTM, STM, per-utterance alignments and a WER summary,
 /// named per decoder (SPLIT.greedy.ctm, SPLIT.beam-10.ctm) so runs of both sit side by side.
@@ -25,7 +25,7 @@ public static class Evaluator
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
         string checkpoint = options.Checkpoint.TrimEnd('/');
-        using var inference = InferenceModel.Load(checkpoint, device);
+        using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision));
 
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var samples = corpus.Split(options.Split);
@@ -63,7 +63,7 @@ public static class Evaluator
     sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds);
 
     /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
-    static Decoded Decode(InferenceModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, EvaluationOptions options,
+    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, EvaluationOptions options,
         Action<int, int>? progress, CancellationToken cancel)
     {
         var loader = new BatchLoader(samples, inference.Vocabulary, new LoaderOptions

@@ -7,6 +7,8 @@ public sealed record TrainEpochResult
     public double MeanLoss { get; init; }
     /// <summary>Mean of the trainer's extra loss term (distillation) over the epoch's batches; null when there is none. <see cref="MeanLoss"/> is the CTC part alone.</summary>
     public double? ExtraLoss { get; init; }
+    /// <summary>Mean of each auxiliary term (conv_ctc, align) over the epoch's batches, as added to the loss; null without auxiliary objectives.</summary>
+    public IReadOnlyDictionary<string, double>? Terms { get; init; }
     /// <summary>Largest single-batch loss.</summary>
     public double MaxLoss { get; init; }
     /// <summary>Greedy WER (percent) of the training forward passes (dropout on, weights moving).</summary>

@@ -3,6 +3,7 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models;
+using Glossa.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,13 @@ public sealed class Trainer
     /// loss. Its epoch mean is reported apart (<see cref="TrainEpochResult.ExtraLoss"/>).
     /// </summary>
     public Func<ClipBatch, CslrOutput, Tensor>? ExtraLoss { get; set; }
+
+    /// <summary>
+    /// Optional auxiliary objectives on the model's temporal-conv head (VAC / SMKD): each of its
+    /// terms is added to the CTC loss in every step and its epoch mean is reported apart
+    /// (<see cref="TrainEpochResult.Terms"/>).
+    /// </summary>
+    public AuxiliaryObjective? Auxiliary { get; set; }
 
     public Trainer(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, optim.Optimizer optimizer,
         CtcObjective objective, Device device, int accumulationSteps = 1, double clipGradNorm = 0)
@@ -71,7 +79,7 @@ public sealed class Trainer
         var start = continueFrom ?? new EpochProgress();
         if (start.TorchRngState is { } rng)
             using (var state = tensor(rng, dtype: ScalarType.Byte)) random.set_rng_state(state);
-        var t = new EpochTotals(start);
+        var t = new EpochTotals(start, Auxiliary?.TermNames.Count ?? 0);
         int pending = 0;
         bool interrupted = false;
         var pendingIds = new List<string>();
@@ -102,7 +110,7 @@ public sealed class Trainer
         // A short last accumulation window still counts: its gradients were already summed.
         if (pending > 0 && !interrupted) t.AddStep(Step(epoch, pendingIds));
         optimizer.zero_grad();
-        return t.Result(ExtraLoss is not null, clock.Elapsed.TotalSeconds, interrupted ? committed : t.Snapshot(), interrupted);
+        return t.Result(ExtraLoss is not null, Auxiliary?.TermNames, clock.Elapsed.TotalSeconds, interrupted ? committed : t.Snapshot(), interrupted);
     }
 
     /// <summary>One batch: forward, CTC (+ the extra loss), backward with the accumulation scale, running totals; in its own dispose scope.</summary>
@@ -130,6 +138,8 @@ public sealed class Trainer
                 t.ExtraSum += extraValue;
                 loss = loss + extra;
             }
+            if (Auxiliary is not null)
+                loss = AddAuxiliaryTerms(loss, output, batch, t.TermSums, epoch);
             (accumulationSteps == 1 ? loss : loss / accumulationSteps).backward();
             (int e, int n) = CountErrors(output.Logits, output.Lengths, batch);
             t.AddBatch(value, e, n, batch.Count, batch.Frames.shape[0] * batch.Frames.shape[1]);
@@ -137,8 +147,9 @@ public sealed class Trainer
     }
 
     /// <summary>The running totals of an epoch, carried over from an interrupted one.</summary>
-    sealed class EpochTotals(EpochProgress start)
+    sealed class EpochTotals(EpochProgress start, int terms)
     {
+        public readonly double[] TermSums = start.TermSums is { } saved ? [.. saved] : new double[terms];
         public double Waited, LossSum = start.LossSum, LossMax = start.LossMax, GradSum = start.GradNormSum, GradMax = start.GradNormMax, ExtraSum = start.ExtraLossSum;
         public int Batches = start.BatchesDone, Clips = start.Clips, Steps = start.OptimizerSteps, Errors = start.Errors, ReferenceWords = start.ReferenceWords;
         public long Frames = start.Frames;
@@ -164,12 +175,14 @@ public sealed class Trainer
         public EpochProgress Snapshot() => new()
         {
             BatchesDone = Batches, Clips = Clips, Frames = Frames, OptimizerSteps = Steps, LossSum = LossSum, LossMax = LossMax,
-            ExtraLossSum = ExtraSum, GradNormSum = GradSum, GradNormMax = GradMax, Errors = Errors, ReferenceWords = ReferenceWords,
+            ExtraLossSum = ExtraSum, TermSums = [.. TermSums], GradNormSum = GradSum, GradNormMax = GradMax, Errors = Errors, ReferenceWords = ReferenceWords,
             TorchRngState = RngState(),
         };
 
-        public TrainEpochResult Result(bool extra, double seconds, EpochProgress progress, bool interrupted) => new()
+        public TrainEpochResult Result(bool extra, IReadOnlyList<string>? termNames, double seconds, EpochProgress progress, bool interrupted) => new()
         {
+            Terms = termNames is null || Batches == 0 ? null
+                : termNames.Select((name, i) => (name, TermSums[i] / Batches)).ToDictionary(p => p.name, p => p.Item2),
             MeanLoss = Batches > 0 ? LossSum / Batches : double.NaN,
             MaxLoss = Batches > 0 ? LossMax : double.NaN,
             ExtraLoss = extra && Batches > 0 ? ExtraSum / Batches : null,
@@ -185,6 +198,21 @@ public sealed class Trainer
             Interrupted = interrupted,
             Progress = progress,
         };
+    }
+
+    /// <summary>Adds the auxiliary terms to the step's loss, summing each term's value into <paramref name="sums"/>; stops on a non-finite term.</summary>
+    Tensor AddAuxiliaryTerms(Tensor loss, CslrOutput output, ClipBatch batch, double[] sums, int epoch)
+    {
+        var terms = Auxiliary!.Compute(output, objective, batch.Targets.to(device), batch.TargetLengths.to(device));
+        for (int i = 0; i < terms.Length; i++)
+        {
+            double value = terms[i].item<float>();
+            if (!double.IsFinite(value))
+                throw new NonFiniteLossException(epoch, OptimizerSteps, $"{Auxiliary.TermNames[i]} loss", value, batch.Ids.ToArray());
+            sums[i] += value;
+            loss = loss + terms[i];
+        }
+        return loss;
     }
 
     /// <summary>libtorch's CPU generator state as bytes (the tensor handle is released at once: this runs every step).</summary>
@@ -217,7 +245,7 @@ public sealed class Trainer
     /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)
     {
-        var lp = InferenceModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
+        var lp = CheckpointModel.ToBatch(logits, outputLengths); // argmax of logits = argmax of log-probs
         var hyps = GreedyDecoder.DecodeBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes).Select(ids => (IReadOnlyList<string>)vocabulary.Decode(ids)).ToList();
         return WordErrorCounter.Count(batch.Ids, batch.Glosses, hyps);
     }

@@ -24,6 +24,9 @@ public sealed record TrainingData(
     /// <summary>The corpus's scoring rules, applied to the validation WER as <c>glossa evaluate</c> applies them.</summary>
     public Scoring.CleanupRules Cleanup { get; init; } = Scoring.CleanupRules.None;
 
+    /// <summary>Validation gloss occurrences missing from the training vocabulary (they count as errors).</summary>
+    public int ValUnknownGlosses { get; init; }
+
     /// <summary>The epoch's training batches after the first <paramref name="skip"/>.</summary>
     public IEnumerable<ClipBatch> TrainBatchesAfter(int epoch, int skip)
     {

@@ -54,6 +54,12 @@ public sealed class TrainingJob : IDisposable
         var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+        {
+            (options, var changed) = ResumeCompatibility.Resolve(options, last);
+            preamble.AddRange(changed);
+        }
         var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);
@@ -79,11 +85,13 @@ public sealed class TrainingJob : IDisposable
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
-        var (data, unknownGlosses) = Loaders(options, frames, vocabulary, trainKept, valKept, preamble);
-        data = data with { Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)) };
+        var data = Loaders(options, frames, vocabulary, trainKept, valKept, preamble) with
+        {
+            Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
+        };
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
         {
-            ValidationGlosses = (unknownGlosses, valKept.Sum(s => s.Glosses.Count)),
+            ValidationGlosses = (data.ValUnknownGlosses, valKept.Sum(s => s.Glosses.Count)),
         };
     }
 
@@ -105,17 +113,19 @@ public sealed class TrainingJob : IDisposable
         if (options.Resume && Checkpoint.Exists(last))
         {
             var config = ModelCheckpoint.ReadConfig(last);
-            if (config.Name != options.Model)
-                preamble.Add($"  note: --model {options.Model} ignored on resume; the checkpoint's model is {config.Name}");
-            return (ModelCheckpoint.ReadVocabulary(last), config);
+            var saved = ModelCheckpoint.ReadVocabulary(last);
+            if (ResumeCompatibility.CheckCorpus(train, saved, options.Corpus, last) is { } moved) preamble.Add(moved);
+            return (saved, config);
         }
         var vocabulary = Vocabulary.Build(train);
         var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
-        return (vocabulary, options.FrameSize is int side ? built with { FrameSize = side } : built);
+        if (options.FrameSize is int side) built = built with { FrameSize = side };
+        if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
+        return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }
 
-    /// <summary>The training and validation loaders as the run's batches, and the validation gloss occurrences unknown to the vocabulary.</summary>
-    static (TrainingData, int UnknownGlosses) Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
+    /// <summary>The training and validation loaders as the run's batches.</summary>
+    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
     {
         var loaderOptions = new LoaderOptions
         {
@@ -132,13 +142,14 @@ public sealed class TrainingJob : IDisposable
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");
         // The loaders do not get the stop token: the trainer checks it between steps and stops
         // enumerating (which stops the workers), so a Ctrl+C always ends on a complete step.
-        return (new TrainingData(
+        return new TrainingData(
             epoch => trainLoader.Epoch(epoch),
             () => valLoader.Epoch(0),
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
         {
             TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
-        }, valLoader.UnknownGlossCount);
+            ValUnknownGlosses = valLoader.UnknownGlossCount,
+        };
     }
 
     /// <summary>The training loop over this job, reporting to <see cref="Monitor"/> (which first hears the recorded epochs on resume).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Glossa.Common;
+using Glossa.Training.Objectives;
 
 namespace Glossa.Training;
 
@@ -31,7 +32,15 @@ public sealed record TrainingOptions
     /// <summary>Peak learning rate of AdamW (reached after the warm-up).</summary>
     public double LearningRate { get; init; } = 3e-4;
 
-    /// <summary>AdamW decoupled weight decay.</summary>
+    /// <summary><see cref="Optimizer"/> value for AdamW (decoupled weight decay).</summary>
+    public const string AdamW = "adamw";
+    /// <summary><see cref="Optimizer"/> value for Adam (weight decay as an L2 term in the gradient, as VAC and CorrNet train).</summary>
+    public const string Adam = "adam";
+
+    /// <summary>Optimizer: adamw or adam.</summary>
+    public string Optimizer { get; init; } = AdamW;
+
+    /// <summary>Weight decay of the optimizer (decoupled for AdamW, L2 for Adam).</summary>
     public double WeightDecay { get; init; } = 1e-4;
 
     /// <summary>Dropout probability inside the model; null keeps the named model's default.</summary>
@@ -39,6 +48,18 @@ public sealed record TrainingOptions
 
     /// <summary>Hidden size per direction of the model's BiLSTM; null keeps the named model's default.</summary>
     public int? HiddenDim { get; init; }
+
+    /// <summary>Channels of the model's temporal conv; null keeps the named model's (SMKD needs it equal to the BiLSTM output, 2 x hidden).</summary>
+    public int? TemporalChannels { get; init; }
+
+    /// <summary>Auxiliary objectives on the temporal-conv head (VAC visual enhancement and alignment, SMKD's shared classifier).</summary>
+    public AuxiliaryOptions Objectives { get; init; } = new();
+
+    /// <summary>The recipe preset the options started from (vac, smkd, corrnet), informative; null = none.</summary>
+    public string? Recipe { get; init; }
+
+    /// <summary>What the recipe preset set, as <c>--option value</c> (options given explicitly are not in it).</summary>
+    public IReadOnlyList<string>? RecipeSettings { get; init; }
 
     /// <summary>Batches whose gradients are summed before one optimizer step (effective batch = batch size x this).</summary>
     public int AccumulationSteps { get; init; } = 1;
@@ -146,6 +167,9 @@ public sealed record TrainingOptions
         if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"--weight-decay must be in [0, 1) (got {WeightDecay})");
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1) Fail($"--hidden-dim must be positive (got {HiddenDim})");
+        if (TemporalChannels is < 1) Fail($"--temporal-channels must be positive (got {TemporalChannels})");
+        if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
+        Objectives.Validate();
         if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
         if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"--label-smoothing must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");

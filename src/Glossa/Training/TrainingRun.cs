@@ -3,6 +3,7 @@ using System.Globalization;
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Models;
+using Glossa.Training.Objectives;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
@@ -60,60 +61,265 @@ public sealed class TrainingRun
     public TrainingOutcome Run(CancellationToken cancel = default)
     {
         using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
-        var clock = Stopwatch.StartNew();
-        var compute = new ComputeClock(options.EffectiveThreads);
-        double computeBefore = 0;
-        void Say(string line) { folder.Log(line); Output?.Invoke(line); }
+        using var optimizer = options.Optimizer == TrainingOptions.Adam
+            ? (optim.Optimizer)optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay)
+            : optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        var run = new Session(this, folder, optimizer);
+        run.Start();
+        for (int epoch = run.State.Epoch + 1; epoch <= options.Epochs; epoch++)
+            if (run.Epoch(epoch, cancel))
+                break;
+        return run.Finish();
+    }
 
-        folder.WriteConfig(options, modelConfigJson, vocabulary, Extension?.Config);
-        using var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
-        var schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
-        var trainer = new Trainer(model, vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), device,
-            options.AccumulationSteps, options.ClipGradNorm) { ExtraLoss = Extension?.ExtraLoss };
+    /// <summary>The state of one Run call: the folder, the optimizer, the loop state and the outcome so far.</summary>
+    sealed class Session
+    {
+        readonly TrainingRun owner;
+        readonly TrainingOptions options;
+        readonly RunFolder folder;
+        readonly optim.Optimizer optimizer;
+        readonly Trainer trainer;
+        readonly LearningRateSchedule schedule;
+        readonly Stopwatch clock = Stopwatch.StartNew();
+        readonly ComputeClock compute;
+        double computeBefore;
+        readonly List<string> findings = [];
+        ReduceOnPlateau plateau;
+        double trainSeconds, waitSeconds;
+        long clipsSeen, framesSeen;
+        EpochMetrics? lastMetrics;
+        string? bestPath, lastPath;
+        TrainingStatus status = TrainingStatus.Completed;
+        string message;
 
-        var state = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
-        if (options.Resume)
+        public CheckpointState State { get; private set; }
+
+        public Session(TrainingRun owner, RunFolder folder, optim.Optimizer optimizer)
+        {
+            this.owner = owner;
+            options = owner.options;
+            this.folder = folder;
+            this.optimizer = optimizer;
+            compute = new ComputeClock(options.EffectiveThreads);
+            var data = owner.data;
+            schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
+            trainer = new Trainer(owner.model, owner.vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), owner.device,
+                options.AccumulationSteps, options.ClipGradNorm)
+            {
+                ExtraLoss = owner.Extension?.ExtraLoss,
+                Auxiliary = options.Objectives.Any ? new AuxiliaryObjective(options.Objectives) : null,
+            };
+            State = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
+            plateau = State.Plateau;
+            message = $"all {options.Epochs} epochs done";
+        }
+
+        void Say(string line) { folder.Log(line); owner.Output?.Invoke(line); }
+
+        /// <summary>Writes the config, restores 'last' when resuming, logs the preamble and sets the schedule.</summary>
+        public void Start()
+        {
+            folder.WriteConfig(options, owner.modelConfigJson, owner.vocabulary, owner.Extension?.Config);
+            if (options.Resume) Restore();
+            else Say($"[{Now}] training {options.Model}{(owner.Extension is null ? "" : $" ({owner.Extension.Kind})")} -> {folder.Dir}");
+            foreach (var line in owner.Preamble) Say(line);
+            foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
+            var data = owner.data;
+            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {get_num_threads()} threads");
+            plateau = State.Plateau;
+            trainer.LearningRateAt = step => schedule.At(step) * plateau.Scale;
+            bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
+            lastPath = options.Resume ? folder.PathOf("last") : null;
+        }
+
+        void Restore()
         {
             string last = folder.PathOf("last");
-            state = Checkpoint.ReadState(last);
-            ModelCheckpoint.LoadWeights(last, model);
+            State = Checkpoint.ReadState(last);
+            ModelCheckpoint.LoadWeights(last, owner.model);
             Checkpoint.LoadOptimizer(last, optimizer);
-            trainer.OptimizerSteps = state.OptimizerSteps;
-            folder.TruncateMetricsAfter(state.Epoch);
-            string partial = !state.Interrupted ? ""
-                : state.PartialEpoch is { } p ? $", continuing the interrupted epoch {state.Epoch + 1} at batch {p.BatchesDone + 1}"
+            trainer.OptimizerSteps = State.OptimizerSteps;
+            folder.TruncateMetricsAfter(State.Epoch);
+            string partial = !State.Interrupted ? ""
+                : State.PartialEpoch is { } p ? $", continuing the interrupted epoch {State.Epoch + 1} at batch {p.BatchesDone + 1}"
                 : ", the interrupted epoch is redone";
-            Say($"[{Now}] resuming {folder.Dir} after epoch {state.Epoch} (step {state.OptimizerSteps}, best val WER {Fmt(state.BestWer)}%{partial})");
+            Say($"[{Now}] resuming {folder.Dir} after epoch {State.Epoch} (step {State.OptimizerSteps}, best val WER {Fmt(State.BestWer)}%{partial})");
         }
-        else
+
+        /// <summary>Trains, validates and records one epoch; returns true when the run must stop.</summary>
+        public bool Epoch(int epoch, CancellationToken cancel)
         {
-            Say($"[{Now}] training {options.Model}{(Extension is null ? "" : $" ({Extension.Kind})")} -> {folder.Dir}");
+            // Dropout and augmentation draw from libtorch's generator; reseeding from (seed, epoch)
+            // makes every epoch reproducible on its own, which is what makes --resume exact. An
+            // interrupted epoch instead continues from its saved batch and generator state.
+            var continueFrom = epoch == State.Epoch + 1 && State.Interrupted ? State.PartialEpoch : null;
+            if (continueFrom is null)
+                random.manual_seed(unchecked(options.Seed * 1_000_003 + epoch));
+            owner.EpochStarting?.Invoke(epoch, owner.data.TrainBatchesPerEpoch);
+            TrainEpochResult train;
+            ValidationResult val;
+            try
+            {
+                train = trainer.TrainOneEpoch(owner.data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, owner.Progress, continueFrom);
+                Count(train, continueFrom);
+                if (train.Interrupted) return Interrupted(train.Progress, $"interrupted during epoch {epoch} after {train.Progress?.BatchesDone ?? 0} of {owner.data.TrainBatchesPerEpoch} batches");
+                val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, cancel, owner.data.Cleanup);
+                // Stopped during validation: the epoch's training is complete and saved, so --resume only validates it again.
+                if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}");
+            }
+            catch (NonFiniteLossException e)
+            {
+                Failed(e, epoch);
+                return true;
+            }
+            return Record(epoch, train, val) || Stopping(cancel, epoch);
         }
-        foreach (var line in Preamble) Say(line);
-        foreach (var line in Extension?.Preamble ?? []) Say(line);
-        Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {vocabulary.Count} classes; device {device.type}, {get_num_threads()} threads");
 
-        var current = state.Plateau;
-        trainer.LearningRateAt = step => schedule.At(step) * current.Scale;
-        var findings = new List<string>();
-        double trainSeconds = 0, waitSeconds = 0;
-        long clipsSeen = 0, framesSeen = 0;
-        EpochMetrics? lastMetrics = null;
-        string? bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
-        string? lastPath = options.Resume ? folder.PathOf("last") : null;
-        TrainingStatus status = TrainingStatus.Completed;
-        string message = $"all {options.Epochs} epochs done";
+        void Count(TrainEpochResult train, EpochProgress? continueFrom)
+        {
+            trainSeconds += train.Seconds;
+            waitSeconds += train.DataWaitSeconds;
+            clipsSeen += train.Clips - (continueFrom?.Clips ?? 0); // this process's share (throughput)
+            framesSeen += train.Frames - (continueFrom?.Frames ?? 0);
+        }
 
-        TrainingOutcome Finish()
+        bool Interrupted(EpochProgress? progress, string what)
+        {
+            State = State with { Interrupted = true, PartialEpoch = progress };
+            Save(["last"], State);
+            status = TrainingStatus.Interrupted;
+            int done = progress?.BatchesDone ?? 0;
+            message = $"{what}; 'last' holds the weights (--resume continues at batch {done + 1})";
+            return true;
+        }
+
+        void Failed(NonFiniteLossException e, int epoch)
+        {
+            folder.WriteFailure(new
+            {
+                e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds, FirstNonFiniteModule = e.Module,
+                LearningRate = trainer.LearningRateAt(trainer.OptimizerSteps),
+                Hint = "the weights before this step are in 'last' (previous epoch); inspect these clips and lower --learning-rate or raise --clip-grad-norm",
+            });
+            status = TrainingStatus.Failed;
+            message = e.Message + (e.Module is null ? "" : $" First module with a non-finite output: {e.Module}.") + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
+            if (owner.NonFiniteCheck is not null)
+                foreach (var f in owner.NonFiniteCheck(e)) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
+        }
+
+        /// <summary>Updates the loop state, writes metrics, checkpoints, log and board, asks the doctor; true when the run must stop.</summary>
+        bool Record(int epoch, TrainEpochResult train, ValidationResult val)
+        {
+            double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
+            bool improved = State.BestWer is null || val.Wer < State.BestWer.Value - 1e-9;
+            int reductionsBefore = plateau.Reductions;
+            plateau = plateau.Observe(val.Wer);
+            State = State with
+            {
+                Epoch = epoch, Interrupted = false, PartialEpoch = null, ValWer = val.Wer,
+                BestWer = improved ? val.Wer : State.BestWer,
+                BestEpoch = improved ? epoch : State.BestEpoch,
+                EpochsSinceBest = improved ? 0 : State.EpochsSinceBest + 1,
+                Plateau = plateau,
+            };
+            var metrics = Metrics(epoch, train, val, lr);
+            lastMetrics = metrics;
+            folder.AppendMetrics(metrics);
+            Save(improved ? ["best", "last"] : ["last"], State);
+            if (improved) bestPath = folder.PathOf("best");
+            foreach (var line in owner.EpochLines(metrics, train, val, improved)) Say(line);
+            owner.WriteBoard(folder, metrics, val, epoch);
+            if (Doctor(metrics, epoch)) return true;
+            if (plateau.Reductions > reductionsBefore)
+                Say($"  learning rate scaled to x{plateau.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
+            // Early stopping waits, like the plateau rule, until the model has left its initial plateau.
+            if (options.Patience > 0 && plateau.HasLeftStart && State.EpochsSinceBest >= options.Patience)
+            {
+                status = TrainingStatus.EarlyStopped;
+                message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
+                return true;
+            }
+            return OverBudget(epoch);
+        }
+
+        /// <summary>True (early stop) when another epoch, at the last epoch's compute cost, would end past --time-budget.</summary>
+        bool OverBudget(int epoch)
+        {
+            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
+            computeBefore = computeNow;
+            if (options.TimeBudgetMinutes is not double budget || epoch >= options.Epochs || computeNow + epochCost <= budget)
+                return false;
+            status = TrainingStatus.EarlyStopped;
+            message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past --time-budget {budget:0.##} min (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
+            return true;
+        }
+
+        EpochMetrics Metrics(int epoch, TrainEpochResult train, ValidationResult val, double lr) => new()
+        {
+            Epoch = epoch,
+            TrainLoss = train.MeanLoss,
+            TrainLossMax = train.MaxLoss,
+            DistillLoss = train.ExtraLoss,
+            LossTerms = train.Terms is { } terms
+                ? new Dictionary<string, double>(terms.Prepend(new(AuxiliaryObjective.CtcTerm, train.MeanLoss)))
+                : null,
+            TrainWer = train.Wer,
+            ValLoss = val.Loss,
+            ValWer = val.Wer,
+            BlankRatio = val.BlankRatio,
+            EmptyRate = val.EmptyRate,
+            LengthRatio = val.LengthRatio,
+            LearningRate = lr,
+            GradNormMean = train.GradNormMean,
+            GradNormMax = train.GradNormMax,
+            Steps = trainer.OptimizerSteps,
+            Seconds = train.Seconds + val.Seconds,
+            DataWaitShare = train.Seconds > 0 ? train.DataWaitSeconds / train.Seconds : 0,
+            Samples = val.Samples,
+        };
+
+        /// <summary>The live monitor's findings for the epoch; true when it stops the run (--auto-stop).</summary>
+        bool Doctor(EpochMetrics metrics, int epoch)
+        {
+            if (owner.HealthCheck is null) return false;
+            var (found, stopReason) = owner.HealthCheck(metrics);
+            foreach (var f in found) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
+            if (stopReason is null || !options.AutoStop) return false;
+            status = TrainingStatus.AutoStopped;
+            message = $"the training doctor stopped the run after epoch {epoch} (--auto-stop): {stopReason}";
+            return true;
+        }
+
+        bool Stopping(CancellationToken cancel, int epoch)
+        {
+            if (!cancel.IsCancellationRequested) return false;
+            status = TrainingStatus.Interrupted;
+            message = $"interrupted after epoch {epoch}; 'last' holds it";
+            return true;
+        }
+
+        void Save(IReadOnlyList<string> links, CheckpointState s)
+        {
+            Checkpoint.Save(folder.Dir, links, owner.model, owner.modelConfigJson, owner.vocabulary, options, optimizer, s with
+            {
+                OptimizerSteps = trainer.OptimizerSteps,
+                SavedUtc = DateTime.UtcNow,
+            });
+            lastPath = folder.PathOf("last");
+        }
+
+        /// <summary>Writes summary.json and the closing log line.</summary>
+        public TrainingOutcome Finish()
         {
             var outcome = new TrainingOutcome
             {
                 Status = status,
                 Message = message,
-                Epochs = state.Epoch,
+                Epochs = State.Epoch,
                 OptimizerSteps = trainer.OptimizerSteps,
-                BestWer = state.BestWer,
-                BestEpoch = state.BestEpoch,
+                BestWer = State.BestWer,
+                BestEpoch = State.BestEpoch,
                 LastWer = lastMetrics?.ValWer,
                 LastTrainLoss = lastMetrics?.TrainLoss,
                 Seconds = clock.Elapsed.TotalSeconds,
@@ -127,145 +333,9 @@ public sealed class TrainingRun
                 Findings = findings,
             };
             folder.WriteSummary(outcome);
-            Say($"[{Now}] {status}: {message}. Best val WER {Fmt(state.BestWer)}% (epoch {state.BestEpoch}); run folder {folder.Dir}");
+            Say($"[{Now}] {status}: {message}. Best val WER {Fmt(State.BestWer)}% (epoch {State.BestEpoch}); run folder {folder.Dir}");
             return outcome;
         }
-
-        string Save(IReadOnlyList<string> links, CheckpointState s) =>
-            Checkpoint.Save(folder.Dir, links, model, modelConfigJson, vocabulary, options, optimizer, s with
-            {
-                OptimizerSteps = trainer.OptimizerSteps,
-                SavedUtc = DateTime.UtcNow,
-            });
-
-        for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
-        {
-            // Dropout and augmentation draw from libtorch's generator; reseeding from (seed, epoch)
-            // makes every epoch reproducible on its own, which is what makes --resume exact. An
-            // interrupted epoch instead continues from its saved batch and generator state.
-            var continueFrom = epoch == state.Epoch + 1 && state.Interrupted ? state.PartialEpoch : null;
-            if (continueFrom is null)
-                random.manual_seed(unchecked(options.Seed * 1_000_003 + epoch));
-            EpochStarting?.Invoke(epoch, data.TrainBatchesPerEpoch);
-            TrainEpochResult train;
-            ValidationResult val;
-            try
-            {
-                train = trainer.TrainOneEpoch(data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, Progress, continueFrom);
-                trainSeconds += train.Seconds;
-                waitSeconds += train.DataWaitSeconds;
-                clipsSeen += train.Clips - (continueFrom?.Clips ?? 0); // this process's share (throughput)
-                framesSeen += train.Frames - (continueFrom?.Frames ?? 0);
-                // Stopped during validation: the epoch's training is complete and saved with its progress,
-                // so --resume goes straight to validating it.
-                val = train.Interrupted ? null! : trainer.Validate(data.ValBatches(), options.LogSamples, cancel, data.Cleanup);
-                if (train.Interrupted || val.Cancelled)
-                {
-                    state = state with { Interrupted = true, PartialEpoch = train.Progress };
-                    Save(["last"], state);
-                    lastPath = folder.PathOf("last");
-                    status = TrainingStatus.Interrupted;
-                    int done = train.Progress?.BatchesDone ?? 0;
-                    message = (train.Interrupted ? $"interrupted during epoch {epoch} after {done} of {data.TrainBatchesPerEpoch} batches" : $"interrupted while validating epoch {epoch}")
-                        + $"; 'last' holds the weights (--resume continues at batch {done + 1})";
-                    return Finish();
-                }
-            }
-            catch (NonFiniteLossException e)
-            {
-                folder.WriteFailure(new
-                {
-                    e.Quantity, e.Value, Epoch = epoch, e.Step, e.SampleIds, FirstNonFiniteModule = e.Module,
-                    LearningRate = trainer.LearningRateAt(trainer.OptimizerSteps),
-                    Hint = "the weights before this step are in 'last' (previous epoch); inspect these clips and lower --learning-rate or raise --clip-grad-norm",
-                });
-                status = TrainingStatus.Failed;
-                message = e.Message + (e.Module is null ? "" : $" First module with a non-finite output: {e.Module}.") + $" (dump: {folder.PathOf(RunFolder.FailureFile)})";
-                if (NonFiniteCheck is not null)
-                    foreach (var f in NonFiniteCheck(e)) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
-                return Finish();
-            }
-
-            double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
-            bool improved = state.BestWer is null || val.Wer < state.BestWer.Value - 1e-9;
-            int reductionsBefore = current.Reductions;
-            current = current.Observe(val.Wer);
-            state = state with
-            {
-                Epoch = epoch,
-                Interrupted = false,
-                PartialEpoch = null,
-                ValWer = val.Wer,
-                BestWer = improved ? val.Wer : state.BestWer,
-                BestEpoch = improved ? epoch : state.BestEpoch,
-                EpochsSinceBest = improved ? 0 : state.EpochsSinceBest + 1,
-                Plateau = current,
-            };
-            var metrics = new EpochMetrics
-            {
-                Epoch = epoch,
-                TrainLoss = train.MeanLoss,
-                TrainLossMax = train.MaxLoss,
-                DistillLoss = train.ExtraLoss,
-                TrainWer = train.Wer,
-                ValLoss = val.Loss,
-                ValWer = val.Wer,
-                BlankRatio = val.BlankRatio,
-                EmptyRate = val.EmptyRate,
-                LengthRatio = val.LengthRatio,
-                LearningRate = lr,
-                GradNormMean = train.GradNormMean,
-                GradNormMax = train.GradNormMax,
-                Steps = trainer.OptimizerSteps,
-                Seconds = train.Seconds + val.Seconds,
-                DataWaitShare = train.Seconds > 0 ? train.DataWaitSeconds / train.Seconds : 0,
-                Samples = val.Samples,
-            };
-            lastMetrics = metrics;
-            folder.AppendMetrics(metrics);
-            Save(improved ? ["best", "last"] : ["last"], state);
-            lastPath = folder.PathOf("last");
-            if (improved) bestPath = folder.PathOf("best");
-
-            foreach (var line in EpochLines(metrics, train, val, improved)) Say(line);
-            WriteBoard(folder, metrics, val, epoch);
-
-            if (HealthCheck is not null)
-            {
-                var (found, stopReason) = HealthCheck(metrics);
-                foreach (var f in found) { Say("  " + f); findings.Add($"epoch {epoch}: {f}"); }
-                if (stopReason is not null && options.AutoStop)
-                {
-                    status = TrainingStatus.AutoStopped;
-                    message = $"the training doctor stopped the run after epoch {epoch} (--auto-stop): {stopReason}";
-                    return Finish();
-                }
-            }
-            if (current.Reductions > reductionsBefore)
-                Say($"  learning rate scaled to x{current.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            // Early stopping waits, like the plateau rule, until the model has left its initial plateau.
-            if (options.Patience > 0 && current.HasLeftStart && state.EpochsSinceBest >= options.Patience)
-            {
-                status = TrainingStatus.EarlyStopped;
-                message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
-                return Finish();
-            }
-            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
-            computeBefore = computeNow;
-            if (options.TimeBudgetMinutes is double budget && epoch < options.Epochs && computeNow + epochCost > budget)
-            {
-                status = TrainingStatus.EarlyStopped;
-                message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past --time-budget {budget:0.##} min (best {Fmt(state.BestWer)}% at epoch {state.BestEpoch})";
-                return Finish();
-            }
-            if (cancel.IsCancellationRequested)
-            {
-                status = TrainingStatus.Interrupted;
-                message = $"interrupted after epoch {epoch}; 'last' holds it";
-                return Finish();
-            }
-        }
-        return Finish();
     }
 
     IEnumerable<string> EpochLines(EpochMetrics m, TrainEpochResult train, ValidationResult val, bool improved)
@@ -276,6 +346,9 @@ public sealed class TrainingRun
             100 * (m.DataWaitShare ?? 0), val.Seconds);
         yield return string.Format(c, "  Train Loss: {0:0.00} | Train WER: {1:0.0}%{2}", m.TrainLoss, m.TrainWer,
             train.ExtraLoss is double extra ? string.Format(c, " | {0} loss: {1:0.000} (CTC + {0} = {2:0.00})", Extension?.ExtraLossName ?? "extra", extra, m.TrainLoss + extra) : "");
+        if (m.LossTerms is { } terms)
+            yield return "  Loss terms: " + string.Join(" + ", terms.Select(t => string.Format(c, "{0} {1:0.000}", t.Key, t.Value)))
+                + string.Format(c, " = {0:0.00}", terms.Values.Sum());
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
         yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
             m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
@@ -291,6 +364,8 @@ public sealed class TrainingRun
         var board = folder.Board;
         board.add_scalar("loss/train", (float)m.TrainLoss, epoch);
         board.add_scalar("loss/val", (float)(m.ValLoss ?? double.NaN), epoch);
+        foreach (var (term, value) in m.LossTerms ?? new Dictionary<string, double>())
+            board.add_scalar($"loss/{term}", (float)value, epoch);
         if (m.DistillLoss is double extra)
             board.add_scalar($"loss/{Extension?.ExtraLossName ?? "extra"}", (float)extra, epoch);
         board.add_scalar("wer/train", (float)(m.TrainWer ?? double.NaN), epoch);

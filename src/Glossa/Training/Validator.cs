@@ -105,7 +105,7 @@ public sealed class Validator
         if (!double.IsFinite(loss))
             throw new NonFiniteLossException(0, step, "validation loss", loss, batch.Ids.ToArray());
         totals.LossSum += loss * batch.Count;
-        var lp = InferenceModel.ToBatch(logProbs, output.Lengths);
+        var lp = CheckpointModel.ToBatch(logProbs, output.Lengths);
         return GreedyDecoder.PathBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes);
     }
 

@@ -129,7 +129,7 @@ public sealed class TrainCliTests : IDisposable
     {
         var state = Checkpoint.ReadState(checkpoint);
         Assert.True(state.Epoch >= 0);
-        using var inference = Glossa.Models.InferenceModel.Load(checkpoint, TorchSharp.torch.CPU);
+        using var inference = Glossa.Models.CheckpointModel.Load(checkpoint, TorchSharp.torch.CPU);
         Assert.Equal(inference.Vocabulary.Count, inference.Model.Config.NumClasses);
         Assert.Equal("tiny-student", Checkpoint.ReadOptions(checkpoint).Model);
     }

@@ -31,7 +31,7 @@ public class CheckpointTests
             Assert.Equal(config, loaded.Config);
             AssertSameOutputs(model, loaded);
             // Recognition needs a vocabulary: a one-line message says what the folder is for.
-            var e = Assert.Throws<GlossaException>(() => InferenceModel.Load(dir, CPU));
+            var e = Assert.Throws<GlossaException>(() => CheckpointModel.Load(dir, CPU));
             Assert.Contains("--pretrained", e.Message);
         }
         finally
@@ -57,7 +57,7 @@ public class CheckpointTests
             using var loaded = ModelCheckpoint.LoadModel(path);
             Assert.Equal(config, loaded.Config);
             AssertSameOutputs(model, loaded);
-            var e = Assert.Throws<GlossaException>(() => InferenceModel.Load(path, CPU));
+            var e = Assert.Throws<GlossaException>(() => CheckpointModel.Load(path, CPU));
             Assert.Contains(path, e.Message);
             Assert.DoesNotContain("\n", e.Message);
         }

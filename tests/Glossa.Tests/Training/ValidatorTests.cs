@@ -19,7 +19,7 @@ public sealed class ValidatorTests
         string outDir = Path.Combine(RecognitionFixture.Root, "validator-eval");
         var evaluation = Evaluator.Run(new EvaluationOptions { Checkpoint = checkpoint, Corpus = TinyCorpus.Path_, Split = "dev", Beam = 0, OutputDir = outDir, Threads = 2 });
 
-        using var inference = InferenceModel.Load(checkpoint, torch.CPU);
+        using var inference = CheckpointModel.Load(checkpoint, torch.CPU);
         var corpus = CorpusLoader.Load(TinyCorpus.Path_);
         var loader = new BatchLoader(corpus.Split("dev"), inference.Vocabulary, new LoaderOptions { Frames = inference.Frames, Mode = FrameMode.Eval, BatchSize = 3 });
         var cleanup = CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
@@ -40,7 +40,7 @@ public sealed class ValidatorTests
     [Fact]
     public void A_cancelled_pass_says_so()
     {
-        using var inference = InferenceModel.Load(RecognitionFixture.Checkpoint(), torch.CPU);
+        using var inference = CheckpointModel.Load(RecognitionFixture.Checkpoint(), torch.CPU);
         var loader = new BatchLoader(CorpusLoader.Load(TinyCorpus.Path_).Split("dev"), inference.Vocabulary,
             new LoaderOptions { Frames = inference.Frames, Mode = FrameMode.Eval, BatchSize = 1 });
         using var cancel = new CancellationTokenSource();

@@ -5,58 +5,45 @@ using static TorchSharp.torch;
 namespace Glossa.Models.Inference;
 
 /// <summary>
-/// The eval-only form of a <see cref="CslrModel"/>: the per-frame backbone rebuilt with every
-/// BatchNorm folded into the convolution before it and activations applied in place
-/// (<see cref="FusedConv"/>), run channels-last (oneDNN's NHWC kernels) in fp32 or bf16, without
-/// autograd state (inference mode); the frame input buffer is reused while the clip shape stays
-/// the same (chunks of one video). The temporal layers and classifier are the source model's own,
-/// in fp32. Backbones it cannot rebuild (I3D) run as they are, under inference mode, in fp32.
-/// Not thread-safe (the input buffer); the source model must stay alive and in eval mode.
+/// The eval-only form of a <see cref="CslrModel"/>: its per-frame backbone as an
+/// <see cref="InferenceBackbone"/> (BatchNorm folded, channels-last, fp32 or bf16, inference mode),
+/// then the model's own temporal layers and classifier in fp32. Not thread-safe; the source model
+/// must stay alive and in eval mode.
 /// </summary>
 public sealed class FusedModel : IDisposable
 {
-    readonly FusedSequence? fused;
-    readonly ScalarType dtype;
-    Tensor? inputBuffer;
+    readonly InferenceBackbone backbone;
 
     /// <summary>The model the weights come from (its head runs as is).</summary>
     public CslrModel Model { get; }
 
+    /// <summary>The backbone's inference form.</summary>
+    public InferenceBackbone Backbone => backbone;
+
     /// <summary>Arithmetic of the backbone.</summary>
-    public InferencePrecision Precision { get; }
+    public InferencePrecision Precision => backbone.Precision;
 
     /// <summary>BatchNorms folded into convolutions (0 when the backbone runs unfused).</summary>
-    public int FoldedBatchNorms { get; }
+    public int FoldedBatchNorms => backbone.FoldedBatchNorms;
 
     /// <summary>True when the backbone runs rebuilt (folded, channels-last); false when the original runs.</summary>
-    public bool Fused => fused is not null;
+    public bool Fused => backbone.Fused;
 
-    FusedModel(CslrModel model, FusedSequence? fused, InferencePrecision precision, int folded)
+    FusedModel(CslrModel model, InferenceBackbone backbone)
     {
         Model = model;
-        this.fused = fused;
-        Precision = precision;
-        FoldedBatchNorms = folded;
-        dtype = precision == InferencePrecision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        this.backbone = backbone;
     }
 
     /// <summary>
-    /// Builds the inference form of <paramref name="model"/> (put in eval mode here). bf16 is refused
-    /// with one line where it cannot run (<see cref="PrecisionSupport.Refusal"/>) or when the backbone
-    /// cannot be rebuilt; <paramref name="cpuFlags"/> replaces the /proc/cpuinfo probe.
+    /// Builds the inference form of <paramref name="model"/> (put in eval mode here); bf16 is refused
+    /// with one line where it cannot run (see <see cref="InferenceBackbone.Create"/>).
     /// </summary>
     public static FusedModel Create(CslrModel model, InferencePrecision precision = InferencePrecision.Fp32, Func<IReadOnlySet<string>>? cpuFlags = null)
     {
         model.eval();
-        var device = model.parameters().First().device;
-        PrecisionSupport.Require(precision, device, cpuFlags);
-        var dtype = precision == InferencePrecision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        var fused = BackboneFuser.Fuse(model.Backbone, dtype, channelsLast: true, out int folded);
-        if (fused is null && precision == InferencePrecision.Bf16)
-            throw new GlossaException($"--precision bf16 supports per-frame MobileNetV3 and tiny backbones; model '{model.Config.Name}' ({model.Config.Backbone}) runs in fp32 only");
-        return new FusedModel(model, fused, precision, folded);
+        return new FusedModel(model, InferenceBackbone.Create(model.Backbone, precision, cpuFlags));
     }
-
     /// <summary>frames (B, T, 3, H, W) float32, lengths (B) -> logits (B, T', C) and output lengths, as <see cref="CslrModel.forward"/> in eval mode.</summary>
     public CslrOutput Forward(Tensor frames, Tensor lengths)
     {
@@ -78,7 +65,7 @@ public sealed class FusedModel : IDisposable
     public (Tensor Features, Tensor Lengths) BackboneFeatures(Tensor frames, Tensor lengths)
     {
         using var mode = inference_mode();
-        if (fused is null)
+        if (!backbone.Fused)
             return Model.BackboneFeatures(frames, lengths);
         if (frames.dim() != 5 || frames.shape[2] != 3 || lengths.dim() != 1 || lengths.shape[0] != frames.shape[0])
             throw new GlossaException($"model '{Model.Config.Name}': frames must be (B, T, 3, H, W) with lengths (B), got ({string.Join(", ", frames.shape)}) and ({string.Join(", ", lengths.shape)})");
@@ -104,26 +91,7 @@ public sealed class FusedModel : IDisposable
         return (features.MoveToOuterDisposeScope(), outLengths.MoveToOuterDisposeScope());
     }
 
-    /// <summary>(N, 3, H, W) fp32 -> (N, D) fp32 through the fused backbone.</summary>
-    Tensor Frames(Tensor flat)
-    {
-        var input = InputBuffer(flat.shape, flat.device);
-        input.copy_(flat);                                                            // one pass: layout (and dtype) change
-        var map = fused!.call(input);                                                 // (N,C,h,w), channels-last
-        return map.to_type(ScalarType.Float32).mean([2, 3]);                          // (N,C,h,w) -> (N,C), averaged in fp32
-    }
-
-    /// <summary>A channels-last (N, 3, H, W) tensor in the backbone's dtype, kept while the shape repeats.</summary>
-    Tensor InputBuffer(long[] shape, Device device)
-    {
-        if (inputBuffer is not null && inputBuffer.shape.SequenceEqual(shape) && inputBuffer.device.type == device.type && inputBuffer.device.index == device.index)
-            return inputBuffer;
-        inputBuffer?.Dispose();
-        using var storage = empty([shape[0], shape[2], shape[3], shape[1]], dtype: dtype, device: device); // (N,H,W,3)
-        inputBuffer = storage.permute(0, 3, 1, 2);                                    // NCHW view of NHWC storage
-        inputBuffer.DetachFromDisposeScope();
-        return inputBuffer;
-    }
+    Tensor Frames(Tensor flat) => backbone.Forward(flat);                            // (N,3,H,W) -> (N,D) fp32
 
     static Tensor ValidFrameIndices(long[] lens, long t, Device device)
     {
@@ -135,10 +103,5 @@ public sealed class FusedModel : IDisposable
     }
 
     /// <summary>Releases the fused weights and the input buffer (not the source model).</summary>
-    public void Dispose()
-    {
-        fused?.Dispose();
-        inputBuffer?.Dispose();
-        inputBuffer = null;
-    }
+    public void Dispose() => backbone.Dispose();
 }

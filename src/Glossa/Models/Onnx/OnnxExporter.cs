@@ -29,11 +29,17 @@ public static class OnnxExporter
         File.WriteAllBytes(path, ToBytes(model, metadata));
     }
 
+    /// <summary>Throws a one-line <see cref="GlossaException"/> unless models of <paramref name="config"/> can be exported.</summary>
+    public static void CheckExportable(ModelConfig config)
+    {
+        if (config.Backbone is not (ModelConfig.MobileNetV3Large or ModelConfig.MobileNetV3Small or ModelConfig.TinyCnn))
+            throw new GlossaException($"model '{config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {config.Backbone} backbone is not exported");
+    }
+
     /// <summary>The serialised ONNX ModelProto of <paramref name="model"/>.</summary>
     public static byte[] ToBytes(CslrModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        if (!model.Backbone.PerFrame)
-            throw new GlossaException($"model '{model.Config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {model.Config.Backbone} backbone is not exported");
+        CheckExportable(model.Config);
         var children = model.named_children().ToDictionary(c => c.name, c => c.module);
         var g = new OnnxGraph();
         g.Input(InputName, "time", 3, "height", "width");

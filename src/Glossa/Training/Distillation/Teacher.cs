@@ -38,7 +38,7 @@ public sealed class Teacher : IDisposable
     /// <summary>Loads a checkpoint (e.g. <c>TEACHER_RUN/best</c>) as a frozen teacher on <paramref name="device"/>.</summary>
     public static Teacher Load(string checkpoint, Device device)
     {
-        var inference = InferenceModel.Load(checkpoint, device);
+        var inference = CheckpointModel.Load(checkpoint, device);
         inference.Freeze();
         return new Teacher(inference.Model, inference.Vocabulary, inference.Checkpoint, inference.Model.Config.FrameSize);
     }

@@ -1,6 +1,7 @@
 using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
+using Glossa.Models.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,9 +11,11 @@ namespace Glossa.Models;
 /// A checkpoint turned into a ready model: rebuilt from its configuration, weights loaded, on a
 /// device, in eval mode, with its vocabulary and the evaluation frame transform it was validated
 /// with. Evaluation, recognition, the distillation teacher and the doctor's checkpoint diagnosis
-/// all load checkpoints through it.
+/// all load checkpoints through it. <see cref="LogProbs"/> and <see cref="Fast"/> run the fused
+/// eval path (<see cref="FusedModel"/>: BatchNorm folded, channels-last, inference mode) in the
+/// <see cref="Precision"/> asked for; <see cref="Model"/> stays the plain network.
 /// </summary>
-public sealed class InferenceModel : IDisposable
+public sealed class CheckpointModel : IDisposable
 {
     /// <summary>The network, in eval mode.</summary>
     public CslrModel Model { get; }
@@ -24,9 +27,14 @@ public sealed class InferenceModel : IDisposable
     public string Checkpoint { get; }
     /// <summary>Where the model runs.</summary>
     public Device Device { get; }
+    /// <summary>Arithmetic of the fused path's backbone (checked against the hardware at load).</summary>
+    public InferencePrecision Precision { get; }
 
-    InferenceModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device)
+    FusedModel? fast;
+
+    CheckpointModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device, InferencePrecision precision)
     {
+        Precision = precision;
         Model = model;
         Vocabulary = vocabulary;
         Frames = frames;
@@ -34,9 +42,14 @@ public sealed class InferenceModel : IDisposable
         Device = device;
     }
 
-    /// <summary>Loads a checkpoint directory (e.g. RUN/best) onto <paramref name="device"/>.</summary>
-    public static InferenceModel Load(string checkpoint, Device device)
+    /// <summary>
+    /// Loads a checkpoint directory (e.g. RUN/best) onto <paramref name="device"/>. A
+    /// <paramref name="precision"/> the hardware cannot run (bf16 without avx512_bf16/AMX or CUDA)
+    /// is refused here, with one line, before the weights are read.
+    /// </summary>
+    public static CheckpointModel Load(string checkpoint, Device device, InferencePrecision precision = InferencePrecision.Fp32)
     {
+        PrecisionSupport.Require(precision, device);
         checkpoint = Path.GetFullPath(checkpoint.TrimEnd('/'));
         var config = ModelCheckpoint.ReadConfig(checkpoint);
         var vocabulary = ModelCheckpoint.ReadVocabulary(checkpoint);
@@ -46,7 +59,10 @@ public sealed class InferenceModel : IDisposable
         var model = ModelCheckpoint.LoadModel(checkpoint);
         model.to(device);
         model.eval();
-        return new InferenceModel(model, vocabulary, frames, checkpoint, device);
+        var loaded = new CheckpointModel(model, vocabulary, frames, checkpoint, device, precision);
+        if (precision != InferencePrecision.Fp32)
+            _ = loaded.Fast;                                 // a backbone bf16 cannot run on fails now, not at the first clip
+        return loaded;
     }
 
     /// <summary>Turns off gradients of every parameter (a frozen teacher).</summary>
@@ -56,12 +72,15 @@ public sealed class InferenceModel : IDisposable
             p.requires_grad = false;
     }
 
-    /// <summary>Log-probabilities of a batch (frames (B,T,3,H,W), lengths (B)), on the CPU for decoding.</summary>
+    /// <summary>The fused eval path of <see cref="Model"/> (built on first use: the teacher and the doctor's diagnosis use <see cref="Model"/> only).</summary>
+    public FusedModel Fast => fast ??= FusedModel.Create(Model, Precision);
+
+    /// <summary>Log-probabilities of a batch (frames (B,T,3,H,W), lengths (B)) through the fused path, on the CPU for decoding.</summary>
     public LogProbBatch LogProbs(Tensor frames, Tensor lengths)
     {
         using var grad = no_grad();
         using var scope = NewDisposeScope();
-        var output = Model.call(frames.to(Device), lengths.to(Device));
+        var output = Fast.Forward(frames.to(Device), lengths.to(Device));
         return ToBatch(nn.functional.log_softmax(output.Logits, dim: -1), output.Lengths); // (B,T',C)
     }
 
@@ -73,5 +92,9 @@ public sealed class InferenceModel : IDisposable
         return new LogProbBatch(cpu.data<float>().ToArray(), lens.data<int>().ToArray(), (int)cpu.shape[1], (int)cpu.shape[2]);
     }
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        fast?.Dispose();
+        Model.Dispose();
+    }
 }

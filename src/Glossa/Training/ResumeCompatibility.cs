@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Glossa.Common;
+using Glossa.Corpora;
+
+namespace Glossa.Training;
+
+/// <summary>
+/// What <c>--resume</c> may change. Options not given on the command line are the run's own
+/// (read from the checkpoint), so a resumed run never drifts to a default silently. Given options
+/// that shape the model, the batches or the comparison of epochs must equal the run's and are
+/// refused in one line; the others (rate, epochs, patience, ...) may change and are echoed in the log.
+/// </summary>
+public static class ResumeCompatibility
+{
+    /// <summary>Options (snake_case, as in training.json) fixed for the life of a run.</summary>
+    static readonly HashSet<string> Fixed = new(StringComparer.Ordinal)
+    {
+        "model", "hidden_dim", "dropout", "frame_size", "batch_size", "accumulation_steps", "val_split", "seed", "label_smoothing", "corpus_format",
+    };
+
+    /// <summary>Options that describe this process, not the run: never compared or echoed.</summary>
+    static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
+    {
+        "resume", "overwrite", "output_dir", "pretrained", "corpus",
+    };
+
+    /// <summary>
+    /// The options to resume with: <paramref name="given"/>'s explicit options over the run's own
+    /// from <paramref name="checkpoint"/>; lines for the log about what changed. Throws a
+    /// <see cref="GlossaException"/> naming the first option that may not change.
+    /// </summary>
+    public static (TrainingOptions Options, IReadOnlyList<string> Notes) Resolve(TrainingOptions given, string checkpoint)
+    {
+        var saved = Checkpoint.ReadOptions(checkpoint);
+        var now = Json(given);
+        var was = Json(saved);
+        var merged = new JsonObject();
+        var notes = new List<string>();
+        foreach (var (name, value) in now)
+        {
+            bool explicitly = given.CommandLine is not { } cl || cl.Contains(OptionName(name));
+            var old = was[name];
+            if (Ignored.Contains(name) || !was.ContainsKey(name) || JsonNode.DeepEquals(value, old))
+            {
+                merged[name] = value?.DeepClone();
+                continue;
+            }
+            if (!explicitly)
+            {
+                merged[name] = old?.DeepClone(); // not given: the run's own value, not the default
+                continue;
+            }
+            if (Fixed.Contains(name))
+                throw new GlossaException($"{OptionName(name)} {Show(value)} differs from the run's {Show(old)} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); it cannot change on --resume: drop it, or start a new run in another --output-dir");
+            merged[name] = value?.DeepClone();
+            notes.Add($"  resume: {OptionName(name)} {Show(value)} (was {Show(old)})");
+        }
+        var options = merged.Deserialize<TrainingOptions>(Checkpoint.Json)! with { CommandLine = given.CommandLine };
+        return (options, notes);
+    }
+
+    /// <summary>
+    /// Refuses a training split with glosses the run's vocabulary lacks: they would silently vanish
+    /// from the targets. Returns a log line when the corpus path differs but its glosses fit.
+    /// </summary>
+    public static string? CheckCorpus(IReadOnlyList<Sample> train, Vocabulary vocabulary, string corpus, string checkpoint)
+    {
+        var unknown = train.SelectMany(s => s.Glosses).Where(g => !vocabulary.Contains(g)).Distinct(StringComparer.Ordinal).ToList();
+        string was = Checkpoint.ReadOptions(checkpoint).Corpus;
+        if (unknown.Count > 0)
+            throw new GlossaException($"--corpus {corpus}: {unknown.Count} training glosses are not in the run's vocabulary ({string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? ", ..." : "")}); --resume needs the run's own corpus ({was}); start a new run for this one");
+        return SamePath(was, corpus) ? null : $"  resume: --corpus {corpus} (was {was}; its training glosses all belong to the run's vocabulary)";
+    }
+
+    static bool SamePath(string a, string b) =>
+        a.Length > 0 && b.Length > 0 && string.Equals(Path.GetFullPath(a).TrimEnd('/'), Path.GetFullPath(b).TrimEnd('/'), StringComparison.Ordinal);
+
+    static JsonObject Json(TrainingOptions o) => JsonSerializer.SerializeToNode(o, Checkpoint.Json)!.AsObject();
+
+    /// <summary>The command-line spelling of a training.json field (<c>prefetch</c> is <c>--workers</c>, <c>augment</c> is <c>--no-augment</c>).</summary>
+    static string OptionName(string field) => field switch
+    {
+        "prefetch" => "--workers",
+        "augment" => "--no-augment",
+        _ => "--" + field.Replace('_', '-'),
+    };
+
+    static string Show(JsonNode? v) => v is null ? "unset (the default)" : v.ToJsonString().Trim('"');
+}
