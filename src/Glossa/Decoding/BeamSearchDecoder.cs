@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the search, its flat trie and its per-frame class selection share one workspace and one hot loop.
 using System.Numerics;
 using Glossa.Common;
 
