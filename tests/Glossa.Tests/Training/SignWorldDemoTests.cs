@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Glossa.Tests.Cli;
 
 namespace Glossa.Tests.Training;
 
