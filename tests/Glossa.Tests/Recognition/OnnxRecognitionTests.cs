@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Glossa.Common;
 using Glossa.Recognition;
+using Glossa.Tests.Cli;
 using Glossa.Tests.Training;
 
 namespace Glossa.Tests.Recognition;
