@@ -2,7 +2,6 @@ using System.Text.Json;
 using Glossa.Tests.Cli;
 using Glossa.Common;
 using Glossa.Recognition;
-using Glossa.Tests.Cli;
 
 namespace Glossa.Tests.Recognition;
 
