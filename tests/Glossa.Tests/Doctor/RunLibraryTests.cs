@@ -40,10 +40,10 @@ public sealed class RunLibraryTests
     static Finding? First(HealthMonitor d) => d.Findings.FirstOrDefault(f => f.Severity >= Severity.Warning);
 
     [Fact]
-    public void The_library_has_at_least_29_runs_on_at_least_two_worlds_with_every_planted_problem()
+    public void The_library_has_at_least_30_runs_on_at_least_two_worlds_with_every_planted_problem()
     {
         var labels = Directory.GetDirectories(LibraryDir).Select(d => JsonNode.Parse(File.ReadAllText(Path.Combine(d, "label.json")))!).ToList();
-        Assert.True(labels.Count >= 29, $"{labels.Count} runs"); // 30 asked for; 29 trained in the time the shared machine allowed (docs/doctor.md)
+        Assert.True(labels.Count >= 30, $"{labels.Count} runs");
         Assert.True(labels.Select(l => (string)l["world"]!).Where(w => !w.StartsWith("small", StringComparison.Ordinal)).Distinct().Count() >= 2);
         foreach (var planted in new[] { "healthy", "overfitting", "blank_collapse", "underfitting", "ctc_infeasible", "no_signal", "non_finite", "data_mismatch" })
             Assert.Contains(labels, l => (string)l["label"]! == planted);
