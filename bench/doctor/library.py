@@ -64,7 +64,7 @@ PLAN = {
     "sign": ["healthy", "short-schedule", "low-rate", "blank-dropout", "over-regularised"],
     "small-a": ["overfit"],
     "small-b": ["overfit"],
-    "c": ["healthy", "short-schedule"],
+    "c": ["healthy", "short-schedule", "low-rate"],
 }
 
 

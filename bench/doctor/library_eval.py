@@ -58,15 +58,19 @@ def published():
 
 
 def cmd_judge():
+    """Diagnoses every fixture; with GLOSSA_DOCTOR_JUDGE_CACHE=1 the diagnoses already in results.json are kept
+    (only for a doctor build that has not changed since)."""
     rows = []
+    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    cached = {r.get("source"): r for r in old.get("runs", [])} if os.environ.get("GLOSSA_DOCTOR_JUDGE_CACHE") == "1" else {}
     for fixture in sorted(FIXTURES.iterdir()):
         if not (fixture / "label.json").exists():
             continue
         label = json.loads((fixture / "label.json").read_text())
-        rows.append({**label, "source": f"library/{fixture.name}", **diagnose_dir(fixture)})
+        source = f"library/{fixture.name}"
+        rows.append(cached.get(source) or {**label, "source": source, **diagnose_dir(fixture)})
     for label, d in published():
         rows.append({**label, **d})
-    old = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     RESULTS.write_text(json.dumps({"runs": rows, "loop": old.get("loop", {})}, indent=1) + "\n")
     print_scores(rows)
 
