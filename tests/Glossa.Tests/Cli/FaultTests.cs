@@ -208,9 +208,9 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
     static string PoisonedCheckpoint(FaultWorld w, string dir)
     {
         string best = w.CopyRun(dir) + "/best";
-        var config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(best));
+        var config = ModelConfig.FromJson(ModelCheckpoint.ReadConfigJson(best));
         using var model = ModelFactory.Create(config);
-        Checkpoint.LoadWeights(best, model);
+        ModelCheckpoint.LoadWeights(best, model);
         using (no_grad())
             foreach (var p in model.parameters()) p.fill_(double.NaN);
         model.save(Path.Combine(best, Checkpoint.ModelFile));

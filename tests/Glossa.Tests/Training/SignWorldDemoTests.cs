@@ -1,4 +1,3 @@
-using Glossa.Tests.Cli;
 using System.Text.Json;
 using Glossa.Tests.Cli;
 

@@ -1,3 +1,4 @@
+using Glossa.Tests.Cli;
 using System.Text.Json;
 using Glossa.Models;
 using Glossa.Training;
