@@ -16,7 +16,7 @@ internal static class EvaluateCommand
         var split = new Option<string>("--split") { Description = "Split to decode: dev or test.", DefaultValueFactory = _ => d.Split };
         var beam = new Option<int>("--beam") { Description = "Beam width (10 is what peers report); 0 = greedy.", DefaultValueFactory = _ => d.Beam };
         var cleanup = new Option<string>("--cleanup") { Description = "Gloss cleanup before scoring: auto (by corpus format), none, phoenix2014, phoenix2014-sentence, phoenix2014t.", DefaultValueFactory = _ => d.Cleanup };
-        var output = new Option<string?>("--output-dir", "--output_dir", "-o") { Description = "Where to write SPLIT.ctm, .stm, .pra, .wer-summary.txt, .results.json (default: RUN/eval-CHECKPOINT-SPLIT)." };
+        var output = new Option<string?>("--output-dir", "--output_dir", "-o") { Description = "Where to write SPLIT.stm and SPLIT.DECODER.ctm, .pra, .wer-summary.txt, .results.json (DECODER: greedy or beam-N; default: RUN/eval-CHECKPOINT-SPLIT)." };
         var batch = new Option<int>("--batch-size", "--batch_size") { Description = "Clips per forward pass.", DefaultValueFactory = _ => d.BatchSize };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
         var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).", DefaultValueFactory = _ => d.Precision };

@@ -62,7 +62,7 @@ internal static class SignLexicon
             Orientation: rng.Next(SignForm.Orientations.Length),
             Hands: hands,
             Reversed: rng.Next(4) == 0,
-            Frames: rng.Between(4, 9));
+            Frames: rng.Between(4, 10));
     }
 
     static SignForm MinimalPair(SignForm f, SynthRandom rng)

@@ -35,7 +35,7 @@ internal static class SignPerformance
     public static List<Pose> Sentence(IReadOnlyList<SignForm> signs, Style style, SignWorldOptions o, SynthRandom rng)
     {
         var poses = new List<Pose>();
-        Hold(poses, Rest, rng.Between(2, 6));
+        Hold(poses, Rest, rng.Between(3, 7));
         for (int i = 0; i < signs.Count; i++)
         {
             if (i > 0 && rng.NextDouble() < style.PauseChance)

@@ -92,7 +92,7 @@ public class SignWorldTests
         Assert.Equal(629, splits.Count(s => s == "test"));
         Assert.InRange(glosses.Average(), 11.0, 12.0);
         Assert.Equal(28, glosses.Max());
-        Assert.InRange(frames.Average(), 131, 151);
+        Assert.InRange(frames.Average(), 136, 148);
         Assert.Equal(27, frames.Min());
         Assert.InRange(frames.Max(), 280, 299);
         Assert.True(frames.Select((f, i) => f / (double)glosses[i]).Min() >= 5.4);

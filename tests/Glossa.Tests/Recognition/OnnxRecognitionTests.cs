@@ -1,4 +1,6 @@
+using Glossa.Tests.Cli;
 using System.Text.Json;
+using Glossa.Tests.Cli;
 using Glossa.Common;
 using Glossa.Recognition;
 using Glossa.Tests.Training;

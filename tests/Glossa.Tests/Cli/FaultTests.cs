@@ -1,0 +1,279 @@
+using System.Text.Json;
+using Glossa.Models;
+using Glossa.Training;
+using static TorchSharp.torch;
+
+namespace Glossa.Tests.Cli;
+
+/// <summary>
+/// The fault suite: bad input, damaged files, unwritable or full disks and failed runs, each run
+/// through the real command line. Every case checks the exit code (README, "Exit codes"), that a
+/// failure is exactly one line naming the file, line, sample or option, that no stack trace or
+/// exception type leaks, and what must survive (or vanish) on disk.
+/// </summary>
+public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
+{
+    /// <summary>What a case runs and what its one error line must name.</summary>
+    public sealed record Arranged(string[] Args, string Names);
+
+    /// <summary>One row of the table.</summary>
+    public sealed record Case(string Name, int Code, Func<FaultWorld, string, Arranged> Arrange, Action<string, (int Code, string Out, string Err)>? Verify = null);
+
+    const int Ok = 0, Failed = 1, BadInput = 2, Stop = 3, CannotWrite = 4;
+
+    static string[] Train(string corpus, string output, params string[] more) =>
+        ["train", "--model", "tiny-student", "--corpus", corpus, "-o", output, "--epochs", "1", "--workers", "0", "--histogram-every", "0", .. more];
+
+    static readonly Case[] Table =
+    [
+        // Options: unparsable values exit 2 with one line, not a help dump.
+        new("option_not_an_integer", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--epochs", "abc"), "--epochs")),
+        new("option_overflow", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--batch-size", "99999999999"), "--batch-size")),
+        new("option_workers_negative", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--workers", "-1"), "--workers")),
+        new("unknown_command", BadInput, (w, d) => new(["trian"], "trian")),
+
+        // Unwritable outputs: exit 4 naming the path.
+        new("output_is_a_file", CannotWrite, (w, d) => new(Train(w.Corpus, FaultWorld.Write(d + "/file", "x")), d + "/file")),
+        new("output_under_a_file", CannotWrite, (w, d) => new(Train(w.Corpus, FaultWorld.Write(d + "/file", "x") + "/run"), d + "/file")),
+        new("output_in_proc", CannotWrite, (w, d) => new(Train(w.Corpus, "/proc/glossa-fault"), "/proc/glossa-fault")),
+        new("output_in_sys", CannotWrite, (w, d) => new(Train(w.Corpus, "/sys/glossa-fault"), "/sys/glossa-fault")),
+        new("evaluate_output_in_proc", CannotWrite, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--split", "dev", "--output-dir", "/proc/glossa-eval"], "/proc/glossa-eval")),
+        new("diagnose_out_under_a_file", CannotWrite, (w, d) => new(["diagnose", w.Run, "--out", FaultWorld.Write(d + "/file", "x") + "/diag"], d + "/file")),
+        new("synth_into_sys", CannotWrite, (w, d) => new(["synth", "/sys/glossa-synth", "--sentences", "2"], "/sys")),
+        new("score_pra_is_a_folder", CannotWrite, (w, d) => new(["score", "--reference", Stm(d), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2 3 4\n"), "--pra", d], d),
+            (d, r) => Assert.Empty(Directory.GetFiles(d, "*.tmp*"))),
+
+        // Scoring input.
+        new("text_hypothesis_of_numbers", Ok, (w, d) => new(["score", "--reference", FaultWorld.Write(d + "/ref.stm", "n1 1 S 0.0 1.79769e+308 1 2 3 4 5 6 7\n"), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2 3 4\n"), "--json"], ""),
+            (d, r) => Assert.Equal(42.8571, JsonDocument.Parse(r.Out).RootElement.GetProperty("wer").GetDouble(), 3)),
+        new("two_text_lines_of_numbers", Ok, (w, d) => new(["score", "--reference", Stm(d), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2 3 4\nn2 5 6\n"), "--json"], "")),
+        new("ctm_nan_start", BadInput, (w, d) => new(["score", "--reference", Stm(d), "--hypothesis", FaultWorld.Write(d + "/hyp.ctm", "n1 1 0.0 0.1 1\nn1 1 NaN 0.1 2\n")], "hyp.ctm:2")),
+        new("ctm_negative_duration", BadInput, (w, d) => new(["score", "--reference", Stm(d), "--hypothesis", FaultWorld.Write(d + "/hyp.ctm", "n1 1 0.0 -0.1 1\n")], "hyp.ctm:1")),
+        new("stm_infinite_start", BadInput, (w, d) => new(["score", "--reference", FaultWorld.Write(d + "/ref.stm", "n1 1 S Infinity 1.79769e+308 1 2 3\n"), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2\n")], "ref.stm:1")),
+
+        // Corpora.
+        new("manifest_header_only", BadInput, (w, d) => new(Train(FaultWorld.Write(d + "/m.csv", "id|split|path|signer|glosses\n"), d + "/r"), "m.csv:1")),
+        new("frame_header_claims_60000x60000", BadInput, (w, d) => new(Train(HugeFrame(w, d), d + "/r"), "fn000000-0.png")),
+        new("corpus_check_warnings", Ok, (w, d) => new(["corpus", "check", LeakyManifest(w, d), "--json"], ""), (d, r) =>
+        {
+            var kinds = JsonDocument.Parse(r.Out).RootElement.GetProperty("warnings").EnumerateArray().Select(x => x.GetProperty("kind").GetString()).ToList();
+            Assert.Contains("unknown_split", kinds);
+            Assert.Contains("shared_id", kinds);
+            Assert.Contains("invalid_encoding", kinds);
+        }),
+        new("damaged_mp4", BadInput, (w, d) => new(["recognize", "--checkpoint", w.Run + "/best", DamagedMp4(d)], "bad.mp4")),
+
+        // Weights and checkpoints.
+        new("pretrained_empty_file", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--pretrained", FaultWorld.Write(d + "/empty.pt", "")), "empty.pt")),
+        new("pretrained_glossa_model_bin", Ok, (w, d) => new(Train(w.Corpus, d + "/r", "--pretrained", w.Run + "/best/model.bin"), ""),
+            (d, r) => Assert.Contains("TorchSharp format", File.ReadAllText(d + "/r/training.log"))),
+        new("resume_half_optimizer", BadInput, (w, d) => new(Resume(w, d, run => Truncate(run + "/last/optimizer.bin")), "optimizer.bin"), Unchanged),
+        new("resume_broken_state_json", BadInput, (w, d) => new(Resume(w, d, run => File.WriteAllText(run + "/last/state.json", "{\"epoch\": 1, \"best")), "state.json"), Unchanged),
+        new("checkpoint_without_model_json", BadInput, (w, d) =>
+        {
+            string run = w.CopyRun(d);
+            File.Delete(run + "/best/model.json");
+            return new(["evaluate", "--checkpoint", run + "/best", "--corpus", w.Corpus, "--split", "dev", "--output-dir", d + "/eval"], "model.json");
+        }),
+
+        // Resume compatibility.
+        new("resume_other_corpus", BadInput, (w, d) => new(ResumeWith(w, d, null, OtherCorpus(d)), "--corpus"), Unchanged),
+        new("resume_other_hidden_dim", BadInput, (w, d) => new(Resume(w, d, null, "--hidden-dim", "32"), "--hidden-dim"), Unchanged),
+        new("resume_other_rate_is_echoed", Ok, (w, d) => new(Resume(w, d, null, "--learning-rate", "0.001"), ""),
+            (d, r) => Assert.Contains("resume: --learning-rate 0.001 (was 0.0003)", File.ReadAllText(d + "/run/training.log"))),
+
+        // The doctor reads failures.
+        new("diagnose_run_with_failure_json", Stop, (w, d) => new(["diagnose", FailedRun(w, d, dump: true), "--json", "--no-write"], ""),
+            (d, r) => AssertCritical(r.Out, "non_finite")),
+        new("diagnose_run_with_failed_summary", Stop, (w, d) => new(["diagnose", FailedRun(w, d, dump: false), "--json", "--no-write"], ""),
+            (d, r) => AssertCritical(r.Out, "failed")),
+        new("diagnose_checkpoint_nan_weights", Stop, (w, d) => new(["diagnose", "--checkpoint", PoisonedCheckpoint(w, d), "--corpus", w.Corpus, "--json", "--no-write"], ""),
+            (d, r) => AssertCritical(r.Out, "non_finite")),
+
+        // Disk full (a real tmpfs) and interrupted writers.
+        new("resume_on_full_disk", CannotWrite, (w, d) => new(Resume(w, d + "/disk", null, "--epochs", "2"), d + "/disk/run"), DiskFullKeepsTheRun),
+        new("synth_on_full_disk", CannotWrite, (w, d) => { FaultWorld.Fill(d + "/disk", 512); return new(["synth", d + "/disk/out", "--sentences", "20"], d + "/disk"); },
+            (d, r) => Assert.Equal(["filler"], Directory.GetFileSystemEntries(d + "/disk").Select(Path.GetFileName))),
+        new("synth_removes_stale_partials", Ok, (w, d) =>
+        {
+            Directory.CreateDirectory(d + "/.out.partial-2147480000/x"); // a process id that cannot be running
+            Directory.CreateDirectory(d + $"/.out.partial-{Environment.ProcessId}"); // a live writer: left alone
+            return new(["synth", d + "/out", "--sentences", "2", "--glosses", "3", "--signers", "1"], "");
+        }, (d, r) =>
+        {
+            Assert.False(Directory.Exists(d + "/.out.partial-2147480000"));
+            Assert.True(Directory.Exists(d + $"/.out.partial-{Environment.ProcessId}"));
+        }),
+    ];
+
+    public static TheoryData<string> Names() => new(Table.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Fault_gets_one_clear_line_and_its_exit_code(string name)
+    {
+        var c = Table.Single(x => x.Name == name);
+        string dir = world.CaseDir(name);
+        using var disk = name.Contains("full_disk") ? FaultWorld.FullDisk(dir + "/disk", 12) : null;
+        if (name == "resume_on_full_disk") PrepareFullDiskRun(world, dir + "/disk");
+        var arranged = c.Arrange(world, dir);
+        var result = FaultWorld.Glossa(arranged.Args);
+
+        Assert.True(result.Code == c.Code, $"{name}: exit {result.Code}, expected {c.Code}\nstderr: {result.Err}\nstdout: {result.Out}");
+        Assert.DoesNotContain("   at ", result.Err);
+        Assert.DoesNotContain("Exception", result.Err);
+        Assert.DoesNotContain("Unhandled", result.Err);
+        if (c.Code is BadInput or CannotWrite or Failed)
+        {
+            var line = Assert.Single(OwnLines(result.Err));
+            Assert.StartsWith("glossa: error: ", line);
+            Assert.Contains(arranged.Names, line);
+        }
+        c.Verify?.Invoke(dir, result);
+    }
+
+    // libtorch prints its own "[W...]" hardware notes (NNPACK) on some CPUs; they are not Glossa's output.
+    static IEnumerable<string> OwnLines(string err) =>
+        err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith("[W", StringComparison.Ordinal));
+
+    static string Stm(string dir) => FaultWorld.Write(dir + "/ref.stm", "n1 1 S 0.0 1.79769e+308 1 2 3 4 5 6 7\nn2 1 S 0.0 1.79769e+308 5 6\n");
+
+    static string[] Resume(FaultWorld w, string dir, Action<string>? damage, params string[] more) => ResumeWith(w, dir, damage, w.Corpus, more);
+
+    static string[] ResumeWith(FaultWorld w, string dir, Action<string>? damage, string corpus, params string[] more)
+    {
+        string run = Directory.Exists(dir + "/run") ? dir + "/run" : w.CopyRun(dir);
+        damage?.Invoke(run);
+        File.WriteAllText(dir + "/snapshot.json", JsonSerializer.Serialize(FaultWorld.Snapshot(run)));
+        return ["train", "--corpus", corpus, "-o", run, "--resume", "--workers", "0", .. more];
+    }
+
+    /// <summary>Nothing in the run folder was lost or changed; only the log may have grown (it records the attempt).</summary>
+    static void Unchanged(string dir, (int Code, string Out, string Err) _)
+    {
+        var before = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(dir + "/snapshot.json"))!;
+        var after = FaultWorld.Snapshot(dir + "/run");
+        foreach (var (file, hash) in before.Where(kv => kv.Key != "training.log"))
+            Assert.True(after.TryGetValue(file, out var now) && now == hash, $"{file} was lost or changed by the refused resume");
+        Assert.DoesNotContain(after.Keys, f => f.Contains(".tmp") || f.Contains(".partial"));
+    }
+
+    static void Truncate(string file)
+    {
+        using var f = new FileStream(file, FileMode.Open);
+        f.SetLength(f.Length / 2);
+    }
+
+    static void PrepareFullDiskRun(FaultWorld w, string disk)
+    {
+        w.CopyRun(disk);
+        FaultWorld.Fill(disk, 1024); // room for the logs, not for a checkpoint
+    }
+
+    static void DiskFullKeepsTheRun(string dir, (int Code, string Out, string Err) r)
+    {
+        string run = dir + "/disk/run";
+        Assert.Contains("needed", r.Err);
+        using var summary = JsonDocument.Parse(File.ReadAllText(run + "/summary.json"));
+        Assert.Equal("failed", summary.RootElement.GetProperty("status").GetString());
+        Assert.Contains("no space left", summary.RootElement.GetProperty("message").GetString());
+        Assert.Equal(1, Checkpoint.ReadState(run + "/last").Epoch);
+        Assert.Equal(FaultWorld.Resolve(run + "/best"), FaultWorld.Resolve(run + "/last"));
+        Assert.Single(Directory.GetDirectories(run + "/checkpoints")); // the partial checkpoint is gone
+        Assert.Empty(Directory.GetFiles(run, "*.tmp*"));
+        Assert.Single(File.ReadAllLines(run + "/metrics.jsonl"), l => l.Length > 0);
+    }
+
+    static void AssertCritical(string json, string rule)
+    {
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("stop", root.GetProperty("verdict").GetString());
+        Assert.Contains(root.GetProperty("findings").EnumerateArray(),
+            f => f.GetProperty("rule").GetString() == rule && f.GetProperty("severity").GetString() == "critical");
+    }
+
+    static string FailedRun(FaultWorld w, string dir, bool dump)
+    {
+        string run = w.CopyRun(dir);
+        var summary = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(run + "/summary.json"))!;
+        var edited = summary.ToDictionary(kv => kv.Key, kv => (object)kv.Value);
+        edited["status"] = "failed";
+        edited["message"] = dump ? "non-finite loss (NaN) at epoch 2, step 5" : "no space left on the device holding the run";
+        File.WriteAllText(run + "/summary.json", JsonSerializer.Serialize(edited));
+        if (dump)
+            File.WriteAllText(run + "/failure.json", """{"quantity": "loss", "value": "NaN", "epoch": 2, "step": 5, "sample_ids": ["a", "b"], "first_non_finite_module": null}""");
+        return run;
+    }
+
+    static string PoisonedCheckpoint(FaultWorld w, string dir)
+    {
+        string best = w.CopyRun(dir) + "/best";
+        var config = ModelConfig.FromJson(Checkpoint.ReadModelConfigJson(best));
+        using var model = ModelFactory.Create(config);
+        Checkpoint.LoadWeights(best, model);
+        using (no_grad())
+            foreach (var p in model.parameters()) p.fill_(double.NaN);
+        model.save(Path.Combine(best, Checkpoint.ModelFile));
+        return best;
+    }
+
+    static string HugeFrame(FaultWorld w, string dir)
+    {
+        string corpus = w.CopyCorpus(dir);
+        string frame = Directory.EnumerateFiles(corpus, "*fn000000-0.png", SearchOption.AllDirectories).Where(f => f.Contains("/train/")).Order().First();
+        var bytes = File.ReadAllBytes(frame);
+        // IHDR width and height (big-endian at bytes 16..23), with the chunk's CRC recomputed so decoders accept it.
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(16), 60000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 60000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(29), Crc32(bytes.AsSpan(12, 17)));
+        File.WriteAllBytes(frame, bytes);
+        return corpus;
+    }
+
+    /// <summary>PNG's chunk checksum (CRC-32, polynomial 0xEDB88320).</summary>
+    static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            c ^= b;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        }
+        return ~c;
+    }
+
+    static string LeakyManifest(FaultWorld w, string dir)
+    {
+        string Folder(string split, int i) => Directory.GetDirectories(Path.Combine(Directory.GetDirectories(w.Corpus)[0], "features", "fullFrame-210x260px", split)).Order().ElementAt(i) + "/1";
+        string m = "id|split|path|signer|glosses\n"
+                   + $"a|train|{Folder("train", 0)}|s1|A B\n"
+                   + $"b|trian|{Folder("train", 1)}|s1|B C\n"
+                   + $"c|train|{Folder("train", 2)}|s1|C D\n"
+                   + $"a|dev|{Folder("train", 0)}|s1|A B\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(m).ToList();
+        int at = bytes.LastIndexOf((byte)'D'); // a Latin-1 umlaut where a UTF-8 one belongs
+        bytes.Insert(at, 0xE4);
+        File.WriteAllBytes(dir + "/m.csv", bytes.ToArray());
+        return dir + "/m.csv";
+    }
+
+    static string OtherCorpus(string dir)
+    {
+        string other = dir + "/other";
+        Glossa.Corpora.SyntheticCorpus.Write(new Glossa.Corpora.SynthOptions { TrainSentences = 4, DevSentences = 2, TestSentences = 2, Glosses = 9, Signers = 1, Seed = 11 }, other, overwrite: true);
+        return other;
+    }
+
+    static string DamagedMp4(string dir)
+    {
+        string good = dir + "/good.mp4";
+        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=25", "-frames:v", "60", "-pix_fmt", "yuv420p", good]) { RedirectStandardError = true };
+        using (var p = System.Diagnostics.Process.Start(psi)!) { p.StandardError.ReadToEnd(); p.WaitForExit(); Assert.Equal(0, p.ExitCode); }
+        var bytes = File.ReadAllBytes(good);
+        int mdat = bytes.AsSpan().IndexOf("mdat"u8);
+        int size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(mdat - 4));
+        bytes.AsSpan(mdat + 100, size - 160).Fill(0x5a); // the coded frames, not the index (moov)
+        File.WriteAllBytes(dir + "/bad.mp4", bytes);
+        return dir + "/bad.mp4";
+    }
+}
