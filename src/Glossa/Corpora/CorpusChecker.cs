@@ -129,7 +129,7 @@ public static class CorpusChecker
         try
         {
             using var codec = SKCodec.Create(path);
-            return codec is null ? corrupt : Glossa.Frames.ImageDecoder.SizeProblem(codec.Info.Width, codec.Info.Height);
+            return codec is null ? corrupt : FrameHeader.SizeProblem(codec.Info.Width, codec.Info.Height);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

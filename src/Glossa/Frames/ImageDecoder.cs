@@ -1,3 +1,4 @@
+using Glossa.Corpora;
 using System.Runtime.CompilerServices;
 using Glossa.Common;
 using SkiaSharp;
@@ -40,18 +41,6 @@ public static class ImageDecoder
         return (codec.Info.Width, codec.Info.Height);
     }
 
-    /// <summary>
-    /// The most pixels a frame may have (8192 x 8192). A header claiming more is damaged or not a
-    /// video frame; decoding it would need gigabytes and overflow the buffer arithmetic.
-    /// </summary>
-    public const long MaxPixels = 8192L * 8192;
-
-    /// <summary>Why a header of <paramref name="width"/> x <paramref name="height"/> cannot be a frame, or null when it can.</summary>
-    public static string? SizeProblem(int width, int height) =>
-        width <= 0 || height <= 0 ? $"the image header says {width}x{height} pixels"
-        : (long)width * height > MaxPixels ? $"the image header claims {width}x{height} pixels, more than any frame ({MaxPixels / 1_000_000} megapixels at most); the file is damaged or not a video frame, re-extract it"
-        : null;
-
     static SKCodec Open(string path)
     {
         if (!File.Exists(path))
@@ -59,7 +48,7 @@ public static class ImageDecoder
         var codec = SKCodec.Create(path, out var result);
         if (codec is null)
             throw new GlossaException($"{path}: cannot decode the image ({Describe(result)}); the file is corrupt or not a PNG/JPEG, re-extract it");
-        if (SizeProblem(codec.Info.Width, codec.Info.Height) is { } problem)
+        if (FrameHeader.SizeProblem(codec.Info.Width, codec.Info.Height) is { } problem)
         {
             codec.Dispose();
             throw new GlossaException($"{path}: {problem}");

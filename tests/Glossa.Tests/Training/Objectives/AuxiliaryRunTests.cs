@@ -1,7 +1,6 @@
 using Glossa.Tests.Cli;
 using System.Text.Json;
 using Glossa.Models;
-using Glossa.Tests.Cli;
 using Glossa.Training;
 using Glossa.Training.Objectives;
 using static TorchSharp.torch;
