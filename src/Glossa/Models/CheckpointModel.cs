@@ -78,9 +78,10 @@ public sealed class CheckpointModel : IDisposable
     /// <summary>Log-probabilities of a batch (frames (B,T,3,H,W), lengths (B)) through the fused path, on the CPU for decoding.</summary>
     public LogProbBatch LogProbs(Tensor frames, Tensor lengths)
     {
+        var fast = Fast;                                     // built outside the step's dispose scope
         using var grad = no_grad();
         using var scope = NewDisposeScope();
-        var output = Fast.Forward(frames.to(Device), lengths.to(Device));
+        var output = fast.Forward(frames.to(Device), lengths.to(Device));
         return ToBatch(nn.functional.log_softmax(output.Logits, dim: -1), output.Lengths); // (B,T',C)
     }
 

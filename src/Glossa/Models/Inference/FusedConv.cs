@@ -69,7 +69,8 @@ public sealed class FusedConv : nn.Module<Tensor, Tensor>
         if (channelsLast && weight.dim() == 4)
             weight = Layouts.ChannelsLast(weight);
         bias = bias.to_type(dtype);
-        return new FusedConv(weight.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope(), s, p!, d, g, activation);
+        // Detached, not moved out: a caller's dispose scope (a forward that builds the path lazily) must not free the folded weights.
+        return new FusedConv(weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), s, p!, d, g, activation);
     }
 
     static (Tensor Mean, Tensor Var, Tensor Gamma, Tensor Beta, double Eps) Statistics(nn.Module bn)
