@@ -38,7 +38,7 @@ public static class Evaluator
 
         string outDir = options.OutputDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, $"eval-{Path.GetFileName(checkpoint)}-{options.Split}");
         outDir = SafeWrite.Folder(outDir, "--output-dir");
-        var files = Write(outDir, options.Split, decoder.Name, references, decoded.Hypotheses, report);
+        var files = FileNames(outDir, options.Split, decoder.Name);
         var t = report.Totals;
         var result = new EvaluationResult
         {
@@ -56,7 +56,18 @@ public static class Evaluator
             DecodeSeconds = Math.Round(decoded.DecodeSeconds, 3),
             Files = files,
         };
-        File.WriteAllText(files["results"], JsonSerializer.Serialize(result, GlossaJson.Files));
+        try
+        {
+            Write(files, references, decoded.Hypotheses, report);
+            File.WriteAllText(files["results"], JsonSerializer.Serialize(result, GlossaJson.Files));
+        }
+        catch (Exception e) when (SafeWrite.IsOutputFailure(e))
+        {
+            // A full disk must not leave half a CTM beside a summary that looks complete.
+            foreach (string file in files.Values)
+                try { File.Delete(file); } catch (IOException) { }
+            throw SafeWrite.Describe(e, outDir);
+        }
         return result;
     }
 
@@ -94,20 +105,24 @@ public static class Evaluator
         return new Decoded(hypotheses, forward.Elapsed.TotalSeconds, decode.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Writes SPLIT.stm and SPLIT.DECODER.{ctm,pra,wer-summary.txt}; returns every file by kind (results.json included, written last).</summary>
-    static Dictionary<string, string> Write(string outDir, string split, string decoder, IReadOnlyList<Utterance> references,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreReport report)
+    /// <summary>SPLIT.stm and SPLIT.DECODER.{ctm,pra,wer-summary.txt,results.json} in <paramref name="outDir"/>, by kind.</summary>
+    static Dictionary<string, string> FileNames(string outDir, string split, string decoder)
     {
         string Out(string ext) => Path.Combine(outDir, $"{split}.{decoder}.{ext}");
-        var files = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["ctm"] = Out("ctm"), ["stm"] = Path.Combine(outDir, $"{split}.stm"), ["pra"] = Out("pra"),
             ["summary"] = Out("wer-summary.txt"), ["results"] = Out("results.json"),
         };
+    }
+
+    /// <summary>Writes every file but results.json, which is written last.</summary>
+    static void Write(Dictionary<string, string> files, IReadOnlyList<Utterance> references,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreReport report)
+    {
         CtmFile.Write(files["ctm"], references, hypotheses);
         StmFile.Write(files["stm"], references);
         using (var w = new StreamWriter(files["pra"])) report.WritePra(w);
         using (var w = new StreamWriter(files["summary"])) report.WriteSummary(w);
-        return files;
     }
 }

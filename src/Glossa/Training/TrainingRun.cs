@@ -164,7 +164,10 @@ public sealed class TrainingRun
                 train = trainer.TrainOneEpoch(owner.data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, owner.Progress, continueFrom);
                 Count(train, continueFrom);
                 if (train.Interrupted) return Interrupted(train.Progress, $"interrupted during epoch {epoch} after {train.Progress?.BatchesDone ?? 0} of {owner.data.TrainBatchesPerEpoch} batches");
-                val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, cancel, owner.data.Cleanup);
+                // A stop asked during the epoch's last batch lets the epoch be validated and recorded
+                // (validation is short); only a stop that arrives during validation cuts it off.
+                var validationStop = cancel.IsCancellationRequested ? CancellationToken.None : cancel;
+                val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup);
                 // Stopped during validation: the epoch's training is complete and saved, so --resume only validates it again.
                 if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}");
             }

@@ -94,6 +94,11 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         new("resume_on_full_disk", CannotWrite, (w, d) => new(Resume(w, d + "/disk", null, "--epochs", "2"), d + "/disk/run"), DiskFullKeepsTheRun),
         new("synth_on_full_disk", CannotWrite, (w, d) => { FaultWorld.Fill(d + "/disk", 512); return new(["synth", d + "/disk/out", "--sentences", "20"], d + "/disk"); },
             (d, r) => Assert.Equal(["filler"], Directory.GetFileSystemEntries(d + "/disk").Select(Path.GetFileName))),
+        new("evaluate_on_full_disk", CannotWrite, (w, d) =>
+        {
+            FaultWorld.Fill(d + "/disk", 8); // room for a file or two of the evaluation, not all of them
+            return new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--split", "dev", "--output-dir", d + "/disk/eval"], d + "/disk/eval");
+        }, (d, r) => Assert.Empty(Directory.Exists(d + "/disk/eval") ? Directory.GetFiles(d + "/disk/eval") : [])),
         new("synth_removes_stale_partials", Ok, (w, d) =>
         {
             Directory.CreateDirectory(d + "/.out.partial-2147480000/x"); // a process id that cannot be running
