@@ -50,24 +50,9 @@ public static class ModelBenchmark
     /// <summary>Median wall time of an eval-mode forward of one clip (divide frames by it for frames/s).</summary>
     public static Timing Inference(CslrModel model, int batch, int frames, int size, int warmup, int steps, int seed = 0)
     {
-        manual_seed(seed);
         model.eval();
         using var noGrad = no_grad();
-        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
-        using var lengths = full(batch, (long)frames, dtype: int64);
-        var samples = new List<double>();
-        for (int i = 0; i < warmup + steps; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            using (NewDisposeScope())
-            {
-                var output = model.call(input, lengths);
-                _ = output.Logits.sum().item<float>();
-            }
-            if (i >= warmup)
-                samples.Add(watch.Elapsed.TotalMilliseconds);
-        }
-        return new Timing(Median(samples), samples);
+        return TimeForward((x, l) => model.call(x, l), batch, frames, size, warmup, steps, seed);
     }
 
     /// <summary>
@@ -76,9 +61,15 @@ public static class ModelBenchmark
     /// </summary>
     public static Timing FusedInference(CslrModel model, Glossa.Models.Inference.InferencePrecision precision, int batch, int frames, int size, int warmup, int steps, int seed = 0)
     {
-        manual_seed(seed);
         using var fast = Glossa.Models.Inference.FusedModel.Create(model, precision);
-        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
+        return TimeForward(fast.Forward, batch, frames, size, warmup, steps, seed);
+    }
+
+    /// <summary>Times <paramref name="forward"/> on one random clip batch; the logits are read back so the work is really done.</summary>
+    static Timing TimeForward(Func<Tensor, Tensor, CslrOutput> forward, int batch, int frames, int size, int warmup, int steps, int seed)
+    {
+        manual_seed(seed);
+        using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);                 // (B,T,3,S,S) in [-1,1)
         using var lengths = full(batch, (long)frames, dtype: int64);
         var samples = new List<double>();
         for (int i = 0; i < warmup + steps; i++)
@@ -86,7 +77,7 @@ public static class ModelBenchmark
             var watch = Stopwatch.StartNew();
             using (NewDisposeScope())
             {
-                var output = fast.Forward(input, lengths);
+                var output = forward(input, lengths);
                 _ = output.Logits.sum().item<float>();
             }
             if (i >= warmup)
