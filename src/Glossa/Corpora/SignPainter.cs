@@ -97,7 +97,7 @@ internal sealed class SignPainter : IDisposable
         DrawArm(c, pose.Dominant, 48, rng);
         c.Restore();
         Light(c, shot);
-        AddNoise(c, rng);
+        SynthNoise.Add(c, rng, Width, Height, maxAlpha: 12, specks: 30);
     }
 
     void DrawBody(SKCanvas c)
@@ -181,21 +181,6 @@ internal sealed class SignPainter : IDisposable
                 [tint, new SKColor(0, 0, 0, (byte)shot.LightAlpha)], SKShaderTileMode.Clamp),
         };
         c.DrawRect(0, 0, Width, Height, paint);
-    }
-
-    /// <summary>Per-frame noise that PNG still compresses well: a global brightness flicker and a few specks.</summary>
-    static void AddNoise(SKCanvas c, SynthRandom rng)
-    {
-        byte alpha = (byte)rng.Between(0, 12);
-        using var flicker = new SKPaint { Color = rng.Next(2) == 0 ? new SKColor(0, 0, 0, alpha) : new SKColor(255, 255, 255, alpha) };
-        c.DrawRect(0, 0, Width, Height, flicker);
-        using var speck = new SKPaint { IsAntialias = false };
-        for (int i = 0; i < 30; i++)
-        {
-            byte v = (byte)rng.Between(0, 255);
-            speck.Color = new SKColor(v, v, v, (byte)rng.Between(40, 110));
-            c.DrawRect((float)rng.Range(0, Width), (float)rng.Range(0, Height), 2, 2, speck);
-        }
     }
 
     public void Dispose() => background.Dispose();

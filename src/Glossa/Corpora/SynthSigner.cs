@@ -82,7 +82,7 @@ internal sealed class SynthSigner : IDisposable
         DrawArm(c, pose.Left, -48, rng);
         DrawArm(c, pose.Right, 48, rng);
         c.Restore();
-        AddNoise(c, rng);
+        SynthNoise.Add(c, rng, Width, Height, maxAlpha: 14, specks: 40);
     }
 
     void DrawArm(SKCanvas c, SynthMotion.Hand hand, double shoulderX, SynthRandom rng)
@@ -101,21 +101,6 @@ internal sealed class SynthSigner : IDisposable
         using var edge = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 2.5f, Color = outline };
         c.DrawOval(oval, edge);
         c.Restore();
-    }
-
-    /// <summary>Per-frame noise that PNG still compresses well: a global brightness flicker and a few specks.</summary>
-    static void AddNoise(SKCanvas c, SynthRandom rng)
-    {
-        byte alpha = (byte)rng.Between(0, 14);
-        using var flicker = new SKPaint { Color = rng.Next(2) == 0 ? new SKColor(0, 0, 0, alpha) : new SKColor(255, 255, 255, alpha) };
-        c.DrawRect(0, 0, Width, Height, flicker);
-        using var speck = new SKPaint { IsAntialias = false };
-        for (int i = 0; i < 40; i++)
-        {
-            byte v = (byte)rng.Between(0, 255);
-            speck.Color = new SKColor(v, v, v, (byte)rng.Between(40, 110));
-            c.DrawRect((float)rng.Range(0, Width), (float)rng.Range(0, Height), 2, 2, speck);
-        }
     }
 
     public void Dispose() => background.Dispose();
