@@ -190,10 +190,10 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
     Tensor RunLstm(Tensor x, long[] lens, long tOut)
     {
         if (lens.All(l => l == tOut))
-            return lstm!.call(x).Item1;                                        // (B,T',D) -> (B,T',2H)
+            return RecurrentKernel.Run(x.device, () => lstm!.call(x).Item1); // (B,T',D) -> (B,T',2H)
         using var cpuLengths = tensor(lens, dtype: int64);
         var packed = nn.utils.rnn.pack_padded_sequence(x, cpuLengths, batch_first: true, enforce_sorted: false);
-        var (output, _, _) = lstm!.call(packed);
+        var (output, _, _) = RecurrentKernel.Run(x.device, () => lstm!.call(packed));
         var (padded, _) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: tOut); // -> (B,T',2H)
         return padded;
     }
