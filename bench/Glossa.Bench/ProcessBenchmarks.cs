@@ -25,10 +25,6 @@ internal static class ProcessBenchmarks
         ["recognize-memory"] = "Recognition memory on long videos (peak RSS)",
     };
 
-    sealed record ModelBenchRow(string Model, string Mode, string Variant, int Size, int Batch, int Frames, double GlossaMs, double? PytorchMs,
-        string? PytorchBest, Dictionary<string, double>? PytorchConfigs, double? Ratio, double? GlossaFramesPerSecond, double? PytorchFramesPerSecond,
-        double? PytorchFoldChannelsLastMs);
-
     sealed record ModelBenchReport(IReadOnlyList<ModelBenchRow> Rows);
 
     sealed record RecognizedClip(int Frames, double Seconds);

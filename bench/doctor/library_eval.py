@@ -46,7 +46,7 @@ def from_summary(fixture, error):
 
 
 def published():
-    """The published histories: each CSV with its label file (the seed's run, peer-shaped healthy runs)."""
+    """The published histories: each CSV with its label file (the reference run, peer-shaped healthy runs)."""
     for label_file in sorted(PUBLISHED.glob("*.label.json")):
         label = json.loads(label_file.read_text())
         csv = PUBLISHED / label["history"]

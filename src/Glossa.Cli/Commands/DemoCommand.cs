@@ -52,22 +52,8 @@ internal static class DemoCommand
                 if (asJson) CliRunner.PrintJson(new { status = outcome.Status.ToString().ToLowerInvariant(), message = outcome.Message, run_dir = outcome.RunDir });
                 return TrainingConsole.ExitCode(outcome);
             }
-            var results = new Dictionary<string, EvaluationResult>();
-            foreach (string split in new[] { "dev", "test" })
-            {
-                results[split] = Evaluator.Run(new EvaluationOptions
-                {
-                    Checkpoint = Path.Combine(options.OutputDir, "best"),
-                    Corpus = corpusPath,
-                    Split = split,
-                    Beam = DemoRecipe.Beam,
-                    Threads = options.Threads,
-                    CacheDir = cache,
-                    OutputDir = Path.Combine(options.OutputDir, "eval"),
-                });
-            }
+            var results = DemoRecipe.Evaluate(options, corpusPath);
             if (asJson)
-            {
                 CliRunner.PrintJson(new Dictionary<string, object>
                 {
                     ["dev"] = Summary(results["dev"]),
@@ -79,18 +65,22 @@ internal static class DemoCommand
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
                     ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
                 });
-                return 0;
-            }
-            var table = new Table().AddColumns("split", "WER %", "sub", "del", "ins", "ref words", "utterances");
-            foreach (var (split, r) in results)
-                table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
-            AnsiConsole.Write(table);
-            Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
-            Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
-            Console.WriteLine($"total time: {clock.Elapsed.TotalMinutes:0.0} min");
+            else
+                PrintTable(results, outcome, clock.Elapsed);
             return 0;
         }));
         return command;
+    }
+
+    static void PrintTable(IReadOnlyDictionary<string, EvaluationResult> results, TrainingOutcome outcome, TimeSpan elapsed)
+    {
+        var table = new Table().AddColumns("split", "WER %", "sub", "del", "ins", "ref words", "utterances");
+        foreach (var (split, r) in results)
+            table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
+        Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
+        Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
     }
 
     static object Summary(EvaluationResult r) => new

@@ -52,29 +52,9 @@ internal static class DiagnoseCommand
             if (ckpt is not null && parse.GetValue(corpus) is null)
                 throw new GlossaException("diagnose --checkpoint: give the corpus to run it on: --corpus PATH [--split dev]");
 
-            HealthMonitor monitor;
-            string source, defaultOut;
-            if (ckpt is not null)
-            {
-                monitor = CheckpointDiagnosis.Run(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!);
-                source = $"{ckpt} on {parse.GetValue(corpus)} ({parse.GetValue(split)})";
-                defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ckpt.TrimEnd('/')))!, "diagnosis-" + Path.GetFileName(ckpt.TrimEnd('/')) + "-" + parse.GetValue(split));
-            }
-            else if (dir is not null)
-            {
-                var run = RunRecord.Load(dir);
-                monitor = HealthMonitor.Diagnose(run.History, run.Context);
-                RunFailure.Read(dir)?.ApplyTo(monitor);
-                source = dir;
-                defaultOut = dir;
-            }
-            else
-            {
-                var h = HistoryReader.Read(hist!);
-                monitor = HealthMonitor.Diagnose(h, RunRecord.LoadContext(parse.GetValue(contextFile), parse.GetValue(config)));
-                source = hist!;
-                defaultOut = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist!))!, Path.GetFileNameWithoutExtension(hist!) + "-diagnosis");
-            }
+            var (monitor, source, defaultOut) = ckpt is not null ? FromCheckpoint(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!)
+                : dir is not null ? FromRun(dir)
+                : FromHistory(hist!, parse.GetValue(contextFile), parse.GetValue(config));
             var report = new DiagnosisReport(monitor, source);
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))
@@ -87,6 +67,27 @@ internal static class DiagnoseCommand
             return monitor.Verdict == Verdict.Stop ? StopExitCode : 0;
         }));
         return command;
+    }
+
+    static (HealthMonitor Monitor, string Source, string DefaultOut) FromCheckpoint(string ckpt, string corpus, string? format, string split)
+    {
+        var monitor = CheckpointDiagnosis.Run(ckpt, corpus, format, split);
+        string name = ckpt.TrimEnd('/');
+        return (monitor, $"{ckpt} on {corpus} ({split})", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(name))!, "diagnosis-" + Path.GetFileName(name) + "-" + split));
+    }
+
+    static (HealthMonitor Monitor, string Source, string DefaultOut) FromRun(string dir)
+    {
+        var run = RunRecord.Load(dir);
+        var monitor = HealthMonitor.Diagnose(run.History, run.Context);
+        RunFailure.Read(dir)?.ApplyTo(monitor);
+        return (monitor, dir, dir);
+    }
+
+    static (HealthMonitor Monitor, string Source, string DefaultOut) FromHistory(string hist, string? contextFile, string? config)
+    {
+        var monitor = HealthMonitor.Diagnose(HistoryReader.Read(hist), RunRecord.LoadContext(contextFile, config));
+        return (monitor, hist, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist))!, Path.GetFileNameWithoutExtension(hist) + "-diagnosis"));
     }
 
     static void PrintTables(HealthMonitor monitor, IReadOnlyList<string> files)

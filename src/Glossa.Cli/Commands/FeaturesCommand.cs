@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Models;
@@ -35,83 +34,36 @@ internal static class FeaturesCommand
             var arithmetic = PrecisionSupport.Parse(parse.GetValue(precision)!);
             PrecisionSupport.Require(arithmetic, TorchSharp.torch.CPU);
             var data = CorpusLoader.Load(parse.GetValue(corpus)!, parse.GetValue(format));
-            string splitName = parse.GetValue(split)!;
+            string splitName = parse.GetValue(split)!, backboneName = parse.GetValue(backbone)!, weightsPath = parse.GetValue(weights)!;
             var samples = data.Split(splitName);
-            using var extractor = FeatureExtractor.Create(parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(size), parse.GetValue(i3dStride), arithmetic);
+            using var extractor = FeatureExtractor.Create(backboneName, weightsPath, parse.GetValue(size), parse.GetValue(i3dStride), arithmetic);
             extractor.Prepare();
             string dir = Path.Combine(parse.GetValue(output)!, splitName);
             SafeWrite.Folder(dir, "--out");
-            bool redo = parse.GetValue(overwrite);
-            var entries = new List<object>();
-            int written = 0, skipped = 0;
-            void Work(Action<string> step)
-            {
-                foreach (var sample in samples)
-                {
-                    string file = SafeName(sample.Id) + ".npy";
-                    string path = Path.Combine(dir, file);
-                    if (!redo && File.Exists(path))
-                    {
-                        var (_, rows, cols) = NpyFile.Read(path);
-                        entries.Add(new { id = sample.Id, file, frames = (int?)null, feature_frames = rows, dim = cols });
-                        skipped++;
-                    }
-                    else
-                    {
-                        var (values, rows, cols, frames) = extractor.Extract(sample);
-                        string tmp = path + ".tmp";
-                        NpyFile.Write(tmp, values, rows, cols);
-                        File.Move(tmp, path, overwrite: true);
-                        entries.Add(new { id = sample.Id, file, frames = (int?)frames, feature_frames = rows, dim = cols });
-                        written++;
-                    }
-                    step(sample.Id);
-                }
-            }
-            if (parse.GetValue(json) || Console.IsErrorRedirected)
-            {
-                Work(_ => { });
-            }
-            else
-            {
-                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(ctx =>
-                    {
-                        var task = ctx.AddTask($"features {splitName}", maxValue: samples.Count);
-                        Work(id => { task.Description = $"features {splitName}: {Markup.Escape(id)}"; task.Increment(1); });
-                    });
-            }
-            var index = new
-            {
-                backbone = parse.GetValue(backbone),
-                weights = Path.GetFullPath(parse.GetValue(weights)!),
-                corpus = data.Root,
-                split = splitName,
-                size = parse.GetValue(size),
-                temporal_stride = extractor.Backbone.TemporalStride,
-                feature_dim = extractor.Backbone.FeatureDim,
-                mean = extractor.Frames.Mean,
-                std = extractor.Frames.Std,
-                videos = entries,
-            };
-            File.WriteAllText(Path.Combine(dir, "index.json"), JsonSerializer.Serialize(index, CliRunner.Json));
-            var summary = new { split = splitName, videos = samples.Count, written, skipped, out_dir = dir, feature_dim = extractor.Backbone.FeatureDim, temporal_stride = extractor.Backbone.TemporalStride, weights_report = extractor.Report?.Describe() };
+            var header = FeatureStoreIndex.For(extractor, backboneName, weightsPath, data.Root, splitName);
+            var (_, written, skipped) = WithProgress(parse.GetValue(json), $"features {splitName}", samples.Count,
+                done => FeatureStore.Fill(dir, extractor, samples, header, parse.GetValue(overwrite), done));
             if (parse.GetValue(json))
-                CliRunner.PrintJson(summary);
+                CliRunner.PrintJson(new { split = splitName, videos = samples.Count, written, skipped, out_dir = dir, feature_dim = header.FeatureDim, temporal_stride = header.TemporalStride, weights_report = extractor.Report?.Describe() });
             else
-                Console.WriteLine($"features: {written} written, {skipped} already present, in {dir} ({extractor.Backbone.FeatureDim}-d, stride {extractor.Backbone.TemporalStride}); weights: {extractor.Report?.Describe()}");
+                Console.WriteLine($"features: {written} written, {skipped} already present, in {dir} ({header.FeatureDim}-d, stride {header.TemporalStride}); weights: {extractor.Report?.Describe()}");
             return 0;
         }));
         return command;
     }
 
-    /// <summary>Sample ids may contain path separators (PHOENIX folder names); keep file names flat and safe.</summary>
-    static string SafeName(string id)
+    /// <summary>Runs <paramref name="work"/> under a progress bar on a terminal (none with --json or redirected stderr).</summary>
+    static T WithProgress<T>(bool quiet, string label, int total, Func<Action<string>, T> work)
     {
-        var chars = id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
-        string name = new(chars);
-        if (name.Length == 0 || name.All(c => c == '.'))
-            throw new GlossaException($"sample id '{id}' cannot be used as a file name");
-        return name;
+        if (quiet || Console.IsErrorRedirected)
+            return work(_ => { });
+        T result = default!;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: total);
+                result = work(id => { task.Description = $"{label}: {Markup.Escape(id)}"; task.Increment(1); });
+            });
+        return result;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Glossa.Bench;
 using Glossa.Common;
 using Glossa.Models;
 using Glossa.Training;
@@ -218,58 +219,35 @@ internal static class ModelCommand
             if (script == "none") script = null;
             if (script is not null && !File.Exists(script))
                 throw new GlossaException($"{script}: benchmark script not found");
-            int b = parse.GetValue(batch), t = parse.GetValue(frames), w = parse.GetValue(warmup), n = parse.GetValue(steps);
+            var settings = new ModelStepBenchmark.Settings(
+                parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
+                parse.GetValue(batch), parse.GetValue(frames), parse.GetValue(warmup), parse.GetValue(steps), nThreads, script,
+                parse.GetValue(inferSize), parse.GetValue(channelsLast));
             if (parse.GetValue(profile))
             {
-                foreach (string name in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    foreach (int size in parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-                    {
-                        using var model = ModelFactory.Create(name);
-                        if (model.Backbone.PerFrame)
-                            foreach (var (layer, ms) in ModelBenchmark.LayerProfile(model.Backbone, b * t, size, n))
-                                Console.WriteLine($"glossa layer {layer}: {ms:F1} ms");
-                        var parts = ModelBenchmark.Profile(model, b, t, size, w, n);
-                        string torchParts = script is null ? "" : ReferenceRunner.Direct(script, ["--model", name, "--size", $"{size}", "--batch", $"{b}",
-                            "--frames", $"{t}", "--threads", $"{nThreads}", "--warmup", $"{w}", "--steps", $"{n}", "--mode", "profile"]);
-                        Console.WriteLine($"{name} {b}x{t}x{size}: glossa {JsonSerializer.Serialize(parts)}");
-                        Console.WriteLine($"{name} {b}x{t}x{size}: pytorch {torchParts.Trim()}");
-                    }
-                }
+                foreach (string line in ModelStepBenchmark.Profile(settings)) Console.WriteLine(line);
                 return 0;
             }
-            var rows = new List<BenchRow>();
-            foreach (string name in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                foreach (int size in parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-                {
-                    Console.Error.WriteLine($"bench: {name} train step {b}x{t}x{size}x{size} ...");
-                    using var model = ModelFactory.Create(name);
-                    var glossa = ModelBenchmark.TrainStep(model, b, t, size, w, n);
-                    var torch = script is null ? null : ReferenceRunner.Run(script, name, size, b, t, nThreads, w, n, "train");
-                    rows.Add(BenchRow.Of(name, "train", "", size, b, t, glossa.MedianMs, torch));
-                    if (parse.GetValue(channelsLast))
-                        rows.Add(BenchRow.Of(name, "train", "channels-last", size, b, t, ModelBenchmark.TrainStep(model, b, t, size, w, n, channelsLast: true).MedianMs, torch));
-                }
-            }
-            int infer = parse.GetValue(inferSize);
-            if (infer > 0)
-                rows.AddRange(InferenceBench.Rows(script, t, infer, nThreads, Math.Max(n, 3)));
+            var rows = ModelStepBenchmark.Rows(settings);
             if (parse.GetValue(json))
-            {
                 CliRunner.PrintJson(new { threads = nThreads, jemalloc = (Environment.GetEnvironmentVariable("LD_PRELOAD") ?? "").Contains("jemalloc"), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "", rows });
-                return 0;
-            }
-            var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch best ms", "pytorch default / jemalloc / tuned ms", "ratio to best", "glossa frames/s", "pytorch frames/s");
-            foreach (var r in rows)
-                table.AddRow(r.Model, r.Variant.Length > 0 ? $"{r.Mode} ({r.Variant})" : r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"),
-                    r.PytorchMs is double best ? $"{best:F0} ({r.PytorchBest})" : "-",
-                    r.PytorchConfigs is { } c ? string.Join(" / ", new[] { "default", "jemalloc", "tuned" }.Select(k => c.TryGetValue(k, out double v) ? v.ToString("F0") : "-")) : "-",
-                    r.Ratio?.ToString("F2") ?? "-", r.GlossaFramesPerSecond?.ToString("F1") ?? "", r.PytorchFramesPerSecond?.ToString("F1") ?? "");
-            AnsiConsole.Write(table);
+            else
+                PrintTable(rows);
             return 0;
         }));
         return command;
+    }
+
+    static void PrintTable(IEnumerable<ModelBenchRow> rows)
+    {
+        var table = new Table().AddColumns("model", "mode", "input", "glossa ms", "pytorch best ms", "pytorch default / jemalloc / tuned ms", "ratio to best", "glossa frames/s", "pytorch frames/s");
+        foreach (var r in rows)
+            table.AddRow(r.Model, r.Variant.Length > 0 ? $"{r.Mode} ({r.Variant})" : r.Mode, $"{r.Batch}x{r.Frames}x{r.Size}", r.GlossaMs.ToString("F0"),
+                r.PytorchMs is double best ? $"{best:F0} ({r.PytorchBest})" : "-",
+                r.PytorchConfigs is { } c ? string.Join(" / ", new[] { "default", "jemalloc", "tuned" }.Select(k => c.TryGetValue(k, out double v) ? v.ToString("F0") : "-")) : "-",
+                r.Ratio?.ToString("F2") ?? "-", r.GlossaFramesPerSecond?.ToString("F1") ?? "", r.PytorchFramesPerSecond?.ToString("F1") ?? "");
+        AnsiConsole.Write(table);
     }
 
     internal static string? FindUp(string relative)

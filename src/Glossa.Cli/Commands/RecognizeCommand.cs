@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Glossa.Recognition;
+using Glossa.Scoring;
 
 namespace Glossa.Cli.Commands;
 
@@ -81,9 +82,9 @@ internal static class RecognizeCommand
                 Console.WriteLine(string.Create(inv, $"  {i + 1,2}  {r.NBest[i].Score,10:0.0000}  {string.Join(' ', r.NBest[i].Glosses)}"));
         if (ctm)
         {
-            string id = CtmId(r.Input);
+            string id = CtmFile.UtteranceId(r.Input);
             foreach (var g in r.Timed)
-                Console.WriteLine(string.Create(inv, $"{id} 1 {g.Start:0.000} {g.Duration:0.000} {g.Gloss}"));
+                Console.WriteLine(CtmFile.Line(id, g.Start, g.Duration, g.Gloss));
         }
     }
 
@@ -103,17 +104,6 @@ internal static class RecognizeCommand
         string glosses = string.Join(' ', u.NewGlosses.Select(g => string.Create(inv, $"{g.Gloss}@{g.Start:0.00}s")));
         Console.WriteLine(string.Create(inv, $"{u.Input} [{u.DecodedFrames / u.Fps:0.00}s decoded, lag {u.LagFrames} frames = {u.LagSeconds:0.00}s]: {glosses}"));
         Console.Out.Flush();
-    }
-
-    /// <summary>The file name without extension, with blanks replaced, as a CTM utterance id.</summary>
-    static string CtmId(string input)
-    {
-        string trimmed = input.TrimEnd('/');
-        string name = Path.GetFileNameWithoutExtension(trimmed);
-        // PHOENIX keeps a clip's frames in ID/1/: name the clip, not the "1".
-        if (Directory.Exists(trimmed) && name.All(char.IsDigit) && Path.GetFileName(Path.GetDirectoryName(trimmed)) is { Length: > 0 } parent)
-            name = parent;
-        return string.IsNullOrEmpty(name) ? "input" : name.Replace(' ', '_');
     }
 
     static object ToJson(RecognitionResult r, bool ctm)

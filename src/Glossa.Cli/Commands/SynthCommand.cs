@@ -40,57 +40,57 @@ internal static class SynthCommand
             bool sign = parse.GetValue(world) == "sign";
             if (!sign && (parse.GetValue(perSentence) is not null || parse.GetValue(independent)))
                 throw new GlossaException("--glosses-per-sentence and --signer-independent belong to the sign world; add --world sign");
-            Func<IProgress<SynthProgress>?, SynthSummary> write;
-            int total;
-            if (sign)
-            {
-                var options = signDefaults.WithTrainSentences(parse.GetValue(sentences) ?? signDefaults.TrainSentences) with
+            string target = parse.GetValue(outDir)!;
+            bool replace = parse.GetValue(overwrite);
+            var (total, write) = sign
+                ? Plan(signDefaults.WithTrainSentences(parse.GetValue(sentences) ?? signDefaults.TrainSentences) with
                 {
                     Glosses = parse.GetValue(glosses) ?? signDefaults.Glosses,
                     Signers = parse.GetValue(signers) ?? signDefaults.Signers,
                     MeanGlossesPerSentence = parse.GetValue(perSentence) ?? signDefaults.MeanGlossesPerSentence,
                     SignerIndependent = parse.GetValue(independent),
                     Seed = parse.GetValue(seed),
-                };
-                options.Validate();
-                total = options.TrainSentences + options.DevSentences + options.TestSentences;
-                write = p => SignWorld.Write(options, parse.GetValue(outDir)!, p, parse.GetValue(overwrite));
-            }
-            else
-            {
-                int train = parse.GetValue(sentences) ?? defaults.TrainSentences;
-                int held = Math.Max(2, (int)Math.Round(train / 6.0));
-                var options = defaults with
+                }, target, replace)
+                : Plan(defaults.WithTrainSentences(parse.GetValue(sentences) ?? defaults.TrainSentences) with
                 {
-                    TrainSentences = train,
-                    DevSentences = held,
-                    TestSentences = held,
                     Glosses = parse.GetValue(glosses) ?? defaults.Glosses,
                     Signers = parse.GetValue(signers) ?? defaults.Signers,
                     Seed = parse.GetValue(seed),
-                };
-                options.Validate();
-                total = options.TrainSentences + options.DevSentences + options.TestSentences;
-                write = p => SyntheticCorpus.Write(options, parse.GetValue(outDir)!, p, parse.GetValue(overwrite));
-            }
+                }, target, replace);
             bool asJson = parse.GetValue(json);
-            var summary = asJson || Console.IsErrorRedirected ? write(null) : WriteWithProgress(total, write);
-            if (asJson)
-                CliRunner.PrintJson(new
-                {
-                    out_dir = summary.OutDir,
-                    corpus_root = summary.CorpusRoot,
-                    sentences = summary.Sentences,
-                    frames = summary.Frames,
-                    glosses = summary.Glosses.Count,
-                    seconds = Math.Round(summary.Elapsed.TotalSeconds, 2),
-                });
-            else
-                Console.WriteLine($"wrote {summary.Frames} frames, {string.Join(" / ", summary.Sentences.Select(kv => $"{kv.Value} {kv.Key}"))} sentences, " +
-                    $"{summary.Glosses.Count} glosses to {summary.CorpusRoot} in {summary.Elapsed.TotalSeconds:F1} s");
+            Print(asJson || Console.IsErrorRedirected ? write(null) : WriteWithProgress(total, write), asJson);
             return 0;
         }));
         return command;
+    }
+
+    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SignWorldOptions options, string outDir, bool overwrite)
+    {
+        options.Validate();
+        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SignWorld.Write(options, outDir, p, overwrite));
+    }
+
+    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SynthOptions options, string outDir, bool overwrite)
+    {
+        options.Validate();
+        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SyntheticCorpus.Write(options, outDir, p, overwrite));
+    }
+
+    static void Print(SynthSummary summary, bool asJson)
+    {
+        if (asJson)
+            CliRunner.PrintJson(new
+            {
+                out_dir = summary.OutDir,
+                corpus_root = summary.CorpusRoot,
+                sentences = summary.Sentences,
+                frames = summary.Frames,
+                glosses = summary.Glosses.Count,
+                seconds = Math.Round(summary.Elapsed.TotalSeconds, 2),
+            });
+        else
+            Console.WriteLine($"wrote {summary.Frames} frames, {string.Join(" / ", summary.Sentences.Select(kv => $"{kv.Value} {kv.Key}"))} sentences, " +
+                $"{summary.Glosses.Count} glosses to {summary.CorpusRoot} in {summary.Elapsed.TotalSeconds:F1} s");
     }
 
     static SynthSummary WriteWithProgress(int total, Func<IProgress<SynthProgress>?, SynthSummary> write)

@@ -10,12 +10,12 @@ namespace Glossa.Cli.Commands;
 
 /// <summary>
 /// <c>glossa train</c> and its teacher shorthand <c>glossa train-teacher</c>. Every option has a
-/// kebab-case name and, where the seed's Python scripts spelled it in snake_case, that spelling
-/// as an alias, so the seed's command lines run unchanged.
+/// kebab-case name and, where the reference recipe's Python scripts spelled it in snake_case, that spelling
+/// as an alias, so the reference recipe's command lines run unchanged.
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>Where the corpus is looked for when --corpus is not given (the seed's scripts had a built-in data path).</summary>
+    /// <summary>Where the corpus is looked for when --corpus is not given (the reference recipe's scripts had a built-in data path).</summary>
     public const string CorpusEnvironmentVariable = "GLOSSA_CORPUS";
     public const string DefaultCorpus = "data/phoenix2014-release";
 
@@ -23,7 +23,7 @@ internal static class TrainCommand
         "Train a recogniser (I3D teacher or MobileNetV3 student) with CTC; writes a run folder with logs, TensorBoard events and best/last checkpoints.");
 
     public static Command CreateTeacher() => Build("train-teacher", "i3d-teacher",
-        "Train the I3D teacher: 'glossa train --model i3d-teacher' (accepts the seed's train_teacher.py options).");
+        "Train the I3D teacher: 'glossa train --model i3d-teacher' (accepts the reference recipe's train_teacher.py options).");
 
     /// <summary>The options of both train commands, built once per command.</summary>
     internal sealed class Options

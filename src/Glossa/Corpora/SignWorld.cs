@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using Glossa.Common;
-using SkiaSharp;
 
 namespace Glossa.Corpora;
 
@@ -22,7 +18,6 @@ public static class SignWorld
     /// <summary>The variant folder of the signer-independent split.</summary>
     public const string SignerIndependentFolder = "phoenix-2014-signerindependent-SI5";
 
-    static readonly string[] SplitNames = ["train", "dev", "test"];
 
     sealed record Plan(string Split, int SplitIndex, int Index, string Id, int Signer, int[] Signs);
 
@@ -36,7 +31,7 @@ public static class SignWorld
         options.Validate();
         var clock = Stopwatch.StartNew();
         string target = Path.GetFullPath(outDir);
-        var (parent, temp) = SyntheticCorpus.Stage(target, overwrite);
+        var (parent, temp) = SynthOutput.Stage(target, overwrite);
         string variant = options.SignerIndependent ? SignerIndependentFolder : MultisignerFolder;
         try
         {
@@ -45,14 +40,14 @@ public static class SignWorld
             var frameCounts = Render(options, lexicon, plans, Path.Combine(temp, variant), progress, cancel);
             WriteAnnotations(Path.Combine(temp, variant), plans, lexicon, options.SignerIndependent);
             WriteMarker(temp, options, lexicon, plans, frameCounts);
-            SyntheticCorpus.Replace(target, temp);
-            var sentences = SplitNames.ToDictionary(s => s, s => plans.Count(p => p.Split == s));
+            SynthOutput.Replace(target, temp);
+            var sentences = SynthOutput.SplitNames.ToDictionary(s => s, s => plans.Count(p => p.Split == s));
             var used = plans.SelectMany(p => p.Signs).Distinct().Select(i => lexicon[i].Name).Order(StringComparer.Ordinal).ToList();
             return new SynthSummary(target, Path.Combine(target, variant), sentences, frameCounts.Sum(), used, clock.Elapsed);
         }
         catch (Exception e)
         {
-            throw SyntheticCorpus.Abandon(e, parent, temp);
+            throw SynthOutput.Abandon(e, parent, temp);
         }
     }
 
@@ -66,7 +61,7 @@ public static class SignWorld
         int trainSigners = o.SignerIndependent ? o.Signers - o.HeldOutSigners : o.Signers;
         var share = Enumerable.Range(0, o.Signers).Select(i => SynthRandom.For(o.Seed, 13, i).Range(0.5, 1.5)).ToArray();
         var plans = new List<Plan>();
-        for (int s = 0; s < SplitNames.Length; s++)
+        for (int s = 0; s < SynthOutput.SplitNames.Length; s++)
         {
             var rng = SynthRandom.For(o.Seed, 14, s);
             var (first, count) = !o.SignerIndependent ? (0, o.Signers) : s == 0 ? (0, trainSigners) : (trainSigners, o.HeldOutSigners);
@@ -82,7 +77,7 @@ public static class SignWorld
                     signs[k] = Math.Min(glosses - 1, r < 0 ? ~r : r);
                 }
                 int signer = first + Weighted(share.AsSpan(first, count), rng);
-                plans.Add(new Plan(SplitNames[s], s, i, VideoId(SplitNames[s], i, o.Seed), signer, signs));
+                plans.Add(new Plan(SynthOutput.SplitNames[s], s, i, VideoId(SynthOutput.SplitNames[s], i, o.Seed), signer, signs));
             }
         }
         CoverHeldOutGlosses(plans, SynthRandom.For(o.Seed, 15));
@@ -127,7 +122,7 @@ public static class SignWorld
     static string VideoId(string split, int index, int seed)
     {
         string[] months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-        var rng = SynthRandom.For(seed, 16, Array.IndexOf(SplitNames, split), index);
+        var rng = SynthRandom.For(seed, 16, Array.IndexOf(SynthOutput.SplitNames, split), index);
         var date = new DateTime(2009, 1, 1).AddDays(rng.Next(4 * 365));
         string show = rng.Next(3) == 0 ? "tagesschau" : "heute";
         return $"{date.Day:D2}{months[date.Month - 1]}_{date.Year}_{date.DayOfWeek}_{show}_{split}{index:D5}-0";
@@ -161,19 +156,11 @@ public static class SignWorld
     {
         var (poses, rng) = Perform(o, lexicon, plan, signer.Style);
         var shot = SignPainter.RandomShot(rng);
-        string folder = Path.Combine(root, "features", "fullFrame-210x260px", plan.Split, plan.Id, "1");
-        Directory.CreateDirectory(folder);
-        using var bitmap = new SKBitmap(new SKImageInfo(SignPainter.Width, SignPainter.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        using var canvas = new SKCanvas(bitmap);
-        var png = new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 4);
+        using var frames = new SynthOutput.FrameWriter(root, plan.Split, plan.Id, SignPainter.Width, SignPainter.Height);
         for (int f = 0; f < poses.Count; f++)
         {
-            signer.Draw(canvas, poses[f], shot, rng);
-            canvas.Flush();
-            using var pixmap = bitmap.PeekPixels();
-            using var data = pixmap.Encode(png) ?? throw new InvalidOperationException("SkiaSharp failed to encode a PNG frame");
-            using var file = File.Create(Path.Combine(folder, $"{plan.Id}.avi_pid0_fn{f:D6}-0.png"));
-            data.SaveTo(file);
+            signer.Draw(frames.Canvas, poses[f], shot, rng);
+            frames.Save(f);
         }
         return poses.Count;
     }
@@ -194,19 +181,9 @@ public static class SignWorld
         return (plans.Select(p => p.Signs.Length).ToArray(), frames, plans.Select(p => p.Split).ToArray());
     }
 
-    static void WriteAnnotations(string root, List<Plan> plans, List<(string Name, SignForm Form)> lexicon, bool signerIndependent)
-    {
-        string manual = Path.Combine(root, "annotations", "manual");
-        Directory.CreateDirectory(manual);
-        foreach (var split in SplitNames)
-        {
-            var sb = new StringBuilder("id|folder|signer|annotation\n");
-            foreach (var p in plans.Where(p => p.Split == split))
-                sb.Append($"{p.Id}|{p.Id}/1/*.png|Signer{p.Signer + 1:D2}|{string.Join(' ', p.Signs.Select(i => lexicon[i].Name))}\n");
-            string name = signerIndependent ? $"{split}.SI5.corpus.csv" : $"{split}.corpus.csv";
-            File.WriteAllText(Path.Combine(manual, name), sb.ToString(), new UTF8Encoding(false));
-        }
-    }
+    static void WriteAnnotations(string root, List<Plan> plans, List<(string Name, SignForm Form)> lexicon, bool signerIndependent) =>
+        SynthOutput.WriteAnnotations(root, split => signerIndependent ? $"{split}.SI5.corpus.csv" : $"{split}.corpus.csv",
+            plans.Select(p => (p.Split, p.Id, $"Signer{p.Signer + 1:D2}", string.Join(' ', p.Signs.Select(i => lexicon[i].Name)))));
 
     /// <summary>The marker records the options, the lexicon with each sign's parameters, and the statistics actually written.</summary>
     static void WriteMarker(string temp, SignWorldOptions o, List<(string Name, SignForm Form)> lexicon, List<Plan> plans, long[] frames)
@@ -242,7 +219,6 @@ public static class SignWorld
                 frames = e.Form.Frames,
             }).ToArray(),
         };
-        var json = JsonSerializer.Serialize(marker, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-        File.WriteAllText(Path.Combine(temp, SyntheticCorpus.MarkerFile), json + "\n", new UTF8Encoding(false));
+        SynthOutput.WriteMarker(temp, marker);
     }
 }

@@ -45,6 +45,14 @@ public sealed record SynthOptions
     /// <summary>Threads rendering sentences.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary><paramref name="train"/> train sentences, and a sixth of that (at least 2) each for dev and test.</summary>
+    public SynthOptions WithTrainSentences(int train) => this with
+    {
+        TrainSentences = train,
+        DevSentences = Math.Max(2, (int)Math.Round(train / 6.0)),
+        TestSentences = Math.Max(2, (int)Math.Round(train / 6.0)),
+    };
+
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public void Validate()
     {

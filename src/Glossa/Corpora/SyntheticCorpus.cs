@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using Glossa.Common;
-using SkiaSharp;
 
 namespace Glossa.Corpora;
 
@@ -20,7 +16,6 @@ public static class SyntheticCorpus
     /// <summary>The file that marks OUT as written by this generator (and records its options).</summary>
     public const string MarkerFile = "glossa-synth.json";
 
-    static readonly string[] SplitNames = ["train", "dev", "test"];
 
     sealed record Plan(string Split, int SplitIndex, int Index, string Id, string Signer, int SignerIndex, string[] Tokens);
 
@@ -36,7 +31,7 @@ public static class SyntheticCorpus
         options.Validate();
         var clock = Stopwatch.StartNew();
         string target = Path.GetFullPath(outDir);
-        var (parent, temp) = Stage(target, overwrite);
+        var (parent, temp) = SynthOutput.Stage(target, overwrite);
         try
         {
             var glosses = SynthMotion.MakeGlosses(options);
@@ -44,93 +39,15 @@ public static class SyntheticCorpus
             long frames = Render(options, glosses, plans, Path.Combine(temp, VariantFolder), progress, cancel);
             WriteAnnotations(Path.Combine(temp, VariantFolder), plans);
             WriteMarker(temp, options, glosses.Keys);
-            Replace(target, temp);
-            var sentences = SplitNames.ToDictionary(s => s, s => plans.Count(p => p.Split == s));
+            SynthOutput.Replace(target, temp);
+            var sentences = SynthOutput.SplitNames.ToDictionary(s => s, s => plans.Count(p => p.Split == s));
             return new SynthSummary(target, Path.Combine(target, VariantFolder), sentences, frames,
                 glosses.Keys.Order(StringComparer.Ordinal).ToList(), clock.Elapsed);
         }
         catch (Exception e)
         {
-            throw Abandon(e, parent, temp);
+            throw SynthOutput.Abandon(e, parent, temp);
         }
-    }
-
-    /// <summary>
-    /// Checks the target, removes stale staging folders of killed generators and returns the
-    /// parent folder and this process's staging folder, which is renamed to the target at the end.
-    /// </summary>
-    internal static (string Parent, string Temp) Stage(string target, bool overwrite)
-    {
-        CheckTarget(target, overwrite);
-        string parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))
-            ?? throw new GlossaException($"{target}: cannot write a corpus at the file-system root; choose a folder");
-        SafeWrite.Folder(parent, "synth:");
-        RemoveStalePartials(parent, Path.GetFileName(target));
-        string temp = Path.Combine(parent, $".{Path.GetFileName(target)}.partial-{Environment.ProcessId}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        return (parent, temp);
-    }
-
-    /// <summary>Removes the staging folder after a failure; an output failure (disk full) becomes a one-line error naming the folder and the bytes written.</summary>
-    internal static Exception Abandon(Exception e, string parent, string temp)
-    {
-        // Frames are rendered in parallel: a full disk arrives wrapped in an AggregateException.
-        if (e is AggregateException { InnerException: { } inner } && SafeWrite.IsOutputFailure(inner)) e = inner;
-        long written = SafeWrite.IsOutputFailure(e) ? FolderBytes(temp) : 0;
-        RemoveQuietly(temp);
-        return SafeWrite.IsOutputFailure(e) ? SafeWrite.Describe(e, parent, written) : e;
-    }
-
-    static void RemoveQuietly(string dir)
-    {
-        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    static long FolderBytes(string dir) =>
-        Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
-
-    /// <summary>
-    /// Removes <c>.NAME.partial-PID</c> folders left by a generator that was killed (kill -9,
-    /// power loss): only those whose process is gone, so a concurrent writer is never disturbed.
-    /// </summary>
-    static void RemoveStalePartials(string parent, string name)
-    {
-        string prefix = $".{name}.partial-";
-        foreach (string dir in Directory.EnumerateDirectories(parent, prefix + "*"))
-            if (int.TryParse(Path.GetFileName(dir).AsSpan(prefix.Length), out int pid) && !ProcessAlive(pid))
-                RemoveQuietly(dir);
-    }
-
-    static bool ProcessAlive(int pid)
-    {
-        if (pid == Environment.ProcessId) return true;
-        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
-
-    internal static void CheckTarget(string target, bool overwrite)
-    {
-        if (File.Exists(target))
-            throw new GlossaException($"{target}: is a file; choose a folder for the synthetic corpus");
-        if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any()) return;
-        if (!overwrite)
-            throw new GlossaException($"{target}: already exists; pass --overwrite to replace it or choose another folder");
-        if (!File.Exists(Path.Combine(target, MarkerFile)))
-            throw new GlossaException($"{target}: refusing to replace it because it was not written by 'glossa synth' (no {MarkerFile}); delete it yourself or choose another folder");
-    }
-
-    internal static void Replace(string target, string temp)
-    {
-        if (Directory.Exists(target))
-        {
-            string old = temp + ".old";
-            Directory.Move(target, old);
-            Directory.Move(temp, target);
-            Directory.Delete(old, recursive: true);
-        }
-        else
-            Directory.Move(temp, target);
     }
 
     /// <summary>Chooses every sentence's glosses and signer. Glosses are dealt from shuffled decks, so each is used about equally and all appear in train.</summary>
@@ -139,7 +56,7 @@ public static class SyntheticCorpus
         var content = glosses.Keys.Where(k => k is not (SynthMotion.On or SynthMotion.Off)).Order(StringComparer.Ordinal).ToArray();
         int[] counts = [o.TrainSentences, o.DevSentences, o.TestSentences];
         var plans = new List<Plan>();
-        for (int s = 0; s < SplitNames.Length; s++)
+        for (int s = 0; s < SynthOutput.SplitNames.Length; s++)
         {
             var rng = SynthRandom.For(o.Seed, 3, s);
             var deck = new List<string>();
@@ -158,8 +75,8 @@ public static class SyntheticCorpus
                 }
                 tokens.Add(SynthMotion.Off);
                 int signer = rng.Next(o.Signers);
-                string id = $"synth_{SplitNames[s]}_{i:D4}-0";
-                plans.Add(new Plan(SplitNames[s], s, i, id, $"Signer{signer + 1:D2}", signer, tokens.ToArray()));
+                string id = $"synth_{SynthOutput.SplitNames[s]}_{i:D4}-0";
+                plans.Add(new Plan(SynthOutput.SplitNames[s], s, i, id, $"Signer{signer + 1:D2}", signer, tokens.ToArray()));
             }
         }
         return plans;
@@ -204,36 +121,17 @@ public static class SyntheticCorpus
         var rng = SynthRandom.For(o.Seed, 4, plan.SplitIndex, plan.Index);
         var poses = SynthMotion.Sentence(plan.Tokens, glosses, o, rng);
         double cameraX = rng.Range(-3, 3), cameraY = rng.Range(-3, 3);
-        string folder = Path.Combine(root, "features", "fullFrame-210x260px", plan.Split, plan.Id, "1");
-        Directory.CreateDirectory(folder);
-        using var bitmap = new SKBitmap(new SKImageInfo(SynthSigner.Width, SynthSigner.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        using var canvas = new SKCanvas(bitmap);
-        var png = new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 4);
+        using var frames = new SynthOutput.FrameWriter(root, plan.Split, plan.Id, SynthSigner.Width, SynthSigner.Height);
         for (int f = 0; f < poses.Count; f++)
         {
-            signer.Draw(canvas, poses[f], cameraX, cameraY, rng);
-            canvas.Flush();
-            using var pixmap = bitmap.PeekPixels();
-            using var data = pixmap.Encode(png) ?? throw new InvalidOperationException("SkiaSharp failed to encode a PNG frame");
-            // Real PHOENIX naming: <video>.avi_pid0_fn%06d-0.png
-            using var file = File.Create(Path.Combine(folder, $"{plan.Id}.avi_pid0_fn{f:D6}-0.png"));
-            data.SaveTo(file);
+            signer.Draw(frames.Canvas, poses[f], cameraX, cameraY, rng);
+            frames.Save(f);
         }
         return poses.Count;
     }
 
-    static void WriteAnnotations(string root, List<Plan> plans)
-    {
-        string manual = Path.Combine(root, "annotations", "manual");
-        Directory.CreateDirectory(manual);
-        foreach (var split in SplitNames)
-        {
-            var sb = new StringBuilder("id|folder|signer|annotation\n");
-            foreach (var p in plans.Where(p => p.Split == split))
-                sb.Append($"{p.Id}|{p.Id}/1/*.png|{p.Signer}|{string.Join(' ', p.Tokens)}\n");
-            File.WriteAllText(Path.Combine(manual, $"{split}.corpus.csv"), sb.ToString(), new UTF8Encoding(false));
-        }
-    }
+    static void WriteAnnotations(string root, List<Plan> plans) =>
+        SynthOutput.WriteAnnotations(root, split => $"{split}.corpus.csv", plans.Select(p => (p.Split, p.Id, p.Signer, string.Join(' ', p.Tokens))));
 
     static void WriteMarker(string temp, SynthOptions o, IEnumerable<string> glosses)
     {
@@ -244,7 +142,6 @@ public static class SyntheticCorpus
             options = o with { Parallelism = 1 },
             glosses = glosses.Order(StringComparer.Ordinal).ToArray(),
         };
-        var json = JsonSerializer.Serialize(marker, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-        File.WriteAllText(Path.Combine(temp, MarkerFile), json + "\n", new UTF8Encoding(false));
+        SynthOutput.WriteMarker(temp, marker);
     }
 }

@@ -165,6 +165,19 @@ public sealed class BeamSearchDecoder
             double bound = Math.Exp(o.InsertionBonus);
             double threshold = Threshold(beamCount, candidates, o, lm is null, bound);
             // New prefixes (or pruned old ones) that can still reach the beam.
+            var grow = new Grow(this, threshold, bound, t, touchedCount, classes, lm, classToWord, o);
+            VisitExtensions(beamCount, candidates, o.Blank, bound, ref grow);
+            return grow.TouchedCount;
+        }
+
+        /// <summary>
+        /// Every extension of a beam prefix by a non-blank candidate whose child is not itself in the beam, with the
+        /// prefix mass it draws from (blank-ending only for a repeated label). Candidates are sorted, so a prefix's
+        /// remaining ones are skipped once <see cref="IExtensionVisitor.Reaches"/> refuses one's upper bound. Generic over
+        /// a struct so that the JIT specialises the visitor into this hot loop.
+        /// </summary>
+        void VisitExtensions<TVisitor>(int beamCount, int candidates, int blank, double bound, ref TVisitor visitor) where TVisitor : struct, IExtensionVisitor
+        {
             for (int i = 0; i < beamCount; i++)
             {
                 int n = beam[i];
@@ -173,17 +186,48 @@ public sealed class BeamSearchDecoder
                 for (int j = 0; j < candidates; j++)
                 {
                     int c = topIds[j];
-                    if (c == o.Blank) continue;
+                    if (c == blank) continue;
                     double p = topProbs[j];
-                    if (total * p * bound < threshold) break; // sorted: the rest are smaller still
-                    double source = c == last ? b : total;
-                    if (source * p * bound < threshold || source == 0 || IsBeamPair(n, c)) continue;
-                    int child = Child(n, c, classes, lm, classToWord, o);
-                    Touch(child, t, ref touchedCount);
-                    nnb[child] += source * p * extension[child];
+                    if (!visitor.Reaches(total * p * bound)) break;
+                    if (IsBeamPair(n, c)) continue;
+                    visitor.Visit(n, c, p, c == last ? b : total);
                 }
             }
-            return touchedCount;
+        }
+
+        interface IExtensionVisitor
+        {
+            /// <summary>False when an extension scoring at most <paramref name="upper"/> can no longer matter.</summary>
+            bool Reaches(double upper);
+
+            /// <summary>Prefix <paramref name="n"/> extended by class <paramref name="c"/> of probability <paramref name="p"/>, drawing on <paramref name="source"/>.</summary>
+            void Visit(int n, int c, double p, double source);
+        }
+
+        /// <summary>Materialises the extensions that can reach the beam and adds their scores.</summary>
+        struct Grow(Workspace w, double threshold, double bound, int t, int touchedCount, int classes, ArpaLanguageModel? lm, int[]? classToWord, BeamSearchOptions o) : IExtensionVisitor
+        {
+            public int TouchedCount = touchedCount;
+
+            public readonly bool Reaches(double upper) => !(upper < threshold);
+
+            public void Visit(int n, int c, double p, double source)
+            {
+                if (source * p * bound < threshold || source == 0) return;
+                int child = w.Child(n, c, classes, lm, classToWord, o);
+                w.Touch(child, t, ref TouchedCount);
+                w.nnb[child] += source * p * w.extension[child];
+            }
+        }
+
+        /// <summary>Keeps the <c>width</c> largest extension scores in the heap.</summary>
+        struct Rank(Workspace w, int width, int size, double bound) : IExtensionVisitor
+        {
+            public int Size = size;
+
+            public readonly bool Reaches(double upper) => !(Size == width && upper <= w.heap[0]);
+
+            public void Visit(int n, int c, double p, double source) => w.HeapPush(source * p * bound, width, ref Size);
         }
 
         /// <summary>The width-th largest final score among beam members and (without an LM) new extensions; 0 when fewer exist.</summary>
@@ -194,21 +238,9 @@ public sealed class BeamSearchDecoder
             for (int i = 0; i < beamCount; i++) HeapPush(nb[beam[i]] + nnb[beam[i]], width, ref size);
             if (exactExtensions)
             {
-                for (int i = 0; i < beamCount; i++)
-                {
-                    int n = beam[i];
-                    double b = pb[n], total = b + pnb[n];
-                    int last = n == 0 ? -1 : label[n];
-                    for (int j = 0; j < candidates; j++)
-                    {
-                        int c = topIds[j];
-                        if (c == o.Blank) continue;
-                        double p = topProbs[j];
-                        if (size == width && total * p * bound <= heap[0]) break;
-                        if (IsBeamPair(n, c)) continue;
-                        HeapPush((c == last ? b : total) * p * bound, width, ref size);
-                    }
-                }
+                var rank = new Rank(this, width, size, bound);
+                VisitExtensions(beamCount, candidates, o.Blank, bound, ref rank);
+                size = rank.Size;
             }
             return size == width ? heap[0] : 0;
         }

@@ -48,23 +48,7 @@ public static class CheckpointDiagnosis
         try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
-        var history = new List<EpochMetrics>();
-        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
-        if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
-            history.AddRange(RunFolder.ReadMetrics(runDir));
-        int epoch = history.Count == 0 ? 1 : history[^1].Epoch + 1;
-        history.Add(new EpochMetrics
-        {
-            Epoch = epoch,
-            // No training pass here: the last recorded training loss (or the split's own loss) stands in.
-            TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
-            ValLoss = val.Loss,
-            ValWer = val.Wer,
-            BlankRatio = val.BlankRatio,
-            EmptyRate = val.EmptyRate,
-            LengthRatio = val.LengthRatio,
-            Samples = val.Samples,
-        });
+        var history = HistoryWith(checkpoint, val);
 
         var context = new RunContext
         {
@@ -82,6 +66,23 @@ public static class CheckpointDiagnosis
             Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);
+    }
+
+    /// <summary>The run folder's history (when the checkpoint sits in one) with this evaluation as one more epoch.</summary>
+    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val)
+    {
+        var history = new List<EpochMetrics>();
+        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
+            history.AddRange(RunFolder.ReadMetrics(runDir));
+        int epoch = history.Count == 0 ? 1 : history[^1].Epoch + 1;
+        history.Add(val.Into(new EpochMetrics
+        {
+            Epoch = epoch,
+            // No training pass here: the last recorded training loss (or the split's own loss) stands in.
+            TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
+        }));
+        return history;
     }
 
     static string? FirstNonFiniteParameter(nn.Module model)

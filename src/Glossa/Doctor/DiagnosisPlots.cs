@@ -47,7 +47,7 @@ public static class DiagnosisPlots
         AddLine(plot, val, "val loss", Colors.C1);
         MarkBest(plot, val, "best val loss");
         string title = "Loss per epoch";
-        // The first epochs of CTC start from huge losses (the seed: 44.6 at epoch 1 vs ~5 later);
+        // The first epochs of CTC start from huge losses (the reference run: 44.6 at epoch 1 vs ~5 later);
         // keep them from flattening the part that matters.
         var later = train.Y.Skip(1).Concat(val.Y.Skip(1)).ToArray();
         double first = train.Y.Concat(val.Y).Max();

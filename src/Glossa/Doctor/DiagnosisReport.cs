@@ -120,36 +120,47 @@ public sealed class DiagnosisReport
             sb.AppendLine();
         }
         foreach (var f in monitor.Findings)
-        {
-            sb.AppendLine($"## {Finding.SeverityName(f.Severity)}: {f.Rule}");
-            sb.AppendLine();
-            sb.AppendLine(f.Title + ".");
-            sb.AppendLine();
-            if (f.Evidence.Count > 0)
-            {
-                sb.AppendLine("Evidence: " + string.Join("; ", f.Evidence.Select(e => "`" + e + "`")) + ".");
-                sb.AppendLine();
-            }
-            sb.AppendLine(f.Explanation);
-            sb.AppendLine();
-            sb.AppendLine("What to do:");
-            sb.AppendLine();
-            int k = 1;
-            foreach (var a in f.Actions)
-            {
-                sb.AppendLine($"{k++}. {a.Description}");
-                if (a.Command is not null)
-                {
-                    sb.AppendLine("   ```bash");
-                    sb.AppendLine("   " + a.Command);
-                    sb.AppendLine("   ```");
-                }
-            }
-            sb.AppendLine();
-        }
+            AppendFinding(sb, f);
         AppendGapTable(sb, h);
         AppendTimeline(sb);
         AppendSamples(sb, h);
+        AppendPlots(sb, plotFiles);
+        return sb.ToString();
+    }
+
+    /// <summary>One finding: title, evidence, explanation and the numbered actions with their commands.</summary>
+    static void AppendFinding(StringBuilder sb, Finding f)
+    {
+        sb.AppendLine($"## {Finding.SeverityName(f.Severity)}: {f.Rule}");
+        sb.AppendLine();
+        sb.AppendLine(f.Title + ".");
+        sb.AppendLine();
+        if (f.Evidence.Count > 0)
+        {
+            sb.AppendLine("Evidence: " + string.Join("; ", f.Evidence.Select(e => "`" + e + "`")) + ".");
+            sb.AppendLine();
+        }
+        sb.AppendLine(f.Explanation);
+        sb.AppendLine();
+        sb.AppendLine("What to do:");
+        sb.AppendLine();
+        int k = 1;
+        foreach (var a in f.Actions)
+        {
+            sb.AppendLine($"{k++}. {a.Description}");
+            if (a.Command is not null)
+            {
+                sb.AppendLine("   ```bash");
+                sb.AppendLine("   " + a.Command);
+                sb.AppendLine("   ```");
+            }
+        }
+        sb.AppendLine();
+    }
+
+    /// <summary>Links to the plots, or why none were drawn.</summary>
+    static void AppendPlots(StringBuilder sb, IReadOnlyList<string>? plotFiles)
+    {
         if (plotFiles is { Count: 0 } && DiagnosisPlots.FontFile is null)
         {
             sb.AppendLine("Plots were not drawn: no TrueType font found (install fonts-dejavu-core or set GLOSSA_PLOT_FONT to a .ttf file).");
@@ -163,10 +174,9 @@ public sealed class DiagnosisReport
                 sb.AppendLine($"![{Path.GetFileNameWithoutExtension(p)}]({p})");
             sb.AppendLine();
         }
-        return sb.ToString();
     }
 
-    /// <summary>The seed's table: train and validation loss, their gap and WER at a few epochs (first, best, last, spaced between).</summary>
+    /// <summary>The reference run's table: train and validation loss, their gap and WER at a few epochs (first, best, last, spaced between).</summary>
     static void AppendGapTable(StringBuilder sb, IReadOnlyList<EpochMetrics> h)
     {
         if (h.Count == 0) return;

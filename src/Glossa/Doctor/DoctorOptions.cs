@@ -19,7 +19,7 @@ public sealed record DoctorOptions
     /// <summary>Optimizer steps before which pure-blank output is still stage 1 (measured: 10-30 steps on the synthetic
     /// corpus, up to ~50 for a tiny GRU at a low rate; "well over 50" is suspicious). Both this and <see cref="GraceEpochs"/> must pass.</summary>
     public long GraceSteps { get; init; } = 50;
-    /// <summary>Blank share of validation frames above which an epoch counts as collapsed (the seed: "over 90%").</summary>
+    /// <summary>Blank share of validation frames above which an epoch counts as collapsed (the reference run: "over 90%").</summary>
     public double BlankCollapseRatio { get; init; } = 0.90;
     /// <summary>Blank share that means "pure blank" (stage 1 level, &gt;= 0.99 measured); persisting it past the grace is collapse.</summary>
     public double PureBlankRatio { get; init; } = 0.95;

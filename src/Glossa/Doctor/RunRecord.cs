@@ -12,8 +12,8 @@ namespace Glossa.Doctor;
 /// </summary>
 public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
 {
-    /// <summary>File names inside a run folder.</summary>
-    public const string MetricsFile = "metrics.jsonl", ConfigFile = "config.json", ContextFile = "run_context.json";
+    /// <summary>The doctor's own file inside a run folder (the trainer's names are <see cref="RunFolder"/>'s).</summary>
+    public const string ContextFile = "run_context.json";
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -27,10 +27,10 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     {
         if (!System.IO.Directory.Exists(dir))
             throw new GlossaException($"{dir}: run folder not found");
-        string metrics = Path.Combine(dir, MetricsFile);
+        string metrics = Path.Combine(dir, RunFolder.MetricsFile);
         bool failed = RunFailure.Read(dir) is not null; // a run that died in its first epoch still has a diagnosis
         if (!File.Exists(metrics) && !failed)
-            throw new GlossaException($"{dir}: no {MetricsFile}; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit");
+            throw new GlossaException($"{dir}: no {RunFolder.MetricsFile}; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit");
         var history = File.Exists(metrics) ? HistoryReader.ReadJsonLines(metrics, File.ReadAllText(metrics)) : [];
         if (history.Count == 0 && !failed)
             throw new GlossaException($"{metrics}: empty; the run has not finished an epoch yet");
@@ -43,7 +43,7 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             catch (JsonException e) { throw new GlossaException($"{ctxPath}: not a valid run context ({e.Message.Split('.')[0]}); delete it or fix it"); }
         }
         JsonObject? config = null;
-        string cfgPath = Path.Combine(dir, ConfigFile);
+        string cfgPath = Path.Combine(dir, RunFolder.ConfigFile);
         if (File.Exists(cfgPath))
         {
             try { config = JsonNode.Parse(File.ReadAllText(cfgPath)) as JsonObject; }

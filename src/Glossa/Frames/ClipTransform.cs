@@ -1,3 +1,4 @@
+// Apply runs over 60 lines on purpose: one unsafe per-pixel loop with its lookup tables, kept whole so the hot path makes no calls.
 using System.Runtime.CompilerServices;
 
 namespace Glossa.Frames;

@@ -213,7 +213,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         return lens;
     }
 
-    static Tensor ValidFrameIndices(long[] lens, long t, Device device)
+    /// <summary>Indices of the real (unpadded) frames in a (B*T) flattening of clips of lengths <paramref name="lens"/>.</summary>
+    internal static Tensor ValidFrameIndices(long[] lens, long t, Device device)
     {
         var idx = new List<long>();
         for (int i = 0; i < lens.Length; i++)

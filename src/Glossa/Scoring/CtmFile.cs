@@ -68,7 +68,6 @@ public static class CtmFile
         var known = new HashSet<string>(references.Select(r => r.Id), StringComparer.Ordinal);
         foreach (string id in hypotheses.Keys)
             if (!known.Contains(id)) throw new GlossaException($"hypothesis id '{id}' is not in the reference");
-        var inv = CultureInfo.InvariantCulture;
         foreach (var u in references)
         {
             StmFile.CheckToken(u.Id, "utterance id");
@@ -81,7 +80,7 @@ public static class CtmFile
             for (int i = 0; i < words.Count; i++)
             {
                 StmFile.CheckToken(words[i], $"word of '{u.Id}'");
-                w.Write(string.Format(inv, "{0} 1 {1:F3} {2:F3} {3}\n", u.Id, i / 100.0, (i + 1) / 100.0, words[i]));
+                w.Write(Line(u.Id, i / 100.0, (i + 1) / 100.0, words[i]) + "\n");
             }
         }
     }
@@ -90,5 +89,22 @@ public static class CtmFile
     public static void Write(string path, IReadOnlyList<Utterance> references, IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, bool fillEmpty = true)
     {
         SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); Write(w, references, hypotheses, fillEmpty); });
+    }
+
+    /// <summary>One CTM line on channel 1, times in seconds with three decimals.</summary>
+    public static string Line(string id, double start, double duration, string word) =>
+        string.Format(CultureInfo.InvariantCulture, "{0} 1 {1:F3} {2:F3} {3}", id, start, duration, word);
+
+    /// <summary>
+    /// A CTM utterance id for an input video or frame folder: its name without extension, blanks replaced;
+    /// for a PHOENIX frame folder ID/1/ the clip's name, not the "1".
+    /// </summary>
+    public static string UtteranceId(string input)
+    {
+        string trimmed = input.TrimEnd('/');
+        string name = Path.GetFileNameWithoutExtension(trimmed);
+        if (Directory.Exists(trimmed) && name.All(char.IsDigit) && Path.GetFileName(Path.GetDirectoryName(trimmed)) is { Length: > 0 } parent)
+            name = parent;
+        return string.IsNullOrEmpty(name) ? "input" : name.Replace(' ', '_');
     }
 }

@@ -56,6 +56,19 @@ public static class DemoRecipe
         Prefetch = 1,
     };
 
+    /// <summary>Evaluates the run's best checkpoint on dev and test with the recipe's beam, results in RUN/eval.</summary>
+    public static IReadOnlyDictionary<string, EvaluationResult> Evaluate(TrainingOptions trained, string corpus) =>
+        new[] { "dev", "test" }.ToDictionary(split => split, split => Evaluator.Run(new EvaluationOptions
+        {
+            Checkpoint = Path.Combine(trained.OutputDir, "best"),
+            Corpus = corpus,
+            Split = split,
+            Beam = Beam,
+            Threads = trained.Threads,
+            CacheDir = trained.CacheDir,
+            OutputDir = Path.Combine(trained.OutputDir, "eval"),
+        }));
+
     /// <summary>The built-in corpus of the demo: 160/40/40 sentences of the default synthetic world (quick: 16/4/4, 6 glosses, 2 signers).</summary>
     public static SynthOptions Corpus(bool quick, int seed) => quick
         ? new SynthOptions { TrainSentences = 16, DevSentences = 4, TestSentences = 4, Glosses = 6, Signers = 2, Seed = seed }

@@ -72,26 +72,23 @@ public sealed class NonFiniteProbe : IDisposable
                 break;
             }
             case LSTM lstm:
-            {
-                var remover = lstm.register_forward_hook((_, _, _, output) =>
-                {
-                    Check(name, output.Item1);
-                    return output;
-                });
-                removers.Add(remover.remove);
+                HookFirstOutput(name, lstm, output => output.Item1);
                 break;
-            }
             case GRU gru:
-            {
-                var remover = gru.register_forward_hook((_, _, _, output) =>
-                {
-                    Check(name, output.Item1);
-                    return output;
-                });
-                removers.Add(remover.remove);
+                HookFirstOutput(name, gru, output => output.Item1);
                 break;
-            }
         }
+    }
+
+    /// <summary>Recurrent modules return (output, state...): the output sequence is what the next module reads.</summary>
+    void HookFirstOutput<T1, T2, TResult>(string name, nn.Module<T1, T2, TResult> module, Func<TResult, Tensor> first)
+    {
+        var remover = module.register_forward_hook((_, _, _, output) =>
+        {
+            Check(name, first(output));
+            return output;
+        });
+        removers.Add(remover.remove);
     }
 
     void Check(string name, Tensor output)

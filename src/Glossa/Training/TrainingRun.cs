@@ -258,7 +258,7 @@ public sealed class TrainingRun
             return true;
         }
 
-        EpochMetrics Metrics(int epoch, TrainEpochResult train, ValidationResult val, double lr) => new()
+        EpochMetrics Metrics(int epoch, TrainEpochResult train, ValidationResult val, double lr) => val.Into(new()
         {
             Epoch = epoch,
             TrainLoss = train.MeanLoss,
@@ -268,19 +268,13 @@ public sealed class TrainingRun
                 ? new Dictionary<string, double>(terms.Prepend(new(AuxiliaryObjective.CtcTerm, train.MeanLoss)))
                 : null,
             TrainWer = train.Wer,
-            ValLoss = val.Loss,
-            ValWer = val.Wer,
-            BlankRatio = val.BlankRatio,
-            EmptyRate = val.EmptyRate,
-            LengthRatio = val.LengthRatio,
             LearningRate = lr,
             GradNormMean = train.GradNormMean,
             GradNormMax = train.GradNormMax,
             Steps = trainer.OptimizerSteps,
             Seconds = train.Seconds + val.Seconds,
             DataWaitShare = train.Seconds > 0 ? train.DataWaitSeconds / train.Seconds : 0,
-            Samples = val.Samples,
-        };
+        });
 
         /// <summary>The live monitor's findings for the epoch; true when it stops the run (--auto-stop).</summary>
         bool Doctor(EpochMetrics metrics, int epoch)

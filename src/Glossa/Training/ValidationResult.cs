@@ -25,4 +25,15 @@ public sealed record ValidationResult
     public double Seconds { get; init; }
     /// <summary>True when the pass was cancelled before every batch was seen.</summary>
     public bool Cancelled { get; init; }
+
+    /// <summary><paramref name="epoch"/> with this pass's measurements as its validation fields (loss, WER, blank share, empty rate, length ratio, samples).</summary>
+    public EpochMetrics Into(EpochMetrics epoch) => epoch with
+    {
+        ValLoss = Loss,
+        ValWer = Wer,
+        BlankRatio = BlankRatio,
+        EmptyRate = EmptyRate,
+        LengthRatio = LengthRatio,
+        Samples = Samples,
+    };
 }

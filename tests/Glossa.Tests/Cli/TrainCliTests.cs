@@ -6,7 +6,7 @@ using Glossa.Tests.Recognition;
 
 namespace Glossa.Tests.Cli;
 
-/// <summary>The train, evaluate and demo commands as processes: the seed's command line, Ctrl+C, kill -9.</summary>
+/// <summary>The train, evaluate and demo commands as processes: the reference recipe's command line, Ctrl+C, kill -9.</summary>
 public sealed class TrainCliTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("glossa-cli-").FullName;

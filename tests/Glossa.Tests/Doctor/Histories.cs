@@ -2,11 +2,11 @@ using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;
 
-/// <summary>Histories used by the doctor tests: the seed's failing run and shapes from training-dynamics.md.</summary>
+/// <summary>Histories used by the doctor tests: the reference run (the published failing run) and shapes from training-dynamics.md.</summary>
 internal static class Histories
 {
     /// <summary>
-    /// The seed's table (epochs 1, 25, 50, 60 train/val loss), val WER 90.83% and train WER 82.7% at
+    /// The reference run's table (epochs 1, 25, 50, 60 train/val loss), val WER 90.83% and train WER 82.7% at
     /// epoch 60, over 90% blank frames and mostly empty predictions at epoch 60. Nothing else is known.
     /// </summary>
     public static List<EpochMetrics> Seed() =>

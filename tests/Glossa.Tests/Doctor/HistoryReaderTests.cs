@@ -1,5 +1,6 @@
 using Glossa.Common;
 using Glossa.Doctor;
+using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;
 
@@ -89,8 +90,8 @@ public sealed class HistoryReaderTests : IDisposable
     [Fact]
     public void Run_folder_reads_metrics_config_and_context()
     {
-        File.WriteAllLines(Path.Combine(dir, RunRecord.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
-        File.WriteAllText(Path.Combine(dir, RunRecord.ConfigFile), "{\"model\":\"mobilenet-student\",\"temporal_stride\":4,\"corpus\":\"/c\"}");
+        File.WriteAllLines(Path.Combine(dir, RunFolder.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
+        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), "{\"model\":\"mobilenet-student\",\"temporal_stride\":4,\"corpus\":\"/c\"}");
         RunRecord.SaveContext(dir, new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376, LabelCounts = new Dictionary<string, int> { ["A"] = 3 } });
         var run = RunRecord.Load(dir);
         Assert.Single(run.History);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Glossa.Doctor;
-using Glossa.Training;
 using Glossa.Tests.Cli;
+using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;
 
@@ -55,8 +55,8 @@ public sealed class LiveRunTests : IDisposable
         // After the fact: the same run folder through the command line gives exit code 3 and the same verdict.
         string runDir = Path.Combine(dir, "run");
         Directory.CreateDirectory(runDir);
-        File.WriteAllLines(Path.Combine(runDir, RunRecord.MetricsFile), history.Select(m => JsonSerializer.Serialize(m, Snake)));
-        File.WriteAllText(Path.Combine(runDir, RunRecord.ConfigFile), """{"model":"tiny","corpus":"synthetic","learning_rate":1.0,"output_dir":"RUNDIR"}""".Replace("RUNDIR", runDir));
+        File.WriteAllLines(Path.Combine(runDir, RunFolder.MetricsFile), history.Select(m => JsonSerializer.Serialize(m, Snake)));
+        File.WriteAllText(Path.Combine(runDir, RunFolder.ConfigFile), """{"model":"tiny","corpus":"synthetic","learning_rate":1.0,"output_dir":"RUNDIR"}""".Replace("RUNDIR", runDir));
         var (code, stdout, stderr) = Cli("diagnose", runDir, "--json");
         Assert.True(code == 3, $"exit {code}: {stderr}");
         var json = JsonNode.Parse(stdout)!;
@@ -82,13 +82,13 @@ public sealed class LiveRunTests : IDisposable
     [Fact]
     public void Cli_diagnoses_a_csv_history_and_rejects_bad_usage()
     {
-        string csv = Path.Combine(dir, "seed.csv");
+        string csv = Path.Combine(dir, "reference-run.csv");
         File.WriteAllText(csv, "epoch,train_loss,val_loss,train_wer,val_wer,blank_ratio,empty_rate\n1,44.59,7.19,,,,\n25,4.19,4.90,,,,\n50,2.87,4.96,,,,\n60,2.36,5.29,82.7,90.83,0.93,0.6\n");
         var (code, stdout, _) = Cli("diagnose", "--history", csv, "--no-plots");
         Assert.Equal(3, code);
         Assert.Contains("Verdict: stop", stdout);
         Assert.Contains("overfitting", stdout);
-        Assert.True(File.Exists(Path.Combine(dir, "seed-diagnosis", "diagnosis.md")));
+        Assert.True(File.Exists(Path.Combine(dir, "reference-run-diagnosis", "diagnosis.md")));
 
         string healthy = Path.Combine(dir, "ok.json");
         File.WriteAllText(healthy, """[{"epoch":1,"train_loss":3,"val_loss":2.9},{"epoch":2,"train_loss":2,"val_loss":1.9}]""");

@@ -19,14 +19,14 @@ public sealed class ReportTests : IDisposable
         {
             Samples = [new("dev/01", "MILD NORD AUCH ZWOELF ZWISCHEN REGEN", ""), new("dev/02", "UND TAG BLEIBEN KUEHL", "ABER ZWANZIG")],
         };
-        var report = new DiagnosisReport(HealthMonitor.Diagnose(h), "seed.csv");
+        var report = new DiagnosisReport(HealthMonitor.Diagnose(h), "reference-run.csv");
         var files = report.WriteAll(dir);
         string[] names = ["diagnosis.md", "diagnosis.json", "loss.png", "wer.png", "blank_ratio.png", "length_ratio.png"];
         Assert.Equal(names.Order(), files.Select(Path.GetFileName).Order());
 
         string md = File.ReadAllText(Path.Combine(dir, "diagnosis.md"));
         Assert.StartsWith("# Training diagnosis: STOP", md);
-        Assert.Contains("| 60 | 2.36 | 5.29 | +2.93 |", md);        // the seed's table, recomputed
+        Assert.Contains("| 60 | 2.36 | 5.29 | +2.93 |", md);        // the reference run's table, recomputed
         Assert.Contains("| 25 | 4.19 | 4.9 | +0.71 |", md);
         Assert.Contains("*(empty)*", md);
         Assert.Contains("```bash", md);

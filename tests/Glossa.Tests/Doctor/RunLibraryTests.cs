@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Glossa.Doctor;
+using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;
 
@@ -26,7 +27,7 @@ public sealed class RunLibraryTests
         foreach (var dir in Directory.GetDirectories(LibraryDir).Order(StringComparer.Ordinal))
         {
             var label = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "label.json")))!;
-            string metrics = Path.Combine(dir, RunRecord.MetricsFile);
+            string metrics = Path.Combine(dir, RunFolder.MetricsFile);
             if (!File.Exists(metrics) || File.ReadAllText(metrics).Trim().Length == 0) continue;
             var run = RunRecord.Load(dir);
             list.Add(new(Path.GetFileName(dir), (string)label["label"]!, label["expected_rules"]!.AsArray().Select(x => (string)x!).ToList(),

@@ -13,7 +13,7 @@ internal static class Advice
         return RoundSig(v / 3);
     }
 
-    /// <summary>Dropout to propose: +0.2 up to 0.5 (the seed's choice), 0.5 when unknown; a dropout already at or above
+    /// <summary>Dropout to propose: +0.2 up to 0.5 (the reference recipe's choice), 0.5 when unknown; a dropout already at or above
     /// 0.5 is kept (more regularisation then comes from weight decay).</summary>
     public static double MoreDropout(RuleInput r) =>
         r.Option("dropout") is { } d ? (d >= 0.5 ? d : Math.Round(Math.Min(Math.Max(d + 0.2, 0.5), 0.6), 2)) : 0.5;
@@ -29,7 +29,7 @@ internal static class Advice
     public static double MoreWeightDecay(RuleInput r) =>
         r.Option("weight-decay") is { } w && w > 0 ? RoundSig(w * 10) : 1e-3;
 
-    /// <summary>Hidden size to propose: half the current one (at least 64), 256 when unknown (the seed's alternative).</summary>
+    /// <summary>Hidden size to propose: half the current one (at least 64), 256 when unknown (the reference recipe's alternative).</summary>
     public static int SmallerHidden(RuleInput r) =>
         r.Option("hidden-dim") is { } h && h >= 128 ? (int)(h / 2) : 256;
 

@@ -13,14 +13,36 @@ internal static class BlankCollapseRule
     public static Finding? Evaluate(RuleInput r)
     {
         var o = r.Options;
-        var h = r.History;
         var last = r.Last;
         if (last.Epoch <= o.GraceEpochs || last.Steps is { } s && s < o.GraceSteps)
             return null;
         // A run that stopped (or crawls) while still learning shows the blank / few-gloss output of an early stage: underfitting's.
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null;
+        if (Judge(r) is not { } judged)
+            return null;
+        var (severity, windowStart) = judged;
 
+        string title = Symptoms(last) + (windowStart == last.Epoch ? $" at epoch {last.Epoch}" : $" since epoch {windowStart}")
+            + (severity == Severity.Critical ? ", no validation progress" : "");
+        return new Finding
+        {
+            Rule = RuleIds.BlankCollapse,
+            Severity = severity,
+            Epoch = last.Epoch,
+            Title = title,
+            Evidence = EvidenceFor(r.History, last, windowStart),
+            Explanation = Explain(r, windowStart),
+            Actions = Actions(r),
+        };
+    }
+
+    /// <summary>The severity and the first epoch of the collapse window, or null when the history shows no collapse past the grace.</summary>
+    static (Severity Severity, int WindowStart)? Judge(RuleInput r)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
         bool Hard(EpochMetrics m) => m.BlankRatio > o.BlankCollapseRatio || m.EmptyRate >= o.EmptyRateCollapse;
         bool Pure(EpochMetrics m) => m.BlankRatio >= o.PureBlankRatio || m.EmptyRate >= 0.9;
         bool Short(EpochMetrics m) => m.LengthRatio < o.LengthRatioCollapse && !(m.ValWer <= o.GoodWer);
@@ -34,35 +56,33 @@ internal static class BlankCollapseRule
         int shortStart = TrailingStart(h, m => Hard(m) || Short(m));
         int hardSpan = Span(hardStart), pureSpan = Span(pureStart), shortSpan = Span(shortStart);
 
-        Severity? severity = null;
-        int windowStart;
         bool late = hardStart >= 0 && last.Epoch >= o.CollapseLateEpoch;
         if (hardSpan >= o.CollapseWarnEpochs || late)
         {
-            windowStart = h[hardStart].Epoch;
+            int windowStart = h[hardStart].Epoch;
             // Judged against the run's own pace: a run whose validation still improves is in a slow
             // stage 1, not collapsed (a tiny GRU at a low rate stays pure blank ~50 steps while its loss falls fast).
             bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
             if (progress && hardSpan < o.CollapseCriticalEpochs)
                 return null;
             bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
-            severity = critical ? Severity.Critical : Severity.Warning;
+            return (critical ? Severity.Critical : Severity.Warning, windowStart);
         }
-        else if (shortSpan >= o.CollapseCriticalEpochs)
+        if (shortSpan >= o.CollapseCriticalEpochs)
         {
             // Hypotheses far too short for many epochs, but the blank share is not extreme: the
             // "frequent glosses only" plateau. A warning: large models can sit there ~7 epochs.
-            windowStart = h[shortStart].Epoch;
+            int windowStart = h[shortStart].Epoch;
             // Progress is judged on the WER over the last few epochs: the loss keeps falling on this plateau.
             if (WerProgress(h, Math.Max(Math.Max(windowStart, firstCounted) - 1, last.Epoch - o.CollapseCriticalEpochs), o))
                 return null;
-            severity = Severity.Warning;
+            return (Severity.Warning, windowStart);
         }
-        else
-        {
-            return null;
-        }
+        return null;
+    }
 
+    static List<Evidence> EvidenceFor(IReadOnlyList<EpochMetrics> h, EpochMetrics last, int windowStart)
+    {
         var ev = new List<Evidence>();
         if (Finite(last.BlankRatio)) ev.Add(new("blank_ratio", last.BlankRatio!.Value, last.Epoch));
         if (Finite(last.EmptyRate)) ev.Add(new("empty_rate", last.EmptyRate!.Value, last.Epoch));
@@ -71,20 +91,7 @@ internal static class BlankCollapseRule
         ev.Add(new("collapsed_since_epoch", windowStart));
         if (AtOrBefore(h, windowStart, m => m.ValWer) is { } w0 && w0.M.Epoch != last.Epoch)
             ev.Add(new("val_wer", w0.V, w0.M.Epoch));
-
-        string symptoms = Symptoms(last);
-        string title = symptoms + (windowStart == last.Epoch ? $" at epoch {last.Epoch}" : $" since epoch {windowStart}")
-            + (severity == Severity.Critical ? ", no validation progress" : "");
-        return new Finding
-        {
-            Rule = RuleIds.BlankCollapse,
-            Severity = severity.Value,
-            Epoch = last.Epoch,
-            Title = title,
-            Evidence = ev,
-            Explanation = Explain(r, windowStart),
-            Actions = Actions(r),
-        };
+        return ev;
     }
 
     static string Symptoms(EpochMetrics m)

@@ -50,7 +50,7 @@ internal static class StaticRules
         var o = r.Options;
         if (c.ParamsPerSample is not { } pps || pps <= o.ParamsPerSampleInfo) return null;
         // Parameters per clip alone predicts nothing (on the run library tiny students at 11,000 per clip reach 2% WER,
-        // and the seed's 6,000 per clip overfit): it is named only as a likely cause of an overfitting the history shows.
+        // and the reference run's 6,000 per clip overfit): it is named only as a likely cause of an overfitting the history shows.
         if (r.History.Count == 0 || OverfittingRule.Evaluate(r) is null) return null;
         var severity = pps > o.ParamsPerSampleWarn ? Severity.Warning : Severity.Info;
         string model = c.ModelName is { } m ? $"{m} has" : "The model has";
@@ -63,21 +63,22 @@ internal static class StaticRules
             Evidence = [new("parameter_count", c.ParameterCount!.Value), new("training_samples", c.TrainingSamples!.Value), new("params_per_sample", pps)],
             Explanation =
                 $"{model} {F(pps)} parameters per training sample (trainable parameters / training clips, a crude measure of how easily the training set is memorised; " +
-                "it is shown only together with overfitting, because on its own it does not predict trouble). In the seed run 27M parameters on 4,376 samples (~6,000 per sample) overfit and collapsed, while an 8M student (~1,800 per sample) trained better. " +
+                "it is shown only together with overfitting, because on its own it does not predict trouble). In the reference run 27M parameters on 4,376 samples (~6,000 per sample) overfit and collapsed, while an 8M student (~1,800 per sample) trained better. " +
                 "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
             Actions =
             [
-                Advice.Command(r, "Halve the hidden size of the temporal model (the seed's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, "Halve the hidden size of the temporal model (the reference recipe's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 Advice.Command(r, "Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later", ("model", Advice.StudentModel), ("hidden-dim", null)),
             ],
         };
     }
 
-    public static Finding? DataMismatch(RuleInput r)
+    /// <summary>data_mismatch: checkpoint and corpus vocabularies differ, validation glosses unknown to training, or skewed labels.</summary>
+    public static Finding? DataMismatch(RuleInput r) => VocabularyMismatch(r.Context) ?? UnknownValidationGlosses(r.Context, r.Options) ?? SkewedLabels(r.Context, r.Options);
+
+    static Finding? VocabularyMismatch(RunContext c)
     {
-        var c = r.Context;
-        var o = r.Options;
         if (c.CheckpointVocabularySize is { } ck && c.CorpusVocabularySize is { } co && ck != co)
         {
             string diff = c.VocabularyDifferences is { Count: > 0 } d ? " Differences: " + string.Join(", ", d.Take(10)) + "." : "";
@@ -95,6 +96,11 @@ internal static class StaticRules
                 ],
             };
         }
+        return null;
+    }
+
+    static Finding? UnknownValidationGlosses(RunContext c, DoctorOptions o)
+    {
         if (c.ValidationUnknownGlosses is { } unknown && c.ValidationGlosses is { } valTotal && valTotal > 0
             && (double)unknown / valTotal >= o.UnknownValidationShare)
         {
@@ -114,6 +120,11 @@ internal static class StaticRules
                 ],
             };
         }
+        return null;
+    }
+
+    static Finding? SkewedLabels(RunContext c, DoctorOptions o)
+    {
         if (c.LabelCounts is not { Count: > 0 } counts) return null;
         long total = counts.Values.Sum(v => (long)v);
         if (total <= 0) return null;

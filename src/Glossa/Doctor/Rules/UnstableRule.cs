@@ -6,99 +6,30 @@ namespace Glossa.Doctor.Rules;
 /// <summary>unstable: loss spikes and jumps, exploding gradient norms, a learning rate out of range.</summary>
 internal static class UnstableRule
 {
+    /// <summary>What the checks found: evidence, one phrase per problem, the worst severity so far.</summary>
+    sealed class Findings
+    {
+        public readonly List<Evidence> Evidence = [];
+        public readonly List<string> Problems = [];
+        public Severity Severity = Severity.Info;
+    }
+
     public static Finding? Evaluate(RuleInput r)
     {
-        var o = r.Options;
-        var h = r.History;
-        var last = r.Last;
-        var ev = new List<Evidence>();
-        var problems = new List<string>();
-        var severity = Severity.Info;
-
-        // Spikes: one step's loss far above the epoch mean. Epoch 1 starts from random outputs, skip it.
-        var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0 && m.TrainLossMax > o.SpikeFactor * m.TrainLoss).ToList();
-        if (spikes.Count > 0)
-        {
-            var worst = spikes.MaxBy(m => m.TrainLossMax!.Value / m.TrainLoss)!;
-            ev.Add(new("train_loss_max", worst.TrainLossMax!.Value, worst.Epoch));
-            ev.Add(new("train_loss", worst.TrainLoss, worst.Epoch));
-            problems.Add($"loss spikes in {spikes.Count} of the last {o.PlateauEpochs} epochs (up to {F(worst.TrainLossMax!.Value / worst.TrainLoss)}x the epoch mean)");
-            severity = Severity.Warning;
-        }
-
-        // Divergence: the epoch mean jumps well above the best so far.
-        var prior = h.Take(h.Count - 1).Where(m => m.Epoch >= 2 && Finite(m.TrainLoss)).ToList();
-        if (last.Epoch >= 3 && prior.Count > 0)
-        {
-            double best = prior.Min(m => m.TrainLoss);
-            double floor = o.LossNoiseFloor * Scale(h, m => m.TrainLoss);
-            if (best > 0 && last.TrainLoss > o.JumpFactor * best && last.TrainLoss - best > floor)
-            {
-                ev.Add(new("best_train_loss", best));
-                ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
-                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
-                problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
-                severity = twice ? Severity.Critical : Severity.Warning;
-            }
-        }
-
-        // Exploding gradients.
-        var norms = h.Where(m => Finite(m.GradNormMean)).Select(m => m.GradNormMean!.Value).ToList();
-        if (Finite(last.GradNormMax))
-        {
-            double median = norms.Count > 0 ? Median(norms) : double.NaN;
-            double max = last.GradNormMax!.Value;
-            if (max > o.GradExplosionAbsolute || median > 0 && max > o.GradExplosionFactor * median)
-            {
-                ev.Add(new("grad_norm_max", max, last.Epoch));
-                if (!double.IsNaN(median)) ev.Add(new("grad_norm_median", median));
-                problems.Add($"gradient norm reached {F(max)}" + (double.IsNaN(median) ? "" : $" ({F(max / median)}x the run's median)"));
-                severity = Max(severity, Severity.Warning);
-            }
-        }
-
-        // Learning rate out of range.
-        double? lr = r.LearningRate;
-        if (lr is { } v && v > o.ExtremeLearningRate)
-        {
-            // Far outside the usual range: a warning from the first epoch, whatever the symptoms so far;
-            // critical once the validation WER has stopped improving (the run will not settle at this rate).
-            ev.Add(new("learning_rate", v, last.Epoch));
-            problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
-            severity = Max(severity, Severity.Warning);
-            if (StalledWer(h, o) is { } best)
-            {
-                ev.Add(new("best_val_wer", best.V, best.M.Epoch));
-                ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
-                problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(best.V)}% at epoch {best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
-                severity = Severity.Critical;
-            }
-        }
-        else if (lr is { } high && high > o.HighLearningRate)
-        {
-            // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
-            if (problems.Count > 0)
-            {
-                ev.Add(new("learning_rate", high, last.Epoch));
-                problems.Add($"learning rate {F(high)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
-            }
-        }
-        else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))
-        {
-            bool decayed = h.Any(m => m.LearningRate > low * 10);
-            ev.Add(new("learning_rate", low, last.Epoch));
-            problems.Add($"learning rate {F(low)} is below {F(o.LowLearningRate)}" + (decayed ? " (the schedule has decayed it)" : ""));
-            severity = Max(severity, decayed ? Severity.Info : Severity.Warning);
-        }
-
-        if (problems.Count == 0) return null;
+        var found = new Findings();
+        Spikes(r, found);
+        Divergence(r, found);
+        ExplodingGradients(r, found);
+        LearningRate(r, found);
+        if (found.Problems.Count == 0) return null;
+        var (o, lr, severity) = (r.Options, r.LearningRate, found.Severity);
         return new Finding
         {
             Rule = RuleIds.Unstable,
             Severity = severity,
-            Epoch = last.Epoch,
-            Title = string.Join("; ", problems),
-            Evidence = ev,
+            Epoch = r.Last.Epoch,
+            Title = string.Join("; ", found.Problems),
+            Evidence = found.Evidence,
             Explanation =
                 "Training is numerically unstable or mis-paced. Spikes, jumps and exploding gradients mean steps too large for the loss surface (learning rate, no warm-up, no gradient clipping, a bad batch); " +
                 "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks" +
@@ -111,6 +42,107 @@ internal static class UnstableRule
                 new("If spikes come from particular batches, look for clips with broken frames or labels (the non_finite dump names them when the loss becomes NaN)."),
             ],
         };
+    }
+
+    /// <summary>One step's loss far above its epoch mean in recent epochs.</summary>
+    static void Spikes(RuleInput r, Findings f)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        // Epoch 1 starts from random outputs: skip it.
+        var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0 && m.TrainLossMax > o.SpikeFactor * m.TrainLoss).ToList();
+        if (spikes.Count > 0)
+        {
+            var worst = spikes.MaxBy(m => m.TrainLossMax!.Value / m.TrainLoss)!;
+            f.Evidence.Add(new("train_loss_max", worst.TrainLossMax!.Value, worst.Epoch));
+            f.Evidence.Add(new("train_loss", worst.TrainLoss, worst.Epoch));
+            f.Problems.Add($"loss spikes in {spikes.Count} of the last {o.PlateauEpochs} epochs (up to {F(worst.TrainLossMax!.Value / worst.TrainLoss)}x the epoch mean)");
+            f.Severity = Severity.Warning;
+        }
+    }
+
+    /// <summary>The epoch mean loss jumps well above the best so far.</summary>
+    static void Divergence(RuleInput r, Findings f)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        var prior = h.Take(h.Count - 1).Where(m => m.Epoch >= 2 && Finite(m.TrainLoss)).ToList();
+        if (last.Epoch >= 3 && prior.Count > 0)
+        {
+            double best = prior.Min(m => m.TrainLoss);
+            double floor = o.LossNoiseFloor * Scale(h, m => m.TrainLoss);
+            if (best > 0 && last.TrainLoss > o.JumpFactor * best && last.TrainLoss - best > floor)
+            {
+                f.Evidence.Add(new("best_train_loss", best));
+                f.Evidence.Add(new("train_loss", last.TrainLoss, last.Epoch));
+                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
+                f.Problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
+                f.Severity = twice ? Severity.Critical : Severity.Warning;
+            }
+        }
+    }
+
+    /// <summary>The largest gradient norm far above the run's median or an absolute limit.</summary>
+    static void ExplodingGradients(RuleInput r, Findings f)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        var norms = h.Where(m => Finite(m.GradNormMean)).Select(m => m.GradNormMean!.Value).ToList();
+        if (Finite(last.GradNormMax))
+        {
+            double median = norms.Count > 0 ? Median(norms) : double.NaN;
+            double max = last.GradNormMax!.Value;
+            if (max > o.GradExplosionAbsolute || median > 0 && max > o.GradExplosionFactor * median)
+            {
+                f.Evidence.Add(new("grad_norm_max", max, last.Epoch));
+                if (!double.IsNaN(median)) f.Evidence.Add(new("grad_norm_median", median));
+                f.Problems.Add($"gradient norm reached {F(max)}" + (double.IsNaN(median) ? "" : $" ({F(max / median)}x the run's median)"));
+                f.Severity = Max(f.Severity, Severity.Warning);
+            }
+        }
+    }
+
+    /// <summary>A learning rate far above, above or below the usual range.</summary>
+    static void LearningRate(RuleInput r, Findings f)
+    {
+        var o = r.Options;
+        var h = r.History;
+        var last = r.Last;
+        double? lr = r.LearningRate;
+        if (lr is { } v && v > o.ExtremeLearningRate)
+        {
+            // Far outside the usual range: a warning from the first epoch, whatever the symptoms so far;
+            // critical once the validation WER has stopped improving (the run will not settle at this rate).
+            f.Evidence.Add(new("learning_rate", v, last.Epoch));
+            f.Problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
+            f.Severity = Max(f.Severity, Severity.Warning);
+            if (StalledWer(h, o) is { } best)
+            {
+                f.Evidence.Add(new("best_val_wer", best.V, best.M.Epoch));
+                f.Evidence.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+                f.Problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(best.V)}% at epoch {best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
+                f.Severity = Severity.Critical;
+            }
+        }
+        else if (lr is { } high && high > o.HighLearningRate)
+        {
+            // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
+            if (f.Problems.Count > 0)
+            {
+                f.Evidence.Add(new("learning_rate", high, last.Epoch));
+                f.Problems.Add($"learning rate {F(high)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
+            }
+        }
+        else if (lr is { } low && low < o.LowLearningRate && last.Epoch > o.GraceEpochs && !(last.ValWer <= o.GoodWer))
+        {
+            bool decayed = h.Any(m => m.LearningRate > low * 10);
+            f.Evidence.Add(new("learning_rate", low, last.Epoch));
+            f.Problems.Add($"learning rate {F(low)} is below {F(o.LowLearningRate)}" + (decayed ? " (the schedule has decayed it)" : ""));
+            f.Severity = Max(f.Severity, decayed ? Severity.Info : Severity.Warning);
+        }
     }
 
     static Severity Max(Severity a, Severity b) => a > b ? a : b;

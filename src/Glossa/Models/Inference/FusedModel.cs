@@ -82,7 +82,7 @@ public sealed class FusedModel : IDisposable
         }
         else
         {
-            var valid = ValidFrameIndices(lens, t, frames.device);
+            var valid = CslrModel.ValidFrameIndices(lens, t, frames.device);
             var computed = Frames(flat.index_select(0, valid));                       // (N_valid,D)
             features = zeros(b * t, computed.shape[1], device: computed.device)
                 .index_copy_(0, valid, computed).reshape(b, t, -1);                   // (B*T,D) -> (B,T,D)
@@ -92,15 +92,6 @@ public sealed class FusedModel : IDisposable
     }
 
     Tensor Frames(Tensor flat) => backbone.Forward(flat);                            // (N,3,H,W) -> (N,D) fp32
-
-    static Tensor ValidFrameIndices(long[] lens, long t, Device device)
-    {
-        var idx = new List<long>();
-        for (int i = 0; i < lens.Length; i++)
-            for (long j = 0; j < lens[i]; j++)
-                idx.Add(i * t + j);
-        return tensor(idx.ToArray(), dtype: int64).to(device);
-    }
 
     /// <summary>Releases the fused weights and the input buffer (not the source model).</summary>
     public void Dispose() => backbone.Dispose();

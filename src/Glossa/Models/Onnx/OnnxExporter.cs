@@ -1,7 +1,6 @@
 using Glossa.Common;
 using Glossa.Models.Backbones;
 using Glossa.Models.Temporal;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -112,7 +111,7 @@ public static class OnnxExporter
 
     static string Conv(OnnxGraph g, Convolution conv, string x, string path)
     {
-        if (conv.transposed || conv.padding is null || conv.padding_mode != PaddingModes.Zeros)
+        if (conv.transposed || conv.padding is null || conv.padding_mode != TorchSharp.PaddingModes.Zeros)
             throw new GlossaException($"{path}: only zero-padded, explicitly padded convolutions are exported");
         var weight = conv.weight!;
         string w = g.Weight($"{path}.weight", Floats(weight), weight.shape);

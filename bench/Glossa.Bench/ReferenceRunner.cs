@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Glossa.Common;
 
-namespace Glossa.Cli.Commands;
+namespace Glossa.Bench;
 
 /// <summary>
 /// The PyTorch side of `glossa model bench`: bench/models/reference.py runs bench_models.py in each
@@ -10,7 +9,7 @@ namespace Glossa.Cli.Commands;
 /// thread count), interleaved, and names the fastest. The launcher sets each configuration's
 /// environment itself, so this process's LD_PRELOAD is passed through untouched.
 /// </summary>
-internal static class ReferenceRunner
+public static class ReferenceRunner
 {
     /// <summary>Medians per configuration and the fastest one.</summary>
     public sealed record Result(double BestMs, string Best, IReadOnlyDictionary<string, double> Configs, IReadOnlyDictionary<string, List<double>> Samples);
@@ -40,21 +39,12 @@ internal static class ReferenceRunner
 
     static string Python(string script, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(script);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        Process? started;
-        try { started = Process.Start(info); }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new GlossaException($"cannot start /usr/bin/python3 for the PyTorch side ({e.Message}); install python3-torch python3-torchvision or pass --python-script none");
-        }
-        using var process = started ?? throw new GlossaException("cannot start /usr/bin/python3");
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new GlossaException($"{script} failed: {stderr.Result.Trim().Split('\n').LastOrDefault()}; install python3-torch python3-torchvision or pass --python-script none");
-        return stdout;
+        const string Advice = "install python3-torch python3-torchvision or pass --python-script none";
+        ProcessResult result;
+        try { result = ProcessRunner.Run(ExternalTool.Python.StartInfo([script, .. args]), "python3", allowFailure: true); }
+        catch (GlossaException e) { throw new GlossaException($"cannot start python3 for the PyTorch side ({e.Message}); {Advice}", e); }
+        if (result.ExitCode != 0)
+            throw new GlossaException($"{script} failed: {result.Stderr.Trim().Split('\n').LastOrDefault()}; {Advice}");
+        return result.Stdout;
     }
 }

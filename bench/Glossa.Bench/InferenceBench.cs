@@ -1,9 +1,10 @@
 using System.Text.Json;
+using Glossa.Common;
 using Glossa.Models;
 using Glossa.Models.Inference;
 using static TorchSharp.torch;
 
-namespace Glossa.Cli.Commands;
+namespace Glossa.Bench;
 
 /// <summary>
 /// Student inference, interleaved round by round so load from other jobs hits every variant alike:
@@ -13,7 +14,7 @@ namespace Glossa.Cli.Commands;
 /// </summary>
 internal static class InferenceBench
 {
-    public static IEnumerable<BenchRow> Rows(string? script, int frames, int size, int threads, int rounds)
+    public static IEnumerable<ModelBenchRow> Rows(string? script, int frames, int size, int threads, int rounds)
     {
         string name = ModelFactory.MobileNetV3Student;
         Console.Error.WriteLine($"bench: {name} inference 1x{frames}x{size}x{size}, {rounds} interleaved rounds ...");
@@ -46,17 +47,11 @@ internal static class InferenceBench
         ReferenceRunner.Result? reference = null;
         if (torch.Count > 0)
         {
-            var medians = torch.ToDictionary(kv => kv.Key, kv => Median(kv.Value));
+            var medians = torch.ToDictionary(kv => kv.Key, kv => Statistics.Median(kv.Value));
             best = medians.MinBy(kv => kv.Value).Key;
             reference = new ReferenceRunner.Result(medians[best], best, medians, torch);
         }
         foreach (var v in variants)
-            yield return BenchRow.Of(name, "infer", v.Name, size, 1, frames, Median(glossa[v.Name]), reference, fold.Count > 0 ? Median(fold) : null);
-    }
-
-    static double Median(List<double> v)
-    {
-        var s = v.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+            yield return ModelBenchRow.Of(name, "infer", v.Name, size, 1, frames, Statistics.Median(glossa[v.Name]), reference, fold.Count > 0 ? Statistics.Median(fold) : null);
     }
 }

@@ -2,7 +2,7 @@ using Glossa.Doctor;
 
 namespace Glossa.Tests.Doctor;
 
-public sealed class SeedDiagnosisTests
+public sealed class ReferenceRunDiagnosisTests
 {
     [Fact]
     public void Seed_history_gives_overfitting_and_blank_collapse_and_stop()
@@ -17,7 +17,7 @@ public sealed class SeedDiagnosisTests
 
         var over = monitor.Findings.Single(f => f.Rule == RuleIds.Overfitting);
         Assert.Equal(Severity.Critical, over.Severity);
-        // The evidence quotes the seed's own numbers: best val loss 4.90 at epoch 25, 5.29 at 60, gap 0.71 -> 2.93.
+        // The evidence quotes the reference run's own numbers: best val loss 4.90 at epoch 25, 5.29 at 60, gap 0.71 -> 2.93.
         Assert.Contains(over.Evidence, e => e.Name == "best_val_loss" && e.Value == 4.90 && e.Epoch == 25);
         Assert.Contains(over.Evidence, e => e.Name == "val_loss" && e.Value == 5.29 && e.Epoch == 60);
         Assert.Contains(over.Evidence, e => e.Name == "gap" && Math.Abs(e.Value - 2.93) < 1e-9 && e.Epoch == 60);
@@ -25,7 +25,7 @@ public sealed class SeedDiagnosisTests
         var blank = monitor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse);
         Assert.Equal(Severity.Critical, blank.Severity);
         Assert.Contains(blank.Evidence, e => e.Name == "blank_ratio" && e.Value == 0.93);
-        // Better advice than the seed's: collapse is not only overfitting; a lower rate with warm-up comes first.
+        // Better advice than the reference run's: collapse is not only overfitting; a lower rate with warm-up comes first.
         Assert.Contains("not only overfitting", blank.Explanation);
         var first = blank.Actions[0].Command!;
         Assert.Contains("--learning-rate", first);
@@ -75,7 +75,7 @@ public sealed class SeedDiagnosisTests
         Assert.EndsWith("--output-dir checkpoints/teacher_v2", cmd);
         Assert.DoesNotContain("augment", cmd); // on by default; glossa train only has --no-augment
         Assert.DoesNotContain("--mixed", cmd);
-        // The smaller-model advice halves the seed's hidden size, as the seed suggested (512 -> 256).
+        // The smaller-model advice halves the reference run's hidden size, as its authors suggested (512 -> 256).
         Assert.Contains(over.Actions, a => a.Command is { } c && c.Contains("--hidden-dim 256"));
         // The collapse advice lowers the configured rate (3e-4 -> 1e-4).
         Assert.Contains("--learning-rate 0.0001", monitor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse).Actions[0].Command);
