@@ -11,6 +11,7 @@ namespace Glossa.Tests.Build;
 /// folder; install the tool from the feed and run it. Each run packs a fresh prerelease version,
 /// so NuGet's global cache can never serve an older build of the package.
 /// </summary>
+[Collection("packaging")]
 public sealed class PackageTests
 {
     static readonly TimeSpan Long = TimeSpan.FromMinutes(10);
