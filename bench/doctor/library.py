@@ -9,7 +9,7 @@
 Runs live in $GLOSSA_DOCTOR_LIBRARY (default /tmp/glossa-doctor-library). Each finished run is copied
 small (metrics.jsonl, config.json, run_context.json, summary.json, label.json; no checkpoints) to
 tests/Glossa.Tests/Doctor/Library/<world>-<recipe>/, where the tests read it.
-Runs are tiny (32-px frames, corpora of 12-30 clips, <= 24 epochs) and run under nice at most two at a time.
+Runs are tiny (32-px frames, corpora of 12-30 clips, <= 24 epochs) and run under nice one at a time (GLOSSA_DOCTOR_PARALLEL).
 """
 import json, os, random, shutil, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +20,7 @@ REPO = HERE.parent.parent
 GLOSSA = os.environ.get("GLOSSA", str(REPO / "glossa"))
 WORK = Path(os.environ.get("GLOSSA_DOCTOR_LIBRARY", "/tmp/glossa-doctor-library"))
 FIXTURES = REPO / "tests" / "Glossa.Tests" / "Doctor" / "Library"
-PARALLEL = int(os.environ.get("GLOSSA_DOCTOR_PARALLEL", "2"))
+PARALLEL = int(os.environ.get("GLOSSA_DOCTOR_PARALLEL", "1"))  # one training at a time: the machine is shared
 
 # World name -> `glossa synth` options. "a" is easy (8 glosses), "b" harder (12 glosses, 3 signers), "c" in between with
 # other seeds; "small" (few clips, many glosses) is the over-fitting corpus.

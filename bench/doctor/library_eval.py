@@ -2,13 +2,15 @@
 import json, os, shlex, subprocess
 from pathlib import Path
 
-from library import COMMON, FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, sh
+from library import COMMON, FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, corpus_for, sh
 
 PUBLISHED = HERE / "published"
 RESULTS = HERE / "results.json"
 FIRING = ("warning", "critical")
 # Run-name prefixes another loop process is already following (GLOSSA_DOCTOR_LOOP_SKIP="a-,b-healthy").
 SKIP = [p for p in os.environ.get("GLOSSA_DOCTOR_LOOP_SKIP", "").split(",") if p]
+# Run names to follow, in this order (GLOSSA_DOCTOR_LOOP_ONLY="c-low-rate,b-low-rate"); default: every one not followed yet.
+ONLY = [p for p in os.environ.get("GLOSSA_DOCTOR_LOOP_ONLY", "").split(",") if p]
 
 
 def diagnose_dir(fixture):
@@ -119,17 +121,26 @@ def best_wer(run):
     return json.loads(s.read_text()).get("best_wer") if s.exists() else None
 
 
+def best_wer_before(name):
+    """The library run's best dev WER: its folder under WORK, else its fixture (WORK may have been cleared)."""
+    run = WORK / "runs" / name
+    return best_wer(run) if (run / "summary.json").exists() else best_wer(FIXTURES / name)
+
+
 def follow(row):
     """Runs the first advice command of a library run exactly as printed (the program is this checkout's glossa)."""
     name = row["run"]
     cmd = advice_command(row)
-    before = best_wer(WORK / "runs" / name)
+    before = best_wer_before(name)
     entry = {"run": name, "label": row["label"], "command": cmd, "best_wer_before": before}
     if cmd is None:
         return {**entry, "outcome": "no command (the advice is a data check)"}
+    label = json.loads((FIXTURES / name / "label.json").read_text())
+    corpus_for(label["world"], label["recipe"])  # the corpus the command names (re-synthesised if WORK was cleared)
     args = shlex.split(cmd)
     out = Path(args[args.index("--output-dir") + 1])
     if not (out / "summary.json").exists():
+        (WORK / "runs").mkdir(parents=True, exist_ok=True)
         sh([GLOSSA, *args[1:], "--overwrite"], log=WORK / "runs" / f"{name}-advice.log")
     after = best_wer(out)
     improved = after is not None and (before is None or after < before - 0.5)
@@ -143,6 +154,8 @@ def cmd_loop():
     todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or row["verdict"] != "healthy")
             and row["run"] not in data["loop"] and not any(row["run"].startswith(p) for p in SKIP)]
     todo.sort(key=lambda row: row["label"] == "no_signal")  # the longest and least informative last
+    if ONLY:
+        todo = sorted((row for row in todo if row["run"] in ONLY), key=lambda row: ONLY.index(row["run"]))
     with ThreadPoolExecutor(PARALLEL) as pool:
         for entry in pool.map(follow, todo):
             with open(WORK / "loop.jsonl", "a") as log:
