@@ -57,6 +57,16 @@ RECIPES = {
     "vocab": ("data_mismatch", ["data_mismatch"], ["--learning-rate", "0.001", "--epochs", "6"]),
 }
 
+# Runs whose recipe planted something other than its name says, found by reading the run and following the advice; the
+# label is the truth of the run, with the reason kept in label.json.
+RELABEL = {
+    "sign-healthy": ("underfitting", ["underfitting"],
+                     "The healthy recipe (lr 1e-3, cosine, 8 epochs) is too short for the sign world: the run ends on the frequent-glosses "
+                     "plateau (val WER 75% for its last 3 epochs, train WER 70%, train loss still falling 3% an epoch, the rate decayed to 1% "
+                     "of the peak), the shape of the reported stalled-schedule run. With 18 epochs at the same peak the same recipe reaches "
+                     "55% (bench/doctor/results.md). Its twin on world b, still gaining 30 points over its last 3 epochs, stays healthy."),
+}
+
 # world -> recipes trained on it; the over-fitting recipe runs on the small corpora.
 PLAN = {
     "a": [r for r in RECIPES if r != "overfit"],
@@ -134,6 +144,7 @@ def run_one(world_name, recipe):
     name = f"{world_name}-{recipe}"
     run, fixture = WORK / "runs" / name, FIXTURES / name
     label, expected, options = RECIPES[recipe]
+    label, expected, why = RELABEL.get(name, (label, expected, None))
     if (fixture / "label.json").exists() and (run / "summary.json").exists():
         return name, "skipped (done)"
     corpus = corpus_for(world_name, recipe)
@@ -153,8 +164,19 @@ def run_one(world_name, recipe):
         "run": name, "world": world_name, "recipe": recipe, "label": label, "expected_rules": expected,
         "exit_code": code, "world_options": WORLDS[world_name],
         "train_options": [str(a) for a in options + extra],
+        **({"recipe_label": RECIPES[recipe][0], "relabelled": why} if why else {}),
     }, indent=1) + "\n")
     return name, f"exit {code}"
+
+
+def cmd_relabel():
+    """Applies RELABEL to the fixtures' label.json (the runs themselves are unchanged)."""
+    for name, (label, expected, why) in RELABEL.items():
+        f = FIXTURES / name / "label.json"
+        d = json.loads(f.read_text())
+        d.update({"label": label, "expected_rules": expected, "recipe_label": RECIPES[d["recipe"]][0], "relabelled": why})
+        f.write_text(json.dumps(d, indent=1) + "\n")
+        print(f"{name}: {label}")
 
 
 def cmd_run(only=None):
@@ -170,6 +192,8 @@ if __name__ == "__main__":
     step = sys.argv[1] if len(sys.argv) > 1 else "run"
     if step == "run":
         cmd_run(sys.argv[2] if len(sys.argv) > 2 else None)
+    elif step == "relabel":
+        cmd_relabel()
     else:
         import library_eval
         getattr(library_eval, "cmd_" + step)()

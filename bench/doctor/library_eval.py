@@ -98,9 +98,12 @@ def scores(rows):
 
 
 def advice_command(row):
-    """The first advice: the first training command of the first firing finding (None when that finding's advice is a check)."""
+    """The first advice: the first training command of the first firing finding (None when that finding's advice is a check);
+    for a run judged healthy, the first command of a note (e.g. "still improving when the schedule ended: train longer")."""
     first = next((f for f in row["findings"] if f["severity"] in FIRING), None)
-    return first["first_command"] if first else None
+    if first:
+        return first["first_command"]
+    return next((f["first_command"] for f in row["findings"] if f["first_command"]), None)
 
 
 def first_firing(row):
@@ -151,8 +154,9 @@ def cmd_loop():
     """Follows the advice of every judged run not followed yet; each outcome is also a line of WORK/loop.jsonl."""
     from concurrent.futures import ThreadPoolExecutor
     data = json.loads(RESULTS.read_text())
-    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or row["verdict"] != "healthy")
-            and row["run"] not in data["loop"] and not any(row["run"].startswith(p) for p in SKIP)]
+    # Every library run with advice whose command has not been followed yet (an entry for an older command is followed again).
+    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or advice_command(row))
+            and data["loop"].get(row["run"], {}).get("command") != advice_command(row) and not any(row["run"].startswith(p) for p in SKIP)]
     todo.sort(key=lambda row: row["label"] == "no_signal")  # the longest and least informative last
     if ONLY:
         todo = sorted((row for row in todo if row["run"] in ONLY), key=lambda row: ONLY.index(row["run"]))
