@@ -205,10 +205,20 @@ def cmd_report():
             l = {"best_wer_before": l.get("best_wer_before")}  # followed an older advice: not this one
         out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or '-'} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
                    f"{pct(l.get('best_wer_before'))} | {pct(l.get('best_wer_after'))} |")
-    done = [loop[r["run"]] for r in rows if r.get("run") in loop and r["label"] != "healthy"
-            and loop[r["run"]].get("command") == advice_command(r) and "best_wer_after" in loop[r["run"]]]
+    followed = [(r, loop[r["run"]]) for r in rows if r.get("run") in loop and loop[r["run"]].get("command") == advice_command(r)
+                and advice_command(r) and "best_wer_after" in loop[r["run"]]]
+    done = [l for r, l in followed if r["label"] != "healthy"]
     better = sum(1 for l in done if l["outcome"] == "improved")
-    out += ["", f"First advice followed on {len(done)} failing runs: best dev WER improved on {better} ({100 * better / max(1, len(done)):.0f}%)."]
+    checks = sum(1 for r in rows if r.get("run") and r["label"] != "healthy" and not advice_command(r))
+    out += ["", f"First advice followed on {len(done)} failing runs: best dev WER improved on {better} ({100 * better / max(1, len(done)):.0f}%)"
+            f" ({checks} failing runs got a data check first, no training command to follow)."]
+    for world in sorted({r["world"] for r, _ in followed}):
+        w = [l for r, l in followed if r["world"] == world and r["label"] != "healthy"]
+        out.append(f"- world {world}: {sum(1 for l in w if l['outcome'] == 'improved')} of {len(w)} improved")
+    healthy = [(r, l) for r, l in followed if r["label"] == "healthy"]
+    worse = sum(1 for _, l in healthy if l["best_wer_after"] is not None and l["best_wer_before"] is not None and l["best_wer_after"] > l["best_wer_before"] + 0.5)
+    out.append(f"Advice given to runs labelled healthy, followed: {len(healthy)}; made worse: {worse}; "
+               f"runs labelled healthy that got no advice: {sum(1 for r in rows if r.get('run') and r['label'] == 'healthy' and not advice_command(r))}.")
     (HERE / "results.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))
 
