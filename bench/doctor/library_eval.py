@@ -106,6 +106,11 @@ def advice_command(row):
     return next((f["first_command"] for f in row["findings"] if f["first_command"]), None)
 
 
+def note(row):
+    """The first info note with a command, for a run judged healthy (e.g. "train longer"), else '-'."""
+    return next((f"{f['rule']} (info)" for f in row["findings"] if f["first_command"]), "-")
+
+
 def first_firing(row):
     return next((f["rule"] for f in row["findings"] if f["severity"] in FIRING), None)
 
@@ -203,7 +208,7 @@ def cmd_report():
         l = loop.get(row.get("run"), {})
         if l.get("command") != advice_command(row):
             l = {"best_wer_before": l.get("best_wer_before")}  # followed an older advice: not this one
-        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or '-'} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
+        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or note(row)} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
                    f"{pct(l.get('best_wer_before'))} | {pct(l.get('best_wer_after'))} |")
     followed = [(r, loop[r["run"]]) for r in rows if r.get("run") in loop and loop[r["run"]].get("command") == advice_command(r)
                 and advice_command(r) and "best_wer_after" in loop[r["run"]]]
