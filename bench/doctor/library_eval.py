@@ -208,6 +208,8 @@ def cmd_report():
         l = loop.get(row.get("run"), {})
         if l.get("command") != advice_command(row):
             l = {"best_wer_before": l.get("best_wer_before")}  # followed an older advice: not this one
+        if row.get("run") and row["label"] != "healthy" and l.get("best_wer_before") is None:
+            l = {**l, "best_wer_before": best_wer_before(row["run"])}
         out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or note(row)} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
                    f"{pct(l.get('best_wer_before'))} | {pct(l.get('best_wer_after'))} |")
     followed = [(r, loop[r["run"]]) for r in rows if r.get("run") in loop and loop[r["run"]].get("command") == advice_command(r)
@@ -222,6 +224,13 @@ def cmd_report():
         out.append(f"- world {world}: {sum(1 for l in w if l['outcome'] == 'improved')} of {len(w)} improved")
     healthy = [(r, l) for r, l in followed if r["label"] == "healthy"]
     worse = sum(1 for _, l in healthy if l["best_wer_after"] is not None and l["best_wer_before"] is not None and l["best_wer_after"] > l["best_wer_before"] + 0.5)
+    notes = {}
+    for row in rows:
+        for f in row["findings"]:
+            if f["severity"] == "info" and f["rule"] in ("capacity", "data_mismatch", "underfitting"):
+                notes.setdefault(f["rule"], []).append(row.get("run") or row["history"])
+    out.append("Info notes (never counted as firing, never change the verdict): "
+               + "; ".join(f"`{k}` on {len(v)} ({', '.join(v)})" for k, v in sorted(notes.items())) + ".")
     out.append(f"Advice given to runs labelled healthy, followed: {len(healthy)}; made worse: {worse}; "
                f"runs labelled healthy that got no advice: {sum(1 for r in rows if r.get('run') and r['label'] == 'healthy' and not advice_command(r))}.")
     (HERE / "results.md").write_text("\n".join(out) + "\n")
