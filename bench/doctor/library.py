@@ -40,6 +40,9 @@ COMMON = ["--model", "tiny-student", "--frame-size", "32", "--no-augment", "--th
 CONSTANT = ["--lr-schedule", "constant", "--plateau-patience", "0", "--patience", "0"]
 
 # recipe -> (label, expected rules, options). The label is the truth planted by the options (or the corpus).
+# A recipe without --lr-schedule gets the trainer's default schedule, which changed on main from cosine (plateau patience 8,
+# patience 20) to constant after the first 30 runs were recorded: those ran cosine, c-healthy (recorded later) constant.
+# Each fixture's config.json holds what its run really used, and the doctor's advice rebuilds commands from it.
 RECIPES = {
     "healthy": ("healthy", [], ["--learning-rate", "0.001", "--epochs", "8"]),
     "healthy-seed2": ("healthy", [], ["--learning-rate", "0.001", "--epochs", "8", "--seed", "2"]),

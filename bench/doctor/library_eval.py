@@ -229,8 +229,10 @@ def cmd_report():
         for f in row["findings"]:
             if f["severity"] == "info" and f["rule"] in ("capacity", "data_mismatch", "underfitting"):
                 notes.setdefault(f["rule"], []).append(row.get("run") or row["history"])
+    out.append("")
     out.append("Info notes (never counted as firing, never change the verdict): "
                + "; ".join(f"`{k}` on {len(v)} ({', '.join(v)})" for k, v in sorted(notes.items())) + ".")
+    out.append("")
     out.append(f"Advice given to runs labelled healthy, followed: {len(healthy)}; made worse: {worse}; "
                f"runs labelled healthy that got no advice: {sum(1 for r in rows if r.get('run') and r['label'] == 'healthy' and not advice_command(r))}.")
     (HERE / "results.md").write_text("\n".join(out) + "\n")
