@@ -9,7 +9,7 @@
 Runs live in $GLOSSA_DOCTOR_LIBRARY (default /tmp/glossa-doctor-library). Each finished run is copied
 small (metrics.jsonl, config.json, run_context.json, summary.json, label.json; no checkpoints) to
 tests/Glossa.Tests/Doctor/Library/<world>-<recipe>/, where the tests read it.
-Runs are tiny (32-px frames, corpora of 12-30 clips, <= 24 epochs) and run under nice at most two at a time.
+Runs are tiny (32-px frames, corpora of 12-30 clips, <= 24 epochs) and run under nice one at a time (GLOSSA_DOCTOR_PARALLEL).
 """
 import json, os, random, shutil, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +20,7 @@ REPO = HERE.parent.parent
 GLOSSA = os.environ.get("GLOSSA", str(REPO / "glossa"))
 WORK = Path(os.environ.get("GLOSSA_DOCTOR_LIBRARY", "/tmp/glossa-doctor-library"))
 FIXTURES = REPO / "tests" / "Glossa.Tests" / "Doctor" / "Library"
-PARALLEL = int(os.environ.get("GLOSSA_DOCTOR_PARALLEL", "2"))
+PARALLEL = int(os.environ.get("GLOSSA_DOCTOR_PARALLEL", "1"))  # one training at a time: the machine is shared
 
 # World name -> `glossa synth` options. "a" is easy (8 glosses), "b" harder (12 glosses, 3 signers), "c" in between with
 # other seeds; "small" (few clips, many glosses) is the over-fitting corpus.
@@ -40,6 +40,9 @@ COMMON = ["--model", "tiny-student", "--frame-size", "32", "--no-augment", "--th
 CONSTANT = ["--lr-schedule", "constant", "--plateau-patience", "0", "--patience", "0"]
 
 # recipe -> (label, expected rules, options). The label is the truth planted by the options (or the corpus).
+# A recipe without --lr-schedule gets the trainer's default schedule, which changed on main from cosine (plateau patience 8,
+# patience 20) to constant after the first 30 runs were recorded: those ran cosine, c-healthy (recorded later) constant.
+# Each fixture's config.json holds what its run really used, and the doctor's advice rebuilds commands from it.
 RECIPES = {
     "healthy": ("healthy", [], ["--learning-rate", "0.001", "--epochs", "8"]),
     "healthy-seed2": ("healthy", [], ["--learning-rate", "0.001", "--epochs", "8", "--seed", "2"]),
@@ -55,6 +58,22 @@ RECIPES = {
     "shuffled": ("no_signal", ["not_learning"], ["--learning-rate", "0.001", "--epochs", "8"]),
     "nan": ("non_finite", ["non_finite"], ["--learning-rate", "0.001", "--epochs", "4"]),
     "vocab": ("data_mismatch", ["data_mismatch"], ["--learning-rate", "0.001", "--epochs", "6"]),
+}
+
+# Runs whose recipe planted something other than its name says, found by reading the run and following the advice; the
+# label is the truth of the run, with the reason kept in label.json.
+RELABEL = {
+    "sign-healthy": ("underfitting", ["underfitting"],
+                     "The healthy recipe (lr 1e-3, cosine, 8 epochs) is too short for the sign world: the run ends on the frequent-glosses "
+                     "plateau (val WER 75% for its last 3 epochs, train WER 70%, train loss still falling 3% an epoch, the rate decayed to 1% "
+                     "of the peak), the shape of the reported stalled-schedule run. With 18 epochs at the same peak (the doctor's advice) it reaches "
+                     "65% (bench/doctor/results.md). Its twin on world b, still gaining 30 points over its last 3 epochs, stays healthy."),
+    "small-b-overfit": ("healthy", [],
+                        "The over-fitting recipe (hidden 512, no dropout or weight decay, constant rate, 24 epochs, 12 clips) did not over-fit "
+                        "on this corpus: the validation loss fell in every epoch but two to the end (4.19 -> 0.71) and the val WER settled at "
+                        "23.5% (below the 30% mark of a good run) while the train WER reached 0. A train/val gap with validation still "
+                        "improving is not the over-fitting pattern, and nothing in the history asks for more regularisation. Its twin on "
+                        "small-a (val loss best at epoch 10, worse later) keeps the label."),
 }
 
 # world -> recipes trained on it; the over-fitting recipe runs on the small corpora.
@@ -134,6 +153,7 @@ def run_one(world_name, recipe):
     name = f"{world_name}-{recipe}"
     run, fixture = WORK / "runs" / name, FIXTURES / name
     label, expected, options = RECIPES[recipe]
+    label, expected, why = RELABEL.get(name, (label, expected, None))
     if (fixture / "label.json").exists() and (run / "summary.json").exists():
         return name, "skipped (done)"
     corpus = corpus_for(world_name, recipe)
@@ -153,8 +173,19 @@ def run_one(world_name, recipe):
         "run": name, "world": world_name, "recipe": recipe, "label": label, "expected_rules": expected,
         "exit_code": code, "world_options": WORLDS[world_name],
         "train_options": [str(a) for a in options + extra],
+        **({"recipe_label": RECIPES[recipe][0], "relabelled": why} if why else {}),
     }, indent=1) + "\n")
     return name, f"exit {code}"
+
+
+def cmd_relabel():
+    """Applies RELABEL to the fixtures' label.json (the runs themselves are unchanged)."""
+    for name, (label, expected, why) in RELABEL.items():
+        f = FIXTURES / name / "label.json"
+        d = json.loads(f.read_text())
+        d.update({"label": label, "expected_rules": expected, "recipe_label": RECIPES[d["recipe"]][0], "relabelled": why})
+        f.write_text(json.dumps(d, indent=1) + "\n")
+        print(f"{name}: {label}")
 
 
 def cmd_run(only=None):
@@ -170,6 +201,8 @@ if __name__ == "__main__":
     step = sys.argv[1] if len(sys.argv) > 1 else "run"
     if step == "run":
         cmd_run(sys.argv[2] if len(sys.argv) > 2 else None)
+    elif step == "relabel":
+        cmd_relabel()
     else:
         import library_eval
         getattr(library_eval, "cmd_" + step)()

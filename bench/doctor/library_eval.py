@@ -2,13 +2,15 @@
 import json, os, shlex, subprocess
 from pathlib import Path
 
-from library import COMMON, FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, sh
+from library import COMMON, FIXTURES, GLOSSA, HERE, PARALLEL, REPO, WORK, corpus_for, sh
 
 PUBLISHED = HERE / "published"
 RESULTS = HERE / "results.json"
 FIRING = ("warning", "critical")
 # Run-name prefixes another loop process is already following (GLOSSA_DOCTOR_LOOP_SKIP="a-,b-healthy").
 SKIP = [p for p in os.environ.get("GLOSSA_DOCTOR_LOOP_SKIP", "").split(",") if p]
+# Run names to follow, in this order (GLOSSA_DOCTOR_LOOP_ONLY="c-low-rate,b-low-rate"); default: every one not followed yet.
+ONLY = [p for p in os.environ.get("GLOSSA_DOCTOR_LOOP_ONLY", "").split(",") if p]
 
 
 def diagnose_dir(fixture):
@@ -96,9 +98,17 @@ def scores(rows):
 
 
 def advice_command(row):
-    """The first advice: the first training command of the first firing finding (None when that finding's advice is a check)."""
+    """The first advice: the first training command of the first firing finding (None when that finding's advice is a check);
+    for a run judged healthy, the first command of a note (e.g. "still improving when the schedule ended: train longer")."""
     first = next((f for f in row["findings"] if f["severity"] in FIRING), None)
-    return first["first_command"] if first else None
+    if first:
+        return first["first_command"]
+    return next((f["first_command"] for f in row["findings"] if f["first_command"]), None)
+
+
+def note(row):
+    """The first info note with a command, for a run judged healthy (e.g. "train longer"), else '-'."""
+    return next((f"{f['rule']} (info)" for f in row["findings"] if f["first_command"]), "-")
 
 
 def first_firing(row):
@@ -119,17 +129,26 @@ def best_wer(run):
     return json.loads(s.read_text()).get("best_wer") if s.exists() else None
 
 
+def best_wer_before(name):
+    """The library run's best dev WER: its folder under WORK, else its fixture (WORK may have been cleared)."""
+    run = WORK / "runs" / name
+    return best_wer(run) if (run / "summary.json").exists() else best_wer(FIXTURES / name)
+
+
 def follow(row):
     """Runs the first advice command of a library run exactly as printed (the program is this checkout's glossa)."""
     name = row["run"]
     cmd = advice_command(row)
-    before = best_wer(WORK / "runs" / name)
+    before = best_wer_before(name)
     entry = {"run": name, "label": row["label"], "command": cmd, "best_wer_before": before}
     if cmd is None:
         return {**entry, "outcome": "no command (the advice is a data check)"}
+    label = json.loads((FIXTURES / name / "label.json").read_text())
+    corpus_for(label["world"], label["recipe"])  # the corpus the command names (re-synthesised if WORK was cleared)
     args = shlex.split(cmd)
     out = Path(args[args.index("--output-dir") + 1])
     if not (out / "summary.json").exists():
+        (WORK / "runs").mkdir(parents=True, exist_ok=True)
         sh([GLOSSA, *args[1:], "--overwrite"], log=WORK / "runs" / f"{name}-advice.log")
     after = best_wer(out)
     improved = after is not None and (before is None or after < before - 0.5)
@@ -140,9 +159,12 @@ def cmd_loop():
     """Follows the advice of every judged run not followed yet; each outcome is also a line of WORK/loop.jsonl."""
     from concurrent.futures import ThreadPoolExecutor
     data = json.loads(RESULTS.read_text())
-    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or row["verdict"] != "healthy")
-            and row["run"] not in data["loop"] and not any(row["run"].startswith(p) for p in SKIP)]
+    # Every library run with advice whose command has not been followed yet (an entry for an older command is followed again).
+    todo = [row for row in data["runs"] if row.get("run") and (row["label"] != "healthy" or advice_command(row))
+            and data["loop"].get(row["run"], {}).get("command") != advice_command(row) and not any(row["run"].startswith(p) for p in SKIP)]
     todo.sort(key=lambda row: row["label"] == "no_signal")  # the longest and least informative last
+    if ONLY:
+        todo = sorted((row for row in todo if row["run"] in ONLY), key=lambda row: ONLY.index(row["run"]))
     with ThreadPoolExecutor(PARALLEL) as pool:
         for entry in pool.map(follow, todo):
             with open(WORK / "loop.jsonl", "a") as log:
@@ -186,12 +208,33 @@ def cmd_report():
         l = loop.get(row.get("run"), {})
         if l.get("command") != advice_command(row):
             l = {"best_wer_before": l.get("best_wer_before")}  # followed an older advice: not this one
-        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or '-'} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
+        if row.get("run") and row["label"] != "healthy" and l.get("best_wer_before") is None:
+            l = {**l, "best_wer_before": best_wer_before(row["run"])}
+        out.append(f"| {name} | {row['label']} | {row['verdict']} | {first_firing(row) or note(row)} | {changed(row, advice_command(row)) if advice_command(row) or row['verdict'] == 'healthy' else 'a check, no training command'} | "
                    f"{pct(l.get('best_wer_before'))} | {pct(l.get('best_wer_after'))} |")
-    done = [loop[r["run"]] for r in rows if r.get("run") in loop and r["label"] != "healthy"
-            and loop[r["run"]].get("command") == advice_command(r) and "best_wer_after" in loop[r["run"]]]
+    followed = [(r, loop[r["run"]]) for r in rows if r.get("run") in loop and loop[r["run"]].get("command") == advice_command(r)
+                and advice_command(r) and "best_wer_after" in loop[r["run"]]]
+    done = [l for r, l in followed if r["label"] != "healthy"]
     better = sum(1 for l in done if l["outcome"] == "improved")
-    out += ["", f"First advice followed on {len(done)} failing runs: best dev WER improved on {better} ({100 * better / max(1, len(done)):.0f}%)."]
+    checks = sum(1 for r in rows if r.get("run") and r["label"] != "healthy" and not advice_command(r))
+    out += ["", f"First advice followed on {len(done)} failing runs: best dev WER improved on {better} ({100 * better / max(1, len(done)):.0f}%)"
+            f" ({checks} failing runs got a data check first, no training command to follow)."]
+    for world in sorted({r["world"] for r, _ in followed}):
+        w = [l for r, l in followed if r["world"] == world and r["label"] != "healthy"]
+        out.append(f"- world {world}: {sum(1 for l in w if l['outcome'] == 'improved')} of {len(w)} improved")
+    healthy = [(r, l) for r, l in followed if r["label"] == "healthy"]
+    worse = sum(1 for _, l in healthy if l["best_wer_after"] is not None and l["best_wer_before"] is not None and l["best_wer_after"] > l["best_wer_before"] + 0.5)
+    notes = {}
+    for row in rows:
+        for f in row["findings"]:
+            if f["severity"] == "info" and f["rule"] in ("capacity", "data_mismatch", "underfitting"):
+                notes.setdefault(f["rule"], []).append(row.get("run") or row["history"])
+    out.append("")
+    out.append("Info notes (never counted as firing, never change the verdict): "
+               + "; ".join(f"`{k}` on {len(v)} ({', '.join(v)})" for k, v in sorted(notes.items())) + ".")
+    out.append("")
+    out.append(f"Advice given to runs labelled healthy, followed: {len(healthy)}; made worse: {worse}; "
+               f"runs labelled healthy that got no advice: {sum(1 for r in rows if r.get('run') and r['label'] == 'healthy' and not advice_command(r))}.")
     (HERE / "results.md").write_text("\n".join(out) + "\n")
     print("\n".join(out))
 

@@ -55,6 +55,10 @@ public sealed record DoctorOptions
     public double OverfitMinRise { get; init; } = 0.02;
     /// <summary>Critical when past the best by this many times <see cref="OverfitPatience"/> and still worsening.</summary>
     public double OverfitCriticalFactor { get; init; } = 2.0;
+    /// <summary>With a training WER, overfitting also needs the training clips fitted better than the validation clips by
+    /// this many points (run library: the over-fitting runs end 38 points apart; the two false alarms it removed, an
+    /// over-regularised and a low-rate run whose "best" validation was epoch 1's random output, had train WER >= val WER).</summary>
+    public double OverfitMinWerGap { get; init; } = 5.0;
 
     // ---- not_learning ----
     /// <summary>Validation WER (percent) that is "not learning" after <see cref="NotLearningEpochs"/> epochs.</summary>
@@ -75,12 +79,32 @@ public sealed record DoctorOptions
     public double UnderfitLossFall { get; init; } = 0.03;
     /// <summary>A last-epoch rate below this share of the configured peak means the schedule has decayed it (cosine ends at 1%).</summary>
     public double UnderfitDecayedShare { get; init; } = 0.2;
+    /// <summary>Validation WER points gained over <see cref="UnderfitWindow"/> (with a gain of at least <see cref="MinWerGain"/> in
+    /// the last epoch) that mean a run was still improving fast when its schedule ended: a healthy run cut short gets a
+    /// "train longer" note (info), not a stop. Run library: the healthy world-b run gained 30 points over its last 3
+    /// epochs; the stalled runs (short schedule, the reported stalled run, the sign world's 8-epoch run) gained 0-10.</summary>
+    public double UnderfitStillImprovingWer { get; init; } = 15.0;
     /// <summary>A configured peak learning rate below this is too low for Adam-style CTC training in a normal number of epochs.</summary>
     public double LowPeakLearningRate { get; init; } = 5e-5;
     /// <summary>Weight decay at or above which (AdamW, decoupled) the regularisation can keep the training error up.</summary>
     public double HighWeightDecay { get; init; } = 0.05;
     /// <summary>CTC label smoothing at or above which the regularisation can keep the training error up.</summary>
     public double HighLabelSmoothing { get; init; } = 0.2;
+
+    // ---- not_learning: no signal (needs the training label counts) ----
+    /// <summary>Training loss within this band of the frame-blind floor (the loss of a model that knows the label prior and
+    /// nothing of the frames, <see cref="Rules.LabelPrior"/>) counts as "at the floor". Run library: the shuffled-label runs
+    /// end at 1.03-1.06x; the runs with signal that sat on the same WER plateau ended at 1.19-1.24x (still falling) or
+    /// below 0.85x (learning from the frames).</summary>
+    public double NoSignalFloorLow { get; init; } = 0.90;
+    /// <inheritdoc cref="NoSignalFloorLow"/>
+    public double NoSignalFloorHigh { get; init; } = 1.15;
+    /// <summary>Largest relative training-loss fall over the last 2 epochs at which the loss counts as settled at the floor
+    /// (run library: shuffled runs 2.8-4.3%; runs with signal crossing the floor band fall 17-39% over 2 epochs).</summary>
+    public double NoSignalFlatFall { get; init; } = 0.08;
+    /// <summary>Training WER within this many points of the label-prior WER (only the glosses of every sentence output)
+    /// counts as "no better than the prior".</summary>
+    public double NoSignalWerMargin { get; init; } = 2.0;
 
     // ---- unstable ----
     /// <summary>A step loss this many times the epoch mean is a spike.</summary>
@@ -113,15 +137,16 @@ public sealed record DoctorOptions
     public double InfeasibleCriticalShare { get; init; } = 0.25;
 
     // ---- capacity ----
-    /// <summary>Parameters per training sample above which overfitting is likely (seed: 6,000 overfit, 1,800 trained better).</summary>
-    public double ParamsPerSampleWarn { get; init; } = 3000;
-    /// <summary>Parameters per training sample worth an info note.</summary>
+    /// <summary>Trainable parameters per training clip above which an overfitting run gets an info note naming the size as a
+    /// possible cause. The ratio is never a warning: on the run library it predicts nothing (tiny students at 11,000-22,000
+    /// per clip reach &lt; 5% WER; all three warnings it gave were false alarms).</summary>
     public double ParamsPerSampleInfo { get; init; } = 1500;
 
     // ---- data_mismatch ----
     /// <summary>Share of validation gloss occurrences missing from the training vocabulary that makes the labels disagree (critical).</summary>
     public double UnknownValidationShare { get; init; } = 0.10;
-    /// <summary>Share of all gloss tokens taken by the single most frequent gloss that counts as skewed.</summary>
+    /// <summary>Share of all gloss tokens taken by the single most frequent gloss that counts as skewed (an info note: on the
+    /// run library the sign world's 32% gloss gave five warnings, each on a run whose problem was another, planted one).</summary>
     public double SkewTopShare { get; init; } = 0.25;
     /// <summary>Share of glosses seen fewer than 3 times in training above which the vocabulary is mostly rare glosses.</summary>
     public double RareGlossShare { get; init; } = 0.5;
@@ -162,7 +187,10 @@ public sealed record DoctorOptions
         Check(HighDropout is > 0 and < 1, $"high_dropout must be in (0,1) (got {HighDropout})");
         Check(InfeasibleWarnShare is >= 0 and <= 1 && InfeasibleCriticalShare >= InfeasibleWarnShare && InfeasibleCriticalShare <= 1,
             "infeasible shares must satisfy 0 <= warn <= critical <= 1");
-        Check(ParamsPerSampleInfo > 0 && ParamsPerSampleWarn >= ParamsPerSampleInfo, "params_per_sample_info must be > 0 and <= params_per_sample_warn");
+        Check(ParamsPerSampleInfo > 0, $"params_per_sample_info must be > 0 (got {ParamsPerSampleInfo})");
+        Check(OverfitMinWerGap >= 0 && UnderfitStillImprovingWer > 0, "overfit_min_wer_gap must be >= 0 and underfit_still_improving_wer > 0");
+        Check(NoSignalFloorLow is > 0 and < 1 && NoSignalFloorHigh > 1 && NoSignalFlatFall is > 0 and < 1 && NoSignalWerMargin >= 0,
+            "no_signal_floor_low must be in (0,1), no_signal_floor_high > 1, no_signal_flat_fall in (0,1), no_signal_wer_margin >= 0");
         Check(UnknownValidationShare is > 0 and <= 1, $"unknown_validation_share must be in (0,1] (got {UnknownValidationShare})");
         Check(SkewTopShare is > 0 and <= 1 && RareGlossShare is > 0 and <= 1, "skew_top_share and rare_gloss_share must be in (0,1]");
         return this;

@@ -286,10 +286,10 @@ public sealed class RuleTests
     // ---- capacity ----
 
     [Fact]
-    public void Capacity_fires_for_the_overfitting_seed_teacher_and_notes_the_student()
+    public void Capacity_is_noted_for_the_overfitting_seed_teacher_and_student_never_above_info()
     {
         var teacher = HealthMonitor.Diagnose(Histories.Seed(), new RunContext { ParameterCount = 27_000_000, TrainingSamples = 4376 }).Findings.Single(f => f.Rule == RuleIds.Capacity);
-        Assert.Equal(Severity.Warning, teacher.Severity);
+        Assert.Equal(Severity.Info, teacher.Severity);
         var student = HealthMonitor.Diagnose(Histories.Seed(), new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376 }).Findings.Single(f => f.Rule == RuleIds.Capacity);
         Assert.Equal(Severity.Info, student.Severity);
         // Before any epoch nothing is judged: parameters per clip alone predicts nothing.
@@ -342,7 +342,7 @@ public sealed class RuleTests
 
         var skew = new Dictionary<string, int> { ["REGEN"] = 400, ["SONNE"] = 100, ["WIND"] = 100, ["NORD"] = 100 };
         var f = Find(new HealthMonitor(new RunContext { LabelCounts = skew }), RuleIds.DataMismatch);
-        Assert.Equal(Severity.Warning, f!.Severity);
+        Assert.Equal(Severity.Info, f!.Severity); // a description of the data: on the run library a 32% gloss trained fine
         Assert.Contains("REGEN", f.Title);
     }
 
@@ -351,5 +351,34 @@ public sealed class RuleTests
     {
         var balanced = Enumerable.Range(0, 30).ToDictionary(i => $"G{i}", i => 20 + i);
         Assert.Null(Find(new HealthMonitor(new RunContext { CheckpointVocabularySize = 1296, CorpusVocabularySize = 1296, LabelCounts = balanced }), RuleIds.DataMismatch));
+    }
+
+    // ---- not_learning: no signal (label prior) ----
+
+    static readonly Dictionary<string, int> PriorCounts = new() { ["__ON__"] = 10, ["__OFF__"] = 10, ["A"] = 8, ["B"] = 6, ["C"] = 6 };
+
+    static List<EpochMetrics> AtPlateau(params double[] trainLoss) =>
+        trainLoss.Select((l, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = l, ValLoss = l + 0.1, TrainWer = i < 2 ? 100 : 50, ValWer = i < 2 ? 100 : 52, BlankRatio = 0.8, LengthRatio = 0.5 }).ToList();
+
+    [Fact]
+    public void Not_learning_names_no_signal_when_the_loss_settles_at_the_frame_blind_floor()
+    {
+        // 10 clips, __ON__/__OFF__ in each: label-prior WER 1 - 20/40 = 50%; the other 20 labels (8, 6, 6) have entropy
+        // 1.089 nats, so the frame-blind floor is 20 * 1.089 / 40 = 0.544 per label.
+        var context = new RunContext { TrainingSamples = 10, LabelCounts = PriorCounts };
+        var none = Find(HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.6, 0.57, 0.56), context), RuleIds.NotLearning);
+        Assert.Equal(Severity.Critical, none!.Severity);
+        Assert.Contains("label prior (50%)", none.Title);
+        Assert.Contains(none.Evidence, e => e.Name == "frame_blind_loss_floor" && Math.Abs(e.Value - 0.544) < 0.001);
+        // Below the floor the frames are being used (the WER plateau is then just unfinished); falling fast through it, too early to say;
+        // without label counts (another toolkit's history) the rule cannot judge.
+        var monitors = new[]
+        {
+            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.5, 0.42, 0.40), context),
+            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.8, 0.75, 0.68, 0.58), context),
+            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.6, 0.57, 0.56)),
+        };
+        foreach (var m in monitors)
+            Assert.DoesNotContain(m.Findings, f => f.Title.Contains("label prior"));
     }
 }

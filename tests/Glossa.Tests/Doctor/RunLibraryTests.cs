@@ -54,37 +54,57 @@ public sealed class RunLibraryTests
     static JsonObject Loop() => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(Repo(), "bench", "doctor", "results.json")))!["loop"]!;
 
     [Fact]
-    public void A_healthy_recipe_gets_no_advice_unless_following_it_made_the_run_better()
+    public void A_healthy_recipe_is_healthy_and_at_most_told_to_train_longer_which_did_not_make_it_worse()
     {
         var loop = Loop();
         foreach (var run in Library().Where(r => r.Label == "healthy"))
         {
-            if (run.Doctor.Verdict == Verdict.Healthy)
+            Assert.True(run.Doctor.Verdict == Verdict.Healthy, $"{run.Name}: {First(run.Doctor)?.Rule}: {First(run.Doctor)?.Title}");
+            // Live, no epoch of a healthy recipe was ever told to stop.
+            Assert.DoesNotContain(run.Doctor.Raised, f => f.Severity == Severity.Critical);
+            // A healthy run still improving fast when its schedule ended gets an info note to train longer, nothing else.
+            foreach (var note in run.Doctor.Findings)
             {
-                Assert.DoesNotContain(run.Doctor.Findings, f => f.Severity >= Severity.Warning);
-                continue;
+                Assert.True(note.Rule == RuleIds.Underfitting && note.Actions[0].Command!.Contains("--epochs"), $"{run.Name}: {note.Rule}: {note.Title}");
+                if (loop[run.Name] is JsonObject entry && entry["best_wer_after"] is JsonNode after)
+                    Assert.True((double)after <= (double)entry["best_wer_before"]!, $"{run.Name}: {entry.ToJsonString()}");
             }
-            // The recipe meant to be healthy did not converge in its epochs (val WER still > 30% with the loss falling): the only
-            // advice allowed is to train longer, and where it was followed it must have helped.
-            var first = First(run.Doctor)!;
-            Assert.True(first.Rule == RuleIds.Underfitting && first.Actions[0].Command!.Contains("--epochs"), $"{run.Name}: {first.Rule}: {first.Title}");
-            Assert.DoesNotContain(run.Doctor.Findings, f => f.Rule is RuleIds.Overfitting or RuleIds.BlankCollapse or RuleIds.Capacity);
-            if (loop[run.Name] is JsonObject entry && entry["best_wer_after"] is JsonNode after)
-                Assert.True((double)after < (double)entry["best_wer_before"]!, $"{run.Name}: {entry.ToJsonString()}");
         }
     }
 
     [Fact]
-    public void Failing_runs_are_not_called_healthy_and_the_planted_problem_is_found()
+    public void Failing_runs_are_not_called_healthy_and_the_planted_problem_is_found_first()
     {
         var failing = Library().Where(r => r.Label != "healthy").ToList();
         Assert.NotEmpty(failing);
         Assert.True(failing.All(r => r.Doctor.Verdict != Verdict.Healthy), string.Join("; ", failing.Where(r => r.Doctor.Verdict == Verdict.Healthy).Select(r => r.Name)));
-        // Measured on the library (docs/doctor.md): every planted problem is found except shuffled labels, which from the
-        // history alone look like a run stopped on the frequent-glosses plateau (called underfitting: a known limit).
-        var missed = failing.Where(r => !r.Expected.Any(e => Fires(r.Doctor, e))).ToList();
-        Assert.True(missed.All(r => r.Label == "no_signal"), string.Join("; ", missed.Select(r => $"{r.Name}: {First(r.Doctor)?.Rule}")));
-        Assert.All(missed, r => Assert.Equal(RuleIds.Underfitting, First(r.Doctor)?.Rule));
+        var missed = failing.Where(r => !r.Expected.Contains(First(r.Doctor)?.Rule ?? "")).ToList();
+        Assert.True(missed.Count == 0, string.Join("; ", missed.Select(r => $"{r.Name}: {First(r.Doctor)?.Rule}")));
+    }
+
+    [Fact]
+    public void Shuffled_labels_are_not_learning_with_a_data_check_never_more_epochs()
+    {
+        var runs = Library().Where(r => r.Label == "no_signal").ToList();
+        Assert.True(runs.Count >= 2);
+        foreach (var run in runs)
+        {
+            var first = First(run.Doctor)!;
+            Assert.Equal(RuleIds.NotLearning, first.Rule);
+            Assert.Equal(Severity.Critical, first.Severity);
+            Assert.Contains("label prior", first.Title);
+            Assert.Contains("corpus check", first.Actions[0].Command);
+            Assert.DoesNotContain(run.Doctor.Findings, f => f.Rule == RuleIds.Underfitting);
+        }
+    }
+
+    [Fact]
+    public void Runs_with_signal_on_the_same_plateau_are_not_called_no_signal()
+    {
+        // The over-regularised runs and the short schedules sit at the label-prior WER too, but their loss is still above
+        // the frame-blind floor or falling fast through it (docs/doctor.md): they keep their own finding.
+        foreach (var run in Library().Where(r => r.Label is "underfitting" or "healthy" or "data_mismatch"))
+            Assert.DoesNotContain(run.Doctor.Raised, f => f.Rule == RuleIds.NotLearning && f.Title.Contains("label prior"));
     }
 
     [Fact]

@@ -13,6 +13,10 @@ internal static class NotLearningRule
         var o = r.Options;
         var h = r.History;
         var last = r.Last;
+        if (LabelPrior.Holds(r) is { } none)
+            return NoSignal(r, none);
+        if (BlankCollapseRule.Evaluate(r) is not null)
+            return null; // a WER stuck by blank output is blank_collapse's finding, with its own causes and advice
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null; // still learning when the schedule ran out, or at a rate too low: underfitting names the cause
         var ev = new List<Evidence>();
@@ -53,6 +57,40 @@ internal static class NotLearningRule
                 "The model is not learning the task at a useful pace: a healthy CTC run on a small corpus passes the \"frequent glosses only\" stage (WER ~75%) within a few epochs and then falls fast. " +
                 "A WER stuck high usually means blank collapse (see that finding), a learning rate too low or too high, labels that do not match the videos, or a model that cannot see enough frames per gloss.",
             Actions = Actions(r),
+        };
+    }
+
+    /// <summary>
+    /// The training output is no better than the label prior and the loss has settled at the frame-blind floor: nothing in
+    /// the frames is being used. On the run library this is the shuffled-label runs (no link between clips and labels);
+    /// without label counts (another toolkit's history) it cannot be told from a run stalled on the frequent-glosses plateau.
+    /// </summary>
+    static Finding NoSignal(RuleInput r, LabelPrior.NoSignal n)
+    {
+        var last = r.Last;
+        return new Finding
+        {
+            Rule = RuleIds.NotLearning,
+            Severity = Severity.Critical,
+            Epoch = last.Epoch,
+            Title = $"train WER {F(n.TrainWer)}% is no better than the label prior ({F(n.Prior.PriorWer)}%) and train_loss has settled at the loss of a model that ignores the frames " +
+                    $"({F(n.LossThen)} -> {F(n.TrainLoss)}, floor ~{F(n.Prior.LossFloor)}): no learnable signal",
+            Evidence =
+            [
+                new("train_wer", n.TrainWer, last.Epoch), new("label_prior_wer", n.Prior.PriorWer),
+                new("train_loss", n.LossThen, n.EpochThen), new("train_loss", n.TrainLoss, last.Epoch), new("frame_blind_loss_floor", n.Prior.LossFloor),
+            ],
+            Explanation =
+                "A model that never looks at the frames can output the glosses every sentence has and spread the rest by their frequency; its loss per label is the entropy of that label distribution. " +
+                "This run's training loss has settled there and its training WER is what outputting the frequent glosses gives, so it has learned the label prior and nothing from the videos. " +
+                "Runs with a usable signal go below that loss even while their WER is still on the frequent-glosses plateau. More epochs, another rate or a bigger model do not help: " +
+                "the labels do not belong to the clips (shuffled or misaligned annotation rows, wrong video folder), or the frames carry nothing (all black, wrong crop).",
+            Actions =
+            [
+                new("Check that labels and clips belong together: validate the corpus, then watch a few clips next to their glosses (annotation rows shuffled or shifted, another split's videos, frames all alike).",
+                    $"{r.Options.Program} corpus check {r.Commands.Get("corpus") ?? "CORPUS"}"),
+                new("Overfit a tiny subset (e.g. 10 clips, no regularisation) next: with real labels it reaches a low training WER within a few dozen epochs; with labels unrelated to the clips it stays at the label prior."),
+            ],
         };
     }
 

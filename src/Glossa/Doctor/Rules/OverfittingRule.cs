@@ -18,6 +18,10 @@ internal static class OverfittingRule
         var byWer = Check(h, m => m.ValWer, o, relative: false);
         var hit = byLoss ?? byWer;
         if (hit is not { } x) return null;
+        // Overfitting means the training clips are fitted and the validation clips are not: with a training WER, it must be
+        // clearly better than the validation WER (a validation loss whose best was epoch 1's random output is not the pattern).
+        if (Finite(last.TrainWer) && Finite(last.ValWer) && last.ValWer!.Value - last.TrainWer!.Value < o.OverfitMinWerGap)
+            return null;
         if (byLoss is { } l && byWer is { } w && w.Since > l.Since) x = w; // report the stronger signal
         var best = x.Best;
         var trainAtBest = best.TrainLoss;

@@ -32,7 +32,7 @@ internal static class UnderfittingRule
         return new Finding
         {
             Rule = RuleIds.Underfitting,
-            Severity = a.Critical ? Severity.Critical : Severity.Warning,
+            Severity = a.Critical ? Severity.Critical : a.ImprovingFast ? Severity.Info : Severity.Warning,
             Epoch = last.Epoch,
             Title = Title(r, a),
             Evidence = ev,
@@ -41,7 +41,10 @@ internal static class UnderfittingRule
         };
     }
 
-    sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen);
+    sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen, bool ImprovingFast = false);
+
+    static bool UnknownValidationGlosses(RuleInput r) =>
+        r.Context.ValidationUnknownGlosses is { } u && r.Context.ValidationGlosses is { } n && n > 0 && (double)u / n >= r.Options.UnknownValidationShare;
 
     static Analysis? Analyse(RuleInput r)
     {
@@ -49,6 +52,9 @@ internal static class UnderfittingRule
         var h = r.History;
         var last = r.Last;
         if (last.Epoch < 2 || !Finite(last.ValWer) || last.ValWer <= o.GoodWer || !double.IsFinite(last.TrainLoss)) return null;
+        // Validation labels the model cannot output keep the validation WER up whatever the training does (data_mismatch's),
+        // and a run settled at the label prior has no signal to learn (not_learning's): neither is cured by training longer.
+        if (UnknownValidationGlosses(r) || LabelPrior.Holds(r) is not null) return null;
         // Train bad too (else it is overfitting's pattern): train WER high, or without it a validation loss near its best.
         bool trainBad = Finite(last.TrainWer)
             ? last.TrainWer > o.GoodWer && last.ValWer!.Value - last.TrainWer!.Value < o.UnderfitMaxGap
@@ -73,8 +79,10 @@ internal static class UnderfittingRule
         // In order of what to change first: a rate too low, then regularisation strong enough to hold the training error
         // up (training longer under it helps little), then the schedule.
         if (peak is { } p && p < o.LowPeakLearningRate && (pastGrace || scheduleOver)) causes.Add(Cause.RateTooLow);
-        // Blank output with a suspect dropout is blank_collapse's.
-        if (OverRegularised(r).Count > 0 && pastGrace && !(blank && Advice.SuspectDropout(r) is not null)) causes.Add(Cause.OverRegularised);
+        // Blank output with a suspect dropout as the only strong option is blank_collapse's; with a strong weight decay or label
+        // smoothing too (the sign world's over-regularised run) restoring the dropout alone would leave the rest holding it down.
+        var strong = OverRegularised(r);
+        if (strong.Count > 0 && pastGrace && !(blank && Advice.SuspectDropout(r) is not null && strong.Count == 1)) causes.Add(Cause.OverRegularised);
         // Above the high mark a falling loss is the rate's noise, not progress (that is unstable's finding).
         bool saneRate = !(peak > o.HighLearningRate);
         if (stillLearning && scheduleOver && saneRate && !causes.Contains(Cause.RateTooLow)) causes.Add(Cause.ScheduleTooShort);
@@ -84,7 +92,11 @@ internal static class UnderfittingRule
             causes.Add(Cause.TooSmall);
         if (causes.Count == 0) return null;
         bool critical = scheduleOver && causes[0] != Cause.TooSmall;
-        return new Analysis(causes, critical, stillLearning, scheduleOver, then);
+        // A run whose validation WER was still falling fast when the schedule ended is a healthy run cut short: a note to
+        // train longer (info, verdict unchanged), not a stop; the stalled runs gain a few points at most (DoctorOptions).
+        bool fast = causes[0] == Cause.ScheduleTooShort && AtOrBefore(h, from, m => m.ValWer) is { } w0 && w0.V - last.ValWer!.Value >= o.UnderfitStillImprovingWer
+                    && h.Count >= 2 && Finite(h[^2].ValWer) && h[^2].ValWer!.Value - last.ValWer!.Value >= o.MinWerGain;
+        return new Analysis(causes, critical && !fast, stillLearning, scheduleOver, then, fast);
     }
 
     /// <summary>The regularisation options set so high that they can keep the training error up.</summary>
@@ -104,6 +116,7 @@ internal static class UnderfittingRule
         string both = Finite(last.TrainWer) ? $"train WER {F(last.TrainWer!.Value)}% and val WER {F(last.ValWer!.Value)}%" : $"val WER {F(last.ValWer!.Value)}%";
         return a.Causes[0] switch
         {
+            Cause.ScheduleTooShort when a.ImprovingFast => $"{both} at epoch {last.Epoch}, still improving fast when the schedule ended" + (a.LossThen is { } t0 ? $" (loss {F(t0.V)} -> {F(last.TrainLoss)})" : "") + ": more epochs would gain more",
             Cause.ScheduleTooShort => $"{both} at epoch {last.Epoch} while the loss is still falling" + (a.LossThen is { } t ? $" ({F(t.V)} -> {F(last.TrainLoss)})" : "") + ": the schedule ended or decayed the rate too early",
             Cause.RateTooLow => $"{both} at epoch {last.Epoch} with a peak learning rate of {F(r.PeakLearningRate!.Value)}: too low to train in this many epochs",
             Cause.OverRegularised => $"{both} at epoch {last.Epoch} under strong regularisation (" + string.Join(", ", OverRegularised(r).Select(x => $"{x.Option} {F(x.Value)}")) + ")",
