@@ -58,12 +58,14 @@ public sealed class FeatureExtractor : IDisposable
             ModelConfig.I3d => new InceptionI3d(i3dStride),
             _ => throw new GlossaException($"features: backbone '{backboneName}' is unknown; use mobilenet_v3_large, mobilenet_v3_small or i3d"),
         };
-        var state = WeightIO.ReadStateDict(weightsPath);
+        var state = Directory.Exists(weightsPath) ? CheckpointState(weightsPath) : WeightIO.ReadStateDict(weightsPath);
         LoadReport report;
         try
         {
-            bool glossaCheckpoint = state.ContainsKey(WeightIO.ConfigKey);
-            var source = glossaCheckpoint
+            // A whole recogniser (a Glossa checkpoint folder, an exported .pt/.safetensors of one) keeps its backbone under
+            // "backbone."; torchvision's and pytorch-i3d's files never use that prefix.
+            bool wholeModel = state.ContainsKey(WeightIO.ConfigKey) || state.Keys.Any(k => k.StartsWith("backbone.", StringComparison.Ordinal));
+            var source = wholeModel
                 ? state.Where(kv => kv.Key.StartsWith("backbone.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["backbone.".Length..], kv => kv.Value)
                 : state;
             report = WeightIO.LoadStateDict(backbone, source, strict: false, source: weightsPath);
@@ -82,6 +84,13 @@ public sealed class FeatureExtractor : IDisposable
             Std = backbone.PerFrame ? [0.229, 0.224, 0.225] : [0.5, 0.5, 0.5],
         };
         return new FeatureExtractor(backbone, frames, report) { Precision = precision };
+    }
+
+    /// <summary>The weights of a Glossa checkpoint folder (RUN/best, RUN/last, checkpoints/epoch...), copied out of its model.</summary>
+    static Dictionary<string, Tensor> CheckpointState(string checkpoint)
+    {
+        using var model = ModelCheckpoint.LoadModel(Path.GetFullPath(checkpoint.TrimEnd('/')));
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
     }
 
     /// <summary>Features of one sample: (T', C) values and the number of decoded frames.</summary>

@@ -44,6 +44,25 @@ public class FeatureExtractorTests
             Assert.Equal((rows, cols), (r2, c2));
             Assert.Equal(data, back);
 
+            // A whole trained recogniser as users have it: a Glossa checkpoint folder, and the same model exported as safetensors.
+            // Its backbone (keys under "backbone.") is what the extractor loads; the features equal the backbone's own.
+            string checkpoint = Path.Combine(dir, "student-checkpoint");
+            using (var student = ModelFactory.Create("mobilenetv3-small-student", numClasses: 6))
+            {
+                student.eval();
+                ModelCheckpoint.WriteUntrained(checkpoint, student);
+                WeightIO.WriteSafetensors(student.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value), Path.Combine(dir, "student.safetensors"));
+                using var own = student.Backbone.call(tensor(pixels, [clip.Length, 3, 64, 64]));
+                foreach (string whole in new[] { checkpoint, checkpoint + "/", Path.Combine(dir, "student.safetensors") })
+                {
+                    using var fromWhole = FeatureExtractor.Create(ModelConfig.MobileNetV3Small, whole, size: 64);
+                    Assert.Empty(fromWhole.Report!.Missing);
+                    var (wholeData, wholeRows, wholeCols, _) = fromWhole.Extract(sample);
+                    using var fromFolder = tensor(wholeData, [wholeRows, wholeCols]);
+                    Assert.True(own.allclose(fromFolder, rtol: 1e-4, atol: 1e-5), whole);
+                }
+            }
+
             // I3D weights do not fit MobileNetV3: a clear error, not silently random features.
             string i3dWeights = Path.Combine(dir, "i3d.pt");
             using (var i3d = new InceptionI3d())
