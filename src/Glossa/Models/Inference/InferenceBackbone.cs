@@ -7,7 +7,7 @@ namespace Glossa.Models.Inference;
 /// <summary>
 /// The eval-only form of a per-frame <see cref="Backbone"/>: rebuilt with every BatchNorm folded
 /// into the convolution before it and activations applied in place (<see cref="FusedConv"/>), run
-/// channels-last (oneDNN's NHWC kernels) in fp32 or bf16, in inference mode. The input buffer is
+/// in NCHW (see Create for why not channels-last) in fp32 or bf16, in inference mode. The input buffer is
 /// reused while the frame count stays the same (chunks of one video). Backbones it cannot rebuild
 /// (I3D) run as they are, in fp32. Not thread-safe; the source backbone must stay alive.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class InferenceBackbone : IDisposable
     /// <summary>BatchNorms folded into convolutions (0 when the backbone runs unfused).</summary>
     public int FoldedBatchNorms { get; }
 
-    /// <summary>True when the backbone runs rebuilt (folded, channels-last); false when the original runs.</summary>
+    /// <summary>True when the backbone runs rebuilt (folded); false when the original runs.</summary>
     public bool Fused => fused is not null;
 
     InferenceBackbone(Backbone source, FusedSequence? fused, InferencePrecision precision, int folded)
@@ -49,7 +49,10 @@ public sealed class InferenceBackbone : IDisposable
         var device = backbone.parameters().First().device;
         PrecisionSupport.Require(precision, device, cpuFlags);
         var dtype = precision == InferencePrecision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        var fused = BackboneFuser.Fuse(backbone, dtype, channelsLast: true, out int folded);
+        // NCHW, not channels-last: libtorch 2.10's oneDNN computes some 1x1 convolutions on channels-last input wrongly on
+        // AVX-512 CPUs (MobileNetV3-Small's 16->72 expansion at 16x16 and 96->40 projection at 4x4 were off by up to 34 on a
+        // trained checkpoint, while NCHW agrees with the eval model to 4e-6; FusedModelTests guards it with trained statistics).
+        var fused = BackboneFuser.Fuse(backbone, dtype, channelsLast: false, out int folded);
         if (fused is null && precision == InferencePrecision.Bf16)
             throw new GlossaException($"--precision bf16 supports the per-frame MobileNetV3 and tiny backbones; the {backbone.GetName()} backbone runs in fp32 only (use --precision fp32)");
         return new InferenceBackbone(backbone, fused, precision, folded);
@@ -64,18 +67,17 @@ public sealed class InferenceBackbone : IDisposable
         using var scope = NewDisposeScope();
         var input = InputBuffer(x.shape, x.device);
         input.copy_(x);                                                               // one pass: layout (and dtype) change
-        var map = fused.call(input);                                                  // (N,C,h,w), channels-last
+        var map = fused.call(input);                                                  // (N,C,h,w)
         return map.to_type(ScalarType.Float32).mean([2, 3]).MoveToOuterDisposeScope(); // (N,C,h,w) -> (N,C), averaged in fp32
     }
 
-    /// <summary>A channels-last (N, 3, H, W) tensor in the backbone's dtype, kept while the shape repeats.</summary>
+    /// <summary>An (N, 3, H, W) tensor in the backbone's dtype, kept while the shape repeats.</summary>
     Tensor InputBuffer(long[] shape, Device device)
     {
         if (inputBuffer is not null && inputBuffer.shape.SequenceEqual(shape) && inputBuffer.device.type == device.type && inputBuffer.device.index == device.index)
             return inputBuffer;
         inputBuffer?.Dispose();
-        using var storage = empty([shape[0], shape[2], shape[3], shape[1]], dtype: dtype, device: device); // (N,H,W,3)
-        inputBuffer = storage.permute(0, 3, 1, 2);                                    // NCHW view of NHWC storage
+        inputBuffer = empty(shape, dtype: dtype, device: device);                     // (N,3,H,W)
         inputBuffer.DetachFromDisposeScope();
         return inputBuffer;
     }

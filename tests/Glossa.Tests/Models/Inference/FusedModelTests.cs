@@ -9,7 +9,7 @@ namespace Glossa.Tests.Models.Inference;
 /// <summary>The fused eval path against the training-mode module in eval, and the bf16 gate.</summary>
 public class FusedModelTests
 {
-    /// <summary>A model whose BatchNorms have non-trivial statistics and affine terms (fresh ones are the identity, which would hide a wrong fold).</summary>
+    /// <summary>A model whose BatchNorms have trained-like statistics and affine terms (fresh ones are the identity, which would hide a wrong fold).</summary>
     static CslrModel Model(string name, int classes = 12)
     {
         manual_seed(7);
@@ -25,10 +25,12 @@ public class FusedModelTests
                     _ => (null, null, null, null),
                 };
                 if (mean is null) continue;
-                mean!.copy_(randn_like(mean).mul_(0.2));
-                variance!.copy_(rand_like(variance).add_(0.5));
-                weight!.copy_(rand_like(weight!).add_(0.5));
-                bias!.copy_(randn_like(bias!).mul_(0.1));
+                // As wide as a trained checkpoint's (small variances, signed scales): milder statistics hid oneDNN's wrong
+                // channels-last 1x1 convolutions on this CPU (0.2 off here, up to 34 on a trained MobileNetV3-Small).
+                mean!.copy_(randn_like(mean));
+                variance!.copy_(rand_like(variance).add_(0.05));
+                weight!.copy_(randn_like(weight!));
+                bias!.copy_(randn_like(bias!).mul_(0.5));
             }
         }
         model.eval();
