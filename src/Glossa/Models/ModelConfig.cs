@@ -114,6 +114,10 @@ public sealed record ModelConfig
         Temporal.TemporalConvSpec.Parse(TemporalConv); // throws on a bad spec
         if (ConvHead is not (ConvHeadNone or ConvHeadLinear or ConvHeadShared))
             throw new GlossaException($"model config '{Name}': conv_head '{ConvHead}' must be none, linear or shared");
+        // The width the shared head reads is known here unless it is the backbone's own (no temporal
+        // conv, no projection); the model checks that case when built.
+        if (Temporal.TemporalConvSpec.Parse(TemporalConv).Steps.Count > 0) RequireSharedWidths(ResolvedTemporalChannels);
+        else if (Projection) RequireSharedWidths(2 * HiddenDim);
         return this;
     }
 

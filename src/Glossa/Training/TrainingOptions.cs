@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Glossa.Common;
+using Glossa.Models;
 using Glossa.Training.Objectives;
 
 namespace Glossa.Training;
@@ -170,6 +171,8 @@ public sealed record TrainingOptions
         if (TemporalChannels is < 1) Fail($"--temporal-channels must be positive (got {TemporalChannels})");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();
+        // A library caller may train a model of its own under another name; that one is checked when built.
+        if (Objectives.SharedClassifier && ModelFactory.Names.Contains(Model)) SharedModel().Validate();
         if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
         if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"--label-smoothing must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");
@@ -192,6 +195,17 @@ public sealed record TrainingOptions
         if (string.IsNullOrWhiteSpace(ValSplit)) Fail("--val-split is empty; use dev");
         if (Resume && Overwrite) Fail("--resume and --overwrite contradict each other: resume continues the run, overwrite replaces it");
         return this;
+    }
+
+    /// <summary>
+    /// The named model as SMKD reshapes it (placeholder class count), so the shared classifier's
+    /// width rule fails in <see cref="Validate"/> (and <c>--dry-run</c>), before the corpus is read.
+    /// </summary>
+    ModelConfig SharedModel()
+    {
+        var config = ModelFactory.Named(Model, hiddenDim: HiddenDim, dropout: Dropout);
+        if (TemporalChannels is int channels) config = config with { TemporalChannels = channels };
+        return Objectives.ShapeModel(config);
     }
 
     /// <summary>Threads to give libtorch: <see cref="Threads"/> or one per core.</summary>

@@ -1,5 +1,6 @@
 using Glossa.Common;
 using Glossa.Training;
+using Glossa.Training.Objectives;
 
 namespace Glossa.Tests.Training;
 
@@ -27,5 +28,21 @@ public sealed class TrainingOptionsTests
         };
         var e = Assert.Throws<GlossaException>(() => o.Validate());
         Assert.Contains(option, e.Message);
+    }
+
+    [Fact]
+    public void Smkd_width_mismatch_fails_validation_before_training()
+    {
+        // The tiny student's temporal conv is 128 wide, its BiLSTM output 2 x 128: SMKD's one
+        // classifier cannot read both. --dry-run (which only validates) used to accept this.
+        var o = new TrainingOptions
+        {
+            OutputDir = "run", Model = "tiny-student",
+            Objectives = new AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, SharedClassifier = true },
+        };
+        var e = Assert.Throws<GlossaException>(() => o.Validate());
+        Assert.Contains("--temporal-channels", e.Message);
+        Assert.Contains("256", e.Message);
+        (o with { TemporalChannels = 256 }).Validate();
     }
 }
