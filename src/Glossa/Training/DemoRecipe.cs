@@ -31,7 +31,7 @@ public static class DemoRecipe
     /// <summary>The training options of the recipe. <paramref name="budgetMinutes"/> is the training's own budget (null = none).</summary>
     public static TrainingOptions Options(string corpus, string runDir, int? epochs, double? budgetMinutes, int threads, long seed, string cacheDir) => new()
     {
-        Model = "tiny-student",
+        Model = Glossa.Models.ModelFactory.TinyGridStudent,
         Corpus = corpus,
         OutputDir = runDir,
         Epochs = epochs ?? MaxEpochs,
