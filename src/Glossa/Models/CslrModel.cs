@@ -58,6 +58,7 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             ModelConfig.I3d => new InceptionI3d(config.I3dTemporalStride, config.I3dFinalEndpoint),
             ModelConfig.ResNet18 => new ResNet18(config.WidthMult),
             ModelConfig.ResNet18CorrNet => new ResNet18(config.WidthMult, corrNet: true),
+            ModelConfig.TinyCnnGrid => new TinyCnn(config.WidthMult, grid: 4),
             _ => new TinyCnn(config.WidthMult),
         };
         int width = backbone.FeatureDim;

@@ -20,6 +20,8 @@ public sealed record ModelConfig
     public const string I3d = "i3d";
     /// <summary>Backbone name for a 4-block 2D CNN applied per frame: small and fast, for demos and tests.</summary>
     public const string TinyCnn = "tiny_cnn";
+    /// <summary>Backbone name for the same CNN whose last map is averaged to a 4x4 raster and flattened (16x the channels): keeps where the hands are.</summary>
+    public const string TinyCnnGrid = "tiny_cnn_grid";
     /// <summary>Backbone name for torchvision's ResNet-18 applied per frame (512-d features).</summary>
     public const string ResNet18 = "resnet18";
     /// <summary>Backbone name for ResNet-18 with CorrNet's correlation and identification modules after stages 2-4, applied to the whole clip (512-d features, stride 1).</summary>
@@ -35,7 +37,7 @@ public sealed record ModelConfig
     /// <summary>Configuration name, e.g. "i3d-teacher", "mobilenetv3-student", "tiny-student" (informative; the fields below define the network).</summary>
     public string Name { get; init; } = "custom";
 
-    /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, resnet18 or resnet18_corrnet.</summary>
+    /// <summary>Backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, tiny_cnn_grid, resnet18 or resnet18_corrnet.</summary>
     public string Backbone { get; init; } = MobileNetV3Large;
 
     /// <summary>The PHOENIX-2014 vocabulary with the CTC blank: the default class count where no corpus is at hand.</summary>
@@ -88,7 +90,7 @@ public sealed record ModelConfig
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public ModelConfig Validate()
     {
-        string[] backbones = [MobileNetV3Large, MobileNetV3Small, I3d, TinyCnn, ResNet18, ResNet18CorrNet];
+        string[] backbones = [MobileNetV3Large, MobileNetV3Small, I3d, TinyCnn, TinyCnnGrid, ResNet18, ResNet18CorrNet];
         if (!backbones.Contains(Backbone))
             throw new GlossaException($"model config '{Name}': backbone '{Backbone}' is unknown; use one of {string.Join(", ", backbones)}");
         if (NumClasses < 2)

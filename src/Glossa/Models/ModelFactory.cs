@@ -13,6 +13,8 @@ public static class ModelFactory
     public const string MobileNetV3SmallStudent = "mobilenetv3-small-student";
     /// <summary>A 4-block 2D CNN per frame -> K5-P2-K5-P2 -> 1-layer BiLSTM (H = 128): trains in minutes on 2 CPU cores at 64 px.</summary>
     public const string TinyStudent = "tiny-student";
+    /// <summary><see cref="TinyStudent"/> whose CNN keeps a 4x4 raster of its last map (2,048 features) instead of a global average, so the features say where the hands are: the demo's model.</summary>
+    public const string TinyGridStudent = "tiny-grid-student";
 
     /// <summary>VAC's network: ResNet-18 per frame -> K5-P2-K5-P2 (1024 channels) -> 2-layer BiLSTM (2 x 512) -> classifier, plus the temporal-conv classifier of its auxiliary objectives.</summary>
     public const string ResNet18Vac = "resnet18-vac";
@@ -20,7 +22,7 @@ public static class ModelFactory
     public const string CorrNet = "corrnet";
 
     /// <summary>All names accepted by <see cref="Named"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent, ResNet18Vac, CorrNet];
+    public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent, TinyGridStudent, ResNet18Vac, CorrNet];
 
     /// <summary>The named configuration, with optional vocabulary size, hidden size and dropout overrides.</summary>
     public static ModelConfig Named(string name, int numClasses = ModelConfig.PhoenixClasses, int? hiddenDim = null, double? dropout = null)
@@ -42,9 +44,9 @@ public static class ModelFactory
                 Name = name, Backbone = ModelConfig.MobileNetV3Small, HiddenDim = 128, Layers = 1,
                 TemporalConv = "K5-P2-K5-P2", Dropout = 0.2, FrameSize = 112,
             },
-            TinyStudent => new ModelConfig
+            TinyStudent or TinyGridStudent => new ModelConfig
             {
-                Name = name, Backbone = ModelConfig.TinyCnn, HiddenDim = 128, Layers = 1,
+                Name = name, Backbone = name == TinyGridStudent ? ModelConfig.TinyCnnGrid : ModelConfig.TinyCnn, HiddenDim = 128, Layers = 1,
                 TemporalConv = "K5-P2-K5-P2", Dropout = 0.1, FrameSize = 64,
             },
             ResNet18Vac or CorrNet => new ModelConfig

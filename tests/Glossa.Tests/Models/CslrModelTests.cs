@@ -76,6 +76,34 @@ public class CslrModelTests
     }
 
     [Fact]
+    public void TinyGridStudentKeepsA4x4RasterOfTheLastMap()
+    {
+        using var plain = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 31);
+        using var model = ModelFactory.Create(ModelFactory.TinyGridStudent, numClasses: 31);
+        model.eval();
+        // same state-dict keys as the tiny student (weights differ only in the first temporal conv's input width)
+        Assert.Equal(plain.state_dict().Keys.OrderBy(k => k), model.state_dict().Keys.OrderBy(k => k));
+        Assert.Equal(128 * 16, model.FeatureDim);
+        var cnn = Assert.IsType<TinyCnn>(model.Backbone);
+        using var noGrad = no_grad();
+        using var frames = R(3, 3, 64, 64);
+        using var features = cnn.call(frames);                         // (N, 2048)
+        using var map = cnn.Features.call(frames);                     // (N, 128, 4, 4) at 64 px
+        Assert.Equal(new long[] { 3, 128, 4, 4 }, map.shape);
+        Assert.True((features - map.flatten(1)).abs().max().item<float>() < 1e-6);
+        // at 96 px (6x6 map) each raster cell averages its part of the map: cell (0,0) is rows/columns 0-1
+        using var big = R(1, 3, 96, 96);
+        using var bigFeatures = cnn.call(big).view(1, 128, 4, 4);      // (1, 2048) -> (1, 128, 4, 4)
+        using var bigMap = cnn.Features.call(big);                     // (1, 128, 6, 6)
+        using var corner = bigMap.narrow(2, 0, 2).narrow(3, 0, 2).mean([2, 3]); // (1, 128)
+        Assert.True((bigFeatures.select(2, 0).select(2, 0) - corner).abs().max().item<float>() < 1e-5);
+        using var clip = R(2, 30, 3, 64, 64);
+        using var lengths = tensor(new long[] { 30, 17 });
+        var output = model.call(clip, lengths);
+        Assert.Equal(new long[] { 2, model.ComputeOutputLength(30), 31 }, output.Logits.shape);
+    }
+
+    [Fact]
     public void PaddingDoesNotChangeAClipsOutput()
     {
         // Valid-frame selection and LSTM packing must make a padded clip's logits equal to the clip alone.

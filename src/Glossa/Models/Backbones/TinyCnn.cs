@@ -9,11 +9,16 @@ namespace Glossa.Models.Backbones;
 /// Conv3x3(stride 2) + BatchNorm + ReLU with 16, 32, 64, 128 channels (times the width
 /// multiplier), then a global average. About 98k parameters at width 1; keys
 /// <c>features.{i}.weight</c> like a PyTorch nn.Sequential.
+/// With <c>grid</c> > 0 the map is averaged to a grid x grid raster and flattened instead
+/// (C x grid x grid features): the features then keep where in the frame the hands are, which a
+/// global average throws away (location and the direction of a movement are what tell many signs
+/// apart).
 /// </summary>
 public sealed class TinyCnn : Backbone
 {
     readonly Sequential features;
     readonly int featureDim;
+    readonly int grid;
 
     /// <summary>The convolutional layers (<c>features.*</c>), before the global average.</summary>
     internal Sequential Features => features;
@@ -23,8 +28,13 @@ public sealed class TinyCnn : Backbone
     /// <inheritdoc/>
     public override bool PerFrame => true;
 
-    public TinyCnn(double widthMult = 1.0) : base("tiny_cnn")
+    /// <summary>Side of the pooled raster (0 = global average).</summary>
+    public int Grid => grid;
+
+    public TinyCnn(double widthMult = 1.0, int grid = 0) : base("tiny_cnn")
     {
+        if (grid < 0) throw new ArgumentOutOfRangeException(nameof(grid), grid, "grid must be 0 (global average) or positive");
+        this.grid = grid;
         var layers = new List<nn.Module<Tensor, Tensor>>();
         int input = 3;
         foreach (int baseChannels in new[] { 16, 32, 64, 128 })
@@ -35,15 +45,18 @@ public sealed class TinyCnn : Backbone
             layers.Add(nn.ReLU());
             input = c;
         }
-        featureDim = input;
+        featureDim = grid > 0 ? input * grid * grid : input;
         features = nn.Sequential(layers);
         RegisterComponents();
     }
 
-    /// <summary>(N, 3, H, W) -> (N, C).</summary>
+    /// <summary>(N, 3, H, W) -> (N, C), or (N, C*grid*grid) with a grid.</summary>
     public override Tensor forward(Tensor x)
     {
-        using var map = features.call(x); // (N, C, h, w)
-        return map.mean([2, 3]);          // (N, C, h, w) -> (N, C)
+        using var map = features.call(x);                                  // (N, C, h, w)
+        if (grid == 0)
+            return map.mean([2, 3]);                                       // (N, C, h, w) -> (N, C)
+        using var pooled = nn.functional.adaptive_avg_pool2d(map, [grid, grid]); // (N, C, h, w) -> (N, C, g, g)
+        return pooled.flatten(1);                                          // (N, C, g, g) -> (N, C*g*g)
     }
 }

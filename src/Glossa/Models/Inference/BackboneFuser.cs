@@ -20,7 +20,7 @@ internal static class BackboneFuser
         var features = backbone switch
         {
             MobileNetV3 m => m.Features,
-            TinyCnn t => t.Features,
+            TinyCnn { Grid: 0 } t => t.Features,   // the fused path ends in a global average
             _ => null,
         };
         return features is null ? null : Sequence(features.children(), residual: false, dtype, channelsLast, ref folded);

@@ -64,6 +64,22 @@ public class FusedModelTests
     }
 
     [Fact]
+    public void GridBackboneIsNotFusedAndRunsTheModelsOwnForward()
+    {
+        // the fused path ends in a global average; a grid CNN must fall back, not be averaged
+        using var model = Model(ModelFactory.TinyGridStudent);
+        using var fast = FusedModel.Create(model);
+        Assert.False(fast.Fused);
+        using var frames = Frames(2, 24, 64);
+        using var lengths = tensor(new long[] { 24, 19 });
+        using var noGrad = no_grad();
+        var reference = model.call(frames, lengths);
+        var output = fast.Forward(frames, lengths);
+        Assert.True((reference.Logits - output.Logits).abs().max().item<float>() < 1e-4);
+        reference.Logits.Dispose(); output.Logits.Dispose();
+    }
+
+    [Fact]
     public void InputBufferIsReusedAcrossChunksOfOneShapeAndResultsStayExact()
     {
         using var model = Model("tiny-student");
