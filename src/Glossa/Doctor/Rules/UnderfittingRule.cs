@@ -117,7 +117,7 @@ internal static class UnderfittingRule
         return a.Causes[0] switch
         {
             Cause.ScheduleTooShort when a.ImprovingFast => $"{both} at epoch {last.Epoch}, still improving fast when the schedule ended" + (a.LossThen is { } t0 ? $" (loss {F(t0.V)} -> {F(last.TrainLoss)})" : "") + ": more epochs would gain more",
-            Cause.ScheduleTooShort => $"{both} at epoch {last.Epoch} while the loss is still falling" + (a.LossThen is { } t ? $" ({F(t.V)} -> {F(last.TrainLoss)})" : "") + ": the schedule ended or decayed the rate too early",
+            Cause.ScheduleTooShort => $"{both} at epoch {last.Epoch} while the loss is still falling" + (a.LossThen is { } t ? $" ({F(t.V)} -> {F(last.TrainLoss)})" : "") + (Decays(r) ? ": the schedule ended or decayed the rate too early" : ": the run ended too early"),
             Cause.RateTooLow => $"{both} at epoch {last.Epoch} with a peak learning rate of {F(r.PeakLearningRate!.Value)}: too low to train in this many epochs",
             Cause.OverRegularised => $"{both} at epoch {last.Epoch} under strong regularisation (" + string.Join(", ", OverRegularised(r).Select(x => $"{x.Option} {F(x.Value)}")) + ")",
             _ => $"{both} at epoch {last.Epoch} with the loss flat: the model may be too small for the task",
@@ -139,6 +139,9 @@ internal static class UnderfittingRule
         return string.Join(" ", parts);
     }
 
+    /// <summary>Whether the run's schedule lowers the rate on its own (cosine, step...); a constant rate (or an unknown schedule) never decays.</summary>
+    static bool Decays(RuleInput r) => r.Run.Schedule is { } s && s != "constant" && s != "none";
+
     static List<FindingAction> Actions(RuleInput r, Analysis a)
     {
         var list = new List<FindingAction>();
@@ -150,7 +153,7 @@ internal static class UnderfittingRule
                     list.Add(Advice.Command(r, $"Raise the peak learning rate from {F(r.PeakLearningRate!.Value)} to {F(Advice.HigherLearningRate(r))}", ("learning-rate", Advice.HigherLearningRate(r))));
                     break;
                 case Cause.ScheduleTooShort:
-                    list.Add(Advice.Command(r, $"Train longer at the same peak rate: {Advice.MoreEpochs(r)} epochs, so the rate decays later", ("epochs", Advice.MoreEpochs(r))));
+                    list.Add(Advice.Command(r, $"Train longer at the same peak rate: {Advice.MoreEpochs(r)} epochs" + (Decays(r) ? ", so the rate decays later" : ""), ("epochs", Advice.MoreEpochs(r))));
                     break;
                 case Cause.OverRegularised:
                     var reg = OverRegularised(r);
