@@ -24,6 +24,7 @@ public sealed record TrainingOutcome
     /// <summary>Share of training time spent waiting for batches.</summary>
     public double DataWaitShare { get; init; }
     /// <summary>Peak resident memory of the process in MiB.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("peak_rss_mib")]
     public double PeakRssMiB { get; init; }
     public string RunDir { get; init; } = "";
     /// <summary>Paths of the best and last checkpoints (null when none was written).</summary>
