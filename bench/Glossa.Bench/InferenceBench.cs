@@ -8,12 +8,17 @@ namespace Glossa.Bench;
 
 /// <summary>
 /// Student inference, interleaved round by round so load from other jobs hits every variant alike:
-/// Glossa's eval-mode model (eager), its inference path in fp32 and (where the CPU has it) bf16,
+/// Glossa's default CPU engine in fp32 (ONNX Runtime on an in-memory export, as evaluate and
+/// recognize run it), its eval-mode TorchSharp model (eager), the fused TorchSharp path in fp32
+/// and (where the CPU has it) bf16,
 /// PyTorch in each allocator configuration, and PyTorch with the same folding and channels-last
 /// layout (jemalloc), for reference. One 64-frame clip (batch 1) per sample; medians over rounds.
 /// </summary>
 internal static class InferenceBench
 {
+    /// <summary>The variant <c>evaluate</c> and <c>recognize</c> run by default on the CPU in fp32 (the target's row).</summary>
+    public const string DefaultVariant = "onnx runtime fp32 (default engine)";
+
     public static IEnumerable<ModelBenchRow> Rows(string? script, int frames, int size, int threads, int rounds)
     {
         string name = ModelFactory.MobileNetV3Student;
@@ -22,6 +27,7 @@ internal static class InferenceBench
         bool bf16 = PrecisionSupport.Refusal(InferencePrecision.Bf16, CPU) is null;
         var variants = new List<(string Name, Func<double> Sample)>
         {
+            (DefaultVariant, () => ModelBenchmark.OnnxInference(student, frames, size, 1, 1, threads).MedianMs),
             ("eager", () => ModelBenchmark.Inference(student, 1, frames, size, 0, 1).MedianMs),
             ("fused fp32", () => ModelBenchmark.FusedInference(student, InferencePrecision.Fp32, 1, frames, size, 0, 1).MedianMs),
         };

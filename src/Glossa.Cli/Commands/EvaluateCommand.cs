@@ -20,11 +20,12 @@ internal static class EvaluateCommand
         var batch = new Option<int>("--batch-size", "--batch_size") { Description = "Clips per forward pass.", DefaultValueFactory = _ => d.BatchSize };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
         var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).", DefaultValueFactory = _ => d.Precision };
+        var engine = new Option<string>("--engine") { Description = "What runs the model: auto (ONNX Runtime on the CPU in fp32 where the model exports, else TorchSharp), torch or onnx.", DefaultValueFactory = _ => d.Engine };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => d.Threads };
         var cache = new Option<string?>("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (wer, substitutions, deletions, insertions, reference_words, ...)." };
         var command = new Command("evaluate", "Decode a corpus split with a trained checkpoint, score it like sclite with the official cleanup, write CTM, per-utterance alignments and a WER summary.");
-        foreach (var o in new Option[] { checkpoint, corpus, format, split, beam, cleanup, output, batch, device, threads, cache, json, precision }) command.Options.Add(o);
+        foreach (var o in new Option[] { checkpoint, corpus, format, split, beam, cleanup, output, batch, device, threads, cache, json, precision, engine }) command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var options = new EvaluationOptions
@@ -40,6 +41,7 @@ internal static class EvaluateCommand
                 Device = parse.GetValue(device)!,
                 Threads = parse.GetValue(threads),
                 Precision = parse.GetValue(precision)!,
+                Engine = parse.GetValue(engine)!,
                 CacheDir = parse.GetValue(cache),
             };
             bool asJson = parse.GetValue(json);

@@ -25,8 +25,8 @@ internal static class RecognizeCommand
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => d.Device };
         var threads = new Option<int>("--threads") { Description = "libtorch (or ONNX Runtime) threads; 0 = one per core.", DefaultValueFactory = _ => d.Threads };
         var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).", DefaultValueFactory = _ => d.Precision };
-        var engine = new Option<string>("--engine") { Description = "torch (TorchSharp) or onnx (ONNX Runtime on the CPU, running --onnx).", DefaultValueFactory = _ => d.Engine };
-        var onnxFile = new Option<string?>("--onnx") { Description = "The file written by 'glossa model export CHECKPOINT --format onnx' (default: CHECKPOINT/model.onnx)." };
+        var engine = new Option<string>("--engine") { Description = "What runs the model: auto (ONNX Runtime on the CPU in fp32 where the model exports, else TorchSharp), torch (TorchSharp: any device, bf16) or onnx (ONNX Runtime: --onnx FILE, else CHECKPOINT/model.onnx if present, else the checkpoint exported in memory).", DefaultValueFactory = _ => d.Engine };
+        var onnxFile = new Option<string?>("--onnx") { Description = "Run this file (written by 'glossa model export CHECKPOINT --format onnx') with the onnx engine (default: CHECKPOINT/model.onnx if present, else an in-memory export)." };
         var command = new Command("recognize", "Recognise the glosses of videos or frame folders with a trained checkpoint (greedy or beam search; long videos in chunks).");
         command.Arguments.Add(inputs);
         foreach (var o in new Option[] { checkpoint, beam, nbest, ctm, json, stream, chunk, overlap, fps, device, threads, engine, onnxFile, precision }) command.Options.Add(o);

@@ -2,6 +2,7 @@ using Glossa.Corpora;
 using Glossa.Decoding;
 using Glossa.Frames;
 using Glossa.Models.Inference;
+using Glossa.Models.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,9 +12,10 @@ namespace Glossa.Models;
 /// A checkpoint turned into a ready model: rebuilt from its configuration, weights loaded, on a
 /// device, in eval mode, with its vocabulary and the evaluation frame transform it was validated
 /// with. Evaluation, recognition, the distillation teacher and the doctor's checkpoint diagnosis
-/// all load checkpoints through it. <see cref="LogProbs"/> and <see cref="Fast"/> run the fused
-/// eval path (<see cref="FusedModel"/>: BatchNorm folded, channels-last, inference mode) in the
-/// <see cref="Precision"/> asked for; <see cref="Model"/> stays the plain network.
+/// all load checkpoints through it. <see cref="LogProbs"/> runs the chosen <see cref="Engine"/>:
+/// ONNX Runtime on an in-memory export, or the fused eval path (<see cref="Fast"/>,
+/// <see cref="FusedModel"/>: BatchNorm folded, NCHW, inference mode) in the <see cref="Precision"/>
+/// asked for; <see cref="Model"/> stays the plain network.
 /// </summary>
 public sealed class CheckpointModel : IDisposable
 {
@@ -29,12 +31,16 @@ public sealed class CheckpointModel : IDisposable
     public Device Device { get; }
     /// <summary>Arithmetic of the fused path's backbone (checked against the hardware at load).</summary>
     public InferencePrecision Precision { get; }
+    /// <summary>What runs <see cref="LogProbs"/>: <see cref="InferenceEngine.Torch"/> (the fused path) or <see cref="InferenceEngine.Onnx"/> (ONNX Runtime).</summary>
+    public InferenceEngine Engine { get; }
 
     FusedModel? fast;
+    OnnxModel? onnx;
 
-    CheckpointModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device, InferencePrecision precision)
+    CheckpointModel(CslrModel model, Vocabulary vocabulary, FrameOptions frames, string checkpoint, Device device, InferencePrecision precision, InferenceEngine engine)
     {
         Precision = precision;
+        Engine = engine;
         Model = model;
         Vocabulary = vocabulary;
         Frames = frames;
@@ -45,9 +51,12 @@ public sealed class CheckpointModel : IDisposable
     /// <summary>
     /// Loads a checkpoint directory (e.g. RUN/best) onto <paramref name="device"/>. A
     /// <paramref name="precision"/> the hardware cannot run (bf16 without avx512_bf16/AMX or CUDA)
-    /// is refused here, with one line, before the weights are read.
+    /// is refused here, with one line, before the weights are read. <paramref name="engine"/> chooses
+    /// what runs <see cref="LogProbs"/> (<see cref="EngineSelection.Resolve"/>); the default keeps
+    /// the fused TorchSharp path (the distillation teacher and the doctor use <see cref="Model"/> only).
     /// </summary>
-    public static CheckpointModel Load(string checkpoint, Device device, InferencePrecision precision = InferencePrecision.Fp32)
+    public static CheckpointModel Load(string checkpoint, Device device, InferencePrecision precision = InferencePrecision.Fp32,
+        InferenceEngine engine = InferenceEngine.Torch)
     {
         PrecisionSupport.Require(precision, device);
         checkpoint = Path.GetFullPath(checkpoint.TrimEnd('/'));
@@ -56,12 +65,23 @@ public sealed class CheckpointModel : IDisposable
         if (config.NumClasses != vocabulary.Count)
             throw new Common.GlossaException($"{checkpoint}: {ModelCheckpoint.ModelConfigFile} has {config.NumClasses} classes but {ModelCheckpoint.VocabularyFile} {vocabulary.Count}; the checkpoint is inconsistent");
         var frames = ModelCheckpoint.ReadEvalFrames(checkpoint, config.FrameSize);
+        engine = EngineSelection.Resolve(engine, config, device, precision);
         var model = ModelCheckpoint.LoadModel(checkpoint);
         model.to(device);
         model.eval();
-        var loaded = new CheckpointModel(model, vocabulary, frames, checkpoint, device, precision);
-        if (precision != InferencePrecision.Fp32)
-            _ = loaded.Fast;                                 // a backbone bf16 cannot run on fails now, not at the first clip
+        var loaded = new CheckpointModel(model, vocabulary, frames, checkpoint, device, precision, engine);
+        try
+        {
+            if (engine == InferenceEngine.Onnx)
+                loaded.onnx = OnnxModel.FromModel(model, get_num_threads());
+            else if (precision != InferencePrecision.Fp32)
+                _ = loaded.Fast;                             // a backbone bf16 cannot run on fails now, not at the first clip
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
         return loaded;
     }
 
@@ -75,9 +95,14 @@ public sealed class CheckpointModel : IDisposable
     /// <summary>The fused eval path of <see cref="Model"/> (built on first use: the teacher and the doctor's diagnosis use <see cref="Model"/> only).</summary>
     public FusedModel Fast => fast ??= FusedModel.Create(Model, Precision);
 
-    /// <summary>Log-probabilities of a batch (frames (B,T,3,H,W), lengths (B)) through the fused path, on the CPU for decoding.</summary>
+    /// <summary>
+    /// Log-probabilities of a batch (frames (B,T,3,H,W), lengths (B)) through the <see cref="Engine"/>
+    /// (ONNX Runtime one clip at a time, or the fused path), on the CPU for decoding.
+    /// </summary>
     public LogProbBatch LogProbs(Tensor frames, Tensor lengths)
     {
+        if (onnx is not null)
+            return onnx.LogProbs(frames, lengths, Model.ComputeOutputLength);
         var fast = Fast;                                     // built outside the step's dispose scope
         using var grad = no_grad();
         using var scope = NewDisposeScope();
@@ -96,6 +121,7 @@ public sealed class CheckpointModel : IDisposable
     public void Dispose()
     {
         fast?.Dispose();
+        onnx?.Dispose();
         Model.Dispose();
     }
 }

@@ -65,6 +65,30 @@ public static class ModelBenchmark
         return TimeForward(fast.Forward, batch, frames, size, warmup, steps, seed);
     }
 
+    /// <summary>
+    /// Median wall time of one clip through ONNX Runtime on the CPU (the default engine of
+    /// <c>evaluate</c> and <c>recognize</c> in fp32: <see cref="Onnx.OnnxModel.FromModel"/>), with
+    /// <paramref name="threads"/> intra-op threads; opening the session is not timed.
+    /// </summary>
+    public static Timing OnnxInference(CslrModel model, int frames, int size, int warmup, int steps, int threads, int seed = 0)
+    {
+        model.eval();
+        using var onnx = Onnx.OnnxModel.FromModel(model, threads);
+        manual_seed(seed);
+        float[] pixels;
+        using (var input = rand([frames, 3, size, size]).mul_(2).sub_(1))                       // (T,3,S,S) in [-1,1)
+            pixels = input.data<float>().ToArray();
+        var samples = new List<double>();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            _ = onnx.LogProbs(pixels, frames, size, size, out _);
+            if (i >= warmup)
+                samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return new Timing(Median(samples), samples);
+    }
+
     /// <summary>Times <paramref name="forward"/> on one random clip batch; the logits are read back so the work is really done.</summary>
     static Timing TimeForward(Func<Tensor, Tensor, CslrOutput> forward, int batch, int frames, int size, int warmup, int steps, int seed)
     {

@@ -42,14 +42,27 @@ public sealed record RecognitionOptions
     /// <summary>Backbone arithmetic of the torch engine: "fp32", or "bf16" on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).</summary>
     public string Precision { get; init; } = "fp32";
 
-    /// <summary>"torch" (TorchSharp, the default) or "onnx" (ONNX Runtime on the CPU, running <see cref="OnnxFile"/>).</summary>
-    public string Engine { get; init; } = "torch";
+    /// <summary>
+    /// What runs the model: "auto" (the default: ONNX Runtime on the CPU in fp32 where the model
+    /// exports, else TorchSharp), "torch" (TorchSharp's fused path: any device, bf16) or "onnx"
+    /// (ONNX Runtime on the CPU: <see cref="OnnxFile"/>, else the checkpoint's model.onnx if
+    /// present, else the checkpoint exported in memory).
+    /// </summary>
+    public string Engine { get; init; } = "auto";
 
-    /// <summary>The exported model for the onnx engine; null = <c>model.onnx</c> in the checkpoint directory.</summary>
+    /// <summary>An exported model for the onnx engine (implies it under auto); null = model.onnx in the checkpoint directory if present, else an in-memory export.</summary>
     public string? OnnxFile { get; init; }
 
-    /// <summary>The ONNX file the onnx engine runs.</summary>
-    public string ResolvedOnnxFile => OnnxFile ?? Path.Combine(Checkpoint.TrimEnd('/'), "model.onnx");
+    /// <summary>The ONNX file the onnx engine runs, or null for an in-memory export of the checkpoint.</summary>
+    public string? ResolvedOnnxFile
+    {
+        get
+        {
+            if (OnnxFile is not null) return OnnxFile;
+            string saved = Path.Combine(Checkpoint.TrimEnd('/'), "model.onnx");
+            return File.Exists(saved) ? saved : null;
+        }
+    }
 
     /// <summary>Beam width actually used: the larger of <see cref="Beam"/> and <see cref="NBest"/>, or 0 for greedy.</summary>
     public int EffectiveBeam => NBest > 1 ? Math.Max(Beam, NBest) : Beam > 1 ? Beam : 0;
@@ -66,11 +79,11 @@ public sealed record RecognitionOptions
         if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
         if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
-        if (Engine is not ("torch" or "onnx")) throw new GlossaException($"--engine must be torch or onnx (got '{Engine}')");
+        var engine = Models.Inference.EngineSelection.Parse(Engine);
         var precision = Models.Inference.PrecisionSupport.Parse(Precision);
-        if (precision != Models.Inference.InferencePrecision.Fp32 && Engine == "onnx")
+        if (precision != Models.Inference.InferencePrecision.Fp32 && (engine == Models.Inference.InferenceEngine.Onnx || OnnxFile is not null))
             throw new GlossaException("--precision bf16 applies to --engine torch; the onnx engine runs the exported fp32 model");
-        if (OnnxFile is not null && Engine != "onnx") throw new GlossaException("--onnx is read by --engine onnx only; add --engine onnx or drop --onnx");
+        if (OnnxFile is not null && engine == Models.Inference.InferenceEngine.Torch) throw new GlossaException("--onnx is run by the onnx engine; drop --engine torch or --onnx");
         return this;
     }
 }

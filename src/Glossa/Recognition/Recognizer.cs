@@ -28,7 +28,8 @@ namespace Glossa.Recognition;
 public sealed class Recognizer : IDisposable
 {
     readonly CslrModel model;
-    readonly FusedModel fast;
+    readonly InferencePrecision precision;
+    FusedModel? fast;
     readonly Vocabulary vocabulary;
     readonly FrameOptions frames;
     readonly RecognitionOptions options;
@@ -44,9 +45,11 @@ public sealed class Recognizer : IDisposable
         this.frames = frames;
         this.device = device;
         decoder = CtcDecoder.Create(options.EffectiveBeam, vocabulary.Count, options.NBest);
-        // The onnx engine runs its own fp32 graph; the fused path only serves the torch engine.
-        fast = FusedModel.Create(model, options.Engine == "torch" ? PrecisionSupport.Parse(options.Precision) : InferencePrecision.Fp32);
+        precision = PrecisionSupport.Parse(options.Precision);
     }
+
+    /// <summary>The fused path of the torch engine, built on first use (the onnx engine never needs it).</summary>
+    FusedModel Fast => fast ??= FusedModel.Create(model, precision);
 
     /// <summary>Loads the checkpoint's model, vocabulary and frame options, and checks the chunk settings against the model's stride.</summary>
     public static Recognizer Load(RecognitionOptions options)
@@ -55,8 +58,12 @@ public sealed class Recognizer : IDisposable
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
         var precision = PrecisionSupport.Parse(options.Precision);
-        if (options.Engine == "torch")
-            PrecisionSupport.Require(precision, device);               // before the weights are read
+        var asked = EngineSelection.Parse(options.Engine);
+        if (options.OnnxFile is not null) asked = InferenceEngine.Onnx;
+        var config = ModelCheckpoint.ReadConfig(Path.GetFullPath(options.Checkpoint.TrimEnd('/')));
+        var engine = EngineSelection.Resolve(asked, config, device, precision);   // before the weights are read
+        if (engine == InferenceEngine.Torch)
+            PrecisionSupport.Require(precision, device);
         var inference = CheckpointModel.Load(options.Checkpoint, device);
         var model = inference.Model;
         int stride = model.TemporalStride;
@@ -67,23 +74,27 @@ public sealed class Recognizer : IDisposable
         }
         // The evaluation transform of training; no frame cap, since chunking bounds the length instead.
         var recognizer = new Recognizer(options, model, inference.Vocabulary, inference.Frames with { MaxFrames = 0 }, device);
-        if (options.Engine == "onnx")
+        try
         {
-            try { recognizer.onnx = OpenOnnx(options, model.Config); }
-            catch { recognizer.Dispose(); throw; }
+            if (engine == InferenceEngine.Onnx)
+                recognizer.onnx = OpenOnnx(options, model);
+            else if (precision != InferencePrecision.Fp32)
+                _ = recognizer.Fast;                          // a backbone bf16 cannot run on fails now, not at the first clip
         }
+        catch { recognizer.Dispose(); throw; }
         return recognizer;
     }
 
-    /// <summary>The exported file for the onnx engine; it must come from the checkpoint's architecture.</summary>
-    static OnnxModel OpenOnnx(RecognitionOptions options, ModelConfig config)
+    /// <summary>The onnx engine: an exported file (it must come from the checkpoint's architecture) or the model exported in memory.</summary>
+    static OnnxModel OpenOnnx(RecognitionOptions options, CslrModel model)
     {
-        string path = options.ResolvedOnnxFile;
+        if (options.ResolvedOnnxFile is not string path)
+            return OnnxModel.FromModel(model, options.Threads);
         var onnx = new OnnxModel(path, options.Threads);
-        if (onnx.Config is { } exported && exported != config)
+        if (onnx.Config is { } exported && exported != model.Config)
         {
             onnx.Dispose();
-            throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{config.Name}', {config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
+            throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{model.Config.Name}', {model.Config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
         }
         return onnx;
     }
@@ -176,14 +187,14 @@ public sealed class Recognizer : IDisposable
             for (long s = 0; s < t; s += slice)
             {
                 long n = Math.Min(slice, t - s);
-                var (features, _) = fast.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
+                var (features, _) = Fast.BackboneFeatures(x.narrow(1, s, n), tensor(new[] { n }, dtype: int64).to(device)); // (1,n,D)
                 parts.Add(features);
             }
-            output = fast.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
+            output = Fast.Head(cat(parts, 1), lengths);                                                                  // (1,T,D) -> (1,T',C)
         }
         else
         {
-            output = fast.Forward(x, lengths);
+            output = Fast.Forward(x, lengths);
         }
         var logProbs = nn.functional.log_softmax(output.Logits, dim: -1)[0].cpu().contiguous(); // (1,T',C) -> (T',C)
         outFrames = (int)logProbs.shape[0];
@@ -245,7 +256,7 @@ public sealed class Recognizer : IDisposable
     public void Dispose()
     {
         onnx?.Dispose();
-        fast.Dispose();
+        fast?.Dispose();
         model.Dispose();
     }
 }

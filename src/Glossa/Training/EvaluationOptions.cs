@@ -25,6 +25,8 @@ public sealed record EvaluationOptions
     public string Device { get; init; } = "auto";
     /// <summary>Backbone arithmetic: "fp32", or "bf16" on CPUs with avx512_bf16/AMX and on CUDA (refused elsewhere).</summary>
     public string Precision { get; init; } = "fp32";
+    /// <summary>What runs the model: auto (ONNX Runtime on the CPU in fp32 where the model exports, else TorchSharp), torch or onnx.</summary>
+    public string Engine { get; init; } = "auto";
     /// <summary>libtorch threads; 0 = one per core.</summary>
     public int Threads { get; init; }
     /// <summary>Decoded-frame cache folder (shared with training); null = none.</summary>
@@ -40,6 +42,7 @@ public sealed record EvaluationOptions
         if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
         if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
         Models.Inference.PrecisionSupport.Parse(Precision);
+        Models.Inference.EngineSelection.Parse(Engine);
         return this;
     }
 }

@@ -7,6 +7,8 @@ public sealed record EvaluationResult
     public string Split { get; init; } = "";
     /// <summary>greedy or beam-N.</summary>
     public string Decoder { get; init; } = "";
+    /// <summary>What ran the model: onnx (ONNX Runtime) or torch (TorchSharp's fused path).</summary>
+    public string Engine { get; init; } = "";
     /// <summary>Cleanup rules applied before scoring.</summary>
     public string Cleanup { get; init; } = "";
     /// <summary>Word error rate in percent, (S + D + I) / N.</summary>

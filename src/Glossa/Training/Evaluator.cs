@@ -25,7 +25,8 @@ public static class Evaluator
         var device = ComputeDevice.Resolve(options.Device);
         if (options.Threads > 0) set_num_threads(options.Threads);
         string checkpoint = options.Checkpoint.TrimEnd('/');
-        using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision));
+        using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision),
+            Models.Inference.EngineSelection.Parse(options.Engine));
 
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var samples = corpus.Split(options.Split);
@@ -45,6 +46,7 @@ public static class Evaluator
             Checkpoint = inference.Checkpoint,
             Split = options.Split,
             Decoder = decoder.Name,
+            Engine = Models.Inference.EngineSelection.Name(inference.Engine),
             Cleanup = cleanup.Name,
             Wer = Math.Round(report.WerPercent, 2),
             Substitutions = t.Substitutions,

@@ -6,8 +6,9 @@ using Glossa.Recognition;
 namespace Glossa.Tests.Recognition;
 
 /// <summary>
-/// <c>glossa model export --format onnx</c> then <c>recognize --engine onnx</c>: the same glosses and
-/// scores as the TorchSharp engine, also when a long input is processed in chunks.
+/// <c>glossa model export --format onnx</c> then <c>recognize --engine onnx</c>, and the default
+/// engine (auto: ONNX Runtime on an in-memory export): the same glosses and scores as the
+/// TorchSharp engine, also when a long input is processed in chunks.
 /// </summary>
 public sealed class OnnxRecognitionTests
 {
@@ -24,12 +25,17 @@ public sealed class OnnxRecognitionTests
 
         foreach (string input in new[] { RecognitionFixture.FrameFolder(1), RecognitionFixture.LongFolder })
         {
-            var torchOptions = new RecognitionOptions { Checkpoint = ckpt, Device = "cpu", ChunkFrames = 64, Overlap = 16, NBest = 3 };
+            var torchOptions = new RecognitionOptions { Checkpoint = ckpt, Device = "cpu", ChunkFrames = 64, Overlap = 16, NBest = 3, Engine = "torch" };
             using var torchEngine = Recognizer.Load(torchOptions);
             using var onnxEngine = Recognizer.Load(torchOptions with { Engine = "onnx", OnnxFile = onnx });
+            using var autoEngine = Recognizer.Load(torchOptions with { Engine = "auto" });           // ONNX Runtime on an in-memory export
             var expected = torchEngine.Recognize(input);
             var actual = onnxEngine.Recognize(input);
+            Assert.Equal("torch", expected.Engine);
             Assert.Equal("onnx", actual.Engine);
+            var auto = autoEngine.Recognize(input);
+            Assert.Equal("onnx", auto.Engine);
+            Assert.Equal(actual.NBest.Select(n => n.Glosses), auto.NBest.Select(n => n.Glosses));
             Assert.Equal(expected.OutputFrames, actual.OutputFrames);
             Assert.Equal(expected.Chunks, actual.Chunks);
             Assert.Equal(expected.NBest.Count, actual.NBest.Count);
@@ -45,7 +51,7 @@ public sealed class OnnxRecognitionTests
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal("onnx", doc.RootElement[0].GetProperty("engine").GetString());
-        using var reference = Recognizer.Load(new RecognitionOptions { Checkpoint = ckpt, Device = "cpu" });
+        using var reference = Recognizer.Load(new RecognitionOptions { Checkpoint = ckpt, Device = "cpu", Engine = "torch" });
         Assert.Equal(reference.Recognize(folder).Glosses, doc.RootElement[0].GetProperty("glosses").EnumerateArray().Select(e => e.GetString()!).ToList());
     }
 
@@ -53,16 +59,19 @@ public sealed class OnnxRecognitionTests
     public void WrongEngineOrMissingFileIsOneLine()
     {
         string ckpt = RecognitionFixture.Checkpoint();
-        var (code, _, stderr) = CliProcess.Run(Limit, "recognize", "-c", ckpt, "--engine", "onnx", RecognitionFixture.FrameFolder(0));
+        string missing = Path.Combine(RecognitionFixture.Root, "missing.onnx");
+        var (code, _, stderr) = CliProcess.Run(Limit, "recognize", "-c", ckpt, "--onnx", missing, RecognitionFixture.FrameFolder(0));
         Assert.Equal(2, code);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("model.onnx", stderr);
+        Assert.Contains("missing.onnx", stderr);
         Assert.Contains("--format onnx", stderr);
 
         var e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, Engine = "tensorrt" }.Validate());
-        Assert.Contains("--engine must be torch or onnx", e.Message);
-        e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, OnnxFile = "x.onnx" }.Validate());
-        Assert.Contains("--engine onnx", e.Message);
+        Assert.Contains("--engine 'tensorrt' is unknown", e.Message);
+        e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, Engine = "torch", OnnxFile = "x.onnx" }.Validate());
+        Assert.Contains("--engine torch", e.Message);
+        e = Assert.Throws<GlossaException>(() => new RecognitionOptions { Checkpoint = ckpt, Engine = "onnx", Precision = "bf16" }.Validate());
+        Assert.Contains("--engine torch", e.Message);
     }
 
     [Fact]

@@ -28,11 +28,21 @@ public static class OnnxExporter
         File.WriteAllBytes(path, ToBytes(model, metadata));
     }
 
+    /// <summary>Null when models of <paramref name="config"/> can be exported, else the one-line reason.</summary>
+    public static string? Refusal(ModelConfig config)
+    {
+        if (config.Backbone is not (ModelConfig.MobileNetV3Large or ModelConfig.MobileNetV3Small or ModelConfig.TinyCnn))
+            return $"model '{config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {config.Backbone} backbone is not exported";
+        if (config.ConvHead == ModelConfig.ConvHeadShared)
+            return $"model '{config.Name}': the weight-normalised classifier shared by both heads (SMKD) is not exported";
+        return null;
+    }
+
     /// <summary>Throws a one-line <see cref="GlossaException"/> unless models of <paramref name="config"/> can be exported.</summary>
     public static void CheckExportable(ModelConfig config)
     {
-        if (config.Backbone is not (ModelConfig.MobileNetV3Large or ModelConfig.MobileNetV3Small or ModelConfig.TinyCnn))
-            throw new GlossaException($"model '{config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {config.Backbone} backbone is not exported");
+        if (Refusal(config) is string reason)
+            throw new GlossaException(reason);
     }
 
     /// <summary>The serialised ONNX ModelProto of <paramref name="model"/>.</summary>

@@ -1,5 +1,7 @@
 using Glossa.Common;
+using Glossa.Decoding;
 using Microsoft.ML.OnnxRuntime;
+using static TorchSharp.torch;
 
 namespace Glossa.Models.Onnx;
 
@@ -22,24 +24,47 @@ public sealed class OnnxModel : IDisposable
     {
         if (!File.Exists(path))
             throw new GlossaException($"{path}: no such ONNX file; write one with 'glossa model export CHECKPOINT --format onnx --out {path}'");
+        session = Open(options => new InferenceSession(path, options), path, threads);
+        (Classes, Config) = Check(session, path);
+    }
+
+    OnnxModel(byte[] model, string source, int threads)
+    {
+        session = Open(options => new InferenceSession(model, options), source, threads);
+        (Classes, Config) = Check(session, source);
+    }
+
+    /// <summary>
+    /// <paramref name="model"/> (in eval mode) exported in memory (<see cref="OnnxExporter"/>) and
+    /// opened: the onnx engine without a file on disk.
+    /// </summary>
+    public static OnnxModel FromModel(CslrModel model, int threads = 0) =>
+        new(OnnxExporter.ToBytes(model), $"model '{model.Config.Name}' (exported in memory)", threads);
+
+    static InferenceSession Open(Func<SessionOptions, InferenceSession> create, string source, int threads)
+    {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (threads > 0) options.IntraOpNumThreads = threads;
         try
         {
-            session = new InferenceSession(path, options);
+            return create(options);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new GlossaException($"{path}: ONNX Runtime cannot load it ({e.Message.Split('\n')[0]})", e);
+            throw new GlossaException($"{source}: ONNX Runtime cannot load it ({e.Message.Split('\n')[0]})", e);
         }
+    }
+
+    static (int Classes, ModelConfig? Config) Check(InferenceSession session, string source)
+    {
         if (!session.InputMetadata.ContainsKey(OnnxExporter.InputName) || !session.OutputMetadata.TryGetValue(OnnxExporter.OutputName, out var output))
         {
             session.Dispose();
-            throw new GlossaException($"{path}: not a Glossa recogniser (needs input '{OnnxExporter.InputName}' and output '{OnnxExporter.OutputName}')");
+            throw new GlossaException($"{source}: not a Glossa recogniser (needs input '{OnnxExporter.InputName}' and output '{OnnxExporter.OutputName}')");
         }
-        Classes = output.Dimensions[^1];
-        if (session.ModelMetadata.CustomMetadataMap.TryGetValue("glossa.model_config", out var json))
-            Config = ModelConfig.FromJson(json, $"{path} metadata");
+        ModelConfig? config = session.ModelMetadata.CustomMetadataMap.TryGetValue("glossa.model_config", out var json)
+            ? ModelConfig.FromJson(json, $"{source} metadata") : null;
+        return (output.Dimensions[^1], config);
     }
 
     /// <summary>
@@ -56,6 +81,32 @@ public sealed class OnnxModel : IDisposable
         var shape = results[0].GetTensorTypeAndShape().Shape;                 // (T', C)
         outFrames = (int)shape[0];
         return results[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Log-probabilities of a padded batch, frames (B, T, 3, H, W) with valid lengths (B), one clip
+    /// per run without its padding, as a <see cref="LogProbBatch"/> (rows past a clip's output
+    /// length are zero; the decoders read only valid rows).
+    /// </summary>
+    public LogProbBatch LogProbs(Tensor frames, Tensor lengths, Func<long, long> outputLength)
+    {
+        using var cpu = frames.cpu().contiguous();                                                  // (B,T,3,H,W)
+        using var lens = lengths.cpu().to_type(ScalarType.Int64);
+        long[] valid = lens.data<long>().ToArray();
+        int batch = (int)cpu.shape[0], height = (int)cpu.shape[3], width = (int)cpu.shape[4];
+        int outMax = (int)valid.Select(outputLength).DefaultIfEmpty(0).Max();
+        var data = new float[(long)batch * outMax * Classes];
+        var outLengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            using var clip = cpu[b].narrow(0, 0, valid[b]).contiguous();                               // (T_b,3,H,W)
+            float[] rows = LogProbs(clip.data<float>().ToArray(), (int)valid[b], height, width, out int t);
+            if (t > outMax)
+                throw new GlossaException($"onnx engine: clip {b} gave {t} output frames, more than the {outMax} its length allows; the exported graph does not match the model");
+            Array.Copy(rows, 0, data, (long)b * outMax * Classes, rows.Length);
+            outLengths[b] = t;
+        }
+        return new LogProbBatch(data, outLengths, outMax, Classes);
     }
 
     public void Dispose() => session.Dispose();
