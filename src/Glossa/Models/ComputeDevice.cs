@@ -7,12 +7,16 @@ namespace Glossa.Models;
 public static class ComputeDevice
 {
     /// <summary>cuda when asked for (and available) or when auto finds it; the CPU otherwise.</summary>
-    public static Device Resolve(string name) => name switch
+    public static Device Resolve(string name)
     {
-        "cpu" => CPU,
-        "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new GlossaException("--device cuda: no CUDA device is available to libtorch (this build uses TorchSharp-cpu unless built with -p:TorchBackend=cuda); use --device cpu or auto"),
-        "auto" => cuda.is_available() ? CUDA : CPU,
-        _ => throw new GlossaException($"--device must be auto, cpu or cuda (got '{name}')"),
-    };
+        LibTorchDefaults.Apply();
+        return name switch
+        {
+            "cpu" => CPU,
+            "cuda" when cuda.is_available() => CUDA,
+            "cuda" => throw new GlossaException("--device cuda: no CUDA device is available to libtorch (this build uses TorchSharp-cpu unless built with -p:TorchBackend=cuda); use --device cpu or auto"),
+            "auto" => cuda.is_available() ? CUDA : CPU,
+            _ => throw new GlossaException($"--device must be auto, cpu or cuda (got '{name}')"),
+        };
+    }
 }

@@ -49,6 +49,7 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
 
     public CslrModel(ModelConfig config) : base("CslrModel")
     {
+        LibTorchDefaults.Apply();
         Config = config.Validate();
         spec = TemporalConvSpec.Parse(config.TemporalConv);
         backbone = config.Backbone switch
