@@ -16,7 +16,7 @@ internal static class RecognizeCommand
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint directory, e.g. RUN/best.", Required = true };
         var beam = new Option<int>("--beam") { Description = "Beam width for CTC prefix beam search; 0 = greedy.", DefaultValueFactory = _ => d.Beam };
         var nbest = new Option<int>("--nbest") { Description = "Print this many alternatives with their scores (implies a beam at least this wide).", DefaultValueFactory = _ => d.NBest };
-        var ctm = new Option<bool>("--ctm") { Description = "Print CTM lines (input 1 start duration gloss) with each gloss's time: output frame x temporal stride / fps." };
+        var ctm = new Option<bool>("--ctm") { Description = "Print only CTM lines (input 1 start duration gloss) on stdout, with each gloss's time: output frame x temporal stride / fps; the readable lines go to stderr." };
         var json = new Option<bool>("--json") { Description = "Print JSON: one object per input (input, glosses, nbest [{glosses, score}], ctm with --ctm)." };
         var stream = new Option<bool>("--stream") { Description = "Print glosses as soon as they are stable while the video is decoded, with the lag kept (greedy decoding)." };
         var chunk = new Option<int>("--chunk") { Description = "Frames per chunk; longer inputs are processed in chunks with bounded memory.", DefaultValueFactory = _ => d.ChunkFrames };
@@ -76,10 +76,12 @@ internal static class RecognizeCommand
     static void Print(RecognitionResult r, bool ctm, int nbest)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{r.Input}: {string.Join(' ', r.Glosses)}");
+        // With --ctm, stdout is a CTM file (redirect it); the readable lines go to stderr.
+        var text = ctm ? Console.Error : Console.Out;
+        text.WriteLine($"{r.Input}: {string.Join(' ', r.Glosses)}");
         if (nbest > 1)
             for (int i = 0; i < r.NBest.Count; i++)
-                Console.WriteLine(string.Create(inv, $"  {i + 1,2}  {r.NBest[i].Score,10:0.0000}  {string.Join(' ', r.NBest[i].Glosses)}"));
+                text.WriteLine(string.Create(inv, $"  {i + 1,2}  {r.NBest[i].Score,10:0.0000}  {string.Join(' ', r.NBest[i].Glosses)}"));
         if (ctm)
         {
             string id = CtmFile.UtteranceId(r.Input);

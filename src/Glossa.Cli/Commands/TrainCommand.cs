@@ -80,7 +80,7 @@ internal static class TrainCommand
 
         public Options(string defaultModel)
         {
-            Model = new Option<string>("--model", "--model_name") { Description = "i3d-teacher, mobilenetv3-student, mobilenetv3-small-student or tiny-student.", DefaultValueFactory = _ => defaultModel };
+            Model = new Option<string>("--model", "--model_name") { Description = $"One of {string.Join(", ", Glossa.Models.ModelFactory.Names)}.", DefaultValueFactory = _ => defaultModel };
         }
 
         public IEnumerable<Option> All() =>
