@@ -113,12 +113,22 @@ public sealed class TrainCommandBuilder
 
     static string FormatValue(object value) => value switch
     {
-        double d => d.ToString("0.##########", CultureInfo.InvariantCulture),
-        float f => ((double)f).ToString("0.##########", CultureInfo.InvariantCulture),
+        double d => Decimal(d),
+        float f => Decimal(f),
         bool b => b ? "true" : "false",
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>Plain decimals (0.000001, not 1E-06) from 1e-6 up; smaller values, which ten decimals would round away, in exponent form.</summary>
+    static string Decimal(double d) =>
+        d == 0 || Math.Abs(d) >= 1e-6
+            ? d.ToString("0.##########", CultureInfo.InvariantCulture)
+            : d.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>A config.json number as a user would type it: 1E-06 (System.Text.Json's form) -> 0.000001, like the changed values.</summary>
+    static string NumberText(JsonValue value) =>
+        value.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : FormatValue(value.GetValue<double>());
 
     static string Quote(string v) =>
         v.Length > 0 && v.All(c => char.IsLetterOrDigit(c) || "-_./:=+,@%".Contains(c)) ? v : "'" + v.Replace("'", "'\\''") + "'";
@@ -183,7 +193,7 @@ public sealed class TrainCommandBuilder
             switch (kind)
             {
                 case System.Text.Json.JsonValueKind.String: list.Add((name, value.GetValue<string>())); break;
-                case System.Text.Json.JsonValueKind.Number: list.Add((name, value.ToJsonString())); break;
+                case System.Text.Json.JsonValueKind.Number: list.Add((name, NumberText(value))); break;
                 case System.Text.Json.JsonValueKind.True: list.Add((name, null)); break;
                 default: break; // false or null: the option is off or unset, leave it out
             }

@@ -50,6 +50,19 @@ public sealed class TrainCommandBuilderTests
     }
 
     [Fact]
+    public void Small_rates_from_config_json_are_written_as_plain_decimals_like_the_changed_ones()
+    {
+        // System.Text.Json writes 1e-6 as 1E-06; the command shows it the way the advice writes rates.
+        var o = new Glossa.Training.TrainingOptions { Model = "tiny-student", Corpus = "/data/c", OutputDir = "runs/r", LearningRate = 1e-6, WeightDecay = 3e-5 };
+        var b = new TrainCommandBuilder(new RunContext { Config = GlossaConfig(o) });
+        string cmd = b.Build(("dropout", 0.25));
+        Assert.Contains("--learning-rate 0.000001 ", cmd);
+        Assert.Contains("--weight-decay 0.00003 ", cmd);
+        Assert.DoesNotContain("E-", cmd);
+        Assert.Contains("--learning-rate 1E-12 ", b.Build(("learning-rate", 1e-12)));          // ten decimals would print 0
+    }
+
+    [Fact]
     public void A_lower_rate_is_a_share_of_the_configured_peak_not_of_the_rate_the_schedule_decayed_to()
     {
         var o = new Glossa.Training.TrainingOptions { Model = "tiny-student", Corpus = "/data/c", OutputDir = "runs/r", Epochs = 8, LearningRate = 1e-3 };
