@@ -50,6 +50,8 @@ internal static class ProcessBenchmarks
             if (r.Variant == InferenceBench.DefaultVariant && r.Ratio is double y)
                 targets.Add(new($"student inference >= 1.3x the fastest PyTorch fp32 at {size} px", string.Create(Inv, $"{1 / y:F2}x ({r.GlossaFramesPerSecond:F1} vs {r.PytorchFramesPerSecond:F1} frames/s, {r.PytorchBest})"), size >= 224 ? 1 / y >= 1.3 : null, "model"));
         }
+        if (!s.Quick)
+            body.Append(FlopRate.Table(s.Repo, report.Rows));
         if (fold is double f)
             body.Append(Inv, $"\nFor reference, PyTorch (jemalloc) with BatchNorm folded and channels-last frames (Glossa's path was designed this way; on this CPU it runs NCHW for correctness): {f:F0} ms per clip. ");
         body.Append(s.Quick
