@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Glossa.Common;
@@ -47,6 +48,36 @@ internal static partial class CliRunner
         }
     }
 
+    /// <summary>
+    /// Wraps a command body that observes a cancellation token: the first Ctrl+C or SIGTERM cancels
+    /// it, the body stops at its next check and removes what it had half written, and the command
+    /// exits 130 (README, "Exit codes"); a second signal exits at once.
+    /// </summary>
+    public static int Interruptible(Func<CancellationToken, int> body)
+    {
+        using var cancel = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (cancel.IsCancellationRequested) Environment.Exit(ExitCodes.Interrupted);
+            cancel.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return Guard(() =>
+        {
+            try
+            {
+                return body(cancel.Token);
+            }
+            catch (Exception e) when (cancel.IsCancellationRequested && Unwrap(e) is OperationCanceledException)
+            {
+                Console.Error.WriteLine("glossa: interrupted; nothing half-written was left behind");
+                return ExitCodes.Interrupted;
+            }
+        });
+    }
+
     /// <summary>The exit code and the one-line message for an exception that reached the command line.</summary>
     static (int Code, string Message) Classify(Exception e) => e switch
     {
@@ -88,8 +119,21 @@ internal static partial class CliRunner
     /// <summary>System.CommandLine's parse errors, with .NET type names replaced by what the value must be.</summary>
     static string ParseMessage(ParseError error)
     {
+        var twice = GivenTwice().Match(error.Message);
+        if (twice.Success)
+            return $"{twice.Groups[1].Value} was given {twice.Groups[2].Value} times; give it once";
         var m = CannotParse().Match(error.Message);
-        if (!m.Success) return error.Message.TrimEnd('.');
+        if (!m.Success)
+        {
+            string message = OneLine(error.Message).TrimEnd('.');
+            string? option = error.SymbolResult switch
+            {
+                OptionResult o => o.Option.Name,
+                ArgumentResult { Parent: OptionResult o } => o.Option.Name,
+                _ => null,
+            };
+            return option is null || message.Contains(option, StringComparison.Ordinal) ? message : $"{option}: {message}";
+        }
         string expected = m.Groups[3].Value switch
         {
             "System.Int32" or "System.Nullable`1[System.Int32]" => "a whole number between -2147483648 and 2147483647",
@@ -103,6 +147,9 @@ internal static partial class CliRunner
 
     [GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command|argument) '(.*)' as expected type '(.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex CannotParse();
+
+    [GeneratedRegex(@"^Option '(.*)' expects a single argument but (\d+) were provided\.?$")]
+    private static partial Regex GivenTwice();
 
     [GeneratedRegex(@"'(/[^']*)'")]
     private static partial Regex QuotedPath();

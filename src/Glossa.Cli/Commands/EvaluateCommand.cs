@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (wer, substitutions, deletions, insertions, reference_words, ...)." };
         var command = new Command("evaluate", "Decode a corpus split with a trained checkpoint, score it like sclite with the official cleanup, write CTM, per-utterance alignments and a WER summary.");
         foreach (var o in new Option[] { checkpoint, corpus, format, split, beam, cleanup, output, batch, device, threads, cache, json, precision, engine }) command.Options.Add(o);
-        command.SetAction(parse => CliRunner.Guard(() =>
+        command.SetAction(parse => CliRunner.Interruptible(cancel =>
         {
             var options = new EvaluationOptions
             {
@@ -45,7 +45,7 @@ internal static class EvaluateCommand
                 CacheDir = parse.GetValue(cache),
             };
             bool asJson = parse.GetValue(json);
-            var result = Evaluator.Run(options);
+            var result = Evaluator.Run(options, cancel: cancel);
             if (asJson) CliRunner.PrintJson(result);
             else Print(result);
             return 0;

@@ -16,7 +16,7 @@ internal static class FeaturesCommand
         var backbone = new Option<string>("--backbone") { Description = "mobilenet_v3_large, mobilenet_v3_small or i3d.", Required = true };
         var weights = new Option<string>("--weights") { Description = "Backbone weights: torchvision .pth/.safetensors, pytorch-i3d .pt, or a Glossa checkpoint.", Required = true };
         var corpus = new Option<string>("--corpus") { Description = "Corpus folder or manifest.", Required = true };
-        var format = new Option<CorpusFormat?>("--format") { Description = "Force the corpus format (detected by default)." };
+        var format = CorpusOptions.CreateFormatOption();
         var split = new Option<string>("--split") { Description = "Split to extract (train, dev, test).", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder; files go to OUT/SPLIT/ID.npy with OUT/SPLIT/index.json.", Required = true };
         var size = new Option<int>("--size") { Description = "Crop size in pixels (frames are resized to size*256/224 first, then centre-cropped).", DefaultValueFactory = _ => 224 };
@@ -29,11 +29,13 @@ internal static class FeaturesCommand
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            if (parse.GetValue(threads) > 0)
+            if (ThreadCount.Check(parse.GetValue(threads)) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            if (parse.GetValue(size) is < 32 or > 1024)
+                throw new GlossaException($"--size must be between 32 and 1024 pixels (got {parse.GetValue(size)}); 224 is what the backbones were trained at");
             var arithmetic = PrecisionSupport.Parse(parse.GetValue(precision)!);
             PrecisionSupport.Require(arithmetic, TorchSharp.torch.CPU);
-            var data = CorpusLoader.Load(parse.GetValue(corpus)!, parse.GetValue(format));
+            var data = CorpusLoader.Load(parse.GetValue(corpus)!, CorpusOptions.GetFormat(parse, format));
             string splitName = parse.GetValue(split)!, backboneName = parse.GetValue(backbone)!, weightsPath = parse.GetValue(weights)!;
             var samples = data.Split(splitName);
             using var extractor = FeatureExtractor.Create(backboneName, weightsPath, parse.GetValue(size), parse.GetValue(i3dStride), arithmetic);

@@ -157,11 +157,16 @@ internal static class ModelCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             string source = parse.GetValue(checkpoint)!;
+            if (!File.Exists(source) && !Directory.Exists(source))
+                throw new GlossaException($"{source}: checkpoint not found; give a checkpoint folder such as RUN/best");
             string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));
             string outPath = parse.GetValue(output) ?? (kind == "onnx" && Directory.Exists(source) ? Path.Combine(source, "model.onnx")
                 : throw new GlossaException("--out is required (the file to write)"));
+            if (Directory.Exists(outPath))
+                throw new OutputException($"--out {outPath}: is a folder; name the file to write, e.g. {Path.Combine(outPath, "model." + (kind == "pytorch" ? "pt" : kind))}");
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+            SafeWrite.Folder(Path.GetDirectoryName(Path.GetFullPath(outPath))!, "--out");
             using var model = ModelCheckpoint.LoadModel(source);
             if (kind == "onnx")
             {
@@ -213,8 +218,8 @@ internal static class ModelCommand
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            int nThreads = parse.GetValue(threads);
-            TorchSharp.torch.set_num_threads(nThreads);
+            int nThreads = ThreadCount.Check(parse.GetValue(threads));
+            if (nThreads > 0) TorchSharp.torch.set_num_threads(nThreads);
             string? script = parse.GetValue(python) ?? FindUp(Path.Combine("bench", "models", "bench_models.py"));
             if (script == "none") script = null;
             if (script is not null && !File.Exists(script))

@@ -30,7 +30,7 @@ internal static class RecognizeCommand
         var command = new Command("recognize", "Recognise the glosses of videos or frame folders with a trained checkpoint (greedy or beam search; long videos in chunks).");
         command.Arguments.Add(inputs);
         foreach (var o in new Option[] { checkpoint, beam, nbest, ctm, json, stream, chunk, overlap, fps, device, threads, engine, onnxFile, precision }) command.Options.Add(o);
-        command.SetAction(parse => CliRunner.Guard(() =>
+        command.SetAction(parse => CliRunner.Interruptible(cancel =>
         {
             var options = new RecognitionOptions
             {
@@ -59,7 +59,7 @@ internal static class RecognizeCommand
             foreach (var input in files)
             {
                 Action<StableUpdate>? onStable = streaming ? u => PrintUpdate(u, asJson) : null;
-                var result = recognizer.Recognize(input, onStable);
+                var result = recognizer.Recognize(input, onStable, cancel);
                 results.Add(result);
                 if (asJson && !streaming) continue;
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm), Compact));

@@ -31,6 +31,8 @@ internal static class ScoreCommand
         CorpusOptions.AddTo(command);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
+            if (parse.GetValue(top) < 0)
+                throw new GlossaException($"--top must be 0 or more (got {parse.GetValue(top)}); it is how many of the most frequent confusions to list");
             var (refs, format) = ReadReference(parse, reference, split);
             var rules = CleanupRules.Parse(parse.GetValue(cleanup) ?? DefaultCleanup(format));
             var hyps = HypothesisSet.Read(parse.GetValue(hypothesis)!);

@@ -35,7 +35,7 @@ internal static class SynthCommand
         var command = new Command("synth", "Write a learnable synthetic sign language corpus (drawn signers) in the exact RWTH-PHOENIX-Weather 2014 layout.");
         command.Arguments.Add(outDir);
         foreach (var o in new Option[] { world, sentences, glosses, signers, perSentence, independent, seed, overwrite, json }) command.Options.Add(o);
-        command.SetAction(parse => CliRunner.Guard(() =>
+        command.SetAction(parse => CliRunner.Interruptible(cancel =>
         {
             bool sign = parse.GetValue(world) == "sign";
             if (!sign && (parse.GetValue(perSentence) is not null || parse.GetValue(independent)))
@@ -50,13 +50,13 @@ internal static class SynthCommand
                     MeanGlossesPerSentence = parse.GetValue(perSentence) ?? signDefaults.MeanGlossesPerSentence,
                     SignerIndependent = parse.GetValue(independent),
                     Seed = parse.GetValue(seed),
-                }, target, replace)
+                }, target, replace, cancel)
                 : Plan(defaults.WithTrainSentences(parse.GetValue(sentences) ?? defaults.TrainSentences) with
                 {
                     Glosses = parse.GetValue(glosses) ?? defaults.Glosses,
                     Signers = parse.GetValue(signers) ?? defaults.Signers,
                     Seed = parse.GetValue(seed),
-                }, target, replace);
+                }, target, replace, cancel);
             bool asJson = parse.GetValue(json);
             Print(asJson || Console.IsErrorRedirected ? write(null) : WriteWithProgress(total, write), asJson);
             return 0;
@@ -64,16 +64,16 @@ internal static class SynthCommand
         return command;
     }
 
-    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SignWorldOptions options, string outDir, bool overwrite)
+    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SignWorldOptions options, string outDir, bool overwrite, CancellationToken cancel)
     {
         options.Validate();
-        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SignWorld.Write(options, outDir, p, overwrite));
+        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SignWorld.Write(options, outDir, p, overwrite, cancel));
     }
 
-    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SynthOptions options, string outDir, bool overwrite)
+    static (int Total, Func<IProgress<SynthProgress>?, SynthSummary> Write) Plan(SynthOptions options, string outDir, bool overwrite, CancellationToken cancel)
     {
         options.Validate();
-        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SyntheticCorpus.Write(options, outDir, p, overwrite));
+        return (options.TrainSentences + options.DevSentences + options.TestSentences, p => SyntheticCorpus.Write(options, outDir, p, overwrite, cancel));
     }
 
     static void Print(SynthSummary summary, bool asJson)

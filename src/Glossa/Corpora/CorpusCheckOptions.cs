@@ -8,7 +8,7 @@ public sealed record CorpusCheckOptions
     /// <summary>Temporal stride of the model (output frames = floor(T / stride)); clips too short for CTC at it are errors.</summary>
     public int Stride { get; init; } = 4;
 
-    /// <summary>Decode every frame's header (not its pixels) to find corrupt images. Costs one file open per frame.</summary>
+    /// <summary>Decode every frame's header (not its pixels) and check that the file is not cut short, to find corrupt images. Costs two small reads per frame.</summary>
     public bool CheckFrames { get; init; } = true;
 
     /// <summary>Count the frames of video samples with ffprobe (<c>-count_packets</c>), so their CTC length can be checked.</summary>

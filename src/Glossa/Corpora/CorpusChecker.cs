@@ -125,11 +125,11 @@ public static class CorpusChecker
     static string? HeaderProblem(string path)
     {
         const string corrupt = "the image header cannot be decoded (corrupt or not an image); re-extract this frame";
-        if (!File.Exists(path)) return "the frame file disappeared or is a broken link; re-extract the frames of this sample";
+        if (FrameHeader.MissingProblem(path) is { } missing) return missing;
         try
         {
             using var codec = SKCodec.Create(path);
-            return codec is null ? corrupt : FrameHeader.SizeProblem(codec.Info.Width, codec.Info.Height);
+            return codec is null ? corrupt : FrameHeader.SizeProblem(codec.Info.Width, codec.Info.Height) ?? FrameHeader.TruncationProblem(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -53,12 +53,14 @@ public static class CorpusLoader
         if (string.IsNullOrWhiteSpace(path))
             throw new GlossaException("no corpus path given; pass the corpus folder (e.g. phoenix2014-release/) or a manifest file");
         string full = Path.GetFullPath(path);
+        string? givenFile = null;
         if (File.Exists(full))
         {
             if (format is null or CorpusFormat.Manifest && ManifestReader.LooksLikeManifest(full))
                 return (CorpusFormat.Manifest, full);
             if (format == CorpusFormat.Manifest)
                 throw new GlossaException($"{full}:1: not a Glossa manifest; the first line must be a header like 'id|split|path|signer|glosses'");
+            givenFile = full;
             full = Path.GetDirectoryName(full)!; // an annotation file: start from its folder
         }
         else if (!Directory.Exists(full))
@@ -72,8 +74,10 @@ public static class CorpusLoader
             match = Probe(child, format);
             if (match is not null) return match.Value;
         }
-        string wanted = format is null ? "a supported corpus" : $"a {format} corpus";
-        throw new GlossaException($"{full}: found no {wanted}. Expected {Layouts(format)}; pass the release root, the variant folder, or use --format to force one");
+        if (givenFile is not null)
+            throw new GlossaException($"{givenFile}: neither a Glossa manifest (first line 'id|split|path|signer|glosses') nor a file inside a corpus; pass the corpus folder or a manifest file");
+        string wanted = format is CorpusFormat f ? $"{FormatName(f)} corpus" : "supported corpus";
+        throw new GlossaException($"{full}: holds no {wanted}. Expected {Layouts(format)}; pass the release root, the variant folder, or use --format to force one");
     }
 
     static string ClimbOutOfAnnotations(string dir)

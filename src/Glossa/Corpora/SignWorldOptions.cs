@@ -72,11 +72,14 @@ public sealed record SignWorldOptions
         TestSentences = Math.Max(2, (int)Math.Round(train * 629.0 / 5671)),
     };
 
+    /// <summary>The most train sentences: 17x PHOENIX-2014 already fills tens of gigabytes; more is a typo.</summary>
+    public const int MaxTrainSentences = 100_000;
+
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public void Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new GlossaException(message); }
-        Require(TrainSentences >= 1, $"train sentences must be at least 1 (got {TrainSentences})");
+        Require(TrainSentences >= 1 && TrainSentences <= MaxTrainSentences, $"--sentences must be between 1 and {MaxTrainSentences} (got {TrainSentences})");
         Require(DevSentences >= 0 && TestSentences >= 0, "dev and test sentences must not be negative");
         Require(Glosses >= 2 && Glosses <= 5000, $"--glosses must be between 2 and 5000 (got {Glosses})");
         Require(ZipfExponent >= 0 && ZipfExponent <= 3, $"the Zipf exponent must be between 0 and 3 (got {ZipfExponent})");

@@ -129,10 +129,16 @@ internal static class SynthOutput
         catch (InvalidOperationException) { return false; }
     }
 
+    /// <summary>The absolute path of the output folder; an empty one is refused in one line.</summary>
+    internal static string FullTarget(string outDir) =>
+        string.IsNullOrWhiteSpace(outDir)
+            ? throw new GlossaException("synth: the output folder (OUT) is empty; give the folder to write the corpus to, e.g. 'glossa synth data/synth'")
+            : Path.GetFullPath(outDir);
+
     internal static void CheckTarget(string target, bool overwrite)
     {
         if (File.Exists(target))
-            throw new GlossaException($"{target}: is a file; choose a folder for the synthetic corpus");
+            throw new OutputException($"{target}: is a file; choose a folder for the synthetic corpus");
         if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any()) return;
         if (!overwrite)
             throw new GlossaException($"{target}: already exists; pass --overwrite to replace it or choose another folder");

@@ -30,7 +30,7 @@ public static class SyntheticCorpus
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
-        string target = Path.GetFullPath(outDir);
+        string target = SynthOutput.FullTarget(outDir);
         var (parent, temp) = SynthOutput.Stage(target, overwrite);
         try
         {

@@ -43,8 +43,8 @@ public static class ImageDecoder
 
     static SKCodec Open(string path)
     {
-        if (!File.Exists(path))
-            throw new GlossaException($"{path}: frame file not found; check the corpus path or re-extract the frames");
+        if (FrameHeader.MissingProblem(path) is { } missing)
+            throw new GlossaException($"{path}: {missing}");
         var codec = SKCodec.Create(path, out var result);
         if (codec is null)
             throw new GlossaException($"{path}: cannot decode the image ({Describe(result)}); the file is corrupt or not a PNG/JPEG, re-extract it");

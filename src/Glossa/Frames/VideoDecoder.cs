@@ -143,7 +143,7 @@ public sealed class VideoDecoder
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
-            throw new GlossaException($"{path}: {name} cannot read the video: {FirstLine(err.Result)}");
+            throw new GlossaException($"{path}: {name} cannot read the video: {FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
         return output;
     }
 
@@ -159,10 +159,14 @@ public sealed class VideoDecoder
         return total;
     }
 
-    static string FirstLine(string text)
+    /// <summary>ffmpeg's first error line without its "[demuxer @ 0x55d0...]" prefix, which names a memory address, not the file.</summary>
+    internal static string FirstLine(string text)
     {
         var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return string.IsNullOrEmpty(line) ? "no error message" : line;
+        if (string.IsNullOrEmpty(line)) return "no error message";
+        if (line.StartsWith('[') && line.IndexOf("] ", StringComparison.Ordinal) is int end and > 0 && line.AsSpan(0, end).Contains(" @ 0x", StringComparison.Ordinal))
+            line = line[(end + 2)..];
+        return line;
     }
 
     /// <summary>A running ffmpeg whose stderr is drained in the background (so it never blocks on a full pipe).</summary>
@@ -183,6 +187,8 @@ public sealed class VideoDecoder
         {
             Process.WaitForExit();
             string err = stderr.Result;
+            if (Process.ExitCode != 0 && err.Contains("does not contain any stream", StringComparison.Ordinal))
+                throw new GlossaException($"{path}: has no video stream (audio only, or not a video); give a video with a picture track or a folder of frames");
             if (Process.ExitCode != 0)
                 throw new GlossaException($"{path}: ffmpeg cannot decode the video: {FirstLine(err)}");
             if (frames < 0)

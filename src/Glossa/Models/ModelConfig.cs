@@ -87,6 +87,12 @@ public sealed record ModelConfig
     [JsonIgnore]
     public int ResolvedTemporalChannels => TemporalChannels ?? HiddenDim;
 
+    /// <summary>The widest BiLSTM or temporal convolution accepted (the published models use 512 to 1024): wider ones take gigabytes, and a typo would allocate until the system kills the process.</summary>
+    public const int MaxWidth = 8192;
+
+    /// <summary>The most output classes accepted.</summary>
+    public const int MaxClasses = 100_000;
+
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public ModelConfig Validate()
     {
@@ -95,16 +101,18 @@ public sealed record ModelConfig
             throw new GlossaException($"model config '{Name}': backbone '{Backbone}' is unknown; use one of {string.Join(", ", backbones)}");
         if (NumClasses < 2)
             throw new GlossaException($"model config '{Name}': num_classes {NumClasses} must be at least 2 (blank + one gloss)");
-        if (HiddenDim < 1)
-            throw new GlossaException($"model config '{Name}': hidden_dim {HiddenDim} must be positive");
-        if (Layers < 0)
-            throw new GlossaException($"model config '{Name}': layers {Layers} must be 0 or more");
+        if (NumClasses > MaxClasses)
+            throw new GlossaException($"model config '{Name}': num_classes {NumClasses} is more than {MaxClasses}; a gloss vocabulary is a few thousand (PHOENIX-2014: 1,296)");
+        if (HiddenDim is < 1 or > MaxWidth)
+            throw new GlossaException($"model config '{Name}': hidden_dim {HiddenDim} must be between 1 and {MaxWidth}");
+        if (Layers is < 0 or > 16)
+            throw new GlossaException($"model config '{Name}': layers {Layers} must be between 0 and 16");
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
             throw new GlossaException($"model config '{Name}': dropout {Dropout} must be in [0, 1)");
         if (WidthMult is <= 0 or > 4 || double.IsNaN(WidthMult))
             throw new GlossaException($"model config '{Name}': width_mult {WidthMult} must be in (0, 4]");
-        if (TemporalChannels is < 1)
-            throw new GlossaException($"model config '{Name}': temporal_channels {TemporalChannels} must be positive");
+        if (TemporalChannels is < 1 or > MaxWidth)
+            throw new GlossaException($"model config '{Name}': temporal_channels {TemporalChannels} must be between 1 and {MaxWidth}");
         if (I3dTemporalStride is not (2 or 4 or 8))
             throw new GlossaException($"model config '{Name}': i3d_temporal_stride {I3dTemporalStride} must be 2, 4 or 8");
         if (I3dFinalEndpoint is not ("Mixed_5c" or "Mixed_4f"))

@@ -34,7 +34,7 @@ public static class FrameRate
             string output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             if (p.ExitCode != 0)
-                throw new GlossaException($"{path}: ffprobe cannot read the video: {err.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no message"}");
+                throw new GlossaException($"{path}: ffprobe cannot read the video: {VideoDecoder.FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
             double avg = 0, nominal = 0;
             foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -43,6 +43,8 @@ public static class FrameRate
                 if (kv[0] == "avg_frame_rate") avg = Ratio(kv[1]);
                 else if (kv[0] == "r_frame_rate") nominal = Ratio(kv[1]);
             }
+            if (output.Trim().Length == 0)
+                throw new GlossaException($"{path}: has no video stream (audio only, or not a video); give a video with a picture track or a folder of frames");
             double fps = avg > 0 ? avg : nominal;
             if (!(fps > 0)) throw new GlossaException($"{path}: ffprobe reports no frame rate; pass --fps");
             return fps;

@@ -78,7 +78,7 @@ public sealed record RecognitionOptions
         if (NBest < 1 || NBest > 100) throw new GlossaException($"--nbest must be between 1 and 100 (got {NBest})");
         if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
         if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
-        if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        ThreadCount.Check(Threads);
         var engine = Models.Inference.EngineSelection.Parse(Engine);
         var precision = Models.Inference.PrecisionSupport.Parse(Precision);
         if (precision != Models.Inference.InferencePrecision.Fp32 && (engine == Models.Inference.InferenceEngine.Onnx || OnnxFile is not null))

@@ -71,5 +71,13 @@ public static class StmFile
 
     internal static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
-    internal static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
+    /// <summary>A line as quoted in an error: at most 80 characters, control characters (a binary file) shown as '?'.</summary>
+    internal static string Shorten(string s)
+    {
+        string shown = string.Create(Math.Min(s.Length, 80), s, (span, text) =>
+        {
+            for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(text[i]) || text[i] == '\uFFFD' ? '?' : text[i];
+        });
+        return s.Length <= 80 ? shown : shown[..77] + "...";
+    }
 }

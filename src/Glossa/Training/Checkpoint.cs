@@ -79,6 +79,24 @@ public static class Checkpoint
             File.Delete(tmp);
     }
 
+    /// <summary>
+    /// Turns a <c>best</c> or <c>last</c> that is a plain folder (a run copied with its links
+    /// followed: <c>cp -rL</c>, <c>rsync -L</c>, some archivers) back into a link to a versioned
+    /// folder, so the next checkpoint can replace it atomically like any other.
+    /// </summary>
+    public static void RelinkCopiedCheckpoints(string runDir)
+    {
+        foreach (string link in new[] { "best", "last" })
+        {
+            string path = Path.Combine(runDir, link);
+            if (!Directory.Exists(path) || new DirectoryInfo(path).LinkTarget is not null) continue;
+            string name = $"{link}-copied-{Guid.NewGuid().ToString("N")[..6]}";
+            Directory.CreateDirectory(Path.Combine(runDir, VersionsFolder));
+            Directory.Move(path, Path.Combine(runDir, VersionsFolder, name));
+            PointLink(path, Path.Combine(VersionsFolder, name));
+        }
+    }
+
     /// <summary>True when <paramref name="path"/> looks like a checkpoint directory (or a link to one).</summary>
     public static bool Exists(string path) => ModelCheckpoint.Exists(path);
 

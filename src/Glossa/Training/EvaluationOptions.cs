@@ -40,7 +40,7 @@ public sealed record EvaluationOptions
         if (string.IsNullOrWhiteSpace(Split)) throw new GlossaException("--split is empty; use dev or test");
         if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
         if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
-        if (Threads < 0) throw new GlossaException($"--threads must be >= 0 (got {Threads})");
+        ThreadCount.Check(Threads);
         Models.Inference.PrecisionSupport.Parse(Precision);
         Models.Inference.EngineSelection.Parse(Engine);
         return this;

@@ -33,9 +33,7 @@ public static class RunComparison
 
         var metrics = RunFolder.ReadMetrics(dir);
         string summaryPath = Path.Combine(dir, RunFolder.SummaryFile);
-        TrainingOutcome? summary = File.Exists(summaryPath)
-            ? JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(summaryPath), Checkpoint.Json)
-            : null;
+        TrainingOutcome? summary = File.Exists(summaryPath) ? Read<TrainingOutcome>(summaryPath) : null;
         var best = metrics.Where(m => m.ValWer is not null).OrderBy(m => m.ValWer).ThenBy(m => m.Epoch).FirstOrDefault();
         var (dev, devDecoder, devMs) = Evaluation(dir, "dev");
         var (test, testDecoder, testMs) = Evaluation(dir, "test");
@@ -70,8 +68,7 @@ public static class RunComparison
             .ThenByDescending(File.GetLastWriteTimeUtc)
             .ToList();
         if (files.Count == 0) return (null, null, null);
-        var r = JsonSerializer.Deserialize<EvaluationResult>(File.ReadAllText(files[0]), Checkpoint.Json)
-                ?? throw new GlossaException($"{files[0]}: empty evaluation result");
+        var r = Read<EvaluationResult>(files[0]) ?? throw new GlossaException($"{files[0]}: empty evaluation result");
         return (r.Wer, r.Decoder, r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null);
     }
 
@@ -79,6 +76,13 @@ public static class RunComparison
     {
         using var model = ModelFactory.Create(config);
         return model.parameters().Sum(p => p.numel());
+    }
+
+    /// <summary>A run-folder JSON file as <typeparamref name="T"/>; a damaged one is named in one line.</summary>
+    static T? Read<T>(string path)
+    {
+        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Checkpoint.Json); }
+        catch (JsonException e) { throw new GlossaException($"{path}: not valid JSON (line {e.LineNumber + 1}); the run folder is damaged: fix or delete this file", e); }
     }
 
     static JsonDocument Parse(string path)

@@ -43,11 +43,15 @@ public sealed class RunFolder : IDisposable
     public static RunFolder Open(string dir, bool resume, bool overwrite)
     {
         dir = Path.GetFullPath(dir);
-        bool hasRun = File.Exists(Path.Combine(dir, ConfigFile)) || Directory.Exists(Path.Combine(dir, "last"));
+        bool hasRun = HoldsRun(dir);
         if (resume)
         {
-            if (!Checkpoint.Exists(Path.Combine(dir, "last")))
+            string last = Path.Combine(dir, "last");
+            if (new FileInfo(last).LinkTarget is { } target && !Directory.Exists(last))
+                throw new GlossaException($"{last}: links to {target}, which is missing (was the run copied without its checkpoints/ folder?); copy the whole run folder with 'cp -a', or drop --resume to start a new run");
+            if (!Checkpoint.Exists(last))
                 throw new GlossaException($"{dir}: nothing to resume (no 'last' checkpoint); drop --resume to start a new run");
+            Checkpoint.RelinkCopiedCheckpoints(dir);
         }
         else if (hasRun)
         {
@@ -57,6 +61,7 @@ public sealed class RunFolder : IDisposable
             {
                 string p = Path.Combine(dir, name);
                 if (File.Exists(p) || new FileInfo(p).LinkTarget is not null) File.Delete(p);
+                else if (Directory.Exists(p)) Directory.Delete(p, recursive: true); // best/last as plain folders (a run copied with cp -rL)
             }
             foreach (string name in new[] { "checkpoints", TensorBoardFolder })
                 if (Directory.Exists(Path.Combine(dir, name))) Directory.Delete(Path.Combine(dir, name), recursive: true);
@@ -64,6 +69,21 @@ public sealed class RunFolder : IDisposable
         SafeWrite.Folder(dir, "--output-dir");
         Checkpoint.CollectGarbage(dir);
         return new RunFolder(dir);
+    }
+
+    /// <summary>
+    /// True when <paramref name="dir"/> holds work worth protecting: a checkpoint, a link to one or
+    /// a finished epoch. A start that failed before its first epoch (a corrupt frame found while
+    /// decoding) leaves only config.json, vocab.txt and the log; a new start replaces those, so
+    /// fixing the data and rerunning the same command works without --overwrite.
+    /// </summary>
+    static bool HoldsRun(string dir)
+    {
+        string last = Path.Combine(dir, "last"), best = Path.Combine(dir, "best"), metrics = Path.Combine(dir, MetricsFile);
+        return Directory.Exists(last) || Directory.Exists(best)
+            || new FileInfo(last).LinkTarget is not null || new FileInfo(best).LinkTarget is not null
+            || (File.Exists(metrics) && new FileInfo(metrics).Length > 0)
+            || File.Exists(Path.Combine(dir, SummaryFile));
     }
 
     /// <summary>Path of a file or link inside the folder.</summary>

@@ -167,8 +167,8 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0 && LearningRate < 1)) Fail($"--learning-rate must be in (0, 1) (got {LearningRate}); typical values are 1e-4..1e-3");
         if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"--weight-decay must be in [0, 1) (got {WeightDecay})");
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
-        if (HiddenDim is < 1) Fail($"--hidden-dim must be positive (got {HiddenDim})");
-        if (TemporalChannels is < 1) Fail($"--temporal-channels must be positive (got {TemporalChannels})");
+        if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
+        if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();
         // A library caller may train a model of its own under another name; that one is checked when built.
@@ -179,13 +179,14 @@ public sealed record TrainingOptions
         if (!(WarmupEpochs >= 0)) Fail($"--warmup-epochs must be >= 0 (got {WarmupEpochs})");
         if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) Fail($"--min-lr-ratio must be in [0, 1] (got {MinLrRatio})");
         if (StepMilestones.Any(m => m < 1)) Fail("--step-milestones must be 1-based epoch numbers");
+        if (Schedule == LrScheduleKind.Step && StepMilestones.Count == 0) Fail("--lr-schedule step needs --step-milestones (e.g. 20,35); without them the rate never changes: use --lr-schedule constant");
         if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
         if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
         if (TimeBudgetMinutes is double t && !(t > 0 && t < 1e6)) Fail($"--time-budget must be a positive number of minutes (got {t})");
         if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
         if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
-        if (Threads < 0) Fail($"--threads must be >= 0 (got {Threads}); 0 uses one thread per core");
+        ThreadCount.Check(Threads);
         if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file or checkpoint folder not found");
         if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");

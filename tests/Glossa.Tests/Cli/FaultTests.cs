@@ -13,13 +13,18 @@ namespace Glossa.Tests.Cli;
 /// </summary>
 public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
 {
-    /// <summary>What a case runs and what its one error line must name.</summary>
-    public sealed record Arranged(string[] Args, string Names);
+    /// <summary>
+    /// What a case runs and what its one error line must name. <paramref name="Signal"/>: sent once
+    /// <paramref name="SignalWhen"/> holds (polled), to interrupt the command mid-work.
+    /// <paramref name="ReportOnStdout"/>: the failure is a report on stdout (corpus check), not an error line.
+    /// </summary>
+    public sealed record Arranged(string[] Args, string Names, int? Signal = null, Func<bool>? SignalWhen = null, bool ReportOnStdout = false);
 
     /// <summary>One row of the table.</summary>
     public sealed record Case(string Name, int Code, Func<FaultWorld, string, Arranged> Arrange, Action<string, (int Code, string Out, string Err)>? Verify = null);
 
-    const int Ok = 0, Failed = 1, BadInput = 2, Stop = 3, CannotWrite = 4;
+    const int Ok = 0, Failed = 1, BadInput = 2, Stop = 3, CannotWrite = 4, Interrupted = 130;
+    const int SIGINT = 2, SIGTERM = 15;
 
     static string[] Train(string corpus, string output, params string[] more) =>
         ["train", "--model", "tiny-student", "--corpus", corpus, "-o", output, "--epochs", "1", "--workers", "0", "--histogram-every", "0", .. more];
@@ -109,6 +114,61 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
             Assert.False(Directory.Exists(d + "/.out.partial-2147480000"));
             Assert.True(Directory.Exists(d + $"/.out.partial-{Environment.ProcessId}"));
         }),
+        // Second campaign (issue 15, rerun): options.
+        new("option_given_twice", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--epochs", "2"), "--epochs was given 2 times")),
+        new("enum_option_is_one_line", BadInput, (w, d) => new(["synth", d + "/s", "--world", "trees"], "--world")),
+        new("threads_beyond_reason", BadInput, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--threads", "100000", "--output-dir", d + "/eval"], "--threads"),
+            (d, r) => Assert.False(Directory.Exists(d + "/eval"))),
+        new("hidden_dim_beyond_memory", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--hidden-dim", "2000000000"), "--hidden-dim")),
+        new("num_classes_beyond_memory", BadInput, (w, d) => new(["model", "info", "tiny-student", "--num-classes", "2000000000"], "num_classes")),
+        new("step_schedule_without_milestones", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--lr-schedule", "step", "--step-milestones", ""), "--step-milestones")),
+        new("score_top_negative", BadInput, (w, d) => new(["score", "--reference", Stm(d), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2\n"), "--top", "-1"], "--top")),
+        new("features_format_unknown", BadInput, (w, d) => new(Features(w, d, "--format", "xyz"), "'xyz'")),
+        new("features_size_beyond_reason", BadInput, (w, d) => new(Features(w, d, "--size", "100000"), "--size")),
+
+        // Second campaign: synth.
+        new("synth_out_empty", BadInput, (w, d) => new(["synth", ""], "OUT")),
+        new("synth_out_is_a_file", CannotWrite, (w, d) => new(["synth", FaultWorld.Write(d + "/file", "x")], d + "/file")),
+        new("synth_sentences_beyond_reason", BadInput, (w, d) => new(["synth", d + "/s", "--sentences", "2000000000"], "--sentences"),
+            (d, r) => Assert.Empty(Directory.GetFileSystemEntries(d))),
+        new("synth_ctrl_c_removes_its_partial", Interrupted, (w, d) => new(["synth", d + "/out", "--sentences", "300"], "", SIGINT, () => Partials(d).Any()),
+            (d, r) => Assert.Empty(Directory.GetFileSystemEntries(d))),
+        new("synth_sigterm_removes_its_partial", Interrupted, (w, d) => new(["synth", d + "/out", "--sentences", "300"], "", SIGTERM, () => Partials(d).Any()),
+            (d, r) => Assert.Empty(Directory.GetFileSystemEntries(d))),
+
+        // Second campaign: runs.
+        new("resume_run_copied_with_links_followed", Ok, (w, d) => new(Resume(w, d, DereferenceLinks, "--epochs", "2"), ""), (d, r) =>
+        {
+            string run = d + "/run";
+            Assert.Equal(2, Checkpoint.ReadState(run + "/last").Epoch);
+            Assert.NotNull(new DirectoryInfo(run + "/last").LinkTarget);
+            Assert.NotNull(new DirectoryInfo(run + "/best").LinkTarget);
+            Assert.Empty(Directory.GetFileSystemEntries(run, ".*link-tmp"));
+        }),
+        new("resume_last_link_dangling", BadInput, (w, d) =>
+        {
+            string run = w.CopyRun(d);
+            Directory.Delete(FaultWorld.Resolve(run + "/last"), recursive: true); // a run copied without its checkpoints/
+            return new(["train", "--corpus", w.Corpus, "-o", run, "--resume", "--workers", "0"], "missing");
+        }),
+        new("failed_start_does_not_block_the_rerun", BadInput, (w, d) => new(Train(TruncatedFrameCorpus(w, d), d + "/r"), "truncated"), (d, r) =>
+        {
+            var again = FaultWorld.Glossa(Train(d + "/corpus", d + "/r"));
+            Assert.Equal(BadInput, again.Code);
+            Assert.DoesNotContain("already holds", again.Err);
+        }),
+        new("compare_damaged_summary", BadInput, (w, d) => new(["compare", w.Run, Damaged(w.CopyRun(d) + "/summary.json")], "summary.json")),
+
+        // Second campaign: corpora, frames and videos.
+        new("corpus_is_a_plain_file", BadInput, (w, d) => new(Train(FaultWorld.Write(d + "/notes.txt", "hello\n"), d + "/r"), "notes.txt")),
+        new("corpus_check_truncated_frame", Failed, (w, d) => new(["corpus", "check", TruncatedFrameCorpus(w, d)], "", ReportOnStdout: true),
+            (d, r) => Assert.Contains("the PNG is truncated", r.Out)),
+        new("frame_link_dangling", BadInput, (w, d) => new(Train(DanglingFrameCorpus(w, d), d + "/r"), "does not exist")),
+        new("audio_only_video", BadInput, (w, d) => new(["recognize", "--checkpoint", w.Run + "/best", AudioOnlyMp4(d)], "no video stream")),
+        new("score_binary_reference", BadInput, (w, d) => new(["score", "--reference", Binary(d + "/ref.stm"), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2\n")], "ref.stm:1"),
+            (d, r) => Assert.DoesNotContain(r.Err.TrimEnd('\n'), char.IsControl)),
+        new("export_missing_checkpoint", BadInput, (w, d) => new(["model", "export", d + "/nope", "--format", "onnx"], d + "/nope")),
+        new("export_out_in_proc", CannotWrite, (w, d) => new(["model", "export", w.Run + "/best", "--out", "/proc/glossa-export.pt"], "/proc")),
     ];
 
     public static TheoryData<string> Names() => new(Table.Select(c => c.Name));
@@ -122,13 +182,13 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         using var disk = name.Contains("full_disk") ? FaultWorld.FullDisk(dir + "/disk", 12) : null;
         if (name == "resume_on_full_disk") PrepareFullDiskRun(world, dir + "/disk");
         var arranged = c.Arrange(world, dir);
-        var result = FaultWorld.Glossa(arranged.Args);
+        var result = arranged.Signal is int signal ? Interrupt(arranged, signal) : FaultWorld.Glossa(arranged.Args);
 
         Assert.True(result.Code == c.Code, $"{name}: exit {result.Code}, expected {c.Code}\nstderr: {result.Err}\nstdout: {result.Out}");
         Assert.DoesNotContain("   at ", result.Err);
         Assert.DoesNotContain("Exception", result.Err);
         Assert.DoesNotContain("Unhandled", result.Err);
-        if (c.Code is BadInput or CannotWrite or Failed)
+        if (c.Code is BadInput or CannotWrite or Failed && !arranged.ReportOnStdout)
         {
             var line = Assert.Single(OwnLines(result.Err));
             Assert.StartsWith("glossa: error: ", line);
@@ -142,6 +202,79 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith("[W", StringComparison.Ordinal));
 
     static string Stm(string dir) => FaultWorld.Write(dir + "/ref.stm", "n1 1 S 0.0 1.79769e+308 1 2 3 4 5 6 7\nn2 1 S 0.0 1.79769e+308 5 6\n");
+
+    /// <summary>Runs the command, sends <paramref name="signal"/> once the case's condition holds, and waits for the exit.</summary>
+    static (int Code, string Out, string Err) Interrupt(Arranged arranged, int signal)
+    {
+        using var p = new CliProcess(arranged.Args);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!arranged.SignalWhen!() && !p.HasExited && clock.Elapsed < FaultWorld.Timeout) Thread.Sleep(20);
+        Assert.False(p.HasExited, $"the command ended before it could be interrupted: {p.Stderr}");
+        p.Signal(signal);
+        int code = p.Wait(FaultWorld.Timeout);
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    static IEnumerable<string> Partials(string dir) => Directory.EnumerateDirectories(dir, ".*.partial-*");
+
+    static string[] Features(FaultWorld w, string dir, params string[] more) =>
+        ["features", "--backbone", "mobilenet_v3_small", "--weights", w.Run + "/best", "--corpus", w.Corpus, "--split", "dev", "--out", dir + "/f", .. more];
+
+    /// <summary>What 'cp -rL' makes of a run: best and last become plain folders.</summary>
+    static void DereferenceLinks(string run)
+    {
+        foreach (string link in new[] { "best", "last" })
+        {
+            string target = FaultWorld.Resolve(run + "/" + link);
+            File.Delete(run + "/" + link);
+            Directory.CreateDirectory(run + "/" + link);
+            foreach (string f in Directory.GetFiles(target)) File.Copy(f, Path.Combine(run + "/" + link, Path.GetFileName(f)));
+        }
+    }
+
+    static string Damaged(string jsonFile)
+    {
+        File.WriteAllText(jsonFile, "{\"status\": ");
+        return Path.GetDirectoryName(jsonFile)!;
+    }
+
+    static string Binary(string path)
+    {
+        var bytes = new byte[300];
+        new Random(5).NextBytes(bytes);
+        bytes[0] = (byte)'B';
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    static string FirstTrainFrame(string corpus, int clip) =>
+        Directory.EnumerateFiles(corpus, "*.png", SearchOption.AllDirectories).Where(f => f.Contains("/train/")).Order()
+            .GroupBy(Path.GetDirectoryName).ElementAt(clip).ElementAt(3);
+
+    static string TruncatedFrameCorpus(FaultWorld w, string dir)
+    {
+        string corpus = w.CopyCorpus(dir);
+        string frame = FirstTrainFrame(corpus, 1);
+        File.WriteAllBytes(frame, File.ReadAllBytes(frame)[..100]); // the header survives, the pixels do not
+        return corpus;
+    }
+
+    static string DanglingFrameCorpus(FaultWorld w, string dir)
+    {
+        string corpus = w.CopyCorpus(dir);
+        string frame = FirstTrainFrame(corpus, 1);
+        File.Delete(frame);
+        File.CreateSymbolicLink(frame, dir + "/gone.png");
+        return corpus;
+    }
+
+    static string AudioOnlyMp4(string dir)
+    {
+        string file = dir + "/audio.mp4";
+        var psi = new System.Diagnostics.ProcessStartInfo("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", file]) { RedirectStandardError = true };
+        using (var p = System.Diagnostics.Process.Start(psi)!) { p.StandardError.ReadToEnd(); p.WaitForExit(); Assert.Equal(0, p.ExitCode); }
+        return file;
+    }
 
     static string[] Resume(FaultWorld w, string dir, Action<string>? damage, params string[] more) => ResumeWith(w, dir, damage, w.Corpus, more);
 
