@@ -19,12 +19,12 @@ public static class ModelStepBenchmark
     /// <param name="Steps">Timed steps (the median is reported).</param>
     /// <param name="Threads">libtorch threads on both sides.</param>
     /// <param name="PythonScript">bench_models.py, or null to skip PyTorch.</param>
-    /// <param name="InferSize">Frame size of the student inference rows (0 skips them).</param>
+    /// <param name="InferSize">Frame size of the inference rows (0 skips them).</param>
     /// <param name="ChannelsLast">Also time the training step with channels-last frames.</param>
     public sealed record Settings(IReadOnlyList<string> Models, IReadOnlyList<int> Sizes, int Batch, int Frames, int Warmup, int Steps, int Threads,
         string? PythonScript, int InferSize, bool ChannelsLast);
 
-    /// <summary>One row per model and size (two with channels-last), then the inference rows.</summary>
+    /// <summary>One row per model and size (two with channels-last), then the inference rows (the student's, and resnet18-vac's when it is among the models).</summary>
     public static List<ModelBenchRow> Rows(Settings s)
     {
         var (b, t, w, n) = (s.Batch, s.Frames, s.Warmup, s.Steps);
@@ -44,6 +44,8 @@ public static class ModelStepBenchmark
         }
         if (s.InferSize > 0)
             rows.AddRange(InferenceBench.Rows(s.PythonScript, t, s.InferSize, s.Threads, Math.Max(n, 3)));
+        if (s.InferSize > 0 && s.Models.Contains(ModelFactory.ResNet18Vac))
+            rows.AddRange(InferenceBench.Rows(s.PythonScript, t, s.InferSize, s.Threads, Math.Max(n, 3), ModelFactory.ResNet18Vac));
         return rows;
     }
 

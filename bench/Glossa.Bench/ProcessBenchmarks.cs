@@ -33,7 +33,7 @@ internal static class ProcessBenchmarks
     {
         string[] args = s.Quick
             ? ["model", "bench", "--json", "--models", "mobilenetv3-student", "--sizes", "112", "--batch", "1", "--frames", "16", "--steps", $"{s.Reps}", "--infer-size", "112", "--threads", "2"]
-            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher", "--sizes", "112,224", "--batch", "2", "--frames", "64", "--steps", $"{s.Reps}", "--infer-size", "224", "--threads", "2"];
+            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher,resnet18-vac", "--sizes", "112,224", "--batch", "2", "--frames", "64", "--steps", $"{s.Reps}", "--infer-size", "224", "--threads", "2"];
         var report = Json<ModelBenchReport>(Glossa(s, args));
         var body = new StringBuilder("| model | mode | input (B x T x size) | Glossa ms (median) | PyTorch glibc default | PyTorch jemalloc | PyTorch tuned glibc | Glossa / fastest PyTorch | Glossa frames/s | fastest PyTorch frames/s |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         var targets = new List<BenchTarget>();
@@ -45,7 +45,10 @@ internal static class ProcessBenchmarks
             string Config(string k) => r.PytorchConfigs?.TryGetValue(k, out double v) == true ? (k == r.PytorchBest ? $"**{v:F0}**" : v.ToString("F0", Inv)) : "-";
             body.Append(Inv, $"| {model} | {mode} | {r.Batch}x{r.Frames}x{size} | {g:F0} | {Config("default")} | {Config("jemalloc")} | {Config("tuned")} | {F(r.Ratio, "F2")} | {F(r.GlossaFramesPerSecond, "F1")} | {F(r.PytorchFramesPerSecond, "F1")} |\n");
             fold ??= r.PytorchFoldChannelsLastMs;
-            if (r.Mode == "train" && r.Ratio is double x)
+            // resnet18-vac (issue 14) is held to parity at the published 224 px; its 112-px row is for information.
+            if (r.Mode == "train" && r.Ratio is double parity && model == ModelFactory.ResNet18Vac)
+                targets.Add(new($"resnet18-vac training step <= 1.0x the fastest PyTorch configuration ({size} px)", string.Create(Inv, $"{parity:F2}x ({g:F0} vs {r.PytorchMs:F0} ms, {r.PytorchBest})"), size >= 224 ? parity <= 1.0 : null, "model"));
+            else if (r.Mode == "train" && r.Ratio is double x)
                 targets.Add(new($"training step <= 0.9x the fastest PyTorch configuration ({model}, {size} px)", string.Create(Inv, $"{x:F2}x ({g:F0} vs {r.PytorchMs:F0} ms, {r.PytorchBest})"), x <= 0.9, "model"));
             if (r.Variant == InferenceBench.DefaultVariant && r.Ratio is double y)
                 targets.Add(new($"student inference >= 1.3x the fastest PyTorch fp32 at {size} px", string.Create(Inv, $"{1 / y:F2}x ({r.GlossaFramesPerSecond:F1} vs {r.PytorchFramesPerSecond:F1} frames/s, {r.PytorchBest})"), size >= 224 ? 1 / y >= 1.3 : null, "model"));
@@ -56,7 +59,7 @@ internal static class ProcessBenchmarks
             body.Append(Inv, $"\nFor reference, PyTorch (jemalloc) with BatchNorm folded and channels-last frames (Glossa's path was designed this way; on this CPU it runs NCHW for correctness): {f:F0} ms per clip. ");
         body.Append(s.Quick
             ? "\nSizes are reduced by --quick (batch 1 x 16 frames at 112 px); the full run measures the reference configuration, batch 2 x 64 frames at 112 and 224 px. "
-            : "\nThe reference configuration: a training step (forward, CTC, backward, AdamW) on batch 2 x 64 frames at 112 and 224 px, the same architectures in Debian's PyTorch (bench/models/bench_models.py); inference is one 64-frame clip without gradients: onnx runtime = the default engine of evaluate and recognize on the CPU in fp32 (the model exported in memory and run by ONNX Runtime 1.32, whose CPU kernels do this speed-up, not TorchSharp; its session opening is not timed), eager = the eval-mode TorchSharp model, fused = TorchSharp's inference path (BatchNorm folded, NCHW: channels-last is off because oneDNN computes some channels-last 1x1 convolutions wrongly on this CPU, see docs/models.md; inference mode; it runs --engine torch, CUDA and bf16). ");
+            : "\nThe reference configuration: a training step (forward, CTC, backward, AdamW) on batch 2 x 64 frames at 112 and 224 px, the same architectures in Debian's PyTorch (bench/models/bench_models.py); inference is one 64-frame clip without gradients: onnx runtime = the default engine of evaluate and recognize on the CPU in fp32 (the model exported in memory and run by ONNX Runtime 1.32, whose CPU kernels do this speed-up, not TorchSharp; its session opening is not timed), eager = the eval-mode TorchSharp model (resnet18-vac has this row only), fused = TorchSharp's inference path (BatchNorm folded, NCHW: channels-last is off because oneDNN computes some channels-last 1x1 convolutions wrongly on this CPU, see docs/models.md; inference mode; it runs --engine torch, CUDA and bf16). ");
         body.Append("PyTorch runs in every allocator configuration a user could pick (bench/models/reference.py: glibc default; jemalloc without decay, as ./glossa uses; glibc with MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1e11 MALLOC_TOP_PAD_=1e9), same thread count, interleaved; the ratio is taken against the fastest (bold). ");
         body.Append("Inference variants alternate round by round; training runs Glossa, then the PyTorch configurations. Medians after one warm-up step, 2 libtorch threads each. ");
         body.Append("A busy machine slows whichever side runs during the load, so compare the load averages above before reading much into a ratio near 1.");

@@ -48,6 +48,16 @@ class Recogniser(nn.Module):
             self.projection = nn.Linear(1024, 2 * hidden)
             self.temporal_conv = None
             width = 2 * hidden
+        elif name == "resnet18-vac":
+            # VAC: torchvision's ResNet-18 without its head, 1024-channel temporal conv, 2-layer
+            # BiLSTM 512/dir, and the temporal-conv classifier (computed, outside the loss, as in Glossa).
+            hidden, layers, dropout = 512, 2, 0.2
+            net = torchvision.models.resnet18()
+            self.backbone = nn.Sequential(*list(net.children())[:-2])
+            self.projection = None
+            self.temporal_conv = TemporalConv(512, 2 * hidden)
+            self.conv_classifier = nn.Linear(2 * hidden, classes)
+            width = 2 * hidden
         else:
             large = name == "mobilenetv3-student"
             hidden, layers, dropout = (256, 2, 0.2) if large else (128, 1, 0.2)
@@ -78,6 +88,8 @@ def head_of(model, f):
         x = model.projection(x)
     if model.temporal_conv is not None:
         x = model.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
+    if hasattr(model, "conv_classifier"):
+        model.conv_classifier(x)
     x, _ = model.lstm(x)
     return model.classifier(model.dropout(x))
 

@@ -97,8 +97,10 @@ public sealed class ResNet18 : Backbone
         return fc.call(forward(x)).MoveToOuterDisposeScope();
     }
 
+    // ReLU and the residual sum run in place, as torchvision's (BatchNorm's backward reads its input,
+    // not its output), so a training step allocates and writes two fewer maps per block.
     Tensor Stem(Tensor x) =>
-        nn.functional.max_pool2d(nn.functional.relu(bn1.call(conv1.call(x))), 3, 2, 1); // (N,3,H,W) -> (N,C,H/4,W/4)
+        nn.functional.max_pool2d(bn1.call(conv1.call(x)).relu_(), 3, 2, 1);            // (N,3,H,W) -> (N,C,H/4,W/4)
 
     static Sequential Stage(int input, int output, int stride) =>
         nn.Sequential(new BasicBlock(input, output, stride), new BasicBlock(output, output, 1));
@@ -147,10 +149,10 @@ public sealed class ResNet18 : Backbone
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();
-            var y = nn.functional.relu(bn1.call(conv1.call(x)));
+            var y = bn1.call(conv1.call(x)).relu_();
             y = bn2.call(conv2.call(y));
             var identity = downsample is null ? x : downsample.call(x);
-            return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+            return y.add_(identity).relu_().MoveToOuterDisposeScope();                  // in place, as torchvision
         }
     }
 }
