@@ -33,6 +33,8 @@ public static class OnnxExporter
     {
         if (config.Backbone is not (ModelConfig.MobileNetV3Large or ModelConfig.MobileNetV3Small or ModelConfig.TinyCnn))
             throw new GlossaException($"model '{config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {config.Backbone} backbone is not exported");
+        if (config.InputNorm != ModelConfig.InputNormNone)
+            throw new GlossaException($"model '{config.Name}': ONNX export covers input_norm none; this model normalises each clip ({config.InputNorm}) and is not exported");
     }
 
     /// <summary>The serialised ONNX ModelProto of <paramref name="model"/>.</summary>
