@@ -58,6 +58,7 @@ internal static class TrainCommand
         public readonly Option<string?> Pretrained = new("--pretrained", "--pretrained_path") { Description = "Backbone weights to start from (PyTorch .pt/.pth, safetensors or TorchSharp)." };
         public readonly Option<int?> FrameSize = new("--frame-size", "--frame_size", "--image_size") { Description = "Square frame side fed to the model, in pixels (default: the model's)." };
         public readonly Option<bool> NoAugment = new("--no-augment", "--no_augment") { Description = "Turn off training augmentation (random crop, flip, temporal rescale)." };
+        public readonly Option<bool> NoFlip = new("--no-flip", "--no_flip") { Description = "Augment without mirroring clips left-right (for signs told apart by the direction of a movement)." };
         public readonly Option<int> MaxFrames = new("--max-frames", "--max_frames") { Description = "Longest clip; longer clips are subsampled to this many frames.", DefaultValueFactory = _ => D.MaxFrames };
         public readonly Option<string?> CacheDir = new("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder: each clip is decoded once, later epochs read raw frames." };
         public readonly Option<string> ValSplit = new("--val-split", "--val_split") { Description = "Validation split.", DefaultValueFactory = _ => D.ValSplit };
@@ -72,6 +73,7 @@ internal static class TrainCommand
         public readonly Option<string?> Recipe = new("--recipe") { Description = "Published recipe preset: vac, smkd or corrnet (model, Adam 1e-4, batch 2, 40 epochs, x0.2 at 20 and 35, 224 crops, VAC terms); explicit options override it." };
         public readonly Option<string> Optimizer = new("--optimizer") { Description = "adamw (decoupled weight decay) or adam (L2 weight decay, as VAC and CorrNet).", DefaultValueFactory = _ => D.Optimizer };
         public readonly Option<int?> TemporalChannels = new("--temporal-channels", "--temporal_channels") { Description = "Temporal conv channels (default: the model's; SMKD needs 2 x hidden)." };
+        public readonly Option<string?> InputNorm = new("--input-norm", "--input_norm") { Description = "Input normalisation inside the model: none, or clip (each clip's mean frame subtracted, channels scaled to unit variance; default: the model's)." };
         public readonly Option<double> ConvCtcWeight = new("--conv-ctc-weight") { Description = "Visual enhancement: weight of the CTC loss of a classifier on the temporal-conv features (VAC: 1; 0 = off).", DefaultValueFactory = _ => D.Objectives.ConvCtcWeight };
         public readonly Option<double> AlignWeight = new("--align-weight") { Description = "Visual alignment: weight of T^2 KL(BiLSTM || temporal-conv head), BiLSTM detached (VAC: 25; 0 = off).", DefaultValueFactory = _ => D.Objectives.AlignWeight };
         public readonly Option<double> AlignTemperature = new("--align-temperature") { Description = "Visual alignment temperature T.", DefaultValueFactory = _ => D.Objectives.AlignTemperature };
@@ -87,8 +89,8 @@ internal static class TrainCommand
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
             LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, TimeBudget, Device, Threads,
-            Seed, Pretrained, FrameSize, NoAugment, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
-            Json, DryRun, Recipe, Optimizer, TemporalChannels, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
+            Seed, Pretrained, FrameSize, NoAugment, NoFlip, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
+            Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
 
         /// <summary>The validated options a command line asks for.</summary>
@@ -125,6 +127,7 @@ internal static class TrainCommand
                 Pretrained = p.GetValue(Pretrained),
                 FrameSize = p.GetValue(FrameSize),
                 Augment = !p.GetValue(NoAugment),
+                Flip = !p.GetValue(NoFlip),
                 MaxFrames = p.GetValue(MaxFrames),
                 CacheDir = p.GetValue(CacheDir),
                 ValSplit = p.GetValue(ValSplit)!,
@@ -137,6 +140,7 @@ internal static class TrainCommand
                 CommandLine = ExplicitOptions(p),
                 Optimizer = p.GetValue(Optimizer)!.ToLowerInvariant(),
                 TemporalChannels = p.GetValue(TemporalChannels),
+                InputNorm = p.GetValue(InputNorm),
                 Objectives = new AuxiliaryOptions
                 {
                     ConvCtcWeight = p.GetValue(ConvCtcWeight),

@@ -124,6 +124,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         long[] lens = CheckInput(frames, lengths);
         long b = frames.shape[0], t = frames.shape[1];
         using var scope = NewDisposeScope();
+        if (Config.InputNorm == ModelConfig.InputNormClip)
+            frames = ClipNormalization.Apply(frames, lens);                                         // (B,T,3,H,W)
         Tensor features;
         if (backbone.PerFrame)
         {

@@ -80,6 +80,18 @@ public sealed record ModelConfig
     /// </summary>
     public string ConvHead { get; init; } = ConvHeadNone;
 
+    /// <summary><see cref="InputNorm"/>: frames go to the backbone as the data pipeline normalised them.</summary>
+    public const string InputNormNone = "none";
+    /// <summary><see cref="InputNorm"/>: each clip's mean frame is subtracted and each channel divided by its standard deviation over the clip (<see cref="ClipNormalization"/>).</summary>
+    public const string InputNormClip = "clip";
+
+    /// <summary>
+    /// Normalisation inside the model before the backbone: none, or clip (the clip's mean frame
+    /// subtracted, each channel scaled to unit variance over the clip), which keeps what moves and
+    /// removes what a signer's body, clothes, background and lighting add.
+    /// </summary>
+    public string InputNorm { get; init; } = InputNormNone;
+
     /// <summary>Frame side in pixels the model is meant for (a hint for data pipelines and benchmarks; the network accepts other sizes).</summary>
     public int FrameSize { get; init; } = 112;
 
@@ -122,6 +134,8 @@ public sealed record ModelConfig
         if (FrameSize < 32)
             throw new GlossaException($"model config '{Name}': frame_size {FrameSize} must be at least 32 pixels");
         Temporal.TemporalConvSpec.Parse(TemporalConv); // throws on a bad spec
+        if (InputNorm is not (InputNormNone or InputNormClip))
+            throw new GlossaException($"model config '{Name}': input_norm '{InputNorm}' must be none or clip");
         if (ConvHead is not (ConvHeadNone or ConvHeadLinear or ConvHeadShared))
             throw new GlossaException($"model config '{Name}': conv_head '{ConvHead}' must be none, linear or shared");
         // The width the shared head reads is known here unless it is the backbone's own (no temporal

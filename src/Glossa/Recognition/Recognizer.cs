@@ -180,9 +180,10 @@ public sealed class Recognizer : IDisposable
         var lengths = tensor(new[] { t }, dtype: int64).to(device);
         CslrOutput output;
         int slice = options.BackboneBatch;
-        if (model.Backbone.PerFrame && slice > 0 && t > slice)
+        if (model.Backbone.PerFrame && model.Config.InputNorm == ModelConfig.InputNormNone && slice > 0 && t > slice)
         {
-            // Per-frame backbones give the same features in slices; only the activations of a slice are alive at once.
+            // Per-frame backbones give the same features in slices; only the activations of a slice are alive at once
+            // (not with a per-clip input normalisation, whose statistics span the whole chunk).
             var parts = new List<Tensor>();
             for (long s = 0; s < t; s += slice)
             {

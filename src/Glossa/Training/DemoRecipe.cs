@@ -6,7 +6,9 @@ namespace Glossa.Training;
 /// <summary>
 /// The recipe of <c>glossa demo</c>, the same on every corpus (no per-corpus tuning): the tiny
 /// grid student at 64x64 (CNN whose last map is kept as a 4x4 raster, so the features say where
-/// the hands are + K5-P2-K5-P2 + 1-layer BiLSTM 128/dir, ~1.8M parameters), AdamW 1e-3
+/// the hands are + K5-P2-K5-P2 + 1-layer BiLSTM 128/dir, ~1.8M parameters) reading each clip
+/// normalised as a whole (<see cref="ClipNormalization"/>: its mean frame subtracted, so the
+/// signer's body, clothes, background and lighting fall away and the moving hands stay), AdamW 1e-3
 /// after a one-epoch warm-up, then a constant rate that reduce-on-plateau halves after 3 epochs
 /// without a dev-WER improvement, early stopping after 6, both counted only once the model has
 /// left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
@@ -34,6 +36,7 @@ public static class DemoRecipe
     public static TrainingOptions Options(string corpus, string runDir, int? epochs, double? budgetMinutes, int threads, long seed, string cacheDir) => new()
     {
         Model = ModelFactory.TinyGridStudent,
+        InputNorm = ModelConfig.InputNormClip,
         Corpus = corpus,
         OutputDir = runDir,
         Epochs = epochs ?? MaxEpochs,

@@ -74,7 +74,7 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: true), OutputLength);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
@@ -121,6 +121,7 @@ public sealed class TrainingJob : IDisposable
         var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
         if (options.FrameSize is int side) built = built with { FrameSize = side };
         if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
+        if (options.InputNorm is string norm) built = built with { InputNorm = norm };
         return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }
 

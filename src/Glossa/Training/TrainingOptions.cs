@@ -53,6 +53,9 @@ public sealed record TrainingOptions
     /// <summary>Channels of the model's temporal conv; null keeps the named model's (SMKD needs it equal to the BiLSTM output, 2 x hidden).</summary>
     public int? TemporalChannels { get; init; }
 
+    /// <summary>The model's input normalisation (none, or clip: each clip's mean frame subtracted, channels scaled to unit variance); null keeps the named model's.</summary>
+    public string? InputNorm { get; init; }
+
     /// <summary>Auxiliary objectives on the temporal-conv head (VAC visual enhancement and alignment, SMKD's shared classifier).</summary>
     public AuxiliaryOptions Objectives { get; init; } = new();
 
@@ -124,6 +127,12 @@ public sealed record TrainingOptions
     /// <summary>Training augmentation (random crop, temporal rescale) on or off.</summary>
     public bool Augment { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="Augment"/>, mirror half the training clips left-right. Off where the
+    /// direction of a movement tells glosses apart and a mirrored clip would show another sign.
+    /// </summary>
+    public bool Flip { get; init; } = true;
+
     /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
     public int MaxFrames { get; init; } = 300;
 
@@ -169,6 +178,7 @@ public sealed record TrainingOptions
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();
         // A library caller may train a model of its own under another name; that one is checked when built.

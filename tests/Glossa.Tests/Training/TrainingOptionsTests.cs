@@ -45,4 +45,15 @@ public sealed class TrainingOptionsTests
         Assert.Contains("256", e.Message);
         (o with { TemporalChannels = 256 }).Validate();
     }
+
+    [Fact]
+    public void Input_norm_must_be_none_or_clip_and_reaches_the_model_config()
+    {
+        var o = new TrainingOptions { OutputDir = "run", Model = "tiny-grid-student", InputNorm = "frame" };
+        var e = Assert.Throws<GlossaException>(() => o.Validate());
+        Assert.Contains("--input-norm", e.Message);
+        (o with { InputNorm = Glossa.Models.ModelConfig.InputNormClip }).Validate();
+        Assert.Equal(Glossa.Models.ModelConfig.InputNormClip, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").InputNorm);
+        Assert.False(DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Flip && DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Augment);
+    }
 }

@@ -74,6 +74,8 @@ public sealed class FusedModel : IDisposable
         if (lens.Any(l => l < 1 || l > t))
             throw new GlossaException($"model '{Model.Config.Name}': clip lengths must be within 1..{t} (the padded frame count), got {string.Join(", ", lens)}");
         using var scope = NewDisposeScope();
+        if (Model.Config.InputNorm == ModelConfig.InputNormClip)
+            frames = ClipNormalization.Apply(frames, lens);                          // (B,T,3,H,W)
         var flat = frames.reshape(b * t, 3, frames.shape[3], frames.shape[4]);        // (B,T,3,H,W) -> (B*T,3,H,W)
         Tensor features;
         if (lens.All(l => l == t))

@@ -35,6 +35,8 @@ public static class OnnxExporter
             return $"model '{config.Name}': ONNX export covers per-frame backbones ({ModelConfig.MobileNetV3Large}, {ModelConfig.MobileNetV3Small}, {ModelConfig.TinyCnn}); the {config.Backbone} backbone is not exported";
         if (config.ConvHead == ModelConfig.ConvHeadShared)
             return $"model '{config.Name}': the weight-normalised classifier shared by both heads (SMKD) is not exported";
+        if (config.InputNorm != ModelConfig.InputNormNone)
+            return $"model '{config.Name}': ONNX export covers input_norm none; this model normalises each clip ({config.InputNorm}) and is not exported";
         return null;
     }
 
