@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Glossa.Models;
 
 /// <summary>
@@ -20,19 +18,10 @@ public static class LibTorchDefaults
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         try
         {
-            Native.SetUserEnabledNNPACK(Native.GlobalContext(), false);
+            LibTorchContext.SetUserEnabledNNPACK(LibTorchContext.Global(), false);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
         }
-    }
-
-    static class Native
-    {
-        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-        public static extern IntPtr GlobalContext();
-
-        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
-        public static extern void SetUserEnabledNNPACK(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
     }
 }

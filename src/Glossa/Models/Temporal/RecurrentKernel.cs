@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,8 +54,8 @@ public static class RecurrentKernel
             {
                 if (holders == 0)
                 {
-                    enabledBefore = Native.UserEnabledMkldnn(Native.GlobalContext());
-                    Native.SetUserEnabledMkldnn(Native.GlobalContext(), false);
+                    enabledBefore = LibTorchContext.UserEnabledMkldnn(LibTorchContext.Global());
+                    LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.Global(), false);
                 }
                 available = true;
             }
@@ -76,20 +75,7 @@ public static class RecurrentKernel
         {
             holders--;
             if (holders == 0)
-                Native.SetUserEnabledMkldnn(Native.GlobalContext(), enabledBefore);
+                LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.Global(), enabledBefore);
         }
-    }
-
-    static class Native
-    {
-        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
-        public static extern IntPtr GlobalContext();
-
-        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
-        public static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
-
-        [DllImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
-        [return: MarshalAs(UnmanagedType.I1)]
-        public static extern bool UserEnabledMkldnn(IntPtr context);
     }
 }
