@@ -160,7 +160,7 @@ public sealed class InceptionI3d : Backbone
             if (bn is not null)
                 y = bn.call(y);
             if (activation)
-                y = nn.functional.relu(y);
+                y = y.relu_();   // in place: neither BatchNorm's nor the convolution's backward reads its output
             return y.MoveToOuterDisposeScope();
         }
     }

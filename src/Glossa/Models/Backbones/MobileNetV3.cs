@@ -114,8 +114,8 @@ public sealed class MobileNetV3 : Backbone
         var bn = nn.BatchNorm2d(output, eps: BnEps, momentum: BnMomentum);
         return act switch
         {
-            Activation.ReLU => nn.Sequential(conv, bn, nn.ReLU()),
-            Activation.HardSwish => nn.Sequential(conv, bn, nn.Hardswish()),
+            Activation.ReLU => nn.Sequential(conv, bn, nn.ReLU(inplace: true)),
+            Activation.HardSwish => nn.Sequential(conv, bn, nn.Hardswish(inplace: true)),
             _ => nn.Sequential(conv, bn),
         };
     }
@@ -174,8 +174,7 @@ public sealed class MobileNetV3 : Backbone
         {
             if (!residual)
                 return block.call(x);
-            using var y = block.call(x);
-            return y.add(x);
+            return block.call(x).add_(x);
         }
     }
 
