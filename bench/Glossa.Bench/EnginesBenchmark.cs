@@ -89,8 +89,8 @@ public static class EnginesBenchmark
             var engines = new List<(string Name, Func<float[]> Run)>
             {
                 ("ONNX Runtime 1.32 (CPU)", () => onnx.LogProbs(pixels, t, s, s, out _)),
-                ("TorchSharp, eval model (as recognize runs it)", () => LogProbs(model.call(input, lengths).Logits)),
-                ("TorchSharp, fused model (BatchNorm folded, channels-last)", () => LogProbs(fused.Forward(input, lengths).Logits)),
+                ("TorchSharp, eval model (no folding)", () => LogProbs(model.call(input, lengths).Logits)),
+                ("TorchSharp, fused model (BatchNorm folded, NCHW; --engine torch)", () => LogProbs(fused.Forward(input, lengths).Logits)),
             };
             double maxDiff = WarmUp(engines);
             var rows = Alternate(engines, settings);

@@ -46,12 +46,18 @@ internal static class EvaluateCommand
             };
             bool asJson = parse.GetValue(json);
             var result = Evaluator.Run(options, cancel: cancel);
+            if (result.UnknownGlosses > 0)
+                Console.Error.WriteLine(UnknownGlossWarning(result));
             if (asJson) CliRunner.PrintJson(result);
             else Print(result);
             return 0;
         }));
         return command;
     }
+
+    /// <summary>One line on stderr when the corpus has glosses the checkpoint never learnt (each counts as an error).</summary>
+    public static string UnknownGlossWarning(EvaluationResult r) => string.Create(CultureInfo.InvariantCulture,
+        $"warning: {r.UnknownGlosses} gloss occurrences in {r.Split} (e.g. {string.Join(", ", r.UnknownGlossExamples)}) are not in the checkpoint's vocabulary, so each counts as an error; check that this is the corpus (and gloss spelling) the model was trained on");
 
     /// <summary>The human-readable result: one WER line and where the files are.</summary>
     public static void Print(EvaluationResult r)

@@ -27,7 +27,7 @@ internal static class FeaturesCommand
         var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA.", DefaultValueFactory = _ => "fp32" };
         foreach (Option o in new Option[] { backbone, weights, corpus, format, split, output, size, i3dStride, threads, overwrite, json, precision })
             command.Options.Add(o);
-        command.SetAction(parse => CliRunner.Guard(() =>
+        command.SetAction(parse => CliRunner.Interruptible(cancel =>
         {
             if (ThreadCount.Check(parse.GetValue(threads)) > 0)
                 TorchSharp.torch.set_num_threads(parse.GetValue(threads));
@@ -44,7 +44,7 @@ internal static class FeaturesCommand
             SafeWrite.Folder(dir, "--out");
             var header = FeatureStoreIndex.For(extractor, backboneName, weightsPath, data.Root, splitName);
             var (_, written, skipped) = WithProgress(parse.GetValue(json), $"features {splitName}", samples.Count,
-                done => FeatureStore.Fill(dir, extractor, samples, header, parse.GetValue(overwrite), done));
+                done => FeatureStore.Fill(dir, extractor, samples, header, parse.GetValue(overwrite), done, cancel));
             if (parse.GetValue(json))
                 CliRunner.PrintJson(new { split = splitName, videos = samples.Count, written, skipped, out_dir = dir, feature_dim = header.FeatureDim, temporal_stride = header.TemporalStride, weights_report = extractor.Report?.Describe() });
             else

@@ -162,8 +162,10 @@ internal static class ModelCommand
             string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));
             string outPath = parse.GetValue(output) ?? (kind == "onnx" && Directory.Exists(source) ? Path.Combine(source, "model.onnx")
                 : throw new GlossaException("--out is required (the file to write)"));
+            if (ExportFormat("auto", outPath) is var named && named != kind && (named != "pytorch" || HasKnownExtension(outPath)))
+                throw new GlossaException($"--out {outPath}: the name says {named} but --format is {kind}; name it model.{Extension(kind)} or pass --format {named}");
             if (Directory.Exists(outPath))
-                throw new OutputException($"--out {outPath}: is a folder; name the file to write, e.g. {Path.Combine(outPath, "model." + (kind == "pytorch" ? "pt" : kind))}");
+                throw new OutputException($"--out {outPath}: is a folder; name the file to write, e.g. {Path.Combine(outPath, "model." + Extension(kind))}");
             if (File.Exists(outPath) && !parse.GetValue(overwrite))
                 throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
             SafeWrite.Folder(Path.GetDirectoryName(Path.GetFullPath(outPath))!, "--out");
@@ -184,6 +186,12 @@ internal static class ModelCommand
         }));
         return command;
     }
+
+    static string Extension(string kind) => kind == "pytorch" ? "pt" : kind;
+
+    /// <summary>True when the file name ends in an extension whose format is unmistakable (.onnx, .safetensors, .pt, .pth).</summary>
+    static bool HasKnownExtension(string path) =>
+        new[] { ".onnx", ".safetensors", ".pt", ".pth" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     static string ExportFormat(string format, string? outPath) => format switch
     {

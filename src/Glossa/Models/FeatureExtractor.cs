@@ -12,7 +12,7 @@ namespace Glossa.Models;
 /// backbone expects), runs the backbone in eval mode and returns (T', C) float32 per video, T' = T
 /// for per-frame backbones and ceil(T / stride) for I3D. Per-frame backbones run in chunks of
 /// <see cref="ChunkFrames"/> frames to bound memory on long videos, on the inference path
-/// (<see cref="InferenceBackbone"/>: BatchNorm folded, channels-last, fp32 or bf16).
+/// (<see cref="InferenceBackbone"/>: BatchNorm folded, NCHW, fp32 or bf16).
 /// </summary>
 public sealed class FeatureExtractor : IDisposable
 {

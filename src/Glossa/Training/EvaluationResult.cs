@@ -21,6 +21,10 @@ public sealed record EvaluationResult
     /// <summary>Seconds spent in forward passes and in decoding.</summary>
     public double ForwardSeconds { get; init; }
     public double DecodeSeconds { get; init; }
+    /// <summary>Reference gloss occurrences the checkpoint's vocabulary lacks (each can only count as an error).</summary>
+    public int UnknownGlosses { get; init; }
+    /// <summary>Up to 5 of those glosses, most frequent first.</summary>
+    public IReadOnlyList<string> UnknownGlossExamples { get; init; } = [];
     /// <summary>Files written: ctm, stm, pra (per-utterance alignments), summary.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 }

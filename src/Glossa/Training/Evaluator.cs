@@ -33,6 +33,8 @@ public static class Evaluator
         var cleanup = CleanupRules.Parse(options.Cleanup == "auto" ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
 
+        var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
+            .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         var decoded = Decode(inference, decoder, samples, options, progress, cancel);
         var references = samples.Select(s => s.ToUtterance()).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
@@ -56,6 +58,8 @@ public static class Evaluator
             Utterances = references.Count,
             ForwardSeconds = Math.Round(decoded.ForwardSeconds, 2),
             DecodeSeconds = Math.Round(decoded.DecodeSeconds, 3),
+            UnknownGlosses = unknown.Sum(g => g.Count()),
+            UnknownGlossExamples = unknown.Take(5).Select(g => g.Key).ToList(),
             Files = files,
         };
         try

@@ -117,6 +117,13 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         // Second campaign (issue 15, rerun): options.
         new("option_given_twice", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--epochs", "2"), "--epochs was given 2 times")),
         new("enum_option_is_one_line", BadInput, (w, d) => new(["synth", d + "/s", "--world", "trees"], "--world")),
+        new("evaluate_glosses_the_model_never_saw", Ok, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", UnseenGlossManifest(w, d), "--split", "dev", "--output-dir", d + "/eval", "--json"], ""),
+            (d, r) =>
+            {
+                Assert.Contains("3 gloss occurrences in dev (e.g. ZZ_UNSEEN, YY_UNSEEN) are not in the checkpoint's vocabulary", r.Err);
+                var json = JsonDocument.Parse(r.Out).RootElement;
+                Assert.Equal(3, json.GetProperty("unknown_glosses").GetInt32());
+            }),
         new("threads_beyond_reason", BadInput, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--threads", "100000", "--output-dir", d + "/eval"], "--threads"),
             (d, r) => Assert.False(Directory.Exists(d + "/eval"))),
         new("hidden_dim_beyond_memory", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--hidden-dim", "2000000000"), "--hidden-dim")),
@@ -135,6 +142,16 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
             (d, r) => Assert.Empty(Directory.GetFileSystemEntries(d))),
         new("synth_sigterm_removes_its_partial", Interrupted, (w, d) => new(["synth", d + "/out", "--sentences", "300"], "", SIGTERM, () => Partials(d).Any()),
             (d, r) => Assert.Empty(Directory.GetFileSystemEntries(d))),
+
+        new("features_sigterm_keeps_only_whole_files", Interrupted, (w, d) =>
+            new(["features", "--backbone", "mobilenet_v3_small", "--weights", SmallBackboneWeights(d), "--corpus", w.Corpus, "--split", "train", "--out", d + "/f"], "", SIGTERM,
+                () => Directory.Exists(d + "/f/train") && Directory.EnumerateFiles(d + "/f/train", "*.npy").Any()),
+            (d, r) =>
+            {
+                Assert.Contains("interrupted", r.Err);
+                Assert.Empty(Directory.GetFiles(d + "/f/train", "*.tmp"));
+                Assert.False(File.Exists(d + "/f/train/" + Glossa.Models.FeatureStore.IndexFile), "an interrupted run must not write the index of a complete store");
+            }),
 
         // Second campaign: runs.
         new("resume_run_copied_with_links_followed", Ok, (w, d) => new(Resume(w, d, DereferenceLinks, "--epochs", "2"), ""), (d, r) =>
@@ -168,6 +185,8 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         new("score_binary_reference", BadInput, (w, d) => new(["score", "--reference", Binary(d + "/ref.stm"), "--hypothesis", FaultWorld.Write(d + "/hyp.txt", "n1 1 2\n")], "ref.stm:1"),
             (d, r) => Assert.DoesNotContain(r.Err.TrimEnd('\n'), char.IsControl)),
         new("export_missing_checkpoint", BadInput, (w, d) => new(["model", "export", d + "/nope", "--format", "onnx"], d + "/nope")),
+        new("export_format_against_the_name", BadInput, (w, d) => new(["model", "export", w.Run + "/best", "--format", "onnx", "--out", d + "/x.safetensors"], "x.safetensors"),
+            (d, r) => Assert.False(File.Exists(d + "/x.safetensors"))),
         new("export_out_in_proc", CannotWrite, (w, d) => new(["model", "export", w.Run + "/best", "--out", "/proc/glossa-export.pt"], "/proc")),
     ];
 
@@ -380,19 +399,38 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         return ~c;
     }
 
+    /// <summary>Random MobileNetV3-Small weights saved the way users get torchvision's (a torch.save state dict).</summary>
+    static string SmallBackboneWeights(string dir)
+    {
+        using var backbone = new Glossa.Models.Backbones.MobileNetV3(large: false);
+        Glossa.Models.WeightIO.SavePyTorch(backbone, dir + "/mbv3s.pt");
+        return dir + "/mbv3s.pt";
+    }
+
+    /// <summary>The frame folder of the fault world's i-th clip of a split.</summary>
+    static string FrameFolder(FaultWorld w, string split, int i) =>
+        Directory.GetDirectories(Path.Combine(Directory.GetDirectories(w.Corpus)[0], "features", "fullFrame-210x260px", split)).Order().ElementAt(i) + "/1";
+
     static string LeakyManifest(FaultWorld w, string dir)
     {
-        string Folder(string split, int i) => Directory.GetDirectories(Path.Combine(Directory.GetDirectories(w.Corpus)[0], "features", "fullFrame-210x260px", split)).Order().ElementAt(i) + "/1";
         string m = "id|split|path|signer|glosses\n"
-                   + $"a|train|{Folder("train", 0)}|s1|A B\n"
-                   + $"b|trian|{Folder("train", 1)}|s1|B C\n"
-                   + $"c|train|{Folder("train", 2)}|s1|C D\n"
-                   + $"a|dev|{Folder("train", 0)}|s1|A B\n";
+                   + $"a|train|{FrameFolder(w, "train", 0)}|s1|A B\n"
+                   + $"b|trian|{FrameFolder(w, "train", 1)}|s1|B C\n"
+                   + $"c|train|{FrameFolder(w, "train", 2)}|s1|C D\n"
+                   + $"a|dev|{FrameFolder(w, "train", 0)}|s1|A B\n";
         var bytes = System.Text.Encoding.UTF8.GetBytes(m).ToList();
         int at = bytes.LastIndexOf((byte)'D'); // a Latin-1 umlaut where a UTF-8 one belongs
         bytes.Insert(at, 0xE4);
         File.WriteAllBytes(dir + "/m.csv", bytes.ToArray());
         return dir + "/m.csv";
+    }
+
+    /// <summary>A manifest whose dev clip is annotated with glosses no checkpoint of the fault world has learnt.</summary>
+    static string UnseenGlossManifest(FaultWorld w, string dir)
+    {
+        return FaultWorld.Write(dir + "/m.csv", "id|split|path|signer|glosses\n"
+            + $"a|train|{FrameFolder(w, "train", 0)}|s1|ZZ_UNSEEN\n"
+            + $"b|dev|{FrameFolder(w, "train", 1)}|s1|ZZ_UNSEEN ZZ_UNSEEN YY_UNSEEN\n");
     }
 
     static string OtherCorpus(string dir)

@@ -6,7 +6,7 @@ namespace Glossa.Models.Inference;
 
 /// <summary>
 /// The eval-only form of a <see cref="CslrModel"/>: its per-frame backbone as an
-/// <see cref="InferenceBackbone"/> (BatchNorm folded, channels-last, fp32 or bf16, inference mode),
+/// <see cref="InferenceBackbone"/> (BatchNorm folded, NCHW, fp32 or bf16, inference mode),
 /// then the model's own temporal layers and classifier in fp32. Not thread-safe; the source model
 /// must stay alive and in eval mode.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class FusedModel : IDisposable
     /// <summary>BatchNorms folded into convolutions (0 when the backbone runs unfused).</summary>
     public int FoldedBatchNorms => backbone.FoldedBatchNorms;
 
-    /// <summary>True when the backbone runs rebuilt (folded, channels-last); false when the original runs.</summary>
+    /// <summary>True when the backbone runs rebuilt (folded, NCHW); false when the original runs.</summary>
     public bool Fused => backbone.Fused;
 
     FusedModel(CslrModel model, InferenceBackbone backbone)
