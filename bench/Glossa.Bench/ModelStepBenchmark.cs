@@ -21,8 +21,10 @@ public static class ModelStepBenchmark
     /// <param name="PythonScript">bench_models.py, or null to skip PyTorch.</param>
     /// <param name="InferSize">Frame size of the inference rows (0 skips them).</param>
     /// <param name="ChannelsLast">Also time the training step with channels-last frames.</param>
+    /// <param name="Rounds">Training rows: Glossa and PyTorch alternate this many times (PyTorch in every allocator
+    /// configuration in the first round, then only in the fastest); the medians pool every round's steps.</param>
     public sealed record Settings(IReadOnlyList<string> Models, IReadOnlyList<int> Sizes, int Batch, int Frames, int Warmup, int Steps, int Threads,
-        string? PythonScript, int InferSize, bool ChannelsLast);
+        string? PythonScript, int InferSize, bool ChannelsLast, int Rounds = 1);
 
     /// <summary>One row per model and size (two with channels-last), then the inference rows (the student's, and resnet18-vac's when it is among the models).</summary>
     public static List<ModelBenchRow> Rows(Settings s)
@@ -35,9 +37,8 @@ public static class ModelStepBenchmark
             {
                 Console.Error.WriteLine($"bench: {name} train step {b}x{t}x{size}x{size} ...");
                 using var model = ModelFactory.Create(name);
-                var glossa = ModelBenchmark.TrainStep(model, b, t, size, w, n);
-                var torch = s.PythonScript is null ? null : ReferenceRunner.Run(s.PythonScript, name, size, b, t, s.Threads, w, n, "train");
-                rows.Add(ModelBenchRow.Of(name, "train", "", size, b, t, glossa.MedianMs, torch));
+                var (glossaMs, torch) = Alternating(s, name, size, () => ModelBenchmark.TrainStep(model, b, t, size, w, n).SamplesMs);
+                rows.Add(ModelBenchRow.Of(name, "train", "", size, b, t, glossaMs, torch));
                 if (s.ChannelsLast)
                     rows.Add(ModelBenchRow.Of(name, "train", "channels-last", size, b, t, ModelBenchmark.TrainStep(model, b, t, size, w, n, channelsLast: true).MedianMs, torch));
             }
@@ -47,6 +48,26 @@ public static class ModelStepBenchmark
         if (s.InferSize > 0 && s.Models.Contains(ModelFactory.ResNet18Vac))
             rows.AddRange(InferenceBench.Rows(s.PythonScript, t, s.InferSize, s.Threads, Math.Max(n, 3), ModelFactory.ResNet18Vac));
         return rows;
+    }
+
+    /// <summary>
+    /// Glossa's steps and PyTorch's, alternating for <see cref="Settings.Rounds"/> rounds so that load from
+    /// other jobs hits both sides: round 1 runs PyTorch in every allocator configuration, later rounds only
+    /// in the fastest of them. Returns Glossa's median over all its steps and PyTorch's result with the
+    /// fastest configuration's median taken over all of its rounds.
+    /// </summary>
+    static (double GlossaMs, ReferenceRunner.Result? Torch) Alternating(Settings s, string name, int size, Func<IReadOnlyList<double>> glossaSteps)
+    {
+        var glossa = new List<double>();
+        ReferenceRunner.Result? torch = null;
+        for (int round = 0; round < s.Rounds; round++)
+        {
+            glossa.AddRange(glossaSteps());
+            if (s.PythonScript is null) continue;
+            var run = ReferenceRunner.Run(s.PythonScript, name, size, s.Batch, s.Frames, s.Threads, s.Warmup, s.Steps, "train", configs: torch?.Best);
+            torch = torch is null ? run : torch.Pooled(run);
+        }
+        return (Glossa.Common.Statistics.Median(glossa), torch);
     }
 
     /// <summary>The parts of a step (per-layer backbone times, forward+backward, head, AdamW) on both sides, as lines of text.</summary>

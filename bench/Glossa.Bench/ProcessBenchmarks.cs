@@ -33,7 +33,7 @@ internal static class ProcessBenchmarks
     {
         string[] args = s.Quick
             ? ["model", "bench", "--json", "--models", "mobilenetv3-student", "--sizes", "112", "--batch", "1", "--frames", "16", "--steps", $"{s.Reps}", "--infer-size", "112", "--threads", "2"]
-            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher,resnet18-vac", "--sizes", "112,224", "--batch", "2", "--frames", "64", "--steps", $"{s.Reps}", "--infer-size", "224", "--threads", "2"];
+            : ["model", "bench", "--json", "--models", "mobilenetv3-student,i3d-teacher,resnet18-vac", "--sizes", "112,224", "--batch", "2", "--frames", "64", "--steps", $"{s.Reps}", "--rounds", "3", "--infer-size", "224", "--threads", "2"];
         var report = Json<ModelBenchReport>(Glossa(s, args));
         var body = new StringBuilder("| model | mode | input (B x T x size) | Glossa ms (median) | PyTorch glibc default | PyTorch jemalloc | PyTorch tuned glibc | Glossa / fastest PyTorch | Glossa frames/s | fastest PyTorch frames/s |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         var targets = new List<BenchTarget>();
@@ -61,7 +61,7 @@ internal static class ProcessBenchmarks
             ? "\nSizes are reduced by --quick (batch 1 x 16 frames at 112 px); the full run measures the reference configuration, batch 2 x 64 frames at 112 and 224 px. "
             : "\nThe reference configuration: a training step (forward, CTC, backward, AdamW) on batch 2 x 64 frames at 112 and 224 px, the same architectures in Debian's PyTorch (bench/models/bench_models.py); inference is one 64-frame clip without gradients: onnx runtime = the default engine of evaluate and recognize on the CPU in fp32 (the model exported in memory and run by ONNX Runtime 1.32, whose CPU kernels do this speed-up, not TorchSharp; its session opening is not timed), eager = the eval-mode TorchSharp model (resnet18-vac has this row only), fused = TorchSharp's inference path (BatchNorm folded, NCHW: channels-last is off because oneDNN computes some channels-last 1x1 convolutions wrongly on this CPU, see docs/models.md; inference mode; it runs --engine torch, CUDA and bf16). ");
         body.Append("PyTorch runs in every allocator configuration a user could pick (bench/models/reference.py: glibc default; jemalloc without decay, as ./glossa uses; glibc with MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1e11 MALLOC_TOP_PAD_=1e9), same thread count, interleaved; the ratio is taken against the fastest (bold). ");
-        body.Append("Inference variants alternate round by round; training runs Glossa, then the PyTorch configurations. Medians after one warm-up step, 2 libtorch threads each. ");
+        body.Append("Inference variants alternate round by round. Training alternates Glossa and PyTorch for 3 rounds (PyTorch in every allocator configuration in the first round, then only in the fastest); the Glossa and fastest-PyTorch medians pool the steps of all rounds, the other configurations are from round 1. One warm-up step per round, 2 libtorch threads each. ");
         body.Append("A busy machine slows whichever side runs during the load, so compare the load averages above before reading much into a ratio near 1.");
         return new BenchSection("model", Titles["model"], [Shell(s, args)], body.ToString().Trim(), targets, "", 0);
     }

@@ -12,26 +12,38 @@ namespace Glossa.Bench;
 public static class ReferenceRunner
 {
     /// <summary>Medians per configuration and the fastest one.</summary>
-    public sealed record Result(double BestMs, string Best, IReadOnlyDictionary<string, double> Configs, IReadOnlyDictionary<string, List<double>> Samples);
+    public sealed record Result(double BestMs, string Best, IReadOnlyDictionary<string, double> Configs, IReadOnlyDictionary<string, List<double>> Samples)
+    {
+        /// <summary>This result with <paramref name="later"/>'s samples of the same fastest configuration added (its median retaken over all of them).</summary>
+        public Result Pooled(Result later)
+        {
+            var samples = Samples.ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
+            samples[Best] = [.. samples[Best], .. later.Samples.GetValueOrDefault(Best) ?? []];
+            double best = Glossa.Common.Statistics.Median(samples[Best]);
+            var configs = new Dictionary<string, double>(Configs) { [Best] = best };
+            return new Result(best, Best, configs, samples);
+        }
+    }
 
     /// <summary>One launcher run: <paramref name="rounds"/> processes per configuration, each warming up then timing <paramref name="steps"/> steps.</summary>
-    public static Result Run(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode, int rounds = 1)
+    /// <param name="configs">Allocator configurations to run (comma-separated), or null for all of them.</param>
+    public static Result Run(string script, string model, int size, int batch, int frames, int threads, int warmup, int steps, string mode, int rounds = 1, string? configs = null)
     {
         string launcher = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(script))!, "reference.py");
         if (!File.Exists(launcher))
             throw new GlossaException($"{launcher}: not found beside {script}; pass --python-script none to skip PyTorch");
-        using var doc = JsonDocument.Parse(Python(launcher, ["--rounds", $"{rounds}", "--", "--model", model, "--size", $"{size}", "--batch", $"{batch}",
+        using var doc = JsonDocument.Parse(Python(launcher, [.. configs is null ? Array.Empty<string>() : ["--configs", configs], "--rounds", $"{rounds}", "--", "--model", model, "--size", $"{size}", "--batch", $"{batch}",
             "--frames", $"{frames}", "--threads", $"{threads}", "--warmup", $"{warmup}", "--steps", $"{steps}", "--mode", mode]));
         var root = doc.RootElement;
-        var configs = new Dictionary<string, double>();
+        var medians = new Dictionary<string, double>();
         var samples = new Dictionary<string, List<double>>();
         foreach (var c in root.GetProperty("configs").EnumerateObject())
         {
             if (!c.Value.TryGetProperty("median_ms", out var m)) continue;
-            configs[c.Name] = m.GetDouble();
+            medians[c.Name] = m.GetDouble();
             samples[c.Name] = c.Value.GetProperty("samples_ms").EnumerateArray().Select(x => x.GetDouble()).ToList();
         }
-        return new Result(root.GetProperty("median_ms").GetDouble(), root.GetProperty("best").GetString()!, configs, samples);
+        return new Result(root.GetProperty("median_ms").GetDouble(), root.GetProperty("best").GetString()!, medians, samples);
     }
 
     /// <summary>bench_models.py itself, in this process's environment, with extra arguments; returns its stdout.</summary>

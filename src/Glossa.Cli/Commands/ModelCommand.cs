@@ -216,13 +216,14 @@ internal static class ModelCommand
         var frames = new Option<int>("--frames") { DefaultValueFactory = _ => 64 };
         var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3 };
+        var rounds = new Option<int>("--rounds") { Description = "Training rows: Glossa and PyTorch alternate this many times (PyTorch in every allocator in the first round, then only in its fastest); medians over all steps.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads on both sides.", DefaultValueFactory = _ => 2 };
         var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
         var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
         var json = new Option<bool>("--json");
         var channelsLast = new Option<bool>("--channels-last") { Description = "Also time Glossa's training step with channels-last frames (row 'train (channels-last)')." };
         var profile = new Option<bool>("--profile") { Description = "Time the parts of a step (backbone forward, forward+backward, head, AdamW) instead." };
-        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, threads, python, inferSize, json, profile, channelsLast })
+        foreach (Option o in new Option[] { models, sizes, batch, frames, warmup, steps, rounds, threads, python, inferSize, json, profile, channelsLast })
             command.Options.Add(o);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
@@ -236,7 +237,9 @@ internal static class ModelCommand
                 parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
                 parse.GetValue(batch), parse.GetValue(frames), parse.GetValue(warmup), parse.GetValue(steps), nThreads, script,
-                parse.GetValue(inferSize), parse.GetValue(channelsLast));
+                parse.GetValue(inferSize), parse.GetValue(channelsLast), parse.GetValue(rounds));
+            if (settings.Rounds is < 1 or > 20)
+                throw new GlossaException($"--rounds must be between 1 and 20 (got {settings.Rounds})");
             if (parse.GetValue(profile))
             {
                 foreach (string line in ModelStepBenchmark.Profile(settings)) Console.WriteLine(line);
