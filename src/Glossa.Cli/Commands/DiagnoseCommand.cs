@@ -35,6 +35,7 @@ internal static class DiagnoseCommand
         var contextFile = new Option<string?>("--context") { HelpName = "FILE", Description = "With --history: a run_context.json (parameter count, training samples, stride, CTC-infeasible clips, label counts)." };
 
         var command = new Command("diagnose", "Diagnose a training run: blank collapse, overfitting, not learning, instability, CTC feasibility, capacity, non-finite values, data mismatch. Exit code 0 = healthy or continue, 3 = stop.");
+        command.Aliases.Add("doctor"); // the feature's name in the docs (docs/doctor.md)
         command.Arguments.Add(runDir);
         foreach (var o in new Option[] { history, checkpoint, corpus, format, split, json, output, noPlots, noWrite, config, contextFile })
             command.Options.Add(o);

@@ -71,7 +71,7 @@ public sealed class TrainCommandBuilder
                 if (i >= 0) list.RemoveAt(i);
                 continue;
             }
-            string text = FormatValue(value);
+            string? text = value is true ? null : FormatValue(value); // true: a flag without a value
             if (i >= 0) list[i] = (name, text);
             else list.Add((name, text));
         }
@@ -170,7 +170,7 @@ public sealed class TrainCommandBuilder
         bool glossa = config["training"] is JsonObject;
         var source = glossa ? (JsonObject)config["training"]! : config;
         var defaults = glossa ? DefaultTrainingOptions() : null;
-        foreach (var (key, node) in source)
+        foreach (var (key, node) in Flattened(source, defaults))
         {
             if (NotOptions.Contains(key) || node is null) continue;
             if (node is JsonArray array) // e.g. step_milestones: [20, 35] -> --step-milestones 20,35
@@ -184,9 +184,9 @@ public sealed class TrainCommandBuilder
             // Unchanged defaults are left out so the command shows what this run chose.
             if (defaults is not null && !AlwaysShown.Contains(key) && defaults[key] is JsonNode d && JsonNode.DeepEquals(d, node)) continue;
             var kind = value.GetValueKind();
-            if (key == "augment") // the train command has --no-augment only
+            if (Negated.TryGetValue(key, out var negated)) // e.g. augment: false -> --no-augment (there is no --augment)
             {
-                if (kind == System.Text.Json.JsonValueKind.False) list.Add(("no-augment", null));
+                if (kind == negated.When) list.Add((negated.Option, null));
                 continue;
             }
             string name = Renamed.TryGetValue(key, out var r) ? r : Canonical(key);
@@ -202,7 +202,41 @@ public sealed class TrainCommandBuilder
     }
 
     /// <summary>Training options whose config key differs from the command-line option.</summary>
-    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal) { ["prefetch"] = "workers", ["schedule"] = "lr-schedule" };
+    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal)
+    {
+        ["prefetch"] = "workers", ["schedule"] = "lr-schedule", ["time_budget_minutes"] = "time-budget",
+    };
+
+    /// <summary>Switches the train command sets with a flag that says the opposite of the config key, and the value that needs the flag.</summary>
+    static readonly Dictionary<string, (string Option, JsonValueKind When)> Negated = new(StringComparer.Ordinal)
+    {
+        ["augment"] = ("no-augment", JsonValueKind.False),
+        ["flip"] = ("no-flip", JsonValueKind.False),
+        ["align_blank"] = ("align-exclude-blank", JsonValueKind.False),
+    };
+
+    /// <summary>Nested option groups of config.json (the auxiliary objectives) are options of their own on the command line: their keys are lifted to the top level, with their defaults beside them.</summary>
+    static IEnumerable<KeyValuePair<string, JsonNode?>> Flattened(JsonObject source, JsonObject? defaults)
+    {
+        foreach (var entry in source)
+        {
+            if (entry.Key == "objectives" && entry.Value is JsonObject group)
+            {
+                if (defaults?["objectives"] is JsonObject groupDefaults)
+                    foreach (var (k, v) in groupDefaults)
+                        defaults[k] ??= v?.DeepClone();
+                foreach (var inner in group)
+                    yield return inner;
+            }
+            else
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>True when the command has option <paramref name="name"/> (kebab-case), flag or not.</summary>
+    public bool Has(string name) => options.Any(o => o.Name == Canonical(name));
 
     /// <summary>Options shown even at their default value.</summary>
     static readonly HashSet<string> AlwaysShown = new(StringComparer.Ordinal) { "model", "corpus", "output_dir", "epochs", "learning_rate" };

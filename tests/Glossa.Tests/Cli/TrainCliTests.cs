@@ -47,6 +47,36 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void The_doctors_commands_parse_and_set_what_the_run_used()
+    {
+        // A run with options that have no same-named flag: a time budget, no mirroring, auxiliary objectives.
+        var o = new TrainingOptions
+        {
+            Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
+            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3,
+            Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
+        };
+        var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
+        string command = new Glossa.Doctor.TrainCommandBuilder(new Glossa.Doctor.RunContext { Config = config }).Build(("dropout", 0.3));
+        string[] args = command.Split(' ')[1..];   // no value of this run needs quoting
+        var (code, stdout, stderr) = CliProcess.Run(Minutes3, [.. args, "--dry-run"]);
+        Assert.True(code == 0, $"{command}\n{stderr}");
+        var resolved = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(6.5, resolved.GetProperty("time_budget_minutes").GetDouble());
+        Assert.False(resolved.GetProperty("flip").GetBoolean());
+        Assert.True(resolved.GetProperty("augment").GetBoolean());
+        Assert.Equal("clip", resolved.GetProperty("input_norm").GetString());
+        Assert.Equal(3, resolved.GetProperty("plateau_patience").GetInt32());
+        Assert.Equal(0.3, resolved.GetProperty("dropout").GetDouble());
+        var objectives = resolved.GetProperty("objectives");
+        Assert.Equal(1, objectives.GetProperty("conv_ctc_weight").GetDouble());
+        Assert.Equal(25, objectives.GetProperty("align_weight").GetDouble());
+        Assert.Equal(4, objectives.GetProperty("align_temperature").GetDouble());
+        Assert.False(objectives.GetProperty("align_blank").GetBoolean());
+        Assert.EndsWith("r_v2", resolved.GetProperty("output_dir").GetString());
+    }
+
+    [Fact]
     public void Bad_options_and_a_missing_corpus_give_one_line_errors()
     {
         var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "x"), "--learning-rate", "7", "--corpus", root);

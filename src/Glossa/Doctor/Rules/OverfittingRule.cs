@@ -92,7 +92,10 @@ internal static class OverfittingRule
                 ("hidden-dim", Advice.SmallerHidden(r)), ("dropout", Advice.MoreDropout(r))));
             list.Add(Advice.Command(r, "Or train the MobileNetV3 student (and distil the teacher into it later)", ("model", Advice.StudentModel), ("hidden-dim", null)));
         }
-        list.Add(new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
+        list.Add(r.Commands.Has("no-augment")
+            ? Advice.Command(r, "Turn training augmentation on (random crop, temporal rescale) so the training clips are harder to memorise; without mirroring, which can turn a sign told apart by its direction into another",
+                ("no-augment", null), ("no-flip", true))
+            : new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
         return list;
     }
 }
