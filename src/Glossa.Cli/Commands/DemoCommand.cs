@@ -45,7 +45,7 @@ internal static class DemoCommand
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
             if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min of compute on {corpusPath} -> {options.OutputDir}");
-            var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson);
+            var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson, quietLog: asJson ? Console.Error.WriteLine : null); // --json: the log on stderr, so a long run shows it is alive
             using var _ = job;
             if (outcome.Status is TrainingStatus.Interrupted or TrainingStatus.Failed)
             {

@@ -38,8 +38,9 @@ internal static class TrainingConsole
     };
 
     /// <summary>Prepares and runs the training with signal handling and progress display.</summary>
+    /// <param name="quietLog">Where the log lines go when <paramref name="quiet"/> keeps them off stdout (e.g. stderr for `demo --json`); null drops them.</param>
     public static (TrainingOutcome Outcome, TrainingJob Job) Run(TrainingOptions options, bool json, bool quiet,
-        Func<TrainingOptions, TrainingJob>? prepare = null)
+        Func<TrainingOptions, TrainingJob>? prepare = null, Action<string>? quietLog = null)
     {
         using var stop = new CancellationTokenSource();
         using var signals = StopOn(stop);
@@ -47,7 +48,7 @@ internal static class TrainingConsole
         job.Monitor ??= LiveDoctor.For(job); // the run is composed here: the training doctor watches it live
         try
         {
-            return (RunWith(job, json, quiet, stop.Token), job);
+            return (RunWith(job, json, quiet, quietLog, stop.Token), job);
         }
         catch (Exception e) when (SafeWrite.IsOutputFailure(e))
         {
@@ -57,7 +58,7 @@ internal static class TrainingConsole
         }
     }
 
-    static TrainingOutcome RunWith(TrainingJob job, bool json, bool quiet, CancellationToken cancel)
+    static TrainingOutcome RunWith(TrainingJob job, bool json, bool quiet, Action<string>? quietLog, CancellationToken cancel)
     {
         bool bars = !json && !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         TrainingOutcome outcome;
@@ -90,7 +91,7 @@ internal static class TrainingConsole
         }
         else
         {
-            var run = job.CreateRun(output: quiet ? null : Console.WriteLine, progress: quiet ? null : PlainProgress());
+            var run = job.CreateRun(output: quiet ? quietLog : Console.WriteLine, progress: quiet ? null : PlainProgress());
             outcome = run.Run(cancel);
         }
         return outcome;

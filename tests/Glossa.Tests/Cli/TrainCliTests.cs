@@ -234,6 +234,7 @@ public sealed class TrainCliTests : IDisposable
     {
         var (code, stdout, err) = CliProcess.Run(TimeSpan.FromMinutes(10), "demo", "--quick", "--json", "--threads", "2", "--output-dir", Path.Combine(root, "demo"));
         Assert.True(code == 0, err);
+        Assert.Contains("poch 2", err); // the training log goes to stderr with --json: a long run is seen to be alive
         using var doc = JsonDocument.Parse(stdout);
         foreach (string split in new[] { "dev", "test" })
         {
