@@ -143,14 +143,14 @@ def glossa_run(glossa, corpus, work, seed, epochs):
         rows = [json.loads(line) for line in open(metrics)]
         if len(rows) >= epochs:
             print(f"  glossa seed {seed}: first {epochs} of the {len(rows)} epochs already in {metrics}", flush=True)
-            return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows[:epochs]]
+            return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows[:epochs]], True
     subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
                     "--batch-size", "4", "--lr", "1e-3", "--weight-decay", "1e-4", "--warmup-epochs", "1", "--schedule", "constant",
                     "--plateau-patience", "0", "--patience", "0", "--no-augment", "--frame-size", "64", "--seed", str(seed),
                     "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"],
                    check=True, stdout=subprocess.DEVNULL)
     rows = [json.loads(line) for line in open(metrics)]
-    return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows]
+    return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows], False
 
 
 def main():
@@ -182,14 +182,18 @@ def main():
                 print(f"  {side} seed {seed}: {len(results[(side, seed)])} epochs already in {store}", flush=True)
                 continue
             t0, c0 = time.time(), os.times()
+            reused = False
             if side == "glossa":
-                results[(side, seed)] = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs)
+                results[(side, seed)], reused = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs)
             else:
                 results[(side, seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs)
             c1 = os.times()
+            saved.setdefault("runs", {})[f"{side}:{seed}"] = results[(side, seed)]
+            if reused:                                   # cost unknown here: it was paid by the earlier run
+                json.dump(saved, open(store, "w"), indent=1)
+                continue
             cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
             print(f"  {side} seed {seed}: {o.epochs} epochs, {time.time() - t0:.0f} s wall, {cpu:.0f} CPU-s, load {os.getloadavg()[0]:.1f}", flush=True)
-            saved.setdefault("runs", {})[f"{side}:{seed}"] = results[(side, seed)]
             saved.setdefault("cost", {})[f"{side}:{seed}"] = {"wall_s": round(time.time() - t0, 1), "cpu_s": round(cpu, 1),
                                                               "load_at_end": os.getloadavg()[0]}
             json.dump(saved, open(store, "w"), indent=1)
