@@ -12,6 +12,11 @@ but the two frameworks draw different initial weights and batch orders from them
 means "within each other's spread over seeds", not equal digits.
 
     /usr/bin/python3 bench/learning/parity.py CORPUS --epochs 12 --seeds 1 2 3 [--glossa ./glossa] [--work DIR]
+        [--sides glossa torch] [--results FILE.json]
+
+Each finished (side, seed) run is added to --results (default WORK/results.json) as it ends, and a
+run already there with at least --epochs epochs is not trained again, so an interrupted comparison
+resumes where it stopped and the sides can be run one after the other (--sides).
 """
 import argparse, csv, glob, json, math, os, random, subprocess, sys, time
 
@@ -131,13 +136,21 @@ def torch_run(train, dev, vocab, seed, epochs):
 
 def glossa_run(glossa, corpus, work, seed, epochs):
     out = os.path.join(work, f"glossa-s{seed}")
+    metrics = os.path.join(out, "metrics.jsonl")
+    if os.path.exists(metrics):
+        # A run of this recipe with more epochs (even one stopped by hand) has the same first epochs:
+        # constant rate after the warm-up, no plateau decay, no early stopping.
+        rows = [json.loads(line) for line in open(metrics)]
+        if len(rows) >= epochs:
+            print(f"  glossa seed {seed}: first {epochs} of the {len(rows)} epochs already in {metrics}", flush=True)
+            return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows[:epochs]], True
     subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
                     "--batch-size", "4", "--lr", "1e-3", "--weight-decay", "1e-4", "--warmup-epochs", "1", "--schedule", "constant",
                     "--plateau-patience", "0", "--patience", "0", "--no-augment", "--frame-size", "64", "--seed", str(seed),
                     "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"],
                    check=True, stdout=subprocess.DEVNULL)
-    rows = [json.loads(line) for line in open(os.path.join(out, "metrics.jsonl"))]
-    return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows]
+    rows = [json.loads(line) for line in open(metrics)]
+    return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows], False
 
 
 def main():
@@ -147,7 +160,12 @@ def main():
     a.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     a.add_argument("--glossa", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "glossa"))
     a.add_argument("--work", default="/tmp/glossa-learning-parity")
+    a.add_argument("--sides", nargs="+", choices=["glossa", "torch"], default=["glossa", "torch"])
+    a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json)")
     o = a.parse_args()
+    os.makedirs(o.work, exist_ok=True)
+    store = o.results or os.path.join(o.work, "results.json")
+    saved = json.load(open(store)) if os.path.exists(store) else {}
     torch.set_num_threads(2)
     root = variant(o.corpus)
     splits = {s: read_split(root, s) for s in ("train", "dev")}
@@ -155,9 +173,30 @@ def main():
     # A dev gloss missing from train stays in the reference (-1, never predicted), as Glossa scores it.
     data = {s: [(load_clip(f), [vocab.get(g, -1) for g in gl]) for f, gl in rows] for s, rows in splits.items()}
     results = {}
+    for key, rows in saved.get("runs", {}).items():
+        side, seed = key.split(":")
+        results[(side, int(seed))] = [tuple(r) for r in rows]
     for seed in o.seeds:
-        results[("glossa", seed)] = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs)
-        results[("torch", seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs)
+        for side in o.sides:
+            if len(results.get((side, seed), [])) >= o.epochs:
+                print(f"  {side} seed {seed}: {len(results[(side, seed)])} epochs already in {store}", flush=True)
+                continue
+            t0, c0 = time.time(), os.times()
+            reused = False
+            if side == "glossa":
+                results[(side, seed)], reused = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs)
+            else:
+                results[(side, seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs)
+            c1 = os.times()
+            saved.setdefault("runs", {})[f"{side}:{seed}"] = results[(side, seed)]
+            if reused:                                   # cost unknown here: it was paid by the earlier run
+                json.dump(saved, open(store, "w"), indent=1)
+                continue
+            cpu = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+            print(f"  {side} seed {seed}: {o.epochs} epochs, {time.time() - t0:.0f} s wall, {cpu:.0f} CPU-s, load {os.getloadavg()[0]:.1f}", flush=True)
+            saved.setdefault("cost", {})[f"{side}:{seed}"] = {"wall_s": round(time.time() - t0, 1), "cpu_s": round(cpu, 1),
+                                                              "load_at_end": os.getloadavg()[0]}
+            json.dump(saved, open(store, "w"), indent=1)
     head = " | ".join(f"{side} s{seed} loss / WER" for side in ("glossa", "torch") for seed in o.seeds)
     print(f"| epoch | {head} |")
     print("|---|" + "---|" * (2 * len(o.seeds)))
@@ -165,7 +204,7 @@ def main():
         cells = []
         for side in ("glossa", "torch"):
             for seed in o.seeds:
-                r = results[(side, seed)]
+                r = results.get((side, seed), [])
                 cells.append(f"{r[e][0]:.2f} / {r[e][1]:.1f}" if e < len(r) else "-")
         print(f"| {e + 1} | " + " | ".join(cells) + " |")
 
