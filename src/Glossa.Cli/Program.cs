@@ -8,4 +8,7 @@ root.Options.Add(new HelpOption());
 root.Options.Add(new VersionOption());
 foreach (Command command in CommandCatalog.All())
     root.Subcommands.Add(command);
+// Files and pipes get whole tables, one line per row, not columns cut to fit 80 characters (e.g. corpus check | less).
+if (Console.IsOutputRedirected)
+    Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 180);
 return CliRunner.Run(root, args);

@@ -28,8 +28,6 @@ internal static class CompareCommand
     static void Print(IReadOnlyList<RunComparisonRow> rows)
     {
         var c = CultureInfo.InvariantCulture;
-        if (Console.IsOutputRedirected) // files and pipes get the whole table on one line per run, not wrapped at 80 columns
-            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 180);
         string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, c) : "-";
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "ms/clip (eval)" })
