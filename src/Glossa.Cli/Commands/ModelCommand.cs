@@ -162,7 +162,7 @@ internal static class ModelCommand
             string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));
             string outPath = parse.GetValue(output) ?? (kind == "onnx" && Directory.Exists(source) ? Path.Combine(source, "model.onnx")
                 : throw new GlossaException("--out is required (the file to write)"));
-            if (ExportFormat("auto", outPath) is var named && named != kind && (named != "pytorch" || HasKnownExtension(outPath)))
+            if (NamedFormat(outPath) is string named && named != kind)
                 throw new GlossaException($"--out {outPath}: the name says {named} but --format is {kind}; name it model.{Extension(kind)} or pass --format {named}");
             if (Directory.Exists(outPath))
                 throw new OutputException($"--out {outPath}: is a folder; name the file to write, e.g. {Path.Combine(outPath, "model." + Extension(kind))}");
@@ -189,17 +189,18 @@ internal static class ModelCommand
 
     static string Extension(string kind) => kind == "pytorch" ? "pt" : kind;
 
-    /// <summary>True when the file name ends in an extension whose format is unmistakable (.onnx, .safetensors, .pt, .pth).</summary>
-    static bool HasKnownExtension(string path) =>
-        new[] { ".onnx", ".safetensors", ".pt", ".pth" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The format a file name's extension says (.onnx, .safetensors, .pt/.pth), or null when it says none.</summary>
+    static string? NamedFormat(string path) =>
+        path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? "onnx"
+        : path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? "safetensors"
+        : path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) ? "pytorch"
+        : null;
 
     static string ExportFormat(string format, string? outPath) => format switch
     {
         "pytorch" or "safetensors" or "onnx" => format,
         "auto" when outPath is null => throw new GlossaException("--out is required unless --format onnx is given"),
-        "auto" when outPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) => "onnx",
-        "auto" when outPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) => "safetensors",
-        "auto" => "pytorch",
+        "auto" => NamedFormat(outPath) ?? "pytorch",
         _ => throw new GlossaException($"--format must be auto, pytorch, safetensors or onnx (got '{format}')"),
     };
 

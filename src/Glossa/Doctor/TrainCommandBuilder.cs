@@ -169,8 +169,8 @@ public sealed class TrainCommandBuilder
         // A Glossa run's config.json keeps the options under "training" (and the model config under "model").
         bool glossa = config["training"] is JsonObject;
         var source = glossa ? (JsonObject)config["training"]! : config;
-        var defaults = glossa ? DefaultTrainingOptions() : null;
-        foreach (var (key, node) in Flattened(source, defaults))
+        var defaults = glossa ? Flattened(DefaultTrainingOptions()) : null;
+        foreach (var (key, node) in Flattened(source))
         {
             if (NotOptions.Contains(key) || node is null) continue;
             if (node is JsonArray array) // e.g. step_milestones: [20, 35] -> --step-milestones 20,35
@@ -215,24 +215,22 @@ public sealed class TrainCommandBuilder
         ["align_blank"] = ("align-exclude-blank", JsonValueKind.False),
     };
 
-    /// <summary>Nested option groups of config.json (the auxiliary objectives) are options of their own on the command line: their keys are lifted to the top level, with their defaults beside them.</summary>
-    static IEnumerable<KeyValuePair<string, JsonNode?>> Flattened(JsonObject source, JsonObject? defaults)
+    /// <summary>
+    /// A copy of a training-options object with its nested option groups (the auxiliary objectives)
+    /// lifted to the top level: on the command line they are options of their own.
+    /// </summary>
+    static JsonObject Flattened(JsonObject source)
     {
-        foreach (var entry in source)
+        var flat = new JsonObject();
+        foreach (var (key, node) in source)
         {
-            if (entry.Key == "objectives" && entry.Value is JsonObject group)
-            {
-                if (defaults?["objectives"] is JsonObject groupDefaults)
-                    foreach (var (k, v) in groupDefaults)
-                        defaults[k] ??= v?.DeepClone();
-                foreach (var inner in group)
-                    yield return inner;
-            }
+            if (key == "objectives" && node is JsonObject group)
+                foreach (var (innerKey, inner) in group)
+                    flat[innerKey] = inner?.DeepClone();
             else
-            {
-                yield return entry;
-            }
+                flat[key] = node?.DeepClone();
         }
+        return flat;
     }
 
     /// <summary>True when the command has option <paramref name="name"/> (kebab-case), flag or not.</summary>
