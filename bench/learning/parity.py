@@ -29,7 +29,7 @@ from glossa_model import GlossaModel  # noqa: E402
 
 CONFIG = {"name": "tiny-student", "backbone": "tiny_cnn", "hidden_dim": 128, "layers": 1, "dropout": 0.1,
           "width_mult": 1, "temporal_conv": "K5-P2-K5-P2", "temporal_channels": None, "projection": False,
-          "i3d_temporal_stride": 4, "i3d_final_endpoint": "Mixed_5c"}
+          "i3d_temporal_stride": 4, "i3d_final_endpoint": "Mixed_5c", "edge_pad": 6}
 
 
 def variant(root):
@@ -61,6 +61,7 @@ def load_clip(paths):
 
 
 def out_len(t):
+    t += 2 * CONFIG["edge_pad"]  # first and last frame repeated (batches are padded with each clip's last frame)
     return ((t - 4) // 2 - 4) // 2  # K5-P2-K5-P2
 
 
@@ -86,6 +87,8 @@ def forward(model, clips):
     flat = x.reshape(b * t, 3, 64, 64)                                  # (B,T,3,H,W) -> (B*T,3,H,W)
     feats = model.backbone.features(flat[valid]).mean(dim=(2, 3))       # (N_valid,D)
     full = torch.zeros(b * t, feats.shape[1]).index_copy(0, valid, feats).reshape(b, t, -1)  # (B,T,D)
+    for i, n in enumerate(lens):  # each clip's last features fill its padding: the head's edge pad repeats them
+        full[i, n:] = full[i, n - 1]
     return model.head(full), torch.tensor([out_len(n) for n in lens])
 
 

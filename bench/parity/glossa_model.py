@@ -7,6 +7,7 @@
 """
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torchvision
 
 from make_reference import I3D
@@ -78,6 +79,9 @@ class GlossaModel(nn.Module):
             channels = config.get("temporal_channels") or hidden
             self.temporal_conv = TemporalConv(config["temporal_conv"], width, channels)
             width = self.temporal_conv.out_channels
+        # Frames of each clip's first and last features repeated before the temporal conv (VAC pads
+        # its clips with 6 copies of the first and last frame); 0 in configs older than edge_pad.
+        self.edge_pad = config.get("edge_pad", 0) if self.temporal_conv is not None else 0
         self.lstm = None
         if layers > 0:
             self.lstm = nn.LSTM(width, hidden, num_layers=layers, batch_first=True, bidirectional=True,
@@ -98,7 +102,10 @@ class GlossaModel(nn.Module):
         if self.projection is not None:
             x = self.projection(x)
         if self.temporal_conv is not None:
-            x = self.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
+            x = x.transpose(1, 2)
+            if self.edge_pad:
+                x = F.pad(x, (self.edge_pad, self.edge_pad), mode="replicate")
+            x = self.temporal_conv(x).transpose(1, 2)
         if self.lstm is not None:
             x, _ = self.lstm(x)
             x = self.dropout(x)

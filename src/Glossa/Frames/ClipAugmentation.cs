@@ -7,8 +7,19 @@ namespace Glossa.Frames;
 /// <param name="Brightness">Brightness factor (1 = unchanged).</param>
 /// <param name="Contrast">Contrast factor around mid-grey (1 = unchanged).</param>
 /// <param name="Saturation">Saturation factor (1 = unchanged).</param>
-public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation)
+/// <param name="Zoom">
+/// Side of the source region per output pixel: 1 crops CropWidth x CropHeight pixels as they are;
+/// 0.8 magnifies a region 0.8 times the crop (the signer looks 25% larger), 1.1 shrinks a region
+/// 1.1 times the crop (nearest-neighbour sampling). (CropX, CropY) is the region's top-left corner.
+/// </param>
+public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation, double Zoom = 1)
 {
+    /// <summary>Width of the source region read for a crop <paramref name="cropWidth"/> wide.</summary>
+    public int RegionWidth(int cropWidth) => Zoom == 1 ? cropWidth : Math.Max(1, (int)Math.Round(cropWidth * Zoom));
+
+    /// <summary>Height of the source region read for a crop <paramref name="cropHeight"/> high.</summary>
+    public int RegionHeight(int cropHeight) => Zoom == 1 ? cropHeight : Math.Max(1, (int)Math.Round(cropHeight * Zoom));
+
     /// <summary>The centre crop without any change (what evaluation uses) for frames resized to ResizeWidth x ResizeHeight.</summary>
     public static ClipAugmentation Centre(FrameOptions o) => Centre(o, o.ResizeWidth, o.ResizeHeight);
 

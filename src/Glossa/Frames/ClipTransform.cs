@@ -37,13 +37,17 @@ public static class ClipTransform
     public static ClipAugmentation Draw(FrameOptions o, FrameMode mode, ref ClipRandom rng, int width, int height)
     {
         if (mode != FrameMode.Train) return ClipAugmentation.Centre(o, width, height);
-        int x = rng.Next(width - o.CropWidth + 1);
-        int y = rng.Next(height - o.CropHeight + 1);
+        double zoom = 1;
+        if (o.Zoom > 0)
+            zoom = Math.Min(rng.Factor(o.Zoom), Math.Min((double)width / o.CropWidth, (double)height / o.CropHeight));
+        var region = new ClipAugmentation(0, 0, false, 1, 1, 1, zoom);
+        int x = rng.Next(width - region.RegionWidth(o.CropWidth) + 1);
+        int y = rng.Next(height - region.RegionHeight(o.CropHeight) + 1);
         bool flip = o.FlipProbability > 0 && rng.NextDouble() < o.FlipProbability;
         double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
         double c = o.Contrast > 0 ? rng.Factor(o.Contrast) : 1;
         double s = o.Saturation > 0 ? rng.Factor(o.Saturation) : 1;
-        return new ClipAugmentation(x, y, flip, b, c, s);
+        return new ClipAugmentation(x, y, flip, b, c, s, zoom);
     }
 
     /// <summary>
@@ -58,8 +62,17 @@ public static class ClipTransform
         int cw = o.CropWidth, ch = o.CropHeight, plane = cw * ch, frameFloats = 3 * plane;
         if (dst.Length < indices.Count * frameFloats)
             throw new ArgumentException($"destination holds {dst.Length} floats, {indices.Count * frameFloats} needed");
-        if (aug.CropX < 0 || aug.CropY < 0 || aug.CropX + cw > clip.Width || aug.CropY + ch > clip.Height)
-            throw new ArgumentException($"crop at ({aug.CropX},{aug.CropY}) of {cw}x{ch} leaves the {clip.Width}x{clip.Height} frame");
+        int rw = aug.RegionWidth(cw), rh = aug.RegionHeight(ch);
+        if (aug.CropX < 0 || aug.CropY < 0 || aug.CropX + rw > clip.Width || aug.CropY + rh > clip.Height)
+            throw new ArgumentException($"crop at ({aug.CropX},{aug.CropY}) of {rw}x{rh} leaves the {clip.Width}x{clip.Height} frame");
+        bool zoomed = rw != cw || rh != ch;
+        // A zoomed crop samples its region at the crop's pixel centres (nearest neighbour); each
+        // output row is gathered, already mirrored, into a small buffer and then goes the plain way.
+        int* srcX = stackalloc int[zoomed ? cw : 1];
+        byte* gathered = stackalloc byte[zoomed ? cw * 3 : 1];
+        if (zoomed)
+            for (int x = 0; x < cw; x++)
+                srcX[aug.Flip ? cw - 1 - x : x] = aug.CropX + Math.Min(rw - 1, (int)((x + 0.5) * rw / cw));
 
         // Brightness and contrast are per-channel maps of one byte, so they fold into lookup tables
         // together with the normalisation; only saturation mixes channels and needs a pixel pass.
@@ -89,11 +102,29 @@ public static class ClipTransform
                 float* r = outBase + (long)t * frameFloats, g = r + plane, b = g + plane;
                 for (int y = 0; y < ch; y++)
                 {
-                    byte* row = frame + (aug.CropY + y) * stride + aug.CropX * 3;
+                    byte* row;
+                    bool flip = aug.Flip;
+                    if (zoomed)
+                    {
+                        byte* source = frame + (aug.CropY + Math.Min(rh - 1, (int)((y + 0.5) * rh / ch))) * stride;
+                        for (int x = 0; x < cw; x++)
+                        {
+                            byte* p = source + srcX[x] * 3;
+                            gathered[3 * x] = p[0];
+                            gathered[3 * x + 1] = p[1];
+                            gathered[3 * x + 2] = p[2];
+                        }
+                        row = gathered;
+                        flip = false;
+                    }
+                    else
+                    {
+                        row = frame + (aug.CropY + y) * stride + aug.CropX * 3;
+                    }
                     int o0 = y * cw;
                     if (saturate)
-                        SaturateRow(row, cw, aug.Flip, (float)aug.Saturation, lut, scale, bias, r + o0, g + o0, b + o0);
-                    else if (aug.Flip)
+                        SaturateRow(row, cw, flip, (float)aug.Saturation, lut, scale, bias, r + o0, g + o0, b + o0);
+                    else if (flip)
                     {
                         byte* p = row + (cw - 1) * 3;
                         for (int x = 0; x < cw; x++, p -= 3)

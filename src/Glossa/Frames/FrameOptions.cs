@@ -38,6 +38,13 @@ public sealed record FrameOptions
     /// </summary>
     public double TemporalRescale { get; init; } = 0.2;
 
+    /// <summary>
+    /// Scale jitter: each training clip is read from a region of z times the crop, z drawn in
+    /// [1-s, 1+s] and capped by the resized frame, and resampled to the crop, so signers appear
+    /// smaller or larger than they are. 0 disables.
+    /// </summary>
+    public double Zoom { get; init; }
+
     /// <summary>Temporal rescale never makes a training clip shorter than this (short clips are stretched up to it).</summary>
     public int RescaleMinFrames { get; init; } = 32;
 
@@ -106,6 +113,7 @@ public sealed record FrameOptions
         Check(TemporalRescale is >= 0 and < 1, $"temporal rescale {TemporalRescale} must be in [0, 1) (0.2 means ±20%)");
         Check(RescaleMinFrames >= 1 && RescaleMaxFrames >= RescaleMinFrames, $"rescale frame range [{RescaleMinFrames}, {RescaleMaxFrames}] must satisfy 1 <= min <= max");
         Check(MaxFrames >= 0, $"max frames {MaxFrames} must be 0 (no cap) or positive");
+        Check(Zoom is >= 0 and < 1, $"zoom {Zoom} must be in [0, 1) (0.2 means regions of 0.8 to 1.2 times the crop)");
         Check(Brightness is >= 0 and < 1, $"brightness jitter {Brightness} must be in [0, 1)");
         Check(Contrast is >= 0 and < 1, $"contrast jitter {Contrast} must be in [0, 1)");
         Check(Saturation is >= 0 and < 1, $"saturation jitter {Saturation} must be in [0, 1)");
@@ -120,7 +128,7 @@ public sealed record FrameOptions
         CropWidth == other.CropWidth && CropHeight == other.CropHeight && FlipProbability == other.FlipProbability &&
         TemporalRescale == other.TemporalRescale && RescaleMinFrames == other.RescaleMinFrames &&
         RescaleMaxFrames == other.RescaleMaxFrames && MaxFrames == other.MaxFrames && Brightness == other.Brightness &&
-        Contrast == other.Contrast && Saturation == other.Saturation && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+        Contrast == other.Contrast && Saturation == other.Saturation && Zoom == other.Zoom && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
 
     public override int GetHashCode() => HashCode.Combine(ResizeWidth, ResizeHeight, CropWidth, CropHeight, MaxFrames, TemporalRescale);
 }

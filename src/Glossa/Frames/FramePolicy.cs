@@ -8,13 +8,14 @@ namespace Glossa.Frames;
 /// </summary>
 public static class FramePolicy
 {
-    /// <summary>Frame options of a run: resize + crop (random in training), flip (unless <paramref name="flip"/> is false), temporal rescale, frame cap.</summary>
-    public static FrameOptions For(int frameSize, int maxFrames, bool augment, bool flip = true)
+    /// <summary>Frame options of a run: resize + crop (random in training), flip (unless <paramref name="flip"/> is false), scale jitter <paramref name="zoom"/>, temporal rescale, frame cap.</summary>
+    public static FrameOptions For(int frameSize, int maxFrames, bool augment, bool flip = true, double zoom = 0)
     {
         int resize = augment ? (int)Math.Round(frameSize * 8 / 7.0) : frameSize; // 224 -> 256, 64 -> 73
         return FrameOptions.Square(resize, frameSize) with
         {
             FlipProbability = augment && flip ? 0.5 : 0,
+            Zoom = augment ? zoom : 0,
             TemporalRescale = augment ? 0.2 : 0,
             RescaleMinFrames = Math.Min(32, maxFrames),
             RescaleMaxFrames = maxFrames,

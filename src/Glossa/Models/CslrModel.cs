@@ -15,7 +15,8 @@ namespace Glossa.Models;
 /// the BiLSTM reads; with a shared head the one weight-normalised <c>classifier.weight</c> serves both).
 /// Per-frame backbones run only on the valid (unpadded) frames of a batch, so BatchNorm statistics
 /// and compute ignore padding; padded positions get zero features, which the length formula keeps
-/// out of every valid output frame (the temporal conv has no padding).
+/// out of every valid output frame (the temporal conv has no padding of its own; with
+/// <see cref="ModelConfig.EdgePad"/> each clip's own first and last frames are repeated before it).
 /// </summary>
 public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
 {
@@ -91,7 +92,13 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
     }
 
     /// <summary>Output frames for a clip of <paramref name="inputFrames"/> frames (below 1 when the clip is too short).</summary>
-    public long ComputeOutputLength(long inputFrames) => spec.OutputLength(backbone.OutputLength(inputFrames));
+    public long ComputeOutputLength(long inputFrames) => HeadOutputLength(backbone.OutputLength(inputFrames));
+
+    /// <summary>Output frames of <see cref="Head"/> for <paramref name="featureFrames"/> backbone frames (the edge padding added before the temporal conv).</summary>
+    public long HeadOutputLength(long featureFrames) => spec.OutputLength(featureFrames + 2L * EdgePad);
+
+    /// <summary>Frames repeated at each end of a clip before the temporal conv (<see cref="ModelConfig.EdgePad"/>; 0 without a temporal conv).</summary>
+    int EdgePad => temporal_conv is null ? 0 : Config.EdgePad;
 
     /// <summary>Output frames after the backbone only (the length of <see cref="BackboneFeatures"/>).</summary>
     public long ComputeFeatureLength(long inputFrames) => backbone.OutputLength(inputFrames);
@@ -161,7 +168,7 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             throw new GlossaException($"model '{Config.Name}': features must be (B, T, {backbone.FeatureDim}), got ({string.Join(", ", features.shape)})");
         using var scope = NewDisposeScope();
         long[] lens = lengths.cpu().data<long>().ToArray();
-        long[] outLens = lens.Select(spec.OutputLength).ToArray();
+        long[] outLens = lens.Select(HeadOutputLength).ToArray();
         for (int i = 0; i < lens.Length; i++)
         {
             if (outLens[i] < 1)
@@ -171,7 +178,11 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         if (projection is not null)
             x = projection.call(x);
         if (temporal_conv is not null)
+        {
+            if (EdgePad > 0)
+                x = EdgePadded(x, lens, EdgePad);                           // (B,T,D) -> (B,T+2p,D)
             x = temporal_conv.call(x.transpose(1, 2)).transpose(1, 2);   // (B,T,D) -> (B,D,T) -> conv -> (B,T',D')
+        }
         lens = outLens;
         long tOut = x.shape[1];
         Tensor? convLogits = Config.ConvHead switch
@@ -215,6 +226,22 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
                 throw new GlossaException($"model '{Config.Name}': clip {i} has length {lens[i]}, outside 1..{frames.shape[1]} (the padded frame count)");
         }
         return lens;
+    }
+
+    /// <summary>
+    /// (B, T, D) -> (B, T + 2p, D): clip b's frame j moves to j + p, its first frame fills the p
+    /// frames before it and its last valid frame (lens[b] - 1) every frame after it, so the padding
+    /// of a batch never reaches a clip's valid output frames.
+    /// </summary>
+    static Tensor EdgePadded(Tensor x, long[] lens, int pad)
+    {
+        long b = x.shape[0], t = x.shape[1] + 2L * pad;
+        var index = new long[b * t];
+        for (int i = 0; i < b; i++)
+            for (long j = 0; j < t; j++)
+                index[i * t + j] = Math.Clamp(j - pad, 0, lens[i] - 1);
+        using var idx = tensor(index, dtype: int64).reshape(b, t, 1).to(x.device);
+        return x.gather(1, idx.expand(b, t, x.shape[2]));
     }
 
     /// <summary>Indices of the real (unpadded) frames in a (B*T) flattening of clips of lengths <paramref name="lens"/>.</summary>

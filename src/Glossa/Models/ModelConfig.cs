@@ -61,6 +61,18 @@ public sealed record ModelConfig
     /// <summary>Temporal conv blocks, VAC style: "K5-P2-K5-P2" (conv kernel 5 without padding, max-pool 2), or "" for none.</summary>
     public string TemporalConv { get; init; } = "K5-P2-K5-P2";
 
+    /// <summary>
+    /// Frames of edge padding on each side of the temporal conv's input: each clip's first and last
+    /// frame features repeated (VAC pads its clips with 6 copies of the first and last frame). The
+    /// unpadded K5-P2-K5-P2 otherwise trims 6 frames at each end, where a sentence's first and last
+    /// glosses are signed; with 6 the output is floor(T / 4) frames. 0 (the field's default for old
+    /// configurations) pads nothing.
+    /// </summary>
+    public int EdgePad { get; init; }
+
+    /// <summary>The widest edge padding accepted.</summary>
+    public const int MaxEdgePad = 64;
+
     /// <summary>Channels of the temporal conv blocks; null means <see cref="HiddenDim"/>.</summary>
     public int? TemporalChannels { get; init; }
 
@@ -134,6 +146,10 @@ public sealed record ModelConfig
         if (FrameSize < 32)
             throw new GlossaException($"model config '{Name}': frame_size {FrameSize} must be at least 32 pixels");
         Temporal.TemporalConvSpec.Parse(TemporalConv); // throws on a bad spec
+        if (EdgePad is < 0 or > MaxEdgePad)
+            throw new GlossaException($"model config '{Name}': edge_pad {EdgePad} must be between 0 and {MaxEdgePad} frames");
+        if (EdgePad > 0 && Temporal.TemporalConvSpec.Parse(TemporalConv).Steps.Count == 0)
+            throw new GlossaException($"model config '{Name}': edge_pad {EdgePad} pads the temporal conv's input, but the model has no temporal conv; set edge_pad to 0");
         if (InputNorm is not (InputNormNone or InputNormClip))
             throw new GlossaException($"model config '{Name}': input_norm '{InputNorm}' must be none or clip");
         if (ConvHead is not (ConvHeadNone or ConvHeadLinear or ConvHeadShared))

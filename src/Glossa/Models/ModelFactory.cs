@@ -24,6 +24,13 @@ public static class ModelFactory
     /// <summary>All names accepted by <see cref="Named"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = [I3dTeacher, MobileNetV3Student, MobileNetV3SmallStudent, TinyStudent, TinyGridStudent, ResNet18Vac, CorrNet];
 
+    /// <summary>
+    /// Edge padding of every named model with a K5-P2-K5-P2 temporal conv: VAC pads each clip with 6
+    /// copies of its first and last frame, so the conv keeps T / 4 output frames and a sentence's
+    /// first and last glosses are not trimmed away.
+    /// </summary>
+    public const int VacEdgePad = 6;
+
     /// <summary>The named configuration, with optional vocabulary size, hidden size and dropout overrides.</summary>
     public static ModelConfig Named(string name, int numClasses = ModelConfig.PhoenixClasses, int? hiddenDim = null, double? dropout = null)
     {
@@ -37,22 +44,22 @@ public static class ModelFactory
             MobileNetV3Student => new ModelConfig
             {
                 Name = name, Backbone = ModelConfig.MobileNetV3Large, HiddenDim = 256, Layers = 2,
-                TemporalConv = "K5-P2-K5-P2", Dropout = 0.2, FrameSize = 224,
+                TemporalConv = "K5-P2-K5-P2", EdgePad = VacEdgePad, Dropout = 0.2, FrameSize = 224,
             },
             MobileNetV3SmallStudent => new ModelConfig
             {
                 Name = name, Backbone = ModelConfig.MobileNetV3Small, HiddenDim = 128, Layers = 1,
-                TemporalConv = "K5-P2-K5-P2", Dropout = 0.2, FrameSize = 112,
+                TemporalConv = "K5-P2-K5-P2", EdgePad = VacEdgePad, Dropout = 0.2, FrameSize = 112,
             },
             TinyStudent or TinyGridStudent => new ModelConfig
             {
                 Name = name, Backbone = name == TinyGridStudent ? ModelConfig.TinyCnnGrid : ModelConfig.TinyCnn, HiddenDim = 128, Layers = 1,
-                TemporalConv = "K5-P2-K5-P2", Dropout = 0.1, FrameSize = 64,
+                TemporalConv = "K5-P2-K5-P2", EdgePad = VacEdgePad, Dropout = 0.1, FrameSize = 64,
             },
             ResNet18Vac or CorrNet => new ModelConfig
             {
                 Name = name, Backbone = name == CorrNet ? ModelConfig.ResNet18CorrNet : ModelConfig.ResNet18,
-                HiddenDim = 512, Layers = 2, TemporalConv = "K5-P2-K5-P2", TemporalChannels = 1024,
+                HiddenDim = 512, Layers = 2, TemporalConv = "K5-P2-K5-P2", EdgePad = VacEdgePad, TemporalChannels = 1024,
                 ConvHead = ModelConfig.ConvHeadLinear, Dropout = 0.2, FrameSize = 224,
             },
             _ => throw new GlossaException($"model '{name}' is unknown; use one of {string.Join(", ", Names)}"),

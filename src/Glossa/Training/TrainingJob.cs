@@ -74,7 +74,7 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: true), OutputLength);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
@@ -122,6 +122,7 @@ public sealed class TrainingJob : IDisposable
         if (options.FrameSize is int side) built = built with { FrameSize = side };
         if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
         if (options.InputNorm is string norm) built = built with { InputNorm = norm };
+        if (options.EdgePad is int pad) built = built with { EdgePad = pad };
         return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }
 

@@ -53,6 +53,9 @@ public sealed record TrainingOptions
     /// <summary>Channels of the model's temporal conv; null keeps the named model's (SMKD needs it equal to the BiLSTM output, 2 x hidden).</summary>
     public int? TemporalChannels { get; init; }
 
+    /// <summary>Frames of edge padding before the model's temporal conv (each clip's first and last frame repeated; VAC: 6); null keeps the named model's.</summary>
+    public int? EdgePad { get; init; }
+
     /// <summary>The model's input normalisation (none, or clip: each clip's mean frame subtracted, channels scaled to unit variance); null keeps the named model's.</summary>
     public string? InputNorm { get; init; }
 
@@ -133,6 +136,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool Flip { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="Augment"/>, scale jitter: each training clip is read from a region of 1 - z
+    /// to 1 + z times the crop (capped by the resized frame), so signers look larger or smaller
+    /// than in the corpus. 0 (default) keeps the plain crop.
+    /// </summary>
+    public double Zoom { get; init; }
+
     /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
     public int MaxFrames { get; init; } = 300;
 
@@ -178,6 +188,8 @@ public sealed record TrainingOptions
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
+        if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"--edge-pad must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
         if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();

@@ -58,6 +58,40 @@ public sealed class ClipTransformTests
     }
 
     [Fact]
+    public void Zoom_samples_its_region_at_the_crop_pixel_centres()
+    {
+        var clip = Synthetic(1, 16, 16);
+        var dst = new float[3 * 144];
+        // Zoom 1.25: a 15x15 region at (1, 0) read into the 12x12 crop; crop pixel x reads region
+        // column floor((x + 0.5) * 15 / 12), mirrored when flipped.
+        foreach (bool flip in new[] { false, true })
+        {
+            ClipTransform.Apply(clip, [0], new ClipAugmentation(1, 0, flip, 1, 1, 1, 1.25), Small, dst);
+            for (int y = 0; y < 12; y++)
+                for (int x = 0; x < 12; x++)
+                {
+                    int sx = 1 + (int)((x + 0.5) * 15 / 12), sy = (int)((y + 0.5) * 15 / 12);
+                    var (r, _, _) = FrameTestData.Pixel(0, sx, sy);
+                    Assert.Equal(r / 127.5f - 1f, dst[y * 12 + (flip ? 11 - x : x)], 5);
+                }
+        }
+        // A region that leaves the frame is refused, and training draws stay inside it.
+        Assert.Throws<ArgumentException>(() => ClipTransform.Apply(clip, [0], new ClipAugmentation(2, 0, false, 1, 1, 1, 1.25), Small, dst));
+        var o = Small with { Zoom = 0.4 };
+        var zooms = new List<double>();
+        for (int seed = 0; seed < 200; seed++)
+        {
+            var rng = ClipRandom.For(seed, 1, 2);
+            var aug = ClipTransform.Draw(o, FrameMode.Train, ref rng);
+            ClipTransform.Apply(clip, [0], aug, o, dst);
+            zooms.Add(aug.Zoom);
+        }
+        Assert.InRange(zooms.Min(), 0.6, 0.7);              // magnified down to 1 - 0.4
+        Assert.Equal(16.0 / 12, zooms.Max(), 6);            // shrunk only as far as the frame allows
+        Assert.Equal(1, ClipTransform.Draw(o, FrameMode.Eval, ref Unused).Zoom);
+    }
+
+    [Fact]
     public void Jitter_changes_pixels_and_stays_in_range()
     {
         var clip = Synthetic(1, 16, 16);
@@ -126,6 +160,7 @@ public sealed class ClipTransformTests
     {
         Assert.Contains("crop", Assert.Throws<GlossaException>(() => FrameOptions.Square(64, 112).Validate()).Message);
         Assert.Contains("flip", Assert.Throws<GlossaException>(() => (new FrameOptions { FlipProbability = 2 }).Validate()).Message);
+        Assert.Contains("zoom", Assert.Throws<GlossaException>(() => (new FrameOptions { Zoom = 1 }).Validate()).Message);
         Assert.Contains("std", Assert.Throws<GlossaException>(() => (new FrameOptions { Std = [0.5, 0, 0.5] }).Validate()).Message);
         Assert.Contains("batch size", Assert.Throws<GlossaException>(() => (new LoaderOptions { BatchSize = 0 }).Validate()).Message);
         new FrameOptions().Validate();

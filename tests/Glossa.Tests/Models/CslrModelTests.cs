@@ -103,11 +103,13 @@ public class CslrModelTests
         Assert.Equal(new long[] { 2, model.ComputeOutputLength(30), 31 }, output.Logits.shape);
     }
 
-    [Fact]
-    public void PaddingDoesNotChangeAClipsOutput()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]     // edge padding repeats each clip's own last frame, never the batch's padding
+    public void PaddingDoesNotChangeAClipsOutput(int edgePad)
     {
         // Valid-frame selection and LSTM packing must make a padded clip's logits equal to the clip alone.
-        using var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 11);
+        using var model = ModelFactory.Create(ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 11) with { EdgePad = edgePad });
         model.eval();
         using var _ = no_grad();
         using var batch = R(2, 40, 3, 32, 32);
@@ -120,6 +122,32 @@ public class CslrModelTests
         using var a = padded.Logits[1, ..(int)n];
         using var b = single.Logits[0];
         Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void EdgePaddingIsTheClipWithItsFirstAndLastFrameRepeated()
+    {
+        // VAC pads clips with copies of their first and last frame; the model's edge padding must
+        // give exactly that (per-frame backbone, eval mode) and keep T / 4 output frames.
+        manual_seed(3);
+        using var padded = ModelFactory.Create(ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 9) with { EdgePad = 6 });
+        using var plain = ModelFactory.Create(ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 9));
+        plain.load_state_dict(padded.state_dict());
+        padded.eval();
+        plain.eval();
+        using var _ = no_grad();
+        using var clip = R(1, 21, 3, 32, 32);
+        using var repeated = cat([clip[.., ..1].expand(1, 6, 3, 32, 32), clip, clip[.., 20..].expand(1, 6, 3, 32, 32)], 1);
+        var a = padded.call(clip, tensor(new long[] { 21 }));
+        var b = plain.call(repeated, tensor(new long[] { 33 }));
+        Assert.Equal(5, padded.ComputeOutputLength(21));   // floor(21 / 4)
+        Assert.Equal(2, plain.ComputeOutputLength(21));    // ((21 - 4) / 2 - 4) / 2: the unpadded conv trims the ends
+        Assert.Equal(b.Logits.shape, a.Logits.shape);
+        Assert.True(allclose(a.Logits, b.Logits, rtol: 1e-4, atol: 1e-5), $"max diff {(a.Logits - b.Logits).abs().max().item<float>()}");
+        foreach (int t in new[] { 8, 9, 40, 141, 299 })
+            Assert.Equal(t / 4, padded.ComputeOutputLength(t));
+        Assert.Throws<GlossaException>(() => (ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 9) with { EdgePad = 6, TemporalConv = "" }).Validate());
+        Assert.Throws<GlossaException>(() => (ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 9) with { EdgePad = -1 }).Validate());
     }
 
     [Fact]
@@ -169,6 +197,10 @@ public class CslrModelTests
         var back = ModelConfig.FromJson(config.ToJson());
         Assert.Equal(config, back);
         Assert.Contains("\"num_classes\": 40", config.ToJson());
+        // A configuration written before edge padding existed reads as no padding: old checkpoints keep their lengths.
+        string old = config.ToJson().Replace("\"edge_pad\": 0,", "");
+        Assert.DoesNotContain("edge_pad", old);
+        Assert.Equal(0, ModelConfig.FromJson(old).EdgePad);
         Assert.Throws<GlossaException>(() => (config with { TemporalConv = "K5-X2" }).Validate());
         Assert.Throws<GlossaException>(() => ModelFactory.Named("resnet"));
     }

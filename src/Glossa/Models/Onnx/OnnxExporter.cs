@@ -61,6 +61,8 @@ public static class OnnxExporter
         {
             x = g.Node("Transpose", [x], ("perm", new long[] { 1, 0 }));                              // (T, D) -> (D, T)
             x = g.Node("Unsqueeze", [x, g.Int64s("axis0", 0)]);                                       // -> (1, D, T)
+            if (model.Config.EdgePad is int pad and > 0)
+                x = g.Node("Pad", [x, g.Int64s("edge_pad", 0, 0, pad, 0, 0, pad)], ("mode", "edge"));   // -> (1, D, T + 2p): first and last frame repeated
             x = Chain(g, conv.named_children().Single().module, x, "temporal_conv.blocks");            // -> (1, D', T')
             x = g.Node("Transpose", [x], ("perm", new long[] { 2, 0, 1 }));                           // -> (T', 1, D')
         }

@@ -18,10 +18,11 @@ public sealed class OnnxExportTests
     [InlineData(ModelFactory.MobileNetV3SmallStudent, 1, 64)]
     [InlineData(ModelFactory.MobileNetV3Student, 2, 64)]
     [InlineData(ModelFactory.TinyStudent, 0, 40)]      // no BiLSTM: the classifier reads the temporal conv
-    public void OnnxRuntimeMatchesTorchSharp(string name, int layers, int size)
+    [InlineData(ModelFactory.TinyStudent, 1, 32, 6)]   // edge padding as an ONNX Pad (mode edge)
+    public void OnnxRuntimeMatchesTorchSharp(string name, int layers, int size, int edgePad = 0)
     {
         manual_seed(7);
-        var config = ModelFactory.Named(name, numClasses: 11, hiddenDim: 24) with { Layers = layers };
+        var config = ModelFactory.Named(name, numClasses: 11, hiddenDim: 24) with { Layers = layers, EdgePad = edgePad };
         using var model = ModelFactory.Create(config);
         RandomiseNormStatistics(model);
         model.eval();
