@@ -126,6 +126,7 @@ class RecipeModel(nn.Module):
         assert cfg["width_mult"] == 1.0 and not cfg["projection"], "the reference builds the published widths only"
         hidden, classes = cfg["hidden_dim"], cfg["num_classes"]
         self.spec = cfg["temporal_conv"]
+        self.edge_pad = cfg.get("edge_pad", 0)  # each clip's first and last features repeated before the temporal conv
         self.temporal_conv = TemporalConv(self.spec, 512, cfg.get("temporal_channels") or hidden)
         conv_width = self.temporal_conv.out_channels
         self.lstm = nn.LSTM(conv_width, hidden, num_layers=cfg["layers"], batch_first=True, bidirectional=True,
@@ -154,8 +155,13 @@ class RecipeModel(nn.Module):
 
     def forward(self, frames, lengths):
         x = self.dropout(self.features(frames, lengths))
+        p = self.edge_pad
+        if p:
+            # Clip i's frame j moves to j + p; its first frame fills the p before, its last valid frame everything after.
+            index = torch.stack([(torch.arange(x.shape[1] + 2 * p) - p).clamp(0, n - 1) for n in lengths.tolist()])
+            x = torch.gather(x, 1, index[:, :, None].expand(-1, -1, x.shape[2]))
         x = self.temporal_conv(x.transpose(1, 2)).transpose(1, 2)
-        out_lengths = torch.tensor([conv_length(self.spec, n) for n in lengths.tolist()])
+        out_lengths = torch.tensor([conv_length(self.spec, n + 2 * p) for n in lengths.tolist()])
         conv_logits = None
         if self.head == "linear":
             conv_logits = self.conv_classifier(x)
