@@ -12,7 +12,8 @@ namespace Glossa.Bench;
 /// </summary>
 public static class BenchHarness
 {
-    sealed record Bench(string Name, string Title, Func<BenchSettings, BenchSection> Run);
+    /// <param name="OptIn">Runs only when named in --only (hours of work), never in a plain run; its last section is kept.</param>
+    sealed record Bench(string Name, string Title, Func<BenchSettings, BenchSection> Run, bool OptIn = false);
 
     static readonly Bench[] All =
     [
@@ -23,15 +24,24 @@ public static class BenchHarness
         new("training", ProcessBenchmarks.Titles["training"], ProcessBenchmarks.Training),
         new("recognize-memory", ProcessBenchmarks.Titles["recognize-memory"], ProcessBenchmarks.RecognizeMemory),
         new("engines", EnginesBenchmark.Title, EnginesBenchmark.Run),
+        new("scale", ScaleBenchmark.Title, ScaleBenchmark.Run, OptIn: true),
     ];
 
     /// <summary>The benchmarks' names, in document order.</summary>
     public static IReadOnlyList<string> Names => All.Select(b => b.Name).ToList();
 
+    /// <summary>The benchmarks that run only when named in --only.</summary>
+    public static IReadOnlyList<string> OptInNames => All.Where(b => b.OptIn).Select(b => b.Name).ToList();
+
+    /// <summary>The benchmarks a run with <paramref name="only"/> runs, in document order: those named, or every one but the opt-in ones when null.</summary>
+    public static IReadOnlyList<string> Chosen(IReadOnlyList<string>? only) => Choose(only).Select(b => b.Name).ToList();
+
+    static List<Bench> Choose(IReadOnlyList<string>? only) => All.Where(b => only is null ? !b.OptIn : only.Contains(b.Name)).ToList();
+
     /// <summary>
-    /// Runs the benchmarks named in <paramref name="only"/> (all when null) and writes
-    /// <paramref name="outPath"/> and its JSON sidecar; with <paramref name="only"/>, the other
-    /// sections are kept from the sidecar. Returns a one-line summary.
+    /// Runs the benchmarks named in <paramref name="only"/> (all but the opt-in ones when null) and
+    /// writes <paramref name="outPath"/> and its JSON sidecar; the sections of the benchmarks not run
+    /// (with null: of the opt-in ones) are kept from the sidecar. Returns a one-line summary.
     /// </summary>
     public static string Run(BenchSettings settings, IReadOnlyList<string>? only, string outPath)
     {
@@ -39,20 +49,28 @@ public static class BenchHarness
             if (!All.Any(b => b.Name == n))
                 throw new GlossaException($"--only: unknown benchmark '{n}'; use one of {string.Join(", ", Names)}");
         if (settings.Reps < 1) throw new GlossaException("--reps must be at least 1");
-        var chosen = All.Where(b => only is null || only.Contains(b.Name)).ToList();
+        var chosen = Choose(only);
         var started = DateTime.UtcNow;
         var sections = new List<BenchSection>();
-        var kept = only is null ? [] : ReadSections(SidecarOf(outPath)).Where(k => !only.Contains(k.Name)).ToList();
+        var kept = Kept(ReadSections(SidecarOf(outPath)), only);
+        bool partial = only is not null || kept.Count > 0;
         foreach (var b in chosen)
         {
             sections.Add(RunOne(b, settings));
             // Written after every benchmark, so an interrupted run still leaves the figures measured so far.
-            Save(outPath, Merge(sections, kept), settings, started, only is not null || sections.Count < chosen.Count);
+            Save(outPath, Merge(sections, kept), settings, started, partial || sections.Count < chosen.Count);
         }
         var all = Merge(sections, kept);
-        Save(outPath, all, settings, started, only is not null);
+        Save(outPath, all, settings, started, partial);
         return $"wrote {outPath}: {sections.Count} benchmarks run" + (kept.Count > 0 ? $", {kept.Count} kept from the last run" : "") + $", {all.Sum(s => s.Targets.Count)} targets";
     }
+
+    /// <summary>
+    /// The sections of an earlier run that a run with <paramref name="only"/> keeps: those not named,
+    /// or with null (a plain run, which rewrites the rest) the opt-in ones' (hours to remeasure).
+    /// </summary>
+    internal static List<BenchSection> Kept(IEnumerable<BenchSection> earlier, IReadOnlyList<string>? only) =>
+        earlier.Where(k => only is null ? OptInNames.Contains(k.Name) : !only.Contains(k.Name)).ToList();
 
     static BenchSection RunOne(Bench b, BenchSettings settings)
     {

@@ -134,38 +134,24 @@ internal static class ProcessBenchmarks
         return Path.Combine(run, "best");
     }
 
-    /// <summary>Runs `glossa ARGS` and samples its peak resident set (VmHWM) until it exits.</summary>
+    /// <summary>Runs `glossa recognize ... --json` and samples its peak resident set (VmHWM) until it exits.</summary>
     static (double Mb, int Frames, double Secs) PeakRss(BenchSettings s, string[] args)
     {
-        using var p = ProcessRunner.Start(s.Glossa(args), "glossa");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        long peak = 0;
-        while (!p.HasExited)
-        {
-            peak = Math.Max(peak, Hwm(p.Id));
-            Thread.Sleep(50);
-        }
-        p.WaitForExit();
-        var result = new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
-        if (result.ExitCode != 0) throw new GlossaException($"bench: `{Shell(s, args)}` failed: {result.LastErrorLine}");
-        var r = Json<List<RecognizedClip>>(result.Stdout)[0];
-        return (peak / 1048576.0, r.Frames, r.Seconds);
+        var run = Sampled(s, args);
+        var r = Json<List<RecognizedClip>>(run.Result.Stdout)[0];
+        return (run.PeakRssMiB, r.Frames, r.Seconds);
     }
 
-    static long Hwm(int pid)
+    /// <summary>Runs `glossa ARGS` with its CPU time and peak memory sampled; a non-zero exit code not in <paramref name="allowedExitCodes"/> throws.</summary>
+    internal static ProcessUsage Sampled(BenchSettings s, string[] args, params int[] allowedExitCodes)
     {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) * 1024;
-        }
-        catch (IOException) { }
-        return 0;
+        var run = ProcessUsage.Run(s.Glossa(args), "glossa");
+        if (run.Result.ExitCode != 0 && !allowedExitCodes.Contains(run.Result.ExitCode))
+            throw new GlossaException($"bench: `{Shell(s, args)}` failed with exit code {run.Result.ExitCode}: {run.Result.LastErrorLine}");
+        return run;
     }
 
-    static T Json<T>(string json) =>
+    internal static T Json<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, GlossaJson.Files) ?? throw new GlossaException("bench: empty JSON from glossa");
 
     /// <summary>Runs glossa with <paramref name="args"/>; returns its stdout.</summary>
@@ -180,7 +166,8 @@ internal static class ProcessBenchmarks
     /// <summary>The command as a user would type it at the repository root: relative paths, <c>$WORK</c> for the temporary folder.</summary>
     internal static string Shell(BenchSettings s, IEnumerable<string> args) => "./glossa " + string.Join(' ', args.Select(a => Portable(s, a)).Select(Quote));
 
-    static string Portable(BenchSettings s, string arg)
+    /// <summary>A path as the document shows it: <c>$WORK/...</c> inside the temporary folder, relative inside the repository.</summary>
+    internal static string Portable(BenchSettings s, string arg)
     {
         if (arg.StartsWith(s.WorkDir, StringComparison.Ordinal)) return "$WORK" + arg[s.WorkDir.Length..];
         if (arg.StartsWith(s.Repo + "/", StringComparison.Ordinal)) return arg[(s.Repo.Length + 1)..];
