@@ -16,6 +16,12 @@ public static class ClipNormalization
     /// <summary>Added to the variance so a clip without any motion gives zeros, not NaN.</summary>
     public const double Epsilon = 1e-4;
 
+    // Held for the process's life: a Scalar converted implicitly for one call (x.square() is
+    // x.pow(2), x + 1e-4 is x.add(Scalar)) can be finalised by the GC while libtorch still reads it,
+    // which crashed a training run once with "INTERNAL ASSERT FAILED at c10/core/Scalar.h" in
+    // pow_Tensor_Scalar (TorchSharp 0.107 does not keep those temporaries alive).
+    static readonly Scalar EpsilonScalar = Epsilon.ToScalar();
+
     /// <summary>frames (B, T, C, H, W), valid lengths per clip -> the normalised frames, same shape.</summary>
     public static Tensor Apply(Tensor frames, long[] lengths)
     {
@@ -27,7 +33,8 @@ public static class ClipNormalization
         var mean = (frames * mask).sum(1, keepdim: true) / lens;                                                  // (B,T,C,H,W) -> (B,1,C,H,W)
         var centred = (frames - mean) * mask;                                                                     // (B,T,C,H,W)
         long pixels = frames.shape[3] * frames.shape[4];
-        var variance = centred.square().sum([1, 3, 4], keepdim: true) / (lens * pixels);                          // (B,T,C,H,W) -> (B,1,C,1,1)
-        return (centred / (variance + Epsilon).sqrt()).MoveToOuterDisposeScope();                                 // (B,T,C,H,W)
+        var values = tensor(lengths.Select(l => (double)(l * pixels)).ToArray(), dtype: frames.dtype, device: frames.device).reshape(b, 1, 1, 1, 1);
+        var variance = (centred * centred).sum([1, 3, 4], keepdim: true) / values;                               // (B,T,C,H,W) -> (B,1,C,1,1)
+        return (centred / variance.add(EpsilonScalar).sqrt()).MoveToOuterDisposeScope();                          // (B,T,C,H,W)
     }
 }

@@ -6,14 +6,16 @@ namespace Glossa.Training;
 /// <summary>
 /// The recipe of <c>glossa demo</c>, the same on every corpus (no per-corpus tuning): the tiny
 /// grid student at 64x64 (CNN whose last map is kept as a 4x4 raster, so the features say where
-/// the hands are + K5-P2-K5-P2 + 1-layer BiLSTM 128/dir, ~1.8M parameters) reading each clip
+/// the hands are + K5-P2-K5-P2 over the clip edge-padded with 6 copies of its first and last frame
+/// features, as every named model + 1-layer BiLSTM 128/dir, ~1.8M parameters) reading each clip
 /// normalised as a whole (<see cref="ClipNormalization"/>: its mean frame subtracted, so the
 /// signer's body, clothes, background and lighting fall away and the moving hands stay), AdamW 1e-3
 /// after a one-epoch warm-up, then a constant rate that reduce-on-plateau halves after 3 epochs
 /// without a dev-WER improvement, early stopping after 6, both counted only once the model has
 /// left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
-/// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4, no augmentation,
-/// beam 10 for evaluation.
+/// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
+/// mirroring (random crop from 73 px, scale jitter <see cref="Zoom"/>, temporal rescale ±20%: signs
+/// told apart by a movement's direction must not be mirrored); beam 10 for evaluation.
 /// </summary>
 public static class DemoRecipe
 {
@@ -25,6 +27,13 @@ public static class DemoRecipe
 
     /// <summary>Default budget of the whole demo (corpus, training, evaluation) in minutes.</summary>
     public const double DefaultBudgetMinutes = 8;
+
+    /// <summary>
+    /// Scale jitter of the recipe's training clips (regions of 0.75 to 1.14 times the crop: the 73-px
+    /// resize caps zooming out), so a signer larger or smaller than those of the training split is
+    /// still one the model has seen.
+    /// </summary>
+    public const double Zoom = 0.25;
 
     /// <summary>Beam width of the final evaluation.</summary>
     public const int Beam = 10;
@@ -49,7 +58,9 @@ public static class DemoRecipe
         PlateauFactor = 0.5,
         Patience = 6,
         TimeBudgetMinutes = budgetMinutes,
-        Augment = false,
+        Augment = true,
+        Flip = false,
+        Zoom = Zoom,
         FrameSize = 64,
         MaxFrames = 300,
         Threads = threads,
