@@ -14,11 +14,14 @@ namespace Glossa.Frames;
 /// </param>
 public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation, double Zoom = 1)
 {
+    /// <summary>Side of the source region read for a crop side of <paramref name="crop"/> pixels at <paramref name="zoom"/>.</summary>
+    public static int RegionSide(int crop, double zoom) => zoom == 1 ? crop : Math.Max(1, (int)Math.Round(crop * zoom));
+
     /// <summary>Width of the source region read for a crop <paramref name="cropWidth"/> wide.</summary>
-    public int RegionWidth(int cropWidth) => Zoom == 1 ? cropWidth : Math.Max(1, (int)Math.Round(cropWidth * Zoom));
+    public int RegionWidth(int cropWidth) => RegionSide(cropWidth, Zoom);
 
     /// <summary>Height of the source region read for a crop <paramref name="cropHeight"/> high.</summary>
-    public int RegionHeight(int cropHeight) => Zoom == 1 ? cropHeight : Math.Max(1, (int)Math.Round(cropHeight * Zoom));
+    public int RegionHeight(int cropHeight) => RegionSide(cropHeight, Zoom);
 
     /// <summary>The centre crop without any change (what evaluation uses) for frames resized to ResizeWidth x ResizeHeight.</summary>
     public static ClipAugmentation Centre(FrameOptions o) => Centre(o, o.ResizeWidth, o.ResizeHeight);

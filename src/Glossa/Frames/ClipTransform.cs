@@ -40,9 +40,8 @@ public static class ClipTransform
         double zoom = 1;
         if (o.Zoom > 0)
             zoom = Math.Min(rng.Factor(o.Zoom), Math.Min((double)width / o.CropWidth, (double)height / o.CropHeight));
-        var region = new ClipAugmentation(0, 0, false, 1, 1, 1, zoom);
-        int x = rng.Next(width - region.RegionWidth(o.CropWidth) + 1);
-        int y = rng.Next(height - region.RegionHeight(o.CropHeight) + 1);
+        int x = rng.Next(width - ClipAugmentation.RegionSide(o.CropWidth, zoom) + 1);
+        int y = rng.Next(height - ClipAugmentation.RegionSide(o.CropHeight, zoom) + 1);
         bool flip = o.FlipProbability > 0 && rng.NextDouble() < o.FlipProbability;
         double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
         double c = o.Contrast > 0 ? rng.Factor(o.Contrast) : 1;
