@@ -40,7 +40,8 @@ internal static class DemoCommand
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
             double minutes = parse.GetValue(budget);
             if (!(minutes > 0)) throw new GlossaException($"--time-budget must be a positive number of minutes (got {minutes})");
-            double trainMinutes = Math.Max(0.5, (minutes - compute.Minutes) * DemoRecipe.TrainingShare);
+            // Rounded to a tenth of a minute: the figure appears in the log, the stop message and the doctor's commands.
+            double trainMinutes = Math.Round(Math.Max(0.5, (minutes - compute.Minutes) * DemoRecipe.TrainingShare), 1);
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
@@ -62,6 +63,7 @@ internal static class DemoCommand
                     ["epochs"] = outcome.Epochs,
                     ["best_epoch"] = outcome.BestEpoch,
                     ["stopped"] = outcome.Message,
+                    ["findings"] = outcome.Findings,
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
                     ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
                 });

@@ -254,7 +254,7 @@ public sealed class TrainingRun
             if (options.TimeBudgetMinutes is not double budget || epoch >= options.Epochs || computeNow + epochCost <= budget)
                 return false;
             status = TrainingStatus.EarlyStopped;
-            message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past --time-budget {budget:0.##} min (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
+            message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past the {budget:0.##} min compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
         }
 

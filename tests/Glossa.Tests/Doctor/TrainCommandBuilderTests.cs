@@ -76,4 +76,34 @@ public sealed class TrainCommandBuilderTests
         var collapse = doctor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse);
         Assert.Contains("--learning-rate 0.00033 ", collapse.Actions[0].Command);
     }
+
+    [Fact]
+    public void Overfitting_advice_takes_the_augmentation_step_the_run_has_not_taken_and_never_swaps_a_student_for_a_larger_one()
+    {
+        // Histories.Seed() overfits; 1.8M parameters on 160 clips is far above the capacity note's ratio.
+        IReadOnlyList<FindingAction> Advice(Glossa.Training.TrainingOptions o, string model, long parameters)
+        {
+            var context = new RunContext { Config = GlossaConfig(o), ModelName = model, ParameterCount = parameters, TrainingSamples = 160 };
+            var doctor = HealthMonitor.Diagnose(Histories.Seed(), context);
+            return [.. doctor.Findings.Where(f => f.Rule is RuleIds.Overfitting or RuleIds.Capacity).SelectMany(f => f.Actions)];
+        }
+        var grid = new Glossa.Training.TrainingOptions { Model = "tiny-grid-student", Corpus = "/data/c", OutputDir = "runs/r", Augment = true, Flip = false };
+
+        var plain = Advice(grid, "tiny-grid-student", 1_800_000);
+        Assert.Contains(plain, a => a.Description.StartsWith("Add scale jitter") && a.Command!.Contains("--zoom 0.25 ") && a.Command.Contains("--no-flip"));
+        Assert.DoesNotContain(plain, a => a.Command is { } c && c.Contains("--model mobilenetv3-student"));
+        Assert.DoesNotContain(plain, a => a.Description.Contains("teacher"));
+
+        var zoomed = Advice(grid with { Zoom = 0.25 }, "tiny-grid-student", 1_800_000);
+        var done = Assert.Single(zoomed, a => a.Description.StartsWith("Augmentation is already on"));
+        Assert.Null(done.Command);
+        Assert.DoesNotContain(zoomed, a => a.Description.StartsWith("Add scale jitter"));
+
+        var off = Advice(grid with { Augment = false }, "tiny-grid-student", 1_800_000);
+        Assert.Contains(off, a => a.Command is { } c && !c.Contains("--no-augment") && c.Contains("--no-flip"));
+
+        // The I3D teacher may be told to train the student and distil itself into it.
+        var teacher = Advice(grid with { Model = "i3d-teacher" }, "i3d-teacher", 27_000_000);
+        Assert.Contains(teacher, a => a.Command is { } c && c.Contains("--model mobilenetv3-student") && a.Description.Contains("distil this teacher"));
+    }
 }

@@ -36,6 +36,42 @@ internal static class Advice
     /// <summary>The model name of the MobileNetV3 student (Models/ModelFactory).</summary>
     public const string StudentModel = "mobilenetv3-student";
 
+    /// <summary>Trainable parameters of the MobileNetV3 student at the default vocabulary size (a round figure; `glossa model info` gives the exact count).</summary>
+    const long StudentParameters = 8_000_000;
+
+    /// <summary>
+    /// Whether switching to the MobileNetV3 student would make the model smaller: not when the run
+    /// already trains a student (any "-student" model) or a model of at most the student's size.
+    /// </summary>
+    public static bool StudentIsSmaller(RuleInput r) =>
+        r.Context.ModelName?.EndsWith("-student", StringComparison.Ordinal) != true
+        && !(r.Context.ParameterCount is { } p && p <= StudentParameters);
+
+    /// <summary>"Or train the MobileNetV3 student": with "and distil this teacher into it later" only when the run trains the I3D teacher.</summary>
+    public static FindingAction TrainStudent(RuleInput r, string prefix)
+    {
+        bool teacher = r.Context.ModelName?.Contains("teacher", StringComparison.Ordinal) == true;
+        return Command(r, prefix + (teacher ? " and distil this teacher into it later" : ""), ("model", StudentModel), ("hidden-dim", null));
+    }
+
+    /// <summary>
+    /// The augmentation step a run has not taken yet: turn it on (without mirroring) when off, add
+    /// scale jitter when on without it; when crop, zoom and temporal rescale are all on already, says
+    /// so and names what is left instead of repeating "more augmentation".
+    /// </summary>
+    public static FindingAction MoreAugmentation(RuleInput r, string why)
+    {
+        var t = r.Run.Training;
+        if (r.Commands.Has("no-augment") || t is { Augment: false })
+            return Command(r, $"Turn training augmentation on (random crop, temporal rescale) {why}; without mirroring, which can turn a sign told apart by its direction into another",
+                ("no-augment", null), ("no-flip", true));
+        if (t is { Zoom: 0 })
+            return Command(r, $"Add scale jitter to the augmentation already on (regions 0.75-1.14 times the crop, so a larger or smaller signer is one the model has seen) {why}", ("zoom", 0.25));
+        if (t is not null)
+            return new($"Augmentation is already on (random crop, scale jitter {t.Zoom:0.##}, temporal rescale{(t.Flip ? ", mirroring" : "")}): what is left is more training data (more signers and sentences), a smaller model or stronger weight decay.");
+        return new($"Use more data augmentation (random crop, scale jitter, temporal rescale) {why}.");
+    }
+
     /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>
     public static FindingAction CheckFeasibility(RuleInput r, int? stride)
     {

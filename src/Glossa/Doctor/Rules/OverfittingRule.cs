@@ -90,12 +90,10 @@ internal static class OverfittingRule
         {
             list.Add(Advice.Command(r, $"Reduce the model ({F(pps)} parameters per training sample): halve the hidden size",
                 ("hidden-dim", Advice.SmallerHidden(r)), ("dropout", Advice.MoreDropout(r))));
-            list.Add(Advice.Command(r, "Or train the MobileNetV3 student (and distil the teacher into it later)", ("model", Advice.StudentModel), ("hidden-dim", null)));
+            if (Advice.StudentIsSmaller(r))
+                list.Add(Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)"));
         }
-        list.Add(r.Commands.Has("no-augment")
-            ? Advice.Command(r, "Turn training augmentation on (random crop, temporal rescale) so the training clips are harder to memorise; without mirroring, which can turn a sign told apart by its direction into another",
-                ("no-augment", null), ("no-flip", true))
-            : new("Use more data augmentation (random crop, temporal jitter/resampling) so the training clips are harder to memorise."));
+        list.Add(Advice.MoreAugmentation(r, "so the training clips are harder to memorise"));
         return list;
     }
 }

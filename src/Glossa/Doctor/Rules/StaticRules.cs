@@ -70,7 +70,7 @@ internal static class StaticRules
             [
                 Advice.Command(r, "Halve the hidden size of the temporal model (the reference recipe's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
-                Advice.Command(r, "Or train the MobileNetV3 student (~8M parameters) first and distil the teacher into it later", ("model", Advice.StudentModel), ("hidden-dim", null)),
+                .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
             ],
         };
     }
