@@ -51,6 +51,7 @@ internal static class TrainCommand
         public readonly Option<int> PlateauPatience = new("--plateau-patience", "--plateau_patience") { Description = "Reduce-on-plateau: epochs without val-WER improvement, counted once val WER is 20% below the first epoch's, before scaling the rate; 0 = off.", DefaultValueFactory = _ => D.PlateauPatience };
         public readonly Option<double> PlateauFactor = new("--plateau-factor", "--plateau_factor") { Description = "Reduce-on-plateau multiplier.", DefaultValueFactory = _ => D.PlateauFactor };
         public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement, counted like --plateau-patience; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
+        public readonly Option<bool> PatienceOnStall = new("--patience-on-stall", "--patience_on_stall") { Description = "Early stopping counts only epochs in which the training loss made no new low (1% below its best) either, so a run still learning is not stopped by a noisy dev set; it stops regardless after twice --patience epochs without a val-WER improvement (the demo's rule)." };
         public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Compute budget in minutes on the cores used (CPU time / threads: wall time on an idle machine): no epoch starts that would end after it (default: none)." };
         public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
         public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
@@ -90,7 +91,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All() =>
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
-            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, TimeBudget, Device, Threads,
+            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, TimeBudget, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
@@ -122,6 +123,7 @@ internal static class TrainCommand
                 PlateauPatience = p.GetValue(PlateauPatience),
                 PlateauFactor = p.GetValue(PlateauFactor),
                 Patience = p.GetValue(Patience),
+                PatienceOnStall = p.GetValue(PatienceOnStall),
                 TimeBudgetMinutes = p.GetValue(TimeBudget),
                 Device = p.GetValue(Device)!,
                 Threads = p.GetValue(Threads),

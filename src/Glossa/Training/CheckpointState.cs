@@ -25,6 +25,10 @@ public sealed record CheckpointState
     public int BestEpoch { get; init; }
     /// <summary>Epochs since the best (early stopping counter).</summary>
     public int EpochsSinceBest { get; init; }
+    /// <summary>Lowest mean training loss of an epoch so far (null before the first, and in older checkpoints).</summary>
+    public double? BestTrainLoss { get; init; }
+    /// <summary>Epochs since the best validation WER in which the training loss made no new low either (the counter of <see cref="TrainingOptions.PatienceOnStall"/>).</summary>
+    public int StalledEpochs { get; init; }
     /// <summary>Reduce-on-plateau multiplier state.</summary>
     public ReduceOnPlateau Plateau { get; init; } = new();
     /// <summary>The run's seed: data order and torch RNG are reseeded from (seed, epoch) each epoch, so this is all the RNG state needed.</summary>

@@ -11,8 +11,9 @@ namespace Glossa.Training;
 /// normalised as a whole (<see cref="ClipNormalization"/>: its mean frame subtracted, so the
 /// signer's body, clothes, background and lighting fall away and the moving hands stay), AdamW 1e-3
 /// after a one-epoch warm-up, then a constant rate that reduce-on-plateau halves after 3 epochs
-/// without a dev-WER improvement, early stopping after 6, both counted only once the model has
-/// left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
+/// without a dev-WER improvement, early stopping after 6 such epochs in which the training loss made
+/// no new low either (<see cref="TrainingOptions.PatienceOnStall"/>; 12 at most), both counted only
+/// once the model has left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
 /// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
 /// mirroring (random crop from 73 px, scale jitter <see cref="Zoom"/>, temporal rescale ±20%: signs
 /// told apart by a movement's direction must not be mirrored); beam 10 for evaluation.
@@ -57,6 +58,7 @@ public static class DemoRecipe
         PlateauPatience = 3,
         PlateauFactor = 0.5,
         Patience = 6,
+        PatienceOnStall = true,
         TimeBudgetMinutes = budgetMinutes,
         Augment = true,
         Flip = false,

@@ -106,6 +106,14 @@ public sealed record TrainingOptions
     public int Patience { get; init; } = 12;
 
     /// <summary>
+    /// Early stopping counts only the epochs in which the training loss made no new low either (at
+    /// least <see cref="EarlyStopping.NewLowMargin"/> below its best so far), so a run still learning its
+    /// training set is not stopped by a small, noisy dev set; after twice <see cref="Patience"/> epochs
+    /// without a validation-WER improvement it stops regardless. The demo's recipe; off by default.
+    /// </summary>
+    public bool PatienceOnStall { get; init; }
+
+    /// <summary>
     /// Compute budget of the run in minutes on its cores (process CPU time / threads, i.e. wall time on
     /// an idle machine; see <see cref="ComputeClock"/>): no epoch is started that would, at the last
     /// epoch's cost, end after it; null = none.

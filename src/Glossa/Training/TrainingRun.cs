@@ -218,12 +218,11 @@ public sealed class TrainingRun
             bool improved = State.BestWer is null || val.Wer < State.BestWer.Value - 1e-9;
             int reductionsBefore = plateau.Reductions;
             plateau = plateau.Observe(val.Wer);
-            State = State with
+            State = EarlyStopping.Count(State, improved, train.MeanLoss) with
             {
                 Epoch = epoch, Interrupted = false, PartialEpoch = null, ValWer = val.Wer,
                 BestWer = improved ? val.Wer : State.BestWer,
                 BestEpoch = improved ? epoch : State.BestEpoch,
-                EpochsSinceBest = improved ? 0 : State.EpochsSinceBest + 1,
                 Plateau = plateau,
             };
             var metrics = Metrics(epoch, train, val, lr);
@@ -236,14 +235,16 @@ public sealed class TrainingRun
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
                 Say($"  learning rate scaled to x{plateau.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            // Early stopping waits, like the plateau rule, until the model has left its initial plateau.
-            if (options.Patience > 0 && plateau.HasLeftStart && State.EpochsSinceBest >= options.Patience)
-            {
-                status = TrainingStatus.EarlyStopped;
-                message = $"no val WER improvement for {options.Patience} epochs (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
-                return true;
-            }
-            return OverBudget(epoch);
+            return EarlyStop() || OverBudget(epoch);
+        }
+
+        /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
+        bool EarlyStop()
+        {
+            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart) is not string why) return false;
+            status = TrainingStatus.EarlyStopped;
+            message = why;
+            return true;
         }
 
         /// <summary>True (early stop) when another epoch, at the last epoch's compute cost, would end past --time-budget.</summary>
