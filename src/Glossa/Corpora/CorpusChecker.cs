@@ -43,6 +43,7 @@ public static class CorpusChecker
             ? train.SelectMany(s => s.Glosses).ToHashSet(StringComparer.Ordinal)
             : null;
 
+        var trainSigners = train?.Select(s => s.Signer).ToHashSet(StringComparer.Ordinal);
         var stats = new Dictionary<string, SplitStatistics>(StringComparer.Ordinal);
         foreach (var (name, samples) in corpus.Splits)
         {
@@ -55,7 +56,10 @@ public static class CorpusChecker
                         $"{t} frames give floor({t}/{options.Stride}) = {t / options.Stride} CTC steps but its {s.Glosses.Count} glosses " +
                         $"need at least {need} (label length + immediate repeats); drop the sample or use a smaller stride");
                 }
-            stats[name] = Statistics(name, samples, lengths, name == "train" ? null : trainVocabulary, corpus.Root, problems);
+            stats[name] = Statistics(name, samples, lengths, name == "train" ? null : trainVocabulary, corpus.Root, problems) with
+            {
+                UnseenSigners = name == "train" || trainSigners is null ? 0 : samples.Select(s => s.Signer).Distinct(StringComparer.Ordinal).Count(g => !trainSigners.Contains(g)),
+            };
         }
         WarnSharedIds(corpus, problems);
         problems.Sort();

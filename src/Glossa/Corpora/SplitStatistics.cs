@@ -12,6 +12,7 @@ namespace Glossa.Corpora;
 /// <param name="Signers">Distinct signers.</param>
 /// <param name="OutOfVocabulary">Distinct glosses not found in the training split (0 for train).</param>
 /// <param name="VideosWithoutLength">Video samples whose frame count is unknown (ffprobe skipped or failed).</param>
+/// <param name="UnseenSigners">Distinct signers of the split who sign nothing in the training split (0 for train): all of them in a signer-independent split.</param>
 public sealed record SplitStatistics(
     int Sentences,
     long Frames,
@@ -23,4 +24,5 @@ public sealed record SplitStatistics(
     long GlossTokens,
     int Signers,
     int OutOfVocabulary,
-    int VideosWithoutLength);
+    int VideosWithoutLength,
+    int UnseenSigners = 0);

@@ -32,6 +32,20 @@ public class CorpusCheckTests
         Assert.Equal(3.0, train.MeanGlosses);
         Assert.Equal(2, train.Signers);
         Assert.Equal(0, r.Splits["dev"].OutOfVocabulary);
+        Assert.Equal(0, r.Splits["dev"].UnseenSigners);
+    }
+
+    [Fact]
+    public void Signers_of_dev_and_test_who_sign_nothing_in_train_are_counted()
+    {
+        using var fx = new CorpusFixture();
+        var splits = Good();
+        splits["dev"] = ["d0|d0/1/*.png|Signer03|A B", "d1|d1/1/*.png|Signer01|A C"];
+        splits["test"] = ["e0|e0/1/*.png|Signer04|C A"];
+        var r = Check(fx.WritePhoenix2014("phoenix-2014-multisigner", splits, frames: 20));
+        Assert.Equal((2, 1), (r.Splits["dev"].Signers, r.Splits["dev"].UnseenSigners));
+        Assert.Equal((1, 1), (r.Splits["test"].Signers, r.Splits["test"].UnseenSigners));
+        Assert.Equal(0, r.Splits["train"].UnseenSigners);
     }
 
     static CorpusProblem SingleError(CorpusCheckReport r, CorpusProblemKind kind)
