@@ -194,7 +194,7 @@ internal static class ScaleBenchmark
         md.Append("wall, CPU seconds (utime + stime) and peak RSS (VmHWM) of each glossa process, sampled every 50 ms from /proc; libtorch at 2 threads, the epoch starting from an empty frame cache, so decoding every frame is part of it. ");
         md.Append(f.Generated ? "The corpus was generated in this run."
             : f.Generation is null ? "The corpus was already there and was not regenerated: its generation time was not recorded (glossa-synth.json holds none), and its CPU time and peak RSS were not measured in this run."
-            : $"The corpus was already there and was not regenerated: its generation figures are those this benchmark recorded when it wrote the corpus ({GenerationFile}), not measured in this run.");
+            : $"The corpus was already there and was not regenerated: its generation figures are those recorded in {GenerationFile} when it was written (the command above says how), not measured in this run.");
         return md.ToString();
     }
 
