@@ -109,6 +109,10 @@ public sealed record DoctorOptions
     // ---- unstable ----
     /// <summary>A step loss this many times the epoch mean is a spike.</summary>
     public double SpikeFactor { get; init; } = 5.0;
+
+    /// <summary>A spike must also reach this share of the run's largest epoch-mean training loss after epoch 1
+    /// (0.5: half-way back to the plateau); below it, a hard batch late in a converged run is not instability.</summary>
+    public double SpikeLevel { get; init; } = 0.5;
     /// <summary>An epoch's mean training loss this many times the previous epoch's is a jump (divergence).</summary>
     public double JumpFactor { get; init; } = 1.5;
     /// <summary>A maximum gradient norm this many times the run's median mean gradient norm is an explosion.</summary>
@@ -177,6 +181,7 @@ public sealed record DoctorOptions
         Check(NotLearningWer is > 0 and <= 100, $"not_learning_wer must be in (0,100] (got {NotLearningWer})");
         Check(NotLearningEpochs >= 1 && PlateauEpochs >= 2, "not_learning_epochs must be >= 1 and plateau_epochs >= 2");
         Check(SpikeFactor > 1 && JumpFactor > 1 && GradExplosionFactor > 1, "spike_factor, jump_factor and grad_explosion_factor must be > 1");
+        Check(SpikeLevel is >= 0 and <= 10, $"spike_level must be in [0, 10] (got {SpikeLevel})");
         Check(LowLearningRate > 0 && HighLearningRate > LowLearningRate && ExtremeLearningRate >= HighLearningRate,
             "learning-rate marks must satisfy 0 < low_learning_rate < high_learning_rate <= extreme_learning_rate");
         Check(ExtremeRateNoProgressEpochs >= 1, $"extreme_rate_no_progress_epochs must be >= 1 (got {ExtremeRateNoProgressEpochs})");

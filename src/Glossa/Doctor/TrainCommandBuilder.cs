@@ -204,7 +204,7 @@ public sealed class TrainCommandBuilder
     /// <summary>Training options whose config key differs from the command-line option.</summary>
     static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal)
     {
-        ["prefetch"] = "workers", ["schedule"] = "lr-schedule", ["time_budget_minutes"] = "time-budget",
+        ["prefetch"] = "workers", ["schedule"] = "lr-schedule", ["time_budget_minutes"] = "time-budget", ["budget_anneal_share"] = "budget-anneal",
     };
 
     /// <summary>Switches the train command sets with a flag that says the opposite of the config key, and the value that needs the flag.</summary>

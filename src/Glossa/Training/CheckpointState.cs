@@ -29,6 +29,8 @@ public sealed record CheckpointState
     public double? BestTrainLoss { get; init; }
     /// <summary>Epochs since the best validation WER in which the training loss made no new low either (the counter of <see cref="TrainingOptions.PatienceOnStall"/>).</summary>
     public int StalledEpochs { get; init; }
+    /// <summary>Multiplier of the budget's end (<see cref="BudgetAnneal"/>) in use for the epoch after this one (1 = none).</summary>
+    public double AnnealScale { get; init; } = 1;
     /// <summary>Reduce-on-plateau multiplier state.</summary>
     public ReduceOnPlateau Plateau { get; init; } = new();
     /// <summary>The run's seed: data order and torch RNG are reseeded from (seed, epoch) each epoch, so this is all the RNG state needed.</summary>

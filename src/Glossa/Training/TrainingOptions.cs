@@ -120,6 +120,14 @@ public sealed record TrainingOptions
     /// </summary>
     public double? TimeBudgetMinutes { get; init; }
 
+    /// <summary>
+    /// With <see cref="TimeBudgetMinutes"/>: the last share of the budget over which the rate is
+    /// annealed (a half-cosine from the rate in use down to <see cref="BudgetAnneal.Floor"/> of it,
+    /// epoch by epoch, once the model has left its initial plateau), so a run that the budget ends
+    /// still finishes at a low rate; 0 = off (the default; the demo uses 0.3).
+    /// </summary>
+    public double BudgetAnnealShare { get; init; }
+
     /// <summary>auto (cuda when available), cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 
@@ -214,6 +222,8 @@ public sealed record TrainingOptions
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
         if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
         if (TimeBudgetMinutes is double t && !(t > 0 && t < 1e6)) Fail($"--time-budget must be a positive number of minutes (got {t})");
+        if (!(BudgetAnnealShare >= 0 && BudgetAnnealShare < 1)) Fail($"--budget-anneal must be in [0, 1) (got {BudgetAnnealShare}); 0.3 anneals the rate over the last 30% of --time-budget");
+        if (BudgetAnnealShare > 0 && TimeBudgetMinutes is null) Fail("--budget-anneal needs --time-budget (it anneals the rate over the last share of that budget)");
         if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
         if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
         ThreadCount.Check(Threads);

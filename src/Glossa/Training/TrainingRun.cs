@@ -128,7 +128,7 @@ public sealed class TrainingRun
             var data = owner.data;
             Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {get_num_threads()} threads");
             plateau = State.Plateau;
-            trainer.LearningRateAt = step => schedule.At(step) * plateau.Scale;
+            trainer.LearningRateAt = step => schedule.At(step) * plateau.Scale * State.AnnealScale;
             bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
             lastPath = options.Resume ? folder.PathOf("last") : null;
         }
@@ -225,6 +225,10 @@ public sealed class TrainingRun
                 BestEpoch = improved ? epoch : State.BestEpoch,
                 Plateau = plateau,
             };
+            // Measured before saving, so that 'last' carries the rate multiplier of the epoch after it.
+            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
+            computeBefore = computeNow;
+            string? annealed = Anneal(epoch, computeNow, epochCost);
             var metrics = Metrics(epoch, train, val, lr);
             lastMetrics = metrics;
             folder.AppendMetrics(metrics);
@@ -235,7 +239,9 @@ public sealed class TrainingRun
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
                 Say($"  learning rate scaled to x{plateau.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            return EarlyStop() || OverBudget(epoch);
+            if (EarlyStop() || OverBudget(epoch, computeNow, epochCost)) return true;
+            if (annealed is not null) Say(annealed);
+            return false;
         }
 
         /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
@@ -248,15 +254,27 @@ public sealed class TrainingRun
         }
 
         /// <summary>True (early stop) when another epoch, at the last epoch's compute cost, would end past --time-budget.</summary>
-        bool OverBudget(int epoch)
+        bool OverBudget(int epoch, double computeNow, double epochCost)
         {
-            double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
-            computeBefore = computeNow;
             if (options.TimeBudgetMinutes is not double budget || epoch >= options.Epochs || computeNow + epochCost <= budget)
                 return false;
             status = TrainingStatus.EarlyStopped;
             message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past the {budget:0.##} min compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
+        }
+
+        /// <summary>
+        /// With --budget-anneal: sets the budget's-end multiplier (<see cref="BudgetAnneal"/>) of the next
+        /// epoch from the share of the budget used by its middle (at this epoch's cost); returns the log line.
+        /// </summary>
+        string? Anneal(int epoch, double computeNow, double epochCost)
+        {
+            if (options.BudgetAnnealShare <= 0 || options.TimeBudgetMinutes is not double budget || !plateau.HasLeftStart) return null;
+            double used = (computeNow + epochCost / 2) / budget;
+            double scale = Math.Min(State.AnnealScale, BudgetAnneal.Scale(used, options.BudgetAnnealShare));
+            if (scale >= State.AnnealScale) return null;
+            State = State with { AnnealScale = scale };
+            return string.Format(CultureInfo.InvariantCulture, "  budget's end: learning rate x{0:0.###} for epoch {1} ({2:0}% of the time budget used by its middle)", scale, epoch + 1, used * 100);
         }
 
         EpochMetrics Metrics(int epoch, TrainEpochResult train, ValidationResult val, double lr) => val.Into(new()

@@ -53,7 +53,7 @@ public sealed class TrainCliTests : IDisposable
         var o = new TrainingOptions
         {
             Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
-            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25,
+            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, BudgetAnnealShare = 0.3,
             Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
         };
         var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
@@ -69,6 +69,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(3, resolved.GetProperty("plateau_patience").GetInt32());
         Assert.True(resolved.GetProperty("patience_on_stall").GetBoolean());
         Assert.Equal(0.25, resolved.GetProperty("zoom").GetDouble());
+        Assert.Equal(0.3, resolved.GetProperty("budget_anneal_share").GetDouble());
         Assert.Equal(0.3, resolved.GetProperty("dropout").GetDouble());
         var objectives = resolved.GetProperty("objectives");
         Assert.Equal(1, objectives.GetProperty("conv_ctc_weight").GetDouble());

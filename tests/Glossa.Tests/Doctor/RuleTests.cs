@@ -219,6 +219,24 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void A_hard_batch_late_in_a_converged_run_is_not_a_spike_but_one_half_way_back_to_the_plateau_is()
+    {
+        // The built-in demo's run of the seventh pass (0.00% dev and test): epoch-mean and largest-batch training
+        // losses, dev loss and greedy dev WER; its epoch 16 had a batch at 1.23 against a mean of 0.22 (5.6x).
+        (double Mean, double Max, double ValLoss, double Wer)[] run =
+        [
+            (4.47, 6.56, 3.05, 75.8), (2.81, 3.22, 2.55, 75.8), (2.41, 2.72, 2.02, 73.4), (1.89, 2.38, 1.41, 66.5), (1.41, 1.92, 0.80, 21.2),
+            (1.04, 1.79, 0.50, 7.9), (0.75, 1.28, 0.28, 3.9), (0.65, 1.53, 0.27, 4.2), (0.49, 0.95, 0.14, 2.1), (0.37, 0.94, 0.08, 0.9),
+            (0.38, 0.93, 0.08, 0.9), (0.31, 0.79, 0.06, 0.3), (0.29, 1.04, 0.05, 0.6), (0.28, 0.76, 0.05, 0.0), (0.28, 1.11, 0.05, 0.6), (0.22, 1.23, 0.04, 0.3),
+        ];
+        var h = run.Select((e, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = e.Mean, TrainLossMax = e.Max, ValLoss = e.ValLoss, ValWer = e.Wer, LearningRate = 1e-3 }).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Unstable));
+        // The same epoch with a batch at 1.5: more than half the plateau's 2.81, a step that undid half the run's progress.
+        h[^1] = h[^1] with { TrainLossMax = 1.5 };
+        Assert.Contains("spike", Find(HealthMonitor.Diagnose(h), RuleIds.Unstable)!.Title);
+    }
+
+    [Fact]
     public void Unstable_does_not_fire_on_a_smooth_run()
     {
         Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy()), RuleIds.Unstable));

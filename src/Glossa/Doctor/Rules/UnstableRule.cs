@@ -44,14 +44,21 @@ internal static class UnstableRule
         };
     }
 
-    /// <summary>One step's loss far above its epoch mean in recent epochs.</summary>
+    /// <summary>
+    /// One step's loss far above its epoch mean in recent epochs, and high on the run's own scale:
+    /// at least <see cref="DoctorOptions.SpikeLevel"/> of its largest epoch mean after epoch 1 (the
+    /// plateau's level). Late in a healthy run, at a mean of 0.2, a small batch of hard clips at 1.2 is
+    /// 6x the mean but no step back; a step that undoes half of what the run learnt is one.
+    /// </summary>
     static void Spikes(RuleInput r, Findings f)
     {
         var o = r.Options;
         var h = r.History;
         var last = r.Last;
+        double level = o.SpikeLevel * Scale(h, m => m.TrainLoss);
         // Epoch 1 starts from random outputs: skip it.
-        var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0 && m.TrainLossMax > o.SpikeFactor * m.TrainLoss).ToList();
+        var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0
+            && m.TrainLossMax > o.SpikeFactor * m.TrainLoss && m.TrainLossMax >= level).ToList();
         if (spikes.Count > 0)
         {
             var worst = spikes.MaxBy(m => m.TrainLossMax!.Value / m.TrainLoss)!;
