@@ -6,7 +6,7 @@ namespace Glossa.Training;
 /// stall (<see cref="TrainingOptions.PatienceOnStall"/>, the demo's rule): an epoch counts only when
 /// its mean training loss made no new low either, so a run still learning its training set is not
 /// stopped by a small, noisy dev set; after twice --patience epochs without a new best it stops
-/// regardless. Either way nothing counts until the model has left its initial plateau
+/// regardless; once the best WER is 0, which no epoch can beat, plain patience applies. Either way nothing counts until the model has left its initial plateau
 /// (<see cref="ReduceOnPlateau.HasLeftStart"/>).
 /// </summary>
 public static class EarlyStopping
@@ -32,7 +32,8 @@ public static class EarlyStopping
     {
         if (patience <= 0 || !hasLeftStart) return null;
         string best = $"best {Fmt(s.BestWer)}% at epoch {s.BestEpoch}";
-        if (!onStall)
+        // A dev WER of 0 cannot improve: waiting for the training loss to stall only spends the budget.
+        if (!onStall || s.BestWer == 0)
             return s.EpochsSinceBest >= patience ? $"no val WER improvement for {patience} epochs ({best})" : null;
         if (s.StalledEpochs >= patience)
             return $"no val WER improvement for {s.EpochsSinceBest} epochs, the last {s.StalledEpochs} without a new training-loss low either ({best})";

@@ -59,6 +59,15 @@ public sealed class EarlyStoppingTests
     }
 
     [Fact]
+    public void On_stall_a_dev_wer_of_zero_which_nothing_can_beat_stops_after_plain_patience()
+    {
+        var perfect = new (double, double)[] { (0.0, 0.30), (0.3, 0.28), (0.0, 0.25), (0.0, 0.22), (0.3, 0.2), (0.0, 0.18), (0.0, 0.15) };
+        var (epoch, why) = Run(perfect, patience: 6, onStall: true);
+        Assert.Equal(7, epoch);
+        Assert.StartsWith("no val WER improvement for 6 epochs (best 0.00%", why);
+    }
+
+    [Fact]
     public void A_non_finite_loss_is_never_a_new_low_and_never_becomes_the_best()
     {
         var s = EarlyStopping.Count(new CheckpointState(), improved: true, 2.0);
