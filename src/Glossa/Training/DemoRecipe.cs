@@ -14,8 +14,7 @@ namespace Glossa.Training;
 /// without a dev-WER improvement, early stopping after 6 such epochs in which the training loss made
 /// no new low either (<see cref="TrainingOptions.PatienceOnStall"/>; 12 at most), both counted only
 /// once the model has left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
-/// whatever fits the time budget (at most <see cref="MaxEpochs"/>), the rate annealed over the last
-/// 30% of it (<see cref="BudgetAnneal"/>). Batch 4; augmentation without
+/// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
 /// mirroring (random crop from 73 px, scale jitter <see cref="Zoom"/>, temporal rescale ±20%: signs
 /// told apart by a movement's direction must not be mirrored); beam 10 for evaluation.
 /// </summary>
@@ -36,9 +35,6 @@ public static class DemoRecipe
     /// still one the model has seen.
     /// </summary>
     public const double Zoom = 0.25;
-
-    /// <summary>Share of the training budget at its end over which the rate is annealed (<see cref="BudgetAnneal"/>): a run the budget ends finishes at a low rate.</summary>
-    public const double BudgetAnnealShare = 0.3;
 
     /// <summary>Beam width of the final evaluation.</summary>
     public const int Beam = 10;
@@ -64,7 +60,6 @@ public static class DemoRecipe
         Patience = 6,
         PatienceOnStall = true,
         TimeBudgetMinutes = budgetMinutes,
-        BudgetAnnealShare = budgetMinutes is null ? 0 : BudgetAnnealShare,
         Augment = true,
         Flip = false,
         Zoom = Zoom,

@@ -32,6 +32,5 @@ public sealed class BudgetAnnealTests
         Assert.Contains("--budget-anneal needs --time-budget", e.Message);
         Assert.Throws<GlossaException>(() => (o with { BudgetAnnealShare = 1, TimeBudgetMinutes = 5 }).Validate());
         (o with { BudgetAnnealShare = 0.3, TimeBudgetMinutes = 5 }).Validate();
-        Assert.Equal(0.3, DemoRecipe.Options("c", "r", null, 6.8, 2, 1, "cache").BudgetAnnealShare);
     }
 }
