@@ -56,10 +56,9 @@ public static class CorpusChecker
                         $"{t} frames give floor({t}/{options.Stride}) = {t / options.Stride} CTC steps but its {s.Glosses.Count} glosses " +
                         $"need at least {need} (label length + immediate repeats); drop the sample or use a smaller stride");
                 }
-            stats[name] = Statistics(name, samples, lengths, name == "train" ? null : trainVocabulary, corpus.Root, problems) with
-            {
-                UnseenSigners = name == "train" || trainSigners is null ? 0 : samples.Select(s => s.Signer).Distinct(StringComparer.Ordinal).Count(g => !trainSigners.Contains(g)),
-            };
+            stats[name] = name == "train"
+                ? Statistics(name, samples, lengths, null, null, corpus.Root, problems)
+                : Statistics(name, samples, lengths, trainVocabulary, trainSigners, corpus.Root, problems);
         }
         WarnSharedIds(corpus, problems);
         problems.Sort();
@@ -166,8 +165,9 @@ public static class CorpusChecker
     static string? FindFfprobe() => ExternalTool.Ffprobe.Exists ? ExternalTool.Ffprobe.Path : null;
 
     static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
-        HashSet<string>? trainVocabulary, string root, CorpusProblems problems)
+        HashSet<string>? trainVocabulary, HashSet<string>? trainSigners, string root, CorpusProblems problems)
     {
+        var signers = samples.Select(s => s.Signer).ToHashSet(StringComparer.Ordinal);
         var known = samples.Select(s => lengths.TryGetValue(s, out int t) ? t : -1).Where(t => t >= 0).ToList();
         var glosses = samples.SelectMany(s => s.Glosses).ToList();
         var distinct = glosses.ToHashSet(StringComparer.Ordinal);
@@ -193,9 +193,10 @@ public static class CorpusChecker
             MaxGlosses: samples.Count == 0 ? 0 : samples.Max(s => s.Glosses.Count),
             Glosses: distinct.Count,
             GlossTokens: glosses.Count,
-            Signers: samples.Select(s => s.Signer).Distinct(StringComparer.Ordinal).Count(),
+            Signers: signers.Count,
             OutOfVocabulary: oov,
-            VideosWithoutLength: samples.Count(s => s.VideoPath is not null && !(lengths.TryGetValue(s, out int t) && t >= 0)));
+            VideosWithoutLength: samples.Count(s => s.VideoPath is not null && !(lengths.TryGetValue(s, out int t) && t >= 0)),
+            UnseenSigners: trainSigners is null ? 0 : signers.Count(g => !trainSigners.Contains(g)));
     }
 
     /// <summary>Splits a <see cref="Sample.Source"/> ("file:line") into its parts.</summary>

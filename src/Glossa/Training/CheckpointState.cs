@@ -27,7 +27,7 @@ public sealed record CheckpointState
     public int EpochsSinceBest { get; init; }
     /// <summary>Lowest mean training loss of an epoch so far (null before the first, and in older checkpoints).</summary>
     public double? BestTrainLoss { get; init; }
-    /// <summary>Epochs since the best validation WER in which the training loss made no new low either (the counter of <see cref="TrainingOptions.PatienceOnStall"/>).</summary>
+    /// <summary>Epochs in a row with neither a new best validation WER nor a new training-loss low (the counter of <see cref="TrainingOptions.PatienceOnStall"/>).</summary>
     public int StalledEpochs { get; init; }
     /// <summary>Multiplier of the budget's end (<see cref="BudgetAnneal"/>) in use for the epoch after this one (1 = none).</summary>
     public double AnnealScale { get; init; } = 1;

@@ -3,8 +3,8 @@ namespace Glossa.Training;
 /// <summary>
 /// Early stopping on validation WER, its counters kept in <see cref="CheckpointState"/> so that a
 /// resumed run continues exactly. Plain: stop after --patience epochs without a new best WER. On
-/// stall (<see cref="TrainingOptions.PatienceOnStall"/>, the demo's rule): an epoch counts only when
-/// its mean training loss made no new low either, so a run still learning its training set is not
+/// stall (<see cref="TrainingOptions.PatienceOnStall"/>, the demo's rule): it stops after --patience
+/// epochs in a row whose mean training loss made no new low, none of them a new best WER, so a run still learning its training set is not
 /// stopped by a small, noisy dev set; after twice --patience epochs without a new best it stops
 /// regardless; once the best WER is 0, which no epoch can beat, plain patience applies. Either way nothing counts until the model has left its initial plateau
 /// (<see cref="ReduceOnPlateau.HasLeftStart"/>).
@@ -31,7 +31,7 @@ public static class EarlyStopping
     public static string? Reason(CheckpointState s, int patience, bool onStall, bool hasLeftStart)
     {
         if (patience <= 0 || !hasLeftStart) return null;
-        string best = $"best {Fmt(s.BestWer)}% at epoch {s.BestEpoch}";
+        string best = $"best {TrainingRun.Fmt(s.BestWer)}% at epoch {s.BestEpoch}";
         // A dev WER of 0 cannot improve: waiting for the training loss to stall only spends the budget.
         if (!onStall || s.BestWer == 0)
             return s.EpochsSinceBest >= patience ? $"no val WER improvement for {patience} epochs ({best})" : null;
@@ -41,6 +41,4 @@ public static class EarlyStopping
             return $"no val WER improvement for {s.EpochsSinceBest} epochs, though the training loss still fell ({best})";
         return null;
     }
-
-    static string Fmt(double? wer) => wer is double w ? w.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

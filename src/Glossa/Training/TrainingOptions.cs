@@ -106,7 +106,7 @@ public sealed record TrainingOptions
     public int Patience { get; init; } = 12;
 
     /// <summary>
-    /// Early stopping counts only the epochs in which the training loss made no new low either (at
+    /// Early stopping counts only epochs in a row in which the training loss made no new low either (at
     /// least <see cref="EarlyStopping.NewLowMargin"/> below its best so far), so a run still learning its
     /// training set is not stopped by a small, noisy dev set; after twice <see cref="Patience"/> epochs
     /// without a validation-WER improvement it stops regardless. The demo's recipe; off by default.
