@@ -19,7 +19,7 @@ internal static class BenchDocument
         md.Append(partial && older.Count > 0
             ? $"; {string.Join(", ", older.Select(x => x.Name))} kept from an earlier run (times in their sections).\n"
             : partial ? " (partial).\n" : ".\n");
-        md.Append("Do not edit by hand: rerun `bench/run` (all benchmarks but scale: about 6 minutes on a quiet 2-core machine, much longer under load) or `bench/run --only NAME` (reruns those and keeps the other sections, from `benchmarks.json`); ");
+        md.Append("Do not edit by hand: rerun `bench/run` (all benchmarks but scale: about 30 minutes on a quiet 2-core machine, 25 of them the model section, much longer under load) or `bench/run --only NAME` (reruns those and keeps the other sections, from `benchmarks.json`); ");
         md.Append("scale, the full PHOENIX-size world, takes hours and runs only as `bench/run --only scale` (a plain run keeps its last section). ");
         md.Append("Each benchmark runs Glossa and, where one exists here, its reference (Python loader, sclite, PyTorch) side by side in one process tree, alternating repetitions, and reports medians; ");
         md.Append("ratios are measured in the same run, so load from other jobs hits both sides. Explanations of earlier measurements and of the ");
