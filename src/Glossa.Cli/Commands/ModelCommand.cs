@@ -32,7 +32,7 @@ internal static class ModelCommand
         public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout probability (default: the configuration's)." };
         public readonly Option<int?> Layers = new("--layers") { Description = "BiLSTM layers (default: the configuration's)." };
         public readonly Option<string?> Backbone = new("--backbone") { Description = "Replace the backbone: mobilenet_v3_large, mobilenet_v3_small, i3d, tiny_cnn, tiny_cnn_grid, resnet18 or resnet18_corrnet." };
-        public readonly Option<double?> WidthMult = new("--width-mult") { Description = "MobileNetV3 / tiny CNN width multiplier (torchvision's width_mult)." };
+        public readonly Option<double?> WidthMult = new("--width-mult") { Description = "Width multiplier of the MobileNetV3, tiny CNN and ResNet18 backbones (torchvision's width_mult)." };
         public readonly Option<int?> I3dStride = new("--i3d-stride") { Description = "I3D temporal stride: 8 (published), 4 (CSLR default) or 2." };
         public readonly Option<string?> TemporalConv = new("--temporal-conv") { Description = "Temporal conv layers, e.g. K5-P2-K5-P2, or 'none'." };
         public readonly Option<int?> TemporalChannels = new("--temporal-channels") { Description = "Temporal conv channels (default: the configuration's)." };

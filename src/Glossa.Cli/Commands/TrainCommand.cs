@@ -20,7 +20,7 @@ internal static class TrainCommand
     public const string DefaultCorpus = "data/phoenix2014-release";
 
     public static Command Create() => Build("train", "mobilenetv3-student",
-        "Train a recogniser (I3D teacher or MobileNetV3 student) with CTC; writes a run folder with logs, TensorBoard events and best/last checkpoints.");
+        "Train a recogniser (MobileNetV3 student, I3D teacher, ResNet18 recipes with --recipe vac|smkd|corrnet, tiny students) with CTC; writes a run folder with logs, TensorBoard events and best/last checkpoints.");
 
     public static Command CreateTeacher() => Build("train-teacher", "i3d-teacher",
         "Train the I3D teacher: 'glossa train --model i3d-teacher' (accepts the reference recipe's train_teacher.py options).");
@@ -36,7 +36,7 @@ internal static class TrainCommand
         public readonly Option<string> OutputDir = new("--output-dir", "--output_dir", "-o") { Description = "Run folder (config, vocab, training.log, metrics.jsonl, tensorboard/, best, last).", Required = true };
         public readonly Option<int> Epochs = new("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => D.Epochs };
         public readonly Option<int> BatchSize = new("--batch-size", "--batch_size") { Description = "Clips per batch.", DefaultValueFactory = _ => D.BatchSize };
-        public readonly Option<double> LearningRate = new("--learning-rate", "--learning_rate", "--lr") { Description = "Peak AdamW learning rate.", DefaultValueFactory = _ => D.LearningRate };
+        public readonly Option<double> LearningRate = new("--learning-rate", "--learning_rate", "--lr") { Description = "Peak learning rate (of AdamW, or of Adam with --optimizer adam).", DefaultValueFactory = _ => D.LearningRate };
         public readonly Option<double> WeightDecay = new("--weight-decay", "--weight_decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => D.WeightDecay };
         public readonly Option<double?> Dropout = new("--dropout") { Description = "Dropout inside the model (default: the model's)." };
         public readonly Option<int?> HiddenDim = new("--hidden-dim", "--hidden_dim") { Description = "BiLSTM hidden size per direction (default: the model's)." };
@@ -61,6 +61,7 @@ internal static class TrainCommand
         public readonly Option<int?> FrameSize = new("--frame-size", "--frame_size", "--image_size") { Description = "Square frame side fed to the model, in pixels (default: the model's)." };
         public readonly Option<bool> NoAugment = new("--no-augment", "--no_augment") { Description = "Turn off training augmentation (random crop, flip, temporal rescale)." };
         public readonly Option<double> Zoom = new("--zoom") { Description = "Scale jitter with augmentation: clips read from regions of 1-z to 1+z times the crop, so signers look larger or smaller (0 = off).", DefaultValueFactory = _ => D.Zoom };
+        public readonly Option<double> TemporalRescale = new("--temporal-rescale", "--temporal_rescale") { Description = "Temporal rescale with augmentation: training clips resampled to 1-r to 1+r times their length, so signers look faster or slower (never shorter than CTC needs; 0 = off).", DefaultValueFactory = _ => D.TemporalRescale };
         public readonly Option<bool> NoFlip = new("--no-flip", "--no_flip") { Description = "Augment without mirroring clips left-right (for signs told apart by the direction of a movement)." };
         public readonly Option<int> MaxFrames = new("--max-frames", "--max_frames") { Description = "Longest clip; longer clips are subsampled to this many frames.", DefaultValueFactory = _ => D.MaxFrames };
         public readonly Option<string?> CacheDir = new("--cache-dir", "--cache_dir") { Description = "Decoded-frame cache folder: each clip is decoded once, later epochs read raw frames." };
@@ -72,7 +73,7 @@ internal static class TrainCommand
         public readonly Option<bool> AutoStop = new("--auto-stop", "--auto_stop") { Description = "Stop when the training doctor raises a critical finding." };
         public readonly Option<int> Workers = new("--workers", "--num_workers") { Description = "Frame-decoding threads ahead of the training step.", DefaultValueFactory = _ => D.Prefetch };
         public readonly Option<bool> Json = new("--json") { Description = "Print the run summary as JSON (no progress bars)." };
-        public readonly Option<bool> DryRun = new("--dry-run", "--dry_run") { Description = "Validate the options, print the resolved configuration as JSON (with what --recipe set) and exit." };
+        public readonly Option<bool> DryRun = new("--dry-run", "--dry_run") { Description = "Check the options, the corpus path and the run folder, print the resolved configuration as JSON (with what --recipe set; on --resume, what the run would continue with) and exit without training." };
         public readonly Option<string?> Recipe = new("--recipe") { Description = "Published recipe preset: vac, smkd or corrnet (model, Adam 1e-4, batch 2, 40 epochs, x0.2 at 20 and 35, 224 crops, VAC terms); explicit options override it." };
         public readonly Option<string> Optimizer = new("--optimizer") { Description = "adamw (decoupled weight decay) or adam (L2 weight decay, as VAC and CorrNet).", DefaultValueFactory = _ => D.Optimizer };
         public readonly Option<int?> TemporalChannels = new("--temporal-channels", "--temporal_channels") { Description = "Temporal conv channels (default: the model's; SMKD needs 2 x hidden)." };
@@ -93,7 +94,7 @@ internal static class TrainCommand
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
             LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, TimeBudget, BudgetAnneal, Device, Threads,
-            Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
+            Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
 
@@ -135,6 +136,7 @@ internal static class TrainCommand
                 Augment = !p.GetValue(NoAugment),
                 Flip = !p.GetValue(NoFlip),
                 Zoom = p.GetValue(Zoom),
+                TemporalRescale = p.GetValue(TemporalRescale),
                 MaxFrames = p.GetValue(MaxFrames),
                 CacheDir = p.GetValue(CacheDir),
                 ValSplit = p.GetValue(ValSplit)!,
@@ -205,7 +207,7 @@ internal static class TrainCommand
             var options = o.Bind(parse);
             if (parse.GetValue(o.DryRun))
             {
-                Console.WriteLine(JsonSerializer.Serialize(options, Checkpoint.Json));
+                Console.WriteLine(JsonSerializer.Serialize(TrainingJob.Resolve(options), Checkpoint.Json));
                 return 0;
             }
             return TrainingConsole.Train(options, parse.GetValue(o.Json));

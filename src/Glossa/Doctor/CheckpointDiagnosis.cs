@@ -38,7 +38,7 @@ public static class CheckpointDiagnosis
             .Take(10).ToList();
 
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
-        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
+        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
         if (kept.Count == 0)
             throw new GlossaException($"{corpusPath} split '{split}': no clip is long enough for CTC at the model's temporal stride {model.TemporalStride}; run 'glossa corpus check {corpusPath} --stride {model.TemporalStride}'");
 

@@ -43,7 +43,10 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             catch (JsonException e) { throw new GlossaException($"{ctxPath}: not a valid run context ({e.Message.Split('.')[0]}); delete it or fix it"); }
         }
         JsonObject? config = null;
-        string cfgPath = Path.Combine(dir, RunFolder.ConfigFile);
+        // A resumed run's latest options (epochs, rate, ...) are in config.resume.json.
+        string cfgPath = Path.Combine(dir, RunFolder.ResumeConfigFile);
+        if (!File.Exists(cfgPath))
+            cfgPath = Path.Combine(dir, RunFolder.ConfigFile);
         if (File.Exists(cfgPath))
         {
             try { config = JsonNode.Parse(File.ReadAllText(cfgPath)) as JsonObject; }

@@ -20,6 +20,7 @@ public sealed class TrainCommandBuilder
         "version", "glossa_version", "created", "created_at", "git_commit", "vocabulary", "vocab_size",
         "parameter_count", "parameters", "device_name", "command", "command_line", "argv", "resolved",
         "written_utc", "vocabulary_size", "resume", "overwrite", "dry_run", "json",
+        "recipe_settings", // what --recipe filled in: the preset's values are options of their own in the config
     };
 
     /// <summary>Flags that act on the given run folder only; a command for a new run leaves them out.</summary>

@@ -29,6 +29,7 @@ public sealed class BatchLoader
     readonly FrameCache? cache;
     readonly long[][] targets;
     readonly int[] lengthKeys;
+    readonly int[] shortest;
 
     /// <summary>A loader over <paramref name="samples"/>; glosses are encoded with <paramref name="vocab"/> now (unknown ones counted).</summary>
     public BatchLoader(IReadOnlyList<Sample> samples, Vocabulary vocab, LoaderOptions options, VideoDecoder? video = null)
@@ -39,6 +40,7 @@ public sealed class BatchLoader
         cache = options.CacheDirectory is null ? null : new FrameCache(options.CacheDirectory);
         targets = new long[samples.Count][];
         lengthKeys = new int[samples.Count];
+        shortest = new int[samples.Count];
         var unknown = new SortedDictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < samples.Count; i++)
         {
@@ -50,6 +52,7 @@ public sealed class BatchLoader
                     unknown[g] = unknown.GetValueOrDefault(g) + 1;
             int n = s.FrameCount;
             lengthKeys[i] = n < 0 || options.Frames.MaxFrames <= 0 ? n : Math.Min(n, options.Frames.MaxFrames);
+            shortest[i] = options.ShortestClip?.Invoke(targets[i]) ?? 0;
         }
         UnknownGlosses = unknown;
     }
@@ -196,7 +199,7 @@ public sealed class BatchLoader
             try
             {
                 var rng = ClipRandom.For(options.Seed, epoch, s);
-                (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], ref rng, ct);
+                (clips[k], frameIdx[k], rented[k]) = Prepare(samples[s], shortest[s], ref rng, ct);
                 augs[k] = ClipTransform.Draw(o, options.Mode, ref rng, clips[k].Width, clips[k].Height);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -265,7 +268,7 @@ public sealed class BatchLoader
     }
 
     /// <summary>The decoded clip, the frame indices to use, and the pooled buffer to give back (or null).</summary>
-    (DecodedClip Clip, int[] Indices, byte[]? Rented) Prepare(Sample sample, ref ClipRandom rng, CancellationToken ct)
+    (DecodedClip Clip, int[] Indices, byte[]? Rented) Prepare(Sample sample, int minFrames, ref ClipRandom rng, CancellationToken ct)
     {
         var o = options.Frames;
         var source = FrameSource.For(sample, video);
@@ -278,12 +281,12 @@ public sealed class BatchLoader
         if (cache is not null)
         {
             var all = cache.GetOrDecode(source, rw, rh, ct);
-            return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng), null);
+            return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng, minFrames), null);
         }
         if (source is FrameFileSource files)
         {
             // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
-            int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng);
+            int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng, minFrames);
             long bytes = (long)wanted.Length * rw * rh * 3;
             byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
             try
@@ -298,6 +301,6 @@ public sealed class BatchLoader
             }
         }
         var clip = source.Decode(rw, rh, null, ct);
-        return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng), null);
+        return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng, minFrames), null);
     }
 }

@@ -12,9 +12,11 @@ public static class ClipTransform
 {
     /// <summary>
     /// Frame indices (into a clip of <paramref name="length"/> frames, sorted, repeats allowed)
-    /// after the frame cap and, in training, the temporal rescale.
+    /// after the frame cap and, in training, the temporal rescale. The rescale never shortens the clip
+    /// below <paramref name="shortest"/> frames (the fewest its label needs for CTC), nor below the
+    /// frames the cap keeps when those are fewer.
     /// </summary>
-    public static int[] FrameIndices(int length, FrameOptions o, FrameMode mode, ref ClipRandom rng)
+    public static int[] FrameIndices(int length, FrameOptions o, FrameMode mode, ref ClipRandom rng, int shortest = 0)
     {
         if (length <= 0) return [];
         int kept = o.MaxFrames > 0 && length > o.MaxFrames ? o.MaxFrames : length;
@@ -24,6 +26,7 @@ public static class ClipTransform
         int n = (int)(basis.Length * rng.Factor(o.TemporalRescale));
         n = Math.Clamp(n, o.RescaleMinFrames, o.RescaleMaxFrames);
         if (o.MaxFrames > 0) n = Math.Min(n, o.MaxFrames);
+        n = Math.Max(n, Math.Min(shortest, basis.Length));
         int[] pick = n <= basis.Length ? Distinct(basis.Length, n, ref rng) : WithRepeats(basis.Length, n, ref rng);
         for (int i = 0; i < pick.Length; i++) pick[i] = basis[pick[i]];
         return pick;

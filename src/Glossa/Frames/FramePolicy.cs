@@ -8,27 +8,32 @@ namespace Glossa.Frames;
 /// </summary>
 public static class FramePolicy
 {
-    /// <summary>Frame options of a run: resize + crop (random in training), flip (unless <paramref name="flip"/> is false), scale jitter <paramref name="zoom"/>, temporal rescale, frame cap.</summary>
-    public static FrameOptions For(int frameSize, int maxFrames, bool augment, bool flip = true, double zoom = 0)
+    /// <summary>Temporal rescale of training clips unless a run sets another: ±20%, the published CSLR recipes' value.</summary>
+    public const double DefaultTemporalRescale = 0.2;
+
+    /// <summary>
+    /// Frame options of a run: resize + crop (random in training), flip (unless <paramref name="flip"/>
+    /// is false), scale jitter <paramref name="zoom"/>, temporal rescale <paramref name="temporalRescale"/>
+    /// (clip lengths drawn from 1 - r to 1 + r times the clip), frame cap.
+    /// </summary>
+    public static FrameOptions For(int frameSize, int maxFrames, bool augment, bool flip = true, double zoom = 0, double temporalRescale = DefaultTemporalRescale)
     {
         int resize = augment ? (int)Math.Round(frameSize * 8 / 7.0) : frameSize; // 224 -> 256, 64 -> 73
         return FrameOptions.Square(resize, frameSize) with
         {
             FlipProbability = augment && flip ? 0.5 : 0,
             Zoom = augment ? zoom : 0,
-            TemporalRescale = augment ? 0.2 : 0,
+            TemporalRescale = augment ? temporalRescale : 0,
             RescaleMinFrames = Math.Min(32, maxFrames),
             RescaleMaxFrames = maxFrames,
             MaxFrames = maxFrames,
         };
     }
 
-    /// <summary>Frames the model sees, at least, for a clip of n frames (frame cap, then the shortest temporal rescale).</summary>
-    public static int WorstCaseFrames(FrameOptions f, int n, bool training)
-    {
-        int kept = f.MaxFrames > 0 && n > f.MaxFrames ? f.MaxFrames : n;
-        if (!training || f.TemporalRescale <= 0) return kept;
-        int m = Math.Clamp((int)(kept * (1 - f.TemporalRescale)), f.RescaleMinFrames, f.RescaleMaxFrames);
-        return f.MaxFrames > 0 ? Math.Min(m, f.MaxFrames) : m;
-    }
+    /// <summary>
+    /// Frames the model sees of a clip of n frames, at least: the frame cap's. The temporal rescale
+    /// of training never shortens a clip below what its label needs (<see cref="LoaderOptions.ShortestClip"/>),
+    /// so this decides whether a clip can be trained on.
+    /// </summary>
+    public static int KeptFrames(FrameOptions f, int n) => f.MaxFrames > 0 && n > f.MaxFrames ? f.MaxFrames : n;
 }

@@ -32,6 +32,13 @@ public sealed record LoaderOptions
     /// <summary>Folder of the decoded-frame cache (<see cref="FrameCache"/>), or null for no cache (the default).</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The fewest frames a training clip with this encoded label may be shortened to by the temporal
+    /// rescale (the model's CTC minimum), or null for no per-clip floor. Lets a wide rescale keep every
+    /// clip trainable instead of leaving the short ones out.
+    /// </summary>
+    public Func<long[], int>? ShortestClip { get; init; }
+
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public LoaderOptions Validate()
     {

@@ -42,6 +42,7 @@ public static class RecipePreset
             new("--plateau-patience", "0", o => o with { PlateauPatience = 0 }),
             new("--patience", "0", o => o with { Patience = 0 }),
             new("--frame-size", "224", o => o with { FrameSize = 224 }),
+            new("--temporal-rescale", "0.2", o => o with { TemporalRescale = 0.2 }),
             new("--conv-ctc-weight", "1", o => o with { Objectives = o.Objectives with { ConvCtcWeight = 1 } }),
             new("--align-weight", "25", o => o with { Objectives = o.Objectives with { AlignWeight = 25 } }),
             new("--align-temperature", "8", o => o with { Objectives = o.Objectives with { AlignTemperature = 8 } }),

@@ -22,7 +22,7 @@ public static class ResumeCompatibility
     /// <summary>Options that describe this process, not the run: never compared or echoed.</summary>
     static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
     {
-        "resume", "overwrite", "output_dir", "pretrained", "corpus",
+        "resume", "overwrite", "output_dir", "pretrained",
     };
 
     /// <summary>
@@ -41,6 +41,12 @@ public static class ResumeCompatibility
         {
             bool explicitly = given.CommandLine is not { } cl || cl.Contains(OptionName(name));
             var old = was[name];
+            if (name == "corpus" && was.ContainsKey(name))
+            {
+                // The run's own corpus unless --corpus is given (CheckCorpus then checks the new one's glosses).
+                merged[name] = (explicitly ? value : old)?.DeepClone();
+                continue;
+            }
             if (Ignored.Contains(name) || !was.ContainsKey(name) || JsonNode.DeepEquals(value, old))
             {
                 merged[name] = value?.DeepClone();

@@ -16,6 +16,9 @@ namespace Glossa.Training;
 public sealed class RunFolder : IDisposable
 {
     public const string ConfigFile = "config.json";
+
+    /// <summary>The options of the latest <c>--resume</c> (config.json keeps the first start's).</summary>
+    public const string ResumeConfigFile = "config.resume.json";
     public const string LogFile = "training.log";
     public const string MetricsFile = "metrics.jsonl";
     public const string SummaryFile = "summary.json";
@@ -43,21 +46,14 @@ public sealed class RunFolder : IDisposable
     public static RunFolder Open(string dir, bool resume, bool overwrite)
     {
         dir = Path.GetFullPath(dir);
-        bool hasRun = HoldsRun(dir);
+        Check(dir, resume, overwrite);
         if (resume)
         {
-            string last = Path.Combine(dir, "last");
-            if (new FileInfo(last).LinkTarget is { } target && !Directory.Exists(last))
-                throw new GlossaException($"{last}: links to {target}, which is missing (was the run copied without its checkpoints/ folder?); copy the whole run folder with 'cp -a', or drop --resume to start a new run");
-            if (!Checkpoint.Exists(last))
-                throw new GlossaException($"{dir}: nothing to resume (no 'last' checkpoint); drop --resume to start a new run");
             Checkpoint.RelinkCopiedCheckpoints(dir);
         }
-        else if (hasRun)
+        else if (HoldsRun(dir))
         {
-            if (!overwrite)
-                throw new GlossaException($"{dir}: already holds a training run; pass --resume to continue it or --overwrite to replace it");
-            foreach (string name in new[] { "best", "last", ConfigFile, LogFile, MetricsFile, SummaryFile, FailureFile, "vocab.txt" })
+            foreach (string name in new[] { "best", "last", ConfigFile, ResumeConfigFile, LogFile, MetricsFile, SummaryFile, FailureFile, "vocab.txt" })
             {
                 string p = Path.Combine(dir, name);
                 if (File.Exists(p) || new FileInfo(p).LinkTarget is not null) File.Delete(p);
@@ -69,6 +65,28 @@ public sealed class RunFolder : IDisposable
         SafeWrite.Folder(dir, "--output-dir");
         Checkpoint.CollectGarbage(dir);
         return new RunFolder(dir);
+    }
+
+    /// <summary>
+    /// The refusals of <see cref="Open"/>, without touching the folder (also what <c>--dry-run</c>
+    /// checks): <paramref name="resume"/> needs a <c>last</c> checkpoint; a folder that holds a run
+    /// needs <paramref name="resume"/> or <paramref name="overwrite"/>.
+    /// </summary>
+    public static void Check(string dir, bool resume, bool overwrite)
+    {
+        dir = Path.GetFullPath(dir);
+        if (resume)
+        {
+            string last = Path.Combine(dir, "last");
+            if (new FileInfo(last).LinkTarget is { } target && !Directory.Exists(last))
+                throw new GlossaException($"{last}: links to {target}, which is missing (was the run copied without its checkpoints/ folder?); copy the whole run folder with 'cp -a', or drop --resume to start a new run");
+            if (!Checkpoint.Exists(last))
+                throw new GlossaException($"{dir}: nothing to resume (no 'last' checkpoint); drop --resume to start a new run");
+        }
+        else if (HoldsRun(dir) && !overwrite)
+        {
+            throw new GlossaException($"{dir}: already holds a training run; pass --resume to continue it or --overwrite to replace it");
+        }
     }
 
     /// <summary>
@@ -95,7 +113,7 @@ public sealed class RunFolder : IDisposable
         var config = ConfigContent(options, modelConfigJson, vocabulary);
         if (extra is not null)
             foreach (var (k, v) in extra) config[k] = v;
-        string name = options.Resume ? "config.resume.json" : ConfigFile;
+        string name = options.Resume ? ResumeConfigFile : ConfigFile;
         WriteAtomically(PathOf(name), JsonSerializer.Serialize(config, Checkpoint.Json));
         if (!options.Resume)
             vocabulary.Save(PathOf("vocab.txt"));

@@ -60,6 +60,7 @@ public sealed class TrainingJob : IDisposable
             (options, var changed) = ResumeCompatibility.Resolve(options, last);
             preamble.AddRange(changed);
         }
+        preamble.AddRange(options.Notes());
         var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
         var val = corpus.Split(options.ValSplit);
@@ -74,10 +75,12 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom, options.TemporalRescale);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
-        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: true), OutputLength);
-        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.WorstCaseFrames(frames, n, training: false), OutputLength);
+        // The training loader never rescales a clip below what its label needs (ShortestClip), so a
+        // training clip is kept when its frames after the cap are enough, as a validation clip is.
+        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
+        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
         preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected));
         if (trainKept.Count == 0)
@@ -85,7 +88,7 @@ public sealed class TrainingJob : IDisposable
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
-        var data = Loaders(options, frames, vocabulary, trainKept, valKept, preamble) with
+        var data = Loaders(options, frames, vocabulary, trainKept, valKept, ShortestInput(OutputLength), preamble) with
         {
             Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
         };
@@ -95,12 +98,33 @@ public sealed class TrainingJob : IDisposable
         };
     }
 
-    static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
+    /// <summary>
+    /// The options a run would use, checked as far as they can be without reading the corpus or
+    /// touching the run folder (<c>glossa train --dry-run</c>): their validation, the run folder's
+    /// state, the run's own options on <c>--resume</c> (as the run would resolve them) and the corpus path.
+    /// </summary>
+    public static TrainingOptions Resolve(TrainingOptions options)
+    {
+        options.Validate();
+        RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (options.Resume && Checkpoint.Exists(last))
+            options = ResumeCompatibility.Resolve(options, last).Options;
+        RequireCorpusPath(options);
+        return options;
+    }
+
+    static void RequireCorpusPath(TrainingOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.Corpus))
             throw new GlossaException("--corpus is required: a corpus root or manifest (or set GLOSSA_CORPUS)");
         if (!File.Exists(options.Corpus) && !Directory.Exists(options.Corpus))
             throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
+    }
+
+    static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
+    {
+        RequireCorpusPath(options);
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
         return corpus;
@@ -126,8 +150,22 @@ public sealed class TrainingJob : IDisposable
         return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }
 
-    /// <summary>The training and validation loaders as the run's batches.</summary>
-    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, List<string> preamble)
+    /// <summary>The fewest input frames for which <paramref name="outputLength"/> gives CTC enough output frames for a label (binary search: output length grows with input length).</summary>
+    internal static Func<long[], int> ShortestInput(Func<int, int> outputLength) => target =>
+    {
+        int required = Math.Max(1, CtcObjective.RequiredFrames(target.Select(x => (int)x).ToArray()));
+        int lo = 1, hi = 1;
+        while (outputLength(hi) < required && hi < 1 << 20) hi *= 2;
+        while (lo < hi)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (outputLength(mid) >= required) hi = mid; else lo = mid + 1;
+        }
+        return lo;
+    };
+
+    /// <summary>The training and validation loaders as the run's batches; the training loader rescales no clip below <paramref name="shortestClip"/>.</summary>
+    static TrainingData Loaders(TrainingOptions options, FrameOptions frames, Vocabulary vocabulary, List<Sample> trainKept, List<Sample> valKept, Func<long[], int> shortestClip, List<string> preamble)
     {
         var loaderOptions = new LoaderOptions
         {
@@ -138,7 +176,7 @@ public sealed class TrainingJob : IDisposable
             QueueDepth = Math.Max(2, options.Prefetch * 2),
             CacheDirectory = options.CacheDir,
         };
-        var trainLoader = new BatchLoader(trainKept, vocabulary, loaderOptions with { Mode = FrameMode.Train });
+        var trainLoader = new BatchLoader(trainKept, vocabulary, loaderOptions with { Mode = FrameMode.Train, ShortestClip = shortestClip });
         var valLoader = new BatchLoader(valKept, vocabulary, loaderOptions with { Mode = FrameMode.Eval });
         if (valLoader.UnknownGlossCount > 0)
             preamble.Add($"  {options.ValSplit}: {valLoader.UnknownGlossCount} gloss occurrences are not in the training vocabulary (they count as errors)");

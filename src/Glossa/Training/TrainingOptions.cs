@@ -160,6 +160,13 @@ public sealed record TrainingOptions
     /// </summary>
     public double Zoom { get; init; }
 
+    /// <summary>
+    /// With <see cref="Augment"/>, temporal rescale: each training clip is resampled to 1 - r to 1 + r
+    /// times its length, so signers look faster or slower than in the corpus (never shorter than its
+    /// label needs for CTC). 0.2 (default) is the published recipes' ±20%.
+    /// </summary>
+    public double TemporalRescale { get; init; } = Frames.FramePolicy.DefaultTemporalRescale;
+
     /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
     public int MaxFrames { get; init; } = 300;
 
@@ -192,6 +199,19 @@ public sealed record TrainingOptions
     [JsonIgnore]
     public IReadOnlyList<string>? CommandLine { get; init; }
 
+    /// <summary>
+    /// Valid combinations that are probably not what was meant, one line each for the training log
+    /// and console: step milestones that all lie past the last epoch (the rate never decays), an
+    /// alignment option without the alignment term.
+    /// </summary>
+    public IEnumerable<string> Notes()
+    {
+        if (Schedule == LrScheduleKind.Step && StepMilestones.Count > 0 && StepMilestones.Min() > Epochs)
+            yield return $"  note: --step-milestones {string.Join(',', StepMilestones)} lie past the last epoch ({Epochs}): the rate never decays in this run; lower them to decay within it";
+        if (Objectives.AlignWeight == 0 && (!Objectives.AlignBlank || Objectives.AlignTemperature != new AuxiliaryOptions().AlignTemperature))
+            yield return "  note: --align-exclude-blank and --align-temperature act only with --align-weight > 0; no alignment term is trained";
+    }
+
     /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
     public TrainingOptions Validate()
     {
@@ -206,6 +226,7 @@ public sealed record TrainingOptions
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
         if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
+        if (!(TemporalRescale >= 0 && TemporalRescale < 1)) Fail($"--temporal-rescale must be in [0, 1) (got {TemporalRescale}); 0.2 resamples clips to 0.8 to 1.2 times their length");
         if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"--edge-pad must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
         if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");

@@ -349,7 +349,8 @@ public sealed class TrainingRun
                 Findings = findings,
             };
             folder.WriteSummary(outcome);
-            Say($"[{Now}] {status}: {message}. Best val WER {Fmt(State.BestWer)}% (epoch {State.BestEpoch}); run folder {folder.Dir}");
+            string best = State.BestWer is null ? "No epoch finished" : $"Best val WER {Fmt(State.BestWer)}% (epoch {State.BestEpoch})";
+            Say($"[{Now}] {status}: {message}. {best}; run folder {folder.Dir}");
             return outcome;
         }
     }

@@ -10,7 +10,10 @@ internal sealed class CliProcess : IDisposable
     readonly Process process;
     readonly StringBuilder stdout = new(), stderr = new();
 
-    public CliProcess(params string[] args)
+    public CliProcess(params string[] args) : this(null, args) { }
+
+    /// <summary>Starts the CLI with <paramref name="environment"/> added to this process's environment.</summary>
+    public CliProcess(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Glossa.Cli.dll");
         // A test runner started in the background by a non-interactive shell inherits SIGINT as
@@ -24,6 +27,7 @@ internal sealed class CliProcess : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         const string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
         if (File.Exists(jemalloc)) start.Environment["LD_PRELOAD"] = jemalloc;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
@@ -56,9 +60,12 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>Runs to completion and returns (exit code, stdout, stderr).</summary>
-    public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args)
+    public static (int Code, string Out, string Err) Run(TimeSpan timeout, params string[] args) => Run(timeout, null, args);
+
+    /// <summary>Runs to completion with <paramref name="environment"/> added and returns (exit code, stdout, stderr).</summary>
+    public static (int Code, string Out, string Err) Run(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var p = new CliProcess(args);
+        using var p = new CliProcess(environment, args);
         int code = p.Wait(timeout);
         return (code, p.Stdout, p.Stderr);
     }

@@ -28,9 +28,11 @@ public sealed class TrainCliTests : IDisposable
     [Fact]
     public void The_seeds_command_line_parses_verbatim()
     {
-        var (code, stdout, stderr) = CliProcess.Run(Minutes3, "train-teacher", "--batch_size", "8", "--learning_rate", "0.0003", "--dropout", "0.5",
+        // The seed's scripts had a built-in data path; here it is the environment's (--dry-run checks that the corpus exists).
+        var corpus = new Dictionary<string, string> { ["GLOSSA_CORPUS"] = TinyCorpus.Path_ };
+        var (code, stdout, stderr) = CliProcess.Run(Minutes3, corpus, "train-teacher", "--batch_size", "8", "--learning_rate", "0.0003", "--dropout", "0.5",
             "--weight_decay", "0.001", "--accumulation_steps", "2", "--patience", "40", "--epochs", "150",
-            "--output_dir", "checkpoints/teacher_high_reg", "--hidden_dim", "256", "--dry-run");
+            "--output_dir", Path.Combine(root, "checkpoints/teacher_high_reg"), "--hidden_dim", "256", "--dry-run");
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         var o = doc.RootElement;
@@ -43,7 +45,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(40, o.GetProperty("patience").GetInt32());
         Assert.Equal(150, o.GetProperty("epochs").GetInt32());
         Assert.Equal(256, o.GetProperty("hidden_dim").GetInt32());
-        Assert.Equal("checkpoints/teacher_high_reg", o.GetProperty("output_dir").GetString());
+        Assert.Equal(Path.Combine(root, "checkpoints/teacher_high_reg"), o.GetProperty("output_dir").GetString());
     }
 
     [Fact]
@@ -53,7 +55,7 @@ public sealed class TrainCliTests : IDisposable
         var o = new TrainingOptions
         {
             Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
-            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, BudgetAnnealShare = 0.3,
+            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3,
             Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
         };
         var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
@@ -69,6 +71,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(3, resolved.GetProperty("plateau_patience").GetInt32());
         Assert.True(resolved.GetProperty("patience_on_stall").GetBoolean());
         Assert.Equal(0.25, resolved.GetProperty("zoom").GetDouble());
+        Assert.Equal(0.4, resolved.GetProperty("temporal_rescale").GetDouble());
         Assert.Equal(0.3, resolved.GetProperty("budget_anneal_share").GetDouble());
         Assert.Equal(0.3, resolved.GetProperty("dropout").GetDouble());
         var objectives = resolved.GetProperty("objectives");
@@ -77,6 +80,48 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(4, objectives.GetProperty("align_temperature").GetDouble());
         Assert.False(objectives.GetProperty("align_blank").GetBoolean());
         Assert.EndsWith("r_v2", resolved.GetProperty("output_dir").GetString());
+    }
+
+    [Fact]
+    public void The_doctors_command_for_a_recipe_run_parses_and_keeps_the_recipes_values()
+    {
+        var given = new TrainingOptions { Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "vac"), FrameSize = 64 };
+        var o = RecipePreset.Apply(given, RecipePreset.Vac, new HashSet<string> { "--frame-size" });
+        var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
+        string command = new Glossa.Doctor.TrainCommandBuilder(new Glossa.Doctor.RunContext { Config = config }).Build(("epochs", 60));
+        Assert.DoesNotContain("--recipe-settings", command);
+        var (code, stdout, stderr) = CliProcess.Run(Minutes3, [.. command.Split(' ')[1..], "--dry-run"]);
+        Assert.True(code == 0, $"{command}\n{stderr}");
+        var resolved = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(ModelFactory.ResNet18Vac, resolved.GetProperty("model").GetString());
+        Assert.Equal(64, resolved.GetProperty("frame_size").GetInt32());
+        Assert.Equal(60, resolved.GetProperty("epochs").GetInt32());
+        Assert.Equal(25, resolved.GetProperty("objectives").GetProperty("align_weight").GetDouble());
+    }
+
+    [Fact]
+    public void Dry_run_checks_the_run_folder_and_corpus_and_shows_what_resume_would_use()
+    {
+        string dir = Path.Combine(root, "dry");
+        var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--corpus", Path.Combine(root, "nowhere"), "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("corpus not found", err);
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--zoom", "0.1"));
+        Assert.True(code == 0, err);
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--dry-run"));
+        Assert.Equal(2, code);
+        Assert.Contains("--resume", err);
+        // --resume without --corpus or --zoom: the run's own corpus and zoom, as the resumed run uses them.
+        var (rc, stdout, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--dry-run");
+        Assert.True(rc == 0, stderr);
+        var resolved = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(TinyCorpus.Path_, resolved.GetProperty("corpus").GetString());
+        Assert.Equal(0.1, resolved.GetProperty("zoom").GetDouble());
+        Assert.Equal(32, resolved.GetProperty("frame_size").GetInt32());
+        Assert.Equal(2, resolved.GetProperty("epochs").GetInt32());
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--threads", "2", "--workers", "1");
+        Assert.True(rc == 0, stderr);
+        Assert.Equal(2, RunFolder.ReadMetrics(dir).Count);
     }
 
     [Fact]

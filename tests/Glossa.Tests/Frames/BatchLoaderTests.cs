@@ -27,6 +27,25 @@ public sealed class BatchLoaderTests : IDisposable
         }).ToList();
 
     [Fact]
+    public void A_wide_temporal_rescale_keeps_each_training_clip_as_long_as_its_label_needs()
+    {
+        var samples = new List<Sample> { data.Sample("tight", 14, 24, 22, "A", "B", "C"), data.Sample("loose", 40, 24, 22, "A", "B") };
+        var options = new LoaderOptions
+        {
+            Frames = Small with { TemporalRescale = 0.9, RescaleMinFrames = 1 },
+            BatchSize = 1,
+            Workers = 0,
+            ShortestClip = Glossa.Training.TrainingJob.ShortestInput(n => n / 4),
+        };
+        var loader = new BatchLoader(samples, FrameTestData.Vocab("A", "B", "C"), options);
+        var lengths = Enumerable.Range(0, 20).SelectMany(e => Run(loader, e)).ToLookup(b => b.Ids[0], b => b.Lengths[0]);
+        Assert.All(lengths["tight"], n => Assert.InRange(n, 12, 26)); // 3 glosses at stride 4 need 12 frames
+        Assert.Contains(12L, lengths["tight"]);                          // the floor binds: 0.1 to 0.9 x 14 would go lower
+        Assert.All(lengths["loose"], n => Assert.InRange(n, 8, 76));     // 2 glosses: 8 frames
+        Assert.Contains(lengths["loose"], n => n < 20);                  // a clip with room is still shortened freely
+    }
+
+    [Fact]
     public void Padding_repeats_the_last_frame_and_lengths_are_real()
     {
         var samples = new List<Sample> { data.Sample("short", 3, 24, 22, "A"), data.Sample("long", 5, 24, 22, "B", "A") };

@@ -145,6 +145,23 @@ public sealed class ClipTransformTests
     }
 
     [Fact]
+    public void The_rescale_never_goes_below_the_shortest_frames_a_clip_may_have()
+    {
+        var o = Small with { TemporalRescale = 0.9, RescaleMinFrames = 1, RescaleMaxFrames = 64 };
+        var seen = new List<int>();
+        for (int i = 0; i < 200; i++)
+        {
+            var rng = ClipRandom.For(5, 0, i);
+            seen.Add(ClipTransform.FrameIndices(30, o, FrameMode.Train, ref rng, shortest: 20).Length);
+            var r2 = ClipRandom.For(5, 0, i);
+            Assert.True(ClipTransform.FrameIndices(30, o, FrameMode.Train, ref r2, shortest: 50).Length >= 30); // a floor above the clip keeps it whole
+        }
+        Assert.All(seen, n => Assert.InRange(n, 20, 57));
+        Assert.Contains(20, seen);
+        Assert.Contains(seen, n => n > 30);
+    }
+
+    [Fact]
     public void Max_frames_subsamples_uniformly_in_every_mode()
     {
         var o = Small with { MaxFrames = 10 };

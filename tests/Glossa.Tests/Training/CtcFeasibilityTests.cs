@@ -31,12 +31,23 @@ public sealed class CtcFeasibilityTests
     }
 
     [Fact]
-    public void Worst_case_frames_apply_the_cap_and_the_shortest_temporal_rescale()
+    public void Kept_frames_apply_the_cap()
     {
         var f = new FrameOptions { MaxFrames = 100, TemporalRescale = 0.2, RescaleMinFrames = 32, RescaleMaxFrames = 100 };
-        Assert.Equal(100, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 300, training: false));
-        Assert.Equal(80, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 300, training: true));
-        Assert.Equal(32, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 20, training: true)); // short clips are stretched up to the minimum
-        Assert.Equal(20, Glossa.Frames.FramePolicy.WorstCaseFrames(f, 20, training: false));
+        Assert.Equal(100, FramePolicy.KeptFrames(f, 300));
+        Assert.Equal(20, FramePolicy.KeptFrames(f, 20));
+        Assert.Equal(300, FramePolicy.KeptFrames(f with { MaxFrames = 0 }, 300));
+    }
+
+    [Fact]
+    public void Shortest_input_is_the_fewest_frames_whose_output_holds_the_label()
+    {
+        var shortest = TrainingJob.ShortestInput(n => n / 4);
+        Assert.Equal(12, shortest([1, 2, 3]));      // 3 glosses: 3 output frames, 12 input frames
+        Assert.Equal(24, shortest([1, 1, 1, 2]));   // 4 glosses + 2 repeats: 6 output frames
+        Assert.Equal(4, shortest([]));              // at least one output frame
+        var valid = TrainingJob.ShortestInput(n => Math.Max(0, (n - 4) / 2 - 4) / 2); // two K5 convs and two pools, no padding
+        int m = valid([1, 2, 3, 4, 5]);
+        Assert.True((Math.Max(0, (m - 4) / 2 - 4) / 2) >= 5 && (Math.Max(0, (m - 5) / 2 - 4) / 2) < 5, $"{m} is not the fewest");
     }
 }

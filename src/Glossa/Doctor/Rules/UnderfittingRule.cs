@@ -140,7 +140,18 @@ internal static class UnderfittingRule
     }
 
     /// <summary>Whether the run's schedule lowers the rate on its own (cosine, step...); a constant rate (or an unknown schedule) never decays.</summary>
-    static bool Decays(RuleInput r) => r.Run.Schedule is { } s && s != "constant" && s != "none";
+    /// <summary>
+    /// The rate came down during the run: the last epoch's rate is below 90% of the history's
+    /// highest. A decaying schedule whose decay lies past the run's end (step milestones at 20 and
+    /// 35 in a 3-epoch run) has not decayed it. Without rates in the history, the schedule's kind decides.
+    /// </summary>
+    static bool Decays(RuleInput r)
+    {
+        var rates = Series(r.History, m => m.LearningRate);
+        if (rates.Count > 0)
+            return r.Last.LearningRate is { } now && now < 0.9 * rates.Max(p => p.V);
+        return r.Run.Schedule is { } s && s != "constant" && s != "none";
+    }
 
     static List<FindingAction> Actions(RuleInput r, Analysis a)
     {
