@@ -54,12 +54,7 @@ public sealed class TrainingJob : IDisposable
         var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
         var preamble = new List<string>();
-        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
-        if (options.Resume && Checkpoint.Exists(last))
-        {
-            (options, var changed) = ResumeCompatibility.Resolve(options, last);
-            preamble.AddRange(changed);
-        }
+        options = WithRunsOwn(options, preamble);
         preamble.AddRange(options.Notes());
         var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");
@@ -107,10 +102,19 @@ public sealed class TrainingJob : IDisposable
     {
         options.Validate();
         RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
-        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
-        if (options.Resume && Checkpoint.Exists(last))
-            options = ResumeCompatibility.Resolve(options, last).Options;
+        options = WithRunsOwn(options, []);
         RequireCorpusPath(options);
+        return options;
+    }
+
+    /// <summary>On <c>--resume</c> of a run with a <c>last</c> checkpoint, the options it continues with (<see cref="ResumeCompatibility"/>), what changed added to <paramref name="notes"/>; otherwise <paramref name="options"/>.</summary>
+    static TrainingOptions WithRunsOwn(TrainingOptions options, List<string> notes)
+    {
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        if (!options.Resume || !Checkpoint.Exists(last))
+            return options;
+        (options, var changed) = ResumeCompatibility.Resolve(options, last);
+        notes.AddRange(changed);
         return options;
     }
 

@@ -139,7 +139,6 @@ internal static class UnderfittingRule
         return string.Join(" ", parts);
     }
 
-    /// <summary>Whether the run's schedule lowers the rate on its own (cosine, step...); a constant rate (or an unknown schedule) never decays.</summary>
     /// <summary>
     /// The rate came down during the run: the last epoch's rate is below 90% of the history's
     /// highest. A decaying schedule whose decay lies past the run's end (step milestones at 20 and
