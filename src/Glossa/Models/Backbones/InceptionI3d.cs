@@ -179,7 +179,7 @@ public sealed class InceptionI3d : Backbone
         public override Tensor forward(Tensor x)
         {
             using var padded = PadSame(x, kernel, stride);
-            return nn.functional.max_pool3d(padded, kernel, stride);
+            return MaxPooling.Pool3d(padded, kernel, stride, [0, 0, 0]);
         }
     }
 

@@ -111,6 +111,8 @@ public sealed class MobileNetV3 : Backbone
     static Sequential ConvBnAct(int input, int output, int kernel, int stride, int groups, Activation act)
     {
         var conv = nn.Conv2d(input, output, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false);
+        if (ChannelsLastDepthwise.Pays(input, output, kernel, groups))
+            ChannelsLastDepthwise.Route(conv);      // 5x5 depthwise: oneDNN's NCHW weight gradient is a slow gemm fallback
         var bn = nn.BatchNorm2d(output, eps: BnEps, momentum: BnMomentum);
         return act switch
         {

@@ -98,9 +98,10 @@ public sealed class ResNet18 : Backbone
     }
 
     // ReLU and the residual sum run in place, as torchvision's (BatchNorm's backward reads its input,
-    // not its output), so a training step allocates and writes two fewer maps per block.
+    // not its output), so a training step allocates and writes two fewer maps per block. The pooling
+    // takes libtorch's vectorised channels-last kernel (MaxPooling): same values and gradients, ~4x faster.
     Tensor Stem(Tensor x) =>
-        nn.functional.max_pool2d(bn1.call(conv1.call(x)).relu_(), 3, 2, 1);            // (N,3,H,W) -> (N,C,H/4,W/4)
+        MaxPooling.Pool2d(bn1.call(conv1.call(x)).relu_(), [3, 3], [2, 2], [1, 1]);      // (N,3,H,W) -> (N,C,H/4,W/4)
 
     static Sequential Stage(int input, int output, int stride) =>
         nn.Sequential(new BasicBlock(input, output, stride), new BasicBlock(output, output, 1));
