@@ -41,6 +41,19 @@ public class ChannelsLastDepthwiseTests
     }
 
     [Fact]
+    public void TheInputGradientLeavesNchwContiguous()
+    {
+        manual_seed(7);
+        using var scope = NewDisposeScope();
+        var routed = ChannelsLastDepthwise.Route(nn.Conv2d(16, 16, 5, padding: 2, groups: 16, bias: false));
+        var leaf = randn(2, 16, 12, 12).requires_grad_(true);
+        var h = leaf.mul(2);                                         // not a leaf: its gradient is handed on as computed
+        var y = routed.call(h);
+        var grad = autograd.grad([y], [h], [randn_like(y)])[0];
+        Assert.True(grad.is_contiguous(), "a channels-last-strided gradient would slow the layers before the convolution");
+    }
+
+    [Fact]
     public void OnlyWideDepthwiseConvolutionsAreRouted()
     {
         Assert.True(ChannelsLastDepthwise.Pays(72, 72, 5, 72));

@@ -31,7 +31,7 @@ internal static class ChannelsLastDepthwise
         conv.register_forward_pre_hook((_, x) =>
         {
             converted = x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32 && x.dim() == 4 && x.is_contiguous();
-            return converted ? Layouts.ChannelsLast(x) : x;
+            return converted ? ToChannelsLast.apply(x) : x;
         });
         conv.register_forward_hook((_, _, y) =>
         {
@@ -40,5 +40,20 @@ internal static class ChannelsLastDepthwise
             return y.contiguous();                  // (N,C,h,w) NHWC storage -> NCHW storage
         });
         return conv;
+    }
+
+    /// <summary>
+    /// A channels-last copy whose backward hands the gradient on NCHW-contiguous. A plain
+    /// permute-copy-permute would send a channels-last-strided gradient into the layers before the
+    /// convolution, whose BatchNorm and 1x1 convolution backward then take slower mixed-layout paths
+    /// (the whole MobileNetV3-Large backbone at 224 px, forward + backward, interleaved in one process: 3,779 ms against 4,057 ms with the plain copy, 4,488 ms not routed).
+    /// </summary>
+    sealed class ToChannelsLast : autograd.SingleTensorFunction<ToChannelsLast>
+    {
+        public override string Name => nameof(ToChannelsLast);
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => Layouts.ChannelsLast((Tensor)vars[0]);
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad) => [grad.contiguous()];
     }
 }
