@@ -36,7 +36,10 @@ public static class DiagnosisPlots
         return files;
     }
 
-    /// <summary>Train and validation loss per epoch; the best validation epoch marked.</summary>
+    /// <summary>
+    /// Train and validation loss per epoch, the best validation epoch marked, and the weighted
+    /// auxiliary training terms (e.g. VAC's <c>conv_ctc</c> and <c>align</c>) dashed when the run has them.
+    /// </summary>
     public static Plot? Loss(IReadOnlyList<EpochMetrics> h)
     {
         var train = Points(h, m => m.TrainLoss);
@@ -46,6 +49,13 @@ public static class DiagnosisPlots
         AddLine(plot, train, "train loss", Colors.C0);
         AddLine(plot, val, "val loss", Colors.C1);
         MarkBest(plot, val, "best val loss");
+        Color[] termColors = [Colors.C2, Colors.C3, Colors.C4, Colors.C5];
+        foreach (var (term, i) in AuxiliaryTerms(h).Select((t, i) => (t, i)))
+        {
+            var line = AddLine(plot, Points(h, m => m.LossTerms is { } t && t.TryGetValue(term, out double v) ? v : null),
+                $"train {term} (weighted)", termColors[i % termColors.Length]);
+            if (line is not null) line.LinePattern = LinePattern.Dashed;
+        }
         string title = "Loss per epoch";
         // The first epochs of CTC start from huge losses (the reference run: 44.6 at epoch 1 vs ~5 later);
         // keep them from flattening the part that matters.
@@ -133,6 +143,10 @@ public static class DiagnosisPlots
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
+
+    /// <summary>The loss terms besides the main CTC (<c>ctc</c> is the train loss itself), in a fixed order.</summary>
+    internal static IReadOnlyList<string> AuxiliaryTerms(IReadOnlyList<EpochMetrics> h) =>
+        [.. h.Where(m => m.LossTerms is not null).SelectMany(m => m.LossTerms!.Keys).Distinct().Where(k => k != "ctc").Order(StringComparer.Ordinal)];
 
     static (double[] X, double[] Y) Points(IReadOnlyList<EpochMetrics> h, Func<EpochMetrics, double?> pick)
     {

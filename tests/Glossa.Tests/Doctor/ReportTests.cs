@@ -12,6 +12,22 @@ public sealed class ReportTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
+    public void Loss_plot_draws_the_auxiliary_terms_of_a_VAC_run()
+    {
+        var h = Enumerable.Range(1, 6).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = 10.0 / e, ValLoss = 11.0 / e,
+            LossTerms = new Dictionary<string, double> { ["ctc"] = 10.0 / e, ["conv_ctc"] = 12.0 / e, ["align"] = 0.5 / e },
+        }).ToList();
+        Assert.Equal(["align", "conv_ctc"], DiagnosisPlots.AuxiliaryTerms(h));
+        var plain = h.Select(m => m with { LossTerms = new Dictionary<string, double> { ["ctc"] = m.TrainLoss } }).ToList();
+        Assert.Empty(DiagnosisPlots.AuxiliaryTerms(plain));
+        var withTerms = DiagnosisPlots.Loss(h)!;
+        var without = DiagnosisPlots.Loss(plain)!;
+        Assert.Equal(without.GetPlottables().Count() + 2, withTerms.GetPlottables().Count());
+    }
+
+    [Fact]
     public void Writes_markdown_json_and_readable_plots()
     {
         var h = Histories.Seed();
