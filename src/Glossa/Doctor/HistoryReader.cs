@@ -148,7 +148,23 @@ public static class HistoryReader
             foreach (var s in sa.OfType<JsonObject>())
                 samples.Add(new PredictionSample(Str(s["id"]), Str(s["target"] ?? s["ref"]), Str(s["pred"] ?? s["hyp"])));
         }
-        return Build(values, samples, where);
+        return Build(values, samples, where) with { LossTerms = LossTerms(obj["loss_terms"], where) };
+    }
+
+    /// <summary>The <c>loss_terms</c> object of a metrics.jsonl line (runs with auxiliary objectives), or null.</summary>
+    static Dictionary<string, double>? LossTerms(JsonNode? node, string where)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject terms)
+            throw new GlossaException($"{where}: field 'loss_terms' must be an object of numbers, e.g. {{\"ctc\": 2.1, \"align\": 0.4}}");
+        var result = new Dictionary<string, double>();
+        foreach (var (name, value) in terms)
+        {
+            if (value is not JsonValue v || v.GetValueKind() != JsonValueKind.Number)
+                throw new GlossaException($"{where}: loss_terms.{name} must be a number");
+            result[name] = v.GetValue<double>();
+        }
+        return result;
     }
 
     static string Str(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : n?.ToJsonString() ?? "";

@@ -103,6 +103,7 @@ public sealed class TrainingJob : IDisposable
         options.Validate();
         RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
         options = WithRunsOwn(options, []);
+        _ = ModelFactory.Named(options.Model, hiddenDim: options.HiddenDim, dropout: options.Dropout); // an unknown --model fails here, as in the run
         RequireCorpusPath(options);
         return options;
     }

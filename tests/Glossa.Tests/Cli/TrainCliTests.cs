@@ -106,6 +106,9 @@ public sealed class TrainCliTests : IDisposable
         var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--corpus", Path.Combine(root, "nowhere"), "--dry-run");
         Assert.Equal(2, code);
         Assert.Contains("corpus not found", err);
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--corpus", Path.Combine(root, "nowhere"), "--model", "resnet99", "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("model 'resnet99' is unknown", err);                // as the run itself says, not a resolved "model": "resnet99"
         (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--zoom", "0.1"));
         Assert.True(code == 0, err);
         (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--dry-run"));

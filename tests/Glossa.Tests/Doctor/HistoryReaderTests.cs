@@ -37,10 +37,13 @@ public sealed class HistoryReaderTests : IDisposable
         Assert.Equal(2, arr.Count);
         Assert.True(double.IsNaN(arr[0].ValLoss!.Value));
         var lines = HistoryReader.Read(Write("metrics.jsonl",
-            "{\"epoch\":1,\"train_loss\":3.0,\"samples\":[{\"id\":\"a\",\"target\":\"MILD NORD\",\"pred\":\"\"}]}\n\n{\"epoch\":2,\"train_loss\":2.0,\"steps\":80}\n"));
+            "{\"epoch\":1,\"train_loss\":3.0,\"samples\":[{\"id\":\"a\",\"target\":\"MILD NORD\",\"pred\":\"\"}]}\n\n{\"epoch\":2,\"train_loss\":2.0,\"steps\":80,\"loss_terms\":{\"ctc\":2.0,\"conv_ctc\":2.4,\"align\":0.5}}\n"));
         Assert.Equal(2, lines.Count);
         Assert.Equal("MILD NORD", lines[0].Samples![0].Target);
         Assert.Equal(80, lines[1].Steps);
+        Assert.Null(lines[0].LossTerms);
+        Assert.Equal(0.5, lines[1].LossTerms!["align"]);                       // VAC's terms reach the doctor (loss.png)
+        Assert.Equal(["align", "conv_ctc"], DiagnosisPlots.AuxiliaryTerms(lines));
     }
 
     [Theory]
