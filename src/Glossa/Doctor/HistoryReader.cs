@@ -12,7 +12,8 @@ namespace Glossa.Doctor;
 /// accepted): <c>epoch</c> and <c>train_loss</c> are required; <c>val_loss</c>, <c>train_wer</c>,
 /// <c>val_wer</c> (percent), <c>blank_ratio</c>, <c>empty_rate</c>, <c>length_ratio</c>,
 /// <c>learning_rate</c>, <c>grad_norm_mean</c>, <c>grad_norm_max</c>, <c>train_loss_max</c>,
-/// <c>steps</c>, <c>seconds</c>, <c>data_wait_share</c>, <c>distill_loss</c> are optional; others are
+/// <c>steps</c>, <c>seconds</c>, <c>data_wait_share</c>, <c>distill_loss</c> are optional, and JSON
+/// histories may carry <c>samples</c> and <c>loss_terms</c> (an object of numbers); others are
 /// ignored. NaN and infinities are kept (the non_finite rule needs them); a malformed value is an
 /// error naming the file, line and column.
 /// </summary>

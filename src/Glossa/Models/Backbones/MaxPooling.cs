@@ -27,14 +27,14 @@ public static class MaxPooling
 
     static Tensor Pool(Tensor x, long[] kernel, long[] stride, long[] padding, int dims)
     {
+        Tensor Plain(Tensor t) =>
+            dims == 2 ? nn.functional.max_pool2d(t, kernel, stride, padding) : nn.functional.max_pool3d(t, kernel, stride, padding);
         if (!Vectorised(x, dims))
-            return dims == 2 ? nn.functional.max_pool2d(x, kernel, stride, padding) : nn.functional.max_pool3d(x, kernel, stride, padding);
+            return Plain(x);
         if (!x.requires_grad || !is_grad_enabled())
         {
             using var scope = NewDisposeScope();
-            var pooled = dims == 2 ? nn.functional.max_pool2d(Inference.Layouts.ChannelsLast(x), kernel, stride, padding)
-                                   : nn.functional.max_pool3d(Inference.Layouts.ChannelsLast(x), kernel, stride, padding);
-            return pooled.contiguous().MoveToOuterDisposeScope();
+            return Plain(Inference.Layouts.ChannelsLast(x)).contiguous().MoveToOuterDisposeScope();
         }
         return ChannelsLastMaxPool.apply(x, kernel, stride, padding);
     }
