@@ -41,7 +41,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
     /// <summary>
     /// Feed per-frame backbones channels-last (NHWC-strided) frames: libtorch then runs every
     /// convolution, forward and backward, on oneDNN's NHWC kernels instead of reordering each layer.
-    /// Same results up to float rounding.
+    /// Same results up to float rounding. Starts as the backbone's <see cref="Backbone.PrefersChannelsLast"/>
+    /// (the tiny CNNs: yes).
     /// </summary>
     public bool ChannelsLast { get; set; }
 
@@ -63,6 +64,7 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             ModelConfig.TinyCnnGrid => new TinyCnn(config.WidthMult, grid: 4),
             _ => new TinyCnn(config.WidthMult),
         };
+        ChannelsLast = backbone.PrefersChannelsLast;
         int width = backbone.FeatureDim;
         if (config.Projection)
         {
@@ -137,16 +139,14 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         if (backbone.PerFrame)
         {
             var flat = frames.reshape(b * t, frames.shape[2], frames.shape[3], frames.shape[4]); // (B,T,3,H,W) -> (B*T,3,H,W)
-            if (ChannelsLast)
-                flat = Inference.Layouts.ChannelsLast(flat);
             if (lens.All(l => l == t))
             {
-                features = backbone.call(flat).reshape(b, t, -1);                                  // (B*T,D) -> (B,T,D)
+                features = backbone.call(Layout(flat)).reshape(b, t, -1);                          // (B*T,D) -> (B,T,D)
             }
             else
             {
                 var valid = ValidFrameIndices(lens, t, frames.device);
-                var computed = backbone.call(flat.index_select(0, valid));                         // (N_valid,D)
+                var computed = backbone.call(Layout(flat.index_select(0, valid)));                 // (N_valid,D)
                 features = zeros(b * t, computed.shape[1], dtype: computed.dtype, device: computed.device)
                     .index_copy(0, valid, computed).reshape(b, t, -1);                              // (B*T,D) -> (B,T,D)
             }
@@ -160,6 +160,9 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
         var outLengths = tensor(lens, dtype: int64).to(lengths.device);
         return (features.MoveToOuterDisposeScope(), outLengths.MoveToOuterDisposeScope());
     }
+
+    /// <summary>The frames as the backbone takes them: channels-last when <see cref="ChannelsLast"/>, else as they are.</summary>
+    Tensor Layout(Tensor flat) => ChannelsLast ? Inference.Layouts.ChannelsLast(flat) : flat;
 
     /// <summary>The temporal layers and classifier on backbone features (B, T_f, D) with lengths (B): pre-extracted features train through this.</summary>
     public CslrOutput Head(Tensor features, Tensor lengths)

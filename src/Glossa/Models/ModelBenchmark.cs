@@ -20,7 +20,8 @@ public static class ModelBenchmark
     {
         manual_seed(seed);
         model.train();
-        model.ChannelsLast = channelsLast;
+        if (channelsLast)
+            model.ChannelsLast = true;                 // otherwise the layout training uses (the backbone's preference)
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, weight_decay: 1e-4);
         using var input = rand([batch, frames, 3, size, size]).mul_(2).sub_(1);
         using var lengths = full(batch, (long)frames, dtype: int64);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Glossa.Common;
 using Glossa.Models;
 using Glossa.Models.Backbones;
@@ -102,6 +103,54 @@ public class CslrModelTests
         using var lengths = tensor(new long[] { 30, 17 });
         var output = model.call(clip, lengths);
         Assert.Equal(new long[] { 2, model.ComputeOutputLength(30), 31 }, output.Logits.shape);
+    }
+
+    [Theory]
+    [InlineData(0)]     // global average
+    [InlineData(4)]     // the demo's 4x4 raster
+    public void TinyCnnOnChannelsLastFramesMatchesFloat64(int grid)
+    {
+        // Training feeds the tiny CNNs channels-last frames (Backbone.PrefersChannelsLast): outputs and
+        // every gradient must agree with a float64 NCHW computation as closely as float32 NCHW does.
+        manual_seed(3);
+        using var scope = NewDisposeScope();
+        var cnn = new TinyCnn(1.0, grid);
+        var reference = new TinyCnn(1.0, grid);
+        reference.load_state_dict(cnn.state_dict());
+        reference.to(float64);
+        cnn.train();
+        reference.train();
+        var frames = randn(24, 3, 64, 64).mul_(3);
+        var y = cnn.call(Glossa.Models.Inference.Layouts.ChannelsLast(frames));
+        var y64 = reference.call(frames.to(float64));
+        var grad = randn_like(y);
+        y.backward([grad]);
+        y64.backward([grad.to(float64)]);
+        Assert.True(Relative(y, y64) < 1e-5, $"output {Relative(y, y64):E2}");
+        var grads64 = reference.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!);
+        foreach (var (name, p) in cnn.named_parameters())
+            Assert.True(Relative(p.grad!, grads64[name]) < 1e-4, $"{name} gradient {Relative(p.grad!, grads64[name]):E2}");
+    }
+
+    [Fact]
+    public void TheTinyCnnGetsChannelsLastFramesWhetherOrNotTheClipsArePadded()
+    {
+        using var model = ModelFactory.Create(ModelFactory.TinyGridStudent, numClasses: 11);
+        Assert.True(model.ChannelsLast);
+        Assert.False(ModelFactory.Create(ModelFactory.MobileNetV3SmallStudent, numClasses: 11).ChannelsLast);   // 1x1 convolutions stay NCHW
+        var seen = new List<bool>();
+        model.Backbone.register_forward_pre_hook((_, x) => { seen.Add(Glossa.Models.Inference.Layouts.IsChannelsLast(x)); return x; });
+        using var _ = no_grad();
+        using var clip = R(2, 12, 3, 64, 64);
+        model.call(clip, tensor(new long[] { 12, 12 }));              // all frames valid: the whole batch at once
+        model.call(clip, tensor(new long[] { 12, 7 }));               // padded: the valid frames are gathered first
+        Assert.Equal(new[] { true, true }, seen);
+    }
+
+    static double Relative(Tensor a, Tensor b)
+    {
+        using var d = a.to(float64) - b;
+        return d.norm().item<double>() / Math.Max(b.norm().item<double>(), 1e-30);
     }
 
     [Theory]

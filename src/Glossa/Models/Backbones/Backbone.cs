@@ -19,6 +19,12 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     /// <summary>Input frames per output frame (1 for per-frame backbones).</summary>
     public virtual int TemporalStride => 1;
 
+    /// <summary>
+    /// True when the backbone trains and evaluates faster on channels-last (NHWC-strided) frames and
+    /// gives the same results up to float rounding there; <see cref="CslrModel.ChannelsLast"/> starts from it.
+    /// </summary>
+    public virtual bool PrefersChannelsLast => false;
+
     /// <summary>Output frames for <paramref name="frames"/> input frames.</summary>
     public virtual long OutputLength(long frames) => frames;
 }

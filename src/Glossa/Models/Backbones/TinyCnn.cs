@@ -28,6 +28,14 @@ public sealed class TinyCnn : Backbone
     /// <inheritdoc/>
     public override bool PerFrame => true;
 
+    /// <summary>
+    /// True: its layers are 3x3 convolutions, BatchNorm and ReLU, which oneDNN runs on NHWC data
+    /// without reordering each layer's input and output to its blocked layout: forward + backward
+    /// of 700 frames at 64 px take ~145 ms channels-last against ~215 ms NCHW (2 cores). No 1x1
+    /// convolution, the kind this libtorch's oneDNN gets wrong channels-last (docs/benchmark-notes.md).
+    /// </summary>
+    public override bool PrefersChannelsLast => true;
+
     /// <summary>Side of the pooled raster (0 = global average).</summary>
     public int Grid => grid;
 
@@ -56,6 +64,8 @@ public sealed class TinyCnn : Backbone
         using var map = features.call(x);                                  // (N, C, h, w)
         if (grid == 0)
             return map.mean([2, 3]);                                       // (N, C, h, w) -> (N, C)
+        if (map.shape[2] == grid && map.shape[3] == grid)
+            return map.flatten(1);                                         // already g x g (64 px frames, grid 4): (N, C, g, g) -> (N, C*g*g)
         using var pooled = nn.functional.adaptive_avg_pool2d(map, [grid, grid]); // (N, C, h, w) -> (N, C, g, g)
         return pooled.flatten(1);                                          // (N, C, g, g) -> (N, C*g*g)
     }
