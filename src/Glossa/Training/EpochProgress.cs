@@ -23,6 +23,10 @@ public sealed record EpochProgress
     /// <summary>Greedy errors and reference words of the training forward passes (train WER).</summary>
     public int Errors { get; init; }
     public int ReferenceWords { get; init; }
+    /// <summary>Training seconds of the batches done (0 in checkpoints written before 2026-12-06): a resumed epoch's time and clips/s cover the whole epoch.</summary>
+    public double Seconds { get; init; }
+    /// <summary>Of <see cref="Seconds"/>, the time spent waiting for batches.</summary>
+    public double DataWaitSeconds { get; init; }
     /// <summary>libtorch's CPU generator state right after the last completed step (dropout continues from it).</summary>
     public byte[]? TorchRngState { get; init; }
 }

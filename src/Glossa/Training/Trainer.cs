@@ -84,7 +84,7 @@ public sealed class Trainer
         bool interrupted = false;
         var pendingIds = new List<string>();
         // The progress as of the last completed optimizer step: what an interruption can be resumed from.
-        var committed = t.Snapshot();
+        var committed = t.Snapshot(0);
 
         using var it = batches.GetEnumerator();
         while (true)
@@ -103,14 +103,15 @@ public sealed class Trainer
             {
                 t.AddStep(Step(epoch, pendingIds));
                 pending = 0;
-                if (cancel.CanBeCanceled) committed = t.Snapshot();
+                if (cancel.CanBeCanceled) committed = t.Snapshot(clock.Elapsed.TotalSeconds);
             }
             progress?.Invoke(new StepProgress(epoch, t.Batches, t.LossSum / t.Batches, (t.Clips - start.Clips) / clock.Elapsed.TotalSeconds));
         }
         // A short last accumulation window still counts: its gradients were already summed.
         if (pending > 0 && !interrupted) t.AddStep(Step(epoch, pendingIds));
         optimizer.zero_grad();
-        return t.Result(ExtraLoss is not null, Auxiliary?.TermNames, clock.Elapsed.TotalSeconds, interrupted ? committed : t.Snapshot(), interrupted);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        return t.Result(ExtraLoss is not null, Auxiliary?.TermNames, elapsed, interrupted ? committed : t.Snapshot(elapsed), interrupted);
     }
 
     /// <summary>One batch: forward, CTC (+ the extra loss), backward with the accumulation scale, running totals; in its own dispose scope.</summary>
@@ -146,11 +147,12 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>The running totals of an epoch, carried over from an interrupted one.</summary>
+    /// <summary>The running totals of an epoch, carried over from an interrupted one (its time and data wait too).</summary>
     sealed class EpochTotals(EpochProgress start, int terms)
     {
         public readonly double[] TermSums = start.TermSums is { } saved ? [.. saved] : new double[terms];
-        public double Waited, LossSum = start.LossSum, LossMax = start.LossMax, GradSum = start.GradNormSum, GradMax = start.GradNormMax, ExtraSum = start.ExtraLossSum;
+        readonly double priorSeconds = start.Seconds;
+        public double Waited = start.DataWaitSeconds, LossSum = start.LossSum, LossMax = start.LossMax, GradSum = start.GradNormSum, GradMax = start.GradNormMax, ExtraSum = start.ExtraLossSum;
         public int Batches = start.BatchesDone, Clips = start.Clips, Steps = start.OptimizerSteps, Errors = start.Errors, ReferenceWords = start.ReferenceWords;
         public long Frames = start.Frames;
 
@@ -172,14 +174,17 @@ public sealed class Trainer
             Steps++;
         }
 
-        public EpochProgress Snapshot() => new()
+        /// <summary>The progress so far, after <paramref name="elapsed"/> seconds of this process's training.</summary>
+        public EpochProgress Snapshot(double elapsed) => new()
         {
+            Seconds = priorSeconds + elapsed, DataWaitSeconds = Waited,
             BatchesDone = Batches, Clips = Clips, Frames = Frames, OptimizerSteps = Steps, LossSum = LossSum, LossMax = LossMax,
             ExtraLossSum = ExtraSum, TermSums = [.. TermSums], GradNormSum = GradSum, GradNormMax = GradMax, Errors = Errors, ReferenceWords = ReferenceWords,
             TorchRngState = RngState(),
         };
 
-        public TrainEpochResult Result(bool extra, IReadOnlyList<string>? termNames, double seconds, EpochProgress progress, bool interrupted) => new()
+        /// <summary>The epoch's result after <paramref name="elapsed"/> seconds of this process's training (an interrupted epoch's earlier seconds are added).</summary>
+        public TrainEpochResult Result(bool extra, IReadOnlyList<string>? termNames, double elapsed, EpochProgress progress, bool interrupted) => new()
         {
             Terms = termNames is null || Batches == 0 ? null
                 : termNames.Select((name, i) => (name, TermSums[i] / Batches)).ToDictionary(p => p.name, p => p.Item2),
@@ -193,7 +198,7 @@ public sealed class Trainer
             Clips = Clips,
             Frames = Frames,
             OptimizerSteps = Steps,
-            Seconds = seconds,
+            Seconds = priorSeconds + elapsed,
             DataWaitSeconds = Waited,
             Interrupted = interrupted,
             Progress = progress,

@@ -142,7 +142,8 @@ public sealed class TrainingRun
             trainer.OptimizerSteps = State.OptimizerSteps;
             folder.TruncateMetricsAfter(State.Epoch);
             string partial = !State.Interrupted ? ""
-                : State.PartialEpoch is { } p ? $", continuing the interrupted epoch {State.Epoch + 1} at batch {p.BatchesDone + 1}"
+                : State.PartialEpoch is { } p && p.BatchesDone >= owner.data.TrainBatchesPerEpoch ? $", validating the interrupted epoch {State.Epoch + 1} again"
+                : State.PartialEpoch is { } q ? $", continuing the interrupted epoch {State.Epoch + 1} at batch {q.BatchesDone + 1}"
                 : ", the interrupted epoch is redone";
             Say($"[{Now}] resuming {folder.Dir} after epoch {State.Epoch} (step {State.OptimizerSteps}, best val WER {Fmt(State.BestWer)}%{partial})");
         }
@@ -163,13 +164,14 @@ public sealed class TrainingRun
             {
                 train = trainer.TrainOneEpoch(owner.data.TrainBatchesAfter(epoch, continueFrom?.BatchesDone ?? 0), epoch, cancel, owner.Progress, continueFrom);
                 Count(train, continueFrom);
-                if (train.Interrupted) return Interrupted(train.Progress, $"interrupted during epoch {epoch} after {train.Progress?.BatchesDone ?? 0} of {owner.data.TrainBatchesPerEpoch} batches");
+                if (train.Interrupted) return Interrupted(train.Progress, $"interrupted during epoch {epoch} after {train.Progress?.BatchesDone ?? 0} of {owner.data.TrainBatchesPerEpoch} batches",
+                    $"continues at batch {(train.Progress?.BatchesDone ?? 0) + 1}");
                 // A stop asked during the epoch's last batch lets the epoch be validated and recorded
                 // (validation is short); only a stop that arrives during validation cuts it off.
                 var validationStop = cancel.IsCancellationRequested ? CancellationToken.None : cancel;
                 val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup);
                 // Stopped during validation: the epoch's training is complete and saved, so --resume only validates it again.
-                if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}");
+                if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}", $"validates epoch {epoch} again and goes on");
             }
             catch (NonFiniteLossException e)
             {
@@ -181,19 +183,19 @@ public sealed class TrainingRun
 
         void Count(TrainEpochResult train, EpochProgress? continueFrom)
         {
-            trainSeconds += train.Seconds;
-            waitSeconds += train.DataWaitSeconds;
+            trainSeconds += train.Seconds - (continueFrom?.Seconds ?? 0);        // this process's share, like the clips
+            waitSeconds += train.DataWaitSeconds - (continueFrom?.DataWaitSeconds ?? 0);
             clipsSeen += train.Clips - (continueFrom?.Clips ?? 0); // this process's share (throughput)
             framesSeen += train.Frames - (continueFrom?.Frames ?? 0);
         }
 
-        bool Interrupted(EpochProgress? progress, string what)
+        /// <summary>Saves 'last' as interrupted; <paramref name="resume"/> says what --resume does next, e.g. "continues at batch 4".</summary>
+        bool Interrupted(EpochProgress? progress, string what, string resume)
         {
             State = State with { Interrupted = true, PartialEpoch = progress };
             Save(["last"], State);
             status = TrainingStatus.Interrupted;
-            int done = progress?.BatchesDone ?? 0;
-            message = $"{what}; 'last' holds the weights (--resume continues at batch {done + 1})";
+            message = $"{what}; 'last' holds the weights (--resume {resume})";
             return true;
         }
 

@@ -91,6 +91,10 @@ public sealed class TrainingRunTests : IDisposable
         var a = RunFolder.ReadMetrics(straight);
         var b = RunFolder.ReadMetrics(split);
         Assert.Equal(3, b.Count);
+        // the resumed epoch's time covers the batches trained before the interruption too (its clips/s and data wait with it)
+        Assert.True(committed == 0 ? state.PartialEpoch.Seconds == 0 : state.PartialEpoch.Seconds > 0, $"saved {state.PartialEpoch.Seconds} s");
+        Assert.True(b[1].Seconds >= state.PartialEpoch.Seconds, $"epoch 2 took {b[1].Seconds} s, {state.PartialEpoch.Seconds} s of them before the interruption");
+        Assert.InRange(b[1].DataWaitShare!.Value, 0, 1);
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(a[i].TrainLoss, b[i].TrainLoss); // the epoch's sums carry over the interruption: bit-exact on CPU
