@@ -384,7 +384,7 @@ public sealed class RuleTests
         // 10 clips, __ON__/__OFF__ in each: label-prior WER 1 - 20/40 = 50%; the other 20 labels (8, 6, 6) have entropy
         // 1.089 nats, so the frame-blind floor is 20 * 1.089 / 40 = 0.544 per label.
         var context = new RunContext { TrainingSamples = 10, LabelCounts = PriorCounts };
-        var none = Find(HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.6, 0.57, 0.56), context), RuleIds.NotLearning);
+        var none = Find(HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.59, 0.575, 0.565), context), RuleIds.NotLearning);   // 4.2% in 2 epochs, like the library's shuffled runs (2.8-4.3%)
         Assert.Equal(Severity.Critical, none!.Severity);
         Assert.Contains("label prior (50%)", none.Title);
         Assert.Contains(none.Evidence, e => e.Name == "frame_blind_loss_floor" && Math.Abs(e.Value - 0.544) < 0.001);
@@ -394,7 +394,8 @@ public sealed class RuleTests
         {
             HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.5, 0.42, 0.40), context),
             HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.8, 0.75, 0.68, 0.58), context),
-            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.6, 0.57, 0.56)),
+            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.62, 0.60, 0.577), context),   // still falling 7% in 2 epochs inside the band: a run with real labels on the plateau
+            HealthMonitor.Diagnose(AtPlateau(1.2, 0.9, 0.7, 0.59, 0.575, 0.565)),
         };
         foreach (var m in monitors)
             Assert.DoesNotContain(m.Findings, f => f.Title.Contains("label prior"));

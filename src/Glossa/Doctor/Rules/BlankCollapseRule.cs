@@ -176,7 +176,8 @@ internal static class BlankCollapseRule
         if (overfit && r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
         {
             list.Add(Advice.Command(r, $"Use a smaller model ({F(pps)} parameters per sample now): halve the hidden size", ("hidden-dim", Advice.SmallerHidden(r))));
-            list.Add(Advice.Command(r, "Or train the MobileNetV3 student first", ("model", Advice.StudentModel), ("hidden-dim", null)));
+            if (Advice.StudentIsSmaller(r))
+                list.Add(Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters) first"));
         }
         list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
         list.Add(Advice.Command(r, "If the collapse persists at a sane learning rate, smooth the labels so the blank cannot become overconfident", ("learning-rate", lr), ("label-smoothing", 0.1)));
