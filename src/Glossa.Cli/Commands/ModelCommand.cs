@@ -220,7 +220,7 @@ internal static class ModelCommand
         var rounds = new Option<int>("--rounds") { Description = "Training rows: Glossa and PyTorch alternate this many times (PyTorch in every allocator in the first round, then only in its fastest); medians over all steps.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads on both sides.", DefaultValueFactory = _ => 2 };
         var python = new Option<string>("--python-script") { Description = "Path of bench/models/bench_models.py (default: found above the current folder); 'none' skips PyTorch." };
-        var inferSize = new Option<int>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it).", DefaultValueFactory = _ => 224 };
+        var inferSize = new Option<int?>("--infer-size") { Description = "Frame size for the student inference measurement (0 skips it; default: the largest of --sizes)." };
         var json = new Option<bool>("--json");
         var channelsLast = new Option<bool>("--channels-last") { Description = "Also time Glossa's training step with channels-last frames (row 'train (channels-last)')." };
         var profile = new Option<bool>("--profile") { Description = "Time the parts of a step (backbone forward, forward+backward, head, AdamW) instead." };
@@ -234,11 +234,16 @@ internal static class ModelCommand
             if (script == "none") script = null;
             if (script is not null && !File.Exists(script))
                 throw new GlossaException($"{script}: benchmark script not found");
+            var sizeList = parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => int.TryParse(v, out int n) && n is >= 16 and <= 1024 ? n
+                    : throw new GlossaException($"--sizes: '{v}' is not a frame size; give whole numbers between 16 and 1024, comma-separated (e.g. 112,224)"))
+                .ToList();
+            if (sizeList.Count == 0)
+                throw new GlossaException("--sizes: give at least one frame size (e.g. 112,224)");
             var settings = new ModelStepBenchmark.Settings(
                 parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                parse.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList(),
-                parse.GetValue(batch), parse.GetValue(frames), parse.GetValue(warmup), parse.GetValue(steps), nThreads, script,
-                parse.GetValue(inferSize), parse.GetValue(channelsLast), parse.GetValue(rounds));
+                sizeList, parse.GetValue(batch), parse.GetValue(frames), parse.GetValue(warmup), parse.GetValue(steps), nThreads, script,
+                parse.GetValue(inferSize) ?? sizeList.Max(), parse.GetValue(channelsLast), parse.GetValue(rounds));
             if (settings.Rounds is < 1 or > 20)
                 throw new GlossaException($"--rounds must be between 1 and 20 (got {settings.Rounds})");
             if (parse.GetValue(profile))

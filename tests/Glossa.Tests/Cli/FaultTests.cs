@@ -35,6 +35,7 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         new("option_not_an_integer", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--epochs", "abc"), "--epochs")),
         new("option_frame_size_not_a_number", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--frame-size", "banana"), "--frame-size"),
             (d, r) => Assert.DoesNotContain("2147483647", r.Err)),     // not the int32 range: the option's own range is 16-1024
+        new("model_bench_size_not_a_number", BadInput, (w, d) => new(["model", "bench", "--sizes", "112,banana", "--python-script", "none"], "--sizes")),
         new("option_overflow", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--batch-size", "99999999999"), "--batch-size")),
         new("option_workers_negative", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--workers", "-1"), "--workers")),
         new("unknown_command", BadInput, (w, d) => new(["trian"], "trian")),
