@@ -142,9 +142,9 @@ public sealed class TrainingRun
             trainer.OptimizerSteps = State.OptimizerSteps;
             folder.TruncateMetricsAfter(State.Epoch);
             string partial = !State.Interrupted ? ""
-                : State.PartialEpoch is { } p && p.BatchesDone >= owner.data.TrainBatchesPerEpoch ? $", validating the interrupted epoch {State.Epoch + 1} again"
-                : State.PartialEpoch is { } q ? $", continuing the interrupted epoch {State.Epoch + 1} at batch {q.BatchesDone + 1}"
-                : ", the interrupted epoch is redone";
+                : State.PartialEpoch is not { } p ? ", the interrupted epoch is redone"
+                : p.BatchesDone >= owner.data.TrainBatchesPerEpoch ? $", validating the interrupted epoch {State.Epoch + 1} again"
+                : $", continuing the interrupted epoch {State.Epoch + 1} at batch {p.BatchesDone + 1}";
             Say($"[{Now}] resuming {folder.Dir} after epoch {State.Epoch} (step {State.OptimizerSteps}, best val WER {Fmt(State.BestWer)}%{partial})");
         }
 
