@@ -53,6 +53,7 @@ internal static class TrainCommand
         public readonly Option<int> Patience = new("--patience") { Description = "Early stopping: epochs without val-WER improvement, counted like --plateau-patience; 0 = never stop early.", DefaultValueFactory = _ => D.Patience };
         public readonly Option<bool> PatienceOnStall = new("--patience-on-stall", "--patience_on_stall") { Description = "Early stopping counts only epochs in a row in which the training loss made no new low (1% below its best) either, so a run still learning is not stopped by a noisy dev set; it stops regardless after twice --patience epochs without a val-WER improvement (the demo's rule)." };
         public readonly Option<double> BudgetAnneal = new("--budget-anneal", "--budget_anneal") { Description = "With --time-budget: anneal the rate (half-cosine down to 5%) over this last share of the budget once the model has left its initial plateau, so a run the budget ends finishes at a low rate; 0 = off.", DefaultValueFactory = _ => D.BudgetAnnealShare };
+        public readonly Option<double> WeightAverage = new("--weight-average", "--weight_average") { Description = "Validate, select and save an exponential moving average of the weights spanning about this many epochs (training goes on with the model's own weights); 0 = off.", DefaultValueFactory = _ => D.WeightAverageEpochs };
         public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Compute budget in minutes on the cores used (CPU time / threads: wall time on an idle machine): no epoch starts that would end after it (default: none)." };
         public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
         public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
@@ -93,7 +94,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All() =>
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
-            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, TimeBudget, BudgetAnneal, Device, Threads,
+            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, TimeBudget, BudgetAnneal, WeightAverage, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
@@ -128,6 +129,7 @@ internal static class TrainCommand
                 PatienceOnStall = p.GetValue(PatienceOnStall),
                 TimeBudgetMinutes = p.GetValue(TimeBudget),
                 BudgetAnnealShare = p.GetValue(BudgetAnneal),
+                WeightAverageEpochs = p.GetValue(WeightAverage),
                 Device = p.GetValue(Device)!,
                 Threads = p.GetValue(Threads),
                 Seed = p.GetValue(Seed),

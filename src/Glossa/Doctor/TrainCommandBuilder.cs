@@ -206,6 +206,7 @@ public sealed class TrainCommandBuilder
     static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal)
     {
         ["prefetch"] = "workers", ["schedule"] = "lr-schedule", ["time_budget_minutes"] = "time-budget", ["budget_anneal_share"] = "budget-anneal",
+        ["weight_average_epochs"] = "weight-average",
     };
 
     /// <summary>Switches the train command sets with a flag that says the opposite of the config key, and the value that needs the flag.</summary>

@@ -25,6 +25,8 @@ public static class ModelCheckpoint
     public const string OptionsFile = "training.json";
     public const string OptimizerFile = "optimizer.bin";
     public const string StateFile = "state.json";
+    /// <summary>With a weight average: the weights training goes on from (<c>model.bin</c> holds the average).</summary>
+    public const string TrainingWeightsFile = "training-weights.bin";
 
     /// <summary>The run options that fix the evaluation transform (defaults = the training defaults).</summary>
     sealed record FrameSettings
@@ -97,10 +99,13 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Loads the weights into a model built from the checkpoint's configuration (strict: every key must match).</summary>
-    public static void LoadWeights(string path, nn.Module model)
+    /// <param name="path">The checkpoint folder.</param>
+    /// <param name="model">A model built from its configuration.</param>
+    /// <param name="fileName">The weights file: <see cref="ModelFile"/>, or <see cref="TrainingWeightsFile"/> to resume a run with a weight average.</param>
+    public static void LoadWeights(string path, nn.Module model, string fileName = ModelFile)
     {
         Require(path);
-        string file = Path.Combine(path, ModelFile);
+        string file = Path.Combine(path, fileName);
         try
         {
             model.load(file, strict: true);
@@ -171,10 +176,14 @@ public static class ModelCheckpoint
     /// <summary>Writes the model files (weights, configuration, vocabulary) into the new directory <paramref name="dir"/>.</summary>
     public static void WriteModel(string dir, nn.Module model, string modelConfigJson, Vocabulary vocabulary)
     {
-        WriteFile(Path.Combine(dir, ModelFile), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
+        WriteWeights(dir, ModelFile, model);
         WriteText(Path.Combine(dir, ModelConfigFile), modelConfigJson);
         WriteText(Path.Combine(dir, VocabularyFile), string.Join('\n', vocabulary.Tokens) + "\n");
     }
+
+    /// <summary>Writes the model's weights as <paramref name="file"/> of the new directory <paramref name="dir"/>.</summary>
+    public static void WriteWeights(string dir, string file, nn.Module model) =>
+        WriteFile(Path.Combine(dir, file), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
 
     /// <summary>Writes <paramref name="value"/> as <paramref name="file"/> of the new directory <paramref name="dir"/>.</summary>
     public static void WriteJson<T>(string dir, string file, T value) => WriteText(Path.Combine(dir, file), JsonSerializer.Serialize(value, GlossaJson.Files));

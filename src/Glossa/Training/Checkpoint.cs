@@ -36,9 +36,12 @@ public static class Checkpoint
     /// <summary>
     /// Writes a checkpoint into a new versioned directory of <paramref name="runDir"/> and points
     /// each of <paramref name="links"/> ("best", "last") at it atomically. Returns the directory.
+    /// With <paramref name="average"/>, the model file holds the averaged weights (what was
+    /// validated, and what evaluation and recognition read) and <see cref="ModelCheckpoint.TrainingWeightsFile"/>
+    /// the model's own, which --resume trains on from.
     /// </summary>
     public static string Save(string runDir, IReadOnlyList<string> links, nn.Module model, string modelConfigJson,
-        Vocabulary vocabulary, TrainingOptions options, optim.Optimizer? optimizer, CheckpointState state)
+        Vocabulary vocabulary, TrainingOptions options, optim.Optimizer? optimizer, CheckpointState state, WeightAverage? average = null)
     {
         string versions = Path.Combine(runDir, VersionsFolder);
         Directory.CreateDirectory(versions);
@@ -46,7 +49,9 @@ public static class Checkpoint
         string building = Path.Combine(versions, name + ".partial");
         Directory.CreateDirectory(building);
 
-        ModelCheckpoint.WriteModel(building, model, modelConfigJson, vocabulary);
+        if (average is not null) ModelCheckpoint.WriteWeights(building, ModelCheckpoint.TrainingWeightsFile, model);
+        using (average?.Swap())
+            ModelCheckpoint.WriteModel(building, model, modelConfigJson, vocabulary);
         if (optimizer is not null)
             ModelCheckpoint.WriteFile(Path.Combine(building, OptimizerFile), s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); SaveOptimizer(optimizer, w); });
         ModelCheckpoint.WriteJson(building, OptionsFile, options);

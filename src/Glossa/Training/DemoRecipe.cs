@@ -17,7 +17,10 @@ namespace Glossa.Training;
 /// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
 /// mirroring (random crop from 73 px, scale jitter <see cref="Zoom"/>, temporal rescale
 /// <see cref="TemporalRescale"/>: signs told apart by a movement's direction must not be mirrored);
-/// beam 10 for evaluation.
+/// beam 10 for evaluation. Validating a weight average (<see cref="TrainingOptions.WeightAverageEpochs"/>)
+/// was tried on 2026-12-06 and not kept: the average's dev WER moved a third as much from epoch to
+/// epoch, but the demo's final dev and test WER on four corpora it was not tuned on were no better
+/// (docs/training.md, tenth pass).
 /// </summary>
 public static class DemoRecipe
 {

@@ -89,6 +89,7 @@ public static class ResumeCompatibility
     {
         "prefetch" => "--workers",
         "augment" => "--no-augment",
+        "weight_average_epochs" => "--weight-average",
         _ => "--" + field.Replace('_', '-'),
     };
 

@@ -45,6 +45,9 @@ public sealed class Trainer
     /// </summary>
     public AuxiliaryObjective? Auxiliary { get; set; }
 
+    /// <summary>Optional call after every optimizer step (the weight average's update).</summary>
+    public Action? AfterStep { get; set; }
+
     public Trainer(nn.Module<Tensor, Tensor, CslrOutput> model, Vocabulary vocabulary, optim.Optimizer optimizer,
         CtcObjective objective, Device device, int accumulationSteps = 1, double clipGradNorm = 0)
     {
@@ -238,6 +241,7 @@ public sealed class Trainer
             group.LearningRate = lr;
         optimizer.step();
         optimizer.zero_grad();
+        AfterStep?.Invoke();
         OptimizerSteps++;
         ids.Clear();
         return norm;

@@ -64,7 +64,7 @@ public sealed class TrainingRun
         using var optimizer = options.Optimizer == TrainingOptions.Adam
             ? (optim.Optimizer)optim.Adam(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay)
             : optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
-        var run = new Session(this, folder, optimizer);
+        using var run = new Session(this, folder, optimizer);
         run.Start();
         for (int epoch = run.State.Epoch + 1; epoch <= options.Epochs; epoch++)
             if (run.Epoch(epoch, cancel))
@@ -73,7 +73,7 @@ public sealed class TrainingRun
     }
 
     /// <summary>The state of one Run call: the folder, the optimizer, the loop state and the outcome so far.</summary>
-    sealed class Session
+    sealed class Session : IDisposable
     {
         readonly TrainingRun owner;
         readonly TrainingOptions options;
@@ -81,6 +81,7 @@ public sealed class TrainingRun
         readonly optim.Optimizer optimizer;
         readonly Trainer trainer;
         readonly LearningRateSchedule schedule;
+        readonly WeightAverage? average;
         readonly Stopwatch clock = Stopwatch.StartNew();
         readonly ComputeClock compute;
         double computeBefore;
@@ -103,12 +104,15 @@ public sealed class TrainingRun
             this.optimizer = optimizer;
             compute = new ComputeClock(options.EffectiveThreads);
             var data = owner.data;
-            schedule = LearningRateSchedule.From(options, (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps);
+            int stepsPerEpoch = (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
+            schedule = LearningRateSchedule.From(options, stepsPerEpoch);
+            average = options.WeightAverageEpochs > 0 ? new WeightAverage(owner.model, options.WeightAverageEpochs, stepsPerEpoch) : null;
             trainer = new Trainer(owner.model, owner.vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), owner.device,
                 options.AccumulationSteps, options.ClipGradNorm)
             {
                 ExtraLoss = owner.Extension?.ExtraLoss,
                 Auxiliary = options.Objectives.Any ? new AuxiliaryObjective(options.Objectives) : null,
+                AfterStep = average is null ? null : average.Update,
             };
             State = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
             plateau = State.Plateau;
@@ -116,6 +120,8 @@ public sealed class TrainingRun
         }
 
         void Say(string line) { folder.Log(line); owner.Output?.Invoke(line); }
+
+        public void Dispose() => average?.Dispose();
 
         /// <summary>Writes the config, restores 'last' when resuming, logs the preamble and sets the schedule.</summary>
         public void Start()
@@ -127,6 +133,9 @@ public sealed class TrainingRun
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
             var data = owner.data;
             Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {get_num_threads()} threads");
+            if (average is not null)
+                Say(string.Format(CultureInfo.InvariantCulture, "  validating and saving the weights averaged over about {0:0.##} epochs (--weight-average); checkpoints keep the model's own in {1} for --resume",
+                    options.WeightAverageEpochs, ModelCheckpoint.TrainingWeightsFile));
             plateau = State.Plateau;
             trainer.LearningRateAt = step => schedule.At(step) * plateau.Scale * State.AnnealScale;
             bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
@@ -137,7 +146,12 @@ public sealed class TrainingRun
         {
             string last = folder.PathOf("last");
             State = Checkpoint.ReadState(last);
+            // With a weight average the model file holds the average and the training weights are apart.
             ModelCheckpoint.LoadWeights(last, owner.model);
+            average?.CopyFromModel();
+            if (File.Exists(Path.Combine(last, ModelCheckpoint.TrainingWeightsFile)))
+                ModelCheckpoint.LoadWeights(last, owner.model, ModelCheckpoint.TrainingWeightsFile);
+            if (average is not null) average.Updates = State.OptimizerSteps;
             Checkpoint.LoadOptimizer(last, optimizer);
             trainer.OptimizerSteps = State.OptimizerSteps;
             folder.TruncateMetricsAfter(State.Epoch);
@@ -169,7 +183,8 @@ public sealed class TrainingRun
                 // A stop asked during the epoch's last batch lets the epoch be validated and recorded
                 // (validation is short); only a stop that arrives during validation cuts it off.
                 var validationStop = cancel.IsCancellationRequested ? CancellationToken.None : cancel;
-                val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup);
+                using (average?.Swap())
+                    val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup);
                 // Stopped during validation: the epoch's training is complete and saved, so --resume only validates it again.
                 if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}", $"validates epoch {epoch} again and goes on");
             }
@@ -323,7 +338,7 @@ public sealed class TrainingRun
             {
                 OptimizerSteps = trainer.OptimizerSteps,
                 SavedUtc = DateTime.UtcNow,
-            });
+            }, average);
             lastPath = folder.PathOf("last");
         }
 

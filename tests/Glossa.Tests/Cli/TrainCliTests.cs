@@ -55,7 +55,7 @@ public sealed class TrainCliTests : IDisposable
         var o = new TrainingOptions
         {
             Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
-            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3,
+            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3, WeightAverageEpochs = 1.5,
             Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
         };
         var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
@@ -73,6 +73,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(0.25, resolved.GetProperty("zoom").GetDouble());
         Assert.Equal(0.4, resolved.GetProperty("temporal_rescale").GetDouble());
         Assert.Equal(0.3, resolved.GetProperty("budget_anneal_share").GetDouble());
+        Assert.Equal(1.5, resolved.GetProperty("weight_average_epochs").GetDouble());
         Assert.Equal(0.3, resolved.GetProperty("dropout").GetDouble());
         var objectives = resolved.GetProperty("objectives");
         Assert.Equal(1, objectives.GetProperty("conv_ctc_weight").GetDouble());

@@ -42,16 +42,19 @@ public sealed class TrainingRunTests : IDisposable
         return run.Run(cts.Token);
     }
 
-    [Fact]
-    public void Resume_reproduces_the_uninterrupted_runs_next_epoch_exactly()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1.5)] // with a weight average: validation reads the average, training goes on from the model's own weights
+    public void Resume_reproduces_the_uninterrupted_runs_next_epoch_exactly(double average)
     {
         string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
-        var full = Train(Options(straight, 3));
+        var full = Train(Options(straight, 3) with { WeightAverageEpochs = average });
         Assert.Equal(TrainingStatus.Completed, full.Status);
-        var stopped = Train(Options(split, 3), stopAfterEpoch: 2);
+        var stopped = Train(Options(split, 3) with { WeightAverageEpochs = average }, stopAfterEpoch: 2);
         Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
         Assert.False(Checkpoint.ReadState(Path.Combine(split, "last")).Interrupted);
-        var resumed = Train(Options(split, 3) with { Resume = true });
+        Assert.Equal(average > 0, File.Exists(Path.Combine(split, "last", Glossa.Models.ModelCheckpoint.TrainingWeightsFile)));
+        var resumed = Train(Options(split, 3) with { Resume = true, WeightAverageEpochs = average });
         Assert.Equal(3, resumed.Epochs);
 
         var a = RunFolder.ReadMetrics(straight);
@@ -71,13 +74,14 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1, 0)] // inside an accumulation window (2 batches): nothing of epoch 2 is applied, it restarts from its saved generator state
-    [InlineData(2, 2)] // after a complete window: epoch 2 continues at its third batch
-    public void An_epoch_interrupted_part_way_continues_on_resume_exactly(int stopAtBatch, int committed)
+    [InlineData(1, 0, 0)] // inside an accumulation window (2 batches): nothing of epoch 2 is applied, it restarts from its saved generator state
+    [InlineData(2, 2, 0)] // after a complete window: epoch 2 continues at its third batch
+    [InlineData(2, 2, 1)] // the same with a weight average, saved and restored mid-epoch
+    public void An_epoch_interrupted_part_way_continues_on_resume_exactly(int stopAtBatch, int committed, double average)
     {
         string straight = Path.Combine(root, "straight"), split = Path.Combine(root, "split");
-        Assert.Equal(TrainingStatus.Completed, Train(Options(straight, 3)).Status);
-        var stopped = Train(Options(split, 3), stopAfterEpoch: 2, stopAtBatch: stopAtBatch);
+        Assert.Equal(TrainingStatus.Completed, Train(Options(straight, 3) with { WeightAverageEpochs = average }).Status);
+        var stopped = Train(Options(split, 3) with { WeightAverageEpochs = average }, stopAfterEpoch: 2, stopAtBatch: stopAtBatch);
         Assert.Equal(TrainingStatus.Interrupted, stopped.Status);
         var state = Checkpoint.ReadState(Path.Combine(split, "last"));
         Assert.True(state.Interrupted);
@@ -85,7 +89,7 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(committed, state.PartialEpoch!.BatchesDone);
         Assert.Equal(2, RunFolder.ReadMetrics(split).Count + 1); // epoch 2 has no metrics yet
 
-        var resumed = Train(Options(split, 3) with { Resume = true });
+        var resumed = Train(Options(split, 3) with { Resume = true, WeightAverageEpochs = average });
         Assert.Equal(TrainingStatus.Completed, resumed.Status);
         Assert.Contains($"continuing the interrupted epoch 2 at batch {committed + 1}", File.ReadAllText(Path.Combine(split, "training.log")));
         var a = RunFolder.ReadMetrics(straight);
@@ -167,6 +171,25 @@ public sealed class TrainingRunTests : IDisposable
         Assert.True(a.call(x.Frames, x.Lengths).Logits.allclose(b.call(x.Frames, x.Lengths).Logits));
         Assert.Equal("tiny-test", JsonDocument.Parse(Glossa.Models.ModelCheckpoint.ReadConfigJson(Path.Combine(dir, "best"))).RootElement.GetProperty("name").GetString());
         Assert.Equal(3e-3, Checkpoint.ReadOptions(Path.Combine(dir, "best")).LearningRate);
+    }
+
+    [Fact]
+    public void With_a_weight_average_the_checkpoints_model_is_the_validated_average_and_the_training_weights_are_apart()
+    {
+        string dir = Path.Combine(root, "avg");
+        var o = Options(dir, 2) with { WeightAverageEpochs = 1 };
+        Assert.Equal(TrainingStatus.Completed, Train(o).Status);
+        var recorded = RunFolder.ReadMetrics(dir)[^1].ValLoss!.Value;
+        var vocab = TinyData.Vocabulary();
+        double ValLoss(string file)
+        {
+            using var model = new TinyCslrModel(vocab.Count);
+            Glossa.Models.ModelCheckpoint.LoadWeights(Path.Combine(dir, "last"), model, file);
+            var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5);
+            return new Validator(model, vocab, CPU).Run(data.ValBatches()).Loss;
+        }
+        Assert.Equal(recorded, ValLoss(Glossa.Models.ModelCheckpoint.ModelFile), 6);     // what was validated is what evaluation reads
+        Assert.NotEqual(recorded, ValLoss(Glossa.Models.ModelCheckpoint.TrainingWeightsFile), 6); // the model's own weights differ from their average
     }
 
     [Fact]
