@@ -18,6 +18,8 @@ public sealed class HealthMonitor
     readonly Dictionary<string, Finding> active = new(StringComparer.Ordinal);
     readonly Dictionary<string, int?> firstEpoch = new(StringComparer.Ordinal);
     readonly List<Finding> raised = [];
+    /// <summary>The highest severity returned so far per rule: a finding that resolves and comes back (a noisy dev set) is not reported again at the same level.</summary>
+    readonly Dictionary<string, Severity> reported = new(StringComparer.Ordinal);
     readonly List<Finding> pendingStatic = [];
     Finding? reportedNonFinite;
 
@@ -160,15 +162,16 @@ public sealed class HealthMonitor
         return monitor;
     }
 
-    /// <summary>Stores the finding as the active one of its rule; true if it is new or more severe than before.</summary>
+    /// <summary>Stores the finding as the active one of its rule; true if it is new or more severe than any reported before for its rule.</summary>
     bool Record(Finding f, bool force = false)
     {
         // The trainer's own non-finite report names the module; keep it over the history-based one.
         if (!force && reportedNonFinite is not null && f.Rule == RuleIds.NonFinite) return false;
         if (!firstEpoch.ContainsKey(f.Rule)) firstEpoch[f.Rule] = f.Epoch;
         var stamped = f with { FirstEpoch = firstEpoch[f.Rule] };
-        bool isNew = force || !active.TryGetValue(f.Rule, out var old) || f.Severity > old.Severity;
+        bool isNew = force || !reported.TryGetValue(f.Rule, out var before) || f.Severity > before;
         active[f.Rule] = stamped;
+        if (isNew) reported[f.Rule] = reported.TryGetValue(f.Rule, out var r) && r > f.Severity ? r : f.Severity;
         return isNew;
     }
 

@@ -38,6 +38,25 @@ public sealed class HealthMonitorTests
     }
 
     [Fact]
+    public void A_finding_that_resolves_and_comes_back_at_the_same_level_is_not_reported_again()
+    {
+        var monitor = new HealthMonitor();
+        var h = Histories.Healthy().Take(10).ToList();
+        Assert.Equal(10, h.Count);
+        var spiked = new HashSet<int> { 3, 9 }; // a loss spike; the rule looks at 5 epochs, so it resolves at epoch 8 and fires again at 9
+        var fresh = new List<int>();
+        var held = new List<int>();
+        foreach (var m in h)
+        {
+            if (monitor.Observe(spiked.Contains(m.Epoch) ? m with { TrainLossMax = m.TrainLoss * 20 } : m).Any(f => f.Rule == RuleIds.Unstable)) fresh.Add(m.Epoch);
+            if (monitor.Findings.Any(f => f.Rule == RuleIds.Unstable)) held.Add(m.Epoch);
+        }
+        Assert.Equal([3, 4, 5, 6, 7, 9, 10], held);
+        Assert.Equal([3], fresh);
+        Assert.Single(monitor.Raised, f => f.Rule == RuleIds.Unstable);
+    }
+
+    [Fact]
     public void Options_validate_themselves()
     {
         var e = Assert.Throws<GlossaException>(() => new HealthMonitor(options: new DoctorOptions { BlankCollapseRatio = 1.5 }));
