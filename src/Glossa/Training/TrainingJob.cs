@@ -51,10 +51,10 @@ public sealed class TrainingJob : IDisposable
     public static TrainingJob Prepare(TrainingOptions options)
     {
         options.Validate();
+        var preamble = new List<string>();
+        options = WithRunsOwn(options, preamble); // on --resume, the run's own threads and device unless given again
         var device = ComputeDevice.Resolve(options.Device);
         set_num_threads(options.EffectiveThreads);
-        var preamble = new List<string>();
-        options = WithRunsOwn(options, preamble);
         preamble.AddRange(options.Notes());
         var corpus = LoadCorpus(options, preamble);
         var train = corpus.Split("train");

@@ -259,7 +259,7 @@ public sealed record TrainingOptions
         if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file or checkpoint folder not found");
         if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
         if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
-        if (!(WeightAverageEpochs >= 0 && double.IsFinite(WeightAverageEpochs))) Fail($"--weight-average must be >= 0 epochs (got {WeightAverageEpochs}); 1 averages the weights over about the last epoch, 0 turns it off");
+        if (!(WeightAverageEpochs >= 0 && double.IsFinite(WeightAverageEpochs))) Fail($"--weight-average must be a finite number of epochs >= 0 (got {WeightAverageEpochs}); 1 averages the weights over about the last epoch, 0 turns it off");
         if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");
         if (HistogramEvery < 0) Fail($"--histogram-every must be >= 0 (got {HistogramEvery})");
         if (Prefetch < 0) Fail($"--workers must be >= 0 (got {Prefetch})");

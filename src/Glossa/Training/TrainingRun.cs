@@ -132,10 +132,10 @@ public sealed class TrainingRun
             foreach (var line in owner.Preamble) Say(line);
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
             var data = owner.data;
-            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {get_num_threads()} threads");
+            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {get_num_threads()} thread{(get_num_threads() == 1 ? "" : "s")}");
             if (average is not null)
-                Say(string.Format(CultureInfo.InvariantCulture, "  validating and saving the weights averaged over about {0:0.##} epochs (--weight-average); checkpoints keep the model's own in {1} for --resume",
-                    options.WeightAverageEpochs, ModelCheckpoint.TrainingWeightsFile));
+                Say(string.Format(CultureInfo.InvariantCulture, "  validating and saving the weights averaged over about {0:G3} epoch{1} (--weight-average); checkpoints keep the model's own in {2} for --resume",
+                    options.WeightAverageEpochs, options.WeightAverageEpochs == 1 ? "" : "s", ModelCheckpoint.TrainingWeightsFile));
             plateau = State.Plateau;
             trainer.LearningRateAt = step => schedule.At(step) * plateau.Scale * State.AnnealScale;
             bestPath = Checkpoint.Exists(folder.PathOf("best")) ? folder.PathOf("best") : null;
@@ -151,6 +151,8 @@ public sealed class TrainingRun
             average?.CopyFromModel();
             if (File.Exists(Path.Combine(last, ModelCheckpoint.TrainingWeightsFile)))
                 ModelCheckpoint.LoadWeights(last, owner.model, ModelCheckpoint.TrainingWeightsFile);
+            else if (Checkpoint.ReadOptions(last).WeightAverageEpochs > 0)
+                throw new GlossaException($"{Path.Combine(last, ModelCheckpoint.TrainingWeightsFile)}: missing; this run validated a weight average, so {ModelCheckpoint.ModelFile} holds the average, not the weights training goes on from; resume from a complete copy of the run folder, or start again with --overwrite");
             if (average is not null) average.Updates = State.OptimizerSteps;
             Checkpoint.LoadOptimizer(last, optimizer);
             trainer.OptimizerSteps = State.OptimizerSteps;

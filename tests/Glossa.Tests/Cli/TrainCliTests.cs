@@ -129,6 +129,21 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Resume_keeps_the_runs_thread_count_unless_given_again()
+    {
+        string dir = Path.Combine(root, "threads");
+        var first = TinyTrain(dir, 1);
+        first[Array.IndexOf(first, "--threads") + 1] = "1"; // not this machine's default (one per core)
+        var (code, _, err) = CliProcess.Run(Minutes3, first);
+        Assert.True(code == 0, err);
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--workers", "1");
+        Assert.True(code == 0, err);
+        var lines = File.ReadAllLines(Path.Combine(dir, "training.log")).Where(l => l.Contains("; device ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, l => Assert.EndsWith(", 1 thread", l)); // the resumed run computes as the run did (bit-exact resume needs it)
+    }
+
+    [Fact]
     public void Bad_options_and_a_missing_corpus_give_one_line_errors()
     {
         var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "x"), "--learning-rate", "7", "--corpus", root);

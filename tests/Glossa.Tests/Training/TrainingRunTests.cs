@@ -193,6 +193,18 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_an_averaged_run_whose_training_weights_are_missing_is_refused_in_one_line()
+    {
+        string dir = Path.Combine(root, "avg-missing");
+        var o = Options(dir, 1) with { WeightAverageEpochs = 1 };
+        Assert.Equal(TrainingStatus.Completed, Train(o).Status);
+        File.Delete(Path.Combine(dir, "last", Glossa.Models.ModelCheckpoint.TrainingWeightsFile));
+        var e = Assert.Throws<Glossa.Common.GlossaException>(() => Train(Options(dir, 2) with { Resume = true, WeightAverageEpochs = 1 }));
+        Assert.Contains("training-weights.bin: missing; this run validated a weight average", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void Planted_nan_fails_the_run_with_a_dump_naming_the_samples()
     {
         string dir = Path.Combine(root, "nan");
