@@ -116,7 +116,7 @@ public sealed class TrainingRun
             };
             State = new CheckpointState { Model = options.Model, Seed = options.Seed, Plateau = new ReduceOnPlateau { Patience = options.PlateauPatience, Factor = options.PlateauFactor } };
             plateau = State.Plateau;
-            message = $"all {options.Epochs} epochs done";
+            message = options.Epochs == 1 ? "its one epoch done" : $"all {options.Epochs} epochs done";
         }
 
         void Say(string line) { folder.Log(line); owner.Output?.Invoke(line); }
