@@ -70,7 +70,9 @@ public sealed class ReferenceRunDiagnosisTests
         Assert.Contains(capacity.Evidence, e => e.Name == "params_per_sample" && Math.Abs(e.Value - 6229.4) < 1);
 
         var over = monitor.Findings.Single(f => f.Rule == RuleIds.Overfitting);
-        string cmd = over.Actions[0].Command!;
+        Assert.StartsWith("Keep the checkpoint of epoch 25", over.Actions[0].Description); // the safe action first
+        Assert.Null(over.Actions[0].Command);
+        string cmd = over.Actions.First(a => a.Description.StartsWith("Or restart with stronger regularisation", StringComparison.Ordinal)).Command!;
         Assert.StartsWith("./glossa train --model i3d-teacher --corpus /data/phoenix2014 --hidden-dim 512 --dropout 0.5 --learning-rate 0.0003 --weight-decay 0.001", cmd);
         Assert.EndsWith("--output-dir checkpoints/teacher_v2", cmd);
         Assert.DoesNotContain("augment", cmd); // on by default; glossa train only has --no-augment
