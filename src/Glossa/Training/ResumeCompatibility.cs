@@ -89,6 +89,9 @@ public static class ResumeCompatibility
     {
         "prefetch" => "--workers",
         "augment" => "--no-augment",
+        "flip" => "--no-flip",
+        "time_budget_minutes" => "--time-budget",
+        "budget_anneal_share" => "--budget-anneal",
         "weight_average_epochs" => "--weight-average",
         _ => "--" + field.Replace('_', '-'),
     };

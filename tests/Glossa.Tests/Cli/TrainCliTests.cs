@@ -116,9 +116,12 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--resume", err);
         // --resume without --corpus or --zoom: the run's own corpus and zoom, as the resumed run uses them.
-        var (rc, stdout, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--dry-run");
+        var (rc, stdout, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--time-budget", "9", "--no-flip", "--dry-run");
         Assert.True(rc == 0, stderr);
         var resolved = JsonDocument.Parse(stdout).RootElement;
+        // options whose training.json field is named otherwise than the option are still taken when given
+        Assert.Equal(9, resolved.GetProperty("time_budget_minutes").GetDouble());
+        Assert.False(resolved.GetProperty("flip").GetBoolean());
         Assert.Equal(TinyCorpus.Path_, resolved.GetProperty("corpus").GetString());
         Assert.Equal(0.1, resolved.GetProperty("zoom").GetDouble());
         Assert.Equal(32, resolved.GetProperty("frame_size").GetInt32());
