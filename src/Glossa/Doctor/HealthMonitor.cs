@@ -169,10 +169,10 @@ public sealed class HealthMonitor
         if (!force && reportedNonFinite is not null && f.Rule == RuleIds.NonFinite) return false;
         if (!firstEpoch.ContainsKey(f.Rule)) firstEpoch[f.Rule] = f.Epoch;
         var stamped = f with { FirstEpoch = firstEpoch[f.Rule] };
-        bool isNew = force || !reported.TryGetValue(f.Rule, out var before) || f.Severity > before;
+        bool higher = !reported.TryGetValue(f.Rule, out var before) || f.Severity > before;
+        if (higher) reported[f.Rule] = f.Severity;
         active[f.Rule] = stamped;
-        if (isNew) reported[f.Rule] = reported.TryGetValue(f.Rule, out var r) && r > f.Severity ? r : f.Severity;
-        return isNew;
+        return force || higher;
     }
 
     static bool IsEpochRule(string rule) => rule is not (RuleIds.CtcInfeasible or RuleIds.DataMismatch);

@@ -178,19 +178,19 @@ public sealed class TrainCommandBuilder
             {
                 if (defaults is not null && defaults[key] is JsonNode da && JsonNode.DeepEquals(da, node)) continue;
                 if (array.Count > 0 && array.All(x => x is JsonValue))
-                    list.Add((Renamed.TryGetValue(key, out var ra) ? ra : Canonical(key), string.Join(',', array.Select(x => x is JsonValue v0 && v0.GetValueKind() == JsonValueKind.String ? v0.GetValue<string>() : x!.ToJsonString()))));
+                    list.Add((OptionOf(key), string.Join(',', array.Select(x => x is JsonValue v0 && v0.GetValueKind() == JsonValueKind.String ? v0.GetValue<string>() : x!.ToJsonString()))));
                 continue;
             }
             if (node is not JsonValue value) continue;
             // Unchanged defaults are left out so the command shows what this run chose.
             if (defaults is not null && !AlwaysShown.Contains(key) && defaults[key] is JsonNode d && JsonNode.DeepEquals(d, node)) continue;
             var kind = value.GetValueKind();
-            if (Negated.TryGetValue(key, out var negated)) // e.g. augment: false -> --no-augment (there is no --augment)
+            if (Training.TrainingOptions.NegatedOptions.TryGetValue(key, out var negated)) // e.g. augment: false -> --no-augment (there is no --augment)
             {
-                if (kind == negated.When) list.Add((negated.Option, null));
+                if (kind == JsonValueKind.False) list.Add((negated, null));
                 continue;
             }
-            string name = Renamed.TryGetValue(key, out var r) ? r : Canonical(key);
+            string name = OptionOf(key);
             switch (kind)
             {
                 case System.Text.Json.JsonValueKind.String: list.Add((name, value.GetValue<string>())); break;
@@ -202,20 +202,9 @@ public sealed class TrainCommandBuilder
         return list.OrderBy(o => Rank(o.Item1)).ToList(); // stable: model and corpus first, the rest in config order
     }
 
-    /// <summary>Training options whose config key differs from the command-line option.</summary>
-    static readonly Dictionary<string, string> Renamed = new(StringComparer.Ordinal)
-    {
-        ["prefetch"] = "workers", ["schedule"] = "lr-schedule", ["time_budget_minutes"] = "time-budget", ["budget_anneal_share"] = "budget-anneal",
-        ["weight_average_epochs"] = "weight-average",
-    };
-
-    /// <summary>Switches the train command sets with a flag that says the opposite of the config key, and the value that needs the flag.</summary>
-    static readonly Dictionary<string, (string Option, JsonValueKind When)> Negated = new(StringComparer.Ordinal)
-    {
-        ["augment"] = ("no-augment", JsonValueKind.False),
-        ["flip"] = ("no-flip", JsonValueKind.False),
-        ["align_blank"] = ("align-exclude-blank", JsonValueKind.False),
-    };
+    /// <summary>The command-line option (without dashes) of a config key: <see cref="Training.TrainingOptions.RenamedOptions"/>, and the schedule as <c>--lr-schedule</c>.</summary>
+    static string OptionOf(string key) =>
+        key == "schedule" ? "lr-schedule" : Training.TrainingOptions.RenamedOptions.TryGetValue(key, out var renamed) ? renamed : Canonical(key);
 
     /// <summary>
     /// A copy of a training-options object with its nested option groups (the auxiliary objectives)

@@ -84,17 +84,11 @@ public static class ResumeCompatibility
 
     static JsonObject Json(TrainingOptions o) => JsonSerializer.SerializeToNode(o, Checkpoint.Json)!.AsObject();
 
-    /// <summary>The command-line spelling of a training.json field (<c>prefetch</c> is <c>--workers</c>, <c>augment</c> is <c>--no-augment</c>).</summary>
-    static string OptionName(string field) => field switch
-    {
-        "prefetch" => "--workers",
-        "augment" => "--no-augment",
-        "flip" => "--no-flip",
-        "time_budget_minutes" => "--time-budget",
-        "budget_anneal_share" => "--budget-anneal",
-        "weight_average_epochs" => "--weight-average",
-        _ => "--" + field.Replace('_', '-'),
-    };
+    /// <summary>The command-line spelling of a training.json field (<see cref="TrainingOptions.RenamedOptions"/>, <see cref="TrainingOptions.NegatedOptions"/>).</summary>
+    static string OptionName(string field) =>
+        "--" + (TrainingOptions.RenamedOptions.TryGetValue(field, out var renamed) ? renamed
+            : TrainingOptions.NegatedOptions.TryGetValue(field, out var negated) ? negated
+            : field.Replace('_', '-'));
 
     static string Show(JsonNode? v) => v is null ? "unset (the default)" : v.ToJsonString().Trim('"');
 }

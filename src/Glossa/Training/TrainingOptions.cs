@@ -279,6 +279,21 @@ public sealed record TrainingOptions
         return Objectives.ShapeModel(config);
     }
 
+    /// <summary>
+    /// training.json fields whose command-line option has another name (without the dashes): the one
+    /// list that --resume (which options were given) and the doctor's commands (which options to print) read.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RenamedOptions { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["prefetch"] = "workers", ["time_budget_minutes"] = "time-budget", ["budget_anneal_share"] = "budget-anneal", ["weight_average_epochs"] = "weight-average",
+    };
+
+    /// <summary>training.json switches set on the command line by a flag that says the opposite, given when the field is false (<c>augment</c> is <c>--no-augment</c>).</summary>
+    public static IReadOnlyDictionary<string, string> NegatedOptions { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["augment"] = "no-augment", ["flip"] = "no-flip", ["align_blank"] = "align-exclude-blank",
+    };
+
     /// <summary>Threads to give libtorch: <see cref="Threads"/> or one per core.</summary>
     [JsonIgnore]
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
