@@ -12,8 +12,14 @@ namespace Glossa.Frames;
 /// 0.8 magnifies a region 0.8 times the crop (the signer looks 25% larger), 1.1 shrinks a region
 /// 1.1 times the crop (nearest-neighbour sampling). (CropX, CropY) is the region's top-left corner.
 /// </param>
-public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation, double Zoom = 1)
+/// <param name="ColourOrder">Which output plane each of R, G, B goes to: one of the six orders of <see cref="Orders"/> (0 = as they are).</param>
+/// <param name="ColourSigns">Bit c set: channel c's normalised values are negated (its contrast inverted); 0 = none.</param>
+public sealed record ClipAugmentation(int CropX, int CropY, bool Flip, double Brightness, double Contrast, double Saturation, double Zoom = 1,
+    int ColourOrder = 0, int ColourSigns = 0)
 {
+    /// <summary>The six orders of the three colour channels: entry c is the output plane of input channel c.</summary>
+    public static readonly int[][] Orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+
     /// <summary>Side of the source region read for a crop side of <paramref name="crop"/> pixels at <paramref name="zoom"/>.</summary>
     public static int RegionSide(int crop, double zoom) => zoom == 1 ? crop : Math.Max(1, (int)Math.Round(crop * zoom));
 

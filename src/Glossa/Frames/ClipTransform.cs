@@ -49,7 +49,13 @@ public static class ClipTransform
         double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
         double c = o.Contrast > 0 ? rng.Factor(o.Contrast) : 1;
         double s = o.Saturation > 0 ? rng.Factor(o.Saturation) : 1;
-        return new ClipAugmentation(x, y, flip, b, c, s, zoom);
+        int order = 0, signs = 0;
+        if (o.ColourShuffle > 0 && rng.NextDouble() < o.ColourShuffle)
+        {
+            order = rng.Next(ClipAugmentation.Orders.Length);
+            signs = rng.Next(8);
+        }
+        return new ClipAugmentation(x, y, flip, b, c, s, zoom, order, signs);
     }
 
     /// <summary>
@@ -82,17 +88,21 @@ public static class ClipTransform
         float* lut = stackalloc float[3 * 256];
         float* scale = stackalloc float[3];
         float* bias = stackalloc float[3];
+        // The colour shuffle negates a channel's normalised values (a sign in its table) and sends it
+        // to another output plane (the plane pointers below).
         for (int c = 0; c < 3; c++)
         {
-            scale[c] = (float)(1 / (255.0 * o.Std[c]));
-            bias[c] = (float)(-o.Mean[c] / o.Std[c]);
+            double sign = (aug.ColourSigns >> c & 1) == 1 ? -1 : 1;
+            scale[c] = (float)(sign / (255.0 * o.Std[c]));
+            bias[c] = (float)(-sign * o.Mean[c] / o.Std[c]);
             for (int v = 0; v < 256; v++)
             {
                 double x = Math.Clamp(v * aug.Brightness, 0, 255);
                 x = Math.Clamp((x - 127.5) * aug.Contrast + 127.5, 0, 255);
-                lut[c * 256 + v] = saturate ? (float)x : (float)(x / (255.0 * o.Std[c]) - o.Mean[c] / o.Std[c]);
+                lut[c * 256 + v] = saturate ? (float)x : (float)(sign * (x / (255.0 * o.Std[c]) - o.Mean[c] / o.Std[c]));
             }
         }
+        int[] planes = ClipAugmentation.Orders[aug.ColourOrder];
 
         int stride = clip.Width * 3;
         fixed (byte* pixels = clip.Pixels)
@@ -101,7 +111,8 @@ public static class ClipTransform
             for (int t = 0; t < indices.Count; t++)
             {
                 byte* frame = pixels + (long)indices[t] * clip.FrameBytes;
-                float* r = outBase + (long)t * frameFloats, g = r + plane, b = g + plane;
+                float* f = outBase + (long)t * frameFloats;
+                float* r = f + planes[0] * plane, g = f + planes[1] * plane, b = f + planes[2] * plane;
                 for (int y = 0; y < ch; y++)
                 {
                     byte* row;

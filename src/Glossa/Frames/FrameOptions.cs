@@ -92,8 +92,16 @@ public sealed record FrameOptions
         return (w, h);
     }
 
+    /// <summary>
+    /// Colour shuffle: with this probability a training clip's colour channels are put in a random
+    /// order and each is negated or not at random (its contrast inverted), so which colour a
+    /// signer's skin, clothes and background have, and whether the hands are lighter or darker than
+    /// the clothes, tells the model nothing. 0 disables.
+    /// </summary>
+    public double ColourShuffle { get; init; }
+
     /// <summary>True when the training mode draws any random colour change.</summary>
-    public bool HasColourJitter => Brightness > 0 || Contrast > 0 || Saturation > 0;
+    public bool HasColourJitter => Brightness > 0 || Contrast > 0 || Saturation > 0 || ColourShuffle > 0;
 
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public FrameOptions Validate()
@@ -117,6 +125,7 @@ public sealed record FrameOptions
         Check(Brightness is >= 0 and < 1, $"brightness jitter {Brightness} must be in [0, 1)");
         Check(Contrast is >= 0 and < 1, $"contrast jitter {Contrast} must be in [0, 1)");
         Check(Saturation is >= 0 and < 1, $"saturation jitter {Saturation} must be in [0, 1)");
+        Check(ColourShuffle is >= 0 and <= 1, $"colour shuffle {ColourShuffle} must be a probability in [0, 1]");
         Check(Mean.Count == 3 && Std.Count == 3, "mean and std need exactly 3 values (R, G, B)");
         Check(Std.All(s => s > 0 && double.IsFinite(s)) && Mean.All(double.IsFinite), "std values must be positive and mean values finite");
         return this;
@@ -128,7 +137,7 @@ public sealed record FrameOptions
         CropWidth == other.CropWidth && CropHeight == other.CropHeight && FlipProbability == other.FlipProbability &&
         TemporalRescale == other.TemporalRescale && RescaleMinFrames == other.RescaleMinFrames &&
         RescaleMaxFrames == other.RescaleMaxFrames && MaxFrames == other.MaxFrames && Brightness == other.Brightness &&
-        Contrast == other.Contrast && Saturation == other.Saturation && Zoom == other.Zoom && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+        Contrast == other.Contrast && Saturation == other.Saturation && Zoom == other.Zoom && ColourShuffle == other.ColourShuffle && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
 
     public override int GetHashCode() => HashCode.Combine(ResizeWidth, ResizeHeight, CropWidth, CropHeight, MaxFrames, TemporalRescale);
 }

@@ -177,6 +177,8 @@ public sealed class CslrModel : nn.Module<Tensor, Tensor, CslrOutput>
             if (outLens[i] < 1)
                 throw new GlossaException($"model '{Config.Name}': clip {i} of the batch is too short ({lens[i]} feature frames give {outLens[i]} output frames; at least {MinimumInputFrames(1)} input frames are needed)");
         }
+        if (Config.FeatureNorm == ModelConfig.FeatureNormClip)
+            features = FeatureNormalization.Apply(features, lens);         // (B,T,D)
         var x = dropout.call(features);
         if (projection is not null)
             x = projection.call(x);

@@ -104,6 +104,19 @@ public sealed record ModelConfig
     /// </summary>
     public string InputNorm { get; init; } = InputNormNone;
 
+    /// <summary><see cref="FeatureNorm"/>: the backbone's features go to the temporal layers as they are.</summary>
+    public const string FeatureNormNone = "none";
+    /// <summary><see cref="FeatureNorm"/>: each clip's mean feature vector is subtracted from its frames' features (<see cref="FeatureNormalization"/>).</summary>
+    public const string FeatureNormClip = "clip";
+
+    /// <summary>
+    /// Normalisation of the backbone's features before the temporal layers: none, or clip (each
+    /// clip's mean feature vector over its valid frames subtracted, as speech recognisers subtract
+    /// an utterance's mean cepstrum), which removes what stays the same through a clip, such as how
+    /// one signer's hands look, and keeps what changes from sign to sign.
+    /// </summary>
+    public string FeatureNorm { get; init; } = FeatureNormNone;
+
     /// <summary>Frame side in pixels the model is meant for (a hint for data pipelines and benchmarks; the network accepts other sizes).</summary>
     public int FrameSize { get; init; } = 112;
 
@@ -152,6 +165,8 @@ public sealed record ModelConfig
             throw new GlossaException($"model config '{Name}': edge_pad {EdgePad} pads the temporal conv's input, but the model has no temporal conv; set edge_pad to 0");
         if (InputNorm is not (InputNormNone or InputNormClip))
             throw new GlossaException($"model config '{Name}': input_norm '{InputNorm}' must be none or clip");
+        if (FeatureNorm is not (FeatureNormNone or FeatureNormClip))
+            throw new GlossaException($"model config '{Name}': feature_norm '{FeatureNorm}' must be none or clip");
         if (ConvHead is not (ConvHeadNone or ConvHeadLinear or ConvHeadShared))
             throw new GlossaException($"model config '{Name}': conv_head '{ConvHead}' must be none, linear or shared");
         // The width the shared head reads is known here unless it is the backbone's own (no temporal

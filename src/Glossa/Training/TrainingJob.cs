@@ -70,7 +70,7 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom, options.TemporalRescale);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom, options.TemporalRescale, options.ColourShuffle);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
         // The training loader never rescales a clip below what its label needs (ShortestClip), so a
         // training clip is kept when its frames after the cap are enough, as a validation clip is.
@@ -151,6 +151,7 @@ public sealed class TrainingJob : IDisposable
         if (options.FrameSize is int side) built = built with { FrameSize = side };
         if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
         if (options.InputNorm is string norm) built = built with { InputNorm = norm };
+        if (options.FeatureNorm is string featureNorm) built = built with { FeatureNorm = featureNorm };
         if (options.EdgePad is int pad) built = built with { EdgePad = pad };
         return (vocabulary, options.Objectives.ShapeModel(built).Validate());
     }

@@ -59,6 +59,9 @@ public sealed record TrainingOptions
     /// <summary>The model's input normalisation (none, or clip: each clip's mean frame subtracted, channels scaled to unit variance); null keeps the named model's.</summary>
     public string? InputNorm { get; init; }
 
+    /// <summary>The model's feature normalisation (none, or clip: each clip's mean backbone feature subtracted before the temporal layers); null keeps the named model's.</summary>
+    public string? FeatureNorm { get; init; }
+
     /// <summary>Auxiliary objectives on the temporal-conv head (VAC visual enhancement and alignment, SMKD's shared classifier).</summary>
     public AuxiliaryOptions Objectives { get; init; } = new();
 
@@ -168,6 +171,14 @@ public sealed record TrainingOptions
     public double Zoom { get; init; }
 
     /// <summary>
+    /// With <see cref="Augment"/>, colour shuffle: the share of training clips whose colour channels
+    /// are put in a random order and negated at random (<see cref="Frames.FrameOptions.ColourShuffle"/>),
+    /// so a signer's colours, and whether the hands are lighter or darker than the clothes, tell
+    /// the model nothing. 0 (default) keeps the colours.
+    /// </summary>
+    public double ColourShuffle { get; init; }
+
+    /// <summary>
     /// With <see cref="Augment"/>, temporal rescale: each training clip is resampled to 1 - r to 1 + r
     /// times its length, so signers look faster or slower than in the corpus (never shorter than its
     /// label needs for CTC). 0.2 (default) is the published recipes' ±20%.
@@ -209,7 +220,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// Valid combinations that are probably not what was meant, one line each for the training log
     /// and console: step milestones that all lie past the last epoch (the rate never decays), an
-    /// alignment option without the alignment term.
+    /// alignment option without the alignment term, scale jitter or colour shuffle without augmentation.
     /// </summary>
     public IEnumerable<string> Notes()
     {
@@ -217,6 +228,8 @@ public sealed record TrainingOptions
             yield return $"  note: --step-milestones {string.Join(',', StepMilestones)} lie past the last epoch ({Epochs}): the rate never decays in this run; lower them to decay within it";
         if (Objectives.AlignWeight == 0 && (!Objectives.AlignBlank || Objectives.AlignTemperature != new AuxiliaryOptions().AlignTemperature))
             yield return "  note: --align-exclude-blank and --align-temperature act only with --align-weight > 0; no alignment term is trained";
+        if (!Augment && (Zoom > 0 || ColourShuffle > 0))
+            yield return $"  note: {(Zoom > 0 ? "--zoom" : "")}{(Zoom > 0 && ColourShuffle > 0 ? " and " : "")}{(ColourShuffle > 0 ? "--colour-shuffle" : "")} act only with augmentation, which --no-augment turns off; the training clips are not changed";
     }
 
     /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
@@ -232,10 +245,12 @@ public sealed record TrainingOptions
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"--colour-shuffle must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
         if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
         if (!(TemporalRescale >= 0 && TemporalRescale < 1)) Fail($"--temporal-rescale must be in [0, 1) (got {TemporalRescale}); 0.2 resamples clips to 0.8 to 1.2 times their length");
         if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"--edge-pad must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
         if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
+        if (FeatureNorm is not (null or ModelConfig.FeatureNormNone or ModelConfig.FeatureNormClip)) Fail($"--feature-norm must be none or clip (got '{FeatureNorm}')");
         if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();
         // A library caller may train a model of its own under another name; that one is checked when built.

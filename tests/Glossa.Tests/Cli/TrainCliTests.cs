@@ -55,7 +55,7 @@ public sealed class TrainCliTests : IDisposable
         var o = new TrainingOptions
         {
             Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
-            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3, WeightAverageEpochs = 1.5,
+            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip, ColourShuffle = 0.5, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3, WeightAverageEpochs = 1.5,
             Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
         };
         var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
@@ -68,6 +68,8 @@ public sealed class TrainCliTests : IDisposable
         Assert.False(resolved.GetProperty("flip").GetBoolean());
         Assert.True(resolved.GetProperty("augment").GetBoolean());
         Assert.Equal("clip", resolved.GetProperty("input_norm").GetString());
+        Assert.Equal("clip", resolved.GetProperty("feature_norm").GetString());
+        Assert.Equal(0.5, resolved.GetProperty("colour_shuffle").GetDouble());
         Assert.Equal(3, resolved.GetProperty("plateau_patience").GetInt32());
         Assert.True(resolved.GetProperty("patience_on_stall").GetBoolean());
         Assert.Equal(0.25, resolved.GetProperty("zoom").GetDouble());
@@ -126,6 +128,10 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(0.1, resolved.GetProperty("zoom").GetDouble());
         Assert.Equal(32, resolved.GetProperty("frame_size").GetInt32());
         Assert.Equal(2, resolved.GetProperty("epochs").GetInt32());
+        // What shapes the model comes from the checkpoint: changing it on --resume is refused, not written to training.json and ignored.
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "clip", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--feature-norm clip differs from the run's", stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--threads", "2", "--workers", "1");
         Assert.True(rc == 0, stderr);
         Assert.Equal(2, RunFolder.ReadMetrics(dir).Count);

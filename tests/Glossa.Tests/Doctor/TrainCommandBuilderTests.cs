@@ -95,9 +95,12 @@ public sealed class TrainCommandBuilderTests
         Assert.DoesNotContain(plain, a => a.Description.Contains("teacher"));
 
         var zoomed = Advice(grid with { Zoom = 0.25 }, "tiny-grid-student", 1_800_000);
-        var done = Assert.Single(zoomed, a => a.Description.StartsWith("Augmentation is already on"));
-        Assert.Null(done.Command);
+        Assert.Contains(zoomed, a => a.Description.StartsWith("Add colour shuffle") && a.Command!.Contains("--colour-shuffle 0.5 ") && a.Command.Contains("--zoom 0.25 "));
         Assert.DoesNotContain(zoomed, a => a.Description.StartsWith("Add scale jitter"));
+        var shuffled = Advice(grid with { Zoom = 0.25, ColourShuffle = 0.5 }, "tiny-grid-student", 1_800_000);
+        var done = Assert.Single(shuffled, a => a.Description.StartsWith("Augmentation is already on"));
+        Assert.Null(done.Command);
+        Assert.DoesNotContain(shuffled, a => a.Description.StartsWith("Add colour shuffle") || a.Description.StartsWith("Add scale jitter"));
 
         var off = Advice(grid with { Augment = false }, "tiny-grid-student", 1_800_000);
         Assert.Contains(off, a => a.Command is { } c && !c.Contains("--no-augment") && c.Contains("--no-flip"));

@@ -112,6 +112,63 @@ public sealed class ClipTransformTests
         }
     }
 
+    [Theory]
+    [InlineData(0.5, 0.5, 0.5)]
+    [InlineData(0.485, 0.456, 0.406)]
+    public void Colour_shuffle_moves_each_channel_to_its_plane_and_negates_the_chosen_ones(double mr, double mg, double mb)
+    {
+        var o = Small with { Mean = [mr, mg, mb], Std = [0.229, 0.5, 0.225] };
+        var clip = Synthetic(2, 16, 16);
+        var plain = new float[2 * 3 * 144];
+        ClipTransform.Apply(clip, [0, 1], new ClipAugmentation(1, 2, false, 1, 1, 1), o, plain);
+        for (int order = 0; order < ClipAugmentation.Orders.Length; order++)
+            for (int signs = 0; signs < 8; signs++)
+                foreach (double saturation in new[] { 1.0, 0.7 })
+                {
+                    var reference = new float[2 * 3 * 144];
+                    ClipTransform.Apply(clip, [0, 1], new ClipAugmentation(1, 2, false, 1, 1, saturation), o, reference);
+                    var shuffled = new float[2 * 3 * 144];
+                    ClipTransform.Apply(clip, [0, 1], new ClipAugmentation(1, 2, false, 1, 1, saturation, 1, order, signs), o, shuffled);
+                    for (int t = 0; t < 2; t++)
+                        for (int c = 0; c < 3; c++)
+                        {
+                            int to = ClipAugmentation.Orders[order][c];
+                            float sign = (signs >> c & 1) == 1 ? -1 : 1;
+                            for (int i = 0; i < 144; i++)
+                                Assert.Equal(sign * reference[t * 432 + c * 144 + i], shuffled[t * 432 + to * 144 + i], 5);
+                        }
+                }
+        Assert.Equal(ClipAugmentation.Orders.Length, ClipAugmentation.Orders.Select(p => string.Join(",", p)).Distinct().Count());
+        Assert.All(ClipAugmentation.Orders, p => Assert.Equal([0, 1, 2], p.Order()));
+    }
+
+    [Fact]
+    public void Colour_shuffle_is_drawn_for_its_share_of_training_clips_only_and_leaves_other_draws_alone()
+    {
+        var o = Small with { ColourShuffle = 0.5 };
+        int shuffled = 0;
+        var seen = new HashSet<(int, int)>();
+        for (int seed = 0; seed < 2000; seed++)
+        {
+            var rng = ClipRandom.For(seed, 1, 2);
+            var aug = ClipTransform.Draw(o, FrameMode.Train, ref rng);
+            if (aug.ColourOrder != 0 || aug.ColourSigns != 0) shuffled++;
+            seen.Add((aug.ColourOrder, aug.ColourSigns));
+            var evalRng = ClipRandom.For(seed, 1, 2);
+            Assert.Equal(ClipAugmentation.Centre(o), ClipTransform.Draw(o, FrameMode.Eval, ref evalRng));
+            // Off, the draw is the one made before the option existed: same crop as with it on.
+            var offRng = ClipRandom.For(seed, 1, 2);
+            var off = ClipTransform.Draw(Small, FrameMode.Train, ref offRng);
+            Assert.Equal((0, 0), (off.ColourOrder, off.ColourSigns));
+            Assert.Equal((aug.CropX, aug.CropY), (off.CropX, off.CropY));
+        }
+        Assert.InRange(shuffled, 900, 1100);
+        Assert.Equal(48, seen.Count);
+        Assert.Contains("colour shuffle", Assert.Throws<GlossaException>(() => (new FrameOptions { ColourShuffle = 1.5 }).Validate()).Message);
+        Assert.Equal(0, Glossa.Frames.FramePolicy.For(64, 300, augment: false, colourShuffle: 0.5).ColourShuffle);
+        Assert.Equal(0.5, Glossa.Frames.FramePolicy.For(64, 300, augment: true, colourShuffle: 0.5).ColourShuffle);
+    }
+
     [Fact]
     public void Imagenet_normalisation_uses_mean_and_std()
     {

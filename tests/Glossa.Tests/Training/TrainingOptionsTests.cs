@@ -54,6 +54,21 @@ public sealed class TrainingOptionsTests
         Assert.Contains("--input-norm", e.Message);
         (o with { InputNorm = Glossa.Models.ModelConfig.InputNormClip }).Validate();
         Assert.Equal(Glossa.Models.ModelConfig.InputNormClip, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").InputNorm);
+        Assert.Equal(Glossa.Models.ModelConfig.FeatureNormClip, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").FeatureNorm);
+        Assert.Equal(0.5, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").ColourShuffle);
+        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, FeatureNorm = "frame" }).Validate());
+        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = 1.5 }).Validate());
+        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = double.NaN }).Validate());
         Assert.False(DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Flip && DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Augment);
+    }
+
+    [Fact]
+    public void Scale_jitter_or_colour_shuffle_without_augmentation_is_noted_not_silently_dropped()
+    {
+        var o = new TrainingOptions { OutputDir = "run", Augment = false, ColourShuffle = 0.5 };
+        Assert.Contains(o.Notes(), n => n.Contains("--colour-shuffle act only with augmentation") && !n.Contains("--zoom"));
+        Assert.Contains((o with { Zoom = 0.25 }).Notes(), n => n.Contains("--zoom and --colour-shuffle act only"));
+        Assert.DoesNotContain((o with { Augment = true, Zoom = 0.25 }).Notes(), n => n.Contains("augmentation"));
+        Assert.Empty((o with { ColourShuffle = 0 }).Notes());
     }
 }

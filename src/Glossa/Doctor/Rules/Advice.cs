@@ -67,9 +67,11 @@ internal static class Advice
                 ("no-augment", null), ("no-flip", true));
         if (t is { Zoom: 0 })
             return Command(r, $"Add scale jitter to the augmentation already on (regions 0.75-1.14 times the crop, so a larger or smaller signer is one the model has seen) {why}", ("zoom", 0.25));
+        if (t is { ColourShuffle: 0 })
+            return Command(r, $"Add colour shuffle to the augmentation already on (half the training clips get their colour channels in a random order, each negated at random, so an unseen signer's colours and contrast are ones the model has seen) {why}", ("colour-shuffle", 0.5));
         if (t is not null)
-            return new($"Augmentation is already on (random crop, scale jitter {t.Zoom:0.##}, temporal rescale{(t.Flip ? ", mirroring" : "")}): what is left is more training data (more signers and sentences), a smaller model or stronger weight decay.");
-        return new($"Use more data augmentation (random crop, scale jitter, temporal rescale) {why}.");
+            return new($"Augmentation is already on (random crop, scale jitter {t.Zoom:0.##}, colour shuffle {t.ColourShuffle:0.##}, temporal rescale{(t.Flip ? ", mirroring" : "")}): what is left is more training data (more signers and sentences), a smaller model or stronger weight decay.");
+        return new($"Use more data augmentation (random crop, scale jitter, colour shuffle, temporal rescale) {why}.");
     }
 
     /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>

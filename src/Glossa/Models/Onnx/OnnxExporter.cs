@@ -37,6 +37,8 @@ public static class OnnxExporter
             return $"model '{config.Name}': the weight-normalised classifier shared by both heads (SMKD) is not exported";
         if (config.InputNorm != ModelConfig.InputNormNone)
             return $"model '{config.Name}': ONNX export covers input_norm none; this model normalises each clip ({config.InputNorm}) and is not exported";
+        if (config.FeatureNorm != ModelConfig.FeatureNormNone)
+            return $"model '{config.Name}': ONNX export covers feature_norm none; this model normalises each clip's features ({config.FeatureNorm}) and is not exported";
         return null;
     }
 
