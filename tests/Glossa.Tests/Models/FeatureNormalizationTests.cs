@@ -59,5 +59,8 @@ public class FeatureNormalizationTests
         var perFrame = ModelFactory.Named(ModelFactory.TinyStudent, 5);
         Assert.Null(Glossa.Models.Onnx.OnnxExporter.Refusal(perFrame));
         Assert.Contains("feature_norm", Glossa.Models.Onnx.OnnxExporter.Refusal(perFrame with { FeatureNorm = ModelConfig.FeatureNormClip }));
+        var refused = Assert.Throws<GlossaException>(() => Glossa.Models.Onnx.OnnxExporter.CheckExportable(perFrame with { FeatureNorm = ModelConfig.FeatureNormClip }));
+        Assert.Contains("--engine torch", refused.Message);   // what to do instead, in the same line
+        Assert.DoesNotContain('\n', refused.Message);
     }
 }

@@ -46,7 +46,7 @@ public static class OnnxExporter
     public static void CheckExportable(ModelConfig config)
     {
         if (Refusal(config) is string reason)
-            throw new GlossaException(reason);
+            throw new GlossaException($"{reason}; run it with --engine torch, or export it with --format pytorch or safetensors");
     }
 
     /// <summary>The serialised ONNX ModelProto of <paramref name="model"/>.</summary>
