@@ -28,8 +28,7 @@ public static class ClipNormalization
         long b = frames.shape[0], t = frames.shape[1];
         using var scope = NewDisposeScope();
         var lens = tensor(lengths, dtype: frames.dtype, device: frames.device).reshape(b, 1, 1, 1, 1);           // (B) -> (B,1,1,1,1)
-        var mask = (arange(t, device: frames.device).unsqueeze(0) < tensor(lengths, device: frames.device).unsqueeze(1))
-            .to(frames.dtype).reshape(b, t, 1, 1, 1);                                                           // (B,T) -> (B,T,1,1,1)
+        var mask = ValidFrames(lengths, t, frames).reshape(b, t, 1, 1, 1);                                       // (B,T) -> (B,T,1,1,1)
         var mean = (frames * mask).sum(1, keepdim: true) / lens;                                                  // (B,T,C,H,W) -> (B,1,C,H,W)
         var centred = (frames - mean) * mask;                                                                     // (B,T,C,H,W)
         long pixels = frames.shape[3] * frames.shape[4];
@@ -37,4 +36,8 @@ public static class ClipNormalization
         var variance = (centred * centred).sum([1, 3, 4], keepdim: true) / values;                               // (B,T,C,H,W) -> (B,1,C,1,1)
         return (centred / variance.add(EpsilonScalar).sqrt()).MoveToOuterDisposeScope();                          // (B,T,C,H,W)
     }
+
+    /// <summary>(B, T) mask in <paramref name="like"/>'s dtype and device: 1 for the first lengths[i] frames of clip i, 0 for its padding.</summary>
+    internal static Tensor ValidFrames(long[] lengths, long t, Tensor like) =>
+        (arange(t, device: like.device).unsqueeze(0) < tensor(lengths, device: like.device).unsqueeze(1)).to(like.dtype);
 }

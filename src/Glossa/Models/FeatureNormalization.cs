@@ -14,12 +14,10 @@ public static class FeatureNormalization
     /// <summary>features (B, T, D), valid lengths per clip -> the normalised features, same shape.</summary>
     public static Tensor Apply(Tensor features, long[] lengths)
     {
-        long b = features.shape[0], t = features.shape[1];
+        long t = features.shape[1];
         using var scope = NewDisposeScope();
-        var lens = tensor(lengths, device: features.device);
-        var mask = (arange(t, device: features.device).unsqueeze(0) < lens.unsqueeze(1))
-            .to(features.dtype).unsqueeze(2);                                                       // (B,T) -> (B,T,1)
-        var mean = (features * mask).sum(1, keepdim: true) / lens.to(features.dtype).reshape(b, 1, 1); // (B,T,D) -> (B,1,D)
+        var mask = ClipNormalization.ValidFrames(lengths, t, features).unsqueeze(2);                // (B,T) -> (B,T,1)
+        var mean = (features * mask).sum(1, keepdim: true) / mask.sum(1, keepdim: true);            // (B,T,D) -> (B,1,D)
         return ((features - mean) * mask).MoveToOuterDisposeScope();                                // (B,T,D)
     }
 }
