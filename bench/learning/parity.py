@@ -4,15 +4,23 @@
 config) on the same PHOENIX-layout corpus and seeds; prints per-epoch train loss and greedy dev
 WER side by side.
 
-Recipe on both sides: tiny-student at 64x64 (resize 72x72, centre crop 64, x/127.5 - 1), batch 4
+Recipe on both sides: tiny-student at 64x64 (each frame resized to 64x64, x/127.5 - 1), batch 4
 bucketed by length with edge padding, AdamW lr 1e-3 wd 1e-4, linear warm-up from 1% over the
 first epoch then constant, gradient norm clipped at 5, CTC (blank 0, mean reduction), no
 augmentation, greedy decoding without cleanup for the dev WER. The seeds are the same numbers,
 but the two frameworks draw different initial weights and batch orders from them, so parity
 means "within each other's spread over seeds", not equal digits.
 
+With --coupled, each seed means the same start on both sides: PyTorch draws the initial weights
+(torch.manual_seed(seed)) and saves them, Glossa starts from them (--pretrained), both take their
+batches in Glossa's order (a port of Glossa's ClipRandom and BatchPlanner: xoshiro256** seeded by
+(seed, epoch), shuffle, length-sorted chunks of 50 batches, shuffled batches), and dropout is off
+on both sides (the masks cannot be shared). What is left to differ is the arithmetic (libtorch 2.10
+against PyTorch 1.13, frame resizing), so per-epoch losses show how closely one framework's training
+tracks the other's from the same start, and how far rounding carries them apart.
+
     /usr/bin/python3 bench/learning/parity.py CORPUS --epochs 12 --seeds 1 2 3 [--glossa ./glossa] [--work DIR]
-        [--sides glossa torch] [--results FILE.json]
+        [--sides glossa torch] [--results FILE.json] [--coupled]
 
 Each finished (side, seed) run is added to --results (default WORK/results.json) as it ends, and a
 run already there with at least --epochs epochs is not trained again, so an interrupted comparison
@@ -53,9 +61,11 @@ def read_split(root, split):
 
 
 def load_clip(paths):
+    # Glossa without augmentation resizes each frame straight to the frame size (no crop; its
+    # linear-mipmap resize is within 0.7 grey levels on average of PIL's antialiased bilinear).
     clip = []
     for p in paths:
-        im = Image.open(p).convert("RGB").resize((72, 72), Image.BILINEAR).crop((4, 4, 68, 68))
+        im = Image.open(p).convert("RGB").resize((64, 64), Image.BILINEAR)
         clip.append(torch.frombuffer(bytearray(im.tobytes()), dtype=torch.uint8).view(64, 64, 3))
     return torch.stack(clip).permute(0, 3, 1, 2).contiguous()  # (T,H,W,3) -> (T,3,H,W)
 
@@ -78,18 +88,79 @@ def batches(data, seed, epoch, size=4):
     return out
 
 
-def forward(model, clips):
+MASK = (1 << 64) - 1
+
+
+def _mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+class ClipRandom:
+    """Glossa's Frames/ClipRandom: xoshiro256** seeded through SplitMix64 from (seed, epoch, sample)."""
+
+    def __init__(self, seed, epoch, sample):
+        u32 = lambda v: v & 0xFFFFFFFF
+        x = _mix(((u32(seed) * 0x9E3779B97F4A7C15) & MASK) ^ _mix((u32(epoch) + 0x632BE59BD9B4E019) & MASK)
+                 ^ ((_mix(u32(sample) ^ 0xD1B54A32D192ED03) + 1) & MASK))
+        self.s = []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & MASK
+            self.s.append(_mix(x))
+
+    def next64(self):
+        s0, s1, s2, s3 = self.s
+        rotl = lambda v, k: ((v << k) | (v >> (64 - k))) & MASK
+        result = (rotl((s1 * 5) & MASK, 7) * 9) & MASK
+        t = (s1 << 17) & MASK
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        self.s = [s0, s1, s2, s3]
+        return result
+
+    def next(self, n):
+        return ((self.next64() >> 33) * n) >> 31
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def glossa_batches(data, seed, epoch, size=4, chunk_batches=50, max_frames=300):
+    """Glossa's Frames/BatchPlanner for training (epoch 1-based)."""
+    lengths = [min(clip.shape[0], max_frames) for clip, _ in data]
+    rng = ClipRandom(seed, epoch, -1)
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    chunk = size * chunk_batches
+    out = []
+    for s in range(0, len(order), chunk):
+        part = sorted(order[s:s + chunk], key=lambda i: lengths[i])  # stable, as Glossa's OrderBy
+        out += [part[i:i + size] for i in range(0, len(part), size)]
+    rng.shuffle(out)
+    return out
+
+
+def forward(model, clips, channels_last=False):
     lens = [c.shape[0] for c in clips]
     t = max(lens)
     x = torch.stack([torch.cat([c, c[-1:].expand(t - c.shape[0], -1, -1, -1)]) for c in clips]).float() / 127.5 - 1
     b = x.shape[0]
     valid = torch.cat([torch.arange(i * t, i * t + n) for i, n in enumerate(lens)])
     flat = x.reshape(b * t, 3, 64, 64)                                  # (B,T,3,H,W) -> (B*T,3,H,W)
-    feats = model.backbone.features(flat[valid]).mean(dim=(2, 3))       # (N_valid,D)
+    frames = flat[valid].contiguous(memory_format=torch.channels_last) if channels_last else flat[valid]
+    feats = model.backbone.features(frames).mean(dim=(2, 3))            # (N_valid,D)
     full = torch.zeros(b * t, feats.shape[1]).index_copy(0, valid, feats).reshape(b, t, -1)  # (B,T,D)
     for i, n in enumerate(lens):  # each clip's last features fill its padding: the head's edge pad repeats them
         full[i, n:] = full[i, n - 1]
-    return model.head(full), torch.tensor([out_len(n) for n in lens])
+    out = torch.tensor([out_len(n) for n in lens])
+    return model.head(full, out), out
 
 
 def edit_distance(a, b):
@@ -101,19 +172,25 @@ def edit_distance(a, b):
     return d[len(b)]
 
 
-def torch_run(train, dev, vocab, seed, epochs):
+def initial_model(vocab, seed, coupled):
     torch.manual_seed(seed)
-    model = GlossaModel(dict(CONFIG, num_classes=len(vocab) + 1))
+    return GlossaModel(dict(CONFIG, num_classes=len(vocab) + 1, dropout=0.0 if coupled else CONFIG["dropout"]))
+
+
+def torch_run(train, dev, vocab, seed, epochs, coupled, channels_last=False):
+    model = initial_model(vocab, seed, coupled)
+    if channels_last:                      # as Glossa runs its tiny CNN: the same weights, another memory layout
+        model.backbone.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
     steps_per_epoch = math.ceil(len(train) / 4)
     step, rows = 0, []
     for epoch in range(1, epochs + 1):
         model.train()
         losses, t0 = [], time.time()
-        for batch in batches(train, seed, epoch):
+        for batch in (glossa_batches if coupled else batches)(train, seed, epoch):
             for g in opt.param_groups:
                 g["lr"] = 1e-3 * (0.01 + 0.99 * (step + 1) / steps_per_epoch) if step < steps_per_epoch else 1e-3
-            logits, lens = forward(model, [train[i][0] for i in batch])
+            logits, lens = forward(model, [train[i][0] for i in batch], channels_last)
             targets = [torch.tensor(train[i][1]) for i in batch]
             loss = F.ctc_loss(logits.log_softmax(-1).transpose(0, 1), torch.cat(targets), lens,
                               torch.tensor([len(t) for t in targets]), blank=0, reduction="mean")
@@ -127,18 +204,18 @@ def torch_run(train, dev, vocab, seed, epochs):
         errors = words = 0
         with torch.no_grad():
             for clip, target in dev:
-                logits, lens = forward(model, [clip])
+                logits, lens = forward(model, [clip], channels_last)
                 best = logits[0, :lens[0]].argmax(-1).tolist()
                 hyp = [k for i, k in enumerate(best) if k != 0 and (i == 0 or best[i - 1] != k)]
                 errors += edit_distance(target, hyp)
                 words += len(target)
         rows.append((sum(losses) / len(losses), 100.0 * errors / words, time.time() - t0))
-        print(f"  torch seed {seed} epoch {epoch}: loss {rows[-1][0]:.3f} dev WER {rows[-1][1]:.1f}% ({rows[-1][2]:.0f} s)", flush=True)
+        print(f"  torch{'-cl' if channels_last else ''} seed {seed} epoch {epoch}: loss {rows[-1][0]:.3f} dev WER {rows[-1][1]:.1f}% ({rows[-1][2]:.0f} s)", flush=True)
     return rows
 
 
-def glossa_run(glossa, corpus, work, seed, epochs):
-    out = os.path.join(work, f"glossa-s{seed}")
+def glossa_run(glossa, corpus, work, seed, epochs, init=None):
+    out = os.path.join(work, f"glossa-{'coupled-' if init else ''}s{seed}")
     metrics = os.path.join(out, "metrics.jsonl")
     if os.path.exists(metrics):
         # A run of this recipe with more epochs (even one stopped by hand) has the same first epochs:
@@ -150,7 +227,8 @@ def glossa_run(glossa, corpus, work, seed, epochs):
     subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
                     "--batch-size", "4", "--lr", "1e-3", "--weight-decay", "1e-4", "--warmup-epochs", "1", "--schedule", "constant",
                     "--plateau-patience", "0", "--patience", "0", "--no-augment", "--frame-size", "64", "--seed", str(seed),
-                    "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"],
+                    "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"]
+                   + (["--pretrained", init, "--dropout", "0"] if init else []),
                    check=True, stdout=subprocess.DEVNULL)
     rows = [json.loads(line) for line in open(metrics)]
     return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows], False
@@ -163,11 +241,14 @@ def main():
     a.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     a.add_argument("--glossa", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "glossa"))
     a.add_argument("--work", default="/tmp/glossa-learning-parity")
-    a.add_argument("--sides", nargs="+", choices=["glossa", "torch"], default=["glossa", "torch"])
-    a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json)")
+    a.add_argument("--sides", nargs="+", choices=["glossa", "torch", "torch-cl"], default=["glossa", "torch"],
+                   help="torch-cl: a control, PyTorch again with its backbone in channels-last memory (as Glossa's), which"
+                        " changes only the rounding: how far PyTorch lands from itself")
+    a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json, with --coupled WORK/results-coupled.json)")
+    a.add_argument("--coupled", action="store_true", help="same initial weights and batch order on both sides for each seed, dropout off")
     o = a.parse_args()
     os.makedirs(o.work, exist_ok=True)
-    store = o.results or os.path.join(o.work, "results.json")
+    store = o.results or os.path.join(o.work, "results-coupled.json" if o.coupled else "results.json")
     saved = json.load(open(store)) if os.path.exists(store) else {}
     torch.set_num_threads(2)
     root = variant(o.corpus)
@@ -187,9 +268,13 @@ def main():
             t0, c0 = time.time(), os.times()
             reused = False
             if side == "glossa":
-                results[(side, seed)], reused = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs)
+                init = None
+                if o.coupled:                            # PyTorch's initial weights of this seed, in Glossa's key names
+                    init = os.path.join(o.work, f"init-s{seed}.pt")
+                    torch.save(initial_model(vocab, seed, True).state_dict(), init)
+                results[(side, seed)], reused = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs, init)
             else:
-                results[(side, seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs)
+                results[(side, seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs, o.coupled, side == "torch-cl")
             c1 = os.times()
             saved.setdefault("runs", {})[f"{side}:{seed}"] = results[(side, seed)]
             if reused:                                   # cost unknown here: it was paid by the earlier run
@@ -200,17 +285,36 @@ def main():
             saved.setdefault("cost", {})[f"{side}:{seed}"] = {"wall_s": round(time.time() - t0, 1), "cpu_s": round(cpu, 1),
                                                               "load_at_end": os.getloadavg()[0]}
             json.dump(saved, open(store, "w"), indent=1)
-    head = " | ".join(f"{side} s{seed} loss / WER" for side in ("glossa", "torch") for seed in o.seeds)
-    print(f"| epoch | {head} |")
-    print("|---|" + "---|" * (2 * len(o.seeds)))
-    for e in range(o.epochs):
-        cells = []
-        for side in ("glossa", "torch"):
-            for seed in o.seeds:
-                r = results.get((side, seed), [])
-                cells.append(f"{r[e][0]:.2f} / {r[e][1]:.1f}" if e < len(r) else "-")
-        print(f"| {e + 1} | " + " | ".join(cells) + " |")
+    print_table(results, o.seeds, o.epochs, o.coupled)
 
+
+def print_table(results, seeds, epochs, coupled):
+    """Markdown: each run's train loss / dev WER per epoch; for Glossa (and the channels-last control,
+    when run), how many seeds' dev WER lie inside PyTorch's min-max, and with --coupled the largest
+    train-loss difference from PyTorch's run of the same seed."""
+    sides = [side for side in ("glossa", "torch", "torch-cl") if any((side, s) in results for s in seeds)]
+    checked = [side for side in sides if side != "torch"]
+    names = {"glossa": "Glossa", "torch-cl": "PyTorch channels-last"}
+    extra = ["PyTorch's dev WER range"] + [f"{names[side]} seeds inside it" for side in checked]
+    if coupled:
+        extra += [f"{names[side]}: largest loss difference, same seed" for side in checked]
+    head = [f"{side} s{seed} loss / WER" for side in sides for seed in seeds] + extra
+    print("| epoch | " + " | ".join(head) + " |")
+    print("|---|" + "---|" * len(head))
+    for e in range(epochs):
+        row = {(side, seed): results[(side, seed)][e] for side in sides for seed in seeds if len(results.get((side, seed), [])) > e}
+        cells = [f"{row[(side, seed)][0]:.3f} / {row[(side, seed)][1]:.1f}" if (side, seed) in row else "-" for side in sides for seed in seeds]
+        reference = [row[("torch", s)][1] for s in seeds if ("torch", s) in row]
+        lo, hi = (min(reference), max(reference)) if reference else (math.nan, math.nan)
+        cells.append(f"{lo:.1f}-{hi:.1f}" if reference else "-")
+        for side in checked:
+            wers = [row[(side, s)][1] for s in seeds if (side, s) in row]
+            cells.append(f"{sum(lo - 1e-9 <= w <= hi + 1e-9 for w in wers)} of {len(wers)}" if reference and wers else "-")
+        if coupled:
+            for side in checked:
+                diffs = [abs(row[(side, s)][0] - row[("torch", s)][0]) for s in seeds if (side, s) in row and ("torch", s) in row]
+                cells.append(f"{max(diffs):.3f}" if diffs else "-")
+        print(f"| {e + 1} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,8 @@
     model = GlossaModel(json.load(open("config.json")))
     model.load_state_dict(torch.load("exported.pt"), strict=True)
     logits = model(frames)        # frames (B, T, 3, H, W), all frames valid -> (B, T', C)
+
+input_norm and feature_norm "clip" are applied as Glossa applies them (per clip, all frames valid).
 """
 import torch
 import torch.nn as nn
@@ -34,15 +36,31 @@ class TemporalConv(nn.Module):
 
 
 class TinyCnn(nn.Module):
-    def __init__(self, width):
+    """Four stride-2 conv-BN-ReLU blocks; grid 0 averages the last map, grid g keeps it as a g x g raster (tiny_cnn_grid: 4)."""
+
+    def __init__(self, width, grid=0):
         super().__init__()
+        self.grid = grid
         layers, cin = [], 3
         for c in (16, 32, 64, 128):
             c = max(8, round(c * width))
             layers += [nn.Conv2d(cin, c, 3, 2, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
             cin = c
         self.features = nn.Sequential(*layers)
-        self.dim = cin
+        self.dim = cin * grid * grid if grid else cin
+
+    def pooled(self, maps):
+        if not self.grid:
+            return maps.mean(dim=(2, 3))                                      # (N,C,h,w) -> (N,C)
+        return F.adaptive_avg_pool2d(maps, self.grid).flatten(1)              # (N,C,h,w) -> (N,C*g*g)
+
+
+def clip_normalised(frames):
+    """input_norm clip (Glossa's ClipNormalization), all frames valid: each clip's mean frame
+    subtracted, then each channel divided by its standard deviation over the clip."""
+    centred = frames - frames.mean(dim=1, keepdim=True)                          # (B,T,C,H,W)
+    variance = centred.square().mean(dim=(1, 3, 4), keepdim=True)              # (B,1,C,1,1)
+    return centred / (variance + 1e-4).sqrt()
 
 
 class GlossaModel(nn.Module):
@@ -51,6 +69,9 @@ class GlossaModel(nn.Module):
         kind = config["backbone"]
         hidden, layers, dropout = config["hidden_dim"], config["layers"], config["dropout"]
         self.per_frame = kind != "i3d"
+        # Parameter-free normalisations inside the model (absent from configs older than them).
+        self.input_norm = config.get("input_norm") or "none"
+        self.feature_norm = config.get("feature_norm") or "none"
         if kind == "i3d":
             self.backbone = I3D(num_classes=1, temporal_stride=config["i3d_temporal_stride"])
             del self.backbone.logits
@@ -62,8 +83,8 @@ class GlossaModel(nn.Module):
                 width = 832
             else:
                 width = 1024
-        elif kind == "tiny_cnn":
-            self.backbone = TinyCnn(config["width_mult"])
+        elif kind in ("tiny_cnn", "tiny_cnn_grid"):
+            self.backbone = TinyCnn(config["width_mult"], grid=4 if kind == "tiny_cnn_grid" else 0)
             width = self.backbone.dim
         else:
             make = torchvision.models.mobilenet_v3_large if kind == "mobilenet_v3_large" else torchvision.models.mobilenet_v3_small
@@ -92,12 +113,20 @@ class GlossaModel(nn.Module):
 
     def features(self, frames):
         b, t = frames.shape[:2]
+        if self.input_norm == "clip":
+            frames = clip_normalised(frames)
         if self.per_frame:
             maps = self.backbone.features(frames.reshape(b * t, *frames.shape[2:]))
-            return maps.mean(dim=(2, 3)).reshape(b, t, -1)
+            pooled = self.backbone.pooled(maps) if isinstance(self.backbone, TinyCnn) else maps.mean(dim=(2, 3))
+            return pooled.reshape(b, t, -1)
         return self.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
 
-    def head(self, f):
+    def head(self, f, lengths=None):
+        """f (B,T,D) -> logits (B,T',C). lengths (B), the clips' valid output frames T', packs the
+        BiLSTM as Glossa does (its backward direction starts at each clip's last valid frame); None
+        means every frame is valid."""
+        if self.feature_norm == "clip":                                          # FeatureNormalization: each clip's mean feature subtracted
+            f = f - f.mean(dim=1, keepdim=True)
         x = self.dropout(f)
         if self.projection is not None:
             x = self.projection(x)
@@ -107,7 +136,11 @@ class GlossaModel(nn.Module):
                 x = F.pad(x, (self.edge_pad, self.edge_pad), mode="replicate")
             x = self.temporal_conv(x).transpose(1, 2)
         if self.lstm is not None:
-            x, _ = self.lstm(x)
+            if lengths is not None and int(min(lengths)) < x.shape[1]:
+                packed = nn.utils.rnn.pack_padded_sequence(x, torch.as_tensor(lengths).cpu(), batch_first=True, enforce_sorted=False)
+                x, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])
+            else:
+                x, _ = self.lstm(x)
             x = self.dropout(x)
         return self.classifier(x)
 

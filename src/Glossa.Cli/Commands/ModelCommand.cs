@@ -182,9 +182,24 @@ internal static class ModelCommand
             else
                 WeightIO.SavePyTorch(model, outPath);
             Console.WriteLine($"wrote {outPath} ({kind}): {model.state_dict().Count} tensors of {model.Config.Name} ({ModelSummary.CountParameters(model):N0} parameters)");
+            if (kind != "onnx" && NormalisationNote(model.Config) is string note)
+                Console.WriteLine(note);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What a state dict does not carry: the model's parameter-free per-clip normalisations, which a
+    /// PyTorch re-implementation must apply too, or its logits differ from Glossa's; null when it has none.
+    /// </summary>
+    internal static string? NormalisationNote(ModelConfig config)
+    {
+        var steps = new List<string>();
+        if (config.InputNorm == ModelConfig.InputNormClip) steps.Add("input_norm clip: each clip's mean frame subtracted and each channel divided by its standard deviation over the clip");
+        if (config.FeatureNorm == ModelConfig.FeatureNormClip) steps.Add("feature_norm clip: each clip's mean backbone feature subtracted before the temporal layers");
+        return steps.Count == 0 ? null
+            : $"note: the weights alone do not give this model's output; its forward also normalises each clip ({string.Join("; ", steps)}), as bench/parity/glossa_model.py does from the checkpoint's model.json";
     }
 
     static string Extension(string kind) => kind == "pytorch" ? "pt" : kind;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Models;
 
 namespace Glossa.Training;
 
@@ -37,6 +38,12 @@ public static class ResumeCompatibility
         var was = Json(saved);
         var merged = new JsonObject();
         var notes = new List<string>();
+        JsonObject? model = null; // the checkpoint's model.json, read when an unset model option is given
+        JsonNode? ModelValue(string name)
+        {
+            model ??= JsonNode.Parse(ModelCheckpoint.ReadConfigJson(checkpoint))!.AsObject();
+            return model[name];
+        }
         foreach (var (name, value) in now)
         {
             bool explicitly = given.CommandLine is not { } cl || cl.Contains(OptionName(name));
@@ -55,6 +62,11 @@ public static class ResumeCompatibility
             if (!explicitly)
             {
                 merged[name] = old?.DeepClone(); // not given: the run's own value, not the default
+                continue;
+            }
+            if (Fixed.Contains(name) && old is null && JsonNode.DeepEquals(value, ModelValue(name)))
+            {
+                merged[name] = null; // unset in the run, and given as the value its model resolved it to: the same run
                 continue;
             }
             if (Fixed.Contains(name))

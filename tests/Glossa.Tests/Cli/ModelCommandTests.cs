@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Glossa.Models;
 
 namespace Glossa.Tests.Cli;
 
@@ -32,5 +33,39 @@ public class ModelCommandTests
         Assert.Equal(2, code);
         Assert.StartsWith("glossa: error: model 'resnet18' is unknown", stderr.Trim());
         Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void ExportingANormalisedModelSaysWhatTheWeightsDoNotCarry()
+    {
+        string root = Directory.CreateTempSubdirectory("glossa-export-note-").FullName;
+        try
+        {
+            foreach (bool normalised in new[] { false, true })
+            {
+                var config = ModelFactory.Named(ModelFactory.TinyGridStudent, numClasses: 5, hiddenDim: 8);
+                if (normalised) config = config with { InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip };
+                string dir = Path.Combine(root, normalised ? "normalised" : "plain");
+                using (var model = ModelFactory.Create(config))
+                    ModelCheckpoint.WriteUntrained(dir, model);
+                foreach (string name in new[] { "m.pt", "m.safetensors" })
+                {
+                    var (code, stdout, stderr) = Glossa("model", "export", dir, "--out", Path.Combine(dir, name));
+                    Assert.True(code == 0, stderr);
+                    if (normalised)
+                    {
+                        Assert.Contains("input_norm clip", stdout);
+                        Assert.Contains("feature_norm clip", stdout);
+                        Assert.Contains("bench/parity/glossa_model.py", stdout);
+                    }
+                    else
+                        Assert.DoesNotContain("note:", stdout);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

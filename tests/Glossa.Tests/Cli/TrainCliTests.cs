@@ -132,6 +132,9 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "clip", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--feature-norm clip differs from the run's", stderr);
+        // ... but given as the value the run's model resolved its unset option to, it is the same run.
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "none", "--input-norm", "none", "--dry-run");
+        Assert.True(rc == 0, stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--threads", "2", "--workers", "1");
         Assert.True(rc == 0, stderr);
         Assert.Equal(2, RunFolder.ReadMetrics(dir).Count);

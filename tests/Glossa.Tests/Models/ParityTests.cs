@@ -118,6 +118,8 @@ public class ExportParityTests
     [PythonTorchTheory]
     [InlineData("mobilenetv3-small-student", 48, 20)]
     [InlineData("tiny-student", 32, 20)]
+    [InlineData("tiny-grid-student", 64, 20)]
+    [InlineData("tiny-grid-student-normalised", 64, 20)]
     [InlineData("i3d-teacher", 32, 9)]
     public void ExportedRecogniserMatchesInPyTorch(string name, int size, int frames)
     {
@@ -125,7 +127,10 @@ public class ExportParityTests
         Directory.CreateDirectory(dir);
         try
         {
-            var config = ModelFactory.Named(name, numClasses: 12, hiddenDim: 16);
+            // "-normalised": the demo recipe's model, each clip normalised at the input and at the features.
+            bool normalised = name.EndsWith("-normalised", StringComparison.Ordinal);
+            var config = ModelFactory.Named(normalised ? name[..^"-normalised".Length] : name, numClasses: 12, hiddenDim: 16);
+            if (normalised) config = config with { InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip };
             using var model = ModelFactory.Create(config);
             model.eval();
             using var _ = no_grad();
