@@ -47,16 +47,27 @@ def variant(root):
     return root
 
 
+def fail(message):
+    sys.exit(f"parity.py: error: {message}")
+
+
 def read_split(root, split):
     manual = os.path.join(root, "annotations", "manual")
-    path = os.path.join(manual, split + ".corpus.csv")
-    if not os.path.exists(path):
-        path = os.path.join(manual, split + ".SI5.corpus.csv")
+    names = [os.path.join(manual, split + ".corpus.csv"), os.path.join(manual, split + ".SI5.corpus.csv")]
+    path = next((n for n in names if os.path.exists(n)), None)
+    if path is None:
+        fail(f"{root}: no {split} split ({' or '.join(names)} missing); give a PHOENIX-2014 layout corpus, e.g. from 'glossa synth DIR'")
     rows = list(csv.reader(open(path, encoding="utf-8"), delimiter="|"))[1:]
     out = []
-    for r in rows:
+    for line, r in enumerate(rows, start=2):
+        if len(r) < 4:
+            fail(f"{path}:{line}: expected id|folder|signer|annotation, got {len(r)} fields")
         frames = sorted(glob.glob(os.path.join(root, "features", "fullFrame-210x260px", split, r[1])))
+        if not frames:
+            fail(f"{path}:{line}: no frames match {os.path.join(root, 'features', 'fullFrame-210x260px', split, r[1])}")
         out.append((frames, r[3].split()))
+    if not out:
+        fail(f"{path}: the {split} split has no sentences")
     return out
 
 
@@ -235,18 +246,25 @@ def glossa_run(glossa, corpus, work, seed, epochs, init=None):
 
 
 def main():
-    a = argparse.ArgumentParser()
-    a.add_argument("corpus")
-    a.add_argument("--epochs", type=int, default=12)
-    a.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    a.add_argument("--glossa", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "glossa"))
-    a.add_argument("--work", default="/tmp/glossa-learning-parity")
+    a = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("corpus", help="a PHOENIX-2014 layout corpus (its root, or the phoenix-2014-multisigner / -SI5 folder in it) with train and dev splits")
+    a.add_argument("--epochs", type=int, default=12, help="epochs per run (default 12)")
+    a.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="seeds per side (default 1 2 3)")
+    a.add_argument("--glossa", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "glossa"),
+                   help="the glossa launcher (default: ./glossa of this checkout)")
+    a.add_argument("--work", default="/tmp/glossa-learning-parity", help="folder of the runs, the frame cache and results.json (default /tmp/glossa-learning-parity)")
     a.add_argument("--sides", nargs="+", choices=["glossa", "torch", "torch-cl"], default=["glossa", "torch"],
                    help="torch-cl: a control, PyTorch again with its backbone in channels-last memory (as Glossa's), which"
                         " changes only the rounding: how far PyTorch lands from itself")
     a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json, with --coupled WORK/results-coupled.json)")
     a.add_argument("--coupled", action="store_true", help="same initial weights and batch order on both sides for each seed, dropout off")
     o = a.parse_args()
+    if o.epochs < 1:
+        fail(f"--epochs must be at least 1 (got {o.epochs})")
+    if not os.path.isdir(o.corpus):
+        fail(f"{o.corpus}: corpus folder not found")
+    if "glossa" in o.sides and not os.access(o.glossa, os.X_OK):
+        fail(f"--glossa {o.glossa}: not an executable; give the glossa launcher of a checkout")
     os.makedirs(o.work, exist_ok=True)
     store = o.results or os.path.join(o.work, "results-coupled.json" if o.coupled else "results.json")
     saved = json.load(open(store)) if os.path.exists(store) else {}
@@ -285,7 +303,7 @@ def main():
             saved.setdefault("cost", {})[f"{side}:{seed}"] = {"wall_s": round(time.time() - t0, 1), "cpu_s": round(cpu, 1),
                                                               "load_at_end": os.getloadavg()[0]}
             json.dump(saved, open(store, "w"), indent=1)
-    print_table(results, o.seeds, o.epochs, o.coupled)
+    print_table({k: v for k, v in results.items() if k[0] in o.sides or k[0] == "torch"}, o.seeds, o.epochs, o.coupled)
 
 
 def print_table(results, seeds, epochs, coupled):

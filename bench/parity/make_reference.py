@@ -202,6 +202,9 @@ def check_model(state_path, io_path, config_path):
         config = json.load(f)
     model = GlossaModel(config)
     state = torch.load(state_path)
+    grads = [k for k, v in state.items() if v.requires_grad]
+    if grads:  # a state dict holds plain tensors (model.state_dict() in PyTorch): .numpy() must work on each
+        sys.exit(f"{len(grads)} exported tensors require grad, e.g. {grads[0]}")
     state = {k: v for k, v in state.items() if not k.endswith("num_batches_tracked")}
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]

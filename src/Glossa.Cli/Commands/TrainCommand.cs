@@ -213,7 +213,10 @@ internal static class TrainCommand
             var options = o.Bind(parse);
             if (parse.GetValue(o.DryRun))
             {
-                Console.WriteLine(JsonSerializer.Serialize(TrainingJob.Resolve(options), Checkpoint.Json));
+                var resolved = TrainingJob.Resolve(options);
+                var json = JsonSerializer.SerializeToNode(resolved, Checkpoint.Json)!.AsObject();
+                json["model_config"] = TrainingJob.ResolveModel(resolved); // what the options left unset (null above) resolve to
+                Console.WriteLine(json.ToJsonString(Checkpoint.Json));
                 return 0;
             }
             return TrainingConsole.Train(options, parse.GetValue(o.Json));

@@ -46,7 +46,12 @@ public static class ModelCheckpoint
         if (!Directory.Exists(path))
             throw new GlossaException($"{path}: checkpoint directory not found (a run folder holds 'best' and 'last')");
         if (!Exists(path))
-            throw new GlossaException($"{path}: not a Glossa checkpoint (needs {ModelFile} and {StateFile})");
+        {
+            string best = Path.Combine(path, "best");
+            throw new GlossaException(Exists(best)
+                ? $"{path}: a run folder, not a checkpoint; give its checkpoint, {best} (or {Path.Combine(path, "last")})"
+                : $"{path}: not a Glossa checkpoint (needs {ModelFile} and {StateFile})");
+        }
     }
 
     /// <summary>The model configuration JSON a checkpoint was written with.</summary>

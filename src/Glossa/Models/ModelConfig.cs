@@ -196,6 +196,17 @@ public sealed record ModelConfig
     /// <summary>The configuration as JSON (snake_case field names).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>
+    /// <see cref="ToJson"/> as a JSON object with what the configuration leaves to defaults filled in
+    /// (temporal_channels: <see cref="ResolvedTemporalChannels"/>): the values the built model has.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ToResolvedJson()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ToJson())!.AsObject();
+        json["temporal_channels"] = ResolvedTemporalChannels;
+        return json;
+    }
+
     /// <summary>Reads a configuration written by <see cref="ToJson"/> and validates it.</summary>
     public static ModelConfig FromJson(string json, string source = "model config")
     {

@@ -207,5 +207,21 @@ public static class WeightIO
     }
 
     /// <summary>Exports <paramref name="module"/>'s state dict in PyTorch's format: <c>model.load_state_dict(torch.load(path))</c> works on the same architecture.</summary>
-    public static void SavePyTorch(nn.Module module, string path) => module.save_py(path);
+    public static void SavePyTorch(nn.Module module, string path)
+    {
+        // Detached, as PyTorch's own state_dict() gives them: tensors that require grad would make
+        // torch.load(...)[key].numpy() fail on the Python side.
+        var state = new Dictionary<string, Tensor>();
+        try
+        {
+            foreach (var (key, value) in module.state_dict())
+                state[key] = value.detach();
+            PyTorchPickler.PickleStateDict(path, state);
+        }
+        finally
+        {
+            foreach (var t in state.Values)
+                t.Dispose();
+        }
+    }
 }

@@ -38,10 +38,10 @@ public static class ResumeCompatibility
         var was = Json(saved);
         var merged = new JsonObject();
         var notes = new List<string>();
-        JsonObject? model = null; // the checkpoint's model.json, read when an unset model option is given
+        JsonObject? model = null; // the checkpoint's model config as built, read when an unset model option is given
         JsonNode? ModelValue(string name)
         {
-            model ??= JsonNode.Parse(ModelCheckpoint.ReadConfigJson(checkpoint))!.AsObject();
+            model ??= ResolvedModel(checkpoint);
             return model[name];
         }
         foreach (var (name, value) in now)
@@ -70,7 +70,10 @@ public static class ResumeCompatibility
                 continue;
             }
             if (Fixed.Contains(name))
-                throw new GlossaException($"{OptionName(name)} {Show(value)} differs from the run's {Show(old)} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); it cannot change on --resume: drop it, or start a new run in another --output-dir");
+            {
+                string runs = old is null && ModelValue(name) is { } built ? $"{Show(built)} (unset, so its model's own)" : Show(old);
+                throw new GlossaException($"{OptionName(name)} {Show(value)} differs from the run's {runs} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); it cannot change on --resume: drop it, or start a new run in another --output-dir");
+            }
             merged[name] = value?.DeepClone();
             notes.Add($"  resume: {OptionName(name)} {Show(value)} (was {Show(old)})");
         }
@@ -93,6 +96,9 @@ public static class ResumeCompatibility
 
     static bool SamePath(string a, string b) =>
         a.Length > 0 && b.Length > 0 && string.Equals(Path.GetFullPath(a).TrimEnd('/'), Path.GetFullPath(b).TrimEnd('/'), StringComparison.Ordinal);
+
+    /// <summary>The checkpoint's model configuration with what it leaves to defaults resolved (temporal_channels: the hidden size).</summary>
+    static JsonObject ResolvedModel(string checkpoint) => ModelCheckpoint.ReadConfig(checkpoint).ToResolvedJson();
 
     static JsonObject Json(TrainingOptions o) => JsonSerializer.SerializeToNode(o, Checkpoint.Json)!.AsObject();
 

@@ -51,6 +51,7 @@ public sealed class TrainingJob : IDisposable
     public static TrainingJob Prepare(TrainingOptions options)
     {
         options.Validate();
+        RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite); // "nothing to resume" before the corpus is looked for
         var preamble = new List<string>();
         options = WithRunsOwn(options, preamble); // on --resume, the run's own threads and device unless given again
         var device = ComputeDevice.Resolve(options.Device);
@@ -147,13 +148,34 @@ public sealed class TrainingJob : IDisposable
             return (saved, config);
         }
         var vocabulary = Vocabulary.Build(train);
-        var built = ModelFactory.Named(options.Model, vocabulary.Count, options.HiddenDim, options.Dropout);
+        return (vocabulary, BuildConfig(options, vocabulary.Count));
+    }
+
+    /// <summary>The model a new run of <paramref name="options"/> builds: the named model with the options that shape it.</summary>
+    static ModelConfig BuildConfig(TrainingOptions options, int numClasses)
+    {
+        var built = ModelFactory.Named(options.Model, numClasses, options.HiddenDim, options.Dropout);
         if (options.FrameSize is int side) built = built with { FrameSize = side };
         if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
         if (options.InputNorm is string norm) built = built with { InputNorm = norm };
         if (options.FeatureNorm is string featureNorm) built = built with { FeatureNorm = featureNorm };
         if (options.EdgePad is int pad) built = built with { EdgePad = pad };
-        return (vocabulary, options.Objectives.ShapeModel(built).Validate());
+        return options.Objectives.ShapeModel(built).Validate();
+    }
+
+    /// <summary>
+    /// The model of <paramref name="resolved"/> (from <see cref="Resolve"/>) as JSON with its defaults
+    /// filled in: on --resume the checkpoint's; otherwise what the run would build, without
+    /// num_classes (the training split's vocabulary decides it).
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject ResolveModel(TrainingOptions resolved)
+    {
+        string last = Path.Combine(Path.GetFullPath(resolved.OutputDir), "last");
+        if (resolved.Resume && Checkpoint.Exists(last))
+            return ModelCheckpoint.ReadConfig(last).ToResolvedJson();
+        var json = BuildConfig(resolved, ModelConfig.PhoenixClasses).ToResolvedJson();
+        json.Remove("num_classes");
+        return json;
     }
 
     /// <summary>The fewest input frames for which <paramref name="outputLength"/> gives CTC enough output frames for a label (binary search: output length grows with input length).</summary>

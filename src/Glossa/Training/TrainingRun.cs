@@ -162,7 +162,7 @@ public sealed class TrainingRun
                 : State.PartialEpoch is not { } p ? ", the interrupted epoch is redone"
                 : p.BatchesDone >= owner.data.TrainBatchesPerEpoch ? $", validating the interrupted epoch {State.Epoch + 1} again"
                 : $", continuing the interrupted epoch {State.Epoch + 1} at batch {p.BatchesDone + 1}";
-            Say($"[{Now}] resuming {folder.Dir} after epoch {State.Epoch} (step {State.OptimizerSteps}, best val WER {Fmt(State.BestWer)}%{partial})");
+            Say($"[{Now}] resuming {folder.Dir} after epoch {State.Epoch} (step {State.OptimizerSteps}, {(State.BestWer is null ? "no val WER yet" : $"best val WER {Fmt(State.BestWer)}%")}{partial})");
         }
 
         /// <summary>Trains, validates and records one epoch; returns true when the run must stop.</summary>

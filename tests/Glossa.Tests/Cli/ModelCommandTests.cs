@@ -45,9 +45,13 @@ public class ModelCommandTests
             {
                 var config = ModelFactory.Named(ModelFactory.TinyGridStudent, numClasses: 5, hiddenDim: 8);
                 if (normalised) config = config with { InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip };
-                string dir = Path.Combine(root, normalised ? "normalised" : "plain");
+                string run = Path.Combine(root, normalised ? "normalised" : "plain"), dir = Path.Combine(run, "best");
                 using (var model = ModelFactory.Create(config))
                     ModelCheckpoint.WriteUntrained(dir, model);
+                // The run folder instead of its checkpoint: the message names the checkpoint to give.
+                var (rc, _, err) = Glossa("model", "export", run, "--out", Path.Combine(run, "m.pt"));
+                Assert.Equal(2, rc);
+                Assert.Contains($"a run folder, not a checkpoint; give its checkpoint, {dir}", err);
                 foreach (string name in new[] { "m.pt", "m.safetensors" })
                 {
                     var (code, stdout, stderr) = Glossa("model", "export", dir, "--out", Path.Combine(dir, name));

@@ -128,16 +128,43 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(0.1, resolved.GetProperty("zoom").GetDouble());
         Assert.Equal(32, resolved.GetProperty("frame_size").GetInt32());
         Assert.Equal(2, resolved.GetProperty("epochs").GetInt32());
+        // options left unset (null) show what the run's model resolved them to
+        Assert.Equal(JsonValueKind.Null, resolved.GetProperty("hidden_dim").ValueKind);
+        var model = resolved.GetProperty("model_config");
+        Assert.Equal(128, model.GetProperty("hidden_dim").GetInt32());
+        Assert.Equal(128, model.GetProperty("temporal_channels").GetInt32());
+        Assert.Equal("none", model.GetProperty("feature_norm").GetString());
+        Assert.True(model.GetProperty("num_classes").GetInt32() > 1); // the checkpoint's vocabulary
+        (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-new"), 1, "--hidden-dim", "48", "--dry-run"));
+        Assert.True(rc == 0, stderr);
+        model = JsonDocument.Parse(stdout).RootElement.GetProperty("model_config");
+        Assert.Equal(48, model.GetProperty("temporal_channels").GetInt32());
+        Assert.Equal(32, model.GetProperty("frame_size").GetInt32());
+        Assert.False(model.TryGetProperty("num_classes", out _)); // a new run's vocabulary decides it
         // What shapes the model comes from the checkpoint: changing it on --resume is refused, not written to training.json and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "clip", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--feature-norm clip differs from the run's", stderr);
         // ... but given as the value the run's model resolved its unset option to, it is the same run.
-        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "none", "--input-norm", "none", "--dry-run");
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "none", "--input-norm", "none",
+            "--hidden-dim", "128", "--temporal-channels", "128", "--edge-pad", "6", "--dry-run"); // tiny-student: hidden 128, conv width = hidden
         Assert.True(rc == 0, stderr);
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--hidden-dim", "64", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--hidden-dim 64 differs from the run's 128 (unset, so its model's own)", stderr); // the value that would be accepted
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--threads", "2", "--workers", "1");
         Assert.True(rc == 0, stderr);
         Assert.Equal(2, RunFolder.ReadMetrics(dir).Count);
+    }
+
+    [Fact]
+    public void Resuming_a_folder_without_a_run_says_so_before_looking_for_the_corpus()
+    {
+        // No --corpus: the default corpus path does not exist here either, but the first thing wrong is that there is nothing to resume.
+        var (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "never-trained"), "--resume", "--threads", "1");
+        Assert.Equal(2, rc);
+        Assert.Contains("nothing to resume", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
     }
 
     [Fact]
