@@ -235,12 +235,15 @@ def glossa_run(glossa, corpus, work, seed, epochs, init=None):
         if len(rows) >= epochs:
             print(f"  glossa seed {seed}: first {epochs} of the {len(rows)} epochs already in {metrics}", flush=True)
             return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows[:epochs]], True
-    subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
+    done = subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
                     "--batch-size", "4", "--lr", "1e-3", "--weight-decay", "1e-4", "--warmup-epochs", "1", "--schedule", "constant",
                     "--plateau-patience", "0", "--patience", "0", "--no-augment", "--frame-size", "64", "--seed", str(seed),
                     "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"]
                    + (["--pretrained", init, "--dropout", "0"] if init else []),
-                   check=True, stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0 or not os.path.exists(metrics):
+        said = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
+        fail(f"{glossa} train (seed {seed}) exited {done.returncode} without {metrics}: {said}")
     rows = [json.loads(line) for line in open(metrics)]
     return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows], False
 
@@ -262,10 +265,13 @@ def main():
     if o.epochs < 1:
         fail(f"--epochs must be at least 1 (got {o.epochs})")
     if not os.path.isdir(o.corpus):
-        fail(f"{o.corpus}: corpus folder not found")
+        fail(f"{o.corpus}: {'a file, not a corpus folder' if os.path.exists(o.corpus) else 'corpus folder not found'}")
     if "glossa" in o.sides and not os.access(o.glossa, os.X_OK):
         fail(f"--glossa {o.glossa}: not an executable; give the glossa launcher of a checkout")
-    os.makedirs(o.work, exist_ok=True)
+    try:
+        os.makedirs(o.work, exist_ok=True)
+    except OSError as e:
+        fail(f"--work {o.work}: cannot create it ({e.strerror}); give a writable folder")
     store = o.results or os.path.join(o.work, "results-coupled.json" if o.coupled else "results.json")
     saved = json.load(open(store)) if os.path.exists(store) else {}
     torch.set_num_threads(2)
