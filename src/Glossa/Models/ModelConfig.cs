@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Glossa.Common;
 
@@ -200,9 +201,9 @@ public sealed record ModelConfig
     /// <see cref="ToJson"/> as a JSON object with what the configuration leaves to defaults filled in
     /// (temporal_channels: <see cref="ResolvedTemporalChannels"/>): the values the built model has.
     /// </summary>
-    public System.Text.Json.Nodes.JsonObject ToResolvedJson()
+    public JsonObject ToResolvedJson()
     {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(ToJson())!.AsObject();
+        var json = JsonNode.Parse(ToJson())!.AsObject();
         json["temporal_channels"] = ResolvedTemporalChannels;
         return json;
     }

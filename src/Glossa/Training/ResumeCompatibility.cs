@@ -41,7 +41,7 @@ public static class ResumeCompatibility
         JsonObject? model = null; // the checkpoint's model config as built, read when an unset model option is given
         JsonNode? ModelValue(string name)
         {
-            model ??= ResolvedModel(checkpoint);
+            model ??= ModelCheckpoint.ReadConfig(checkpoint).ToResolvedJson(); // temporal_channels resolved to the hidden size
             return model[name];
         }
         foreach (var (name, value) in now)
@@ -96,9 +96,6 @@ public static class ResumeCompatibility
 
     static bool SamePath(string a, string b) =>
         a.Length > 0 && b.Length > 0 && string.Equals(Path.GetFullPath(a).TrimEnd('/'), Path.GetFullPath(b).TrimEnd('/'), StringComparison.Ordinal);
-
-    /// <summary>The checkpoint's model configuration with what it leaves to defaults resolved (temporal_channels: the hidden size).</summary>
-    static JsonObject ResolvedModel(string checkpoint) => ModelCheckpoint.ReadConfig(checkpoint).ToResolvedJson();
 
     static JsonObject Json(TrainingOptions o) => JsonSerializer.SerializeToNode(o, Checkpoint.Json)!.AsObject();
 

@@ -112,12 +112,18 @@ public sealed class TrainingJob : IDisposable
     /// <summary>On <c>--resume</c> of a run with a <c>last</c> checkpoint, the options it continues with (<see cref="ResumeCompatibility"/>), what changed added to <paramref name="notes"/>; otherwise <paramref name="options"/>.</summary>
     static TrainingOptions WithRunsOwn(TrainingOptions options, List<string> notes)
     {
-        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
-        if (!options.Resume || !Checkpoint.Exists(last))
+        if (ResumedCheckpoint(options) is not string last)
             return options;
         (options, var changed) = ResumeCompatibility.Resolve(options, last);
         notes.AddRange(changed);
         return options;
+    }
+
+    /// <summary>The run's <c>last</c> checkpoint when <paramref name="options"/> resume a run that has one; null otherwise.</summary>
+    static string? ResumedCheckpoint(TrainingOptions options)
+    {
+        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
+        return options.Resume && Checkpoint.Exists(last) ? last : null;
     }
 
     static void RequireCorpusPath(TrainingOptions options)
@@ -139,8 +145,7 @@ public sealed class TrainingJob : IDisposable
     /// <summary>The run's last checkpoint's vocabulary and model when resuming; built from the training split otherwise.</summary>
     static (Vocabulary, ModelConfig) VocabularyAndConfig(TrainingOptions options, IReadOnlyList<Sample> train, List<string> preamble)
     {
-        string last = Path.Combine(Path.GetFullPath(options.OutputDir), "last");
-        if (options.Resume && Checkpoint.Exists(last))
+        if (ResumedCheckpoint(options) is string last)
         {
             var config = ModelCheckpoint.ReadConfig(last);
             var saved = ModelCheckpoint.ReadVocabulary(last);
@@ -170,8 +175,7 @@ public sealed class TrainingJob : IDisposable
     /// </summary>
     public static System.Text.Json.Nodes.JsonObject ResolveModel(TrainingOptions resolved)
     {
-        string last = Path.Combine(Path.GetFullPath(resolved.OutputDir), "last");
-        if (resolved.Resume && Checkpoint.Exists(last))
+        if (ResumedCheckpoint(resolved) is string last)
             return ModelCheckpoint.ReadConfig(last).ToResolvedJson();
         var json = BuildConfig(resolved, ModelConfig.PhoenixClasses).ToResolvedJson();
         json.Remove("num_classes");

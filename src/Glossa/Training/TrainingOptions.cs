@@ -228,8 +228,9 @@ public sealed record TrainingOptions
             yield return $"  note: --step-milestones {string.Join(',', StepMilestones)} lie past the last epoch ({Epochs}): the rate never decays in this run; lower them to decay within it";
         if (Objectives.AlignWeight == 0 && (!Objectives.AlignBlank || Objectives.AlignTemperature != new AuxiliaryOptions().AlignTemperature))
             yield return "  note: --align-exclude-blank and --align-temperature act only with --align-weight > 0; no alignment term is trained";
-        if (!Augment && (Zoom > 0 || ColourShuffle > 0))
-            yield return $"  note: {(Zoom > 0 ? "--zoom" : "")}{(Zoom > 0 && ColourShuffle > 0 ? " and " : "")}{(ColourShuffle > 0 ? "--colour-shuffle" : "")} act only with augmentation, which --no-augment turns off; the training clips are not changed";
+        string[] unused = [.. new[] { ("--zoom", Zoom), ("--colour-shuffle", ColourShuffle) }.Where(o => !Augment && o.Item2 > 0).Select(o => o.Item1)];
+        if (unused.Length > 0)
+            yield return $"  note: {string.Join(" and ", unused)} act only with augmentation, which --no-augment turns off; the training clips are not changed";
     }
 
     /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
