@@ -25,13 +25,16 @@ public sealed class PackageTests
         string cached = Path.Combine(NuGetPackagesFolder(), "glossa.core", version);
         try
         {
+            // One phase at a time, each deleting what it made: the sample's build and publish
+            // output and the tool's publish folder each hold a copy of libtorch (~0.5 GB), and CI
+            // machines have little disk to spare.
             string feed = Path.Combine(work, "feed");
-            Pack(repo, "src/Glossa/Glossa.csproj", feed, version);
-            Pack(repo, "src/Glossa.Cli/Glossa.Cli.csproj", feed, version);
+            Pack(repo, "src/Glossa/Glossa.csproj", feed, version, work);
             Assert.True(File.Exists(Path.Combine(feed, $"Glossa.Core.{version}.nupkg")));
-            Assert.True(File.Exists(Path.Combine(feed, $"glossa.{version}.nupkg")));
-
             CheckSample(repo, work, feed, version);
+
+            Pack(repo, "src/Glossa.Cli/Glossa.Cli.csproj", feed, version, work);
+            Assert.True(File.Exists(Path.Combine(feed, $"glossa.{version}.nupkg")));
             CheckTool(work, feed, version);
         }
         finally
@@ -41,11 +44,14 @@ public sealed class PackageTests
         }
     }
 
-    static void Pack(string repo, string project, string feed, string version)
+    static void Pack(string repo, string project, string feed, string version, string work)
     {
+        // A tool package is packed from a publish folder; keep it out of the repository's bin.
+        string publish = Path.Combine(work, "pack-publish") + Path.DirectorySeparatorChar;
         var (code, output, error) = ProcessRunner.Run("dotnet",
-            ["pack", project, "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", "-nologo", "-v", "q"], repo, Long);
+            ["pack", project, "-c", "Release", "-o", feed, $"-p:PackageVersion={version}", $"-p:PublishDir={publish}", "-nologo", "-v", "q"], repo, Long);
         Assert.True(code == 0, $"dotnet pack {project} failed:\n{output}\n{error}");
+        if (Directory.Exists(publish)) Directory.Delete(publish, recursive: true);
     }
 
     static void CheckSample(string repo, string work, string feed, string version)
@@ -72,6 +78,8 @@ public sealed class PackageTests
         using var recognizer = Recognizer.Load(new RecognitionOptions { Checkpoint = checkpoint, Device = "cpu" });
         var expected = recognizer.Recognize(frames);
         Assert.Contains($"{expected.Frames} frames -> {expected.OutputFrames} outputs: {string.Join(' ', expected.Glosses)}", output);
+        Directory.Delete(samples, recursive: true);
+        Directory.Delete(published, recursive: true);
     }
 
     static void CheckTool(string work, string feed, string version)

@@ -32,7 +32,7 @@ internal static class PythonReference
     static string Generate()
     {
         string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Script)))[..12].ToLowerInvariant();
-        string dir = Path.Combine(Path.GetTempPath(), $"glossa-parity-{hash}");
+        string dir = Path.Combine(TestTemp.System, $"glossa-parity-{hash}");
         if (File.Exists(Path.Combine(dir, "io.pt")))
             return dir;
         string work = dir + ".tmp-" + Environment.ProcessId;
