@@ -3,6 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 results="$(mktemp -d)"
+# The tests' temporary files go under here (tests/Glossa.Tests/TestTemp.cs); deleted at the end.
+export GLOSSA_TEST_TMP="$results/tmp"
 dotnet test tests/Glossa.Tests/Glossa.Tests.csproj -c Release --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
 rc=$?
 trx="$results/results.trx"
@@ -15,4 +17,5 @@ else
   echo "0 passed, 1 failed"
   rc=1
 fi
+rm -rf "$results"
 exit $rc

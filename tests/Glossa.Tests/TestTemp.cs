@@ -4,8 +4,9 @@ namespace Glossa.Tests;
 
 /// <summary>
 /// Every temporary file of a test run, in this process and in the glossa, dotnet and python
-/// processes it starts, goes under one folder that is deleted when the run ends: TMPDIR points
-/// there before any test runs. A run that is killed leaves that one folder behind, nothing else.
+/// processes it starts, goes under one folder: TMPDIR points there before any test runs.
+/// test.sh names the folder (GLOSSA_TEST_TMP) and deletes it after the run, since the test host
+/// may be stopped before its exit handlers run; without test.sh the process deletes its own.
 /// </summary>
 internal static class TestTemp
 {
@@ -16,7 +17,9 @@ internal static class TestTemp
     internal static void Redirect()
     {
         System = Path.GetTempPath();
-        string root = Directory.CreateTempSubdirectory($"glossa-tests-{Environment.ProcessId}-").FullName;
+        string root = Environment.GetEnvironmentVariable("GLOSSA_TEST_TMP") is { Length: > 0 } given
+            ? Directory.CreateDirectory(Path.Combine(given, $"host-{Environment.ProcessId}")).FullName
+            : Directory.CreateTempSubdirectory($"glossa-tests-{Environment.ProcessId}-").FullName;
         Environment.SetEnvironmentVariable("TMPDIR", root);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

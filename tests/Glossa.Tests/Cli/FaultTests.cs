@@ -422,7 +422,7 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
                    + $"c|train|{FrameFolder(w, "train", 2)}|s1|C D\n"
                    + $"a|dev|{FrameFolder(w, "train", 0)}|s1|A B\n";
         var bytes = System.Text.Encoding.UTF8.GetBytes(m).ToList();
-        int at = bytes.LastIndexOf((byte)'D'); // a Latin-1 umlaut where a UTF-8 one belongs
+        int at = m.IndexOf("|C D\n", StringComparison.Ordinal) + 3; // a Latin-1 umlaut in sample c's gloss D (paths are ASCII)
         bytes.Insert(at, 0xE4);
         File.WriteAllBytes(dir + "/m.csv", bytes.ToArray());
         return dir + "/m.csv";
