@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Glossa.Models;
 
 /// <summary>
@@ -11,6 +13,57 @@ namespace Glossa.Models;
 public static class LibTorchDefaults
 {
     static int applied;
+
+    /// <summary>The wait policy <see cref="PreferPassiveOpenMp"/> sets unless the environment names one.</summary>
+    public const string PassiveWaitPolicy = "PASSIVE";
+
+    /// <summary>
+    /// Makes libtorch's OpenMP threads sleep, not spin, between parallel regions
+    /// (<c>OMP_WAIT_POLICY=PASSIVE</c>) unless the environment already sets <c>OMP_WAIT_POLICY</c>.
+    /// Spinning threads burn their time slices while they wait: beside another busy process (here a
+    /// 2-thread PyTorch job, as a second run would be) an epoch took 1.7-1.9x the wall time and
+    /// twice the CPU time; passive waits cost 6-14% of wall time on idle cores (docs/training.md,
+    /// "OpenMP threads wait passively"). OpenMP reads the variable once, when libtorch loads, so
+    /// this must run before the first tensor; it returns false, changing nothing, when libtorch is
+    /// already loaded, the variable is set, or the platform has no POSIX <c>setenv</c>.
+    /// </summary>
+    public static bool PreferPassiveOpenMp()
+    {
+        if (OperatingSystem.IsWindows() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"))) return false;
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/self/maps") && File.ReadAllText("/proc/self/maps").Contains("libtorch_cpu")) return false;
+        try
+        {
+            // The native environment, which OpenMP reads.
+            if (setenv("OMP_WAIT_POLICY", PassiveWaitPolicy, 1) != 0) return false; // unset or empty
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
+        }
+        // .NET's copy of the environment is left as it was: child processes (the PyTorch references
+        // of glossa bench, which run at their own best) keep OpenMP's default.
+        return true;
+    }
+
+    /// <summary>
+    /// The OpenMP wait policy in this process's native environment, which OpenMP reads ("" when
+    /// unset: OpenMP's default, a short spin before sleeping).
+    /// </summary>
+    public static string OpenMpWaitPolicy
+    {
+        get
+        {
+            if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "";
+            try { return Marshal.PtrToStringUTF8(getenv("OMP_WAIT_POLICY")) ?? ""; }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? ""; }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     /// <summary>Applies the settings once per process (cheap to call again).</summary>
     public static void Apply()

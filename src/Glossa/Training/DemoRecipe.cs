@@ -34,7 +34,7 @@ public static class DemoRecipe
     public const int QuickEpochs = 2;
 
     /// <summary>Default budget of the whole demo (corpus, training, evaluation) in minutes.</summary>
-    public const double DefaultBudgetMinutes = 8;
+    public const double DefaultBudgetMinutes = 7;
 
     /// <summary>
     /// Scale jitter of the recipe's training clips (regions of 0.75 to 1.14 times the crop: the 73-px
