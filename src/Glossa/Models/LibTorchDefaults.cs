@@ -59,6 +59,20 @@ public static class LibTorchDefaults
         }
     }
 
+    /// <summary>
+    /// How OpenMP threads wait in this process, for logs: "OpenMP waits passive" or "... active",
+    /// "" for OpenMP's default (unset), or a note that OpenMP ignores a value it does not know
+    /// (it then also prints "libgomp: Invalid value ..." and uses its default).
+    /// </summary>
+    public static string DescribeOpenMpWaits()
+    {
+        string policy = OpenMpWaitPolicy.Trim();
+        if (policy.Length == 0) return "";
+        return policy.ToLowerInvariant() is "active" or "passive"
+            ? $"OpenMP waits {policy.ToLowerInvariant()}"
+            : $"OMP_WAIT_POLICY={policy} is neither active nor passive, so OpenMP uses its default";
+    }
+
     [DllImport("libc", EntryPoint = "getenv")]
     static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 

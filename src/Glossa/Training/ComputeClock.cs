@@ -4,8 +4,10 @@ namespace Glossa.Training;
 
 /// <summary>
 /// Compute time of this process expressed as minutes on the cores it uses: CPU time divided by the
-/// thread count. On an otherwise idle machine this is the wall time; on a shared machine it stays
-/// what the work costs, so a time budget chooses the same number of epochs whatever else runs.
+/// thread count. With spinning OpenMP threads that is the wall time on an otherwise idle machine;
+/// with passive ones (the CLI's default) wall time runs 10-20% longer, since threads waiting for
+/// each other cost nothing. On a shared machine it stays what the work costs, so a time budget
+/// chooses about the same number of epochs whatever else runs.
 /// </summary>
 public sealed class ComputeClock
 {
