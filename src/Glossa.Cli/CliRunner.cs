@@ -30,7 +30,35 @@ internal static partial class CliRunner
             Console.Error.WriteLine($"glossa: error: {ParseMessage(error)} (see '{help}')");
             return ExitCodes.BadInput;
         }
+        if (DecimalComma(parsed.RootCommandResult) is { } comma)
+        {
+            Console.Error.WriteLine($"glossa: error: {comma}");
+            return ExitCodes.BadInput;
+        }
         return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+    }
+
+    static readonly Type[] DecimalTypes = [typeof(double), typeof(float), typeof(decimal)];
+
+    /// <summary>
+    /// A decimal comma in a number option ("--time-budget 7,5"), which .NET's number parsing reads
+    /// as a thousands separator (75) without complaint; null when there is none.
+    /// </summary>
+    static string? DecimalComma(CommandResult result)
+    {
+        foreach (var child in result.Children)
+        {
+            if (child is OptionResult option)
+            {
+                Type type = option.Option.ValueType;
+                type = type.IsArray ? type.GetElementType()! : Nullable.GetUnderlyingType(type) ?? type;
+                if (DecimalTypes.Contains(type) && option.Tokens.FirstOrDefault(t => t.Value.Contains(',')) is { } token)
+                    return $"{option.Option.Name} {token.Value}: write decimals with a point ({token.Value.Replace(',', '.')}); a comma would be read as a thousands separator";
+            }
+            else if (child is CommandResult command && DecimalComma(command) is { } found)
+                return found;
+        }
+        return null;
     }
 
     /// <summary>Wraps a command body so that every exception becomes one line and its exit code.</summary>

@@ -198,6 +198,20 @@ public sealed class TrainCliTests : IDisposable
         (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "y"), "--corpus", Path.Combine(root, "nowhere"));
         Assert.Equal(2, code);
         Assert.DoesNotContain("   at ", err);
+        // A decimal comma would parse as a thousands separator: 7,5 minutes as 75, 0,5 as 5.
+        foreach (var (option, value, fixedValue) in new[] { ("--time-budget", "7,5", "7.5"), ("--learning-rate", "0,001", "0.001") })
+        {
+            (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, option, value);
+            Assert.Equal(2, code);
+            Assert.Equal($"glossa: error: {option} {value}: write decimals with a point ({fixedValue}); a comma would be read as a thousands separator", err.Trim());
+        }
+        (code, _, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", "7,5", "--output-dir", Path.Combine(root, "d"));
+        Assert.Equal(2, code);
+        Assert.Contains("--time-budget 7,5", err);
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, "--colour-shuffle", "0,5");
+        Assert.Equal(2, code);
+        Assert.Contains("(0.5)", err);
+        Assert.False(Directory.Exists(Path.Combine(root, "z")) || Directory.Exists(Path.Combine(root, "d")));
     }
 
     [Fact]
