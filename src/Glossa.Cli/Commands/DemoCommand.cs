@@ -35,13 +35,19 @@ internal static class DemoCommand
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             long seedValue = parse.GetValue(seed);
             string cache = Path.Combine(outDir, "cache");
+            double minutes = parse.GetValue(budget);
+            if (!(minutes >= DemoRecipe.MinBudgetMinutes && minutes < TrainingOptions.MaxTimeBudgetMinutes))
+                throw new GlossaException($"--time-budget must be at least {DemoRecipe.MinBudgetMinutes:0} and less than {TrainingOptions.MaxTimeBudgetMinutes:0} minutes (got {minutes}); the demo writes a corpus, trains and evaluates within it");
+            if (parse.GetValue(corpus) is string named && !File.Exists(named) && !Directory.Exists(named))
+                throw new GlossaException($"{named}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one");
             string corpusPath = parse.GetValue(corpus) is string given
                 ? given
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
-            double minutes = parse.GetValue(budget);
-            if (!(minutes > 0)) throw new GlossaException($"--time-budget must be a positive number of minutes (got {minutes})");
             // Rounded to a tenth of a minute: the figure appears in the log, the stop message and the doctor's commands.
-            double trainMinutes = Math.Round(Math.Max(0.5, (minutes - compute.Minutes) * DemoRecipe.TrainingShare), 1);
+            double share = (minutes - compute.Minutes) * DemoRecipe.TrainingShare;
+            double trainMinutes = Math.Round(Math.Max(DemoRecipe.MinTrainingMinutes, share), 1);
+            if (share < DemoRecipe.MinTrainingMinutes)
+                Console.Error.WriteLine($"glossa: note: writing the corpus took {compute.Minutes:0.0} of the {minutes:0.#}-minute budget; training gets {trainMinutes:0.0} min, so the demo will overrun its budget");
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };

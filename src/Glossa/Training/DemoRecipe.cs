@@ -36,6 +36,12 @@ public static class DemoRecipe
     /// <summary>Default budget of the whole demo (corpus, training, evaluation) in minutes.</summary>
     public const double DefaultBudgetMinutes = 7;
 
+    /// <summary>The smallest demo budget accepted, in minutes: writing the corpus and evaluating take part of it.</summary>
+    public const double MinBudgetMinutes = 1;
+
+    /// <summary>Training's share of the budget never drops below this many minutes (a note says when the corpus took the rest).</summary>
+    public const double MinTrainingMinutes = 0.5;
+
     /// <summary>
     /// Scale jitter of the recipe's training clips (regions of 0.75 to 1.14 times the crop: the 73-px
     /// resize caps zooming out), so a signer larger or smaller than those of the training split is

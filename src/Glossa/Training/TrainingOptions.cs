@@ -115,6 +115,9 @@ public sealed record TrainingOptions
     /// without a validation-WER improvement it stops regardless. The demo's recipe; off by default.
     /// </summary>
     public bool PatienceOnStall { get; init; }
+    /// <summary>The largest <see cref="TimeBudgetMinutes"/> accepted (about two years): larger ones are typos.</summary>
+    public const double MaxTimeBudgetMinutes = 1e6;
+
 
     /// <summary>
     /// Compute budget of the run in minutes on its cores (process CPU time / threads, i.e. wall time on
@@ -266,7 +269,7 @@ public sealed record TrainingOptions
         if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
         if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
-        if (TimeBudgetMinutes is double t && !(t > 0 && t < 1e6)) Fail($"--time-budget must be a positive number of minutes (got {t})");
+        if (TimeBudgetMinutes is double t && !(t > 0 && t < MaxTimeBudgetMinutes)) Fail($"--time-budget must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {t})");
         if (!(BudgetAnnealShare >= 0 && BudgetAnnealShare < 1)) Fail($"--budget-anneal must be in [0, 1) (got {BudgetAnnealShare}); 0.3 anneals the rate over the last 30% of --time-budget");
         if (BudgetAnnealShare > 0 && TimeBudgetMinutes is null) Fail("--budget-anneal needs --time-budget (it anneals the rate over the last share of that budget)");
         if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");

@@ -215,6 +215,28 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Time_budgets_out_of_range_and_a_missing_demo_corpus_are_refused_before_any_work()
+    {
+        string d = Path.Combine(root, "budget");
+        var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", d, "--corpus", TinyCorpus.Path_, "--time-budget", "1e6", "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Equal("glossa: error: --time-budget must be more than 0 and less than 1000000 minutes (got 1000000)", err.Trim());
+        foreach (string minutes in new[] { "0.05", "0", "1e7" })
+        {
+            (code, var stdout, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", minutes, "--output-dir", d);
+            Assert.Equal(2, code);
+            Assert.StartsWith($"glossa: error: --time-budget must be at least 1 and less than 1000000 minutes (got {double.Parse(minutes, System.Globalization.CultureInfo.InvariantCulture)})", err.Trim());
+            Assert.Equal("", stdout); // nothing written, nothing announced
+        }
+        string missing = Path.Combine(root, "no-corpus");
+        (code, var said, err) = CliProcess.Run(Minutes3, "demo", "--corpus", missing, "--output-dir", d);
+        Assert.Equal(2, code);
+        Assert.Equal("", said);
+        Assert.Equal($"glossa: error: {missing}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one", err.Trim());
+        Assert.False(Directory.Exists(d));
+    }
+
+    [Fact]
     public void Sigint_ends_the_step_and_leaves_a_loadable_last_and_a_summary()
     {
         string dir = Path.Combine(root, "sigint");
