@@ -139,7 +139,23 @@ public sealed class TrainingJob : IDisposable
         RequireCorpusPath(options);
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
+        preamble.AddRange(CorpusNotes(corpus, options.ValSplit));
         return corpus;
+    }
+
+    /// <summary>
+    /// What training would otherwise pass over in silence among the warnings of corpus check: a
+    /// split it never reads (a typo such as 'trian' loses those clips) and glosses holding U+FFFD
+    /// (annotation bytes that are not UTF-8), which the model learns as glosses of their own.
+    /// </summary>
+    internal static IEnumerable<string> CorpusNotes(Corpus corpus, string valSplit)
+    {
+        foreach (var (name, samples) in corpus.Splits.OrderBy(s => s.Key, StringComparer.Ordinal))
+            if (name is not ("train" or "dev" or "test") && name != valSplit)
+                yield return $"  note: split '{name}' ({samples.Count} clip{(samples.Count == 1 ? "" : "s")}) is not train, dev or test, so training does not read it; 'glossa corpus check' says more";
+        var garbled = corpus.Splits.Values.SelectMany(s => s).Where(s => s.Glosses.Any(g => g.Contains('\uFFFD'))).ToList();
+        if (garbled.Count > 0)
+            yield return $"  note: {garbled.Count} clip{(garbled.Count == 1 ? " has" : "s have")} glosses with U+FFFD (annotation bytes that are not UTF-8; first: '{garbled[0].Id}', {garbled[0].Source}), learnt as glosses of their own; 'glossa corpus check' names the lines";
     }
 
     /// <summary>The run's last checkpoint's vocabulary and model when resuming; built from the training split otherwise.</summary>
