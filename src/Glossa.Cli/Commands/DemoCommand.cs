@@ -40,6 +40,8 @@ internal static class DemoCommand
                 throw new GlossaException($"--time-budget must be at least {DemoRecipe.MinBudgetMinutes:0} and less than {TrainingOptions.MaxTimeBudgetMinutes:0} minutes (got {minutes}); the demo writes a corpus, trains and evaluates within it");
             if (parse.GetValue(corpus) is string named && !File.Exists(named) && !Directory.Exists(named))
                 throw new GlossaException($"{named}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one");
+            if (parse.GetValue(epochs) is int most && most < 1) throw new GlossaException($"--epochs must be at least 1 (got {most})");
+            ThreadCount.Check(parse.GetValue(threads));
             string corpusPath = parse.GetValue(corpus) is string given
                 ? given
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
@@ -51,6 +53,7 @@ internal static class DemoCommand
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
+            options.Validate(); // a bad --epochs or --threads is reported before training is announced
             if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min of compute on {corpusPath} -> {options.OutputDir}");
             var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson, quietLog: asJson ? Console.Error.WriteLine : null); // --json: the log on stderr, so a long run shows it is alive
             using var _ = job;

@@ -233,7 +233,11 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", said);
         Assert.Equal($"glossa: error: {missing}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one", err.Trim());
-        Assert.False(Directory.Exists(d));
+        (code, said, err) = CliProcess.Run(Minutes3, "demo", "--epochs", "0", "--output-dir", d);
+        Assert.Equal(2, code);
+        Assert.Equal("", said);
+        Assert.Equal("glossa: error: --epochs must be at least 1 (got 0)", err.Trim());
+        Assert.False(Directory.Exists(d)); // no corpus written for a run that cannot start
     }
 
     [Fact]
