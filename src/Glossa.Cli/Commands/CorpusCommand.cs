@@ -98,8 +98,8 @@ internal static class CorpusCommand
         PrintProblems("warning", "yellow", r.Warnings);
         PrintProblems("error", "red", r.Errors);
         AnsiConsole.MarkupLine(r.Ok
-            ? $"[green]OK[/]: no errors ({r.Warnings.Count} warnings)"
-            : $"[red]{r.Errors.Count} errors[/], {r.Warnings.Count} warnings");
+            ? $"[green]OK[/]: no errors ({Count(r.Warnings.Count, "warning")})"
+            : $"[red]{Count(r.Errors.Count, "error")}[/], {Count(r.Warnings.Count, "warning")}");
     }
 
     static void PrintProblems(string label, string colour, IReadOnlyList<CorpusProblem> problems)
@@ -120,4 +120,6 @@ internal static class CorpusCommand
     {
         public void Report(T value) => report(value);
     }
+
+    static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 }

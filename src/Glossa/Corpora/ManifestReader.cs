@@ -145,7 +145,7 @@ internal static class ManifestReader
             video = full;
             if (!File.Exists(full))
             {
-                problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id, $"video file {full} not found");
+                problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id, $"video file {full} not found; fix the path column (relative paths start at the manifest's folder)");
                 ok = false;
             }
         }
