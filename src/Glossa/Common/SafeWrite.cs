@@ -18,12 +18,7 @@ public static class SafeWrite
     /// </summary>
     public static string Folder(string dir, string what)
     {
-        string full = Path.GetFullPath(dir);
-        if (File.Exists(full))
-            throw new OutputException($"{what} {full}: is a file, not a folder; choose a folder path");
-        for (string? up = Path.GetDirectoryName(full); up is not null; up = Path.GetDirectoryName(up))
-            if (File.Exists(up))
-                throw new OutputException($"{what} {full}: {up} is a file, so no folder can be made under it; choose another path");
+        string full = CheckFolderPath(dir, what);
         try
         {
             Directory.CreateDirectory(full);
@@ -35,6 +30,21 @@ public static class SafeWrite
         {
             throw new OutputException($"{what} {full}: cannot write there ({Reason(e)}); choose a writable folder", e);
         }
+        return full;
+    }
+
+    /// <summary>
+    /// The full path of <paramref name="dir"/> when a folder can stand there: throws the
+    /// <see cref="OutputException"/> of <see cref="Folder"/> when it or a parent is a file. Creates nothing.
+    /// </summary>
+    public static string CheckFolderPath(string dir, string what)
+    {
+        string full = Path.GetFullPath(dir);
+        if (File.Exists(full))
+            throw new OutputException($"{what} {full}: is a file, not a folder; choose a folder path");
+        for (string? up = Path.GetDirectoryName(full); up is not null; up = Path.GetDirectoryName(up))
+            if (File.Exists(up))
+                throw new OutputException($"{what} {full}: {up} is a file, so no folder can be made under it; choose another path");
         return full;
     }
 

@@ -102,6 +102,7 @@ public sealed class TrainingJob : IDisposable
     public static TrainingOptions Resolve(TrainingOptions options)
     {
         options.Validate();
+        SafeWrite.CheckFolderPath(options.OutputDir, "--output-dir"); // as the run would fail (exit 4), without creating it
         RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
         options = WithRunsOwn(options, []);
         _ = ModelFactory.Named(options.Model, hiddenDim: options.HiddenDim, dropout: options.Dropout); // an unknown --model fails here, as in the run

@@ -112,6 +112,11 @@ public sealed class TrainCliTests : IDisposable
         (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--corpus", Path.Combine(root, "nowhere"), "--model", "resnet99", "--dry-run");
         Assert.Equal(2, code);
         Assert.Contains("model 'resnet99' is unknown", err);                // as the run itself says, not a resolved "model": "resnet99"
+        string file = Path.Combine(root, "a-file");
+        File.WriteAllText(file, "");
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", file, "--corpus", TinyCorpus.Path_, "--dry-run");
+        Assert.Equal(4, code); // as the run itself exits: an output it cannot write
+        Assert.Equal($"glossa: error: --output-dir {file}: is a file, not a folder; choose a folder path", err.Trim());
         (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--zoom", "0.1"));
         Assert.True(code == 0, err);
         (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--dry-run"));
