@@ -28,6 +28,29 @@ internal static class ManifestReader
         return false;
     }
 
+    /// <summary>
+    /// For a file that looks like a table (its first line that is not blank or a comment has three
+    /// or more '|' or tab separated columns) but is no manifest: that line's number, the line, and
+    /// the manifest columns it lacks. Null for any other file.
+    /// </summary>
+    public static (int Line, string Header, string[] Missing)? HeaderWithoutManifestColumns(string file)
+    {
+        try
+        {
+            int number = 0;
+            foreach (var line in File.ReadLines(file).Take(50))
+            {
+                number++;
+                if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#')) continue;
+                var cols = SplitHeader(line, out _);
+                string[] missing = [.. new[] { "id", "path", "glosses" }.Where(c => !cols.Contains(c))];
+                return cols.Length >= 3 && missing.Length > 0 ? (number, line.Trim(), missing) : null;
+            }
+        }
+        catch (IOException) { }
+        return null;
+    }
+
     static string[] SplitHeader(string line, out char separator)
     {
         separator = line.Contains('\t') && !line.Contains('|') ? '\t' : '|';

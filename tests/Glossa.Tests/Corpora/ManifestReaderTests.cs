@@ -50,6 +50,18 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void A_header_typo_names_the_missing_column()
+    {
+        using var fx = new CorpusFixture();
+        fx.WriteFrames("m/x", 5, i => $"{i}.png");
+        string file = fx.WriteText("m/list.csv", "# mine\nid|split|path|signer|gloss\nx1|train|x|s1|A B\n");
+        var e = Assert.Throws<GlossaException>(() => CorpusLoader.Load(file));
+        Assert.Equal($"{file}:2: the header 'id|split|path|signer|gloss' lacks the column 'glosses' of a Glossa manifest (e.g. 'id|split|path|signer|glosses'); fix the header, or pass the corpus folder", e.Message);
+        string prose = fx.WriteText("m/notes.txt", "just some notes\n");
+        Assert.Contains("neither a Glossa manifest", Assert.Throws<GlossaException>(() => CorpusLoader.Load(prose)).Message);
+    }
+
+    [Fact]
     public void A_missing_path_is_reported_with_file_and_line()
     {
         using var fx = new CorpusFixture();
