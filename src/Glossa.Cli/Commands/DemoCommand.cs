@@ -21,7 +21,7 @@ internal static class DemoCommand
         var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
         var quick = new Option<bool>("--quick") { Description = $"16/4/4 sentences, 32x32 frames, {DemoRecipe.QuickEpochs} epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most training epochs (default: as many as fit the time budget, at most {DemoRecipe.MaxEpochs}; quick {DemoRecipe.QuickEpochs})." };
-        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute on the cores used for the whole demo (corpus, training, evaluation; CPU time / threads: libtorch threads sleep while they wait, so wall time runs 10-20% longer on idle cores): training starts no epoch that would end past its share.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
+        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute on the cores used for the whole demo (corpus, training, evaluation; CPU time / threads: libtorch threads sleep while they wait, so wall time runs 10-20% longer on idle cores): training starts no epoch that would end past its share. At least 1.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of the corpus and of training.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
@@ -35,6 +35,7 @@ internal static class DemoCommand
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             long seedValue = parse.GetValue(seed);
             string cache = Path.Combine(outDir, "cache");
+            SafeWrite.CheckFolderPath(outDir, "--output-dir"); // exit 4 before any work, as train does
             double minutes = parse.GetValue(budget);
             if (!(minutes >= DemoRecipe.MinBudgetMinutes && minutes < TrainingOptions.MaxTimeBudgetMinutes))
                 throw new GlossaException($"--time-budget must be at least {DemoRecipe.MinBudgetMinutes:0} and less than {TrainingOptions.MaxTimeBudgetMinutes:0} minutes (got {minutes}); the demo writes a corpus, trains and evaluates within it");

@@ -75,7 +75,7 @@ public static class CorpusLoader
             if (match is not null) return match.Value;
         }
         if (givenFile is not null && ManifestReader.HeaderWithoutManifestColumns(givenFile) is var (line, header, missing))
-            throw new GlossaException($"{givenFile}:{line}: the header '{header}' lacks the column{(missing.Length == 1 ? "" : "s")} {string.Join(", ", missing.Select(c => $"'{c}'"))} of a Glossa manifest (e.g. 'id|split|path|signer|glosses'); fix the header, or pass the corpus folder");
+            throw new GlossaException($"{givenFile}:{line}: the header '{header}' lacks {missing} of a Glossa manifest (e.g. 'id|split|path|signer|glosses'); fix the header, or pass the corpus folder");
         if (givenFile is not null)
             throw new GlossaException($"{givenFile}: neither a Glossa manifest (first line 'id|split|path|signer|glosses') nor a file inside a corpus; pass the corpus folder or a manifest file");
         string wanted = format is CorpusFormat f ? $"{FormatName(f)} corpus" : "supported corpus";

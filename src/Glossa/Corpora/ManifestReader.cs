@@ -31,9 +31,9 @@ internal static class ManifestReader
     /// <summary>
     /// For a file that looks like a table (its first line that is not blank or a comment has three
     /// or more '|' or tab separated columns) but is no manifest: that line's number, the line, and
-    /// the manifest columns it lacks. Null for any other file.
+    /// the manifest columns it lacks (<see cref="Missing"/>). Null for any other file.
     /// </summary>
-    public static (int Line, string Header, string[] Missing)? HeaderWithoutManifestColumns(string file)
+    public static (int Line, string Header, string Missing)? HeaderWithoutManifestColumns(string file)
     {
         try
         {
@@ -43,8 +43,8 @@ internal static class ManifestReader
                 number++;
                 if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#')) continue;
                 var cols = SplitHeader(line, out _);
-                string[] missing = [.. new[] { "id", "path", "glosses" }.Where(c => !cols.Contains(c))];
-                return cols.Length >= 3 && missing.Length > 0 ? (number, line.Trim(), missing) : null;
+                string[] required = ["id", "path", "glosses"];
+                return cols.Length >= 3 && required.Any(c => !cols.Contains(c)) ? (number, line.Trim(), Missing(cols, required)) : null;
             }
         }
         catch (IOException) { }
@@ -75,7 +75,7 @@ internal static class ManifestReader
         if (id < 0 || split < 0 || path < 0 || glosses < 0)
         {
             problems.Error(CorpusProblemKind.MalformedLine, manifest, headerIndex + 1, null,
-                "the header must name the columns id, split, path and glosses (signer optional), e.g. 'id|split|path|signer|glosses'");
+                $"the header lacks {Missing(header, ["id", "split", "path", "glosses"])}: it must name the columns id, split, path and glosses (signer optional), e.g. 'id|split|path|signer|glosses'");
             return corpus;
         }
         for (int i = headerIndex + 1; i < lines.Length; i++)
@@ -109,7 +109,7 @@ internal static class ManifestReader
         foreach (var (name, builder) in builders)
             if (name is not ("train" or "dev" or "test"))
                 problems.Warn(CorpusProblemKind.UnknownSplit, manifest, FirstLine(builder), null,
-                    $"split '{name}' ({builder.Samples.Count} samples) is not train, dev or test{Suggest(name)}; its samples are used only where this split is named (--val-split)");
+                    $"split '{name}' ({builder.Samples.Count} sample{(builder.Samples.Count == 1 ? "" : "s")}) is not train, dev or test{Suggest(name)}; its samples are used only where this split is named (--val-split)");
         var splits = builders.ToDictionary(kv => kv.Key, kv => kv.Value.Samples, StringComparer.Ordinal);
         return new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), splits);
     }
@@ -118,6 +118,14 @@ internal static class ManifestReader
         builder.Samples.Count > 0 && builder.Samples[0].Source.LastIndexOf(':') is int c and > 0 && int.TryParse(builder.Samples[0].Source[(c + 1)..], out int l) ? l : null;
 
     /// <summary>" (did you mean 'train'?)" for a name one or two edits (or a swap) away from a standard split.</summary>
+    /// <summary>"the column 'glosses' (found 'gloss')": the required columns a header lacks, each with a near miss it holds.</summary>
+    internal static string Missing(string[] header, string[] required)
+    {
+        var missing = required.Where(c => !header.Contains(c)).Select(c =>
+            header.FirstOrDefault(h => h.Length > 0 && Distance(h, c) <= 2) is { } near ? $"'{c}' (found '{near}')" : $"'{c}'").ToList();
+        return $"the column{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}";
+    }
+
     static string Suggest(string name)
     {
         foreach (string known in new[] { "train", "dev", "test" })

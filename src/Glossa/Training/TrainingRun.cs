@@ -279,9 +279,13 @@ public sealed class TrainingRun
             if (options.TimeBudgetMinutes is not double budget || epoch >= options.Epochs || computeNow + epochCost <= budget)
                 return false;
             status = TrainingStatus.EarlyStopped;
-            message = $"time budget: another epoch (~{epochCost:0.0} min of compute) would end past the {budget:0.##} min compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
+            message = $"time budget: another epoch (~{Compute(epochCost)} of compute) would end past the {Compute(budget)} compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
         }
+
+        /// <summary>Minutes of compute for a message: "1.4 min", or seconds below a tenth of a minute ("2.7 s"), so small budgets do not read as 0.</summary>
+        static string Compute(double minutes) =>
+            minutes >= 0.1 ? $"{minutes:0.0#} min" : $"{minutes * 60:0.###} s";
 
         /// <summary>
         /// With --budget-anneal: sets the budget's-end multiplier (<see cref="BudgetAnneal"/>) of the next

@@ -238,6 +238,12 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", said);
         Assert.Equal($"glossa: error: {missing}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one", err.Trim());
+        string file = Path.Combine(root, "demo-file");
+        File.WriteAllText(file, "");
+        (code, said, err) = CliProcess.Run(Minutes3, "demo", "--corpus", TinyCorpus.Path_, "--output-dir", file);
+        Assert.Equal(4, code);
+        Assert.Equal("", said);
+        Assert.Equal($"glossa: error: --output-dir {file}: is a file, not a folder; choose a folder path", err.Trim());
         (code, said, err) = CliProcess.Run(Minutes3, "demo", "--epochs", "0", "--output-dir", d);
         Assert.Equal(2, code);
         Assert.Equal("", said);

@@ -56,7 +56,7 @@ public class ManifestReaderTests
         fx.WriteFrames("m/x", 5, i => $"{i}.png");
         string file = fx.WriteText("m/list.csv", "# mine\nid|split|path|signer|gloss\nx1|train|x|s1|A B\n");
         var e = Assert.Throws<GlossaException>(() => CorpusLoader.Load(file));
-        Assert.Equal($"{file}:2: the header 'id|split|path|signer|gloss' lacks the column 'glosses' of a Glossa manifest (e.g. 'id|split|path|signer|glosses'); fix the header, or pass the corpus folder", e.Message);
+        Assert.Equal($"{file}:2: the header 'id|split|path|signer|gloss' lacks the column 'glosses' (found 'gloss') of a Glossa manifest (e.g. 'id|split|path|signer|glosses'); fix the header, or pass the corpus folder", e.Message);
         string prose = fx.WriteText("m/notes.txt", "just some notes\n");
         Assert.Contains("neither a Glossa manifest", Assert.Throws<GlossaException>(() => CorpusLoader.Load(prose)).Message);
     }

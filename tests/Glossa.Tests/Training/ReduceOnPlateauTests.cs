@@ -40,6 +40,8 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Equal(TrainingStatus.EarlyStopped, outcome.Status);
         Assert.Equal(1, outcome.Epochs);
         Assert.Contains("time budget", outcome.Message);
+        Assert.Contains("past the 0.006 s compute budget of training", outcome.Message); // 1e-4 min in seconds, not "0 min"
+        Assert.Matches(@"another epoch \(~[0-9.]+ (s|min) of compute\)", outcome.Message);
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { TimeBudgetMinutes = 0 }).Validate());
     }
 }
