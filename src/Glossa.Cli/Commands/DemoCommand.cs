@@ -54,7 +54,7 @@ internal static class DemoCommand
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache);
             if (isQuick) options = options with { FrameSize = 32 };
-            options.Validate(); // a bad --epochs or --threads is reported before training is announced
+            options.Validate(); // every other option, before training is announced
             if (!asJson) Console.WriteLine($"training {options.Model} for up to {options.Epochs} epochs within {trainMinutes:0.0} min of compute on {corpusPath} -> {options.OutputDir}");
             var (outcome, job) = TrainingConsole.Run(options, json: asJson, quiet: asJson, quietLog: asJson ? Console.Error.WriteLine : null); // --json: the log on stderr, so a long run shows it is alive
             using var _ = job;

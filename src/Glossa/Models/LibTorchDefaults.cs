@@ -66,11 +66,13 @@ public static class LibTorchDefaults
     /// </summary>
     public static string DescribeOpenMpWaits()
     {
-        string policy = OpenMpWaitPolicy.Trim();
-        if (policy.Length == 0) return "";
-        return policy.ToLowerInvariant() is "active" or "passive"
-            ? $"OpenMP waits {policy.ToLowerInvariant()}"
-            : $"OMP_WAIT_POLICY={policy} is neither active nor passive, so OpenMP uses its default";
+        string policy = OpenMpWaitPolicy.Trim(), known = policy.ToLowerInvariant();
+        return known switch
+        {
+            "" => "",
+            "active" or "passive" => $"OpenMP waits {known}",
+            _ => $"OMP_WAIT_POLICY={policy} is neither active nor passive, so OpenMP uses its default",
+        };
     }
 
     [DllImport("libc", EntryPoint = "getenv")]
