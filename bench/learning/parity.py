@@ -314,17 +314,19 @@ def main():
 
 def print_table(results, seeds, epochs, coupled):
     """Markdown: each run's train loss / dev WER per epoch; for Glossa (and the channels-last control,
-    when run), how many seeds' dev WER lie inside PyTorch's min-max, and with --coupled the largest
+    when run), how many seeds' dev WER lie inside PyTorch's min-max and whether their mean does (a
+    closing line per side counts the epochs), and with --coupled the largest
     train-loss difference from PyTorch's run of the same seed."""
     sides = [side for side in ("glossa", "torch", "torch-cl") if any((side, s) in results for s in seeds)]
     checked = [side for side in sides if side != "torch"]
     names = {"glossa": "Glossa", "torch-cl": "PyTorch channels-last"}
-    extra = ["PyTorch's dev WER range"] + [f"{names[side]} seeds inside it" for side in checked]
+    extra = ["PyTorch's dev WER range"] + [f"{names[side]}: seeds inside it; mean" for side in checked]
     if coupled:
         extra += [f"{names[side]}: largest loss difference, same seed" for side in checked]
     head = [f"{side} s{seed} loss / WER" for side in sides for seed in seeds] + extra
     print("| epoch | " + " | ".join(head) + " |")
     print("|---|" + "---|" * len(head))
+    tally = {side: [0, 0, 0] for side in checked}   # epochs with every seed inside, with the mean inside, compared
     for e in range(epochs):
         row = {(side, seed): results[(side, seed)][e] for side in sides for seed in seeds if len(results.get((side, seed), [])) > e}
         cells = [f"{row[(side, seed)][0]:.3f} / {row[(side, seed)][1]:.1f}" if (side, seed) in row else "-" for side in sides for seed in seeds]
@@ -333,12 +335,24 @@ def print_table(results, seeds, epochs, coupled):
         cells.append(f"{lo:.1f}-{hi:.1f}" if reference else "-")
         for side in checked:
             wers = [row[(side, s)][1] for s in seeds if (side, s) in row]
-            cells.append(f"{sum(lo - 1e-9 <= w <= hi + 1e-9 for w in wers)} of {len(wers)}" if reference and wers else "-")
+            if not (reference and wers):
+                cells.append("-")
+                continue
+            mean = sum(wers) / len(wers)
+            seeds_in, mean_in = sum(lo - 1e-9 <= w <= hi + 1e-9 for w in wers), lo - 1e-9 <= mean <= hi + 1e-9
+            cells.append(f"{seeds_in} of {len(wers)}; {mean:.1f} {'inside' if mean_in else 'outside'}")
+            tally[side][0] += seeds_in == len(wers)
+            tally[side][1] += mean_in
+            tally[side][2] += 1
         if coupled:
             for side in checked:
                 diffs = [abs(row[(side, s)][0] - row[("torch", s)][0]) for s in seeds if (side, s) in row and ("torch", s) in row]
                 cells.append(f"{max(diffs):.3f}" if diffs else "-")
         print(f"| {e + 1} | " + " | ".join(cells) + " |")
+    print()
+    for side in checked:
+        every, mean, compared = tally[side]
+        print(f"{names[side]}: mean dev WER of its seeds inside PyTorch's min-max at {mean} of {compared} epochs; every seed inside at {every} of {compared}")
 
 if __name__ == "__main__":
     main()

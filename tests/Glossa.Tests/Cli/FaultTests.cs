@@ -119,6 +119,11 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         }),
         // Second campaign (issue 15, rerun): options.
         new("option_given_twice", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--epochs", "2"), "--epochs was given 2 times")),
+        new("option_misspelt", BadInput, (w, d) => new(["demo", "--time-budgte", "5", "--output-dir", d + "/x"], "'--time-budgte' (did you mean --time-budget?)"),
+            (d, r) => Assert.False(Directory.Exists(d + "/x"))),
+        new("option_with_underscores_and_a_slip", BadInput, (w, d) => new(Train(w.Corpus, d + "/r", "--learning_rat", "0.01"), "(did you mean --learning-rate?)")),
+        new("command_misspelt", BadInput, (w, d) => new(["trian", "--corpus", w.Corpus], "'trian' (did you mean train?)")),
+        new("option_like_no_other", BadInput, (w, d) => new(["demo", "--frobnicate", "--output-dir", d + "/x"], "'--frobnicate' (see 'glossa demo --help')")),
         new("enum_option_is_one_line", BadInput, (w, d) => new(["synth", d + "/s", "--world", "trees"], "--world")),
         new("evaluate_glosses_the_model_never_saw", Ok, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", UnseenGlossManifest(w, d), "--split", "dev", "--output-dir", d + "/eval", "--json"], ""),
             (d, r) =>

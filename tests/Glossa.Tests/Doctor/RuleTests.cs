@@ -163,6 +163,52 @@ public sealed class RuleTests
         Assert.NotNull(Find(strict, RuleIds.Unstable));
     }
 
+    [Fact]
+    public void A_rise_within_the_runs_own_epoch_to_epoch_wobble_is_not_overfitting()
+    {
+        // The demo on signgen.py s5 (20 dev clips, ~140 words), epochs 1-28: val WER best 17.4 at epoch 23, 21.0 at 28,
+        // while it swings by 2-6 points an epoch. The run went on to 14.5 at epoch 34: not overfitting.
+        (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] s5 =
+        [
+        (6.415, 3.338, 101.1, 100.0),
+        (3.116, 3.090, 100.0, 100.0),
+        (2.871, 2.928, 94.9, 100.0),
+        (2.542, 2.584, 89.8, 89.1),
+        (2.305, 2.372, 81.2, 71.7),
+        (2.139, 2.247, 69.7, 70.3),
+        (1.946, 2.143, 64.6, 67.4),
+        (1.857, 1.823, 62.6, 55.8),
+        (1.581, 1.572, 50.8, 50.7),
+        (1.441, 1.442, 45.5, 46.4),
+        (1.346, 1.327, 42.2, 39.1),
+        (1.213, 1.241, 38.3, 40.6),
+        (1.177, 1.151, 37.7, 38.4),
+        (1.063, 1.096, 34.8, 32.6),
+        (1.062, 1.094, 34.0, 34.1),
+        (0.928, 0.952, 31.5, 29.7),
+        (0.817, 0.937, 27.6, 26.8),
+        (0.768, 0.723, 24.4, 21.7),
+        (0.812, 0.888, 27.0, 27.5),
+        (0.680, 0.779, 23.7, 24.6),
+        (0.744, 0.749, 25.3, 24.6),
+        (0.627, 0.675, 20.7, 19.6),
+        (0.601, 0.577, 19.5, 17.4),
+        (0.534, 0.650, 16.4, 23.2),
+        (0.514, 0.611, 16.8, 18.1),
+        (0.495, 0.656, 15.4, 21.7),
+        (0.430, 0.596, 14.0, 17.4),
+        (0.402, 0.614, 12.0, 21.0),
+        ];
+        var h = s5.Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss, TrainWer = p.TrainWer, ValWer = p.ValWer }).ToList();
+        var monitor = HealthMonitor.Diagnose(h);
+        Assert.DoesNotContain(monitor.Raised, f => f.Rule == RuleIds.Overfitting);
+        // Without the wobble test the same history raised the warning the demo printed.
+        var strict = HealthMonitor.Diagnose(h, options: new DoctorOptions { OverfitWobbleFactor = 0 });
+        var f = Assert.Single(strict.Raised, f => f.Rule == RuleIds.Overfitting);
+        Assert.Equal(28, f.Epoch);
+        Assert.Contains("val_wer best at epoch 23", f.Title);
+    }
+
     // ---- not_learning ----
 
     [Fact]

@@ -35,6 +35,7 @@ internal static class OverfittingRule
             new($"best_{x.Metric}", x.BestValue, best.Epoch),
             new(x.Metric, x.NowValue, last.Epoch),
             new("epochs_since_best", since),
+            new($"{x.Metric}_epoch_to_epoch_change", x.Wobble), // per epoch, the median of the last 2x patience measurements: the rise is more than twice it
             new("train_loss", trainAtBest, best.Epoch),
             new("train_loss", last.TrainLoss, last.Epoch),
         };
@@ -60,7 +61,18 @@ internal static class OverfittingRule
         };
     }
 
-    readonly record struct Hit(string Metric, EpochMetrics Best, double BestValue, double NowValue, int Since);
+    readonly record struct Hit(string Metric, EpochMetrics Best, double BestValue, double NowValue, int Since, double Wobble);
+
+    /// <summary>
+    /// The median absolute change per epoch between consecutive measurements among the last <paramref name="count"/> of the
+    /// series after epoch 1 (which starts from random outputs); a sparse history (every 5th epoch) gives its change per epoch.
+    /// </summary>
+    static double Wobble(List<(EpochMetrics M, double V)> s, int count)
+    {
+        var later = s.Where(p => p.M.Epoch > 1).ToList();
+        var recent = later.Skip(Math.Max(0, later.Count - count)).ToList();
+        return recent.Count < 2 ? 0 : Median(recent.Zip(recent.Skip(1), (a, b) => Math.Abs(b.V - a.V) / Math.Max(1, b.M.Epoch - a.M.Epoch)));
+    }
 
     static Hit? Check(IReadOnlyList<EpochMetrics> h, Func<EpochMetrics, double?> pick, DoctorOptions o, bool relative)
     {
@@ -74,8 +86,12 @@ internal static class OverfittingRule
             ? nowValue > bestValue * (1 + o.OverfitMinRise) && nowValue - bestValue > o.LossNoiseFloor * Scale(h, pick)
             : nowValue > bestValue + o.MinWerGain / 2;
         if (since < o.OverfitPatience || !worse) return null;
+        // A rise no larger than the run's own epoch-to-epoch wobble is no evidence: on a dev set of a
+        // few hundred words one word moves the WER by a point, and a run still improving swings by several.
+        double wobble = Wobble(s, 2 * o.OverfitPatience);
+        if (nowValue - bestValue <= o.OverfitWobbleFactor * wobble) return null;
         string metric = relative ? "val_loss" : "val_wer";
-        return new Hit(metric, best, bestValue, nowValue, since);
+        return new Hit(metric, best, bestValue, nowValue, since, wobble);
     }
 
     static List<FindingAction> Actions(RuleInput r, int bestEpoch)
