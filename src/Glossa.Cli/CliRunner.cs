@@ -156,27 +156,10 @@ internal static partial class CliRunner
         var names = given.StartsWith("--", StringComparison.Ordinal)
             ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Append(o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Select(n => (Name: n, Shown: o.Name)))
             : given.StartsWith('-') ? [] : command.Subcommands.Where(c => !c.Hidden).Select(c => (Name: c.Name, Shown: c.Name));
-        var near = names.Select(n => (n.Shown, Distance: Edits(given, n.Name))).OrderBy(x => x.Distance).FirstOrDefault();
+        var near = names.Select(n => (n.Shown, Distance: EditDistance.Of(given, n.Name))).OrderBy(x => x.Distance).FirstOrDefault();
         // One slip in a short name, up to three in a long one: "--seeds" for "--seed", not "--beam" for "--bar".
         int allowed = Math.Clamp((given.TrimStart('-').Length) / 4, 1, 3);
         return near.Shown is { } shown && near.Distance <= allowed ? $" (did you mean {shown}?)" : "";
-    }
-
-    /// <summary>Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1.</summary>
-    static int Edits(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-            }
-        return d[a.Length, b.Length];
     }
 
     /// <summary>System.CommandLine's parse errors, with .NET type names replaced by what the value must be.</summary>

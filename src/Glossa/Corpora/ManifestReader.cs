@@ -1,3 +1,5 @@
+using Glossa.Common;
+
 namespace Glossa.Corpora;
 
 /// <summary>
@@ -122,26 +124,15 @@ internal static class ManifestReader
     internal static string Missing(string[] header, string[] required)
     {
         var missing = required.Where(c => !header.Contains(c)).Select(c =>
-            header.FirstOrDefault(h => h.Length > 0 && Distance(h, c) <= 2) is { } near ? $"'{c}' (found '{near}')" : $"'{c}'").ToList();
+            header.FirstOrDefault(h => h.Length > 0 && EditDistance.Of(h, c) <= 2) is { } near ? $"'{c}' (found '{near}')" : $"'{c}'").ToList();
         return $"the column{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}";
     }
 
     static string Suggest(string name)
     {
         foreach (string known in new[] { "train", "dev", "test" })
-            if (Distance(name.ToLowerInvariant(), known) <= 2) return $" (did you mean '{known}'?)";
+            if (EditDistance.Of(name.ToLowerInvariant(), known) <= 2) return $" (did you mean '{known}'?)";
         return "";
-    }
-
-    static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (int i = 1; i <= a.Length; i++)
-            for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 
     static Sample? ReadSample(string id, string split, string signer, string relPath, string glossField, string baseDir,
