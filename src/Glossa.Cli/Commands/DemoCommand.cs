@@ -65,13 +65,14 @@ internal static class DemoCommand
             }
             var results = DemoRecipe.Evaluate(options, corpusPath);
             if (asJson)
-                CliRunner.PrintJson(new Dictionary<string, object>
+                CliRunner.PrintJson(new Dictionary<string, object?>
                 {
                     ["dev"] = Summary(results["dev"]),
                     ["test"] = Summary(results["test"]),
                     ["run_dir"] = outcome.RunDir,
                     ["epochs"] = outcome.Epochs,
                     ["best_epoch"] = outcome.BestEpoch,
+                    ["best_val_wer_greedy"] = outcome.BestWer, // what training chose the checkpoint by; dev and test above are beam 10
                     ["stopped"] = outcome.Message,
                     ["findings"] = outcome.Findings,
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
@@ -98,6 +99,7 @@ internal static class DemoCommand
     static object Summary(EvaluationResult r) => new
     {
         wer = r.Wer,
+        decoder = $"beam {DemoRecipe.Beam}, {r.Cleanup} cleanup",
         substitutions = r.Substitutions,
         deletions = r.Deletions,
         insertions = r.Insertions,

@@ -166,8 +166,20 @@ public sealed record DoctorOptions
     public double RareGlossShare { get; init; } = 0.5;
 
     // ---- verdict ----
-    /// <summary>Name of the program in ready-to-run commands.</summary>
-    public string Program { get; init; } = "./glossa";
+    /// <summary>
+    /// Name of the program in ready-to-run commands: the checkout's launcher that started this process (its
+    /// <c>GLOSSA_LAUNCHER</c>), as <c>./glossa</c> from the checkout and by its full path from anywhere else; else <c>./glossa</c>.
+    /// </summary>
+    public string Program { get; init; } = LauncherFromHere();
+
+    static string LauncherFromHere()
+    {
+        if (Environment.GetEnvironmentVariable("GLOSSA_LAUNCHER") is not { Length: > 0 } launcher || !Path.IsPathFullyQualified(launcher))
+            return "./glossa";
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, launcher);
+        string program = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? launcher : "./" + relative;
+        return program.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or '\\') ? "'" + program.Replace("'", "'\\''") + "'" : program;
+    }
 
     /// <summary>Checks every threshold; throws a <see cref="GlossaException"/> naming the bad one.</summary>
     public DoctorOptions Validate()

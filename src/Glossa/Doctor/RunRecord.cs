@@ -30,7 +30,12 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         string metrics = Path.Combine(dir, RunFolder.MetricsFile);
         bool failed = RunFailure.Read(dir) is not null; // a run that died in its first epoch still has a diagnosis
         if (!File.Exists(metrics) && !failed)
-            throw new GlossaException($"{dir}: no {RunFolder.MetricsFile}; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit");
+        {
+            // A demo's --output-dir holds its run one level down (OUT/run): name the folder that has the metrics.
+            var inside = System.IO.Directory.GetDirectories(dir).Where(d => File.Exists(Path.Combine(d, RunFolder.MetricsFile))).Order(StringComparer.Ordinal).ToList();
+            string hint = inside.Count > 0 ? $"; the run is in {string.Join(" or ", inside.Take(3))}" : "; point at a glossa run folder, or use --history FILE for a CSV/JSON history from another toolkit";
+            throw new GlossaException($"{dir}: no {RunFolder.MetricsFile}{hint}");
+        }
         var history = File.Exists(metrics) ? HistoryReader.ReadJsonLines(metrics, File.ReadAllText(metrics)) : [];
         if (history.Count == 0 && !failed)
             throw new GlossaException($"{metrics}: empty; the run has not finished an epoch yet");

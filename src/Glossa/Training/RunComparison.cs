@@ -61,10 +61,10 @@ public static class RunComparison
     /// <summary>WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best checkpoint's.</summary>
     static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split)
     {
-        // SPLIT.DECODER.results.json (SPLIT.results.json from older evaluations).
-        var files = Directory.GetDirectories(dir, "eval-*")
+        // SPLIT.DECODER.results.json (SPLIT.results.json from older evaluations); RUN/eval is the demo's evaluation of best.
+        var files = Directory.GetDirectories(dir, "eval*")
             .SelectMany(d => Directory.GetFiles(d, $"{split}.*results.json"))
-            .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) == $"eval-best-{split}" ? 0 : 1)
+            .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) is var folder && (folder == $"eval-best-{split}" || folder == "eval") ? 0 : 1)
             .ThenByDescending(File.GetLastWriteTimeUtc)
             .ToList();
         if (files.Count == 0) return (null, null, null);

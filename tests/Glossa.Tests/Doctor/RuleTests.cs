@@ -283,6 +283,23 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void One_epochs_dip_is_not_the_best_a_later_epoch_diverges_from()
+    {
+        // A new user's 48-clip demo (12 batches an epoch), epochs 10-23: one lucky epoch at 0.259 between epochs at
+        // 0.40-0.43, then 0.418, while the validation loss made its best. It was told "1.62x its best: unstable".
+        double[] train = [0.833, 0.725, 0.700, 0.773, 0.691, 0.590, 0.538, 0.464, 0.681, 0.431, 0.406, 0.432, 0.259, 0.418];
+        double[] val = [0.604, 0.386, 0.555, 0.747, 0.520, 0.550, 0.480, 0.543, 0.478, 0.519, 0.396, 0.360, 0.362, 0.337];
+        var h = Series([(1.2, 1.0), .. train.Zip(val)]);
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Unstable));
+        // A loss that stays up is still a jump, measured from the level the run held (0.41-0.43), not from the dip.
+        var up = Series([(1.2, 1.0), .. train.Zip(val), (0.9, 0.4)]);
+        var f = Find(HealthMonitor.Diagnose(up), RuleIds.Unstable);
+        Assert.NotNull(f);
+        Assert.Contains("its best (0.406)", f.Title);
+        Assert.Contains(f.Evidence, e => e.Name == "best_train_loss" && e.Epoch is not null);
+    }
+
+    [Fact]
     public void Unstable_does_not_fire_on_a_smooth_run()
     {
         Assert.Null(Find(HealthMonitor.Diagnose(Histories.Healthy()), RuleIds.Unstable));
