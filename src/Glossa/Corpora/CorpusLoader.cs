@@ -127,7 +127,7 @@ public static class CorpusLoader
     {
         var all = new Dictionary<CorpusFormat, string>
         {
-            [CorpusFormat.Phoenix2014] = "annotations/manual/{train,dev,test}.corpus.csv (PHOENIX-2014)",
+            [CorpusFormat.Phoenix2014] = "annotations/manual/{train,dev,test}.corpus.csv or {train,dev,test}.SI5.corpus.csv (PHOENIX-2014 multisigner or SI5)",
             [CorpusFormat.Phoenix2014T] = "annotations/manual/PHOENIX-2014-T.{train,dev,test}.corpus.csv (PHOENIX-2014-T)",
             [CorpusFormat.CslDaily] = $"{CslDailyReader.LabelFile} (CSL-Daily)",
             [CorpusFormat.Manifest] = "glossa-manifest.csv (manifest)",
