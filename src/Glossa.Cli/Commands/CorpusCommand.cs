@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Glossa.Common;
 using Glossa.Corpora;
 using Spectre.Console;
 
@@ -98,8 +99,8 @@ internal static class CorpusCommand
         PrintProblems("warning", "yellow", r.Warnings);
         PrintProblems("error", "red", r.Errors);
         AnsiConsole.MarkupLine(r.Ok
-            ? $"[green]OK[/]: no errors ({Count(r.Warnings.Count, "warning")})"
-            : $"[red]{Count(r.Errors.Count, "error")}[/], {Count(r.Warnings.Count, "warning")}");
+            ? $"[green]OK[/]: no errors ({Words.Count(r.Warnings.Count, "warning")})"
+            : $"[red]{Words.Count(r.Errors.Count, "error")}[/], {Words.Count(r.Warnings.Count, "warning")}");
     }
 
     static void PrintProblems(string label, string colour, IReadOnlyList<CorpusProblem> problems)
@@ -120,6 +121,4 @@ internal static class CorpusCommand
     {
         public void Report(T value) => report(value);
     }
-
-    static string Count(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 }

@@ -111,7 +111,7 @@ internal static class ManifestReader
         foreach (var (name, builder) in builders)
             if (name is not ("train" or "dev" or "test"))
                 problems.Warn(CorpusProblemKind.UnknownSplit, manifest, FirstLine(builder), null,
-                    $"split '{name}' ({builder.Samples.Count} sample{(builder.Samples.Count == 1 ? "" : "s")}) is not train, dev or test{Suggest(name)}; its samples are used only where this split is named (--val-split)");
+                    $"split '{name}' ({Words.Count(builder.Samples.Count, "sample")}) is not train, dev or test{Suggest(name)}; its samples are used only where this split is named (--val-split)");
         var splits = builders.ToDictionary(kv => kv.Key, kv => kv.Value.Samples, StringComparer.Ordinal);
         return new Corpus(CorpusFormat.Manifest, baseDir, Path.GetFileName(manifest), splits);
     }

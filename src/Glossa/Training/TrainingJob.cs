@@ -153,7 +153,7 @@ public sealed class TrainingJob : IDisposable
     {
         foreach (var (name, samples) in corpus.Splits.OrderBy(s => s.Key, StringComparer.Ordinal))
             if (name is not ("train" or "dev" or "test") && name != valSplit)
-                yield return $"  note: split '{name}' ({samples.Count} clip{(samples.Count == 1 ? "" : "s")}) is not train, dev or test, so training does not read it; 'glossa corpus check' says more";
+                yield return $"  note: split '{name}' ({Words.Count(samples.Count, "clip")}) is not train, dev or test, so training does not read it; 'glossa corpus check' says more";
         var garbled = corpus.Splits.Values.SelectMany(s => s).Where(s => s.Glosses.Any(g => g.Contains('\uFFFD'))).ToList();
         if (garbled.Count > 0)
             yield return $"  note: {garbled.Count} clip{(garbled.Count == 1 ? " has" : "s have")} glosses with U+FFFD (annotation bytes that are not UTF-8; first: '{garbled[0].Id}', {garbled[0].Source}), learnt as glosses of their own; 'glossa corpus check' names the lines";

@@ -115,9 +115,9 @@ public sealed record TrainingOptions
     /// without a validation-WER improvement it stops regardless. The demo's recipe; off by default.
     /// </summary>
     public bool PatienceOnStall { get; init; }
+
     /// <summary>The largest <see cref="TimeBudgetMinutes"/> accepted (about two years): larger ones are typos.</summary>
     public const double MaxTimeBudgetMinutes = 1e6;
-
 
     /// <summary>
     /// Compute budget of the run in minutes on its cores (process CPU time / threads, i.e. wall time on

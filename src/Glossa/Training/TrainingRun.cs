@@ -133,7 +133,7 @@ public sealed class TrainingRun
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
             var data = owner.data;
             int threads = get_num_threads();
-            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {threads} thread{(threads == 1 ? "" : "s")}{(LibTorchDefaults.DescribeOpenMpWaits() is { Length: > 0 } waits ? $" ({waits})" : "")}");
+            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {Words.Count(threads, "thread")}{(LibTorchDefaults.DescribeOpenMpWaits() is { Length: > 0 } waits ? $" ({waits})" : "")}");
             if (average is not null)
                 Say(string.Format(CultureInfo.InvariantCulture, "  validating and saving the weights averaged over about {0:G3} epoch{1} (--weight-average); checkpoints keep the model's own in {2} for --resume",
                     options.WeightAverageEpochs, options.WeightAverageEpochs == 1 ? "" : "s", ModelCheckpoint.TrainingWeightsFile));
