@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -53,7 +54,9 @@ internal static partial class CliRunner
                 Type type = option.Option.ValueType;
                 type = type.IsArray ? type.GetElementType()! : Nullable.GetUnderlyingType(type) ?? type;
                 if (DecimalTypes.Contains(type) && option.Tokens.FirstOrDefault(t => t.Value.Contains(',')) is { } token)
-                    return $"{option.Option.Name} {token.Value}: write decimals with a point ({token.Value.Replace(',', '.')}); a comma would be read as a thousands separator";
+                    return ThousandsOrDecimal().IsMatch(token.Value)
+                        ? $"{option.Option.Name} {token.Value}: write {token.Value.Replace(',', '.')} for a decimal or {token.Value.Replace(",", "")} for a whole number; a comma is not read"
+                        : $"{option.Option.Name} {token.Value}: write decimals with a point ({token.Value.Replace(',', '.')}); a comma would be read as a thousands separator";
             }
             else if (child is CommandResult command && DecimalComma(command) is { } found)
                 return found;
@@ -172,24 +175,36 @@ internal static partial class CliRunner
         if (!m.Success)
         {
             string message = OneLine(error.Message).TrimEnd('.');
-            string? option = error.SymbolResult switch
-            {
-                OptionResult o => o.Option.Name,
-                ArgumentResult { Parent: OptionResult o } => o.Option.Name,
-                _ => null,
-            };
+            string? option = OptionOf(error)?.Name;
             return option is null || message.Contains(option, StringComparison.Ordinal) ? message : $"{option}: {message}";
         }
+        // The example is the option's default where it has one: a generic "0.5" misleads where the
+        // option's range starts higher (the demo's --time-budget is at least 1).
+        string? example = OptionOf(error) is { HasDefaultValue: true } withDefault && withDefault.GetDefaultValue() is IFormattable value
+            ? value.ToString(null, CultureInfo.InvariantCulture) : null;
         string expected = m.Groups[3].Value switch
         {
             // the option's own range is checked once it parses, with its own message (e.g. --frame-size 16-1024)
             "System.Int32" or "System.Nullable`1[System.Int32]" or "System.Int64" or "System.Nullable`1[System.Int64]" => "a whole number",
-            "System.Double" or "System.Nullable`1[System.Double]" or "System.Single" => "a number such as 0.5 or 3e-4",
+            "System.Double" or "System.Nullable`1[System.Double]" or "System.Single" =>
+                example is null ? "a number such as 0.5 or 3e-4" : $"a number such as {example} (the default)",
             "System.Boolean" => "true or false",
             _ => "a value of another kind",
         };
         return $"{m.Groups[2].Value}: '{m.Groups[1].Value}' is not valid; expected {expected}";
     }
+
+    /// <summary>The option a parse error is about, if any.</summary>
+    static Option? OptionOf(ParseError error) => error.SymbolResult switch
+    {
+        OptionResult o => o.Option,
+        ArgumentResult { Parent: OptionResult o } => o.Option,
+        _ => null,
+    };
+
+    /// <summary>"1,000" or "12,500" (one comma, three digits after it, no leading 0): a comma that may be a thousands separator as well as a decimal comma.</summary>
+    [GeneratedRegex(@"^-?[1-9]\d{0,2},\d{3}$")]
+    private static partial Regex ThousandsOrDecimal();
 
     [GeneratedRegex(@"^Cannot parse argument '(.*)' for (?:option|command|argument) '(.*)' as expected type '(.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex CannotParse();

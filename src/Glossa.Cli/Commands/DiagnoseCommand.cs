@@ -56,7 +56,7 @@ internal static class DiagnoseCommand
             var (monitor, source, defaultOut) = ckpt is not null ? FromCheckpoint(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!)
                 : dir is not null ? FromRun(dir)
                 : FromHistory(hist!, parse.GetValue(contextFile), parse.GetValue(config));
-            var report = new DiagnosisReport(monitor, source);
+            var report = new DiagnosisReport(monitor, source, dir is null ? null : RunRecord.Ended(dir));
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))
                 files = report.WriteAll(parse.GetValue(output) ?? defaultOut, plots: !parse.GetValue(noPlots));
@@ -64,7 +64,7 @@ internal static class DiagnoseCommand
             if (parse.GetValue(json))
                 Console.WriteLine(report.ToJson().ToJsonString(CliRunner.Json));
             else
-                PrintTables(monitor, files);
+                PrintTables(report, monitor, files);
             return monitor.Verdict == Verdict.Stop ? StopExitCode : 0;
         }));
         return command;
@@ -91,13 +91,12 @@ internal static class DiagnoseCommand
         return (monitor, hist, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist))!, Path.GetFileNameWithoutExtension(hist) + "-diagnosis"));
     }
 
-    static void PrintTables(HealthMonitor monitor, IReadOnlyList<string> files)
+    static void PrintTables(DiagnosisReport report, HealthMonitor monitor, IReadOnlyList<string> files)
     {
         var console = AnsiConsole.Console;
         var verdict = monitor.Verdict;
         string color = verdict switch { Verdict.Stop => "red", Verdict.Continue => "yellow", _ => "green" };
-        console.MarkupLine($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/]" +
-            (monitor.ShouldStop(out var reason) ? " - " + Markup.Escape(reason) : ""));
+        console.MarkupLine($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/] - " + Markup.Escape(report.VerdictAdvice()));
         if (monitor.Findings.Count == 0)
         {
             console.MarkupLine("No findings.");

@@ -19,13 +19,28 @@ public sealed class DiagnosisReport
 
     readonly HealthMonitor monitor;
     readonly string source;
+    readonly string? ended;
 
-    /// <summary>A report on the monitor's current state; <paramref name="source"/> names the run or file diagnosed.</summary>
-    public DiagnosisReport(HealthMonitor monitor, string source)
+    /// <summary>
+    /// A report on the monitor's current state; <paramref name="source"/> names the run or file
+    /// diagnosed, <paramref name="ended"/> how the run ended when it has (its summary's message), so
+    /// that warnings on a finished run do not read as advice to keep training it.
+    /// </summary>
+    public DiagnosisReport(HealthMonitor monitor, string source, string? ended = null)
     {
         this.monitor = monitor;
         this.source = source;
+        this.ended = ended;
     }
+
+    /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
+    public string VerdictAdvice() => monitor.Verdict switch
+    {
+        Verdict.Stop => (monitor.ShouldStop(out var reason) ? reason + ". " : "") + "This run will not improve as configured; apply the actions below and start a new run.",
+        Verdict.Continue when ended is not null => $"Warnings only, on a run that has ended ({ended}): its best checkpoint stands; read the warnings below before the next run.",
+        Verdict.Continue => "Warnings only: keep training, watch the signals below.",
+        _ => "No warning and no critical finding.",
+    };
 
     /// <summary>The verdict.</summary>
     public Verdict Verdict => monitor.Verdict;
@@ -58,6 +73,7 @@ public sealed class DiagnosisReport
         {
             ["verdict"] = Finding.VerdictName(monitor.Verdict),
             ["reason"] = reason.Length > 0 ? reason : null,
+            ["ended"] = ended,
             ["source"] = source,
             ["epochs"] = h.Count,
             ["last_epoch"] = h.Count > 0 ? h[^1].Epoch : null,
@@ -104,12 +120,7 @@ public sealed class DiagnosisReport
         sb.AppendLine();
         sb.AppendLine($"Source: `{source}`. Epochs observed: {h.Count}" + (h.Count > 0 ? $" ({h[0].Epoch}..{h[^1].Epoch})." : "."));
         sb.AppendLine();
-        sb.AppendLine(verdict switch
-        {
-            Verdict.Stop => "**Verdict: stop.** " + (monitor.ShouldStop(out var reason) ? reason : "") + ". This run will not improve as configured; apply the actions below and start a new run.",
-            Verdict.Continue => "**Verdict: continue.** Warnings only: keep training, watch the signals below.",
-            _ => "**Verdict: healthy.** No warning and no critical finding.",
-        });
+        sb.AppendLine($"**Verdict: {Finding.VerdictName(verdict)}.** {VerdictAdvice()}");
         sb.AppendLine();
         if (monitor.Findings.Count > 0)
         {

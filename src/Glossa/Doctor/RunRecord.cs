@@ -66,6 +66,30 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         return new RunRecord(dir, history, context);
     }
 
+    /// <summary>
+    /// How the run in <paramref name="dir"/> ended, from its summary.json (the trainer's closing
+    /// message, e.g. "time budget: ..."), or null while it runs, when it was interrupted (it can be
+    /// resumed) or when the summary cannot be read.
+    /// </summary>
+    public static string? Ended(string dir)
+    {
+        string file = Path.Combine(dir, Training.RunFolder.SummaryFile);
+        if (!File.Exists(file)) return null;
+        try
+        {
+            var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file));
+            string? status = summary?["status"]?.GetValue<string>();
+            string? message = summary?["message"]?.GetValue<string>();
+            // An interrupted run can be resumed: "keep training" is still the advice there.
+            if (status is null or "interrupted") return null;
+            return message is { Length: > 0 } ? $"{status.Replace('_', ' ')}: {message}" : status.Replace('_', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a context for a history from another toolkit: an optional <c>run_context.json</c> and an
     /// optional <c>config.json</c>-style options file (used to build the ready-to-run commands).</summary>
     public static RunContext LoadContext(string? contextFile, string? configFile)

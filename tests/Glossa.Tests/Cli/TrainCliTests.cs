@@ -216,6 +216,14 @@ public sealed class TrainCliTests : IDisposable
         (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, "--colour-shuffle", "0,5");
         Assert.Equal(2, code);
         Assert.Contains("(0.5)", err);
+        // "1,000" may be a thousand or a decimal: both readings are offered, neither is guessed.
+        (code, _, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", "1,000", "--output-dir", Path.Combine(root, "d"));
+        Assert.Equal(2, code);
+        Assert.Equal("glossa: error: --time-budget 1,000: write 1.000 for a decimal or 1000 for a whole number; a comma is not read", err.Trim());
+        // A value that is no number names the option's default as the example (the demo's budget starts at 1, not 0.5).
+        (code, _, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", "abc", "--output-dir", Path.Combine(root, "d"));
+        Assert.Equal(2, code);
+        Assert.Contains(FormattableString.Invariant($"--time-budget: 'abc' is not valid; expected a number such as {DemoRecipe.DefaultBudgetMinutes} (the default)"), err);
         Assert.False(Directory.Exists(Path.Combine(root, "z")) || Directory.Exists(Path.Combine(root, "d")));
     }
 

@@ -84,4 +84,30 @@ public sealed class ReportTests : IDisposable
         Assert.Equal("healthy", (string?)report.ToJson()["verdict"]);
         Assert.Contains("**Verdict: healthy.**", File.ReadAllText(files[0]));
     }
+
+    [Fact]
+    public void Warnings_on_a_run_that_has_ended_do_not_say_keep_training()
+    {
+        var h = Histories.Collapsed(5);                     // a blank-collapse warning, not yet critical
+        var live = new DiagnosisReport(HealthMonitor.Diagnose(h), "run");
+        Assert.Equal(Verdict.Continue, live.Verdict);
+        Assert.Contains("keep training", live.VerdictAdvice());
+        Assert.Null((string?)live.ToJson()["ended"]);
+
+        File.WriteAllText(Path.Combine(dir, RunFolder.SummaryFile), """{"status": "early_stopped", "message": "no val WER improvement for 6 epochs"}""");
+        string? ended = RunRecord.Ended(dir);
+        Assert.Equal("early stopped: no val WER improvement for 6 epochs", ended);
+        var finished = new DiagnosisReport(HealthMonitor.Diagnose(h), "run", ended);
+        Assert.DoesNotContain("keep training", finished.VerdictAdvice());
+        Assert.Contains("has ended (early stopped: no val WER improvement for 6 epochs)", finished.ToMarkdown());
+        Assert.Equal(ended, (string?)finished.ToJson()["ended"]);
+
+        // An interrupted run can be resumed, a run without a summary still runs, a broken summary says nothing.
+        File.WriteAllText(Path.Combine(dir, RunFolder.SummaryFile), """{"status": "interrupted", "message": "SIGTERM"}""");
+        Assert.Null(RunRecord.Ended(dir));
+        File.WriteAllText(Path.Combine(dir, RunFolder.SummaryFile), "{not json");
+        Assert.Null(RunRecord.Ended(dir));
+        File.Delete(Path.Combine(dir, RunFolder.SummaryFile));
+        Assert.Null(RunRecord.Ended(dir));
+    }
 }
