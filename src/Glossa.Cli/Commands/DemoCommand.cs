@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Doctor;
 using Glossa.Training;
 using Spectre.Console;
 
@@ -74,7 +76,8 @@ internal static class DemoCommand
                     ["best_epoch"] = outcome.BestEpoch,
                     ["best_val_wer_greedy"] = outcome.BestWer, // what training chose the checkpoint by; dev and test above are beam 10
                     ["stopped"] = outcome.Message,
-                    ["findings"] = outcome.Findings,
+                    ["findings"] = outcome.Findings,                          // the doctor's lines as training printed them
+                    ["diagnosis"] = Diagnosis(outcome.RunDir),               // the run as 'glossa diagnose RUN --json' sees it
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
                     ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
                 });
@@ -94,6 +97,13 @@ internal static class DemoCommand
         Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
+    }
+
+    /// <summary>The doctor's verdict and findings on the finished run, the object <c>glossa diagnose RUN --json</c> prints.</summary>
+    static JsonObject Diagnosis(string runDir)
+    {
+        var run = RunRecord.Load(runDir);
+        return new DiagnosisReport(HealthMonitor.Diagnose(run.History, run.Context), runDir, RunRecord.Ended(runDir)).ToJson();
     }
 
     static object Summary(EvaluationResult r) => new

@@ -416,5 +416,11 @@ public sealed class TrainCliTests : IDisposable
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
         Assert.True(File.Exists(Path.Combine(run, "eval", "dev.greedy.ctm")) || File.Exists(Path.Combine(run, "eval", "dev.beam-10.ctm")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt"));
+        // The doctor's view of the finished run, as 'glossa diagnose RUN --json' prints it.
+        var diagnosis = doc.RootElement.GetProperty("diagnosis");
+        Assert.Contains(diagnosis.GetProperty("verdict").GetString(), new[] { "healthy", "continue", "stop" });
+        Assert.Equal(JsonValueKind.Array, diagnosis.GetProperty("findings").ValueKind);
+        Assert.Equal(2, diagnosis.GetProperty("epochs").GetInt32());
+        Assert.StartsWith("completed", diagnosis.GetProperty("ended").GetString());
     }
 }
