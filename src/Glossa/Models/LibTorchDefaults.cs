@@ -75,6 +75,37 @@ public static class LibTorchDefaults
         };
     }
 
+    /// <summary>
+    /// The memory allocator of this process, for logs, and whether it costs speed here: libtorch's
+    /// CPU kernels write into fresh buffers every step, and an allocator that hands freed pages
+    /// back to the kernel makes every step fault them in again (2x the step time of the demo's model,
+    /// 5-10x an evaluation's forward pass; docs/benchmark-notes.md). <c>./glossa</c> preloads
+    /// jemalloc with <c>MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1</c>. Empty off Linux.
+    /// </summary>
+    public static (string Name, bool Slow) DescribeAllocator()
+    {
+        if (!OperatingSystem.IsLinux()) return ("", false);
+        bool jemalloc;
+        try { jemalloc = File.ReadLines("/proc/self/maps").Any(l => l.Contains("libjemalloc", StringComparison.Ordinal)); }
+        catch (IOException) { return ("", false); }
+        catch (UnauthorizedAccessException) { return ("", false); }
+        if (!jemalloc) return ("glibc malloc", true);
+        string conf;
+        try { conf = Marshal.PtrToStringUTF8(getenv("MALLOC_CONF")) ?? ""; }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { conf = Environment.GetEnvironmentVariable("MALLOC_CONF") ?? ""; }
+        bool keeps = conf.Contains("dirty_decay_ms:-1", StringComparison.Ordinal);
+        return (keeps ? "jemalloc keeping freed pages" : "jemalloc returning freed pages", !keeps);
+    }
+
+    /// <summary>One line for a run's log when the allocator costs speed (see <see cref="DescribeAllocator"/>), else null.</summary>
+    public static string? SlowAllocatorNote()
+    {
+        var (name, slow) = DescribeAllocator();
+        return slow
+            ? $"note: {name} returns freed memory to the system, so each step faults it back in (up to 2x slower here); ./glossa preloads jemalloc with MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1, or set them yourself (docs/benchmark-notes.md)"
+            : null;
+    }
+
     [DllImport("libc", EntryPoint = "getenv")]
     static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 

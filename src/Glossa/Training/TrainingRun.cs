@@ -133,7 +133,9 @@ public sealed class TrainingRun
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
             var data = owner.data;
             int threads = get_num_threads();
-            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {Words.Count(threads, "thread")}{(LibTorchDefaults.DescribeOpenMpWaits() is { Length: > 0 } waits ? $" ({waits})" : "")}");
+            Say($"  {data.TrainClips} training clips in {data.TrainBatchesPerEpoch} batches, {data.ValClips} {options.ValSplit} clips; {owner.vocabulary.Count} classes; device {owner.device.type}, {Words.Count(threads, "thread")}{Detail(owner.device)}");
+            if (owner.device.type == TorchSharp.DeviceType.CPU && LibTorchDefaults.SlowAllocatorNote() is { } slow)
+                Say("  " + slow);
             if (average is not null)
                 Say(string.Format(CultureInfo.InvariantCulture, "  validating and saving the weights averaged over about {0:G3} epoch{1} (--weight-average); checkpoints keep the model's own in {2} for --resume",
                     options.WeightAverageEpochs, options.WeightAverageEpochs == 1 ? "" : "s", ModelCheckpoint.TrainingWeightsFile));
@@ -428,6 +430,14 @@ public sealed class TrainingRun
                 board.add_histogram($"weights/{name}", values, epoch);
             }
         }
+    }
+
+    /// <summary>" (OpenMP waits passive; jemalloc keeping freed pages)" for the run's device line, or "" when neither is known.</summary>
+    static string Detail(Device device)
+    {
+        var parts = new[] { LibTorchDefaults.DescribeOpenMpWaits(), device.type == TorchSharp.DeviceType.CPU ? LibTorchDefaults.DescribeAllocator().Name : "" }
+            .Where(p => p.Length > 0).ToList();
+        return parts.Count > 0 ? $" ({string.Join("; ", parts)})" : "";
     }
 
     static string Now => DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";

@@ -423,4 +423,29 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(2, diagnosis.GetProperty("epochs").GetInt32());
         Assert.StartsWith("completed", diagnosis.GetProperty("ended").GetString());
     }
+
+    [Fact]
+    public void The_training_log_names_the_allocator_and_says_when_it_returns_memory()
+    {
+        const string jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+        var cases = new List<(string Name, Dictionary<string, string> Env, string Expected, bool Note)>
+        {
+            ("glibc", new() { ["LD_PRELOAD"] = "", ["MALLOC_CONF"] = "" }, "glibc malloc", true),
+        };
+        if (File.Exists(jemalloc))
+        {
+            cases.Add(("keeping", new() { ["LD_PRELOAD"] = jemalloc, ["MALLOC_CONF"] = "dirty_decay_ms:-1,muzzy_decay_ms:-1" }, "jemalloc keeping freed pages", false));
+            cases.Add(("returning", new() { ["LD_PRELOAD"] = jemalloc, ["MALLOC_CONF"] = "" }, "jemalloc returning freed pages", true));
+        }
+        foreach (var (name, env, expected, note) in cases)
+        {
+            string dir = Path.Combine(root, "alloc-" + name);
+            var (code, _, err) = CliProcess.Run(Minutes3, env, "train", "--model", "tiny-student", "--corpus", TinyCorpus.Path_, "-o", dir,
+                "--epochs", "1", "--frame-size", "32", "--workers", "0", "--histogram-every", "0", "--threads", "1");
+            Assert.True(code == 0, err);
+            string log = File.ReadAllText(Path.Combine(dir, "training.log"));
+            Assert.Contains($"1 thread (OpenMP waits passive; {expected})", log);
+            Assert.Equal(note, log.Contains("returns freed memory to the system", StringComparison.Ordinal));
+        }
+    }
 }
