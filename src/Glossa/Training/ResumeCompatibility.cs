@@ -29,7 +29,7 @@ public static class ResumeCompatibility
     /// <summary>
     /// The options to resume with: <paramref name="given"/>'s explicit options over the run's own
     /// from <paramref name="checkpoint"/>; lines for the log about what changed. Throws a
-    /// <see cref="GlossaException"/> naming the first option that may not change.
+    /// <see cref="GlossaException"/> naming every given option that may not change.
     /// </summary>
     public static (TrainingOptions Options, IReadOnlyList<string> Notes) Resolve(TrainingOptions given, string checkpoint)
     {
@@ -38,6 +38,7 @@ public static class ResumeCompatibility
         var was = Json(saved);
         var merged = new JsonObject();
         var notes = new List<string>();
+        var refused = new List<string>(); // every fixed option given with another value, named in one line
         JsonObject? model = null; // the checkpoint's model config as built, read when an unset model option is given
         JsonNode? ModelValue(string name)
         {
@@ -72,11 +73,15 @@ public static class ResumeCompatibility
             if (Fixed.Contains(name))
             {
                 string runs = old is null && ModelValue(name) is { } built ? $"{Show(built)} (unset, so its model's own)" : Show(old);
-                throw new GlossaException($"{OptionName(name)} {Show(value)} differs from the run's {runs} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); it cannot change on --resume: drop it, or start a new run in another --output-dir");
+                refused.Add($"{OptionName(name)} {Show(value)} differs from the run's {runs}");
+                continue;
             }
             merged[name] = value?.DeepClone();
             notes.Add($"  resume: {OptionName(name)} {Show(value)} (was {Show(old)})");
         }
+        if (refused.Count > 0)
+            throw new GlossaException($"{string.Join("; ", refused)} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); " +
+                (refused.Count == 1 ? "it cannot change on --resume: drop it" : "they cannot change on --resume: drop them") + ", or start a new run in another --output-dir");
         var options = merged.Deserialize<TrainingOptions>(Checkpoint.Json)! with { CommandLine = given.CommandLine };
         return (options, notes);
     }

@@ -157,6 +157,13 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--hidden-dim", "64", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--hidden-dim 64 differs from the run's 128 (unset, so its model's own)", stderr); // the value that would be accepted
+        // Every option that may not change is named at once, not one per attempt.
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--hidden-dim", "64", "--feature-norm", "clip", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--hidden-dim 64 differs from the run's 128 (unset, so its model's own)", stderr);
+        Assert.Contains("--feature-norm clip differs from the run's", stderr);
+        Assert.Contains("they cannot change on --resume: drop them", stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--threads", "2", "--workers", "1");
         Assert.True(rc == 0, stderr);
         Assert.Equal(2, RunFolder.ReadMetrics(dir).Count);
