@@ -100,6 +100,12 @@ internal static class DiagnoseCommand
         if (monitor.Findings.Count == 0)
         {
             console.MarkupLine("No findings.");
+            // What the live doctor printed and the run then left behind: without this line a user who saw a
+            // warning in training.log reads "no findings" as a disagreement.
+            var resolved = monitor.Raised.Where(f => f.Severity >= Severity.Warning).ToList();
+            if (resolved.Count > 0)
+                Console.WriteLine("Resolved since it was raised (the run's later epochs no longer show it): " +
+                    string.Join("; ", resolved.Select(f => $"epoch {f.Epoch} {f.Rule} ({Finding.SeverityName(f.Severity)}): {f.Title}")));
         }
         else
         {

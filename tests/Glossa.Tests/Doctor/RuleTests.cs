@@ -244,6 +244,8 @@ public sealed class RuleTests
     {
         var h = Histories.Healthy().Take(6).ToList();
         h[4] = h[4] with { TrainLossMax = h[4].TrainLoss * 12 };
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Unstable)); // one hard batch in five epochs
+        h[3] = h[3] with { TrainLossMax = h[3].TrainLoss * 12 };
         var spike = Find(HealthMonitor.Diagnose(h), RuleIds.Unstable);
         Assert.NotNull(spike);
         Assert.Equal(Severity.Warning, spike.Severity);
@@ -277,9 +279,13 @@ public sealed class RuleTests
         ];
         var h = run.Select((e, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = e.Mean, TrainLossMax = e.Max, ValLoss = e.ValLoss, ValWer = e.Wer, LearningRate = 1e-3 }).ToList();
         Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Unstable));
-        // The same epoch with a batch at 1.5: more than half the plateau's 2.81, a step that undid half the run's progress.
+        // The same epoch with a batch at 1.5: more than half the plateau's 2.81, a step that undid half the run's
+        // progress. Once in five epochs it is one hard batch (a new user's 60-clip run at 4.4% WER had one at 6.7x
+        // its epoch's mean); in two of them it is instability.
         h[^1] = h[^1] with { TrainLossMax = 1.5 };
-        Assert.Contains("spike", Find(HealthMonitor.Diagnose(h), RuleIds.Unstable)!.Title);
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Unstable));
+        h[^3] = h[^3] with { TrainLossMax = 1.5 };
+        Assert.Contains("spikes in 2 of the last 5 epochs", Find(HealthMonitor.Diagnose(h), RuleIds.Unstable)!.Title);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ internal static class UnstableRule
         // Epoch 1 starts from random outputs: skip it.
         var spikes = h.Where(m => m.Epoch > 1 && m.Epoch > last.Epoch - o.PlateauEpochs && Finite(m.TrainLossMax) && m.TrainLoss > 0
             && m.TrainLossMax > o.SpikeFactor * m.TrainLoss && m.TrainLossMax >= level).ToList();
-        if (spikes.Count > 0)
+        if (spikes.Count >= o.SpikeEpochs)
         {
             var worst = spikes.MaxBy(m => m.TrainLossMax!.Value / m.TrainLoss)!;
             f.Evidence.Add(new("train_loss_max", worst.TrainLossMax!.Value, worst.Epoch));
