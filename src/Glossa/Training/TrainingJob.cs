@@ -106,7 +106,7 @@ public sealed class TrainingJob : IDisposable
         RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
         options = WithRunsOwn(options, []);
         _ = ModelFactory.Named(options.Model, hiddenDim: options.HiddenDim, dropout: options.Dropout); // an unknown --model fails here, as in the run
-        RequireCorpusPath(options);
+        _ = LoadCorpus(options, []); // its format, annotation files and the train and validation splits, as the run reads them
         return options;
     }
 

@@ -224,6 +224,14 @@ public sealed class TrainCliTests : IDisposable
         (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, "--colour-shuffle", "0,5");
         Assert.Equal(2, code);
         Assert.Contains("(0.5)", err);
+        // --dry-run reads the corpus as the run would: a format or split it cannot read fails there, not minutes later.
+        foreach (var (option, value) in new[] { ("--corpus-format", "foo"), ("--val-split", "devel") })
+        {
+            (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, option, value, "--dry-run");
+            Assert.Equal(2, code);
+            Assert.Contains($"'{value}'", err);
+            Assert.Single(err.Trim().Split('\n'));
+        }
         // "1,000" may be a thousand or a decimal: both readings are offered, neither is guessed.
         (code, _, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", "1,000", "--output-dir", Path.Combine(root, "d"));
         Assert.Equal(2, code);
