@@ -47,12 +47,30 @@ internal static class PhoenixReader
                 continue;
             }
             string frameRoot = Path.Combine(root, "features", "fullFrame-210x260px", split);
-            splits[split] = ReadSplit(file, split, frameRoot, layout, problems);
+            bool framesThere = problems.FramesOptional || Directory.Exists(frameRoot);
+            if (!framesThere)
+                problems.Error(CorpusProblemKind.MissingFrames, frameRoot, null, null, MissingFrameRoot(root, split));
+            splits[split] = ReadSplit(file, split, frameRoot, layout, problems, framesThere);
         }
         return new Corpus(format, root, Path.GetFileName(root), splits);
     }
 
-    static IReadOnlyList<Sample> ReadSplit(string file, string split, string frameRoot, Layout layout, CorpusProblems problems)
+    /// <summary>
+    /// One line for a split whose whole frame folder is missing (instead of one per row): what
+    /// features/ holds, e.g. a folder renamed after the frames' size.
+    /// </summary>
+    static string MissingFrameRoot(string root, string split)
+    {
+        string features = Path.Combine(root, "features");
+        string[] found = Directory.Exists(features)
+            ? Directory.GetDirectories(features).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        string holds = found.Length > 0 ? $"features/ holds {string.Join(", ", found)}" : Directory.Exists(features) ? "features/ is empty" : "there is no features/ folder";
+        return $"frame folder for split '{split}' not found ({holds}); the PHOENIX layout keeps every split's frames under " +
+            $"features/fullFrame-210x260px/{split}/ whatever their size: move or rename the frames there";
+    }
+
+    static IReadOnlyList<Sample> ReadSplit(string file, string split, string frameRoot, Layout layout, CorpusProblems problems, bool framesThere = true)
     {
         var builder = new SplitBuilder(split, problems);
         string[] lines = SplitBuilder.ReadLines(file, problems);
@@ -60,12 +78,12 @@ internal static class PhoenixReader
         {
             string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null,
-                $"expected the header '{layout.Header}' but found {found}; is this the right format (try --format)?");
+                $"expected the header '{layout.Header}' but found {found}; is this the right format (try --corpus-format)?");
         }
         for (int i = 1; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            var sample = ReadRow(lines[i], file, i + 1, split, frameRoot, layout, builder, problems);
+            var sample = ReadRow(lines[i], file, i + 1, split, frameRoot, layout, builder, problems, framesThere);
             if (sample is not null) builder.Add(sample);
         }
         if (lines.Length > 0 && lines.Skip(1).All(string.IsNullOrWhiteSpace))
@@ -74,7 +92,7 @@ internal static class PhoenixReader
     }
 
     static Sample? ReadRow(string text, string file, int line, string split, string frameRoot, Layout layout,
-        SplitBuilder builder, CorpusProblems problems)
+        SplitBuilder builder, CorpusProblems problems, bool framesThere)
     {
         string[] cols = text.Split('|');
         if (cols.Length != layout.Columns)
@@ -100,6 +118,7 @@ internal static class PhoenixReader
                 "the gloss column is empty; annotate the sentence or remove the row");
             ok = false;
         }
+        if (!framesThere) return null; // the split's frame folder is missing: said once, not per row
         var frames = ResolveFrames(frameRoot, folder, out string tried);
         if (frames.Count == 0 && !problems.FramesOptional)
         {

@@ -69,6 +69,26 @@ public class CorpusCheckTests
     }
 
     [Fact]
+    public void A_renamed_frame_folder_is_one_error_per_split_naming_what_is_there()
+    {
+        // A new user renamed features/fullFrame-210x260px after the size of their frames and got one
+        // missing_frames error per row (84 alike) that never named the folder.
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), 20);
+        Directory.Move(Path.Combine(v, "features", "fullFrame-210x260px"), Path.Combine(v, "features", "fullFrame-80x96px"));
+        var r = Check(v);
+        Assert.Equal(3, r.Errors.Count);
+        foreach (var e in r.Errors)
+        {
+            Assert.Equal(CorpusProblemKind.MissingFrames, e.Kind);
+            Assert.Null(e.Line);
+            Assert.Contains("features/ holds fullFrame-80x96px", e.Message);
+            Assert.Contains("features/fullFrame-210x260px/", e.Message);
+        }
+        Assert.Equal(["dev", "test", "train"], r.Errors.Select(e => Path.GetFileName(e.File)).Order());
+    }
+
+    [Fact]
     public void A_corrupt_png_is_reported_naming_the_frame_file()
     {
         using var fx = new CorpusFixture();

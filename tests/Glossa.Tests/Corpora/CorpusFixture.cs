@@ -55,6 +55,9 @@ internal sealed class CorpusFixture : IDisposable
             // The signer-independent release names its files train.SI5.corpus.csv etc.
             string file = variant.Contains("SI5") ? $"{split}.SI5.corpus.csv" : $"{split}.corpus.csv";
             WriteText($"{vroot}/annotations/manual/{file}", "id|folder|signer|annotation\n" + string.Join("\n", lines) + "\n");
+            // The split's frame folder exists even when none of its samples has frames (noFrames): a missing
+            // sample is reported per row; a missing split folder once (CorpusCheckTests).
+            Directory.CreateDirectory(Path($"{vroot}/features/fullFrame-210x260px/{split}"));
             foreach (var line in lines)
             {
                 string id = line.Split('|')[0];
