@@ -41,6 +41,9 @@ public sealed record EvaluationOptions
         if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
         if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
         ThreadCount.Check(Threads);
+        if (!string.Equals(Cleanup, "auto", StringComparison.OrdinalIgnoreCase)
+            && !Scoring.CleanupRules.All.Any(r => string.Equals(r.Name, Cleanup, StringComparison.OrdinalIgnoreCase)))
+            throw new GlossaException($"--cleanup '{Cleanup}' is not a rule set; use auto (by corpus format), {string.Join(", ", Scoring.CleanupRules.All.Select(r => r.Name))}");
         Models.Inference.PrecisionSupport.Parse(Precision);
         Models.Inference.EngineSelection.Parse(Engine);
         return this;

@@ -45,6 +45,7 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         new("output_under_a_file", CannotWrite, (w, d) => new(Train(w.Corpus, FaultWorld.Write(d + "/file", "x") + "/run"), d + "/file")),
         new("output_in_proc", CannotWrite, (w, d) => new(Train(w.Corpus, "/proc/glossa-fault"), "/proc/glossa-fault")),
         new("output_in_sys", CannotWrite, (w, d) => new(Train(w.Corpus, "/sys/glossa-fault"), "/sys/glossa-fault")),
+        new("evaluate_cleanup_unknown", BadInput, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--cleanup", "phoenix"], "use auto (by corpus format), none, phoenix2014")),
         new("evaluate_output_in_proc", CannotWrite, (w, d) => new(["evaluate", "--checkpoint", w.Run + "/best", "--corpus", w.Corpus, "--split", "dev", "--output-dir", "/proc/glossa-eval"], "/proc/glossa-eval")),
         new("diagnose_out_under_a_file", CannotWrite, (w, d) => new(["diagnose", w.Run, "--out", FaultWorld.Write(d + "/file", "x") + "/diag"], d + "/file")),
         new("synth_into_sys", CannotWrite, (w, d) => new(["synth", "/sys/glossa-synth", "--sentences", "2"], "/sys")),
