@@ -85,11 +85,13 @@ public static class LibTorchDefaults
     public static (string Name, bool Slow) DescribeAllocator()
     {
         if (!OperatingSystem.IsLinux()) return ("", false);
-        bool jemalloc;
-        try { jemalloc = File.ReadLines("/proc/self/maps").Any(l => l.Contains("libjemalloc", StringComparison.Ordinal)); }
+        List<string> maps;
+        try { maps = File.ReadLines("/proc/self/maps").Where(l => l.Contains("malloc", StringComparison.Ordinal)).ToList(); }
         catch (IOException) { return ("", false); }
         catch (UnauthorizedAccessException) { return ("", false); }
-        if (!jemalloc) return ("glibc malloc", true);
+        if (maps.Any(l => l.Contains("libtcmalloc", StringComparison.Ordinal))) return ("tcmalloc", false);   // not measured here: no note
+        if (maps.Any(l => l.Contains("mimalloc", StringComparison.Ordinal))) return ("mimalloc", false);
+        if (!maps.Any(l => l.Contains("libjemalloc", StringComparison.Ordinal))) return ("glibc malloc", true);
         string conf;
         try { conf = Marshal.PtrToStringUTF8(getenv("MALLOC_CONF")) ?? ""; }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { conf = Environment.GetEnvironmentVariable("MALLOC_CONF") ?? ""; }
