@@ -100,11 +100,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The doctor's verdict and findings on the finished run, the object <c>glossa diagnose RUN --json</c> prints.</summary>
-    static JsonObject Diagnosis(string runDir)
-    {
-        var run = RunRecord.Load(runDir);
-        return new DiagnosisReport(HealthMonitor.Diagnose(run.History, run.Context), runDir, RunRecord.Ended(runDir)).ToJson();
-    }
+    static JsonObject Diagnosis(string runDir) => new DiagnosisReport(RunRecord.Diagnose(runDir), runDir, RunRecord.Ended(runDir)).ToJson();
 
     static object Summary(EvaluationResult r) => new
     {

@@ -77,13 +77,7 @@ internal static class DiagnoseCommand
         return (monitor, $"{ckpt} on {corpus} ({split})", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(name))!, "diagnosis-" + Path.GetFileName(name) + "-" + split));
     }
 
-    static (HealthMonitor Monitor, string Source, string DefaultOut) FromRun(string dir)
-    {
-        var run = RunRecord.Load(dir);
-        var monitor = HealthMonitor.Diagnose(run.History, run.Context);
-        RunFailure.Read(dir)?.ApplyTo(monitor);
-        return (monitor, dir, dir);
-    }
+    static (HealthMonitor Monitor, string Source, string DefaultOut) FromRun(string dir) => (RunRecord.Diagnose(dir), dir, dir);
 
     static (HealthMonitor Monitor, string Source, string DefaultOut) FromHistory(string hist, string? contextFile, string? config)
     {

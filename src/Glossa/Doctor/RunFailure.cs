@@ -33,13 +33,8 @@ public sealed record RunFailure
     public static RunFailure? Read(string dir)
     {
         var failure = new RunFailure();
-        string summary = Path.Combine(dir, SummaryFile);
-        if (File.Exists(summary))
-        {
-            using var doc = Parse(summary);
-            var root = doc.RootElement;
-            failure = failure with { Status = Text(root, "status"), Message = Text(root, "message") };
-        }
+        if (Summary(dir) is var (status, message))
+            failure = failure with { Status = status, Message = message };
         string dump = Path.Combine(dir, FailureFile);
         if (File.Exists(dump))
         {
@@ -70,6 +65,16 @@ public sealed record RunFailure
             return;
         }
         monitor.ReportFailure(Message is { Length: > 0 } m ? m : "the run failed (summary.json status 'failed')");
+    }
+
+    /// <summary>summary.json's status and message in <paramref name="dir"/>; null while the run has no summary (it runs).</summary>
+    internal static (string? Status, string? Message)? Summary(string dir)
+    {
+        string summary = Path.Combine(dir, SummaryFile);
+        if (!File.Exists(summary)) return null;
+        using var doc = Parse(summary);
+        var root = doc.RootElement;
+        return (Text(root, "status"), Text(root, "message"));
     }
 
     static JsonDocument Parse(string path)

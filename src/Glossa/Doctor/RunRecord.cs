@@ -73,21 +73,29 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     /// </summary>
     public static string? Ended(string dir)
     {
-        string file = Path.Combine(dir, Training.RunFolder.SummaryFile);
-        if (!File.Exists(file)) return null;
         try
         {
-            var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file));
-            string? status = summary?["status"]?.GetValue<string>();
-            string? message = summary?["message"]?.GetValue<string>();
             // An interrupted run can be resumed: "keep training" is still the advice there.
-            if (status is null or "interrupted") return null;
-            return message is { Length: > 0 } ? $"{status.Replace('_', ' ')}: {message}" : status.Replace('_', ' ');
+            if (RunFailure.Summary(dir) is not ({ } status, var message) || status == "interrupted") return null;
+            string how = status.Replace('_', ' ');
+            return message is { Length: > 0 } ? $"{how}: {message}" : how;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (GlossaException)
         {
-            return null;
+            return null; // a damaged summary.json: RunFailure.Read names it where it matters
         }
+    }
+
+    /// <summary>
+    /// The doctor's diagnosis of the run folder <paramref name="dir"/>: its history and context, and a
+    /// failure the folder records (<see cref="RunFailure"/>), which the last complete epochs may not show.
+    /// </summary>
+    public static HealthMonitor Diagnose(string dir)
+    {
+        var run = Load(dir);
+        var monitor = HealthMonitor.Diagnose(run.History, run.Context);
+        RunFailure.Read(dir)?.ApplyTo(monitor);
+        return monitor;
     }
 
     /// <summary>Reads a context for a history from another toolkit: an optional <c>run_context.json</c> and an

@@ -49,14 +49,14 @@ public static class LibTorchDefaults
     /// The OpenMP wait policy in this process's native environment, which OpenMP reads ("" when
     /// unset: OpenMP's default, a short spin before sleeping).
     /// </summary>
-    public static string OpenMpWaitPolicy
+    public static string OpenMpWaitPolicy => NativeVariable("OMP_WAIT_POLICY");
+
+    /// <summary>A variable of the native environment (what libc's getenv sees, which native libraries read); "" when unset.</summary>
+    static string NativeVariable(string name)
     {
-        get
-        {
-            if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "";
-            try { return Marshal.PtrToStringUTF8(getenv("OMP_WAIT_POLICY")) ?? ""; }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? ""; }
-        }
+        if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable(name) ?? "";
+        try { return Marshal.PtrToStringUTF8(getenv(name)) ?? ""; }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return Environment.GetEnvironmentVariable(name) ?? ""; }
     }
 
     /// <summary>
@@ -82,7 +82,12 @@ public static class LibTorchDefaults
     /// 5-10x an evaluation's forward pass; docs/benchmark-notes.md). <c>./glossa</c> preloads
     /// jemalloc with <c>MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1</c>. Empty off Linux.
     /// </summary>
-    public static (string Name, bool Slow) DescribeAllocator()
+    public static (string Name, bool Slow) DescribeAllocator() => allocator.Value;
+
+    // What is preloaded cannot change while the process runs: /proc/self/maps is read once.
+    static readonly Lazy<(string Name, bool Slow)> allocator = new(ReadAllocator);
+
+    static (string Name, bool Slow) ReadAllocator()
     {
         if (!OperatingSystem.IsLinux()) return ("", false);
         List<string> maps;
@@ -92,10 +97,7 @@ public static class LibTorchDefaults
         if (maps.Any(l => l.Contains("libtcmalloc", StringComparison.Ordinal))) return ("tcmalloc", false);   // not measured here: no note
         if (maps.Any(l => l.Contains("mimalloc", StringComparison.Ordinal))) return ("mimalloc", false);
         if (!maps.Any(l => l.Contains("libjemalloc", StringComparison.Ordinal))) return ("glibc malloc", true);
-        string conf;
-        try { conf = Marshal.PtrToStringUTF8(getenv("MALLOC_CONF")) ?? ""; }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { conf = Environment.GetEnvironmentVariable("MALLOC_CONF") ?? ""; }
-        bool keeps = conf.Contains("dirty_decay_ms:-1", StringComparison.Ordinal);
+        bool keeps = NativeVariable("MALLOC_CONF").Contains("dirty_decay_ms:-1", StringComparison.Ordinal);
         return (keeps ? "jemalloc keeping freed pages" : "jemalloc returning freed pages", !keeps);
     }
 

@@ -34,10 +34,12 @@ public sealed partial class CleanupRules
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>The rule set named <paramref name="name"/> (any case), or null.</summary>
+    public static CleanupRules? Find(string name) => All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Finds a rule set by name (none, phoenix2014, phoenix2014-sentence, phoenix2014t).</summary>
     public static CleanupRules Parse(string name) =>
-        All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new GlossaException($"unknown cleanup '{name}'; use one of: {string.Join(", ", All.Select(r => r.Name))}");
+        Find(name) ?? throw new GlossaException($"unknown cleanup '{name}'; use one of: {string.Join(", ", All.Select(r => r.Name))}");
 
     /// <summary>Cleans a hypothesis word sequence. May return an empty list (the scorer fills [EMPTY]).</summary>
     public IReadOnlyList<string> CleanHypothesis(IReadOnlyList<string> words) => Kind switch

@@ -32,6 +32,9 @@ public sealed record EvaluationOptions
     /// <summary>Decoded-frame cache folder (shared with training); null = none.</summary>
     public string? CacheDir { get; init; }
 
+    /// <summary>True when <see cref="Cleanup"/> is "auto" (any case): the corpus format's rules.</summary>
+    public bool CleanupIsAuto => string.Equals(Cleanup, "auto", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Checks every field with actionable messages.</summary>
     public EvaluationOptions Validate()
     {
@@ -41,8 +44,7 @@ public sealed record EvaluationOptions
         if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
         if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
         ThreadCount.Check(Threads);
-        if (!string.Equals(Cleanup, "auto", StringComparison.OrdinalIgnoreCase)
-            && !Scoring.CleanupRules.All.Any(r => string.Equals(r.Name, Cleanup, StringComparison.OrdinalIgnoreCase)))
+        if (!CleanupIsAuto && Scoring.CleanupRules.Find(Cleanup) is null)
             throw new GlossaException($"--cleanup '{Cleanup}' is not a rule set; use auto (by corpus format), {string.Join(", ", Scoring.CleanupRules.All.Select(r => r.Name))}");
         Models.Inference.PrecisionSupport.Parse(Precision);
         Models.Inference.EngineSelection.Parse(Engine);

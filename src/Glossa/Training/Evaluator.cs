@@ -30,7 +30,7 @@ public static class Evaluator
 
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
         var samples = corpus.Split(options.Split);
-        var cleanup = CleanupRules.Parse(string.Equals(options.Cleanup, "auto", StringComparison.OrdinalIgnoreCase) ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
+        var cleanup = CleanupRules.Parse(options.CleanupIsAuto ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
