@@ -197,8 +197,11 @@ internal static class TrainCommand
         };
 
         static IReadOnlyList<int> ParseMilestones(string text) =>
-            text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            string.IsNullOrWhiteSpace(text) ? []
+            : text.Split(',', StringSplitOptions.TrimEntries)
+                .Select(s => s.Length == 0
+                    ? throw new GlossaException($"--step-milestones '{text}': an empty entry between commas; list epoch numbers, e.g. 20,35")
+                    : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
                     : throw new GlossaException($"--step-milestones: '{s}' is not an epoch number; use e.g. 20,35"))
                 .ToList();
     }

@@ -129,7 +129,13 @@ public sealed class TrainCommandBuilder
 
     /// <summary>A config.json number as a user would type it: 1E-06 (System.Text.Json's form) -> 0.000001, like the changed values.</summary>
     static string NumberText(JsonValue value) =>
-        value.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : FormatValue(value.GetValue<double>());
+        value.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture)
+        // A config built in code holds the .NET type it was given (int, float, decimal), not a parsed JSON number.
+        : value.TryGetValue(out int i) ? i.ToString(CultureInfo.InvariantCulture)
+        : value.TryGetValue(out double d) ? FormatValue(d)
+        : value.TryGetValue(out float f) ? FormatValue(f)
+        : value.TryGetValue(out decimal m) ? FormatValue((double)m)
+        : value.ToJsonString();
 
     static string Quote(string v) =>
         v.Length > 0 && v.All(c => char.IsLetterOrDigit(c) || "-_./:=+,@%".Contains(c)) ? v : "'" + v.Replace("'", "'\\''") + "'";

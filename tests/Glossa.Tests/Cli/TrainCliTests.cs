@@ -240,6 +240,10 @@ public sealed class TrainCliTests : IDisposable
         (code, _, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", "abc", "--output-dir", Path.Combine(root, "d"));
         Assert.Equal(2, code);
         Assert.Contains(FormattableString.Invariant($"--time-budget: 'abc' is not valid; expected a number such as {DemoRecipe.DefaultBudgetMinutes} (the default)"), err);
+        // An empty milestone is a typo, not "no milestone there": 20,,35 is refused, not read as 20,35.
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", Path.Combine(root, "z"), "--corpus", TinyCorpus.Path_, "--lr-schedule", "step", "--step-milestones", "20,,35", "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Equal("glossa: error: --step-milestones '20,,35': an empty entry between commas; list epoch numbers, e.g. 20,35", err.Trim());
         Assert.False(Directory.Exists(Path.Combine(root, "z")) || Directory.Exists(Path.Combine(root, "d")));
     }
 

@@ -114,6 +114,24 @@ public sealed class RuleTests
         Assert.Contains("frequent glosses", f.Explanation);
     }
 
+    [Fact]
+    public void A_run_that_ended_inside_the_grace_period_is_too_short_to_judge_not_healthy()
+    {
+        // 'glossa train --epochs 1' on a 24-sentence corpus: every dev prediction empty when the run ended.
+        EpochMetrics[] one = [new() { Epoch = 1, TrainLoss = 3.47, ValLoss = 3.56, TrainWer = 97.8, ValWer = 100, BlankRatio = 1, EmptyRate = 1, LengthRatio = 0, Steps = 6 }];
+        var ended = HealthMonitor.Diagnose(one, new RunContext { Config = new System.Text.Json.Nodes.JsonObject { ["epochs"] = 1 } });
+        var f = Find(ended, RuleIds.Underfitting);
+        Assert.NotNull(f);
+        Assert.Contains("the run ended after 1 epoch, too few to learn or to judge", f.Title);
+        Assert.Contains("every validation prediction still empty", f.Explanation);
+        Assert.Contains("--epochs 11", Assert.Single(f.Actions).Command);
+        Assert.NotEqual(Verdict.Healthy, ended.Verdict);
+        // The same first epoch of a run configured for 40 is CTC's normal start: nothing to say yet.
+        var running = HealthMonitor.Diagnose(one, new RunContext { Config = new System.Text.Json.Nodes.JsonObject { ["epochs"] = 40 } });
+        Assert.Empty(running.Findings);
+        Assert.Equal(Verdict.Healthy, running.Verdict);
+    }
+
     // ---- overfitting ----
 
     [Fact]

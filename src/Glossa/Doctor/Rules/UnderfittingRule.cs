@@ -25,7 +25,7 @@ internal static class UnderfittingRule
         var last = r.Last;
         var ev = new List<Evidence> { new("val_wer", last.ValWer!.Value, last.Epoch) };
         if (Finite(last.TrainWer)) ev.Add(new("train_wer", last.TrainWer!.Value, last.Epoch));
-        if (a.LossThen is { } t) { ev.Add(new("train_loss", t.V, t.M.Epoch)); ev.Add(new("train_loss", last.TrainLoss, last.Epoch)); }
+        if (a.LossThen is { } t && t.M.Epoch != last.Epoch) { ev.Add(new("train_loss", t.V, t.M.Epoch)); ev.Add(new("train_loss", last.TrainLoss, last.Epoch)); }
         if (r.PeakLearningRate is { } peak) ev.Add(new("peak_learning_rate", peak));
         if (Finite(last.LearningRate)) ev.Add(new("learning_rate", last.LearningRate!.Value, last.Epoch));
         if (r.Run.Epochs is { } e) ev.Add(new("configured_epochs", e));
@@ -41,7 +41,9 @@ internal static class UnderfittingRule
         };
     }
 
-    sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen, bool ImprovingFast = false);
+    sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen, bool ImprovingFast = false, bool EndedInGrace = false);
+
+    static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     static bool UnknownValidationGlosses(RuleInput r) =>
         r.Context.ValidationUnknownGlosses is { } u && r.Context.ValidationGlosses is { } n && n > 0 && (double)u / n >= r.Options.UnknownValidationShare;
@@ -51,7 +53,11 @@ internal static class UnderfittingRule
         var o = r.Options;
         var h = r.History;
         var last = r.Last;
-        if (last.Epoch < 2 || !Finite(last.ValWer) || last.ValWer <= o.GoodWer || !double.IsFinite(last.TrainLoss)) return null;
+        bool ended = r.Run.Epochs is { } e && last.Epoch >= e;
+        // A run that ended inside the grace period (CTC's blank first stage) is too short to learn or to judge; one epoch
+        // has nothing to compare with, so only an ended run is judged there.
+        bool endedInGrace = ended && last.Epoch <= o.GraceEpochs;
+        if (last.Epoch < 2 && !endedInGrace || !Finite(last.ValWer) || last.ValWer <= o.GoodWer || !double.IsFinite(last.TrainLoss)) return null;
         // Validation labels the model cannot output keep the validation WER up whatever the training does (data_mismatch's),
         // and a run settled at the label prior has no signal to learn (not_learning's): neither is cured by training longer.
         if (UnknownValidationGlosses(r) || LabelPrior.Holds(r) is not null) return null;
@@ -70,7 +76,6 @@ internal static class UnderfittingRule
         bool stillLearning = lossFalling || werFalling;
         double? peak = r.PeakLearningRate;
         bool decayed = peak is > 0 && Finite(last.LearningRate) && last.LearningRate < o.UnderfitDecayedShare * peak;
-        bool ended = r.Run.Epochs is { } e && last.Epoch >= e;
         bool scheduleOver = decayed || ended;
         bool pastGrace = last.Epoch > o.GraceEpochs;
         bool blank = last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse;
@@ -85,7 +90,7 @@ internal static class UnderfittingRule
         if (strong.Count > 0 && pastGrace && !(blank && Advice.SuspectDropout(r) is not null && strong.Count == 1)) causes.Add(Cause.OverRegularised);
         // Above the high mark a falling loss is the rate's noise, not progress (that is unstable's finding).
         bool saneRate = !(peak > o.HighLearningRate);
-        if (stillLearning && scheduleOver && saneRate && !causes.Contains(Cause.RateTooLow)) causes.Add(Cause.ScheduleTooShort);
+        if ((stillLearning || endedInGrace) && scheduleOver && saneRate && !causes.Contains(Cause.RateTooLow)) causes.Add(Cause.ScheduleTooShort);
         // A model too small: the loss has flattened with a sane rate, the output is not blank and the WER has left the not-learning range.
         if (causes.Count == 0 && !stillLearning && !blank && last.Epoch >= o.GraceEpochs + o.PlateauEpochs
             && last.ValWer < o.NotLearningWer && saneRate)
@@ -96,7 +101,7 @@ internal static class UnderfittingRule
         // train longer (info, verdict unchanged), not a stop; the stalled runs gain a few points at most (DoctorOptions).
         bool fast = causes[0] == Cause.ScheduleTooShort && AtOrBefore(h, from, m => m.ValWer) is { } w0 && w0.V - last.ValWer!.Value >= o.UnderfitStillImprovingWer
                     && h.Count >= 2 && Finite(h[^2].ValWer) && h[^2].ValWer!.Value - last.ValWer!.Value >= o.MinWerGain;
-        return new Analysis(causes, critical && !fast, stillLearning, scheduleOver, then, fast);
+        return new Analysis(causes, critical && !fast, stillLearning, scheduleOver, then, fast, endedInGrace && !stillLearning);
     }
 
     /// <summary>The regularisation options set so high that they can keep the training error up.</summary>
@@ -116,6 +121,7 @@ internal static class UnderfittingRule
         string both = Finite(last.TrainWer) ? $"train WER {F(last.TrainWer!.Value)}% and val WER {F(last.ValWer!.Value)}%" : $"val WER {F(last.ValWer!.Value)}%";
         return a.Causes[0] switch
         {
+            Cause.ScheduleTooShort when a.EndedInGrace => $"{both} at epoch {last.Epoch}: the run ended after {Epochs(last.Epoch)}, too few to learn or to judge",
             Cause.ScheduleTooShort when a.ImprovingFast => $"{both} at epoch {last.Epoch}, still improving fast when the schedule ended" + (a.LossThen is { } t0 ? $" (loss {F(t0.V)} -> {F(last.TrainLoss)})" : "") + ": more epochs would gain more",
             Cause.ScheduleTooShort => $"{both} at epoch {last.Epoch} while the loss is still falling" + (a.LossThen is { } t ? $" ({F(t.V)} -> {F(last.TrainLoss)})" : "") + (Decays(r) ? ": the schedule ended or decayed the rate too early" : ": the run ended too early"),
             Cause.RateTooLow => $"{both} at epoch {last.Epoch} with a peak learning rate of {F(r.PeakLearningRate!.Value)}: too low to train in this many epochs",
@@ -130,6 +136,9 @@ internal static class UnderfittingRule
         foreach (var c in a.Causes)
             parts.Add(c switch
             {
+                Cause.ScheduleTooShort when a.EndedInGrace => $"A CTC model outputs blank or only the most frequent glosses for its first epochs (the doctor does not judge collapse before epoch {r.Options.GraceEpochs + 1}); " +
+                                          $"this run ended after {Epochs(r.Last.Epoch)}" + (r.Last.EmptyRate >= r.Options.EmptyRateCollapse ? ", with every validation prediction still empty" : "") + ", before it could leave that stage. " +
+                                          "Nothing here says the recipe is wrong; it has not been tried. Run it for more epochs.",
                 Cause.ScheduleTooShort => "The training loss is still falling, but the run has used up its schedule (its epochs are done, or the rate has decayed far below the peak): it stopped in the middle of learning. " +
                                           "A lower rate or a smaller model would make this worse; more epochs at the same peak (so the decay comes later) let it continue.",
                 Cause.RateTooLow => $"The peak learning rate {F(r.PeakLearningRate!.Value)} is below {F(r.Options.LowPeakLearningRate)}: the weights move so little per step that the run is still in its first stage when it ends.",
@@ -177,7 +186,7 @@ internal static class UnderfittingRule
                     break;
             }
         }
-        if (a.Causes[0] != Cause.TooSmall && !a.StillLearning)
+        if (a.Causes[0] != Cause.TooSmall && !a.StillLearning && !a.EndedInGrace)
             list.Add(Advice.Command(r, $"Only once the loss has flattened: a larger temporal model (hidden size {Advice.LargerHidden(r)})", ("hidden-dim", Advice.LargerHidden(r))));
         return list;
     }
