@@ -94,9 +94,9 @@ internal static class ScoreCommand
         }
         else
         {
-            var corpus = CorpusLoader.LoadAnnotations(corpusPath!, CorpusOptions.GetFormat(parse));
-            format = corpus.Format;
             string name = parse.GetValue(split)!;
+            var corpus = CorpusLoader.LoadSplit(corpusPath!, CorpusOptions.GetFormat(parse), name, annotationsOnly: true);
+            format = corpus.Format;
             refs = corpus.Split(name).Select(s => s.ToUtterance()).ToList();
             where = $"{corpusPath} split '{name}'";
         }

@@ -29,6 +29,18 @@ public static class CorpusLoader
         Load(path, format, new CorpusProblems(strict: true) { FramesOptional = true });
 
     /// <summary>
+    /// Reads one split of a corpus strictly, leaving the other splits unread: a fault in dev does
+    /// not stop evaluating test. With <paramref name="annotationsOnly"/>, its frames need not be present (scoring).
+    /// </summary>
+    public static Corpus LoadSplit(string path, CorpusFormat? format, string split, bool annotationsOnly = false)
+    {
+        var corpus = Load(path, format, new CorpusProblems(strict: true) { OnlySplits = new HashSet<string>([split], StringComparer.Ordinal), FramesOptional = annotationsOnly });
+        // A split the corpus lacks: the error names the splits it has, read leniently (their faults are not this call's).
+        if (!corpus.HasSplit(split)) Load(path, format, new CorpusProblems { FramesOptional = true }).Split(split);
+        return corpus;
+    }
+
+    /// <summary>
     /// Reads a corpus, reporting problems into <paramref name="problems"/>. When it is not strict,
     /// faulty rows are left out of the splits and every problem is collected.
     /// </summary>

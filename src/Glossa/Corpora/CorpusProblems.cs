@@ -26,6 +26,15 @@ public sealed class CorpusProblems
     /// </summary>
     public bool FramesOptional { get; init; }
 
+    /// <summary>
+    /// When set, only these splits are read (and checked); the others are left out of the corpus
+    /// unread. Evaluating the test split needs no dev or train rows, nor their faults.
+    /// </summary>
+    public IReadOnlySet<string>? OnlySplits { get; init; }
+
+    /// <summary>True when <paramref name="split"/> is to be read.</summary>
+    public bool Reads(string split) => OnlySplits is null || OnlySplits.Contains(split);
+
     /// <summary>Errors so far, in the order found (parallel checks are sorted by <see cref="Sort"/>).</summary>
     public IReadOnlyList<CorpusProblem> Errors { get { lock (gate) return errors.ToList(); } }
 

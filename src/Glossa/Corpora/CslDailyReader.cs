@@ -20,7 +20,7 @@ internal static partial class CslDailyReader
         var splitOf = ReadSplits(splitsFile, problems);
         var builders = new Dictionary<string, SplitBuilder>(StringComparer.Ordinal);
         foreach (var name in splitOf.Values.Distinct().Order(StringComparer.Ordinal))
-            builders[name] = new SplitBuilder(name, problems);
+            if (problems.Reads(name)) builders[name] = new SplitBuilder(name, problems);
 
         var unassigned = new List<string>();
         var labelled = new HashSet<string>(StringComparer.Ordinal);
@@ -104,7 +104,7 @@ internal static partial class CslDailyReader
             string name = cols[nameCol].Trim();
             labelled.Add(name);
             if (!splitOf.TryGetValue(name, out var split)) { unassigned.Add(name); continue; }
-            var builder = builders[split];
+            if (!builders.TryGetValue(split, out var builder)) continue; // a split not asked for
             if (!builder.Claim(name, file, line)) continue;
             var sample = ReadSample(name, split, cols, glossCol, lengthCol, frameRoot, file, line, problems);
             if (sample is not null) builder.Add(sample);

@@ -99,6 +99,7 @@ internal static class ManifestReader
                     "id, split and path must not be empty");
                 continue;
             }
+            if (!problems.Reads(ssplit)) continue;
             if (!builders.TryGetValue(ssplit, out var builder))
                 builders[ssplit] = builder = new SplitBuilder(ssplit, problems);
             if (!builder.Claim(sid, manifest, line)) continue;
@@ -106,7 +107,7 @@ internal static class ManifestReader
             var sample = ReadSample(sid, ssplit, who, spath, cols[glosses], baseDir, manifest, line, problems);
             if (sample is not null) builder.Add(sample);
         }
-        if (builders.Count == 0 && !problems.HasErrors)
+        if (builders.Count == 0 && !problems.HasErrors && problems.OnlySplits is null)
             problems.Error(CorpusProblemKind.MalformedLine, manifest, headerIndex + 1, null, "the manifest holds only its header and no samples; add one row per sample");
         foreach (var (name, builder) in builders)
             if (name is not ("train" or "dev" or "test"))

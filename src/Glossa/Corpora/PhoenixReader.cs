@@ -38,6 +38,7 @@ internal static class PhoenixReader
         var splits = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal);
         foreach (var split in SplitNames)
         {
+            if (!problems.Reads(split)) continue;
             string file = AnnotationFile(root, format, split);
             if (!File.Exists(file))
             {

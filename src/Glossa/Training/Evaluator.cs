@@ -28,7 +28,7 @@ public static class Evaluator
         using var inference = CheckpointModel.Load(checkpoint, device, Models.Inference.PrecisionSupport.Parse(options.Precision),
             Models.Inference.EngineSelection.Parse(options.Engine));
 
-        var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        var corpus = CorpusLoader.LoadSplit(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat), options.Split);
         var samples = corpus.Split(options.Split);
         var cleanup = CleanupRules.Parse(options.CleanupIsAuto ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);

@@ -45,6 +45,25 @@ public class PhoenixReaderTests
     }
 
     [Fact]
+    public void One_split_is_read_without_the_faults_of_the_others()
+    {
+        using var fx = new CorpusFixture();
+        var rows = ThreeSplits();
+        rows["dev"] = [.. rows["dev"], "bad row without columns"];
+        string variant = fx.WritePhoenix2014("phoenix-2014-multisigner", rows, frames: 4, noFrames: "02April_2010_Friday_tagesschau_default-3");
+        // The whole corpus stops at the first fault (train's missing frames)...
+        Assert.Contains("02April_2010_Friday_tagesschau_default-3", Assert.Throws<GlossaException>(() => CorpusLoader.Load(variant)).Message);
+        // ...one split needs only its own rows: test reads, dev names its bad line, a split that is not there names those that are.
+        var test = CorpusLoader.LoadSplit(variant, null, "test");
+        Assert.Equal(["04April_2010_Sunday_heute_default-2"], test.Split("test").Select(x => x.Id));
+        Assert.False(test.HasSplit("train") || test.HasSplit("dev"));
+        Assert.Contains("dev.corpus.csv:3", Assert.Throws<GlossaException>(() => CorpusLoader.LoadSplit(variant, null, "dev")).Message);
+        Assert.Contains("has no split 'devel' (available: train, dev, test)", Assert.Throws<GlossaException>(() => CorpusLoader.LoadSplit(variant, null, "devel")).Message);
+        // Annotations only: train's missing frames do not matter for scoring.
+        Assert.Equal(2, CorpusLoader.LoadSplit(variant, null, "train", annotationsOnly: true).Split("train").Count);
+    }
+
+    [Fact]
     public void Unpadded_frame_numbers_are_sorted_numerically()
     {
         using var fx = new CorpusFixture();
