@@ -79,6 +79,15 @@ public static class DemoRecipe
     public const double TrainingShare = 0.95;
 
     /// <summary>
+    /// The demo's wall-clock limit as a multiple of its compute budget (7 -> 9.45 minutes), a safety net
+    /// for busy cores: the compute budget counts CPU time, so on idle cores it ends the run first (its
+    /// wall time runs 10-30% longer with passive OpenMP waits: 8:18-8:58 for 7 minutes), but beside other
+    /// work the same epochs took over 10 minutes of wall time (10:21 beside a test run). Training then
+    /// stops early at <see cref="TrainingOptions.WallBudgetMinutes"/>, with fewer epochs than an idle run.
+    /// </summary>
+    public const double WallFactor = 1.35;
+
+    /// <summary>
     /// Frame-decoding threads (<see cref="TrainingOptions.Prefetch"/>): the first epoch decodes every
     /// clip into the cache while the training step waits for it, so two threads halve its wall time;
     /// later epochs read the cache and wait for nothing. Batches depend only on (seed, epoch, sample),
@@ -87,7 +96,7 @@ public static class DemoRecipe
     public const int DecodeThreads = 2;
 
     /// <summary>The training options of the recipe. <paramref name="budgetMinutes"/> is the training's own budget (null = none).</summary>
-    public static TrainingOptions Options(string corpus, string runDir, int? epochs, double? budgetMinutes, int threads, long seed, string cacheDir) => new()
+    public static TrainingOptions Options(string corpus, string runDir, int? epochs, double? budgetMinutes, int threads, long seed, string cacheDir, double? wallMinutes = null) => new()
     {
         Model = ModelFactory.TinyGridStudent,
         InputNorm = ModelConfig.InputNormClip,
@@ -105,6 +114,7 @@ public static class DemoRecipe
         Patience = 6,
         PatienceOnStall = true,
         TimeBudgetMinutes = budgetMinutes,
+        WallBudgetMinutes = wallMinutes,
         Augment = true,
         Flip = false,
         Zoom = Zoom,

@@ -127,6 +127,14 @@ public sealed record TrainingOptions
     public double? TimeBudgetMinutes { get; init; }
 
     /// <summary>
+    /// Wall-clock budget of the run in minutes: no epoch is started that would, at the last epoch's
+    /// wall time, end after it; null = none. Unlike <see cref="TimeBudgetMinutes"/> it depends on what
+    /// else the machine runs (a busy machine gets fewer epochs), so it is a limit, not a recipe: the
+    /// demo sets it so that it ends within 10 minutes however busy the cores are.
+    /// </summary>
+    public double? WallBudgetMinutes { get; init; }
+
+    /// <summary>
     /// With <see cref="TimeBudgetMinutes"/>: the last share of the budget over which the rate is
     /// annealed (a half-cosine from the rate in use down to <see cref="BudgetAnneal.Floor"/> of it,
     /// epoch by epoch, once the model has left its initial plateau), so a run that the budget ends
@@ -269,6 +277,7 @@ public sealed record TrainingOptions
         if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
         if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
+        if (WallBudgetMinutes is double w && !(w > 0 && w < MaxTimeBudgetMinutes)) Fail($"--wall-budget must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {w})");
         if (TimeBudgetMinutes is double t && !(t > 0 && t < MaxTimeBudgetMinutes)) Fail($"--time-budget must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {t})");
         if (!(BudgetAnnealShare >= 0 && BudgetAnnealShare < 1)) Fail($"--budget-anneal must be in [0, 1) (got {BudgetAnnealShare}); 0.3 anneals the rate over the last 30% of --time-budget");
         if (BudgetAnnealShare > 0 && TimeBudgetMinutes is null) Fail("--budget-anneal needs --time-budget (it anneals the rate over the last share of that budget)");
@@ -304,7 +313,7 @@ public sealed record TrainingOptions
     /// </summary>
     public static IReadOnlyDictionary<string, string> RenamedOptions { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["prefetch"] = "workers", ["time_budget_minutes"] = "time-budget", ["budget_anneal_share"] = "budget-anneal", ["weight_average_epochs"] = "weight-average",
+        ["prefetch"] = "workers", ["time_budget_minutes"] = "time-budget", ["wall_budget_minutes"] = "wall-budget", ["budget_anneal_share"] = "budget-anneal", ["weight_average_epochs"] = "weight-average",
     };
 
     /// <summary>training.json switches set on the command line by a flag that says the opposite, given when the field is false (<c>augment</c> is <c>--no-augment</c>).</summary>

@@ -84,7 +84,7 @@ public sealed class TrainingRun
         readonly WeightAverage? average;
         readonly Stopwatch clock = Stopwatch.StartNew();
         readonly ComputeClock compute;
-        double computeBefore;
+        double computeBefore, wallBefore;
         readonly List<string> findings = [];
         ReduceOnPlateau plateau;
         double trainSeconds, waitSeconds;
@@ -250,6 +250,8 @@ public sealed class TrainingRun
             // Measured before saving, so that 'last' carries the rate multiplier of the epoch after it.
             double computeNow = compute.Minutes, epochCost = computeNow - computeBefore;
             computeBefore = computeNow;
+            double wallNow = clock.Elapsed.TotalMinutes, epochWall = wallNow - wallBefore;
+            wallBefore = wallNow;
             string? annealed = Anneal(epoch, computeNow, epochCost);
             var metrics = Metrics(epoch, train, val, lr);
             lastMetrics = metrics;
@@ -261,7 +263,7 @@ public sealed class TrainingRun
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
                 Say($"  learning rate scaled to x{plateau.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
-            if (EarlyStop() || OverBudget(epoch, computeNow, epochCost)) return true;
+            if (EarlyStop() || OverBudget(epoch, computeNow, epochCost) || OverWallBudget(epoch, wallNow, epochWall)) return true;
             if (annealed is not null) Say(annealed);
             return false;
         }
@@ -282,6 +284,18 @@ public sealed class TrainingRun
                 return false;
             status = TrainingStatus.EarlyStopped;
             message = $"time budget: another epoch (~{Compute(epochCost)} of compute) would end past the {Compute(budget)} compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
+            return true;
+        }
+
+        /// <summary>True (early stop) when another epoch, at the last epoch's wall time, would end past --wall-budget.</summary>
+        bool OverWallBudget(int epoch, double wallNow, double epochWall)
+        {
+            if (options.WallBudgetMinutes is not double limit || epoch >= options.Epochs || wallNow + epochWall <= limit)
+                return false;
+            status = TrainingStatus.EarlyStopped;
+            message = $"wall-clock limit: another epoch (~{Compute(epochWall)}) would end past the {Compute(limit)} wall-clock limit of training" +
+                      (options.TimeBudgetMinutes is double budget && computeBefore < budget ? $", before the {Compute(budget)} compute budget (the cores are shared with other work)" : "") +
+                      $" (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
         }
 

@@ -55,7 +55,7 @@ public sealed class TrainCliTests : IDisposable
         var o = new TrainingOptions
         {
             Model = "tiny-student", Corpus = TinyCorpus.Path_, OutputDir = Path.Combine(root, "r"), Epochs = 200, LearningRate = 1e-3,
-            TimeBudgetMinutes = 6.5, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip, ColourShuffle = 0.5, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3, WeightAverageEpochs = 1.5,
+            TimeBudgetMinutes = 6.5, WallBudgetMinutes = 8.7, Flip = false, Augment = true, InputNorm = ModelConfig.InputNormClip, FeatureNorm = ModelConfig.FeatureNormClip, ColourShuffle = 0.5, PlateauPatience = 3, PatienceOnStall = true, Zoom = 0.25, TemporalRescale = 0.4, BudgetAnnealShare = 0.3, WeightAverageEpochs = 1.5,
             Objectives = new Glossa.Training.Objectives.AuxiliaryOptions { ConvCtcWeight = 1, AlignWeight = 25, AlignTemperature = 4, AlignBlank = false },
         };
         var config = new System.Text.Json.Nodes.JsonObject { ["training"] = JsonSerializer.SerializeToNode(o, Checkpoint.Json) };
@@ -65,6 +65,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.True(code == 0, $"{command}\n{stderr}");
         var resolved = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(6.5, resolved.GetProperty("time_budget_minutes").GetDouble());
+        Assert.Equal(8.7, resolved.GetProperty("wall_budget_minutes").GetDouble());
         Assert.False(resolved.GetProperty("flip").GetBoolean());
         Assert.True(resolved.GetProperty("augment").GetBoolean());
         Assert.Equal("clip", resolved.GetProperty("input_norm").GetString());
