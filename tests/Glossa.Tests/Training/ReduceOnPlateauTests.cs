@@ -24,44 +24,41 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Equal(72, p.First);
     }
 
-    [Fact]
-    public void A_run_stops_before_an_epoch_that_would_end_past_the_time_budget()
+    /// <summary>A 6-epoch run of the tiny model under the given budgets.</summary>
+    TrainingOutcome RunWith(string name, double? computeMinutes, double? wallMinutes)
     {
         var vocab = TinyData.Vocabulary();
         var o = new TrainingOptions
         {
-            Model = "tiny-test", OutputDir = Path.Combine(root, "budget"), Epochs = 6, BatchSize = 4, LearningRate = 3e-3,
-            Seed = 3, HistogramEvery = 0, LogSamples = 0, TimeBudgetMinutes = 1e-4,
+            Model = "tiny-test", OutputDir = Path.Combine(root, name), Epochs = 6, BatchSize = 4, LearningRate = 3e-3,
+            Seed = 3, HistogramEvery = 0, LogSamples = 0, TimeBudgetMinutes = computeMinutes, WallBudgetMinutes = wallMinutes,
         };
         var data = TinyData.Data(vocab, TinyData.Clips(vocab, 8, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5);
         random.manual_seed(o.Seed);
         using var model = new TinyCslrModel(vocab.Count);
-        var outcome = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU).Run();
+        return new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU).Run();
+    }
+
+    [Fact]
+    public void A_run_stops_before_an_epoch_that_would_end_past_the_time_budget()
+    {
+        var outcome = RunWith("budget", 1e-4, null);
         Assert.Equal(TrainingStatus.EarlyStopped, outcome.Status);
         Assert.Equal(1, outcome.Epochs);
         Assert.Contains("time budget", outcome.Message);
         Assert.Contains("past the 0.006 s compute budget of training", outcome.Message); // 1e-4 min in seconds, not "0 min"
         Assert.Matches(@"another epoch \(~[0-9.]+ (s|min) of compute\)", outcome.Message);
-        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { TimeBudgetMinutes = 0 }).Validate());
+        Assert.Contains("--time-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, TimeBudgetMinutes = 0 }.Validate()).Message);
     }
 
     [Fact]
     public void A_run_stops_before_an_epoch_that_would_end_past_the_wall_clock_limit_and_says_the_compute_budget_was_not_reached()
     {
-        var vocab = TinyData.Vocabulary();
-        var o = new TrainingOptions
-        {
-            Model = "tiny-test", OutputDir = Path.Combine(root, "wall"), Epochs = 6, BatchSize = 4, LearningRate = 3e-3,
-            Seed = 3, HistogramEvery = 0, LogSamples = 0, TimeBudgetMinutes = 100, WallBudgetMinutes = 1e-4,
-        };
-        var data = TinyData.Data(vocab, TinyData.Clips(vocab, 8, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5);
-        random.manual_seed(o.Seed);
-        using var model = new TinyCslrModel(vocab.Count);
-        var outcome = new TrainingRun(o, model, "{\"name\":\"tiny-test\"}", vocab, data, CPU).Run();
+        var outcome = RunWith("wall", 100, 1e-4);
         Assert.Equal(TrainingStatus.EarlyStopped, outcome.Status);
         Assert.Equal(1, outcome.Epochs);
         Assert.Contains("wall-clock limit: another epoch (~", outcome.Message);
         Assert.Contains("past the 0.006 s wall-clock limit of training, before the 100.0 min compute budget (the cores are shared with other work)", outcome.Message);
-        Assert.Throws<Glossa.Common.GlossaException>(() => (o with { WallBudgetMinutes = 0 }).Validate());
+        Assert.Contains("--wall-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
     }
 }
