@@ -55,6 +55,7 @@ internal static class TrainCommand
         public readonly Option<double> BudgetAnneal = new("--budget-anneal", "--budget_anneal") { Description = "With --time-budget: anneal the rate (half-cosine down to 5%) over this last share of the budget once the model has left its initial plateau, so a run the budget ends finishes at a low rate; 0 = off.", DefaultValueFactory = _ => D.BudgetAnnealShare };
         public readonly Option<double> WeightAverage = new("--weight-average", "--weight_average") { Description = "Validate, select and save an exponential moving average of the weights spanning about this many epochs (training goes on with the model's own weights); 0 = off.", DefaultValueFactory = _ => D.WeightAverageEpochs };
         public readonly Option<double?> TimeBudget = new("--time-budget") { Description = "Compute budget in minutes on the cores used (CPU time / threads; libtorch threads sleep while they wait, so wall time runs 10-30% longer on idle cores, most in the first epoch while frames are decoded): no epoch starts that would end after it, but the first epoch always runs (default: none)." };
+        public readonly Option<bool> ValLossProgress = new("--val-loss-progress", "--val_loss_progress") { Description = "A new validation-loss low (1% below its best) counts as progress for reduce-on-plateau and early stopping, as a new best val WER does: on a small dev set the WER ties while the model still improves ('best' stays the best WER; the demo's rule)." };
         public readonly Option<double?> WallBudget = new("--wall-budget") { Description = "Wall-clock limit in minutes: no epoch starts that would end after it (the first always runs). A busy machine then gets fewer epochs than an idle one; --time-budget does not (default: none)." };
         public readonly Option<string> Device = new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => D.Device };
         public readonly Option<int> Threads = new("--threads", "--num_threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => D.Threads };
@@ -97,7 +98,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All() =>
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
-            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, TimeBudget, WallBudget, BudgetAnneal, WeightAverage, Device, Threads,
+            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, ValLossProgress, TimeBudget, WallBudget, BudgetAnneal, WeightAverage, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, ColourShuffle, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, FeatureNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
@@ -130,6 +131,7 @@ internal static class TrainCommand
                 PlateauFactor = p.GetValue(PlateauFactor),
                 Patience = p.GetValue(Patience),
                 PatienceOnStall = p.GetValue(PatienceOnStall),
+                ValLossProgress = p.GetValue(ValLossProgress),
                 TimeBudgetMinutes = p.GetValue(TimeBudget),
                 WallBudgetMinutes = p.GetValue(WallBudget),
                 BudgetAnnealShare = p.GetValue(BudgetAnneal),

@@ -25,6 +25,8 @@ public sealed record CheckpointState
     public int BestEpoch { get; init; }
     /// <summary>Epochs since the best (early stopping counter).</summary>
     public int EpochsSinceBest { get; init; }
+    /// <summary>Lowest validation loss so far (null before the first, and in older checkpoints).</summary>
+    public double? BestValLoss { get; init; }
     /// <summary>Lowest mean training loss of an epoch so far (null before the first, and in older checkpoints).</summary>
     public double? BestTrainLoss { get; init; }
     /// <summary>Epochs in a row with neither a new best validation WER nor a new training-loss low (the counter of <see cref="TrainingOptions.PatienceOnStall"/>).</summary>

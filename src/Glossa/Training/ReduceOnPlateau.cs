@@ -21,6 +21,8 @@ public sealed record ReduceOnPlateau
     public double Scale { get; init; } = 1.0;
     /// <summary>Best validation WER seen so far (percent).</summary>
     public double Best { get; init; } = double.PositiveInfinity;
+    /// <summary>Lowest validation loss seen so far (tracked when the loss is observed: <see cref="TrainingOptions.ValLossProgress"/>).</summary>
+    public double BestLoss { get; init; } = double.PositiveInfinity;
     /// <summary>Validation WER of the first epoch (percent): the initial plateau's level.</summary>
     public double First { get; init; } = double.PositiveInfinity;
     /// <summary>Epochs since the last improvement or reduction, counted once the model has left its initial plateau.</summary>
@@ -31,13 +33,19 @@ public sealed record ReduceOnPlateau
     /// <summary>Whether the best WER is clearly below the first epoch's (the model has left its initial plateau).</summary>
     public bool HasLeftStart => Best <= First * LeaveStartRatio;
 
-    /// <summary>The state after an epoch with validation WER <paramref name="wer"/>.</summary>
-    public ReduceOnPlateau Observe(double wer)
+    /// <summary>
+    /// The state after an epoch with validation WER <paramref name="wer"/> and, when given, validation
+    /// loss <paramref name="loss"/>: a new loss low (<see cref="EarlyStopping.NewLowMargin"/> below the
+    /// best) then counts as progress too.
+    /// </summary>
+    public ReduceOnPlateau Observe(double wer, double? loss = null)
     {
         var seen = double.IsPositiveInfinity(First) ? this with { First = wer } : this;
+        bool lossLow = EarlyStopping.IsNewLow(loss, BestLoss);
+        if (loss is double l && double.IsFinite(l) && l < BestLoss) seen = seen with { BestLoss = l };
         if (wer < Best - 1e-9)
             return seen with { Best = wer, BadEpochs = 0 };
-        if (!seen.HasLeftStart)
+        if (!seen.HasLeftStart || lossLow)
             return seen with { BadEpochs = 0 };
         if (Patience <= 0)
             return seen with { BadEpochs = BadEpochs + 1 };

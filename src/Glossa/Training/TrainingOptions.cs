@@ -116,6 +116,14 @@ public sealed record TrainingOptions
     /// </summary>
     public bool PatienceOnStall { get; init; }
 
+    /// <summary>
+    /// An epoch whose validation loss makes a new low (<see cref="EarlyStopping.NewLowMargin"/> below its
+    /// best) counts as progress for reduce-on-plateau and early stopping, as a new best validation WER
+    /// does. On a small dev set the WER moves in steps of one word and ties while the model still
+    /// improves; the loss does not. <c>best</c> is still the best WER. The demo's recipe; off by default.
+    /// </summary>
+    public bool ValLossProgress { get; init; }
+
     /// <summary>The largest <see cref="TimeBudgetMinutes"/> accepted (about two years): larger ones are typos.</summary>
     public const double MaxTimeBudgetMinutes = 1e6;
 

@@ -238,13 +238,15 @@ public sealed class TrainingRun
         {
             double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
             bool improved = State.BestWer is null || val.Wer < State.BestWer.Value - 1e-9;
+            bool lossLow = options.ValLossProgress && EarlyStopping.IsNewLow(val.Loss, State.BestValLoss);
             int reductionsBefore = plateau.Reductions;
-            plateau = plateau.Observe(val.Wer);
-            State = EarlyStopping.Count(State, improved, train.MeanLoss) with
+            plateau = plateau.Observe(val.Wer, options.ValLossProgress ? val.Loss : null);
+            State = EarlyStopping.Count(State, improved || lossLow, train.MeanLoss) with
             {
                 Epoch = epoch, Interrupted = false, PartialEpoch = null, ValWer = val.Wer,
                 BestWer = improved ? val.Wer : State.BestWer,
                 BestEpoch = improved ? epoch : State.BestEpoch,
+                BestValLoss = double.IsFinite(val.Loss) && !(val.Loss >= State.BestValLoss) ? val.Loss : State.BestValLoss,
                 Plateau = plateau,
             };
             // Measured before saving, so that 'last' carries the rate multiplier of the epoch after it.
@@ -262,7 +264,7 @@ public sealed class TrainingRun
             owner.WriteBoard(folder, metrics, val, epoch);
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
-                Say($"  learning rate scaled to x{plateau.Scale:G3} (no val WER improvement for {options.PlateauPatience} epochs)");
+                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(options.ValLossProgress ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
             if (EarlyStop() || OverBudget(epoch, computeNow, epochCost) || OverWallBudget(epoch, wallNow, epochWall)) return true;
             if (annealed is not null) Say(annealed);
             return false;
@@ -271,7 +273,7 @@ public sealed class TrainingRun
         /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
         bool EarlyStop()
         {
-            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart) is not string why) return false;
+            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, options.ValLossProgress) is not string why) return false;
             status = TrainingStatus.EarlyStopped;
             message = why;
             return true;

@@ -132,6 +132,40 @@ public sealed class RuleTests
         Assert.Equal(Verdict.Healthy, running.Verdict);
     }
 
+    /// <summary>
+    /// A new user's demo on a signer-independent corpus from their own generator (30 dev clips, 178 words): the val WER tied
+    /// at 30-33% from epoch 21 while the val loss kept falling (1.103 -> 0.967) and reduce-on-plateau cut the rate to 3%.
+    /// </summary>
+    static List<EpochMetrics> NewUsersSignerIndependentRun()
+    {
+        double[] train = [4.311, 3.297, 2.949, 2.615, 2.348, 2.15, 1.938, 1.783, 1.644, 1.545, 1.387, 1.424, 1.259, 1.165, 1.035, 0.998, 0.945, 0.967, 0.891, 0.858, 0.799, 0.807, 0.766, 0.746, 0.707, 0.678, 0.715, 0.647, 0.668, 0.678, 0.642, 0.662, 0.645];
+        double[] val = [3.547, 2.965, 2.687, 2.343, 2.142, 1.994, 1.869, 1.974, 1.527, 1.665, 1.733, 1.812, 1.355, 1.241, 1.37, 1.203, 1.061, 1.172, 1.137, 1.172, 1.103, 1.023, 1.016, 1.059, 0.991, 0.972, 0.979, 0.979, 0.975, 0.992, 0.967, 0.974, 0.995];
+        double[] vwer = [100, 80.9, 80.9, 70.8, 67.4, 62.9, 60.1, 59.0, 48.3, 43.8, 44.9, 53.4, 44.9, 40.4, 42.1, 38.2, 31.5, 39.3, 34.8, 34.3, 30.3, 31.5, 32.0, 33.1, 30.3, 32.0, 30.9, 30.9, 30.9, 30.9, 30.3, 30.9, 32.6];
+        double[] twer = [99.0, 87.9, 83.9, 82.8, 78.1, 72.2, 68.1, 60.2, 53.6, 50.4, 46.0, 45.5, 40.3, 38.0, 32.9, 32.5, 30.1, 30.9, 30.1, 26.8, 25.4, 25.2, 22.1, 23.1, 23.0, 20.6, 22.1, 19.3, 18.7, 19.9, 19.6, 20.6, 19.6];
+        int[] cuts = [14, 21, 25, 28, 31]; // epochs from which the rate was halved again
+        return Enumerable.Range(0, train.Length).Select(i => new EpochMetrics
+        {
+            Epoch = i + 1, TrainLoss = train[i], ValLoss = val[i], ValWer = vwer[i], TrainWer = twer[i], BlankRatio = 0.35, EmptyRate = 0, LengthRatio = 1,
+            LearningRate = 1e-3 * Math.Pow(0.5, cuts.Count(c => i + 1 >= c)), Steps = 50L * (i + 1),
+        }).ToList();
+    }
+
+    [Fact]
+    public void A_tied_wer_with_a_falling_val_loss_is_not_overfitting_and_a_flat_loss_at_a_decayed_rate_is_not_not_learning()
+    {
+        var run = NewUsersSignerIndependentRun();
+        var context = new RunContext { Config = new System.Text.Json.Nodes.JsonObject { ["learning_rate"] = 1e-3, ["epochs"] = 200 } };
+        var monitor = HealthMonitor.Diagnose(run, context);
+        Assert.Null(Find(monitor, RuleIds.Overfitting));    // was critical: val_wer 30.34% at 21, 32.58% at 33 (4 words), val loss lowest at 31
+        Assert.Null(Find(monitor, RuleIds.NotLearning));    // was "train_loss flat, lower the rate" at 3% of the peak
+        // The same WER with the val loss rising past its best is still overfitting.
+        var rising = run.Select(m => m.Epoch > 21 ? m with { ValLoss = 1.103 + 0.03 * (m.Epoch - 21) } : m).ToList();
+        Assert.NotNull(Find(HealthMonitor.Diagnose(rising, context), RuleIds.Overfitting));
+        // And a flat loss at the full rate is still a plateau worth a warning.
+        var flatAtPeak = run.Select(m => m with { LearningRate = 1e-3 }).ToList();
+        Assert.NotNull(Find(HealthMonitor.Diagnose(flatAtPeak, context), RuleIds.NotLearning));
+    }
+
     // ---- overfitting ----
 
     [Fact]

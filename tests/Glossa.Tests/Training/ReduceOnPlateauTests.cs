@@ -24,6 +24,33 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Equal(72, p.First);
     }
 
+    [Fact]
+    public void With_the_loss_observed_a_new_loss_low_is_progress_while_the_wer_ties()
+    {
+        // A new user's signer-independent run (30 dev clips, a world the recipe never saw), epochs 19-33: the val WER
+        // tied at 30.3-30.9% while the val loss kept making lows.
+        (double Wer, double Loss)[] epochs =
+        [
+            (80.9, 2.97), (34.8, 1.137), (34.3, 1.172), (30.3, 1.103), (31.5, 1.023), (32.0, 1.016), (33.1, 1.059), (30.3, 0.991),
+            (32.0, 0.972), (30.9, 0.979), (30.9, 0.979), (30.9, 0.975), (30.9, 0.992), (30.3, 0.967), (30.9, 0.974), (32.6, 0.995),
+        ];
+        ReduceOnPlateau werOnly = new() { Patience = 3 }, both = new() { Patience = 3 };
+        foreach (var (wer, loss) in epochs)
+        {
+            werOnly = werOnly.Observe(wer);
+            both = both.Observe(wer, loss);
+        }
+        Assert.Equal(4, werOnly.Reductions);
+        Assert.Equal(2, both.Reductions);   // after the lows at 0.972 and 0.967 (not 1% below 0.972): three epochs each without progress
+        Assert.Equal(0.967, both.BestLoss);
+        Assert.Equal(double.PositiveInfinity, werOnly.BestLoss);
+        // A loss lower by less than 1% is not progress; NaN never is.
+        Assert.False(EarlyStopping.IsNewLow(0.995, 1.0));
+        Assert.True(EarlyStopping.IsNewLow(0.98, 1.0));
+        Assert.False(EarlyStopping.IsNewLow(double.NaN, 1.0));
+        Assert.True(EarlyStopping.IsNewLow(5, null));
+    }
+
     /// <summary>A 6-epoch run of the tiny model under the given budgets.</summary>
     TrainingOutcome RunWith(string name, double? computeMinutes, double? wallMinutes)
     {

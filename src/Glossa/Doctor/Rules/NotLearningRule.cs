@@ -33,7 +33,9 @@ internal static class NotLearningRule
                 ev.Add(new("val_wer", before.V, before.M.Epoch));
             title = $"val_wer {F(last.ValWer!.Value)}% after {last.Epoch} epochs" + (improving ? " (still falling)" : ", not improving");
         }
-        else if (last.Epoch >= o.GraceEpochs + o.PlateauEpochs && !(last.ValWer <= o.GoodWer) && Plateau(r) is { } p)
+        // A flat loss at a rate decayed far below its peak is what the decay does, not a failure to learn (a new user's run,
+        // its rate cut to 3% by reduce-on-plateau, was told to lower it further).
+        else if (last.Epoch >= o.GraceEpochs + o.PlateauEpochs && !(last.ValWer <= o.GoodWer) && !r.RateDecayed && Plateau(r) is { } p)
         {
             severity = Severity.Warning;
             ev.Add(new("train_loss", p.Then, p.ThenEpoch));

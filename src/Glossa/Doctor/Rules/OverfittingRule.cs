@@ -16,6 +16,9 @@ internal static class OverfittingRule
         var last = r.Last;
         var byLoss = Check(h, m => m.ValLoss, o, relative: true);
         var byWer = Check(h, m => m.ValWer, o, relative: false);
+        // A validation WER past its best while the validation loss still falls clearly below where it was then is a small
+        // dev set's WER tying and wobbling (one word is a point or two), not memorising (DoctorOptions.OverfitLossStillFalling).
+        if (byLoss is null && byWer is { } w0 && LossStillFalling(h, w0.Best, o)) byWer = null;
         var hit = byLoss ?? byWer;
         if (hit is not { } x) return null;
         // Overfitting means the training clips are fitted and the validation clips are not: with a training WER, it must be
@@ -60,6 +63,11 @@ internal static class OverfittingRule
             Actions = Actions(r, best.Epoch),
         };
     }
+
+    static bool LossStillFalling(IReadOnlyList<EpochMetrics> h, EpochMetrics werBest, DoctorOptions o) =>
+        Finite(werBest.ValLoss) && Series(h, m => m.ValLoss) is { Count: > 0 } vl && vl.MinBy(p => p.V) is var low
+        && low.M.Epoch > werBest.Epoch && h[^1].Epoch - low.M.Epoch < o.OverfitPatience
+        && low.V < werBest.ValLoss!.Value * (1 - o.OverfitLossStillFalling);
 
     readonly record struct Hit(string Metric, EpochMetrics Best, double BestValue, double NowValue, int Since, double Wobble);
 

@@ -30,6 +30,9 @@ internal sealed record RuleInput(IReadOnlyList<EpochMetrics> History, RunContext
     /// <summary>The learning rate in use at the last epoch (after warm-up, decay and plateau cuts), else the configured one.</summary>
     public double? LearningRate => Last.LearningRate ?? Option("learning-rate") ?? Option("lr");
 
+    /// <summary>True when a schedule or reduce-on-plateau has taken the last epoch's rate below <see cref="DoctorOptions.UnderfitDecayedShare"/> of the peak.</summary>
+    public bool RateDecayed => PeakLearningRate is > 0 and var peak && Finite(Last.LearningRate) && Last.LearningRate < Options.UnderfitDecayedShare * peak;
+
     /// <summary>The configured peak learning rate; without a config, the largest rate the history shows.</summary>
     public double? PeakLearningRate =>
         Option("learning-rate") ?? Option("lr") ?? (Series(History, m => m.LearningRate) is { Count: > 0 } s ? s.Max(p => p.V) : null);

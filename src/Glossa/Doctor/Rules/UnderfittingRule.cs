@@ -75,7 +75,7 @@ internal static class UnderfittingRule
         bool werFalling = AtOrBefore(h, from, m => m.ValWer) is { } w && w.V - last.ValWer!.Value >= o.MinWerGain;
         bool stillLearning = lossFalling || werFalling;
         double? peak = r.PeakLearningRate;
-        bool decayed = peak is > 0 && Finite(last.LearningRate) && last.LearningRate < o.UnderfitDecayedShare * peak;
+        bool decayed = r.RateDecayed;
         bool scheduleOver = decayed || ended;
         bool pastGrace = last.Epoch > o.GraceEpochs;
         bool blank = last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse;
