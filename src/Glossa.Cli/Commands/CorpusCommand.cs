@@ -95,7 +95,11 @@ internal static class CorpusCommand
         AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
         var unseen = r.Splits.Where(p => p.Value.UnseenSigners > 0).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
-            Console.WriteLine($"{string.Join(", ", unseen)}: signed (in part) by signers who sign nothing in train (\"new\"): WER there measures recognition of unseen signers, as on a signer-independent split");
+        {
+            // "only" when every signer of those splits is new (PHOENIX SI5's dev and test), "in part" otherwise.
+            bool only = unseen.All(n => r.Splits[n].UnseenSigners == r.Splits[n].Signers);
+            Console.WriteLine($"{string.Join(", ", unseen)}: signed {(only ? "only" : "in part")} by signers who sign nothing in train (\"new\"): WER there measures recognition of unseen signers, as on a signer-independent split");
+        }
         PrintProblems("warning", "yellow", r.Warnings);
         PrintProblems("error", "red", r.Errors);
         AnsiConsole.MarkupLine(r.Ok

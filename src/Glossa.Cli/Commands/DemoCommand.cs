@@ -19,13 +19,13 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--output-dir", "--output_dir", "-o") { Description = "Folder for the synthetic corpus, the frame cache and the run.", DefaultValueFactory = _ => "runs/demo" };
+        var output = new Option<string>("--output-dir", "--output_dir", "-o") { Description = "Folder for the synthetic corpus (not written with --corpus), the frame cache and the run.", DefaultValueFactory = _ => "runs/demo" };
         var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
         var quick = new Option<bool>("--quick") { Description = $"16/4/4 sentences, 32x32 frames, {DemoRecipe.QuickEpochs} epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most training epochs (default: as many as fit the time budget, at most {DemoRecipe.MaxEpochs}; quick {DemoRecipe.QuickEpochs})." };
-        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute on the cores used for the whole demo (corpus, training, evaluation; CPU time / threads: libtorch threads sleep while they wait, so wall time runs 20-30% longer on idle cores, 8:20-9:00 for the default 7): training starts no epoch that would end past its share, nor past 1.35 times the budget in wall time (9:27 for 7) when other work slows the cores. At least 1.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
+        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute (CPU time / threads) for the whole demo: corpus, training and evaluation. Training starts no epoch that would end past its share; it may stop sooner when dev stops improving. Wall time runs 10-30% longer on idle cores (8:20-9:00 for the default 7) and is capped at 1.35 times the budget (9:27 for 7) when other work slows the cores. At least 1.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the corpus and of training.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the synthetic corpus and of training (with --corpus: of training only).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
         var command = new Command("demo", "The main job: synthetic corpus -> train a small student on the CPU -> evaluate dev and test -> WER table (under 10 minutes on 2 cores).");
         foreach (var o in new Option[] { output, corpus, quick, epochs, budget, threads, seed, json }) command.Options.Add(o);

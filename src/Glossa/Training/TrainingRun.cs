@@ -397,6 +397,8 @@ public sealed class TrainingRun
         }
     }
 
+    bool legendShown;
+
     IEnumerable<string> EpochLines(EpochMetrics m, TrainEpochResult train, ValidationResult val, bool improved)
     {
         var c = CultureInfo.InvariantCulture;
@@ -411,10 +413,16 @@ public sealed class TrainingRun
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
         yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
             m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
+        if (!legendShown)
+        {
+            legendShown = true; // once per run: what the short names of the line above mean
+            yield return "  (Gap = val loss - train loss; blank = share of dev frames whose best class is blank; empty = share of dev clips predicted with no gloss; " +
+                         "length ratio = predicted / reference glosses on dev; grad norm = mean gradient norm per step)";
+        }
         foreach (var s in val.Samples)
         {
-            yield return $"  Target: \"{s.Target}\" ({s.Target.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length} words)";
-            yield return $"  Pred:   \"{s.Pred}\" ({s.Pred.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length} words)";
+            yield return $"  Target: \"{s.Target}\" ({Words.Count(s.Target.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, "word")})";
+            yield return $"  Pred:   \"{s.Pred}\" ({Words.Count(s.Pred.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, "word")})";
         }
     }
 

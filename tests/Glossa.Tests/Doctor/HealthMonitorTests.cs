@@ -88,7 +88,7 @@ public sealed class HealthMonitorTests
         // With the reference run's overfitting history it is an info note (never a verdict change) that says what it measures.
         var capacity = HealthMonitor.Diagnose(Histories.Seed(), big).Findings.Single(f => f.Rule == RuleIds.Capacity);
         Assert.Equal(Severity.Info, capacity.Severity);
-        Assert.Contains("a possible cause of the overfitting", capacity.Title);
+        Assert.Contains("noted beside the overfitting", capacity.Title);
         Assert.Contains("trainable parameters per training clip", capacity.Explanation);
     }
 }

@@ -59,16 +59,16 @@ internal static class StaticRules
             Rule = RuleIds.Capacity,
             Severity = Severity.Info,
             Epoch = r.Last.Epoch,
-            Title = $"{F(pps)} trainable parameters per training clip ({F(c.ParameterCount!.Value)} parameters, {c.TrainingSamples} clips): a possible cause of the overfitting",
+            Title = $"{F(pps)} trainable parameters per training clip ({F(c.ParameterCount!.Value)} parameters, {c.TrainingSamples} clips), noted beside the overfitting",
             Evidence = [new("parameter_count", c.ParameterCount!.Value), new("training_samples", c.TrainingSamples!.Value), new("params_per_sample", pps)],
             Explanation =
                 $"{model} {F(pps)} trainable parameters per training clip. That ratio measures model size against the amount of training data, nothing else: " +
-                "it says how easily the training set could be memorised, not whether it is. On the run library it predicts nothing alone (tiny students at 11,000-22,000 per clip reach < 5% WER), " +
-                "so it is only noted next to an overfitting the history shows. In the reference run 27M parameters on 4,376 clips (~6,000 per clip) overfit, while an 8M student (~1,800 per clip) trained better. " +
+                "it says how easily the training set could be memorised, not whether it is. On the 36 runs the doctor is judged on (bench/doctor) it predicts nothing alone (small models at 11,000-22,000 per clip reach < 5% WER), " +
+                "so it is only noted next to an overfitting the history shows. In a PHOENIX-2014 run reported to the team, 27M parameters on 4,376 clips (~6,000 per clip) overfit, while an 8M student (~1,800 per clip) trained better. " +
                 "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
             Actions =
             [
-                Advice.Command(r, "Halve the hidden size of the temporal model (the reference recipe's alternative was 512 -> 256)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, "Halve the hidden size of the temporal model (512 -> 256 was that PHOENIX run's alternative)", ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
             ],
