@@ -13,7 +13,10 @@ namespace Glossa.Training;
 /// backbone features are normalised per clip too (<see cref="FeatureNormalization"/>: each clip's
 /// mean feature subtracted before the temporal layers), AdamW 1e-3
 /// after a one-epoch warm-up, then a constant rate that reduce-on-plateau halves after 3 epochs
-/// without a dev-WER improvement, early stopping after 6 such epochs in which the training loss made
+/// without progress (neither a new best dev WER nor a dev-loss low 1% below the best:
+/// <see cref="TrainingOptions.ValLossProgress"/>, since 2026-12-07: on the 30-clip dev sets of a new user's
+/// generator the WER tied while the loss fell, and WER-only plateaus had cut the rate to 3% by epoch 31),
+/// early stopping after 6 such epochs in which the training loss made
 /// no new low either (<see cref="TrainingOptions.PatienceOnStall"/>; 12 at most), both counted only
 /// once the model has left its initial plateau (<see cref="ReduceOnPlateau.HasLeftStart"/>); the number of epochs is
 /// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
@@ -113,6 +116,7 @@ public static class DemoRecipe
         PlateauFactor = 0.5,
         Patience = 6,
         PatienceOnStall = true,
+        ValLossProgress = true,
         TimeBudgetMinutes = budgetMinutes,
         WallBudgetMinutes = wallMinutes,
         Augment = true,

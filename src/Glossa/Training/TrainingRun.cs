@@ -238,9 +238,11 @@ public sealed class TrainingRun
         {
             double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
             bool improved = State.BestWer is null || val.Wer < State.BestWer.Value - 1e-9;
-            bool lossLow = options.ValLossProgress && EarlyStopping.IsNewLow(val.Loss, State.BestValLoss);
+            // A dev WER of 0 cannot improve: loss lows then only spend the budget (the built-in demo ran 43+ epochs instead of 20).
+            bool lossCounts = options.ValLossProgress && !(State.BestWer == 0 || val.Wer == 0);
+            bool lossLow = lossCounts && EarlyStopping.IsNewLow(val.Loss, State.BestValLoss);
             int reductionsBefore = plateau.Reductions;
-            plateau = plateau.Observe(val.Wer, options.ValLossProgress ? val.Loss : null);
+            plateau = plateau.Observe(val.Wer, lossCounts ? val.Loss : null);
             State = EarlyStopping.Count(State, improved || lossLow, train.MeanLoss) with
             {
                 Epoch = epoch, Interrupted = false, PartialEpoch = null, ValWer = val.Wer,
@@ -264,7 +266,7 @@ public sealed class TrainingRun
             owner.WriteBoard(folder, metrics, val, epoch);
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
-                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(options.ValLossProgress ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
+                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(options.ValLossProgress && State.BestWer != 0 ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
             if (EarlyStop() || OverBudget(epoch, computeNow, epochCost) || OverWallBudget(epoch, wallNow, epochWall)) return true;
             if (annealed is not null) Say(annealed);
             return false;
@@ -273,7 +275,7 @@ public sealed class TrainingRun
         /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
         bool EarlyStop()
         {
-            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, options.ValLossProgress) is not string why) return false;
+            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, options.ValLossProgress && State.BestWer != 0) is not string why) return false;
             status = TrainingStatus.EarlyStopped;
             message = why;
             return true;
