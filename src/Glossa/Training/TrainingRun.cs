@@ -266,16 +266,19 @@ public sealed class TrainingRun
             owner.WriteBoard(folder, metrics, val, epoch);
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
-                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(options.ValLossProgress && State.BestWer != 0 ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
+                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(LossStillCounts ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
             if (EarlyStop() || OverBudget(epoch, computeNow, epochCost) || OverWallBudget(epoch, wallNow, epochWall)) return true;
             if (annealed is not null) Say(annealed);
             return false;
         }
 
+        /// <summary>Whether dev-loss lows count as progress from now on (--val-loss-progress, until the dev WER has reached 0).</summary>
+        bool LossStillCounts => options.ValLossProgress && State.BestWer != 0;
+
         /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
         bool EarlyStop()
         {
-            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, options.ValLossProgress && State.BestWer != 0) is not string why) return false;
+            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, LossStillCounts) is not string why) return false;
             status = TrainingStatus.EarlyStopped;
             message = why;
             return true;
