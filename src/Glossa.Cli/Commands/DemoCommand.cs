@@ -48,13 +48,14 @@ internal static class DemoCommand
             string corpusPath = parse.GetValue(corpus) is string given
                 ? given
                 : Synthesize(outDir, isQuick, (int)seedValue, asJson);
-            // Rounded to a tenth of a minute: the figure appears in the log, the stop message and the doctor's commands.
-            double share = (minutes - compute.Minutes) * DemoRecipe.TrainingShare;
-            double trainMinutes = Math.Round(Math.Max(DemoRecipe.MinTrainingMinutes, share), 1);
-            if (share < DemoRecipe.MinTrainingMinutes)
+            // Training's share of what is left, at least MinTrainingMinutes, rounded to a tenth of a minute: the figure
+            // appears in the log, the stop message and the doctor's commands.
+            static double TrainingPart(double left) => Math.Round(Math.Max(DemoRecipe.MinTrainingMinutes, left * DemoRecipe.TrainingShare), 1);
+            double trainMinutes = TrainingPart(minutes - compute.Minutes);
+            if ((minutes - compute.Minutes) * DemoRecipe.TrainingShare < DemoRecipe.MinTrainingMinutes)
                 Console.Error.WriteLine($"glossa: note: writing the corpus took {compute.Minutes:0.0} of the {minutes:0.#}-minute budget; training gets {trainMinutes:0.0} min, so the demo will overrun its budget");
             // The wall-clock limit (a safety net for busy cores; DemoRecipe.WallFactor), shared out like the budget.
-            double wallMinutes = Math.Round(Math.Max(DemoRecipe.MinTrainingMinutes, (minutes * DemoRecipe.WallFactor - clock.Elapsed.TotalMinutes) * DemoRecipe.TrainingShare), 1);
+            double wallMinutes = TrainingPart(minutes * DemoRecipe.WallFactor - clock.Elapsed.TotalMinutes);
             var options = DemoRecipe.Options(corpusPath, Path.Combine(outDir, "run"), parse.GetValue(epochs) ?? (isQuick ? DemoRecipe.QuickEpochs : null),
                 trainMinutes, parse.GetValue(threads), seedValue, cache, wallMinutes);
             if (isQuick) options = options with { FrameSize = 32 };

@@ -238,15 +238,15 @@ public sealed class TrainingRun
         {
             double lr = trainer.LearningRateAt(Math.Max(0, trainer.OptimizerSteps - 1));
             bool improved = State.BestWer is null || val.Wer < State.BestWer.Value - 1e-9;
-            // A dev WER of 0 cannot improve: loss lows then only spend the budget (the built-in demo ran 43+ epochs instead of 20).
-            bool lossCounts = options.ValLossProgress && !(State.BestWer == 0 || val.Wer == 0);
+            double? bestWer = improved ? val.Wer : State.BestWer;
+            bool lossCounts = LossCounts(bestWer);
             bool lossLow = lossCounts && EarlyStopping.IsNewLow(val.Loss, State.BestValLoss);
             int reductionsBefore = plateau.Reductions;
             plateau = plateau.Observe(val.Wer, lossCounts ? val.Loss : null);
             State = EarlyStopping.Count(State, improved || lossLow, train.MeanLoss) with
             {
                 Epoch = epoch, Interrupted = false, PartialEpoch = null, ValWer = val.Wer,
-                BestWer = improved ? val.Wer : State.BestWer,
+                BestWer = bestWer,
                 BestEpoch = improved ? epoch : State.BestEpoch,
                 BestValLoss = double.IsFinite(val.Loss) && !(val.Loss >= State.BestValLoss) ? val.Loss : State.BestValLoss,
                 Plateau = plateau,
@@ -266,19 +266,22 @@ public sealed class TrainingRun
             owner.WriteBoard(folder, metrics, val, epoch);
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)
-                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(LossStillCounts ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
+                Say($"  learning rate scaled to x{plateau.Scale:G3} ({(LossCounts(State.BestWer) ? "no val WER improvement nor val loss low" : "no val WER improvement")} for {options.PlateauPatience} epochs)");
             if (EarlyStop() || OverBudget(epoch, computeNow, epochCost) || OverWallBudget(epoch, wallNow, epochWall)) return true;
             if (annealed is not null) Say(annealed);
             return false;
         }
 
-        /// <summary>Whether dev-loss lows count as progress from now on (--val-loss-progress, until the dev WER has reached 0).</summary>
-        bool LossStillCounts => options.ValLossProgress && State.BestWer != 0;
+        /// <summary>
+        /// Whether dev-loss lows count as progress with this best dev WER (--val-loss-progress). Not once it is 0: it cannot
+        /// improve, and loss lows then only spend the budget (the built-in demo ran 43+ epochs instead of 20).
+        /// </summary>
+        bool LossCounts(double? bestWer) => options.ValLossProgress && bestWer != 0;
 
         /// <summary>True (early stop) when <see cref="EarlyStopping.Reason"/> gives one.</summary>
         bool EarlyStop()
         {
-            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, LossStillCounts) is not string why) return false;
+            if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, LossCounts(State.BestWer)) is not string why) return false;
             status = TrainingStatus.EarlyStopped;
             message = why;
             return true;

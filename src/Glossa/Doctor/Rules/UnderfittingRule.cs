@@ -1,3 +1,4 @@
+using Glossa.Common;
 using Glossa.Training;
 using static Glossa.Doctor.Rules.HistoryMath;
 
@@ -42,8 +43,6 @@ internal static class UnderfittingRule
     }
 
     sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen, bool ImprovingFast = false, bool EndedInGrace = false);
-
-    static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     static bool UnknownValidationGlosses(RuleInput r) =>
         r.Context.ValidationUnknownGlosses is { } u && r.Context.ValidationGlosses is { } n && n > 0 && (double)u / n >= r.Options.UnknownValidationShare;
@@ -121,7 +120,7 @@ internal static class UnderfittingRule
         string both = Finite(last.TrainWer) ? $"train WER {F(last.TrainWer!.Value)}% and val WER {F(last.ValWer!.Value)}%" : $"val WER {F(last.ValWer!.Value)}%";
         return a.Causes[0] switch
         {
-            Cause.ScheduleTooShort when a.EndedInGrace => $"{both} at epoch {last.Epoch}: the run ended after {Epochs(last.Epoch)}, too few to learn or to judge",
+            Cause.ScheduleTooShort when a.EndedInGrace => $"{both} at epoch {last.Epoch}: the run ended after {Words.Count(last.Epoch, "epoch")}, too few to learn or to judge",
             Cause.ScheduleTooShort when a.ImprovingFast => $"{both} at epoch {last.Epoch}, still improving fast when the schedule ended" + (a.LossThen is { } t0 ? $" (loss {F(t0.V)} -> {F(last.TrainLoss)})" : "") + ": more epochs would gain more",
             Cause.ScheduleTooShort => $"{both} at epoch {last.Epoch} while the loss is still falling" + (a.LossThen is { } t ? $" ({F(t.V)} -> {F(last.TrainLoss)})" : "") + (Decays(r) ? ": the schedule ended or decayed the rate too early" : ": the run ended too early"),
             Cause.RateTooLow => $"{both} at epoch {last.Epoch} with a peak learning rate of {F(r.PeakLearningRate!.Value)}: too low to train in this many epochs",
@@ -137,7 +136,7 @@ internal static class UnderfittingRule
             parts.Add(c switch
             {
                 Cause.ScheduleTooShort when a.EndedInGrace => $"A CTC model outputs blank or only the most frequent glosses for its first epochs (the doctor does not judge collapse before epoch {r.Options.GraceEpochs + 1}); " +
-                                          $"this run ended after {Epochs(r.Last.Epoch)}" + (r.Last.EmptyRate >= r.Options.EmptyRateCollapse ? ", with every validation prediction still empty" : "") + ", before it could leave that stage. " +
+                                          $"this run ended after {Words.Count(r.Last.Epoch, "epoch")}" + (r.Last.EmptyRate >= r.Options.EmptyRateCollapse ? ", with every validation prediction still empty" : "") + ", before it could leave that stage. " +
                                           "Nothing here says the recipe is wrong; it has not been tried. Run it for more epochs.",
                 Cause.ScheduleTooShort => "The training loss is still falling, but the run has used up its schedule (its epochs are done, or the rate has decayed far below the peak): it stopped in the middle of learning. " +
                                           "A lower rate or a smaller model would make this worse; more epochs at the same peak (so the decay comes later) let it continue.",
