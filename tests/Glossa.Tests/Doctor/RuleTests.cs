@@ -261,6 +261,68 @@ public sealed class RuleTests
         Assert.Contains("val_wer best at epoch 23", f.Title);
     }
 
+    // The demo with the visual-enhancement term on a new user's generator (mygen.py s1, 178 dev words; 2026-12-07), epochs 1-53.
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] MygenS1 =
+    [
+        (4.343, 3.459, 99.1, 100.00), (3.250, 2.815, 87.5, 81.46), (2.764, 2.509, 83.5, 78.09), (2.291, 2.026, 76.6, 61.80),
+        (1.939, 1.700, 66.5, 52.25), (1.706, 1.532, 55.5, 46.63), (1.497, 1.460, 49.3, 41.01), (1.364, 1.393, 44.4, 41.01),
+        (1.232, 1.212, 40.3, 38.20), (1.215, 1.189, 38.7, 35.39), (1.119, 1.297, 37.3, 39.89), (1.148, 1.359, 37.3, 42.13),
+        (0.947, 1.168, 31.1, 35.39), (0.911, 0.938, 28.2, 30.90), (0.902, 1.096, 28.9, 33.71), (0.866, 0.966, 28.3, 32.58),
+        (0.755, 0.862, 22.1, 29.21), (0.834, 0.905, 25.2, 30.90), (0.742, 0.818, 25.2, 26.97), (0.710, 0.970, 22.6, 30.34),
+        (0.677, 0.993, 21.7, 30.34), (0.692, 0.887, 21.8, 25.84), (0.646, 0.783, 19.3, 23.03), (0.649, 0.963, 20.5, 29.21),
+        (0.610, 0.848, 20.4, 25.28), (0.584, 0.857, 18.7, 26.97), (0.530, 0.791, 16.6, 24.72), (0.440, 0.804, 13.2, 23.60),
+        (0.452, 0.717, 13.1, 21.35), (0.439, 0.799, 12.0, 25.84), (0.427, 0.628, 12.8, 17.42), (0.425, 0.706, 13.5, 21.91),
+        (0.397, 0.700, 11.5, 20.22), (0.400, 0.651, 11.2, 21.91), (0.357, 0.645, 11.3, 17.98), (0.319, 0.595, 9.6, 18.54),
+        (0.311, 0.582, 8.9, 16.29), (0.333, 0.615, 10.6, 17.98), (0.339, 0.572, 9.2, 16.29), (0.280, 0.528, 8.0, 16.85),
+        (0.317, 0.564, 8.3, 16.29), (0.270, 0.565, 8.0, 16.85), (0.288, 0.642, 8.4, 18.54), (0.241, 0.583, 6.3, 17.98),
+        (0.276, 0.586, 7.5, 16.85), (0.251, 0.574, 6.6, 18.54), (0.250, 0.574, 6.2, 17.98), (0.237, 0.551, 7.1, 16.29),
+        (0.234, 0.575, 6.4, 17.42), (0.270, 0.547, 8.2, 14.61), (0.247, 0.566, 6.6, 17.42), (0.212, 0.553, 5.7, 16.29),
+        (0.263, 0.585, 6.7, 17.98),
+    ];
+
+    // The demo on sign world SI s13 (216 dev words; 2026-12-06), epochs 1-29.
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] SignSi13 =
+    [
+        (4.408, 3.024, 98.3, 100.00), (3.020, 2.943, 100.0, 100.00), (2.817, 2.540, 99.2, 83.80), (2.417, 1.998, 82.2, 60.65),
+        (2.178, 2.027, 68.1, 55.56), (1.803, 1.684, 56.2, 51.39), (1.478, 1.681, 47.3, 48.61), (1.425, 1.229, 44.2, 42.59),
+        (1.258, 1.621, 37.6, 48.61), (1.211, 1.777, 37.1, 50.00), (1.063, 1.778, 33.4, 48.61), (0.970, 1.316, 29.5, 36.57),
+        (0.832, 1.186, 25.5, 28.70), (0.756, 1.221, 23.7, 33.80), (0.738, 1.255, 22.8, 36.57), (0.774, 1.217, 23.1, 33.80),
+        (0.721, 0.966, 22.5, 24.07), (0.687, 1.164, 21.7, 31.94), (0.677, 1.103, 19.8, 28.70), (0.659, 1.084, 19.6, 23.61),
+        (0.607, 1.147, 18.6, 27.31), (0.638, 1.071, 18.7, 23.15), (0.627, 1.048, 17.7, 26.39), (0.566, 1.128, 16.6, 27.31),
+        (0.612, 1.043, 18.2, 25.00), (0.555, 1.074, 17.4, 27.78), (0.528, 1.026, 16.7, 21.30), (0.516, 1.088, 14.8, 26.85),
+        (0.498, 1.122, 15.6, 29.17),
+    ];
+
+    static List<EpochMetrics> Epochs((double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] rows, int count) =>
+        rows.Take(count).Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss, TrainWer = p.TrainWer, ValWer = p.ValWer }).ToList();
+
+    [Fact]
+    public void Critical_overfitting_counts_from_the_last_epoch_back_at_the_best()
+    {
+        // Val WER 16.29% at epochs 37, 39 and 41, 17.98% at 47: ten epochs past the first best, six past the last. The run
+        // went on to 14.61% at epoch 50, so "will not recover on its own" would have been wrong.
+        var f = Find(HealthMonitor.Diagnose(Epochs(MygenS1, 47)), RuleIds.Overfitting);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Contains("val_wer best at epoch 37 (16.29%, again at epoch 41)", f.Title);
+        // A run that fits every training clip has nothing left to learn from them: there the first best counts.
+        var fitted = Epochs(MygenS1, 47).Select(m => m with { TrainWer = 0 }).ToList();
+        Assert.Equal(Severity.Critical, Find(HealthMonitor.Diagnose(fitted), RuleIds.Overfitting)?.Severity);
+    }
+
+    [Fact]
+    public void A_validation_loss_past_its_low_is_not_overfitting_while_the_wer_still_makes_new_bests()
+    {
+        // mygen s1 at epoch 53: val loss 0.528 at epoch 40, 0.585 at 53, but the WER's best (14.61%) came at epoch 50.
+        Assert.Null(Find(HealthMonitor.Diagnose(Epochs(MygenS1, 53)), RuleIds.Overfitting));
+        // sign world SI s13 at epoch 29: val loss 0.966 at epoch 17, 1.122 at 29; the WER's best (21.30%) came at epoch 27.
+        var si13 = Epochs(SignSi13, 29);
+        Assert.Null(Find(HealthMonitor.Diagnose(si13), RuleIds.Overfitting));
+        // Without that new best WER (the WER held where it was at the loss's low) the rise is overfitting.
+        var held = si13.Select(m => m.Epoch > 17 ? m with { ValWer = Math.Max(m.ValWer!.Value, 24.07) } : m).ToList();
+        Assert.Equal(RuleIds.Overfitting, Find(HealthMonitor.Diagnose(held), RuleIds.Overfitting)?.Rule);
+    }
+
     // ---- not_learning ----
 
     [Fact]

@@ -19,6 +19,10 @@ internal static class OverfittingRule
         // A validation WER past its best while the validation loss still falls clearly below where it was then is a small
         // dev set's WER tying and wobbling (one word is a point or two), not memorising (DoctorOptions.OverfitLossStillFalling).
         if (byLoss is null && byWer is { } w0 && LossStillFalling(h, w0.Best, o)) byWer = null;
+        // Nor is a validation loss past its low while the validation WER, the measure that counts, reached its best after
+        // that low and within the patience: the same new user's run was called critical on a loss 8% above its low three
+        // epochs after its best WER.
+        if (byWer is null && byLoss is { } l0 && WerStillImproving(h, l0.Best, o)) byLoss = null;
         var hit = byLoss ?? byWer;
         if (hit is not { } x) return null;
         // Overfitting means the training clips are fitted and the validation clips are not: with a training WER, it must be
@@ -32,7 +36,11 @@ internal static class OverfittingRule
             return null; // training loss not falling: not the overfitting pattern (see not_learning)
 
         int since = x.Since;
-        bool critical = since >= o.OverfitPatience * o.OverfitCriticalFactor;
+        // Critical ("will not recover on its own") counts from the last epoch back at the best: a new user's run was called
+        // critical 10 epochs after its first 16.29% though it was at 16.29% again 6 epochs before, and went on to 14.61%.
+        // A run that fits every training clip (training WER 0) has nothing left to learn from them, so there the first best counts.
+        int criticalSince = Finite(last.TrainWer) && last.TrainWer <= 0 ? since : last.Epoch - x.LastTie.Epoch;
+        bool critical = criticalSince >= o.OverfitPatience * o.OverfitCriticalFactor;
         var ev = new List<Evidence>
         {
             new($"best_{x.Metric}", x.BestValue, best.Epoch),
@@ -53,7 +61,7 @@ internal static class OverfittingRule
             Rule = RuleIds.Overfitting,
             Severity = critical ? Severity.Critical : Severity.Warning,
             Epoch = last.Epoch,
-            Title = $"{x.Metric} best at epoch {best.Epoch} ({F(x.BestValue)}{unit}), now {F(x.NowValue)}{unit} at epoch {last.Epoch} while train_loss fell {F(trainAtBest)} -> {F(last.TrainLoss)}",
+            Title = $"{x.Metric} best at epoch {best.Epoch} ({F(x.BestValue)}{unit}{Again(x)}), now {F(x.NowValue)}{unit} at epoch {last.Epoch} while train_loss fell {F(trainAtBest)} -> {F(last.TrainLoss)}",
             Evidence = ev,
             Explanation =
                 $"Validation has not improved for {since} epochs and is worse than its best, while the training loss keeps falling: the model memorises the training clips instead of learning what generalises. " +
@@ -64,12 +72,25 @@ internal static class OverfittingRule
         };
     }
 
+    static string Again(Hit x) => x.LastTie.Epoch != x.Best.Epoch ? $", again at epoch {x.LastTie.Epoch}" : "";
+
+    /// <summary>The validation WER measured at or before the loss's low was beaten after it, and its best was reached within the patience.</summary>
+    static bool WerStillImproving(IReadOnlyList<EpochMetrics> h, EpochMetrics lossBest, DoctorOptions o)
+    {
+        var wer = Series(h, m => m.ValWer);
+        var before = wer.Where(p => p.M.Epoch <= lossBest.Epoch).ToList();
+        var after = wer.Where(p => p.M.Epoch > lossBest.Epoch).ToList();
+        if (before.Count == 0 || after.Count == 0) return false;
+        double bestAfter = after.Min(p => p.V);
+        return bestAfter < before.Min(p => p.V) && h[^1].Epoch - after.Last(p => p.V <= bestAfter).M.Epoch < o.OverfitPatience;
+    }
+
     static bool LossStillFalling(IReadOnlyList<EpochMetrics> h, EpochMetrics werBest, DoctorOptions o) =>
         Finite(werBest.ValLoss) && Series(h, m => m.ValLoss) is { Count: > 0 } vl && vl.MinBy(p => p.V) is var low
         && low.M.Epoch > werBest.Epoch && h[^1].Epoch - low.M.Epoch < o.OverfitPatience
         && low.V < werBest.ValLoss!.Value * (1 - o.OverfitLossStillFalling);
 
-    readonly record struct Hit(string Metric, EpochMetrics Best, double BestValue, double NowValue, int Since, double Wobble);
+    readonly record struct Hit(string Metric, EpochMetrics Best, EpochMetrics LastTie, double BestValue, double NowValue, int Since, double Wobble);
 
     /// <summary>
     /// The median absolute change per epoch between consecutive measurements among the last <paramref name="count"/> of the
@@ -90,6 +111,9 @@ internal static class OverfittingRule
         var (now, nowValue) = s[^1];
         if (!ReferenceEquals(now, h[^1])) return null; // the metric was not measured this epoch
         int since = now.Epoch - best.Epoch;
+        // The last epoch that reached the best again: on a small dev set the WER ties at its best (one word is a point or
+        // two), and a run that keeps coming back to it has not stopped generalising, so "critical" counts from there.
+        var lastTie = s.Last(p => p.V <= bestValue).M;
         bool worse = relative
             ? nowValue > bestValue * (1 + o.OverfitMinRise) && nowValue - bestValue > o.LossNoiseFloor * Scale(h, pick)
             : nowValue > bestValue + o.MinWerGain / 2;
@@ -99,7 +123,7 @@ internal static class OverfittingRule
         double wobble = Wobble(s, 2 * o.OverfitPatience);
         if (nowValue - bestValue <= o.OverfitWobbleFactor * wobble) return null;
         string metric = relative ? "val_loss" : "val_wer";
-        return new Hit(metric, best, bestValue, nowValue, since, wobble);
+        return new Hit(metric, best, lastTie, bestValue, nowValue, since, wobble);
     }
 
     static List<FindingAction> Actions(RuleInput r, int bestEpoch)
