@@ -49,6 +49,12 @@ public static class ResumeCompatibility
         {
             bool explicitly = given.CommandLine is not { } cl || cl.Contains(OptionName(name));
             var old = was[name];
+            if (name == "objectives" && value is JsonObject nowTerms && old is JsonObject wasTerms)
+            {
+                // One training.json field, one option per term: each term given is taken, each not given stays the run's.
+                merged[name] = MergeTerms(nowTerms, wasTerms, given.CommandLine, notes, refused, ModelValue);
+                continue;
+            }
             if (name == "corpus" && was.ContainsKey(name))
             {
                 // The run's own corpus unless --corpus is given (CheckCorpus then checks the new one's glosses).
@@ -84,6 +90,38 @@ public static class ResumeCompatibility
                 (refused.Count == 1 ? "it cannot change on --resume: drop it" : "they cannot change on --resume: drop them") + ", or start a new run in another --output-dir");
         var options = merged.Deserialize<TrainingOptions>(Checkpoint.Json)! with { CommandLine = given.CommandLine };
         return (options, notes);
+    }
+
+    /// <summary>
+    /// The auxiliary objectives to resume with (<see cref="Objectives.AuxiliaryOptions"/>): a weight or temperature given on the
+    /// command line is taken and noted, the rest stay the run's; a change the run's model cannot train (a term on a model
+    /// without a temporal-conv classifier, or SMKD's shared classifier switched) is refused.
+    /// </summary>
+    static JsonObject MergeTerms(JsonObject now, JsonObject was, IReadOnlyList<string>? commandLine, List<string> notes, List<string> refused, Func<string, JsonNode?> modelValue)
+    {
+        var merged = new JsonObject();
+        bool changed = false;
+        foreach (var (term, value) in now)
+        {
+            var old = was[term];
+            bool explicitly = commandLine is not { } cl || cl.Contains(OptionName(term));
+            if (!explicitly || JsonNode.DeepEquals(value, old))
+            {
+                merged[term] = (explicitly ? value : old)?.DeepClone();
+                continue;
+            }
+            merged[term] = value?.DeepClone();
+            notes.Add($"  resume: {OptionName(term)} {Show(value)} (was {Show(old)})");
+            changed = true;
+        }
+        if (!changed) return merged;
+        var terms = merged.Deserialize<Objectives.AuxiliaryOptions>(Checkpoint.Json)!;
+        string head = modelValue("conv_head")?.GetValue<string>() ?? ModelConfig.ConvHeadNone;
+        if (terms.SharedClassifier != (head == ModelConfig.ConvHeadShared))
+            refused.Add($"--shared-classifier {(terms.SharedClassifier ? "true" : "false")} differs from the run's model (conv_head {head})");
+        else if (terms.Any && head == ModelConfig.ConvHeadNone)
+            refused.Add("--conv-ctc-weight / --align-weight above 0 need a classifier on the temporal-conv features, which the run's model does not have (conv_head none)");
+        return merged;
     }
 
     /// <summary>

@@ -171,6 +171,44 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Resume_takes_the_auxiliary_terms_given_again_and_refuses_those_the_model_cannot_train()
+    {
+        string dir = Path.Combine(root, "terms");
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(dir, 1, "--conv-ctc-weight", "1"));
+        Assert.True(code == 0, err);
+        // Not given: the run's own terms (the demo's visual-enhancement weight stays on).
+        var (rc, stdout, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--dry-run");
+        Assert.True(rc == 0, stderr);
+        var terms = JsonDocument.Parse(stdout).RootElement.GetProperty("objectives");
+        Assert.Equal(1, terms.GetProperty("conv_ctc_weight").GetDouble());
+        // Given: taken (before, the nested field kept the run's values and ignored the command line).
+        (rc, stdout, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--epochs", "2", "--conv-ctc-weight", "0.5", "--align-weight", "2", "--dry-run");
+        Assert.True(rc == 0, stderr);
+        terms = JsonDocument.Parse(stdout).RootElement.GetProperty("objectives");
+        Assert.Equal(0.5, terms.GetProperty("conv_ctc_weight").GetDouble());
+        Assert.Equal(2, terms.GetProperty("align_weight").GetDouble());
+        Assert.Equal(8, terms.GetProperty("align_temperature").GetDouble()); // not given: the run's
+        // SMKD's shared classifier is another model: refused in one line (alone, the check that it needs a term speaks first).
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--shared-classifier", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--shared-classifier", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--model", "tiny-student", "--shared-classifier", "--conv-ctc-weight", "1", "--temporal-channels", "256", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--shared-classifier true differs from the run's model (conv_head linear)", stderr);
+        Assert.Contains("--temporal-channels 256 differs from the run's 128", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+        // A run trained without the terms has no temporal-conv classifier to train.
+        string plain = Path.Combine(root, "terms-plain");
+        (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(plain, 1));
+        Assert.True(code == 0, err);
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", plain, "--resume", "--conv-ctc-weight", "1", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("need a classifier on the temporal-conv features, which the run's model does not have (conv_head none)", stderr);
+        Assert.Contains("start a new run in another --output-dir", stderr);
+    }
+
+    [Fact]
     public void Resuming_a_folder_without_a_run_says_so_before_looking_for_the_corpus()
     {
         // No --corpus: the default corpus path does not exist here either, but the first thing wrong is that there is nothing to resume.
