@@ -22,7 +22,8 @@ namespace Glossa.Training;
 /// whatever fits the time budget (at most <see cref="MaxEpochs"/>). Batch 4; augmentation without
 /// mirroring (random crop from 73 px, scale jitter <see cref="Zoom"/>, temporal rescale
 /// <see cref="TemporalRescale"/>: signs told apart by a movement's direction must not be mirrored;
-/// colour shuffle <see cref="ColourShuffle"/>);
+/// colour shuffle <see cref="ColourShuffle"/>); VAC's visual-enhancement term, a CTC loss on a second classifier over the
+/// temporal-conv features (<see cref="ConvCtcWeight"/>, since 2026-12-07);
 /// beam 10 for evaluation. Validating a weight average (<see cref="TrainingOptions.WeightAverageEpochs"/>)
 /// was tried on 2026-12-06 and not kept: the average's dev WER moved a third as much from epoch to
 /// epoch, but the demo's final dev and test WER on four corpora it was not tuned on were no better
@@ -68,6 +69,16 @@ public static class DemoRecipe
     /// tuned on from 16.3 / 17.2% to 11.6 / 12.0% (docs/training.md, eleventh pass).
     /// </summary>
     public const double ColourShuffle = 0.5;
+
+    /// <summary>
+    /// Weight of VAC's visual-enhancement term (<see cref="Objectives.AuxiliaryOptions.ConvCtcWeight"/>, VAC's value): a
+    /// second classifier on the temporal-conv features, trained with its own CTC loss, so the frame features must name
+    /// the glosses before the BiLSTM sees them. Since 2026-12-07: on four seeds of a new user's generator the mean dev /
+    /// test WER on its unseen signer fell from 22.5% to 16.2%, on four signer-independent corpora of our two generators
+    /// from 13.8% to 9.1%, and the built-in demo stayed at 0% (docs/training.md, sixteenth pass). VAC's alignment term
+    /// (weight 25) as well was worse on the corpus that chose between them (36.5 / 28.7% against 15.2 / 17.0%).
+    /// </summary>
+    public const double ConvCtcWeight = 1;
 
     /// <summary>Beam width of the final evaluation.</summary>
     public const int Beam = 10;
@@ -133,6 +144,7 @@ public static class DemoRecipe
         LogSamples = 2,
         HistogramEvery = 5,
         Prefetch = DecodeThreads,
+        Objectives = new Objectives.AuxiliaryOptions { ConvCtcWeight = ConvCtcWeight },
     };
 
     /// <summary>Evaluates the run's best checkpoint on dev and test with the recipe's beam, results in RUN/eval.</summary>

@@ -56,6 +56,10 @@ public sealed class TrainingOptionsTests
         Assert.Equal(Glossa.Models.ModelConfig.InputNormClip, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").InputNorm);
         Assert.Equal(Glossa.Models.ModelConfig.FeatureNormClip, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").FeatureNorm);
         Assert.Equal(0.5, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").ColourShuffle);
+        // The demo trains VAC's visual-enhancement term, so its model gets a classifier on the temporal-conv features.
+        var demo = DemoRecipe.Options("c", "r", null, null, 2, 1, "cache");
+        Assert.Equal(1, demo.Objectives.ConvCtcWeight);
+        Assert.Equal(Glossa.Models.ModelConfig.ConvHeadLinear, demo.Objectives.ShapeModel(Glossa.Models.ModelFactory.Named(demo.Model)).ConvHead);
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, FeatureNorm = "frame" }).Validate());
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = 1.5 }).Validate());
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = double.NaN }).Validate());
