@@ -64,7 +64,9 @@ public sealed record DoctorOptions
 
     /// <summary>
     /// A validation WER past its best is not overfitting while the validation loss still falls: its low came after the
-    /// WER's best epoch, within the overfit patience, and this share below the loss at the WER's best (0.05). A new
+    /// WER's best epoch, within the overfit patience, and this share below the loss at the WER's best (0.05), or its latest
+    /// value is that share below it (since 2026-12-07: a second new user's run, WER best a two-epoch dip, loss 0.454 there
+    /// and 0.423 at the end, was called critical). A new
     /// user's signer-independent run (val loss 1.103 -> 0.967 while the WER tied) was called critical; the library's
     /// over-fitting run (1.569 -> 1.543 after a hump to 2.5, training loss 0.002) is still caught.
     /// </summary>

@@ -251,7 +251,7 @@ public sealed class RuleTests
         (0.430, 0.596, 14.0, 17.4),
         (0.402, 0.614, 12.0, 21.0),
         ];
-        var h = s5.Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss, TrainWer = p.TrainWer, ValWer = p.ValWer }).ToList();
+        var h = Epochs(s5, s5.Length);
         var monitor = HealthMonitor.Diagnose(h);
         Assert.DoesNotContain(monitor.Raised, f => f.Rule == RuleIds.Overfitting);
         // Without the wobble test the same history raised the warning the demo printed.
@@ -293,6 +293,29 @@ public sealed class RuleTests
         (0.498, 1.122, 15.6, 29.17),
     ];
 
+    // The demo on a second new user's generator (worldgen.py s12, 188 dev words; 2026-12-07), all 71 epochs.
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] WorldgenS12 =
+    [
+        (5.126, 3.660, 107.2, 100.00), (3.495, 3.338, 87.4, 82.45), (3.312, 3.144, 85.3, 81.38), (3.054, 2.818, 81.6, 79.79),
+        (2.860, 2.659, 81.4, 78.72), (2.571, 2.331, 77.8, 76.06), (2.275, 2.132, 72.7, 70.74), (2.081, 1.858, 66.3, 61.17),
+        (1.819, 1.638, 57.0, 53.72), (1.538, 1.410, 46.9, 44.68), (1.421, 1.290, 42.3, 44.68), (1.304, 1.320, 40.1, 48.94),
+        (1.178, 1.093, 35.1, 35.64), (1.109, 1.063, 32.8, 37.23), (1.017, 1.116, 28.7, 42.02), (0.949, 1.028, 28.0, 36.70),
+        (0.924, 0.964, 25.0, 32.98), (0.930, 0.877, 27.0, 31.38), (0.809, 0.887, 24.6, 29.79), (0.762, 0.940, 22.3, 34.57),
+        (0.760, 0.919, 24.6, 33.51), (0.745, 0.820, 21.6, 30.85), (0.637, 0.756, 20.4, 30.85), (0.696, 0.799, 20.5, 32.98),
+        (0.639, 0.735, 18.5, 28.19), (0.635, 0.691, 18.1, 26.06), (0.514, 0.657, 14.5, 21.81), (0.546, 0.730, 15.5, 27.13),
+        (0.650, 0.669, 20.5, 24.47), (0.615, 0.749, 18.5, 29.26), (0.436, 0.616, 12.9, 22.87), (0.439, 0.557, 12.5, 20.74),
+        (0.421, 0.600, 12.4, 23.40), (0.447, 0.600, 12.8, 21.81), (0.367, 0.573, 10.7, 22.34), (0.336, 0.532, 9.6, 20.21),
+        (0.318, 0.550, 9.1, 20.21), (0.380, 0.531, 10.9, 20.74), (0.266, 0.552, 7.6, 19.68), (0.290, 0.556, 8.2, 19.15),
+        (0.292, 0.503, 7.8, 19.15), (0.287, 0.533, 7.1, 18.62), (0.301, 0.497, 9.1, 17.55), (0.222, 0.528, 6.6, 18.62),
+        (0.276, 0.486, 7.5, 18.62), (0.340, 0.504, 9.7, 18.62), (0.267, 0.476, 6.8, 17.02), (0.291, 0.497, 8.5, 17.55),
+        (0.219, 0.492, 6.0, 17.55), (0.265, 0.456, 7.5, 16.49), (0.249, 0.446, 6.7, 15.43), (0.237, 0.469, 6.8, 19.15),
+        (0.231, 0.452, 6.9, 14.89), (0.217, 0.503, 6.2, 18.09), (0.261, 0.454, 7.1, 12.77), (0.238, 0.435, 6.6, 12.77),
+        (0.229, 0.452, 6.2, 17.02), (0.194, 0.504, 5.8, 17.02), (0.233, 0.442, 7.2, 17.02), (0.213, 0.423, 5.6, 15.96),
+        (0.257, 0.423, 7.2, 14.89), (0.157, 0.431, 4.4, 15.43), (0.200, 0.435, 4.7, 15.96), (0.238, 0.421, 6.3, 15.96),
+        (0.220, 0.414, 6.4, 14.89), (0.161, 0.413, 4.9, 14.89), (0.199, 0.434, 5.7, 14.89), (0.185, 0.429, 5.4, 15.43),
+        (0.194, 0.420, 5.7, 14.89), (0.174, 0.420, 5.2, 14.36), (0.205, 0.423, 6.0, 14.89),
+    ];
+
     static List<EpochMetrics> Epochs((double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] rows, int count) =>
         rows.Take(count).Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss, TrainWer = p.TrainWer, ValWer = p.ValWer }).ToList();
 
@@ -321,6 +344,18 @@ public sealed class RuleTests
         // Without that new best WER (the WER held where it was at the loss's low) the rise is overfitting.
         var held = si13.Select(m => m.Epoch > 17 ? m with { ValWer = Math.Max(m.ValWer!.Value, 24.07) } : m).ToList();
         Assert.Equal(RuleIds.Overfitting, Find(HealthMonitor.Diagnose(held), RuleIds.Overfitting)?.Rule);
+    }
+
+    [Fact]
+    public void A_wer_past_a_lucky_best_is_not_overfitting_while_the_val_loss_is_clearly_below_its_value_there()
+    {
+        // Best WER 12.77% at epochs 55-56 among 15-19%, 14.89% at the end (71); val loss 0.454 at epoch 55, 0.423 at 71
+        // (its low, 0.413, at 66: five epochs before, so not "recent"). It was called critical overfitting at the end.
+        var h = Epochs(WorldgenS12, WorldgenS12.Length);
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.Overfitting));
+        // The same WERs with the val loss back at its value at the best: overfitting.
+        var risen = h.Select(m => m.Epoch > 66 ? m with { ValLoss = 0.46 } : m).ToList();
+        Assert.Equal(Severity.Critical, Find(HealthMonitor.Diagnose(risen), RuleIds.Overfitting)?.Severity);
     }
 
     // ---- not_learning ----
