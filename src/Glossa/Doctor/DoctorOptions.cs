@@ -71,6 +71,13 @@ public sealed record DoctorOptions
     /// over-fitting run (1.569 -> 1.543 after a hump to 2.5, training loss 0.002) is still caught.
     /// </summary>
     public double OverfitLossStillFalling { get; init; } = 0.05;
+    /// <summary>
+    /// A validation WER this many points above the training WER, not back at its best for <see cref="OverfitPatience"/>
+    /// epochs while the training loss fell, is overfitting even when the rise is within the run's wobble. A new user's run
+    /// without colour shuffle (train WER 32 -> 15%, dev WER 64.6% at epochs 12 and 18, 68.6% at 23, its dev loss swinging
+    /// 2.1-2.9) was called healthy. On 81 kept demo runs and the 36 library runs it fires on no other (2026-12-07).
+    /// </summary>
+    public double OverfitWideGap { get; init; } = 30.0;
     /// <summary>Critical when past the best by this many times <see cref="OverfitPatience"/> and still worsening.</summary>
     public double OverfitCriticalFactor { get; init; } = 2.0;
     /// <summary>With a training WER, overfitting also needs the training clips fitted better than the validation clips by
@@ -233,6 +240,7 @@ public sealed record DoctorOptions
             "infeasible shares must satisfy 0 <= warn <= critical <= 1");
         Check(ParamsPerSampleInfo > 0, $"params_per_sample_info must be > 0 (got {ParamsPerSampleInfo})");
         Check(OverfitMinWerGap >= 0 && UnderfitStillImprovingWer > 0, "overfit_min_wer_gap must be >= 0 and underfit_still_improving_wer > 0");
+        Check(OverfitWideGap > 0, $"overfit_wide_gap must be > 0 points (got {OverfitWideGap})");
         Check(OverfitLossStillFalling >= 0, $"overfit_loss_still_falling must be >= 0 (got {OverfitLossStillFalling})");
         Check(OverfitWobbleFactor >= 0, $"overfit_wobble_factor must be >= 0 (got {OverfitWobbleFactor})");
         Check(NoSignalFloorLow is > 0 and < 1 && NoSignalFloorHigh > 1 && NoSignalFlatFall is > 0 and < 1 && NoSignalWerMargin >= 0,

@@ -316,6 +316,17 @@ public sealed class RuleTests
         (0.194, 0.420, 5.7, 14.89), (0.174, 0.420, 5.2, 14.36), (0.205, 0.423, 6.0, 14.89),
     ];
 
+    // The same user's corpX trained without colour shuffle (each training signer wears its own colour), all 23 epochs.
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] WorldgenS11NoShuffle =
+    [
+        (5.260, 3.776, 106.2, 100.00), (3.590, 3.609, 90.2, 89.71), (3.382, 3.421, 85.7, 86.86), (3.079, 3.355, 83.2, 84.57),
+        (2.731, 3.187, 79.9, 91.43), (2.409, 3.030, 73.9, 85.71), (2.088, 3.053, 64.6, 81.71), (1.741, 2.546, 52.4, 78.86),
+        (1.600, 2.664, 46.4, 76.00), (1.431, 2.360, 41.4, 65.71), (1.258, 2.790, 36.8, 78.29), (1.120, 2.212, 32.2, 64.57),
+        (1.036, 2.385, 28.0, 68.00), (0.960, 2.693, 28.1, 72.57), (0.969, 2.861, 27.5, 77.71), (0.738, 2.943, 22.9, 78.86),
+        (0.761, 2.607, 22.6, 70.29), (0.661, 2.137, 18.6, 64.57), (0.640, 2.267, 17.4, 68.00), (0.559, 2.444, 15.8, 69.14),
+        (0.646, 2.375, 17.5, 65.71), (0.585, 2.679, 15.5, 73.71), (0.514, 2.474, 14.7, 68.57),
+    ];
+
     static List<EpochMetrics> Epochs((double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] rows, int count) =>
         rows.Take(count).Select((p, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss, TrainWer = p.TrainWer, ValWer = p.ValWer }).ToList();
 
@@ -356,6 +367,20 @@ public sealed class RuleTests
         // The same WERs with the val loss back at its value at the best: overfitting.
         var risen = h.Select(m => m.Epoch > 66 ? m with { ValLoss = 0.46 } : m).ToList();
         Assert.Equal(Severity.Critical, Find(HealthMonitor.Diagnose(risen), RuleIds.Overfitting)?.Severity);
+    }
+
+    [Fact]
+    public void A_dev_wer_far_above_the_training_wer_that_stays_off_its_best_is_overfitting_through_the_wobble()
+    {
+        // Train WER 32 -> 15%, dev WER 64.57% at epochs 12 and 18, 68.57% at 23, the dev loss swinging 2.1-2.9: every rise
+        // was within twice the run's wobble, and the run was called healthy.
+        var h = Epochs(WorldgenS11NoShuffle, WorldgenS11NoShuffle.Length);
+        var f = Find(HealthMonitor.Diagnose(h), RuleIds.Overfitting);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.Contains("val_wer best at epoch 12 (64.57%, again at epoch 18), now 68.57% at epoch 23", f.Title);
+        // Without the wide gap (a dev WER 30 points above the training WER) the wobble still hides it.
+        Assert.Null(Find(HealthMonitor.Diagnose(h, options: new DoctorOptions { OverfitWideGap = 60 }), RuleIds.Overfitting));
     }
 
     // ---- not_learning ----

@@ -23,7 +23,11 @@ internal static class OverfittingRule
         // that low and within the patience: the same new user's run was called critical on a loss 8% above its low three
         // epochs after its best WER.
         if (byWer is null && byLoss is { } l0 && WerStillImproving(h, l0.Best, o)) byLoss = null;
-        var hit = byLoss ?? byWer;
+        // A dev WER far above the training WER that has not come back to its best within the patience is the same pattern
+        // even when its wobble hides the rise (DoctorOptions.OverfitWideGap).
+        var byGap = byLoss is null && byWer is null ? WideGap(h, o) : null;
+        if (byGap is { } g0 && LossStillFalling(h, g0.Best, o)) byGap = null;
+        var hit = byLoss ?? byWer ?? byGap;
         if (hit is not { } x) return null;
         // Overfitting means the training clips are fitted and the validation clips are not: with a training WER, it must be
         // clearly better than the validation WER (a validation loss whose best was epoch 1's random output is not the pattern).
@@ -73,6 +77,22 @@ internal static class OverfittingRule
     }
 
     static string Again(Hit x) => x.LastTie.Epoch != x.Best.Epoch ? $", again at epoch {x.LastTie.Epoch}" : "";
+
+    /// <summary>
+    /// The validation WER at least <see cref="DoctorOptions.OverfitWideGap"/> points above the training WER, above its best,
+    /// and not back at that best for <see cref="DoctorOptions.OverfitPatience"/> epochs (the training loss's fall is checked
+    /// by the caller): a run that learns its training clips and not the validation clips, however much its dev WER swings.
+    /// </summary>
+    static Hit? WideGap(IReadOnlyList<EpochMetrics> h, DoctorOptions o)
+    {
+        var last = h[^1];
+        if (!Finite(last.TrainWer) || !Finite(last.ValWer) || last.ValWer!.Value - last.TrainWer!.Value < o.OverfitWideGap) return null;
+        var s = Series(h, m => m.ValWer);
+        var (best, bestValue) = s.MinBy(p => p.V);
+        var lastTie = s.Last(p => p.V <= bestValue).M;
+        if (last.Epoch - lastTie.Epoch < o.OverfitPatience || !(last.ValWer.Value > bestValue)) return null;
+        return new Hit("val_wer", best, lastTie, bestValue, last.ValWer.Value, last.Epoch - best.Epoch, Wobble(s, 2 * o.OverfitPatience));
+    }
 
     /// <summary>The validation WER measured at or before the loss's low was beaten after it, and its best was reached within the patience.</summary>
     static bool WerStillImproving(IReadOnlyList<EpochMetrics> h, EpochMetrics lossBest, DoctorOptions o)
