@@ -35,15 +35,23 @@ public abstract class FrameSource
         return new FrameFileSource(sample.FramePaths);
     }
 
+    static List<string> Images(string folder) => Directory.EnumerateFiles(folder)
+        .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase))
+        .Order(StringComparer.Ordinal).ToList();
+
     /// <summary>A source for a path: a video file by extension, otherwise a folder of images (sorted by name).</summary>
     public static FrameSource ForPath(string path, VideoDecoder? video = null)
     {
         if (Directory.Exists(path))
         {
-            var files = Directory.EnumerateFiles(path)
-                .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new GlossaException($"{path}: the folder holds no .png or .jpg frames");
+            var files = Images(path);
+            if (files.Count == 0)
+            {
+                // A PHOENIX clip folder keeps its frames one level down (<id>/1/): name the subfolder that holds them.
+                var inner = Directory.EnumerateDirectories(path).Order(StringComparer.Ordinal).FirstOrDefault(d => Images(d).Count > 0);
+                throw new GlossaException($"{path}: the folder holds no .png or .jpg frames" +
+                    (inner is null ? "" : $"; its subfolder {Path.GetFileName(inner)}/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(path, Path.GetFileName(inner))}"));
+            }
             return new FrameFileSource(files);
         }
         if (VideoDecoder.IsVideo(path)) return new VideoFrameSource(path, video ?? VideoDecoder.Default);

@@ -38,4 +38,20 @@ public sealed class FrameChunksTests : IDisposable
         Assert.Equal([0, 3], chunks.Select(c => c.Start));
         chunks.ForEach(c => c.Dispose());
     }
+
+    [Fact]
+    public void A_phoenix_clip_folder_given_for_its_frame_folder_names_the_subfolder()
+    {
+        // PHOENIX keeps a clip's frames in <id>/1/; a user gives <id>/.
+        var frames = data.Clip(Path.Combine("clip-7", "1"), 3, 16, 16);
+        string clip = Path.Combine(data.Root, "clip-7");
+        var e = Assert.Throws<Glossa.Common.GlossaException>(() => FrameSource.ForPath(clip));
+        Assert.Equal($"{clip}: the folder holds no .png or .jpg frames; its subfolder 1/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(clip, "1")}", e.Message);
+        Assert.Equal(3, ((FrameFileSource)FrameSource.ForPath(Path.Combine(clip, "1"))).Paths.Count);
+        // An empty folder says only that.
+        Directory.CreateDirectory(Path.Combine(data.Root, "empty"));
+        e = Assert.Throws<Glossa.Common.GlossaException>(() => FrameSource.ForPath(Path.Combine(data.Root, "empty")));
+        Assert.EndsWith("the folder holds no .png or .jpg frames", e.Message);
+        Assert.NotEmpty(frames);
+    }
 }

@@ -68,7 +68,10 @@ internal static class StaticRules
                 "A large model on little data needs strong regularisation, a smaller temporal head, or distillation into the student.",
             Actions =
             [
-                Advice.Command(r, "Halve the hidden size of the temporal model (512 -> 256 was that PHOENIX run's alternative)", ("hidden-dim", Advice.SmallerHidden(r))),
+                Advice.Command(r, r.Option("hidden-dim") is { } hidden
+                        ? $"Halve the hidden size of the temporal model ({(int)hidden} -> {Advice.SmallerHidden(r)} here; that PHOENIX run's alternative was 512 -> 256)"
+                        : "Halve the hidden size of the temporal model (512 -> 256 was that PHOENIX run's alternative)",
+                    ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
             ],
