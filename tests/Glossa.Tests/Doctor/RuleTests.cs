@@ -166,6 +166,21 @@ public sealed class RuleTests
         Assert.NotNull(Find(HealthMonitor.Diagnose(flatAtPeak, context), RuleIds.NotLearning));
     }
 
+    [Fact]
+    public void One_epoch_above_the_loss_level_at_a_decayed_rate_is_not_instability()
+    {
+        // The same run with its last epoch's mean loss 1.65x the level (0.668 -> 1.1): at 3% of the peak rate that is the
+        // batches' noise (a second new user's run was told at epoch 65 to lower a rate of 6e-5); at the peak rate it is a warning.
+        var context = new RunContext { Config = new System.Text.Json.Nodes.JsonObject { ["learning_rate"] = 1e-3, ["epochs"] = 200 } };
+        var jump = NewUsersSignerIndependentRun().Select(m => m.Epoch == 33 ? m with { TrainLoss = 1.1 } : m).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(jump, context), RuleIds.Unstable));
+        var atPeak = jump.Select(m => m with { LearningRate = 1e-3 }).ToList();
+        Assert.Equal(Severity.Warning, Find(HealthMonitor.Diagnose(atPeak, context), RuleIds.Unstable)?.Severity);
+        // Two such epochs in a row are diverging whatever the rate.
+        var twice = jump.Select(m => m.Epoch == 32 ? m with { TrainLoss = 1.1 } : m).ToList();
+        Assert.Equal(Severity.Critical, Find(HealthMonitor.Diagnose(twice, context), RuleIds.Unstable)?.Severity);
+    }
+
     // ---- overfitting ----
 
     [Fact]

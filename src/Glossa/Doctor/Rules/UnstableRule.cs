@@ -90,9 +90,12 @@ internal static class UnstableRule
             double floor = o.LossNoiseFloor * Scale(h, m => m.TrainLoss);
             if (best > 0 && last.TrainLoss > o.JumpFactor * best && last.TrainLoss - best > floor)
             {
+                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
+                // One epoch above the level at a rate already cut below a fifth of its peak is the batches' noise, not a step
+                // too large: a new user's run (colour shuffle, 50 batches of 4) was told at epoch 65 to lower a rate of 6e-5.
+                if (!twice && r.RateDecayed) return;
                 f.Evidence.Add(new("best_train_loss", best, bestEpoch));
                 f.Evidence.Add(new("train_loss", last.TrainLoss, last.Epoch));
-                bool twice = h.Count >= 2 && h[^2].TrainLoss > o.JumpFactor * best && h[^2].TrainLoss - best > floor && h[^2].Epoch >= 3;
                 f.Problems.Add($"training loss {F(last.TrainLoss)} is {F(last.TrainLoss / best)}x its best ({F(best)})" + (twice ? " for two epochs in a row: diverging" : ""));
                 f.Severity = twice ? Severity.Critical : Severity.Warning;
             }
