@@ -76,6 +76,13 @@ internal static class OverfittingRule
         };
     }
 
+    /// <summary>A series' lowest value, the first epoch that reached it and the last epoch back at it.</summary>
+    static (EpochMetrics Best, double Value, EpochMetrics LastTie) BestOf(List<(EpochMetrics M, double V)> s)
+    {
+        var (best, value) = s.MinBy(p => p.V);
+        return (best, value, s.Last(p => p.V <= value).M);
+    }
+
     static string Again(Hit x) => x.LastTie.Epoch != x.Best.Epoch ? $", again at epoch {x.LastTie.Epoch}" : "";
 
     /// <summary>
@@ -88,8 +95,7 @@ internal static class OverfittingRule
         var last = h[^1];
         if (!Finite(last.TrainWer) || !Finite(last.ValWer) || last.ValWer!.Value - last.TrainWer!.Value < o.OverfitWideGap) return null;
         var s = Series(h, m => m.ValWer);
-        var (best, bestValue) = s.MinBy(p => p.V);
-        var lastTie = s.Last(p => p.V <= bestValue).M;
+        var (best, bestValue, lastTie) = BestOf(s);
         if (last.Epoch - lastTie.Epoch < o.OverfitPatience || !(last.ValWer.Value > bestValue)) return null;
         return new Hit("val_wer", best, lastTie, bestValue, last.ValWer.Value, last.Epoch - best.Epoch, Wobble(s, 2 * o.OverfitPatience));
     }
@@ -101,8 +107,8 @@ internal static class OverfittingRule
         var before = wer.Where(p => p.M.Epoch <= lossBest.Epoch).ToList();
         var after = wer.Where(p => p.M.Epoch > lossBest.Epoch).ToList();
         if (before.Count == 0 || after.Count == 0) return false;
-        double bestAfter = after.Min(p => p.V);
-        return bestAfter < before.Min(p => p.V) && h[^1].Epoch - after.Last(p => p.V <= bestAfter).M.Epoch < o.OverfitPatience;
+        var (_, bestAfter, lastTie) = BestOf(after);
+        return bestAfter < before.Min(p => p.V) && h[^1].Epoch - lastTie.Epoch < o.OverfitPatience;
     }
 
     /// <summary>
@@ -137,13 +143,12 @@ internal static class OverfittingRule
     {
         var s = Series(h, pick);
         if (s.Count < 2) return null;
-        var (best, bestValue) = s.MinBy(p => p.V);
+        // The last epoch that reached the best again: on a small dev set the WER ties at its best (one word is a point or
+        // two), and a run that keeps coming back to it has not stopped generalising, so "critical" counts from there.
+        var (best, bestValue, lastTie) = BestOf(s);
         var (now, nowValue) = s[^1];
         if (!ReferenceEquals(now, h[^1])) return null; // the metric was not measured this epoch
         int since = now.Epoch - best.Epoch;
-        // The last epoch that reached the best again: on a small dev set the WER ties at its best (one word is a point or
-        // two), and a run that keeps coming back to it has not stopped generalising, so "critical" counts from there.
-        var lastTie = s.Last(p => p.V <= bestValue).M;
         bool worse = relative
             ? nowValue > bestValue * (1 + o.OverfitMinRise) && nowValue - bestValue > o.LossNoiseFloor * Scale(h, pick)
             : nowValue > bestValue + o.MinWerGain / 2;
