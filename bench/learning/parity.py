@@ -28,16 +28,29 @@ resumes where it stopped and the sides can be run one after the other (--sides).
 """
 import argparse, csv, glob, json, math, os, random, subprocess, sys, time
 
+# PyTorch at its best here: under glibc malloc every step faults its freed buffers back in, which
+# made a demo-recipe step 18x slower (2.5 s against 0.14 s, 2026-12-07); Glossa's launcher preloads
+# jemalloc the same way. GLOSSA_NO_JEMALLOC=1 keeps glibc.
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+if __name__ == "__main__" and os.path.exists(JEMALLOC) and JEMALLOC not in os.environ.get("LD_PRELOAD", "") and not os.environ.get("GLOSSA_NO_JEMALLOC"):
+    os.environ["LD_PRELOAD"] = JEMALLOC + (":" + os.environ["LD_PRELOAD"] if os.environ.get("LD_PRELOAD") else "")
+    os.environ.setdefault("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
-from glossa_model import GlossaModel  # noqa: E402
+from glossa_model import GlossaModel, clip_normalised  # noqa: E402
 
 CONFIG = {"name": "tiny-student", "backbone": "tiny_cnn", "hidden_dim": 128, "layers": 1, "dropout": 0.1,
           "width_mult": 1, "temporal_conv": "K5-P2-K5-P2", "temporal_channels": None, "projection": False,
           "i3d_temporal_stride": 4, "i3d_final_endpoint": "Mixed_5c", "edge_pad": 6}
+# --recipe demo: the model and objective of `glossa demo` (DemoRecipe): the grid student reading each clip
+# normalised as a whole, its features normalised per clip, and VAC's CTC loss on the temporal-conv features.
+DEMO = dict(CONFIG, name="tiny-grid-student", backbone="tiny_cnn_grid", input_norm="clip", feature_norm="clip", conv_head="linear")
+CONV_CTC_WEIGHT = 1.0
 
 
 def variant(root):
@@ -159,19 +172,23 @@ def glossa_batches(data, seed, epoch, size=4, chunk_batches=50, max_frames=300):
 
 
 def forward(model, clips, channels_last=False):
+    """A padded batch as Glossa runs it: each clip normalised over its own frames, the backbone on the
+    valid frames only, per-clip feature normalisation and edge padding over the valid features.
+    Returns (logits, conv logits or None, output lengths)."""
     lens = [c.shape[0] for c in clips]
     t = max(lens)
-    x = torch.stack([torch.cat([c, c[-1:].expand(t - c.shape[0], -1, -1, -1)]) for c in clips]).float() / 127.5 - 1
-    b = x.shape[0]
-    valid = torch.cat([torch.arange(i * t, i * t + n) for i, n in enumerate(lens)])
-    flat = x.reshape(b * t, 3, 64, 64)                                  # (B,T,3,H,W) -> (B*T,3,H,W)
-    frames = flat[valid].contiguous(memory_format=torch.channels_last) if channels_last else flat[valid]
-    feats = model.backbone.features(frames).mean(dim=(2, 3))            # (N_valid,D)
-    full = torch.zeros(b * t, feats.shape[1]).index_copy(0, valid, feats).reshape(b, t, -1)  # (B,T,D)
-    for i, n in enumerate(lens):  # each clip's last features fill its padding: the head's edge pad repeats them
-        full[i, n:] = full[i, n - 1]
+    scaled = [c.float() / 127.5 - 1 for c in clips]                     # (T,3,H,W) each
+    if model.input_norm == "clip":
+        scaled = [clip_normalised(c.unsqueeze(0))[0] for c in scaled]
+    frames = torch.cat(scaled)                                          # (N_valid,3,H,W)
+    if channels_last:
+        frames = frames.contiguous(memory_format=torch.channels_last)
+    feats = model.backbone.pooled(model.backbone.features(frames))      # (N_valid,D)
+    parts = torch.split(feats, lens)
+    full = torch.stack([torch.cat([p, p[-1:].expand(t - p.shape[0], -1)]) for p in parts])  # (B,T,D), padding = last features
     out = torch.tensor([out_len(n) for n in lens])
-    return model.head(full, out), out
+    logits, conv = model.head(full, out, feature_lengths=lens, with_conv=True)
+    return logits, conv, out
 
 
 def edit_distance(a, b):
@@ -183,13 +200,18 @@ def edit_distance(a, b):
     return d[len(b)]
 
 
-def initial_model(vocab, seed, coupled):
+def initial_model(config, vocab, seed, coupled):
     torch.manual_seed(seed)
-    return GlossaModel(dict(CONFIG, num_classes=len(vocab) + 1, dropout=0.0 if coupled else CONFIG["dropout"]))
+    return GlossaModel(dict(config, num_classes=len(vocab) + 1, dropout=0.0 if coupled else config["dropout"]))
 
 
-def torch_run(train, dev, vocab, seed, epochs, coupled, channels_last=False):
-    model = initial_model(vocab, seed, coupled)
+def ctc(logits, lens, targets):
+    return F.ctc_loss(logits.log_softmax(-1).transpose(0, 1), torch.cat(targets), lens,
+                      torch.tensor([len(t) for t in targets]), blank=0, reduction="mean")
+
+
+def torch_run(config, train, dev, vocab, seed, epochs, coupled, channels_last=False):
+    model = initial_model(config, vocab, seed, coupled)
     if channels_last:                      # as Glossa runs its tiny CNN: the same weights, another memory layout
         model.backbone.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
@@ -201,12 +223,12 @@ def torch_run(train, dev, vocab, seed, epochs, coupled, channels_last=False):
         for batch in (glossa_batches if coupled else batches)(train, seed, epoch):
             for g in opt.param_groups:
                 g["lr"] = 1e-3 * (0.01 + 0.99 * (step + 1) / steps_per_epoch) if step < steps_per_epoch else 1e-3
-            logits, lens = forward(model, [train[i][0] for i in batch], channels_last)
+            logits, conv, lens = forward(model, [train[i][0] for i in batch], channels_last)
             targets = [torch.tensor(train[i][1]) for i in batch]
-            loss = F.ctc_loss(logits.log_softmax(-1).transpose(0, 1), torch.cat(targets), lens,
-                              torch.tensor([len(t) for t in targets]), blank=0, reduction="mean")
+            loss = ctc(logits, lens, targets)                    # the main CTC term: Glossa's train_loss
+            total = loss if conv is None else loss + CONV_CTC_WEIGHT * ctc(conv, lens, targets)
             opt.zero_grad()
-            loss.backward()
+            total.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             step += 1
@@ -215,7 +237,7 @@ def torch_run(train, dev, vocab, seed, epochs, coupled, channels_last=False):
         errors = words = 0
         with torch.no_grad():
             for clip, target in dev:
-                logits, lens = forward(model, [clip], channels_last)
+                logits, _, lens = forward(model, [clip], channels_last)
                 best = logits[0, :lens[0]].argmax(-1).tolist()
                 hyp = [k for i, k in enumerate(best) if k != 0 and (i == 0 or best[i - 1] != k)]
                 errors += edit_distance(target, hyp)
@@ -225,8 +247,9 @@ def torch_run(train, dev, vocab, seed, epochs, coupled, channels_last=False):
     return rows
 
 
-def glossa_run(glossa, corpus, work, seed, epochs, init=None):
-    out = os.path.join(work, f"glossa-{'coupled-' if init else ''}s{seed}")
+def glossa_run(config, glossa, corpus, work, seed, epochs, init=None):
+    demo = config is DEMO
+    out = os.path.join(work, f"glossa-{'coupled-' if init else ''}{'demo-' if demo else ''}s{seed}")
     metrics = os.path.join(out, "metrics.jsonl")
     if os.path.exists(metrics):
         # A run of this recipe with more epochs (even one stopped by hand) has the same first epochs:
@@ -235,11 +258,12 @@ def glossa_run(glossa, corpus, work, seed, epochs, init=None):
         if len(rows) >= epochs:
             print(f"  glossa seed {seed}: first {epochs} of the {len(rows)} epochs already in {metrics}", flush=True)
             return [(r["train_loss"], r["val_wer"], r["seconds"]) for r in rows[:epochs]], True
-    done = subprocess.run([glossa, "train", "--model", "tiny-student", "--corpus", corpus, "-o", out, "--epochs", str(epochs),
+    recipe = ["--input-norm", "clip", "--feature-norm", "clip", "--conv-ctc-weight", str(CONV_CTC_WEIGHT)] if demo else []
+    done = subprocess.run([glossa, "train", "--model", config["name"], "--corpus", corpus, "-o", out, "--epochs", str(epochs),
                     "--batch-size", "4", "--lr", "1e-3", "--weight-decay", "1e-4", "--warmup-epochs", "1", "--schedule", "constant",
                     "--plateau-patience", "0", "--patience", "0", "--no-augment", "--frame-size", "64", "--seed", str(seed),
                     "--threads", "2", "--cache-dir", os.path.join(work, "cache"), "--histogram-every", "0", "--overwrite", "--json"]
-                   + (["--pretrained", init, "--dropout", "0"] if init else []),
+                   + recipe + (["--pretrained", init, "--dropout", "0"] if init else []),
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0 or not os.path.exists(metrics):
         said = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
@@ -259,9 +283,13 @@ def main():
     a.add_argument("--sides", nargs="+", choices=["glossa", "torch", "torch-cl"], default=["glossa", "torch"],
                    help="torch-cl: a control, PyTorch again with its backbone in channels-last memory (as Glossa's), which"
                         " changes only the rounding: how far PyTorch lands from itself")
-    a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json, with --coupled WORK/results-coupled.json)")
+    a.add_argument("--results", help="JSON file of finished runs (default WORK/results.json; -coupled and -demo are added to the name with those options)")
     a.add_argument("--coupled", action="store_true", help="same initial weights and batch order on both sides for each seed, dropout off")
+    a.add_argument("--recipe", choices=["tiny", "demo"], default="tiny",
+                   help="tiny (default): tiny-student, plain CTC. demo: the model and objective of 'glossa demo' (tiny-grid-student,"
+                        " clip-normalised input and features, VAC's conv-CTC term at weight 1); the schedule and augmentation stay as above")
     o = a.parse_args()
+    config = DEMO if o.recipe == "demo" else CONFIG
     if o.epochs < 1:
         fail(f"--epochs must be at least 1 (got {o.epochs})")
     if not os.path.isdir(o.corpus):
@@ -272,7 +300,7 @@ def main():
         os.makedirs(o.work, exist_ok=True)
     except OSError as e:
         fail(f"--work {o.work}: cannot create it ({e.strerror}); give a writable folder")
-    store = o.results or os.path.join(o.work, "results-coupled.json" if o.coupled else "results.json")
+    store = o.results or os.path.join(o.work, f"results{'-coupled' if o.coupled else ''}{'-demo' if o.recipe == 'demo' else ''}.json")
     saved = json.load(open(store)) if os.path.exists(store) else {}
     torch.set_num_threads(2)
     root = variant(o.corpus)
@@ -294,11 +322,11 @@ def main():
             if side == "glossa":
                 init = None
                 if o.coupled:                            # PyTorch's initial weights of this seed, in Glossa's key names
-                    init = os.path.join(o.work, f"init-s{seed}.pt")
-                    torch.save(initial_model(vocab, seed, True).state_dict(), init)
-                results[(side, seed)], reused = glossa_run(o.glossa, o.corpus, o.work, seed, o.epochs, init)
+                    init = os.path.join(o.work, f"init-{o.recipe}-s{seed}.pt")
+                    torch.save(initial_model(config, vocab, seed, True).state_dict(), init)
+                results[(side, seed)], reused = glossa_run(config, o.glossa, o.corpus, o.work, seed, o.epochs, init)
             else:
-                results[(side, seed)] = torch_run(data["train"], data["dev"], vocab, seed, o.epochs, o.coupled, side == "torch-cl")
+                results[(side, seed)] = torch_run(config, data["train"], data["dev"], vocab, seed, o.epochs, o.coupled, side == "torch-cl")
             c1 = os.times()
             saved.setdefault("runs", {})[f"{side}:{seed}"] = results[(side, seed)]
             if reused:                                   # cost unknown here: it was paid by the earlier run

@@ -5,7 +5,10 @@
     model.load_state_dict(torch.load("exported.pt"), strict=True)
     logits = model(frames)        # frames (B, T, 3, H, W), all frames valid -> (B, T', C)
 
-input_norm and feature_norm "clip" are applied as Glossa applies them (per clip, all frames valid).
+input_norm and feature_norm "clip" are applied as Glossa applies them (per clip, all frames valid;
+head() takes the clips' valid feature lengths for a padded batch). conv_head "linear" adds VAC's
+classifier on the temporal-conv features (key conv_classifier.*): head(..., with_conv=True) returns
+(logits, conv_logits).
 """
 import torch
 import torch.nn as nn
@@ -110,6 +113,11 @@ class GlossaModel(nn.Module):
             width = 2 * hidden
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(width, config["num_classes"])
+        self.conv_head = config.get("conv_head") or "none"
+        if self.conv_head not in ("none", "linear"):
+            raise ValueError(f"conv_head {self.conv_head!r}: only none and linear are written here")
+        if self.conv_head == "linear":
+            self.conv_classifier = nn.Linear(self.temporal_conv.out_channels, config["num_classes"])
 
     def features(self, frames):
         b, t = frames.shape[:2]
@@ -121,20 +129,36 @@ class GlossaModel(nn.Module):
             return pooled.reshape(b, t, -1)
         return self.backbone.features(frames.permute(0, 2, 1, 3, 4)).transpose(1, 2)
 
-    def head(self, f, lengths=None):
+    def head(self, f, lengths=None, feature_lengths=None, with_conv=False):
         """f (B,T,D) -> logits (B,T',C). lengths (B), the clips' valid output frames T', packs the
         BiLSTM as Glossa does (its backward direction starts at each clip's last valid frame); None
-        means every frame is valid."""
+        means every frame is valid. feature_lengths (B), the clips' valid feature frames in a padded
+        batch: the per-clip feature normalisation reads only those, and each clip's last valid frame
+        then fills its padding (Glossa's EdgePadded). with_conv: also the conv head's logits."""
+        b, t = f.shape[:2]
+        valid = None
+        if feature_lengths is not None:
+            valid = torch.as_tensor(feature_lengths).reshape(b, 1)
         if self.feature_norm == "clip":                                          # FeatureNormalization: each clip's mean feature subtracted
-            f = f - f.mean(dim=1, keepdim=True)
+            if valid is None:
+                f = f - f.mean(dim=1, keepdim=True)
+            else:
+                mask = (torch.arange(t).reshape(1, t) < valid).to(f.dtype).unsqueeze(2)   # (B,T,1)
+                f = (f - (f * mask).sum(1, keepdim=True) / mask.sum(1, keepdim=True)) * mask
         x = self.dropout(f)
+        if valid is not None:                                                    # padding = each clip's last valid frame
+            last = torch.minimum(torch.arange(t).reshape(1, t), valid - 1)          # (B,T)
+            x = x[torch.arange(b).reshape(b, 1), last]
         if self.projection is not None:
             x = self.projection(x)
+        conv_logits = None
         if self.temporal_conv is not None:
             x = x.transpose(1, 2)
             if self.edge_pad:
                 x = F.pad(x, (self.edge_pad, self.edge_pad), mode="replicate")
             x = self.temporal_conv(x).transpose(1, 2)
+            if self.conv_head == "linear":
+                conv_logits = self.conv_classifier(x)
         if self.lstm is not None:
             if lengths is not None and int(min(lengths)) < x.shape[1]:
                 packed = nn.utils.rnn.pack_padded_sequence(x, torch.as_tensor(lengths).cpu(), batch_first=True, enforce_sorted=False)
@@ -142,7 +166,8 @@ class GlossaModel(nn.Module):
             else:
                 x, _ = self.lstm(x)
             x = self.dropout(x)
-        return self.classifier(x)
+        logits = self.classifier(x)
+        return (logits, conv_logits) if with_conv else logits
 
     def forward(self, frames):
         return self.head(self.features(frames))

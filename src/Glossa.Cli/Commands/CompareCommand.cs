@@ -25,23 +25,33 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>The status, and for an early stop what stopped it: "early-stopped: wall clock".</summary>
+    static string Ended(RunComparisonRow r) => r.StopCause is null ? r.Status : $"{r.Status}: {r.StopCause.Replace('_', ' ')}";
+
+    /// <summary>The evaluations' decoder, or "dev / test" when they differ.</summary>
+    static string Decoders(RunComparisonRow r) =>
+        r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder ? $"{r.DevDecoder} / {r.TestDecoder}"
+        : r.DevDecoder ?? r.TestDecoder ?? "-";
+
     static void Print(IReadOnlyList<RunComparisonRow> rows)
     {
         var c = CultureInfo.InvariantCulture;
         string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, c) : "-";
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "ms/clip (eval)" })
+        foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "decoder", "ms/clip (eval)" })
             table.AddColumn(new TableColumn(h));
         foreach (var r in rows)
         {
             string run = Path.GetFileName(r.Run) + (r.Teacher is null ? "" : " (distilled)");
             table.AddRow(Markup.Escape(run), Markup.Escape(r.Model), r.Parameters.ToString("N0", c), $"{r.FrameSize}px",
-                $"{r.Epochs} ({r.Status})", r.BestEpoch.ToString(c), F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
-                F(r.BestValWer, "0.00"), F(r.DevWer, "0.00"), F(r.TestWer, "0.00"), F(r.EvalMsPerClip, "0.0"));
+                $"{r.Epochs} ({Ended(r)})", r.BestEpoch.ToString(c), F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
+                F(r.BestValWer, "0.00"), F(r.DevWer, "0.00"), F(r.TestWer, "0.00"), Markup.Escape(Decoders(r)), F(r.EvalMsPerClip, "0.0"));
         }
         AnsiConsole.Write(table);
         foreach (var r in rows.Where(r => r.Teacher is not null))
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(r.Run))}: distilled from {Markup.Escape(r.Teacher!)}[/]");
+        if (rows.Any(r => r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder))
+            AnsiConsole.MarkupLine("[grey]dev and test were evaluated with different decoders where the decoder column shows two ('dev / test'); evaluate both splits with the same --beam to compare them[/]");
         if (rows.Any(r => r.DevWer is null))
             AnsiConsole.MarkupLine("[grey]dev/test WER come from 'glossa evaluate --checkpoint RUN/best --split dev|test' outputs in the run folder; '-' = not evaluated yet[/]");
     }

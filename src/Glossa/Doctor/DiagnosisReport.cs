@@ -73,6 +73,7 @@ public sealed class DiagnosisReport
         {
             ["verdict"] = Finding.VerdictName(monitor.Verdict),
             ["reason"] = reason.Length > 0 ? reason : null,
+            ["advice"] = VerdictAdvice(),              // what the verdict asks of the reader: "continue" on an ended run is not "keep training"
             ["ended"] = ended,
             ["source"] = source,
             ["epochs"] = h.Count,

@@ -4,6 +4,8 @@ namespace Glossa.Training;
 public sealed record EvaluationResult
 {
     public string Checkpoint { get; init; } = "";
+    /// <summary>The corpus evaluated (absolute path as given: root, variant folder or manifest).</summary>
+    public string Corpus { get; init; } = "";
     public string Split { get; init; } = "";
     /// <summary>greedy or beam-N.</summary>
     public string Decoder { get; init; } = "";

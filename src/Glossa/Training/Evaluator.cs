@@ -18,6 +18,40 @@ namespace Glossa.Training;
 /// </summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// RUN/eval-CHECKPOINT-SPLIT for the corpus the checkpoint was trained on (its training.json says which), and
+    /// RUN/eval-CHECKPOINT-SPLIT-CORPUS (the corpus folder's name) for any other, so evaluating a run on a second
+    /// corpus does not overwrite the evaluation of its own.
+    /// </summary>
+    public static string DefaultOutputDir(string checkpoint, string split, string corpus)
+    {
+        string full = Path.GetFullPath(checkpoint.TrimEnd('/'));
+        string dir = Path.Combine(Path.GetDirectoryName(full)!, $"eval-{Path.GetFileName(full)}-{split}");
+        string? trainedOn = TrainingCorpus(full);
+        if (trainedOn is null || SameCorpus(trainedOn, corpus)) return dir;
+        string name = new(Path.GetFileName(Path.GetFullPath(corpus).TrimEnd('/')).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        return $"{dir}-{(name.Length > 0 ? name : "corpus")}";
+    }
+
+    /// <summary>The corpus in the checkpoint's training.json, or null when it does not say (or cannot be read).</summary>
+    static string? TrainingCorpus(string checkpoint)
+    {
+        string path = Path.Combine(checkpoint, "training.json");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
+    }
+
+    /// <summary>The same folder, or one inside the other (a corpus root and its phoenix-2014-multisigner folder).</summary>
+    internal static bool SameCorpus(string a, string b)
+    {
+        string x = Path.GetFullPath(a).TrimEnd('/') + "/", y = Path.GetFullPath(b).TrimEnd('/') + "/";
+        return x.StartsWith(y, StringComparison.Ordinal) || y.StartsWith(x, StringComparison.Ordinal);
+    }
+
     /// <summary>Decodes and scores one split; <paramref name="progress"/> gets (clips done, total).</summary>
     public static EvaluationResult Run(EvaluationOptions options, Action<int, int>? progress = null, CancellationToken cancel = default)
     {
@@ -39,13 +73,14 @@ public static class Evaluator
         var references = samples.Select(s => s.ToUtterance()).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
 
-        string outDir = options.OutputDir ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, $"eval-{Path.GetFileName(checkpoint)}-{options.Split}");
+        string outDir = options.OutputDir ?? DefaultOutputDir(checkpoint, options.Split, options.Corpus);
         outDir = SafeWrite.Folder(outDir, "--output-dir");
         var files = FileNames(outDir, options.Split, decoder.Name);
         var t = report.Totals;
         var result = new EvaluationResult
         {
             Checkpoint = inference.Checkpoint,
+            Corpus = Path.GetFullPath(options.Corpus),
             Split = options.Split,
             Decoder = decoder.Name,
             Engine = Models.Inference.EngineSelection.Name(inference.Engine),

@@ -35,8 +35,10 @@ public static class RunComparison
         string summaryPath = Path.Combine(dir, RunFolder.SummaryFile);
         TrainingOutcome? summary = File.Exists(summaryPath) ? Read<TrainingOutcome>(summaryPath) : null;
         var best = metrics.Where(m => m.ValWer is not null).OrderBy(m => m.ValWer).ThenBy(m => m.Epoch).FirstOrDefault();
-        var (dev, devDecoder, devMs) = Evaluation(dir, "dev");
-        var (test, testDecoder, testMs) = Evaluation(dir, "test");
+        string? corpus = root.TryGetProperty("training", out var training) && training.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.String
+            ? c.GetString() : null;
+        var (dev, devDecoder, devMs) = Evaluation(dir, "dev", null, corpus);
+        var (test, testDecoder, testMs) = Evaluation(dir, "test", devDecoder, corpus);
 
         return new RunComparisonRow
         {
@@ -46,6 +48,7 @@ public static class RunComparison
             FrameSize = model.FrameSize,
             Teacher = teacher,
             Status = summary is null ? "running" : JsonNamingPolicy.KebabCaseLower.ConvertName(summary.Status.ToString()),
+            StopCause = summary is { Status: TrainingStatus.EarlyStopped } ? summary.Cause ?? CauseFromMessage(summary.Message) : null,
             Epochs = summary?.Epochs ?? (metrics.Count > 0 ? metrics[^1].Epoch : 0),
             BestEpoch = summary?.BestEpoch ?? best?.Epoch ?? 0,
             BestValWer = summary?.BestWer ?? best?.ValWer,
@@ -54,21 +57,39 @@ public static class RunComparison
             DevWer = dev,
             TestWer = test,
             Decoder = devDecoder ?? testDecoder,
+            DevDecoder = devDecoder,
+            TestDecoder = testDecoder,
             EvalMsPerClip = devMs ?? testMs,
         };
     }
 
-    /// <summary>WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best checkpoint's.</summary>
-    static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split)
+    /// <summary>
+    /// Summaries written before <see cref="TrainingOutcome.Cause"/> named early stops: their message begins with the
+    /// budget that ended them.
+    /// </summary>
+    static string CauseFromMessage(string message) =>
+        message.StartsWith("time budget:", StringComparison.Ordinal) ? TrainingOutcome.CauseTimeBudget
+        : message.StartsWith("wall-clock limit:", StringComparison.Ordinal) ? TrainingOutcome.CauseWallClock
+        : TrainingOutcome.CausePatience;
+
+    /// <summary>
+    /// WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best
+    /// checkpoint's, then one with <paramref name="decoder"/> (the dev evaluation's, so dev and test are read with the
+    /// same decoder where the folder has both), then the newest. Evaluations of another corpus than the run's own
+    /// (<paramref name="corpus"/>) are not the run's dev and test WER and are left out.
+    /// </summary>
+    static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split, string? decoder, string? corpus)
     {
         // SPLIT.DECODER.results.json (SPLIT.results.json from older evaluations); RUN/eval is the demo's evaluation of best.
         var files = Directory.GetDirectories(dir, "eval*")
             .SelectMany(d => Directory.GetFiles(d, $"{split}.*results.json"))
             .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) is var folder && (folder == $"eval-best-{split}" || folder == "eval") ? 0 : 1)
             .ThenByDescending(File.GetLastWriteTimeUtc)
+            .Select(f => (File: f, Result: Read<EvaluationResult>(f) ?? throw new GlossaException($"{f}: empty evaluation result")))
+            .Where(f => corpus is null || f.Result.Corpus.Length == 0 || Evaluator.SameCorpus(f.Result.Corpus, corpus))
             .ToList();
         if (files.Count == 0) return (null, null, null);
-        var r = Read<EvaluationResult>(files[0]) ?? throw new GlossaException($"{files[0]}: empty evaluation result");
+        var r = files.FirstOrDefault(f => decoder is not null && f.Result.Decoder == decoder).Result ?? files[0].Result;
         return (r.Wer, r.Decoder, r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null);
     }
 

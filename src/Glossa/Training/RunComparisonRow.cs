@@ -15,6 +15,8 @@ public sealed record RunComparisonRow
     public string? Teacher { get; init; }
     /// <summary>How the run ended (completed, early-stopped, interrupted, failed), or "running" without summary.json.</summary>
     public string Status { get; init; } = "";
+    /// <summary>For an early-stopped run, what stopped it: patience, time_budget or wall_clock (<see cref="TrainingOutcome.Cause"/>).</summary>
+    public string? StopCause { get; init; }
     /// <summary>Epochs completed, and the epoch of the best validation WER.</summary>
     public int Epochs { get; init; }
     public int BestEpoch { get; init; }
@@ -26,8 +28,11 @@ public sealed record RunComparisonRow
     /// <summary>Dev and test WER (percent) from <c>glossa evaluate</c> outputs in the run folder, when present.</summary>
     public double? DevWer { get; init; }
     public double? TestWer { get; init; }
-    /// <summary>Decoder of those evaluations (greedy, beam-N).</summary>
+    /// <summary>Decoder of the dev evaluation (else the test one): greedy, beam-N.</summary>
     public string? Decoder { get; init; }
+    /// <summary>Decoder of each split's evaluation; a test evaluation with the dev one's decoder is preferred.</summary>
+    public string? DevDecoder { get; init; }
+    public string? TestDecoder { get; init; }
     /// <summary>Forward-pass milliseconds per clip in the dev (else test) evaluation: inference speed.</summary>
     public double? EvalMsPerClip { get; init; }
 }

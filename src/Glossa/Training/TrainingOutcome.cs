@@ -4,8 +4,19 @@ namespace Glossa.Training;
 public sealed record TrainingOutcome
 {
     public TrainingStatus Status { get; init; }
-    /// <summary>For a failed run written by <see cref="RunWriteFailure"/>: "cannot_write" (else null: a non-finite value).</summary>
+    /// <summary>
+    /// What ended the run, where the status alone does not say: a failed run written by <see cref="RunWriteFailure"/>
+    /// "cannot_write" (null: a non-finite value); an early-stopped run <see cref="CausePatience"/>,
+    /// <see cref="CauseTimeBudget"/> or <see cref="CauseWallClock"/> (null in summaries written before 2026-12-07).
+    /// </summary>
     public string? Cause { get; init; }
+
+    /// <summary><see cref="Cause"/> of a run early-stopped because the dev WER (and loss) stopped improving for --patience epochs.</summary>
+    public const string CausePatience = "patience";
+    /// <summary><see cref="Cause"/> of a run stopped because another epoch would end past --time-budget (compute).</summary>
+    public const string CauseTimeBudget = "time_budget";
+    /// <summary><see cref="Cause"/> of a run stopped because another epoch would end past --wall-budget (wall clock; the cores were shared).</summary>
+    public const string CauseWallClock = "wall_clock";
     /// <summary>One-line explanation of how the run ended.</summary>
     public string Message { get; init; } = "";
     /// <summary>Last epoch completed.</summary>

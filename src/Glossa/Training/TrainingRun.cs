@@ -92,6 +92,7 @@ public sealed class TrainingRun
         EpochMetrics? lastMetrics;
         string? bestPath, lastPath;
         TrainingStatus status = TrainingStatus.Completed;
+        string? cause;
         string message;
 
         public CheckpointState State { get; private set; }
@@ -283,6 +284,7 @@ public sealed class TrainingRun
         {
             if (EarlyStopping.Reason(State, options.Patience, options.PatienceOnStall, plateau.HasLeftStart, LossCounts(State.BestWer)) is not string why) return false;
             status = TrainingStatus.EarlyStopped;
+            cause = TrainingOutcome.CausePatience;
             message = why;
             return true;
         }
@@ -293,6 +295,7 @@ public sealed class TrainingRun
             if (options.TimeBudgetMinutes is not double budget || epoch >= options.Epochs || computeNow + epochCost <= budget)
                 return false;
             status = TrainingStatus.EarlyStopped;
+            cause = TrainingOutcome.CauseTimeBudget;
             message = $"time budget: another epoch (~{Compute(epochCost)} of compute) would end past the {Compute(budget)} compute budget of training (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
         }
@@ -303,6 +306,7 @@ public sealed class TrainingRun
             if (options.WallBudgetMinutes is not double limit || epoch >= options.Epochs || wallNow + epochWall <= limit)
                 return false;
             status = TrainingStatus.EarlyStopped;
+            cause = TrainingOutcome.CauseWallClock;
             message = $"wall-clock limit: another epoch (~{Compute(epochWall)}) would end past the {Compute(limit)} wall-clock limit of training" +
                       (options.TimeBudgetMinutes is double budget && computeBefore < budget ? $", before the {Compute(budget)} compute budget (the cores are shared with other work)" : "") +
                       $" (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
@@ -381,6 +385,7 @@ public sealed class TrainingRun
             var outcome = new TrainingOutcome
             {
                 Status = status,
+                Cause = cause,
                 Message = message,
                 Epochs = State.Epoch,
                 OptimizerSteps = trainer.OptimizerSteps,

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Glossa.Common;
+using Glossa.Models;
+using Glossa.Training;
+
+namespace Glossa.Tests.Training;
+
+/// <summary>What <c>glossa compare</c> reads from a run folder, and where <c>glossa evaluate</c> writes by default.</summary>
+public sealed class RunComparisonTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("glossa-compare-").FullName;
+    readonly string corpus, other;
+
+    public RunComparisonTests()
+    {
+        corpus = Directory.CreateDirectory(Path.Combine(root, "world-a")).FullName;
+        other = Directory.CreateDirectory(Path.Combine(root, "world-b")).FullName;
+    }
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    /// <summary>A run folder trained on <see cref="corpus"/> with a best checkpoint's training.json and the given summary.</summary>
+    string Run(string name, TrainingOutcome? summary)
+    {
+        string run = Directory.CreateDirectory(Path.Combine(root, name)).FullName;
+        string model = ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 5).ToJson();
+        File.WriteAllText(Path.Combine(run, RunFolder.ConfigFile), $"{{\"training\": {{\"corpus\": {JsonSerializer.Serialize(corpus)}}}, \"model\": {model}}}");
+        Directory.CreateDirectory(Path.Combine(run, "best"));
+        File.WriteAllText(Path.Combine(run, "best", "training.json"), $"{{\"corpus\": {JsonSerializer.Serialize(corpus + "/")}}}");
+        if (summary is not null)
+            File.WriteAllText(Path.Combine(run, RunFolder.SummaryFile), JsonSerializer.Serialize(summary, GlossaJson.Files));
+        return run;
+    }
+
+    /// <summary>Writes an evaluation result as glossa evaluate does, <paramref name="age"/> minutes old.</summary>
+    static void Evaluation(string folder, string split, string decoder, double wer, string corpus, int age)
+    {
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, $"{split}.{decoder}.results.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new EvaluationResult { Split = split, Decoder = decoder, Wer = wer, Corpus = corpus, Utterances = 4 }, GlossaJson.Files));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-age));
+    }
+
+    [Fact]
+    public void Dev_and_test_are_read_with_the_same_decoder_and_only_from_the_runs_own_corpus()
+    {
+        string run = Run("demo", new TrainingOutcome { Status = TrainingStatus.Completed, Message = "all 3 epochs done", Epochs = 3 });
+        // The demo's own beam-10 evaluation (RUN/eval), then a user's later greedy test evaluation of best, then an
+        // evaluation of best on another corpus, the newest of all.
+        Evaluation(Path.Combine(run, "eval"), "dev", "beam-10", 12.5, corpus, age: 30);
+        Evaluation(Path.Combine(run, "eval"), "test", "beam-10", 14.0, corpus, age: 30);
+        Evaluation(Path.Combine(run, "eval-best-test"), "test", "greedy", 15.5, corpus, age: 10);
+        Evaluation(Path.Combine(run, "eval-best-test-world-b"), "test", "beam-10", 80.0, other, age: 1);
+
+        var row = RunComparison.ReadOne(run);
+        Assert.Equal((12.5, 14.0), (row.DevWer, row.TestWer));
+        Assert.Equal(("beam-10", "beam-10"), (row.DevDecoder, row.TestDecoder));
+
+        // Without a beam-10 test evaluation of its own corpus, the greedy one is read, and the row says so.
+        File.Delete(Path.Combine(run, "eval", "test.beam-10.results.json"));
+        row = RunComparison.ReadOne(run);
+        Assert.Equal(15.5, row.TestWer);
+        Assert.Equal(("beam-10", "greedy"), (row.DevDecoder, row.TestDecoder));
+    }
+
+    [Theory]
+    [InlineData("time budget: another epoch (~0.3 min of compute) would end past the 6.65 min compute budget of training (best 10% at epoch 9)", null, "time_budget")]
+    [InlineData("wall-clock limit: another epoch (~0.4 min) would end past the 9 min wall-clock limit of training (best 10% at epoch 9)", null, "wall_clock")]
+    [InlineData("no val WER improvement for 6 epochs", null, "patience")]
+    [InlineData("anything", TrainingOutcome.CauseWallClock, "wall_clock")]
+    public void An_early_stop_says_what_stopped_it(string message, string? cause, string expected)
+    {
+        string run = Run("stopped", new TrainingOutcome { Status = TrainingStatus.EarlyStopped, Cause = cause, Message = message, Epochs = 9 });
+        var row = RunComparison.ReadOne(run);
+        Assert.Equal("early-stopped", row.Status);
+        Assert.Equal(expected, row.StopCause);
+    }
+
+    [Fact]
+    public void A_completed_run_has_no_stop_cause()
+    {
+        var row = RunComparison.ReadOne(Run("done", new TrainingOutcome { Status = TrainingStatus.Completed, Message = "all 3 epochs done", Epochs = 3 }));
+        Assert.Null(row.StopCause);
+    }
+
+    [Fact]
+    public void Evaluating_another_corpus_writes_beside_the_runs_own_evaluation_not_over_it()
+    {
+        string run = Run("r", null), best = Path.Combine(run, "best");
+        Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", corpus));
+        // The corpus root and its variant folder are the same corpus.
+        Assert.Equal(Path.Combine(run, "eval-best-dev"), Evaluator.DefaultOutputDir(best + "/", "dev", Path.Combine(corpus, "phoenix-2014-multisigner")));
+        Assert.Equal(Path.Combine(run, "eval-best-test-world-b"), Evaluator.DefaultOutputDir(best, "test", other));
+        // A checkpoint without training.json (copied, older) keeps the plain name.
+        File.Delete(Path.Combine(best, "training.json"));
+        Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", other));
+    }
+}
