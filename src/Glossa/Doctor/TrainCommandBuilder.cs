@@ -10,7 +10,8 @@ namespace Glossa.Doctor;
 /// that differs from the trainer's defaults, plus model, corpus, epochs, rate and output folder;
 /// snake_case keys become kebab-case options: <c>weight_decay</c> -> <c>--weight-decay</c>), else the
 /// original command line (<see cref="RunContext.CommandLine"/>), else a flat options object.
-/// The output folder always gets a new name (<c>RUN</c> -> <c>RUN_v2</c>) so the old run is kept.
+/// The output folder always gets a new name (<c>RUN</c> -> <c>RUN_v2</c>, or the next <c>_vN</c> that does not exist yet)
+/// so the old run, and a run of earlier advice, are kept.
 /// </summary>
 public sealed class TrainCommandBuilder
 {
@@ -81,7 +82,7 @@ public sealed class TrainCommandBuilder
         {
             var o = list[outIndex];
             list.RemoveAt(outIndex);
-            list.Add((o.Name, NextRunName(o.Value ?? "runs/run")));
+            list.Add((o.Name, FreeRunName(o.Value ?? "runs/run")));
         }
         else
         {
@@ -108,6 +109,19 @@ public sealed class TrainCommandBuilder
         if (us > 0 && int.TryParse(trimmed[(us + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out int k))
             return $"{trimmed[..us]}_v{k + 1}";
         return trimmed + "_v2";
+    }
+
+    /// <summary>
+    /// <see cref="NextRunName"/>, past the folders that already exist (from the current folder, where the command is
+    /// run): after the advice's first run wrote <c>runs/a_v2</c>, the next diagnosis proposes <c>runs/a_v3</c>, not a
+    /// command that stops on the existing folder.
+    /// </summary>
+    static string FreeRunName(string dir)
+    {
+        string name = NextRunName(dir);
+        for (int i = 0; i < 1000 && Directory.Exists(name); i++)
+            name = NextRunName(name);
+        return name;
     }
 
     static string Canonical(string name) => name.TrimStart('-').Replace('_', '-').ToLowerInvariant();

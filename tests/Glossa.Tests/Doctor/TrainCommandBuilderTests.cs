@@ -21,6 +21,23 @@ public sealed class TrainCommandBuilderTests
         Assert.Equal("runs/a_v2", TrainCommandBuilder.NextRunName("runs/a/"));
     }
 
+    [Fact]
+    public void The_new_output_folder_skips_folders_that_already_exist()
+    {
+        // An absolute path, so the test does not depend on the current folder; the advice's first run wrote run_v2.
+        string root = Directory.CreateTempSubdirectory("glossa-next-run-").FullName;
+        try
+        {
+            string run = Path.Combine(root, "run");
+            var b = new TrainCommandBuilder(new RunContext { CommandLine = ["train", "--output-dir", run] });
+            Assert.EndsWith($"--output-dir {run}_v2", b.Build(("dropout", 0.3)));
+            Directory.CreateDirectory(run + "_v2");
+            Directory.CreateDirectory(run + "_v3");
+            Assert.EndsWith($"--output-dir {run}_v4", b.Build(("dropout", 0.3)));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     static System.Text.Json.Nodes.JsonObject GlossaConfig(Glossa.Training.TrainingOptions o) => new()
     {
         ["training"] = System.Text.Json.JsonSerializer.SerializeToNode(o, Glossa.Training.Checkpoint.Json),

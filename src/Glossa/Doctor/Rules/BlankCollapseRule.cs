@@ -65,6 +65,11 @@ internal static class BlankCollapseRule
             bool progress = ValidationProgress(h, Math.Max(windowStart, firstCounted) - 1, o);
             if (progress && hardSpan < o.CollapseCriticalEpochs)
                 return null;
+            // Nor is one whose WER still falls now, over the last CollapseCriticalEpochs epochs, before the late mark: a new
+            // user's signer-independent run (stride 4, 2-3 output frames a gloss) was 92% blank at epoch 8 with its dev WER
+            // at 100, 96, 87, 88, 80, 78 since epoch 3 and was told to stop and lower the rate; it reached 44% at epoch 30.
+            if (progress && !late && WerProgress(h, last.Epoch - o.CollapseCriticalEpochs, o))
+                return null;
             bool critical = !progress && (hardSpan >= o.CollapseCriticalEpochs || pureSpan >= o.PureBlankCriticalEpochs || late);
             return (critical ? Severity.Critical : Severity.Warning, windowStart);
         }
