@@ -40,16 +40,17 @@ internal static class CompareCommand
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "decoder", "ms/clip (eval)" })
             table.AddColumn(new TableColumn(h));
-        foreach (var r in rows)
+        var names = RunComparison.DisplayNames(rows.Select(r => r.Run).ToList());
+        foreach (var (r, name) in rows.Zip(names))
         {
-            string run = Path.GetFileName(r.Run) + (r.Teacher is null ? "" : " (distilled)");
+            string run = name + (r.Teacher is null ? "" : " (distilled)");
             table.AddRow(Markup.Escape(run), Markup.Escape(r.Model), r.Parameters.ToString("N0", c), $"{r.FrameSize}px",
                 $"{r.Epochs} ({Ended(r)})", r.BestEpoch.ToString(c), F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
                 F(r.BestValWer, "0.00"), F(r.DevWer, "0.00"), F(r.TestWer, "0.00"), Markup.Escape(Decoders(r)), F(r.EvalMsPerClip, "0.0"));
         }
         AnsiConsole.Write(table);
-        foreach (var r in rows.Where(r => r.Teacher is not null))
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(r.Run))}: distilled from {Markup.Escape(r.Teacher!)}[/]");
+        foreach (var (r, name) in rows.Zip(names).Where(p => p.First.Teacher is not null))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: distilled from {Markup.Escape(r.Teacher!)}[/]");
         if (rows.Any(r => r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder))
             AnsiConsole.MarkupLine("[grey]dev and test were evaluated with different decoders where the decoder column shows two ('dev / test'); evaluate both splits with the same --beam to compare them[/]");
         if (rows.Any(r => r.DevWer is null))

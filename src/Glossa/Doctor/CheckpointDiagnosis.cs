@@ -68,14 +68,27 @@ public static class CheckpointDiagnosis
         return HealthMonitor.Diagnose(history, context);
     }
 
-    /// <summary>The run folder's history (when the checkpoint sits in one) with this evaluation as one more epoch.</summary>
+    /// <summary>
+    /// The run folder's history (when the checkpoint sits in one) as it stood at the checkpoint's epoch, with this pass as
+    /// that epoch's validation. Until 2026-12-07 the pass was appended as one more epoch (a run's 'best' of epoch 30 out of
+    /// 48 came back as an "epoch 49" with the test WER in the val column, and the later epochs' findings were not about it).
+    /// A checkpoint without loop state (exported or converted weights) is appended after the history.
+    /// </summary>
     static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val)
     {
         var history = new List<EpochMetrics>();
         string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
         if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
             history.AddRange(RunFolder.ReadMetrics(runDir));
-        int epoch = history.Count == 0 ? 1 : history[^1].Epoch + 1;
+        int? at = CheckpointEpoch(checkpoint);
+        if (at is int e)
+            history.RemoveAll(m => m.Epoch > e);
+        if (at is int same && history.Count > 0 && history[^1].Epoch == same)
+        {
+            history[^1] = val.Into(history[^1]);
+            return history;
+        }
+        int epoch = at ?? (history.Count == 0 ? 1 : history[^1].Epoch + 1);
         history.Add(val.Into(new EpochMetrics
         {
             Epoch = epoch,
@@ -83,6 +96,14 @@ public static class CheckpointDiagnosis
             TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
         }));
         return history;
+    }
+
+    /// <summary>The epoch whose weights the checkpoint holds (its state.json), or null when it has no loop state.</summary>
+    static int? CheckpointEpoch(string checkpoint)
+    {
+        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return null;
+        try { return Checkpoint.ReadState(checkpoint).Epoch is > 0 and var e ? e : null; }
+        catch (GlossaException) { return null; }
     }
 
     static string? FirstNonFiniteParameter(nn.Module model)

@@ -15,6 +15,21 @@ public static class RunComparison
     /// <summary>One row per run folder, in the given order.</summary>
     public static IReadOnlyList<RunComparisonRow> Read(IEnumerable<string> runDirs) => runDirs.Select(ReadOne).ToList();
 
+    /// <summary>
+    /// Each run folder by the fewest trailing path parts that tell it from the others: out21/run and out22/run, not run
+    /// twice (a new user's demo runs are all called run).
+    /// </summary>
+    public static IReadOnlyList<string> DisplayNames(IReadOnlyList<string> runs)
+    {
+        var parts = runs.Select(r => r.TrimEnd('/').Split('/', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        int most = parts.Count == 0 ? 1 : parts.Max(p => p.Length);
+        for (int n = 1; ; n++)
+        {
+            var names = parts.Select(p => string.Join('/', p.Skip(Math.Max(0, p.Length - n)))).ToList();
+            if (n >= most || names.Distinct(StringComparer.Ordinal).Count() == names.Count) return names;
+        }
+    }
+
     /// <summary>Reads one run folder; throws a <see cref="GlossaException"/> naming it when it is not one.</summary>
     public static RunComparisonRow ReadOne(string runDir)
     {

@@ -430,6 +430,9 @@ public sealed class TrainCliTests : IDisposable
         Assert.Contains(diag.RootElement.GetProperty("verdict").GetString(), new[] { "healthy", "continue", "stop" });
         Assert.Equal(JsonValueKind.Array, diag.RootElement.GetProperty("findings").ValueKind);
         Assert.Contains("best", diag.RootElement.GetProperty("source").GetString());
+        // The run as it stood at the checkpoint's epoch, this pass as that epoch's validation: no invented epoch after the last.
+        Assert.Equal(Checkpoint.ReadState(Path.Combine(dir, "best")).Epoch, diag.RootElement.GetProperty("last_epoch").GetInt32());
+        Assert.Equal(diag.RootElement.GetProperty("last_epoch").GetInt32(), diag.RootElement.GetProperty("epochs").GetInt32());
     }
 
     [Fact]

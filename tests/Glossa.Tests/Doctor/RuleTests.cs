@@ -688,4 +688,34 @@ public sealed class RuleTests
         Assert.NotNull(f);
         Assert.Equal(Severity.Warning, f.Severity);
     }
+
+    // The same new user's run (gen.py seed 21), all 48 epochs: dev WER 44.12% at epoch 30 (again at 36 and 43), then
+    // 44-48% to the end, train WER about 20%; its val loss was at a one-epoch high on epoch 30 (1.541 between 1.507 and 1.473).
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] GenS21Run =
+    [
+        (7.515, 3.655, 104.36, 100), (3.566, 3.539, 100, 100), (3.415, 3.332, 100, 100), (3.223, 3.097, 99.36, 95.59),
+        (3.03, 2.961, 93.83, 86.76), (2.74, 2.907, 87.87, 87.5), (2.413, 2.474, 84.26, 80.15), (2.286, 2.32, 78.62, 77.94),
+        (2.124, 2.226, 73.51, 72.79), (1.928, 1.989, 63.94, 68.38), (1.891, 1.953, 61.17, 69.12), (1.657, 1.918, 55.21, 61.76),
+        (1.632, 1.752, 54.26, 64.71), (1.557, 1.932, 48.94, 66.18), (1.427, 1.595, 48.72, 54.41), (1.471, 1.791, 44.89, 55.15),
+        (1.28, 1.653, 40.64, 56.62), (1.299, 1.843, 40.96, 61.76), (1.06, 1.523, 35.85, 50.74), (1.041, 1.503, 34.04, 50),
+        (0.926, 1.648, 31.49, 55.88), (1.056, 1.682, 33.19, 52.21), (0.944, 1.554, 30.96, 55.15), (0.878, 1.55, 29.36, 48.53),
+        (0.856, 1.71, 27.02, 51.47), (0.82, 1.546, 26.28, 48.53), (0.72, 1.533, 23.83, 45.59), (0.8, 1.469, 24.57, 47.79),
+        (0.713, 1.507, 23.3, 45.59), (0.797, 1.541, 26.28, 44.12), (0.679, 1.473, 23.4, 47.06), (0.692, 1.461, 22.87, 46.32),
+        (0.676, 1.516, 21.91, 46.32), (0.691, 1.458, 23.19, 46.32), (0.678, 1.562, 21.38, 47.79), (0.68, 1.429, 21.28, 44.12),
+        (0.627, 1.486, 21.6, 46.32), (0.634, 1.479, 19.47, 46.32), (0.688, 1.52, 22.55, 47.06), (0.634, 1.467, 21.17, 45.59),
+        (0.623, 1.485, 21.17, 45.59), (0.614, 1.463, 19.04, 46.32), (0.58, 1.476, 19.26, 44.12), (0.593, 1.479, 16.28, 45.59),
+        (0.599, 1.531, 17.98, 48.53), (0.584, 1.497, 18.4, 47.06), (0.608, 1.472, 19.79, 47.79), (0.688, 1.461, 20.43, 47.06)
+
+    ];
+
+    [Fact]
+    public void A_loss_below_a_one_epoch_high_at_the_best_wer_is_not_still_falling()
+    {
+        // Epoch 48: val loss 1.461, 5.2% below epoch 30's 1.541 but 3% below the 1.507 around it. Read against the single
+        // value the WER's rise was excused ("resolved" in the new user's diagnosis); against the level it is a warning.
+        var f = Find(HealthMonitor.Diagnose(Epochs(GenS21Run, GenS21Run.Length)), RuleIds.Overfitting);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.StartsWith("Keep the checkpoint of epoch 30 (the best validation WER", f.Actions[0].Description);
+    }
 }

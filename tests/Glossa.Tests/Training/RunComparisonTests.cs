@@ -77,6 +77,14 @@ public sealed class RunComparisonTests : IDisposable
     }
 
     [Fact]
+    public void Runs_are_named_by_the_fewest_trailing_path_parts_that_tell_them_apart()
+    {
+        Assert.Equal(["out21/run", "out22/run"], RunComparison.DisplayNames(["/work/me/out21/run", "/work/me/out22/run/"]));
+        Assert.Equal(["teacher", "student"], RunComparison.DisplayNames(["/runs/teacher", "/runs/student"]));
+        Assert.Equal(["a/x/run", "b/x/run", "c"], RunComparison.DisplayNames(["/a/x/run", "/b/x/run", "/c"]));
+    }
+
+    [Fact]
     public void A_completed_run_has_no_stop_cause()
     {
         var row = RunComparison.ReadOne(Run("done", new TrainingOutcome { Status = TrainingStatus.Completed, Message = "all 3 epochs done", Epochs = 3 }));

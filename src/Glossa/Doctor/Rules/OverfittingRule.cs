@@ -72,7 +72,7 @@ internal static class OverfittingRule
                 (critical ? "It has gone on long enough that this run will not recover on its own; the best weights are those of epoch " + best.Epoch + ". "
                           : "It may still be noise; watch whether the gap keeps widening. ") +
                 "Stronger regularisation (dropout, weight decay, augmentation) or a smaller model narrows the gap; if the outputs are also mostly blank, see blank_collapse: that part is not cured by regularisation alone.",
-            Actions = Actions(r, best.Epoch),
+            Actions = Actions(r, best.Epoch, x.Metric),
         };
     }
 
@@ -120,7 +120,14 @@ internal static class OverfittingRule
     static bool LossStillFalling(IReadOnlyList<EpochMetrics> h, EpochMetrics werBest, DoctorOptions o)
     {
         if (!Finite(werBest.ValLoss) || Series(h, m => m.ValLoss) is not { Count: > 0 } vl) return false;
-        double clearlyBelow = werBest.ValLoss!.Value * (1 - o.OverfitLossStillFalling);
+        // The loss level at the WER's best is its value there, or the median of it and the measurements either side when
+        // that is lower: a new user's run whose dev WER sat at 44-48% for 18 epochs had its loss at a one-epoch high (1.541
+        // between 1.507 and 1.473) on the best WER's epoch, and a latest loss 5% below that single value read as "still
+        // falling". (Never higher than the value: at a loss low the neighbours' median would excuse a real rise.)
+        int at = vl.FindIndex(p => ReferenceEquals(p.M, werBest));
+        double level = at < 0 ? werBest.ValLoss!.Value
+            : Math.Min(werBest.ValLoss!.Value, Median(vl.Skip(Math.Max(0, at - 1)).Take(at == 0 ? 2 : 3).Select(p => p.V)));
+        double clearlyBelow = level * (1 - o.OverfitLossStillFalling);
         var low = vl.MinBy(p => p.V);
         bool recentLow = low.M.Epoch > werBest.Epoch && h[^1].Epoch - low.M.Epoch < o.OverfitPatience && low.V < clearlyBelow;
         return recentLow || (ReferenceEquals(vl[^1].M, h[^1]) && vl[^1].V < clearlyBelow);
@@ -161,14 +168,28 @@ internal static class OverfittingRule
         return new Hit(metric, best, lastTie, bestValue, nowValue, since, wobble);
     }
 
-    static List<FindingAction> Actions(RuleInput r, int bestEpoch)
+    /// <summary>
+    /// The checkpoint to keep: the best validation WER's (the one a Glossa run keeps as <c>best</c>; its periodic checkpoints
+    /// rarely hold the val-loss low's epoch: a new user was told to keep epoch 35's, which did not exist, while <c>best</c>
+    /// was epoch 43's), and only without a WER the <paramref name="metric"/>'s best epoch.
+    /// </summary>
+    static FindingAction Keep(RuleInput r, int bestEpoch, string metric)
+    {
+        var measured = r.History.Where(m => Finite(m.ValWer)).ToList();
+        var wer = measured.Count >= 2 ? measured.MinBy(m => m.ValWer!.Value) : null; // one WER (the reference run's last row) is no best
+        if (metric == "val_wer" || wer is null || wer.Epoch == bestEpoch)
+            return new($"Keep the checkpoint of epoch {bestEpoch} (the best validation{(wer is null ? "" : " WER: a Glossa run keeps it as 'best'")}); later epochs are worse.");
+        return new($"Keep the checkpoint of the best validation WER, epoch {wer.Epoch} (a Glossa run keeps it as 'best'): the measure that counts; the validation loss was lowest at epoch {bestEpoch}.");
+    }
+
+    static List<FindingAction> Actions(RuleInput r, int bestEpoch, string metric)
     {
         // The safe action first: no restart has been shown to cure this here. Stronger regularisation
         // left the library's over-fitting run where it was and made a signer-independent demo run
         // 8 points worse (docs/doctor.md, "Judged since").
         var list = new List<FindingAction>
         {
-            new($"Keep the checkpoint of epoch {bestEpoch} (the best validation); later epochs are worse."),
+            Keep(r, bestEpoch, metric),
             Advice.Command(r, "Or restart with stronger regularisation (more dropout, 10x weight decay): a thing to try, not a sure cure; where the validation signers never appear in training, the gap is the new signer and may not close",
                 ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
         };

@@ -69,8 +69,8 @@ internal static class StaticRules
             Actions =
             [
                 Advice.Command(r, r.Option("hidden-dim") is { } hidden
-                        ? $"Halve the hidden size of the temporal model ({(int)hidden} -> {Advice.SmallerHidden(r)} here; that PHOENIX run's alternative was 512 -> 256)"
-                        : "Halve the hidden size of the temporal model (512 -> 256 was that PHOENIX run's alternative)",
+                        ? $"Halve the hidden size of the temporal model ({(int)hidden} -> {Advice.SmallerHidden(r)} here; in the PHOENIX-2014 run named above, 512 -> 256)"
+                        : "Halve the hidden size of the temporal model (in the PHOENIX-2014 run named above, 512 -> 256)",
                     ("hidden-dim", Advice.SmallerHidden(r))),
                 Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
