@@ -36,7 +36,7 @@ public static class Evaluator
     /// <summary>The corpus in the checkpoint's training.json, or null when it does not say (or cannot be read).</summary>
     static string? TrainingCorpus(string checkpoint)
     {
-        string path = Path.Combine(checkpoint, "training.json");
+        string path = Path.Combine(checkpoint, Checkpoint.OptionsFile);
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
@@ -45,10 +45,17 @@ public static class Evaluator
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 
-    /// <summary>The same folder, or one inside the other (a corpus root and its phoenix-2014-multisigner folder).</summary>
-    internal static bool SameCorpus(string a, string b)
+    /// <summary>
+    /// The same folder, or one inside the other (a corpus root and its phoenix-2014-multisigner folder). A relative
+    /// <paramref name="trainedOn"/> (a run's options keep the path as given, from a folder not known here) matches any
+    /// <paramref name="corpus"/> whose absolute path contains it.
+    /// </summary>
+    internal static bool SameCorpus(string trainedOn, string corpus)
     {
-        string x = Path.GetFullPath(a).TrimEnd('/') + "/", y = Path.GetFullPath(b).TrimEnd('/') + "/";
+        string y = Path.GetFullPath(corpus).TrimEnd('/') + "/";
+        if (!Path.IsPathRooted(trainedOn))
+            return y.Contains("/" + string.Join('/', trainedOn.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p is not "." and not "..")) + "/", StringComparison.Ordinal);
+        string x = Path.GetFullPath(trainedOn).TrimEnd('/') + "/";
         return x.StartsWith(y, StringComparison.Ordinal) || y.StartsWith(x, StringComparison.Ordinal);
     }
 

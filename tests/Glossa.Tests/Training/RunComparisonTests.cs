@@ -99,6 +99,10 @@ public sealed class RunComparisonTests : IDisposable
         // The corpus root and its variant folder are the same corpus.
         Assert.Equal(Path.Combine(run, "eval-best-dev"), Evaluator.DefaultOutputDir(best + "/", "dev", Path.Combine(corpus, "phoenix-2014-multisigner")));
         Assert.Equal(Path.Combine(run, "eval-best-test-world-b"), Evaluator.DefaultOutputDir(best, "test", other));
+        // A run trained with a relative --corpus matches the same folder given absolutely.
+        File.WriteAllText(Path.Combine(best, "training.json"), "{\"corpus\": \"world-a\"}");
+        Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", corpus));
+        Assert.Equal(Path.Combine(run, "eval-best-test-world-b"), Evaluator.DefaultOutputDir(best, "test", other));
         // A checkpoint without training.json (copied, older) keeps the plain name.
         File.Delete(Path.Combine(best, "training.json"));
         Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", other));
