@@ -23,6 +23,8 @@ public sealed record EvaluationResult
     /// <summary>Seconds spent in forward passes and in decoding.</summary>
     public double ForwardSeconds { get; init; }
     public double DecodeSeconds { get; init; }
+    /// <summary>Forward milliseconds per clip after the first batch (which also pays one-time start-up costs); null with one batch.</summary>
+    public double? ForwardMsPerClip { get; init; }
     /// <summary>Reference gloss occurrences the checkpoint's vocabulary lacks (each can only count as an error).</summary>
     public int UnknownGlosses { get; init; }
     /// <summary>Up to 5 of those glosses, most frequent first.</summary>

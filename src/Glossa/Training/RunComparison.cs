@@ -105,7 +105,7 @@ public static class RunComparison
             .ToList();
         if (files.Count == 0) return (null, null, null);
         var r = files.FirstOrDefault(f => decoder is not null && f.Result.Decoder == decoder).Result ?? files[0].Result;
-        return (r.Wer, r.Decoder, r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null);
+        return (r.Wer, r.Decoder, r.ForwardMsPerClip ?? (r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null));
     }
 
     static long CountParameters(ModelConfig config)

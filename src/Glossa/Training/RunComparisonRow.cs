@@ -33,6 +33,6 @@ public sealed record RunComparisonRow
     /// <summary>Decoder of each split's evaluation; a test evaluation with the dev one's decoder is preferred.</summary>
     public string? DevDecoder { get; init; }
     public string? TestDecoder { get; init; }
-    /// <summary>Forward-pass milliseconds per clip in the dev (else test) evaluation: inference speed.</summary>
+    /// <summary>Forward-pass milliseconds per clip in the dev (else test) evaluation, after its first batch when it had more than one: inference speed.</summary>
     public double? EvalMsPerClip { get; init; }
 }
