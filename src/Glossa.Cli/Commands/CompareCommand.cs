@@ -51,6 +51,8 @@ internal static class CompareCommand
         AnsiConsole.Write(table);
         foreach (var (r, name) in rows.Zip(names).Where(p => p.First.Teacher is not null))
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(name)}: distilled from {Markup.Escape(r.Teacher!)}[/]");
+        if (rows.Select(r => r.Run).Distinct(StringComparer.Ordinal).Count() < rows.Count)
+            AnsiConsole.MarkupLine("[grey]the same run folder is given more than once[/]");
         if (rows.Any(r => r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder))
             AnsiConsole.MarkupLine("[grey]dev and test were evaluated with different decoders where the decoder column shows two ('dev / test'); evaluate both splits with the same --beam to compare them[/]");
         if (rows.Any(r => r.DevWer is null))

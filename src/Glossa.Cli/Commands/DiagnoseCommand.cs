@@ -56,7 +56,10 @@ internal static class DiagnoseCommand
             var (monitor, source, defaultOut) = ckpt is not null ? FromCheckpoint(ckpt, parse.GetValue(corpus)!, parse.GetValue(format), parse.GetValue(split)!)
                 : dir is not null ? FromRun(dir)
                 : FromHistory(hist!, parse.GetValue(contextFile), parse.GetValue(config));
-            var report = new DiagnosisReport(monitor, source, dir is null ? null : RunRecord.Ended(dir));
+            // A checkpoint's run has ended too (when its folder says so): warnings then do not read as "keep training".
+            string? ended = dir is not null ? RunRecord.Ended(dir)
+                : ckpt is not null ? RunRecord.Ended(Glossa.Training.Evaluator.RunFolderOf(ckpt)) : null;
+            var report = new DiagnosisReport(monitor, source, ended);
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))
                 files = report.WriteAll(parse.GetValue(output) ?? defaultOut, plots: !parse.GetValue(noPlots));
@@ -73,8 +76,8 @@ internal static class DiagnoseCommand
     static (HealthMonitor Monitor, string Source, string DefaultOut) FromCheckpoint(string ckpt, string corpus, string? format, string split)
     {
         var monitor = CheckpointDiagnosis.Run(ckpt, corpus, format, split);
-        string name = ckpt.TrimEnd('/');
-        return (monitor, $"{ckpt} on {corpus} ({split})", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(name))!, "diagnosis-" + Path.GetFileName(name) + "-" + split));
+        // RUN/diagnosis-CHECKPOINT-SPLIT, with the corpus's name for another corpus than the run's own (as evaluate).
+        return (monitor, $"{ckpt} on {corpus} ({split})", Glossa.Training.Evaluator.OutputDirFor("diagnosis", ckpt, split, corpus));
     }
 
     static (HealthMonitor Monitor, string Source, string DefaultOut) FromRun(string dir) => (RunRecord.Diagnose(dir), dir, dir);

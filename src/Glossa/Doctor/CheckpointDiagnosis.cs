@@ -48,7 +48,7 @@ public static class CheckpointDiagnosis
         try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
-        var history = HistoryWith(checkpoint, val);
+        var history = HistoryWith(checkpoint, val, split);
 
         var context = new RunContext
         {
@@ -59,6 +59,8 @@ public static class CheckpointDiagnosis
             InfeasibleClips = rejected.Count,
             CheckedClips = samples.Count,
             InfeasibleExamples = rejected.Take(5).Select(r => r.Sample.Id).ToList(),
+            ValidationUnknownGlosses = samples.Sum(x => x.Glosses.Count(g => !vocabulary.Contains(g))),
+            ValidationGlosses = samples.Sum(x => x.Glosses.Count),
             CheckpointVocabularySize = vocabulary.Count,
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,
@@ -74,15 +76,22 @@ public static class CheckpointDiagnosis
     /// 48 came back as an "epoch 49" with the test WER in the val column, and the later epochs' findings were not about it).
     /// A checkpoint without loop state (exported or converted weights) is appended after the history.
     /// </summary>
-    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val)
+    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, string split)
     {
         var history = new List<EpochMetrics>();
-        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        string runDir = Evaluator.RunFolderOf(checkpoint);
         if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
             history.AddRange(RunFolder.ReadMetrics(runDir));
         int? at = CheckpointEpoch(checkpoint);
         if (at is int e)
             history.RemoveAll(m => m.Epoch > e);
+        // Another split than the run's validation split: the history's validation columns are not this split's, and a
+        // trend across the two is no trend (a test loss compared with the dev loss's low was called overfitting). Only
+        // the training columns of the checkpoint's epoch are kept.
+        if (ValidationSplit(checkpoint) is { } valSplit && !string.Equals(valSplit, split, StringComparison.OrdinalIgnoreCase))
+            history = history.Count > 0 && at is int e2 && history[^1].Epoch == e2
+                ? [history[^1] with { ValLoss = null, ValWer = null, BlankRatio = null, EmptyRate = null, LengthRatio = null, Samples = null }]
+                : [];
         if (at is int same && history.Count > 0 && history[^1].Epoch == same)
         {
             history[^1] = val.Into(history[^1]);
@@ -96,6 +105,14 @@ public static class CheckpointDiagnosis
             TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
         }));
         return history;
+    }
+
+    /// <summary>The split the run validated on (its options), or null when the checkpoint does not say.</summary>
+    static string? ValidationSplit(string checkpoint)
+    {
+        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.OptionsFile))) return null;
+        try { return Checkpoint.ReadOptions(checkpoint).ValSplit; }
+        catch (GlossaException) { return null; }
     }
 
     /// <summary>The epoch whose weights the checkpoint holds (its state.json), or null when it has no loop state.</summary>

@@ -36,6 +36,8 @@ public sealed class DiagnosisReport
     /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
     public string VerdictAdvice() => monitor.Verdict switch
     {
+        Verdict.Stop when ended is not null => (monitor.ShouldStop(out var why) ? why + ". " : "") +
+            $"The run has ended ({ended}): its best checkpoint stands; the actions below are for the next run.",
         Verdict.Stop => (monitor.ShouldStop(out var reason) ? reason + ". " : "") + "This run will not improve as configured; apply the actions below and start a new run.",
         Verdict.Continue when ended is not null => $"Warnings only, on a run that has ended ({ended}): its best checkpoint stands; read the warnings below before the next run.",
         Verdict.Continue => "Warnings only: keep training, watch the signals below.",

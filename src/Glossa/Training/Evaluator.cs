@@ -23,14 +23,63 @@ public static class Evaluator
     /// RUN/eval-CHECKPOINT-SPLIT-CORPUS (the corpus folder's name) for any other, so evaluating a run on a second
     /// corpus does not overwrite the evaluation of its own.
     /// </summary>
-    public static string DefaultOutputDir(string checkpoint, string split, string corpus)
+    public static string DefaultOutputDir(string checkpoint, string split, string corpus) => OutputDirFor("eval", checkpoint, split, corpus);
+
+    /// <summary>
+    /// RUN/PREFIX-CHECKPOINT-SPLIT[-CORPUS] (see <see cref="DefaultOutputDir"/>), in the run folder also for a checkpoint
+    /// kept under RUN/checkpoints/ (whose unreferenced folders the trainer prunes). A name already taken by another
+    /// corpus of the same folder name gets -2, -3, ...
+    /// </summary>
+    public static string OutputDirFor(string prefix, string checkpoint, string split, string corpus)
     {
         string full = Path.GetFullPath(checkpoint.TrimEnd('/'));
-        string dir = Path.Combine(Path.GetDirectoryName(full)!, $"eval-{Path.GetFileName(full)}-{split}");
+        string dir = Path.Combine(RunFolderOf(full), $"{prefix}-{Path.GetFileName(full)}-{split}");
         string? trainedOn = TrainingCorpus(full);
         if (trainedOn is null || SameCorpus(trainedOn, corpus)) return dir;
-        string name = new(Path.GetFileName(Path.GetFullPath(corpus).TrimEnd('/')).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
-        return $"{dir}-{(name.Length > 0 ? name : "corpus")}";
+        string real = Resolved(corpus);
+        string name = new(Path.GetFileName(real).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        string candidate = $"{dir}-{(name.Length > 0 ? name : "corpus")}";
+        for (int k = 2; k < 100 && WrittenForOtherCorpus(candidate, real); k++)
+            candidate = $"{dir}-{(name.Length > 0 ? name : "corpus")}-{k}";
+        return candidate;
+    }
+
+    /// <summary>The run folder of a checkpoint: its parent, or the parent's parent for RUN/checkpoints/NAME.</summary>
+    public static string RunFolderOf(string checkpoint)
+    {
+        string parent = Path.GetDirectoryName(Path.GetFullPath(checkpoint.TrimEnd('/')))!;
+        return Path.GetFileName(parent) == "checkpoints" && File.Exists(Path.Combine(Path.GetDirectoryName(parent)!, RunFolder.ConfigFile))
+            ? Path.GetDirectoryName(parent)! : parent;
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds results of a corpus other than <paramref name="corpus"/>.</summary>
+    static bool WrittenForOtherCorpus(string folder, string corpus)
+    {
+        if (!Directory.Exists(folder)) return false;
+        foreach (string file in Directory.GetFiles(folder, "*.results.json"))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(file));
+                if (doc.RootElement.TryGetProperty("corpus", out var c) && c.GetString() is { Length: > 0 } other && !SameCorpus(other, corpus))
+                    return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { }
+        }
+        return false;
+    }
+
+    /// <summary>The absolute path with symbolic links resolved (a link to a corpus is that corpus), no trailing slash.</summary>
+    internal static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path).TrimEnd('/');
+        try
+        {
+            FileSystemInfo info = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full);
+            if (info.ResolveLinkTarget(returnFinalTarget: true) is { } target) return target.FullName.TrimEnd('/');
+        }
+        catch (IOException) { }
+        return full.Length == 0 ? "/" : full;
     }
 
     /// <summary>The corpus in the checkpoint's training.json, or null when it does not say (or cannot be read).</summary>
@@ -52,10 +101,10 @@ public static class Evaluator
     /// </summary>
     internal static bool SameCorpus(string trainedOn, string corpus)
     {
-        string y = Path.GetFullPath(corpus).TrimEnd('/') + "/";
+        string y = Resolved(corpus) + "/";
         if (!Path.IsPathRooted(trainedOn))
             return y.Contains("/" + string.Join('/', trainedOn.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p is not "." and not "..")) + "/", StringComparison.Ordinal);
-        string x = Path.GetFullPath(trainedOn).TrimEnd('/') + "/";
+        string x = Resolved(trainedOn) + "/";
         return x.StartsWith(y, StringComparison.Ordinal) || y.StartsWith(x, StringComparison.Ordinal);
     }
 
@@ -87,7 +136,7 @@ public static class Evaluator
         var result = new EvaluationResult
         {
             Checkpoint = inference.Checkpoint,
-            Corpus = Path.GetFullPath(options.Corpus),
+            Corpus = Resolved(options.Corpus),
             Split = options.Split,
             Decoder = decoder.Name,
             Engine = Models.Inference.EngineSelection.Name(inference.Engine),

@@ -25,7 +25,7 @@ public static class RunComparison
         int most = parts.Count == 0 ? 1 : parts.Max(p => p.Length);
         for (int n = 1; ; n++)
         {
-            var names = parts.Select(p => string.Join('/', p.Skip(Math.Max(0, p.Length - n)))).ToList();
+            var names = parts.Select(p => (n >= p.Length ? "/" : "") + string.Join('/', p.Skip(Math.Max(0, p.Length - n)))).ToList();
             if (n >= most || names.Distinct(StringComparer.Ordinal).Count() == names.Count) return names;
         }
     }
@@ -52,8 +52,9 @@ public static class RunComparison
         var best = metrics.Where(m => m.ValWer is not null).OrderBy(m => m.ValWer).ThenBy(m => m.Epoch).FirstOrDefault();
         string? corpus = root.TryGetProperty("training", out var training) && training.TryGetProperty("corpus", out var c) && c.ValueKind == JsonValueKind.String
             ? c.GetString() : null;
-        var (dev, devDecoder, devMs) = Evaluation(dir, "dev", null, corpus);
-        var (test, testDecoder, testMs) = Evaluation(dir, "test", devDecoder, corpus);
+        var (devResult, testResult) = Pair(Evaluations(dir, "dev", corpus), Evaluations(dir, "test", corpus));
+        var (dev, devDecoder, devMs) = Figures(devResult);
+        var (test, testDecoder, testMs) = Figures(testResult);
 
         return new RunComparisonRow
         {
@@ -88,25 +89,35 @@ public static class RunComparison
         : TrainingOutcome.CausePatience;
 
     /// <summary>
-    /// WER, decoder and forward ms per clip of the run's evaluation of <paramref name="split"/>, preferring the best
-    /// checkpoint's, then one with <paramref name="decoder"/> (the dev evaluation's, so dev and test are read with the
-    /// same decoder where the folder has both), then the newest. Evaluations of another corpus than the run's own
-    /// (<paramref name="corpus"/>) are not the run's dev and test WER and are left out.
+    /// The run's evaluations of <paramref name="split"/>, preferred first: the best checkpoint's, then the newest.
+    /// Evaluations of another corpus than the run's own (<paramref name="corpus"/>) are not the run's dev and test WER and
+    /// are left out.
     /// </summary>
-    static (double? Wer, string? Decoder, double? MsPerClip) Evaluation(string dir, string split, string? decoder, string? corpus)
-    {
+    static List<EvaluationResult> Evaluations(string dir, string split, string? corpus) =>
         // SPLIT.DECODER.results.json (SPLIT.results.json from older evaluations); RUN/eval is the demo's evaluation of best.
-        var files = Directory.GetDirectories(dir, "eval*")
+        Directory.GetDirectories(dir, "eval*")
             .SelectMany(d => Directory.GetFiles(d, $"{split}.*results.json"))
             .OrderBy(f => Path.GetFileName(Path.GetDirectoryName(f)) is var folder && (folder == $"eval-best-{split}" || folder == "eval") ? 0 : 1)
             .ThenByDescending(File.GetLastWriteTimeUtc)
-            .Select(f => (File: f, Result: Read<EvaluationResult>(f) ?? throw new GlossaException($"{f}: empty evaluation result")))
-            .Where(f => corpus is null || f.Result.Corpus.Length == 0 || Evaluator.SameCorpus(f.Result.Corpus, corpus))
+            .Select(f => Read<EvaluationResult>(f) ?? throw new GlossaException($"{f}: empty evaluation result"))
+            .Where(r => corpus is null || r.Corpus.Length == 0 || Evaluator.SameCorpus(r.Corpus, corpus))
             .ToList();
-        if (files.Count == 0) return (null, null, null);
-        var r = files.FirstOrDefault(f => decoder is not null && f.Result.Decoder == decoder).Result ?? files[0].Result;
-        return (r.Wer, r.Decoder, r.ForwardMsPerClip ?? (r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null));
+
+    /// <summary>
+    /// Dev and test read with the same decoder where the folder has both splits in one (the most preferred dev evaluation
+    /// that has a test partner: a demo's beam-10 pair beside a later greedy dev evaluation), else each split's first.
+    /// </summary>
+    static (EvaluationResult? Dev, EvaluationResult? Test) Pair(List<EvaluationResult> dev, List<EvaluationResult> test)
+    {
+        foreach (var d in dev)
+            if (test.FirstOrDefault(t => t.Decoder == d.Decoder) is { } partner)
+                return (d, partner);
+        return (dev.FirstOrDefault(), test.FirstOrDefault());
     }
+
+    /// <summary>WER, decoder and forward ms per clip (after the first batch when recorded) of one evaluation.</summary>
+    static (double? Wer, string? Decoder, double? MsPerClip) Figures(EvaluationResult? r) => r is null ? (null, null, null)
+        : (r.Wer, r.Decoder, r.ForwardMsPerClip ?? (r.Utterances > 0 ? 1000 * r.ForwardSeconds / r.Utterances : null));
 
     static long CountParameters(ModelConfig config)
     {

@@ -433,6 +433,14 @@ public sealed class TrainCliTests : IDisposable
         // The run as it stood at the checkpoint's epoch, this pass as that epoch's validation: no invented epoch after the last.
         Assert.Equal(Checkpoint.ReadState(Path.Combine(dir, "best")).Epoch, diag.RootElement.GetProperty("last_epoch").GetInt32());
         Assert.Equal(diag.RootElement.GetProperty("last_epoch").GetInt32(), diag.RootElement.GetProperty("epochs").GetInt32());
+        // On another split than the run validated on, the pass stands alone at the checkpoint's epoch (no dev trend against it).
+        (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", TinyCorpus.Path_,
+            "--split", "test", "--json", "--no-write");
+        Assert.True(code is 0 or 3, err);
+        using var onTest = JsonDocument.Parse(stdout);
+        Assert.Equal(1, onTest.RootElement.GetProperty("epochs").GetInt32());
+        Assert.Equal(Checkpoint.ReadState(Path.Combine(dir, "best")).Epoch, onTest.RootElement.GetProperty("last_epoch").GetInt32());
+        Assert.NotEqual(JsonValueKind.Null, onTest.RootElement.GetProperty("ended").ValueKind);
     }
 
     [Fact]

@@ -623,6 +623,26 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Data_mismatch_fires_on_equal_sizes_with_other_glosses_and_quiets_not_learning()
+    {
+        // A checkpoint of one 30-gloss world diagnosed on another: 31 classes on both sides, other glosses; 76 of 136 dev
+        // gloss occurrences unknown. It was called not_learning and told to lower its rate.
+        var context = new RunContext
+        {
+            CheckpointVocabularySize = 31, CorpusVocabularySize = 31, VocabularyDifferences = ["-NEBEL", "+GLATT"],
+            ValidationUnknownGlosses = 76, ValidationGlosses = 136,
+        };
+        var history = Enumerable.Range(1, 12).Select(e => new EpochMetrics { Epoch = e, Steps = 50L * e, TrainLoss = 0.5, ValLoss = 4.0, TrainWer = 20, ValWer = 99.2, BlankRatio = 0.5, LengthRatio = 0.9 }).ToList();
+        var monitor = HealthMonitor.Diagnose(history, context);
+        var f = Find(monitor, RuleIds.DataMismatch);
+        Assert.Equal(Severity.Critical, f!.Severity);
+        Assert.Contains("different glosses", f.Title);
+        Assert.Contains("+GLATT", f.Explanation);
+        Assert.Null(Find(monitor, RuleIds.NotLearning));
+        Assert.Null(Find(HealthMonitor.Diagnose(history, context with { CheckpointVocabularySize = null, CorpusVocabularySize = null }), RuleIds.NotLearning));
+    }
+
+    [Fact]
     public void Data_mismatch_does_not_fire_on_matching_vocabularies_and_balanced_labels()
     {
         var balanced = Enumerable.Range(0, 30).ToDictionary(i => $"G{i}", i => 20 + i);

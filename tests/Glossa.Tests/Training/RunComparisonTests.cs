@@ -56,11 +56,24 @@ public sealed class RunComparisonTests : IDisposable
         Assert.Equal((12.5, 14.0), (row.DevWer, row.TestWer));
         Assert.Equal(("beam-10", "beam-10"), (row.DevDecoder, row.TestDecoder));
 
-        // Without a beam-10 test evaluation of its own corpus, the greedy one is read, and the row says so.
-        File.Delete(Path.Combine(run, "eval", "test.beam-10.results.json"));
+        // A later greedy dev evaluation of best: with the greedy test one there is a greedy pair, the newest.
+        Evaluation(Path.Combine(run, "eval-best-dev"), "dev", "greedy", 13.0, corpus, age: 5);
         row = RunComparison.ReadOne(run);
-        Assert.Equal(15.5, row.TestWer);
-        Assert.Equal(("beam-10", "greedy"), (row.DevDecoder, row.TestDecoder));
+        Assert.Equal((13.0, 15.5), (row.DevWer, row.TestWer));
+        Assert.Equal(("greedy", "greedy"), (row.DevDecoder, row.TestDecoder));
+
+        // Without the greedy test evaluation, the greedy dev one has no partner: the beam-10 pair is read (a new user's
+        // compare showed "greedy / beam-10" here).
+        File.Delete(Path.Combine(run, "eval-best-test", "test.greedy.results.json"));
+        row = RunComparison.ReadOne(run);
+        Assert.Equal((12.5, 14.0), (row.DevWer, row.TestWer));
+        Assert.Equal(("beam-10", "beam-10"), (row.DevDecoder, row.TestDecoder));
+
+        // With no pair at all, each split's preferred evaluation is read, and the row says which decoder each used.
+        File.Delete(Path.Combine(run, "eval", "dev.beam-10.results.json"));
+        row = RunComparison.ReadOne(run);
+        Assert.Equal((13.0, 14.0), (row.DevWer, row.TestWer));
+        Assert.Equal(("greedy", "beam-10"), (row.DevDecoder, row.TestDecoder));
     }
 
     [Theory]
@@ -81,7 +94,9 @@ public sealed class RunComparisonTests : IDisposable
     {
         Assert.Equal(["out21/run", "out22/run"], RunComparison.DisplayNames(["/work/me/out21/run", "/work/me/out22/run/"]));
         Assert.Equal(["teacher", "student"], RunComparison.DisplayNames(["/runs/teacher", "/runs/student"]));
-        Assert.Equal(["a/x/run", "b/x/run", "c"], RunComparison.DisplayNames(["/a/x/run", "/b/x/run", "/c"]));
+        Assert.Equal(["/a/x/run", "/b/x/run", "/c"], RunComparison.DisplayNames(["/a/x/run", "/b/x/run", "/c"]));
+        // The same folder twice cannot be told apart: both get the whole path.
+        Assert.Equal(["/w/run22", "/w/run22"], RunComparison.DisplayNames(["/w/run22", "/w/run22"]));
     }
 
     [Fact]
@@ -103,6 +118,16 @@ public sealed class RunComparisonTests : IDisposable
         File.WriteAllText(Path.Combine(best, "training.json"), "{\"corpus\": \"world-a\"}");
         Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", corpus));
         Assert.Equal(Path.Combine(run, "eval-best-test-world-b"), Evaluator.DefaultOutputDir(best, "test", other));
+        // A checkpoint under RUN/checkpoints/ writes into the run folder, where compare reads (and the trainer prunes nothing).
+        Directory.CreateDirectory(Path.Combine(run, "checkpoints", "epoch0003"));
+        Assert.Equal(Path.Combine(run, "eval-epoch0003-dev"), Evaluator.DefaultOutputDir(Path.Combine(run, "checkpoints", "epoch0003"), "dev", corpus));
+        // A link to another corpus is that corpus; a second corpus with the same folder name does not overwrite the first's.
+        string link = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "links")).FullName, "world-a");
+        Directory.CreateSymbolicLink(link, other);
+        Evaluation(Path.Combine(run, "eval-best-test-world-b"), "test", "greedy", 50, other, age: 1);
+        Assert.Equal(Path.Combine(run, "eval-best-test-world-b"), Evaluator.DefaultOutputDir(best, "test", link));
+        string third = Directory.CreateDirectory(Path.Combine(root, "elsewhere", "world-b")).FullName;
+        Assert.Equal(Path.Combine(run, "eval-best-test-world-b-2"), Evaluator.DefaultOutputDir(best, "test", third));
         // A checkpoint without training.json (copied, older) keeps the plain name.
         File.Delete(Path.Combine(best, "training.json"));
         Assert.Equal(Path.Combine(run, "eval-best-test"), Evaluator.DefaultOutputDir(best, "test", other));

@@ -17,6 +17,8 @@ internal static class NotLearningRule
             return NoSignal(r, none);
         if (BlankCollapseRule.Evaluate(r) is not null)
             return null; // a WER stuck by blank output is blank_collapse's finding, with its own causes and advice
+        if (UnderfittingRule.UnknownValidationGlosses(r))
+            return null; // a WER held up by glosses the model can never output is data_mismatch's finding: no rate fixes it
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null; // still learning when the schedule ran out, or at a rate too low: underfitting names the cause
         var ev = new List<Evidence>();

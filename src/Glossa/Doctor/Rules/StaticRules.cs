@@ -83,14 +83,18 @@ internal static class StaticRules
 
     static Finding? VocabularyMismatch(RunContext c)
     {
-        if (c.CheckpointVocabularySize is { } ck && c.CorpusVocabularySize is { } co && ck != co)
+        // Also at equal sizes: another corpus of 30 glosses gives the same class count and other glosses (a new user's
+        // checkpoint diagnosed on a second world was called not_learning and told to lower its rate).
+        bool differs = c.VocabularyDifferences is { Count: > 0 };
+        if (c.CheckpointVocabularySize is { } ck && c.CorpusVocabularySize is { } co && (ck != co || differs))
         {
-            string diff = c.VocabularyDifferences is { Count: > 0 } d ? " Differences: " + string.Join(", ", d.Take(10)) + "." : "";
+            string diff = c.VocabularyDifferences is { Count: > 0 } d ? " Differences (- only in the checkpoint, + only in the corpus): " + string.Join(", ", d.Take(10)) + "." : "";
             return new Finding
             {
                 Rule = RuleIds.DataMismatch,
                 Severity = Severity.Critical,
-                Title = $"checkpoint has {ck} output classes, corpus vocabulary has {co}",
+                Title = ck != co ? $"checkpoint has {ck} output classes, corpus vocabulary has {co}"
+                                 : $"checkpoint and corpus vocabularies both have {ck} classes but different glosses",
                 Evidence = [new("checkpoint_vocabulary", ck), new("corpus_vocabulary", co)],
                 Explanation = "The checkpoint's classifier was trained for another gloss vocabulary: its class indices mean different glosses here, so its predictions and WER are meaningless." + diff,
                 Actions =

@@ -44,7 +44,7 @@ internal static class UnderfittingRule
 
     sealed record Analysis(List<Cause> Causes, bool Critical, bool StillLearning, bool ScheduleOver, (EpochMetrics M, double V)? LossThen, bool ImprovingFast = false, bool EndedInGrace = false);
 
-    static bool UnknownValidationGlosses(RuleInput r) =>
+    internal static bool UnknownValidationGlosses(RuleInput r) =>
         r.Context.ValidationUnknownGlosses is { } u && r.Context.ValidationGlosses is { } n && n > 0 && (double)u / n >= r.Options.UnknownValidationShare;
 
     static Analysis? Analyse(RuleInput r)
