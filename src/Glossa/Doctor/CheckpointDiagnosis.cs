@@ -134,7 +134,7 @@ public static class CheckpointDiagnosis
     /// <summary>A diagnosis holding one critical non_finite finding (the run's history first, when there is one).</summary>
     static HealthMonitor NonFinite(string checkpoint, string modelName, string? where, string quantity, string? samples = null)
     {
-        string runDir = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        string runDir = Evaluator.RunFolderOf(checkpoint);
         var history = File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)) ? RunFolder.ReadMetrics(runDir) : [];
         var monitor = HealthMonitor.Diagnose(history, new RunContext { ModelName = modelName });
         int epoch = history.Count == 0 ? 1 : history[^1].Epoch;
