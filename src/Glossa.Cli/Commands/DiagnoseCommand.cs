@@ -58,7 +58,7 @@ internal static class DiagnoseCommand
                 : FromHistory(hist!, parse.GetValue(contextFile), parse.GetValue(config));
             // A checkpoint's run has ended too (when its folder says so): warnings then do not read as "keep training".
             string? ended = dir is not null ? RunRecord.Ended(dir)
-                : ckpt is not null ? RunRecord.Ended(Glossa.Training.Evaluator.RunFolderOf(ckpt)) : null;
+                : ckpt is not null ? RunRecord.Ended(Glossa.Training.Checkpoint.RunFolderOf(ckpt)) : null;
             var report = new DiagnosisReport(monitor, source, ended);
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))

@@ -79,7 +79,7 @@ public static class CheckpointDiagnosis
     static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, string split)
     {
         var history = new List<EpochMetrics>();
-        string runDir = Evaluator.RunFolderOf(checkpoint);
+        string runDir = Checkpoint.RunFolderOf(checkpoint);
         if (File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)))
             history.AddRange(RunFolder.ReadMetrics(runDir));
         int? at = CheckpointEpoch(checkpoint);
@@ -134,7 +134,7 @@ public static class CheckpointDiagnosis
     /// <summary>A diagnosis holding one critical non_finite finding (the run's history first, when there is one).</summary>
     static HealthMonitor NonFinite(string checkpoint, string modelName, string? where, string quantity, string? samples = null)
     {
-        string runDir = Evaluator.RunFolderOf(checkpoint);
+        string runDir = Checkpoint.RunFolderOf(checkpoint);
         var history = File.Exists(Path.Combine(runDir, RunFolder.MetricsFile)) ? RunFolder.ReadMetrics(runDir) : [];
         var monitor = HealthMonitor.Diagnose(history, new RunContext { ModelName = modelName });
         int epoch = history.Count == 0 ? 1 : history[^1].Epoch;

@@ -30,6 +30,14 @@ public static class Checkpoint
     public const string StateFile = ModelCheckpoint.StateFile;
     const string VersionsFolder = "checkpoints";
 
+    /// <summary>The run folder of a checkpoint: its parent, or the run for a versioned checkpoint under RUN/checkpoints/NAME.</summary>
+    public static string RunFolderOf(string checkpoint)
+    {
+        string parent = Path.GetDirectoryName(Path.GetFullPath(checkpoint.TrimEnd('/')))!;
+        return Path.GetFileName(parent) == VersionsFolder && File.Exists(Path.Combine(Path.GetDirectoryName(parent)!, RunFolder.ConfigFile))
+            ? Path.GetDirectoryName(parent)! : parent;
+    }
+
     /// <summary>JSON settings of checkpoint and run-folder files (<see cref="GlossaJson.Files"/>).</summary>
     public static JsonSerializerOptions Json => GlossaJson.Files;
 

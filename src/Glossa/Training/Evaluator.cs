@@ -33,23 +33,15 @@ public static class Evaluator
     public static string OutputDirFor(string prefix, string checkpoint, string split, string corpus)
     {
         string full = Path.GetFullPath(checkpoint.TrimEnd('/'));
-        string dir = Path.Combine(RunFolderOf(full), $"{prefix}-{Path.GetFileName(full)}-{split}");
+        string dir = Path.Combine(Checkpoint.RunFolderOf(full), $"{prefix}-{Path.GetFileName(full)}-{split}");
         string? trainedOn = TrainingCorpus(full);
         if (trainedOn is null || SameCorpus(trainedOn, corpus)) return dir;
         string real = Resolved(corpus);
         string name = new(Path.GetFileName(real).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
-        string candidate = $"{dir}-{(name.Length > 0 ? name : "corpus")}";
+        string stem = $"{dir}-{(name.Length > 0 ? name : "corpus")}", candidate = stem;
         for (int k = 2; k < 100 && WrittenForOtherCorpus(candidate, real); k++)
-            candidate = $"{dir}-{(name.Length > 0 ? name : "corpus")}-{k}";
+            candidate = $"{stem}-{k}";
         return candidate;
-    }
-
-    /// <summary>The run folder of a checkpoint: its parent, or the parent's parent for RUN/checkpoints/NAME.</summary>
-    public static string RunFolderOf(string checkpoint)
-    {
-        string parent = Path.GetDirectoryName(Path.GetFullPath(checkpoint.TrimEnd('/')))!;
-        return Path.GetFileName(parent) == "checkpoints" && File.Exists(Path.Combine(Path.GetDirectoryName(parent)!, RunFolder.ConfigFile))
-            ? Path.GetDirectoryName(parent)! : parent;
     }
 
     /// <summary>Whether <paramref name="folder"/> holds results of a corpus other than <paramref name="corpus"/>.</summary>
