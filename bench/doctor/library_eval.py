@@ -20,13 +20,27 @@ def diagnose_dir(fixture):
     if p.stdout.strip().startswith("{"):
         d = json.loads(p.stdout)
         return {"verdict": d["verdict"], "findings": [{"rule": f["rule"], "severity": f["severity"], "title": f["title"],
-                                                        "first_command": first_command(f)} for f in d["findings"]]}
+                                                        "first_command": first_command(f, library_run=True)} for f in d["findings"]]}
     return from_summary(fixture, p.stderr.strip())
 
 
-def first_command(finding):
-    """The first training command of a finding's advice (a check such as `corpus check` trains nothing to compare)."""
-    return next((a["command"] for a in finding.get("actions", []) if a.get("command") and " train " in a["command"]), None)
+def first_command(finding, library_run=False):
+    """The first training command of a finding's advice (a check such as `corpus check` trains nothing to compare);
+    for a library run, as diagnosing it where it trained prints it (in_work)."""
+    cmd = next((a["command"] for a in finding.get("actions", []) if a.get("command") and " train " in a["command"]), None)
+    return in_work(cmd) if cmd and library_run else cmd
+
+
+def in_work(cmd):
+    """The command as diagnosing the run where the library trained it (WORK/runs/NAME) prints it: the doctor names a
+    new output folder beside the folder it diagnoses, here the fixture's copy in the repository, and the loop must
+    write its runs under WORK, keyed by the same command."""
+    args = shlex.split(cmd)
+    if "--output-dir" not in args:
+        return cmd
+    i = args.index("--output-dir") + 1
+    out = WORK / "runs" / Path(args[i]).name
+    return " ".join([*map(shlex.quote, args[:i]), shlex.quote(str(out)), *map(shlex.quote, args[i + 1:])])
 
 
 def from_summary(fixture, error):

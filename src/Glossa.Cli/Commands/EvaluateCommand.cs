@@ -13,7 +13,7 @@ internal static class EvaluateCommand
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint directory, e.g. RUN/best or RUN/last.", Required = true };
         var corpus = new Option<string>("--corpus", "--data") { Description = "Corpus root or manifest.", Required = true };
         var format = new Option<string?>("--corpus-format", "--corpus_format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
-        var split = new Option<string>("--split") { Description = "Split to decode: dev or test.", DefaultValueFactory = _ => d.Split };
+        var split = new Option<string>("--split") { Description = "Split to decode: dev, test, or any split the corpus has (train shows how well the model fits its training data).", DefaultValueFactory = _ => d.Split };
         var beam = new Option<int>("--beam") { Description = "Beam width (10 is what peers report); 0 = greedy.", DefaultValueFactory = _ => d.Beam };
         var cleanup = new Option<string>("--cleanup") { Description = "Gloss cleanup before scoring: auto (by corpus format), none, phoenix2014, phoenix2014-sentence, phoenix2014t.", DefaultValueFactory = _ => d.Cleanup };
         var output = new Option<string?>("--output-dir", "--output_dir", "-o") { Description = "Where to write SPLIT.stm and SPLIT.DECODER.ctm, .pra, .wer-summary.txt, .results.json (DECODER: greedy or beam-N; default: RUN/eval-CHECKPOINT-SPLIT)." };
@@ -64,6 +64,8 @@ internal static class EvaluateCommand
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{r.Split}: WER {r.Wer:0.00}% (S={r.Substitutions}, D={r.Deletions}, I={r.Insertions}, N={r.ReferenceWords}; {r.Utterances} utterances, {r.Decoder}, cleanup {r.Cleanup})"));
+        if (r.CheckpointEpoch is int epoch)
+            Console.WriteLine($"  checkpoint {r.Checkpoint}, saved after epoch {epoch}");
         foreach (var (kind, path) in r.Files)
             Console.WriteLine($"  {kind,-8} {path}");
     }

@@ -59,11 +59,25 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         }
         context = context with
         {
-            Config = context.Config ?? config,
+            Config = context.Config ?? Relocated(config, dir),
             ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config?["training"] as JsonObject, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
         return new RunRecord(dir, history, context);
+    }
+
+    /// <summary>
+    /// The options of a run folder moved or copied since it was written (they name another output folder) with
+    /// <paramref name="dir"/> as its output folder, so the advice's commands write their new runs beside the folder as
+    /// it is now (and as the user named it), not where it once was.
+    /// </summary>
+    static JsonObject? Relocated(JsonObject? config, string dir)
+    {
+        var holder = config?["training"] as JsonObject ?? config;
+        if (holder?["output_dir"] is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return config;
+        if (Training.Evaluator.Resolved(v.GetValue<string>()) != Training.Evaluator.Resolved(dir))
+            holder["output_dir"] = dir.TrimEnd('/');
+        return config;
     }
 
     /// <summary>

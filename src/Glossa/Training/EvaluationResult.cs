@@ -4,6 +4,8 @@ namespace Glossa.Training;
 public sealed record EvaluationResult
 {
     public string Checkpoint { get; init; } = "";
+    /// <summary>The epoch the checkpoint was saved after (read from its state); null for a checkpoint without one (an imported model).</summary>
+    public int? CheckpointEpoch { get; init; }
     /// <summary>The corpus evaluated (absolute path as given: root, variant folder or manifest).</summary>
     public string Corpus { get; init; } = "";
     public string Split { get; init; } = "";

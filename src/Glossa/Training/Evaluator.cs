@@ -128,6 +128,7 @@ public static class Evaluator
         var result = new EvaluationResult
         {
             Checkpoint = inference.Checkpoint,
+            CheckpointEpoch = SavedEpoch(checkpoint),
             Corpus = Resolved(options.Corpus),
             Split = options.Split,
             Decoder = decoder.Name,
@@ -148,7 +149,7 @@ public static class Evaluator
         };
         try
         {
-            Write(files, references, decoded.Hypotheses, report);
+            Write(files, references, decoded.Hypotheses, report, result);
             File.WriteAllText(files["results"], JsonSerializer.Serialize(result, GlossaJson.Files));
         }
         catch (Exception e) when (SafeWrite.IsOutputFailure(e))
@@ -218,13 +219,27 @@ public static class Evaluator
         };
     }
 
-    /// <summary>Writes every file but results.json, which is written last.</summary>
+    /// <summary>The epoch a checkpoint was saved after, or null when it has no readable state (an imported model).</summary>
+    static int? SavedEpoch(string checkpoint)
+    {
+        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return null;
+        try { return Checkpoint.ReadState(checkpoint).Epoch; }
+        catch (GlossaException) { return null; }
+    }
+
+    /// <summary>Writes every file but results.json, which is written last; the summary starts with what was scored.</summary>
     static void Write(Dictionary<string, string> files, IReadOnlyList<Utterance> references,
-        IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreReport report)
+        IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreReport report, EvaluationResult result)
     {
         CtmFile.Write(files["ctm"], references, hypotheses);
         StmFile.Write(files["stm"], references);
         using (var w = new StreamWriter(files["pra"])) report.WritePra(w);
-        using (var w = new StreamWriter(files["summary"])) report.WriteSummary(w);
+        using (var w = new StreamWriter(files["summary"]))
+        {
+            string epoch = result.CheckpointEpoch is int e ? $" (saved after epoch {e})" : "";
+            w.WriteLine($"checkpoint: {Resolved(result.Checkpoint)}{epoch}");
+            w.WriteLine($"corpus: {result.Corpus}, split {result.Split}, decoder {result.Decoder}");
+            report.WriteSummary(w);
+        }
     }
 }

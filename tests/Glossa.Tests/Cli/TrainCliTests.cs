@@ -486,6 +486,9 @@ public sealed class TrainCliTests : IDisposable
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
         Assert.True(File.Exists(Path.Combine(run, "eval", "dev.greedy.ctm")) || File.Exists(Path.Combine(run, "eval", "dev.beam-10.ctm")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt"));
+        // The scored checkpoint names the epoch 'best' pointed to when it was evaluated.
+        using (var results = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(run, "eval"), "test.*results.json").Single())))
+            Assert.Equal(doc.RootElement.GetProperty("best_epoch").GetInt32(), results.RootElement.GetProperty("checkpoint_epoch").GetInt32());
         // The doctor's view of the finished run, as 'glossa diagnose RUN --json' prints it.
         var diagnosis = doc.RootElement.GetProperty("diagnosis");
         Assert.Contains(diagnosis.GetProperty("verdict").GetString(), new[] { "healthy", "continue", "stop" });

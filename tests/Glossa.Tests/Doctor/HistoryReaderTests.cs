@@ -104,6 +104,12 @@ public sealed class HistoryReaderTests : IDisposable
         Assert.Equal(3, run.Context.LabelCounts!["A"]);
         Assert.Equal("/c", new TrainCommandBuilder(run.Context).Get("corpus"));
 
+        // A run folder copied from elsewhere: the advice's new run goes beside the folder as it is now.
+        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), "{\"training\":{\"model\":\"tiny-student\",\"corpus\":\"/c\",\"output_dir\":\"/elsewhere/run\"}}");
+        Assert.EndsWith($"--output-dir {dir.TrimEnd('/')}_v2", new TrainCommandBuilder(RunRecord.Load(dir).Context).Build());
+        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), $"{{\"training\":{{\"model\":\"tiny-student\",\"output_dir\":\"{dir}/\"}}}}");
+        Assert.EndsWith($"--output-dir {dir.TrimEnd('/')}_v2", new TrainCommandBuilder(RunRecord.Load(dir).Context).Build());
+
         var empty = Directory.CreateTempSubdirectory("glossa-norun-").FullName;
         try
         {

@@ -35,6 +35,12 @@ public sealed class ValidatorTests
         Assert.Contains(validation.Hypotheses, h => h.Glosses.Length > 0);
         Assert.Equal("greedy", evaluation.Decoder);
         Assert.EndsWith("dev.greedy.ctm", evaluation.Files["ctm"]);
+        // What was scored is named in the result and at the top of the summary: the fixture's checkpoint was saved after epoch 1.
+        Assert.Equal(1, evaluation.CheckpointEpoch);
+        string[] summary = File.ReadAllLines(evaluation.Files["summary"]);
+        Assert.StartsWith("checkpoint: ", summary[0]);
+        Assert.EndsWith("(saved after epoch 1)", summary[0]);
+        Assert.Equal($"corpus: {evaluation.Corpus}, split dev, decoder greedy", summary[1]);
     }
 
     [Fact]
