@@ -59,6 +59,12 @@ public sealed class TrainingOptionsTests
         // The demo trains VAC's visual-enhancement term, so its model gets a classifier on the temporal-conv features.
         var demo = DemoRecipe.Options("c", "r", null, null, 2, 1, "cache");
         Assert.Equal(1, demo.Objectives.ConvCtcWeight);
+        // Later rate cuts and stops, and the budget's end annealed (eighteenth pass); no budget, no anneal (it needs one).
+        Assert.Equal((6, 12), (demo.PlateauPatience, demo.Patience));
+        Assert.Equal(0, demo.BudgetAnnealShare);
+        var budgeted = DemoRecipe.Options("c", "r", null, 6.5, 2, 1, "cache");
+        Assert.Equal(0.3, budgeted.BudgetAnnealShare);
+        budgeted.Validate();
         Assert.Equal(Glossa.Models.ModelConfig.ConvHeadLinear, demo.Objectives.ShapeModel(Glossa.Models.ModelFactory.Named(demo.Model)).ConvHead);
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, FeatureNorm = "frame" }).Validate());
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = 1.5 }).Validate());
