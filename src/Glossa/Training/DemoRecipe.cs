@@ -95,8 +95,8 @@ public static class DemoRecipe
     /// With the later cuts, a run the budget ends would end at a high rate, wherever its last steps left it: over the
     /// last 30% of the training budget the rate is annealed (a half-cosine down to 5% of the rate in use;
     /// <see cref="TrainingOptions.BudgetAnnealShare"/>). Since 2026-12-07, with <see cref="PlateauPatience"/> 6: on five
-    /// signer-independent corpora it was not tuned on, 5 of 10 dev/test figures better, 3 worse (by one or two words), mean
-    /// 10.06 -> 9.76%; on the helper's world that raised it, 44.1 / 42.2% -> 36.8 / 37.0%; the built-in demo stays at 0%
+    /// signer-independent corpora it was not tuned on, 4 of 10 dev/test figures better, 3 worse (by one or two words, the
+    /// size of its run-to-run noise), mean 10.06 -> 9.90%; on the helper's world that raised it, 44.1 / 42.2% -> 36.8 / 37.0%; the built-in demo stays at 0%
     /// (docs/training.md, eighteenth pass).
     /// </summary>
     public const double BudgetAnnealShare = 0.3;
