@@ -116,12 +116,7 @@ public static class CheckpointDiagnosis
     }
 
     /// <summary>The epoch whose weights the checkpoint holds (its state.json), or null when it has no loop state.</summary>
-    static int? CheckpointEpoch(string checkpoint)
-    {
-        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return null;
-        try { return Checkpoint.ReadState(checkpoint).Epoch is > 0 and var e ? e : null; }
-        catch (GlossaException) { return null; }
-    }
+    static int? CheckpointEpoch(string checkpoint) => Checkpoint.SavedEpoch(checkpoint) is > 0 and var e ? e : null;
 
     static string? FirstNonFiniteParameter(nn.Module model)
     {

@@ -120,6 +120,14 @@ public static class Checkpoint
         return ModelCheckpoint.ReadJson<CheckpointState>(Path.Combine(path, StateFile));
     }
 
+    /// <summary>The epoch a checkpoint was saved after (its state), or null when it has no readable state (imported weights).</summary>
+    public static int? SavedEpoch(string path)
+    {
+        if (!File.Exists(Path.Combine(path, StateFile))) return null;
+        try { return ReadState(path).Epoch; }
+        catch (GlossaException) { return null; }
+    }
+
     /// <summary>The options of the run that wrote the checkpoint.</summary>
     public static TrainingOptions ReadOptions(string path)
     {

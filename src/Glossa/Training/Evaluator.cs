@@ -128,7 +128,7 @@ public static class Evaluator
         var result = new EvaluationResult
         {
             Checkpoint = inference.Checkpoint,
-            CheckpointEpoch = SavedEpoch(checkpoint),
+            CheckpointEpoch = Checkpoint.SavedEpoch(checkpoint),
             Corpus = Resolved(options.Corpus),
             Split = options.Split,
             Decoder = decoder.Name,
@@ -217,14 +217,6 @@ public static class Evaluator
             ["ctm"] = Out("ctm"), ["stm"] = Path.Combine(outDir, $"{split}.stm"), ["pra"] = Out("pra"),
             ["summary"] = Out("wer-summary.txt"), ["results"] = Out("results.json"),
         };
-    }
-
-    /// <summary>The epoch a checkpoint was saved after, or null when it has no readable state (an imported model).</summary>
-    static int? SavedEpoch(string checkpoint)
-    {
-        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return null;
-        try { return Checkpoint.ReadState(checkpoint).Epoch; }
-        catch (GlossaException) { return null; }
     }
 
     /// <summary>Writes every file but results.json, which is written last; the summary starts with what was scored.</summary>
