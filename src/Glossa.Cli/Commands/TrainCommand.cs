@@ -64,6 +64,7 @@ internal static class TrainCommand
         public readonly Option<int?> FrameSize = new("--frame-size", "--frame_size", "--image_size") { Description = "Square frame side fed to the model, in pixels (default: the model's)." };
         public readonly Option<bool> NoAugment = new("--no-augment", "--no_augment") { Description = "Turn off training augmentation (random crop, flip, scale jitter, colour shuffle, temporal rescale)." };
         public readonly Option<double> ColourShuffle = new("--colour-shuffle", "--colour_shuffle") { Description = "Colour shuffle with augmentation: this share of training clips gets its colour channels in a random order, each negated at random, so signers' colours tell the model nothing (0 = off).", DefaultValueFactory = _ => D.ColourShuffle };
+        public readonly Option<double> Stretch = new("--stretch") { Description = "Width jitter with augmentation: clips read from regions 1-s to 1+s times as wide, so signers look broader or narrower (0 = off).", DefaultValueFactory = _ => D.Stretch };
         public readonly Option<double> Zoom = new("--zoom") { Description = "Scale jitter with augmentation: clips read from regions of 1-z to 1+z times the crop, so signers look larger or smaller (0 = off).", DefaultValueFactory = _ => D.Zoom };
         public readonly Option<double> TemporalRescale = new("--temporal-rescale", "--temporal_rescale") { Description = "Temporal rescale with augmentation: training clips resampled to 1-r to 1+r times their length, so signers look faster or slower (never shorter than CTC needs; 0 = off).", DefaultValueFactory = _ => D.TemporalRescale };
         public readonly Option<bool> NoFlip = new("--no-flip", "--no_flip") { Description = "Augment without mirroring clips left-right (for signs told apart by the direction of a movement)." };
@@ -81,6 +82,7 @@ internal static class TrainCommand
         public readonly Option<string?> Recipe = new("--recipe") { Description = "Published recipe preset: vac, smkd or corrnet (model, Adam 1e-4, batch 2, 40 epochs, x0.2 at 20 and 35, 224 crops, VAC terms); explicit options override it." };
         public readonly Option<string> Optimizer = new("--optimizer") { Description = "adamw (decoupled weight decay) or adam (L2 weight decay, as VAC and CorrNet).", DefaultValueFactory = _ => D.Optimizer };
         public readonly Option<int?> TemporalChannels = new("--temporal-channels", "--temporal_channels") { Description = "Temporal conv channels (default: the model's; SMKD needs 2 x hidden)." };
+        public readonly Option<double?> WidthMult = new("--width-mult", "--width_mult") { Description = "Width multiplier of the backbone's channels (tiny CNN, MobileNetV3, ResNet-18; default: the model's, 1)." };
         public readonly Option<string?> InputNorm = new("--input-norm", "--input_norm") { Description = "Input normalisation inside the model: none, or clip (each clip's mean frame subtracted, channels scaled to unit variance; default: the model's)." };
         public readonly Option<string?> FeatureNorm = new("--feature-norm", "--feature_norm") { Description = "Feature normalisation inside the model: none, or clip (each clip's mean backbone feature subtracted before the temporal layers; default: the model's)." };
         public readonly Option<int?> EdgePad = new("--edge-pad", "--edge_pad") { Description = "Frames of edge padding before the temporal conv: each clip's first and last frame repeated so the conv does not trim a sentence's first and last glosses (VAC: 6; default: the model's)." };
@@ -99,8 +101,8 @@ internal static class TrainCommand
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
             LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, ValLossProgress, TimeBudget, WallBudget, BudgetAnneal, WeightAverage, Device, Threads,
-            Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, ColourShuffle, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
-            Json, DryRun, Recipe, Optimizer, TemporalChannels, InputNorm, FeatureNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
+            Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, Stretch, ColourShuffle, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
+            Json, DryRun, Recipe, Optimizer, TemporalChannels, WidthMult, InputNorm, FeatureNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
 
         /// <summary>The validated options a command line asks for.</summary>
@@ -144,6 +146,7 @@ internal static class TrainCommand
                 Augment = !p.GetValue(NoAugment),
                 Flip = !p.GetValue(NoFlip),
                 Zoom = p.GetValue(Zoom),
+                Stretch = p.GetValue(Stretch),
                 ColourShuffle = p.GetValue(ColourShuffle),
                 TemporalRescale = p.GetValue(TemporalRescale),
                 MaxFrames = p.GetValue(MaxFrames),
@@ -158,6 +161,7 @@ internal static class TrainCommand
                 CommandLine = ExplicitOptions(p),
                 Optimizer = p.GetValue(Optimizer)!.ToLowerInvariant(),
                 TemporalChannels = p.GetValue(TemporalChannels),
+                WidthMult = p.GetValue(WidthMult),
                 InputNorm = p.GetValue(InputNorm),
                 FeatureNorm = p.GetValue(FeatureNorm),
                 EdgePad = p.GetValue(EdgePad),

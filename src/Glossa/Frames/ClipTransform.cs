@@ -43,7 +43,10 @@ public static class ClipTransform
         double zoom = 1;
         if (o.Zoom > 0)
             zoom = Math.Min(rng.Factor(o.Zoom), Math.Min((double)width / o.CropWidth, (double)height / o.CropHeight));
-        int x = rng.Next(width - ClipAugmentation.RegionSide(o.CropWidth, zoom) + 1);
+        double aspect = 1;
+        if (o.Stretch > 0)
+            aspect = Math.Min(rng.Factor(o.Stretch), width / (o.CropWidth * zoom));
+        int x = rng.Next(width - ClipAugmentation.RegionSide(o.CropWidth, zoom * aspect) + 1);
         int y = rng.Next(height - ClipAugmentation.RegionSide(o.CropHeight, zoom) + 1);
         bool flip = o.FlipProbability > 0 && rng.NextDouble() < o.FlipProbability;
         double b = o.Brightness > 0 ? rng.Factor(o.Brightness) : 1;
@@ -55,7 +58,7 @@ public static class ClipTransform
             order = rng.Next(ClipAugmentation.Orders.Length);
             signs = rng.Next(8);
         }
-        return new ClipAugmentation(x, y, flip, b, c, s, zoom, order, signs);
+        return new ClipAugmentation(x, y, flip, b, c, s, zoom, order, signs, aspect);
     }
 
     /// <summary>

@@ -45,6 +45,13 @@ public sealed record FrameOptions
     /// </summary>
     public double Zoom { get; init; }
 
+    /// <summary>
+    /// Width jitter: each training clip's region is also a factor in [1-s, 1+s] as wide as the scale
+    /// jitter makes it (capped by the resized frame), so signers look broader or narrower, as bodies
+    /// and signing spaces of different signers do. 0 disables.
+    /// </summary>
+    public double Stretch { get; init; }
+
     /// <summary>Temporal rescale never makes a training clip shorter than this (short clips are stretched up to it).</summary>
     public int RescaleMinFrames { get; init; } = 32;
 
@@ -122,6 +129,7 @@ public sealed record FrameOptions
         Check(RescaleMinFrames >= 1 && RescaleMaxFrames >= RescaleMinFrames, $"rescale frame range [{RescaleMinFrames}, {RescaleMaxFrames}] must satisfy 1 <= min <= max");
         Check(MaxFrames >= 0, $"max frames {MaxFrames} must be 0 (no cap) or positive");
         Check(Zoom is >= 0 and < 1, $"zoom {Zoom} must be in [0, 1) (0.2 means regions of 0.8 to 1.2 times the crop)");
+        Check(Stretch is >= 0 and < 1, $"stretch {Stretch} must be in [0, 1) (0.15 means regions 0.85 to 1.15 times as wide)");
         Check(Brightness is >= 0 and < 1, $"brightness jitter {Brightness} must be in [0, 1)");
         Check(Contrast is >= 0 and < 1, $"contrast jitter {Contrast} must be in [0, 1)");
         Check(Saturation is >= 0 and < 1, $"saturation jitter {Saturation} must be in [0, 1)");
@@ -137,7 +145,7 @@ public sealed record FrameOptions
         CropWidth == other.CropWidth && CropHeight == other.CropHeight && FlipProbability == other.FlipProbability &&
         TemporalRescale == other.TemporalRescale && RescaleMinFrames == other.RescaleMinFrames &&
         RescaleMaxFrames == other.RescaleMaxFrames && MaxFrames == other.MaxFrames && Brightness == other.Brightness &&
-        Contrast == other.Contrast && Saturation == other.Saturation && Zoom == other.Zoom && ColourShuffle == other.ColourShuffle && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+        Contrast == other.Contrast && Saturation == other.Saturation && Zoom == other.Zoom && Stretch == other.Stretch && ColourShuffle == other.ColourShuffle && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
 
     public override int GetHashCode() => HashCode.Combine(ResizeWidth, ResizeHeight, CropWidth, CropHeight, MaxFrames, TemporalRescale);
 }

@@ -13,17 +13,18 @@ public static class FramePolicy
 
     /// <summary>
     /// Frame options of a run: resize + crop (random in training), flip (unless <paramref name="flip"/>
-    /// is false), scale jitter <paramref name="zoom"/>, temporal rescale <paramref name="temporalRescale"/>
+    /// is false), scale jitter <paramref name="zoom"/>, width jitter <paramref name="stretch"/>, temporal rescale <paramref name="temporalRescale"/>
     /// (clip lengths drawn from 1 - r to 1 + r times the clip), colour shuffle <paramref name="colourShuffle"/>, frame cap.
     /// </summary>
     public static FrameOptions For(int frameSize, int maxFrames, bool augment, bool flip = true, double zoom = 0, double temporalRescale = DefaultTemporalRescale,
-        double colourShuffle = 0)
+        double colourShuffle = 0, double stretch = 0)
     {
         int resize = augment ? (int)Math.Round(frameSize * 8 / 7.0) : frameSize; // 224 -> 256, 64 -> 73
         return FrameOptions.Square(resize, frameSize) with
         {
             FlipProbability = augment && flip ? 0.5 : 0,
             Zoom = augment ? zoom : 0,
+            Stretch = augment ? stretch : 0,
             ColourShuffle = augment ? colourShuffle : 0,
             TemporalRescale = augment ? temporalRescale : 0,
             RescaleMinFrames = Math.Min(32, maxFrames),

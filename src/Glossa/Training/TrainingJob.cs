@@ -71,7 +71,7 @@ public sealed class TrainingJob : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         preamble.Add($"  model {config.Name}: {parameters:N0} parameters, temporal stride {model.TemporalStride}, {frameSize}x{frameSize} frames, {vocabulary.Count} classes");
 
-        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom, options.TemporalRescale, options.ColourShuffle);
+        var frames = FramePolicy.For(frameSize, options.MaxFrames, options.Augment, options.Flip, options.Zoom, options.TemporalRescale, options.ColourShuffle, options.Stretch);
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
         // The training loader never rescales a clip below what its label needs (ShortestClip), so a
         // training clip is kept when its frames after the cap are enough, as a validation clip is.
@@ -179,6 +179,7 @@ public sealed class TrainingJob : IDisposable
         var built = ModelFactory.Named(options.Model, numClasses, options.HiddenDim, options.Dropout);
         if (options.FrameSize is int side) built = built with { FrameSize = side };
         if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
+        if (options.WidthMult is double width) built = built with { WidthMult = width };
         if (options.InputNorm is string norm) built = built with { InputNorm = norm };
         if (options.FeatureNorm is string featureNorm) built = built with { FeatureNorm = featureNorm };
         if (options.EdgePad is int pad) built = built with { EdgePad = pad };

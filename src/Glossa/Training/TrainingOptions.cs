@@ -53,6 +53,9 @@ public sealed record TrainingOptions
     /// <summary>Channels of the model's temporal conv; null keeps the named model's (SMKD needs it equal to the BiLSTM output, 2 x hidden).</summary>
     public int? TemporalChannels { get; init; }
 
+    /// <summary>Width multiplier of the model's backbone (tiny CNN, MobileNetV3, ResNet-18 channels); null keeps the named model's (1).</summary>
+    public double? WidthMult { get; init; }
+
     /// <summary>Frames of edge padding before the model's temporal conv (each clip's first and last frame repeated; VAC: 6); null keeps the named model's.</summary>
     public int? EdgePad { get; init; }
 
@@ -190,6 +193,13 @@ public sealed record TrainingOptions
     public double Zoom { get; init; }
 
     /// <summary>
+    /// With <see cref="Augment"/>, width jitter: each training clip's region is also 1 - s to 1 + s
+    /// times as wide (<see cref="Frames.FrameOptions.Stretch"/>), so signers look broader or narrower.
+    /// 0 (default) keeps the frame's proportions.
+    /// </summary>
+    public double Stretch { get; init; }
+
+    /// <summary>
     /// With <see cref="Augment"/>, colour shuffle: the share of training clips whose colour channels
     /// are put in a random order and negated at random (<see cref="Frames.FrameOptions.ColourShuffle"/>),
     /// so a signer's colours, and whether the hands are lighter or darker than the clothes, tell
@@ -247,7 +257,7 @@ public sealed record TrainingOptions
             yield return $"  note: --step-milestones {string.Join(',', StepMilestones)} lie past the last epoch ({Epochs}): the rate never decays in this run; lower them to decay within it";
         if (Objectives.AlignWeight == 0 && (!Objectives.AlignBlank || Objectives.AlignTemperature != new AuxiliaryOptions().AlignTemperature))
             yield return "  note: --align-exclude-blank and --align-temperature act only with --align-weight > 0; no alignment term is trained";
-        string[] unused = [.. new[] { ("--zoom", Zoom), ("--colour-shuffle", ColourShuffle) }.Where(o => !Augment && o.Item2 > 0).Select(o => o.Item1)];
+        string[] unused = [.. new[] { ("--zoom", Zoom), ("--stretch", Stretch), ("--colour-shuffle", ColourShuffle) }.Where(o => !Augment && o.Item2 > 0).Select(o => o.Item1)];
         if (unused.Length > 0)
             yield return $"  note: {string.Join(" and ", unused)} act only with augmentation, which --no-augment turns off; the training clips are not changed";
     }
@@ -265,8 +275,10 @@ public sealed record TrainingOptions
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (WidthMult is double widthMult && !(widthMult > 0 && widthMult <= 4)) Fail($"--width-mult must be in (0, 4] (got {WidthMult}); 1 is the model's own width, 2 doubles every backbone layer's channels");
         if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"--colour-shuffle must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
         if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
+        if (!(Stretch >= 0 && Stretch < 1)) Fail($"--stretch must be in [0, 1) (got {Stretch}); 0.15 reads regions 0.85 to 1.15 times as wide");
         if (!(TemporalRescale >= 0 && TemporalRescale < 1)) Fail($"--temporal-rescale must be in [0, 1) (got {TemporalRescale}); 0.2 resamples clips to 0.8 to 1.2 times their length");
         if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"--edge-pad must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
         if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
@@ -312,6 +324,7 @@ public sealed record TrainingOptions
     {
         var config = ModelFactory.Named(Model, hiddenDim: HiddenDim, dropout: Dropout);
         if (TemporalChannels is int channels) config = config with { TemporalChannels = channels };
+        if (WidthMult is double width) config = config with { WidthMult = width };
         return Objectives.ShapeModel(config);
     }
 

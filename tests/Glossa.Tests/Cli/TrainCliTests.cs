@@ -141,10 +141,11 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(128, model.GetProperty("temporal_channels").GetInt32());
         Assert.Equal("none", model.GetProperty("feature_norm").GetString());
         Assert.True(model.GetProperty("num_classes").GetInt32() > 1); // the checkpoint's vocabulary
-        (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-new"), 1, "--hidden-dim", "48", "--dry-run"));
+        (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-new"), 1, "--hidden-dim", "48", "--width-mult", "1.5", "--dry-run"));
         Assert.True(rc == 0, stderr);
         model = JsonDocument.Parse(stdout).RootElement.GetProperty("model_config");
         Assert.Equal(48, model.GetProperty("temporal_channels").GetInt32());
+        Assert.Equal(1.5, model.GetProperty("width_mult").GetDouble());
         Assert.Equal(32, model.GetProperty("frame_size").GetInt32());
         Assert.False(model.TryGetProperty("num_classes", out _)); // a new run's vocabulary decides it
         // What shapes the model comes from the checkpoint: changing it on --resume is refused, not written to training.json and ignored.
@@ -155,6 +156,9 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "none", "--input-norm", "none",
             "--hidden-dim", "128", "--temporal-channels", "128", "--edge-pad", "6", "--dry-run"); // tiny-student: hidden 128, conv width = hidden
         Assert.True(rc == 0, stderr);
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--width-mult", "2", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--width-mult 2 differs from the run's", stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--hidden-dim", "64", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--hidden-dim 64 differs from the run's 128 (unset, so its model's own)", stderr); // the value that would be accepted

@@ -92,6 +92,39 @@ public sealed class ClipTransformTests
     }
 
     [Fact]
+    public void Stretch_reads_regions_wider_or_narrower_than_high_and_inside_the_frame()
+    {
+        var clip = Synthetic(1, 16, 16);
+        var dst = new float[3 * 144];
+        // Aspect 1.25 at zoom 1: a 15-wide, 12-high region at (1, 2); crop pixel x reads column
+        // 1 + floor((x + 0.5) * 15 / 12) of row 2 + y.
+        ClipTransform.Apply(clip, [0], new ClipAugmentation(1, 2, false, 1, 1, 1, 1, Aspect: 1.25), Small, dst);
+        for (int y = 0; y < 12; y++)
+            for (int x = 0; x < 12; x++)
+            {
+                var (r, _, _) = FrameTestData.Pixel(0, 1 + (int)((x + 0.5) * 15 / 12), 2 + y);
+                Assert.Equal(r / 127.5f - 1f, dst[y * 12 + x], 5);
+            }
+        var o = Small with { Zoom = 0.2, Stretch = 0.3 };
+        var widths = new List<double>();
+        for (int seed = 0; seed < 300; seed++)
+        {
+            var rng = ClipRandom.For(seed, 1, 2);
+            var aug = ClipTransform.Draw(o, FrameMode.Train, ref rng);
+            ClipTransform.Apply(clip, [0], aug, o, dst);   // throws if the region left the frame
+            Assert.InRange(aug.Aspect, 0.7, 1.3);
+            widths.Add(aug.RegionWidth(12) / (double)aug.RegionHeight(12));
+        }
+        Assert.True(widths.Min() < 0.85 && widths.Max() > 1.15, $"width/height ratios {widths.Min()}-{widths.Max()}");
+        Assert.Equal(1, ClipTransform.Draw(o, FrameMode.Eval, ref Unused).Aspect);
+        // Off (the default) draws nothing more: the other choices for a seed are those of a run without it.
+        var a = ClipRandom.For(5, 1, 2);
+        var b = ClipRandom.For(5, 1, 2);
+        Assert.Equal(ClipTransform.Draw(Small with { Zoom = 0.2 }, FrameMode.Train, ref a), ClipTransform.Draw(Small with { Zoom = 0.2, Stretch = 0 }, FrameMode.Train, ref b));
+        Assert.Contains("stretch", Assert.Throws<GlossaException>(() => (new FrameOptions { Stretch = 1 }).Validate()).Message);
+    }
+
+    [Fact]
     public void Jitter_changes_pixels_and_stays_in_range()
     {
         var clip = Synthetic(1, 16, 16);

@@ -68,6 +68,8 @@ public sealed class TrainingOptionsTests
         Assert.Equal(Glossa.Models.ModelConfig.ConvHeadLinear, demo.Objectives.ShapeModel(Glossa.Models.ModelFactory.Named(demo.Model)).ConvHead);
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, FeatureNorm = "frame" }).Validate());
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = 1.5 }).Validate());
+        Assert.Contains("--width-mult", Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, WidthMult = 0 }).Validate()).Message);
+        Assert.Contains("--stretch", Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, Stretch = 1 }).Validate()).Message);
         Assert.Throws<Glossa.Common.GlossaException>(() => (o with { InputNorm = null, ColourShuffle = double.NaN }).Validate());
         Assert.False(DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Flip && DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").Augment);
     }
@@ -78,6 +80,7 @@ public sealed class TrainingOptionsTests
         var o = new TrainingOptions { OutputDir = "run", Augment = false, ColourShuffle = 0.5 };
         Assert.Contains(o.Notes(), n => n.Contains("--colour-shuffle act only with augmentation") && !n.Contains("--zoom"));
         Assert.Contains((o with { Zoom = 0.25 }).Notes(), n => n.Contains("--zoom and --colour-shuffle act only"));
+        Assert.Contains((o with { Stretch = 0.15 }).Notes(), n => n.Contains("--stretch and --colour-shuffle act only"));
         Assert.DoesNotContain((o with { Augment = true, Zoom = 0.25 }).Notes(), n => n.Contains("augmentation"));
         Assert.Empty((o with { ColourShuffle = 0 }).Notes());
     }
