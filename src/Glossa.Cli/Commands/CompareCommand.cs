@@ -55,6 +55,12 @@ internal static class CompareCommand
             AnsiConsole.MarkupLine("[grey]the same run folder is given more than once[/]");
         if (rows.Any(r => r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder))
             AnsiConsole.MarkupLine("[grey]dev and test were evaluated with different decoders where the decoder column shows two ('dev / test'); evaluate both splits with the same --beam to compare them[/]");
+        var corpora = rows.Select(r => r.Corpus is null ? null : Path.GetFullPath(r.Corpus).TrimEnd('/')).Distinct(StringComparer.Ordinal).ToList();
+        if (corpora.Count > 1)
+            AnsiConsole.MarkupLine("[grey]the runs trained on different corpora, so their WERs measure different tasks: " +
+                Markup.Escape(string.Join("; ", rows.Zip(names).Select(p => $"{p.Second}: {p.First.Corpus ?? "unknown"}"))) + "[/]");
+        if (rows.Any(r => r.EvalMsPerClip is not null))
+            AnsiConsole.MarkupLine("[grey]ms/clip (eval) is the model's forward time per clip in the evaluation the WERs come from (dev, else test): it depends on that process's threads and the machine's load[/]");
         if (rows.Any(r => r.DevWer is null))
             AnsiConsole.MarkupLine("[grey]dev/test WER come from 'glossa evaluate --checkpoint RUN/best --split dev|test' outputs in the run folder; '-' = not evaluated yet[/]");
     }

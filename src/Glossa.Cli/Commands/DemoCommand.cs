@@ -40,7 +40,7 @@ internal static class DemoCommand
             SafeWrite.CheckFolderPath(outDir, "--output-dir"); // exit 4 before any work, as train does
             double minutes = parse.GetValue(budget);
             if (!(minutes >= DemoRecipe.MinBudgetMinutes && minutes < TrainingOptions.MaxTimeBudgetMinutes))
-                throw new GlossaException($"--time-budget must be at least {DemoRecipe.MinBudgetMinutes:0} and less than {TrainingOptions.MaxTimeBudgetMinutes:0} minutes (got {minutes}); the demo writes a corpus, trains and evaluates within it");
+                throw new GlossaException($"--time-budget must be at least {DemoRecipe.MinBudgetMinutes:0} and less than {TrainingOptions.MaxTimeBudgetMinutes:0} minutes (got {minutes}); the demo {(parse.GetValue(corpus) is null ? "writes its corpus, trains" : "trains")} and evaluates within it");
             if (parse.GetValue(corpus) is string named && !File.Exists(named) && !Directory.Exists(named))
                 throw new GlossaException($"{named}: corpus not found (--corpus); 'glossa synth DIR' writes a synthetic one, or leave --corpus out for the built-in one");
             if (parse.GetValue(epochs) is int most && most < 1) throw new GlossaException($"--epochs must be at least 1 (got {most})");

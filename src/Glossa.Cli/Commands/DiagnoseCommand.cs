@@ -67,7 +67,7 @@ internal static class DiagnoseCommand
             if (parse.GetValue(json))
                 Console.WriteLine(report.ToJson().ToJsonString(CliRunner.Json));
             else
-                PrintTables(report, monitor, files);
+                PrintTables(report, monitor, files, checkpointMode: ckpt is not null);
             return monitor.Verdict == Verdict.Stop ? StopExitCode : 0;
         }));
         return command;
@@ -77,7 +77,10 @@ internal static class DiagnoseCommand
     {
         var monitor = CheckpointDiagnosis.Run(ckpt, corpus, format, split);
         // RUN/diagnosis-CHECKPOINT-SPLIT, with the corpus's name for another corpus than the run's own (as evaluate).
-        return (monitor, $"{ckpt} on {corpus} ({split})", Glossa.Training.Evaluator.OutputDirFor("diagnosis", ckpt, split, corpus));
+        // Its history ends at the checkpoint's epoch: say so, or a "healthy" here reads as disagreeing with the run's own diagnosis.
+        string scope = Glossa.Training.Checkpoint.SavedEpoch(ckpt) is int epoch
+            ? $" (saved after epoch {epoch}; the run's history up to it: 'glossa diagnose RUN' judges every epoch)" : "";
+        return (monitor, $"{ckpt} on {corpus} ({split}){scope}", Glossa.Training.Evaluator.OutputDirFor("diagnosis", ckpt, split, corpus));
     }
 
     static (HealthMonitor Monitor, string Source, string DefaultOut) FromRun(string dir) => (RunRecord.Diagnose(dir), dir, dir);
@@ -88,18 +91,20 @@ internal static class DiagnoseCommand
         return (monitor, hist, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist))!, Path.GetFileNameWithoutExtension(hist) + "-diagnosis"));
     }
 
-    static void PrintTables(DiagnosisReport report, HealthMonitor monitor, IReadOnlyList<string> files)
+    static void PrintTables(DiagnosisReport report, HealthMonitor monitor, IReadOnlyList<string> files, bool checkpointMode)
     {
         var console = AnsiConsole.Console;
         var verdict = monitor.Verdict;
         string color = verdict switch { Verdict.Stop => "red", Verdict.Continue => "yellow", _ => "green" };
         console.MarkupLine($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/] - " + Markup.Escape(report.VerdictAdvice()));
+        if (checkpointMode)
+            Console.WriteLine($"Judged: {report.Source}");
         if (monitor.Findings.Count == 0)
         {
             console.MarkupLine("No findings.");
             // What the live doctor printed and the run then left behind: without this line a user who saw a
             // warning in training.log reads "no findings" as a disagreement.
-            var resolved = monitor.Raised.Where(f => f.Severity >= Severity.Warning).ToList();
+            var resolved = report.Resolved();
             if (resolved.Count > 0)
                 Console.WriteLine("Resolved since it was raised (the run's later epochs no longer show it): " +
                     string.Join("; ", resolved.Select(f => $"epoch {f.Epoch} {f.Rule} ({Finding.SeverityName(f.Severity)}): {f.Title}")));

@@ -14,6 +14,9 @@ namespace Glossa.Doctor;
 /// </summary>
 public sealed class DiagnosisReport
 {
+    /// <summary>What was diagnosed: the run folder, history file, or checkpoint on a corpus split (and how much of its history).</summary>
+    public string Source => source;
+
     /// <summary>File names written by <see cref="WriteAll"/>.</summary>
     public const string MarkdownFile = "diagnosis.md", JsonFile = "diagnosis.json";
 
@@ -33,6 +36,12 @@ public sealed class DiagnosisReport
         this.ended = ended;
     }
 
+    /// <summary>Warnings and critical findings raised at some epoch that the run's last epochs no longer show (their rule is not among the current findings).</summary>
+    public IReadOnlyList<Finding> Resolved() =>
+        [.. monitor.Raised.Where(f => f.Severity >= Severity.Warning && IsResolved(f))];
+
+    bool IsResolved(Finding f) => !monitor.Findings.Any(x => x.Rule == f.Rule);
+
     /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
     public string VerdictAdvice() => monitor.Verdict switch
     {
@@ -41,6 +50,8 @@ public sealed class DiagnosisReport
         Verdict.Stop => (monitor.ShouldStop(out var reason) ? reason + ". " : "") + "This run will not improve as configured; apply the actions below and start a new run.",
         Verdict.Continue when ended is not null => $"Warnings only, on a run that has ended ({ended}): its best checkpoint stands; read the warnings below before the next run.",
         Verdict.Continue => "Warnings only: keep training, watch the signals below.",
+        _ when Resolved().Count > 0 => "No warning and no critical finding now; what was raised during the run no longer holds (" +
+            string.Join(", ", Resolved().Select(f => $"{f.Rule} at epoch {f.Epoch}")) + ": the later epochs do not show it).",
         _ => "No warning and no critical finding.",
     };
 
@@ -88,6 +99,7 @@ public sealed class DiagnosisReport
                 ["rule"] = f.Rule,
                 ["severity"] = Finding.SeverityName(f.Severity),
                 ["title"] = f.Title,
+                ["resolved"] = IsResolved(f), // the last epochs no longer show its rule: a verdict of "healthy" beside a critical entry says why
             }).ToArray()),
         };
     }

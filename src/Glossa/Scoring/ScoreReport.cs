@@ -103,7 +103,10 @@ public sealed class ScoreReport
         {
             w.WriteLine();
             w.WriteLine($"most frequent {title}:");
-            foreach (var c in TopErrors(kind, topErrors))
+            var top = TopErrors(kind, topErrors);
+            if (top.Count == 0 && topErrors > 0)
+                w.WriteLine("  (none)");
+            foreach (var c in top)
                 w.WriteLine(string.Format(inv, "{0,6}  {1}", c.Count,
                     kind == EditOp.Substitution ? $"{c.Reference} -> {c.Hypothesis}" : c.Reference ?? c.Hypothesis));
         }

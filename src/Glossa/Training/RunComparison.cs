@@ -63,6 +63,7 @@ public static class RunComparison
             Parameters = CountParameters(model),
             FrameSize = model.FrameSize,
             Teacher = teacher,
+            Corpus = corpus,
             Status = summary is null ? "running" : JsonNamingPolicy.KebabCaseLower.ConvertName(summary.Status.ToString()),
             StopCause = summary is { Status: TrainingStatus.EarlyStopped } ? summary.Cause ?? CauseFromMessage(summary.Message) : null,
             Epochs = summary?.Epochs ?? (metrics.Count > 0 ? metrics[^1].Epoch : 0),

@@ -11,6 +11,8 @@ public sealed record RunComparisonRow
     public long Parameters { get; init; }
     /// <summary>Input frame side in pixels.</summary>
     public int FrameSize { get; init; }
+    /// <summary>The corpus the run trained on (its training options), when they name one.</summary>
+    public string? Corpus { get; init; }
     /// <summary>The teacher checkpoint, for distillation runs.</summary>
     public string? Teacher { get; init; }
     /// <summary>How the run ended (completed, early-stopped, interrupted, failed), or "running" without summary.json.</summary>

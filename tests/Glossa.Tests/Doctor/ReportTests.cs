@@ -86,6 +86,30 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void A_finding_the_later_epochs_no_longer_show_is_marked_resolved_in_the_json_and_the_verdict_says_so()
+    {
+        // Collapsed for 5 epochs (a blank-collapse warning), then learning: healthy at the end, with the warning in the timeline.
+        var h = Histories.Collapsed(5);
+        h.AddRange(Enumerable.Range(6, 8).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = 2.0 * Math.Pow(0.7, e - 5), ValLoss = 2.1 * Math.Pow(0.72, e - 5), ValWer = Math.Max(2, 60 * Math.Pow(0.6, e - 5)),
+            BlankRatio = 0.55, EmptyRate = 0, LengthRatio = 1, LearningRate = 1e-3, Steps = e * 12L, GradNormMean = 1, GradNormMax = 2, TrainLossMax = 1.5 * 2.0 * Math.Pow(0.7, e - 5),
+        }));
+        var report = new DiagnosisReport(HealthMonitor.Diagnose(h), "run");
+        var json = report.ToJson();
+        Assert.Equal("healthy", (string?)json["verdict"]);
+        Assert.Empty(json["findings"]!.AsArray());
+        var raised = json["timeline"]!.AsArray().Where(t => (string?)t!["severity"] != "info").ToList();
+        Assert.NotEmpty(raised);
+        Assert.All(raised, t => Assert.True((bool)t!["resolved"]!));
+        Assert.Contains("no longer holds (", (string?)json["advice"]);
+        Assert.Contains("blank_collapse at epoch", (string?)json["advice"]);
+        // A finding still present is not resolved.
+        var live = new DiagnosisReport(HealthMonitor.Diagnose(Histories.Collapsed(5)), "run").ToJson();
+        Assert.All(live["timeline"]!.AsArray(), t => Assert.False((bool)t!["resolved"]!));
+    }
+
+    [Fact]
     public void Warnings_on_a_run_that_has_ended_do_not_say_keep_training()
     {
         var h = Histories.Collapsed(5);                     // a blank-collapse warning, not yet critical

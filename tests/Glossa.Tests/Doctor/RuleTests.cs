@@ -426,6 +426,24 @@ public sealed class RuleTests
         Assert.Null(Find(HealthMonitor.Diagnose(learning), RuleIds.NotLearning));
     }
 
+    [Fact]
+    public void A_flat_loss_on_fitted_training_clips_is_not_not_learning()
+    {
+        // A new user's signer-independent run (epochs 45-52): the training loss flat at a low value, train WER 11%,
+        // val WER 37% on unseen signers. It was "not learning: lower the rate, check that frames and labels belong together".
+        var h = Enumerable.Range(1, 52).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = e < 45 ? 3.0 * Math.Pow(0.96, e) : 0.33 + 0.02 * ((e + 1) % 2), ValLoss = 1.1, TrainWer = e < 45 ? 90 * Math.Pow(0.96, e) : 11.3,
+            ValWer = e < 45 ? Math.Max(37, 100 * Math.Pow(0.97, e)) : 36.5, LearningRate = 1e-3,
+        }).ToList();
+        Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.NotLearning));
+        // Without a training WER the same flat loss is the plateau warning it was: the fitted training clips are what quiet it.
+        Assert.NotNull(Find(HealthMonitor.Diagnose(h.Select(m => m with { TrainWer = null }).ToList()), RuleIds.NotLearning));
+        // And with the training clips not fitted either, a warning still names it.
+        var unfitted = HealthMonitor.Diagnose(h.Select(m => m with { TrainWer = m.Epoch < 45 ? m.TrainWer : 34 }).ToList());
+        Assert.Contains(unfitted.Findings, f => f.Severity >= Severity.Warning && f.Rule is RuleIds.NotLearning or RuleIds.Underfitting);
+    }
+
     // ---- unstable ----
 
     [Fact]

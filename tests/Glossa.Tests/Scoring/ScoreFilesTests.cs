@@ -89,6 +89,8 @@ public sealed class ScoreFilesTests : IDisposable
         var summary = new StringWriter();
         report.WriteSummary(summary);
         Assert.Contains("WIND -> SCHNEE", summary.ToString());
+        Assert.Contains("most frequent deletions:" + Environment.NewLine + "  (none)", summary.ToString()); // no deletions: said, not an empty heading
+        Assert.DoesNotContain("most frequent insertions:" + Environment.NewLine + "  (none)", summary.ToString());
         Assert.Throws<GlossaException>(() => WerScorer.Score(refs, new Dictionary<string, IReadOnlyList<string>> { ["u9"] = [] }, CleanupRules.None));
     }
 }

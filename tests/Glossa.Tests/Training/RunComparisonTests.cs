@@ -55,6 +55,7 @@ public sealed class RunComparisonTests : IDisposable
         var row = RunComparison.ReadOne(run);
         Assert.Equal((12.5, 14.0), (row.DevWer, row.TestWer));
         Assert.Equal(("beam-10", "beam-10"), (row.DevDecoder, row.TestDecoder));
+        Assert.Equal(corpus, row.Corpus); // what compare names when runs trained on different corpora
 
         // A later greedy dev evaluation of best: with the greedy test one there is a greedy pair, the newest.
         Evaluation(Path.Combine(run, "eval-best-dev"), "dev", "greedy", 13.0, corpus, age: 5);

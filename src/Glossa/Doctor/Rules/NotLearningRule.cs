@@ -21,6 +21,8 @@ internal static class NotLearningRule
             return null; // a WER held up by glosses the model can never output is data_mismatch's finding: no rate fixes it
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null; // still learning when the schedule ran out, or at a rate too low: underfitting names the cause
+        if (FitsTrainingOnly(r))
+            return null; // the training clips are learned and the validation clips are not: a generalisation gap (overfitting's side), not a failure to learn
         var ev = new List<Evidence>();
         Severity? severity = null;
         string title;
@@ -63,6 +65,17 @@ internal static class NotLearningRule
             Actions = Actions(r),
         };
     }
+
+    /// <summary>
+    /// The training clips are decoded well (train WER at most <see cref="DoctorOptions.GoodWer"/>) and the validation clips
+    /// at least <see cref="DoctorOptions.UnderfitMaxGap"/> points worse: the model has learned what it was shown, so a flat
+    /// training loss or a high validation WER is the gap to unseen clips or signers, not a failure to learn. A new user's
+    /// run on their own signer-independent corpus (train WER 11%, val WER 37%, its training loss flat at a low value) was
+    /// told to lower the rate and check that frames and labels belong together.
+    /// </summary>
+    internal static bool FitsTrainingOnly(RuleInput r) =>
+        Finite(r.Last.TrainWer) && Finite(r.Last.ValWer) && r.Last.TrainWer <= r.Options.GoodWer
+        && r.Last.ValWer!.Value - r.Last.TrainWer!.Value >= r.Options.UnderfitMaxGap;
 
     /// <summary>
     /// The training output is no better than the label prior and the loss has settled at the frame-blind floor: nothing in
