@@ -439,6 +439,9 @@ public sealed class RuleTests
         Assert.Null(Find(HealthMonitor.Diagnose(h), RuleIds.NotLearning));
         // Without a training WER the same flat loss is the plateau warning it was: the fitted training clips are what quiet it.
         Assert.NotNull(Find(HealthMonitor.Diagnose(h.Select(m => m with { TrainWer = null }).ToList()), RuleIds.NotLearning));
+        // A validation WER above 85% still warns, however well the training clips fit (a dev set unlike the training one).
+        var lost = h.Select(m => m with { ValWer = m.Epoch < 45 ? m.ValWer : 92 }).ToList();
+        Assert.NotNull(Find(HealthMonitor.Diagnose(lost), RuleIds.NotLearning));
         // And with the training clips not fitted either, a warning still names it.
         var unfitted = HealthMonitor.Diagnose(h.Select(m => m with { TrainWer = m.Epoch < 45 ? m.TrainWer : 34 }).ToList());
         Assert.Contains(unfitted.Findings, f => f.Severity >= Severity.Warning && f.Rule is RuleIds.NotLearning or RuleIds.Underfitting);

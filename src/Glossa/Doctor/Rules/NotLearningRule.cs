@@ -21,8 +21,6 @@ internal static class NotLearningRule
             return null; // a WER held up by glosses the model can never output is data_mismatch's finding: no rate fixes it
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null; // still learning when the schedule ran out, or at a rate too low: underfitting names the cause
-        if (FitsTrainingOnly(r))
-            return null; // the training clips are learned and the validation clips are not: a generalisation gap (overfitting's side), not a failure to learn
         var ev = new List<Evidence>();
         Severity? severity = null;
         string title;
@@ -39,7 +37,9 @@ internal static class NotLearningRule
         }
         // A flat loss at a rate decayed far below its peak is what the decay does, not a failure to learn (a new user's run,
         // its rate cut to 3% by reduce-on-plateau, was told to lower it further).
-        else if (last.Epoch >= o.GraceEpochs + o.PlateauEpochs && !(last.ValWer <= o.GoodWer) && !r.RateDecayed && Plateau(r) is { } p)
+        // A flat loss on fitted training clips is the gap to unseen clips (overfitting's side), not a failure to learn; a
+        // validation WER above 85% (the branch above) still warns however well the training clips fit.
+        else if (last.Epoch >= o.GraceEpochs + o.PlateauEpochs && !(last.ValWer <= o.GoodWer) && !r.RateDecayed && !FitsTrainingOnly(r) && Plateau(r) is { } p)
         {
             severity = Severity.Warning;
             ev.Add(new("train_loss", p.Then, p.ThenEpoch));
@@ -69,7 +69,7 @@ internal static class NotLearningRule
     /// <summary>
     /// The training clips are decoded well (train WER at most <see cref="DoctorOptions.GoodWer"/>) and the validation clips
     /// at least <see cref="DoctorOptions.UnderfitMaxGap"/> points worse: the model has learned what it was shown, so a flat
-    /// training loss or a high validation WER is the gap to unseen clips or signers, not a failure to learn. A new user's
+    /// training loss is the gap to unseen clips or signers, not a failure to learn. A new user's
     /// run on their own signer-independent corpus (train WER 11%, val WER 37%, its training loss flat at a low value) was
     /// told to lower the rate and check that frames and labels belong together.
     /// </summary>
