@@ -55,8 +55,7 @@ internal static class CompareCommand
             AnsiConsole.MarkupLine("[grey]the same run folder is given more than once[/]");
         if (rows.Any(r => r.DevDecoder is not null && r.TestDecoder is not null && r.DevDecoder != r.TestDecoder))
             AnsiConsole.MarkupLine("[grey]dev and test were evaluated with different decoders where the decoder column shows two ('dev / test'); evaluate both splits with the same --beam to compare them[/]");
-        var corpora = rows.Select(r => r.Corpus is null ? null : Path.GetFullPath(r.Corpus).TrimEnd('/')).Distinct(StringComparer.Ordinal).ToList();
-        if (corpora.Count > 1)
+        if (RunComparison.TrainedOnDifferentCorpora(rows))
             AnsiConsole.MarkupLine("[grey]the runs trained on different corpora, so their WERs measure different tasks: " +
                 Markup.Escape(string.Join("; ", rows.Zip(names).Select(p => $"{p.Second}: {p.First.Corpus ?? "unknown"}"))) + "[/]");
         if (rows.Any(r => r.EvalMsPerClip is not null))

@@ -50,8 +50,8 @@ public sealed class DiagnosisReport
         Verdict.Stop => (monitor.ShouldStop(out var reason) ? reason + ". " : "") + "This run will not improve as configured; apply the actions below and start a new run.",
         Verdict.Continue when ended is not null => $"Warnings only, on a run that has ended ({ended}): its best checkpoint stands; read the warnings below before the next run.",
         Verdict.Continue => "Warnings only: keep training, watch the signals below.",
-        _ when Resolved().Count > 0 => "No warning and no critical finding now; what was raised during the run no longer holds (" +
-            string.Join(", ", Resolved().Select(f => $"{f.Rule} at epoch {f.Epoch}")) + ": the later epochs do not show it).",
+        _ when Resolved() is { Count: > 0 } resolved => "No warning and no critical finding now; what was raised during the run no longer holds (" +
+            string.Join(", ", resolved.Select(f => $"{f.Rule} at epoch {f.Epoch}")) + ": the later epochs do not show it).",
         _ => "No warning and no critical finding.",
     };
 

@@ -31,6 +31,13 @@ public static class RunComparison
     }
 
     /// <summary>Reads one run folder; throws a <see cref="GlossaException"/> naming it when it is not one.</summary>
+    /// <summary>True when the runs name training corpora that are not the same folder (a corpus root and its variant folder count as one).</summary>
+    public static bool TrainedOnDifferentCorpora(IReadOnlyList<RunComparisonRow> rows)
+    {
+        var known = rows.Select(r => r.Corpus).OfType<string>().ToList();
+        return known.Skip(1).Any(c => !Evaluator.SameCorpus(c, known[0]));
+    }
+
     public static RunComparisonRow ReadOne(string runDir)
     {
         string dir = Path.GetFullPath(runDir.TrimEnd('/'));

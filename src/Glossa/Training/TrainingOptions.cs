@@ -324,7 +324,6 @@ public sealed record TrainingOptions
     {
         var config = ModelFactory.Named(Model, hiddenDim: HiddenDim, dropout: Dropout);
         if (TemporalChannels is int channels) config = config with { TemporalChannels = channels };
-        if (WidthMult is double width) config = config with { WidthMult = width };
         return Objectives.ShapeModel(config);
     }
 
