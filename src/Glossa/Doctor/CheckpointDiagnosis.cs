@@ -64,6 +64,7 @@ public static class CheckpointDiagnosis
             CheckpointVocabularySize = vocabulary.Count,
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,
+            Signers = corpus.HasSplit("train") ? SignerCounts.Of(train, samples) : null,
             LabelCounts = RunContext.CountLabels(train),
             Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };

@@ -39,6 +39,7 @@ public sealed class LiveDoctor : ITrainingMonitor
             CheckpointVocabularySize = options.Resume ? job.Vocabulary.Count : null,
             ValidationUnknownGlosses = job.ValidationGlosses.Unknown,
             ValidationGlosses = job.ValidationGlosses.Total,
+            Signers = job.Signers,
             LabelCounts = RunContext.CountLabels(job.TrainSamples),
             Config = RunFolder.ConfigObject(options, job.Model.Config.ToJson(), job.Vocabulary),
             CommandLine = options.CommandLine,

@@ -33,6 +33,8 @@ public sealed record RunContext
     public int? ValidationUnknownGlosses { get; init; }
     /// <summary>Gloss occurrences of the validation split (the denominator of <see cref="ValidationUnknownGlosses"/>).</summary>
     public int? ValidationGlosses { get; init; }
+    /// <summary>Signers of the training and validation splits, when the corpus names them.</summary>
+    public SignerCounts? Signers { get; init; }
     /// <summary>Training label histogram: gloss -> number of occurrences.</summary>
     public IReadOnlyDictionary<string, int>? LabelCounts { get; init; }
     /// <summary>The original command-line arguments of <c>glossa train</c> (without the program and command name),
@@ -44,6 +46,12 @@ public sealed record RunContext
     /// <summary>The label histogram of <see cref="LabelCounts"/>: gloss -> occurrences over <paramref name="samples"/>.</summary>
     public static IReadOnlyDictionary<string, int> CountLabels(IEnumerable<Corpora.Sample> samples) =>
         samples.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when every validation signer is absent from the training split (a signer-independent split, as
+    /// PHOENIX-2014's SI5): a gap between training and validation is then largely the new signer.
+    /// </summary>
+    public bool UnseenValidationSigners => Signers is { Validation: > 0 } s && s.Unseen == s.Validation;
 
     /// <summary>Parameters per training sample, when both are known.</summary>
     public double? ParamsPerSample =>

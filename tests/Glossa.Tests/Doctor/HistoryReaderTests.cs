@@ -95,13 +95,15 @@ public sealed class HistoryReaderTests : IDisposable
     {
         File.WriteAllLines(Path.Combine(dir, RunFolder.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
         File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), "{\"model\":\"mobilenet-student\",\"temporal_stride\":4,\"corpus\":\"/c\"}");
-        RunRecord.SaveContext(dir, new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376, LabelCounts = new Dictionary<string, int> { ["A"] = 3 } });
+        RunRecord.SaveContext(dir, new RunContext { ParameterCount = 8_000_000, TrainingSamples = 4376, LabelCounts = new Dictionary<string, int> { ["A"] = 3 }, Signers = new SignerCounts(8, 1, 1) });
         var run = RunRecord.Load(dir);
         Assert.Single(run.History);
         Assert.Equal("mobilenet-student", run.Context.ModelName);
         Assert.Equal(4, run.Context.TemporalStride);
         Assert.Equal(8_000_000, run.Context.ParameterCount);
         Assert.Equal(3, run.Context.LabelCounts!["A"]);
+        Assert.Equal(new SignerCounts(8, 1, 1), run.Context.Signers);
+        Assert.True(run.Context.UnseenValidationSigners);
         Assert.Equal("/c", new TrainCommandBuilder(run.Context).Get("corpus"));
 
         // A run folder copied from elsewhere: the advice's new run goes beside the folder as it is now.

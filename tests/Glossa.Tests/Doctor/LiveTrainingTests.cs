@@ -63,7 +63,9 @@ public sealed class LiveTrainingTests(LiveTrainingTests.World world) : IClassFix
         Assert.Contains($"[doctor] {(bad * 4 >= TrainClips ? "CRITICAL" : "WARNING")} ctc_infeasible: {bad} of {TrainClips} clips", log); // critical from 25%
         Assert.Contains("corpus check " + corpus + " --stride 4", log);
         Assert.Contains("corpus check " + corpus + " --stride 2", log);
-        Assert.Equal(TrainClips - bad, (int?)JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run_context.json")))!["training_samples"]);
+        var context = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run_context.json")))!;
+        Assert.Equal(TrainClips - bad, (int?)context["training_samples"]);
+        Assert.True((int?)context["signers"]?["training"] > 0, context.ToJsonString()); // the synthetic corpus names its signers
     }
 
     [Fact]

@@ -184,6 +184,33 @@ public sealed class RuleTests
     // ---- overfitting ----
 
     [Fact]
+    public void Overfitting_on_a_signer_independent_split_says_the_gap_is_the_new_signer()
+    {
+        var h = Series((3, 2.9), (2, 2), (1.5, 1.8), (1.2, 1.9), (1, 2), (0.8, 2.1), (0.6, 2.2), (0.5, 2.3), (0.4, 2.4));
+        var si = Find(HealthMonitor.Diagnose(h, new RunContext { Signers = new SignerCounts(5, 1, 1) }), RuleIds.Overfitting)!;
+        Assert.Contains("Every validation signer (1 signer) is absent from the training split (5 signers)", si.Explanation);
+        Assert.Contains(si.Evidence, e => e is { Name: "unseen_validation_signers", Value: 1 });
+        // Validation signers who also sign training clips (PHOENIX's multi-signer split), or a corpus without signer ids: no such claim.
+        var multi = Find(HealthMonitor.Diagnose(h, new RunContext { Signers = new SignerCounts(9, 8, 0) }), RuleIds.Overfitting)!;
+        Assert.DoesNotContain("absent from the training split", multi.Explanation);
+        Assert.Contains(multi.Evidence, e => e is { Name: "unseen_validation_signers", Value: 0 });
+        var unknown = Find(HealthMonitor.Diagnose(h), RuleIds.Overfitting)!;
+        Assert.DoesNotContain(unknown.Evidence, e => e.Name == "unseen_validation_signers");
+    }
+
+    [Fact]
+    public void Signer_counts_name_the_validation_signers_absent_from_training_and_nothing_without_signer_ids()
+    {
+        static Glossa.Corpora.Sample S(string signer) => new("id", "train", signer, ["A"], ["f.png"], null, "a.corpus:1");
+        var train = new[] { S("Signer01"), S("Signer02"), S("Signer01") };
+        Assert.Equal(new SignerCounts(2, 1, 1), SignerCounts.Of(train, [S("Signer06")]));
+        Assert.Equal(new SignerCounts(2, 2, 1), SignerCounts.Of(train, [S("Signer02"), S("Signer07")]));
+        Assert.False(new RunContext { Signers = SignerCounts.Of(train, [S("Signer02"), S("Signer07")]) }.UnseenValidationSigners);
+        Assert.Null(SignerCounts.Of([S("unknown")], [S("unknown")]));
+        Assert.Null(SignerCounts.Of(train, [S("")]));
+    }
+
+    [Fact]
     public void Overfitting_fires_as_warning_then_critical()
     {
         var pts = new List<(double, double)>();

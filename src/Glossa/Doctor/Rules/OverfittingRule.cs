@@ -59,6 +59,11 @@ internal static class OverfittingRule
             ev.Add(new("gap", best.ValLoss!.Value - best.TrainLoss, best.Epoch));
             ev.Add(new("gap", last.ValLoss!.Value - last.TrainLoss, last.Epoch));
         }
+        if (r.Context.Signers is { } signers)
+        {
+            ev.Add(new("training_signers", signers.Training));
+            ev.Add(new("unseen_validation_signers", signers.Unseen));
+        }
         string unit = x.Metric == "val_wer" ? "%" : "";
         return new Finding
         {
@@ -71,10 +76,21 @@ internal static class OverfittingRule
                 $"Validation has not improved for {since} epochs and is worse than its best, while the training loss keeps falling: the model memorises the training clips instead of learning what generalises. " +
                 (critical ? "It has gone on long enough that this run will not recover on its own; the best weights are those of epoch " + best.Epoch + ". "
                           : "It may still be noise; watch whether the gap keeps widening. ") +
-                "Stronger regularisation (dropout, weight decay, augmentation) or a smaller model narrows the gap; if the outputs are also mostly blank, see blank_collapse: that part is not cured by regularisation alone.",
+                "Stronger regularisation (dropout, weight decay, augmentation) or a smaller model narrows the gap; if the outputs are also mostly blank, see blank_collapse: that part is not cured by regularisation alone." +
+                SignerGap(r.Context),
             Actions = Actions(r, best.Epoch, x.Metric),
         };
     }
+
+    /// <summary>
+    /// What a signer-independent split adds to the explanation: the validation clips are signed by people the model has never
+    /// seen, so part of the gap is the new signer's body, speed and style, which no training clip shows.
+    /// </summary>
+    static string SignerGap(RunContext c) => c.UnseenValidationSigners && c.Signers is { } s
+        ? $" Every validation signer ({Signers(s.Validation)}) is absent from the training split ({Signers(s.Training)}): a signer-independent split, as PHOENIX-2014's SI5, so much of this gap is the new signer, and it narrows most with training clips from more signers."
+        : "";
+
+    static string Signers(int n) => n == 1 ? "1 signer" : $"{n} signers";
 
     /// <summary>A series' lowest value, the first epoch that reached it and the last epoch back at it.</summary>
     static (EpochMetrics Best, double Value, EpochMetrics LastTie) BestOf(List<(EpochMetrics M, double V)> s)
