@@ -34,7 +34,7 @@ public sealed record RunContext
     /// <summary>Gloss occurrences of the validation split (the denominator of <see cref="ValidationUnknownGlosses"/>).</summary>
     public int? ValidationGlosses { get; init; }
     /// <summary>Signers of the training and validation splits, when the corpus names them.</summary>
-    public SignerCounts? Signers { get; init; }
+    public Corpora.SignerCounts? Signers { get; init; }
     /// <summary>Training label histogram: gloss -> number of occurrences.</summary>
     public IReadOnlyDictionary<string, int>? LabelCounts { get; init; }
     /// <summary>The original command-line arguments of <c>glossa train</c> (without the program and command name),

@@ -31,8 +31,8 @@ public sealed class TrainingJob : IDisposable
     public IReadOnlyList<CtcFeasibility.Rejected> TrainRejected { get; }
     /// <summary>Validation glosses missing from the vocabulary (a vocabulary mismatch), and all validation glosses.</summary>
     public (int Unknown, int Total) ValidationGlosses { get; private init; }
-    /// <summary>Signers of the training and validation clips kept (<see cref="Doctor.SignerCounts"/>); null when the corpus names none.</summary>
-    public Doctor.SignerCounts? Signers { get; private init; }
+    /// <summary>Signers of the training and validation clips kept (<see cref="SignerCounts"/>); null when the corpus names none.</summary>
+    public SignerCounts? Signers { get; private init; }
     /// <summary>Optional variant of the run (distillation attaches its teacher here), handed to the run by <see cref="CreateRun"/>.</summary>
     public TrainingExtension? Extension { get; set; }
 
@@ -93,7 +93,7 @@ public sealed class TrainingJob : IDisposable
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
         {
             ValidationGlosses = (data.ValUnknownGlosses, valKept.Sum(s => s.Glosses.Count)),
-            Signers = Doctor.SignerCounts.Of(trainKept, valKept),
+            Signers = SignerCounts.Of(trainKept, valKept),
         };
     }
 

@@ -1,5 +1,6 @@
 using Glossa.Common;
 using Glossa.Doctor;
+using Glossa.Corpora;
 using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;

@@ -1,5 +1,6 @@
 using Glossa.Doctor;
 using Glossa.Training;
+using Glossa.Corpora;
 
 namespace Glossa.Tests.Doctor;
 
@@ -201,7 +202,7 @@ public sealed class RuleTests
     [Fact]
     public void Signer_counts_name_the_validation_signers_absent_from_training_and_nothing_without_signer_ids()
     {
-        static Glossa.Corpora.Sample S(string signer) => new("id", "train", signer, ["A"], ["f.png"], null, "a.corpus:1");
+        static Sample S(string signer) => new("id", "train", signer, ["A"], ["f.png"], null, "a.corpus:1");
         var train = new[] { S("Signer01"), S("Signer02"), S("Signer01") };
         Assert.Equal(new SignerCounts(2, 1, 1), SignerCounts.Of(train, [S("Signer06")]));
         Assert.Equal(new SignerCounts(2, 2, 1), SignerCounts.Of(train, [S("Signer02"), S("Signer07")]));

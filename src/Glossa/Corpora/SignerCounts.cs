@@ -1,6 +1,4 @@
-using Glossa.Corpora;
-
-namespace Glossa.Doctor;
+namespace Glossa.Corpora;
 
 /// <summary>
 /// Who signs a run's clips: the training split's signers, the validation split's, and how many of the
