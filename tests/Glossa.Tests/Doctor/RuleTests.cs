@@ -191,12 +191,15 @@ public sealed class RuleTests
         var si = Find(HealthMonitor.Diagnose(h, new RunContext { Signers = new SignerCounts(5, 1, 1) }), RuleIds.Overfitting)!;
         Assert.Contains("Every validation signer (1 signer) is absent from the training split (5 signers)", si.Explanation);
         Assert.Contains(si.Evidence, e => e is { Name: "unseen_validation_signers", Value: 1 });
+        Assert.Contains(si.Actions, a => a.Description.EndsWith("the validation signers never sign a training clip, so the gap is largely the new signer and may not close"));
         // Validation signers who also sign training clips (PHOENIX's multi-signer split), or a corpus without signer ids: no such claim.
         var multi = Find(HealthMonitor.Diagnose(h, new RunContext { Signers = new SignerCounts(9, 8, 0) }), RuleIds.Overfitting)!;
         Assert.DoesNotContain("absent from the training split", multi.Explanation);
+        Assert.DoesNotContain(multi.Actions, a => a.Description.Contains("new signer"));
         Assert.Contains(multi.Evidence, e => e is { Name: "unseen_validation_signers", Value: 0 });
         var unknown = Find(HealthMonitor.Diagnose(h), RuleIds.Overfitting)!;
         Assert.DoesNotContain(unknown.Evidence, e => e.Name == "unseen_validation_signers");
+        Assert.Contains(unknown.Actions, a => a.Description.EndsWith("where the validation signers never appear in training, the gap is the new signer and may not close"));
     }
 
     [Fact]

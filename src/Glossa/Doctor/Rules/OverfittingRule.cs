@@ -90,6 +90,14 @@ internal static class OverfittingRule
         ? $" Every validation signer ({Signers(s.Validation)}) is absent from the training split ({Signers(s.Training)}): a signer-independent split, as PHOENIX-2014's SI5, so much of this gap is the new signer, and it narrows most with training clips from more signers."
         : "";
 
+    /// <summary>What the regularisation restart may not fix: the new signer, when the split says so (or may, when it names no signers).</summary>
+    static string RestartCaveat(RunContext c) => c.Signers switch
+    {
+        null => "; where the validation signers never appear in training, the gap is the new signer and may not close",
+        _ when c.UnseenValidationSigners => "; the validation signers never sign a training clip, so the gap is largely the new signer and may not close",
+        _ => "",
+    };
+
     static string Signers(int n) => n == 1 ? "1 signer" : $"{n} signers";
 
     /// <summary>A series' lowest value, the first epoch that reached it and the last epoch back at it.</summary>
@@ -206,7 +214,7 @@ internal static class OverfittingRule
         var list = new List<FindingAction>
         {
             Keep(r, bestEpoch, metric),
-            Advice.Command(r, "Or restart with stronger regularisation (more dropout, 10x weight decay): a thing to try, not a sure cure; where the validation signers never appear in training, the gap is the new signer and may not close",
+            Advice.Command(r, "Or restart with stronger regularisation (more dropout, 10x weight decay): a thing to try, not a sure cure" + RestartCaveat(r.Context),
                 ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
         };
         if (r.Context.ParamsPerSample is { } pps && pps > r.Options.ParamsPerSampleInfo)
