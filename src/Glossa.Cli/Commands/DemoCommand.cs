@@ -69,6 +69,7 @@ internal static class DemoCommand
                 return TrainingConsole.ExitCode(outcome);
             }
             var results = DemoRecipe.Evaluate(options, corpusPath);
+            var signers = SplitSigners(corpusPath, results.Keys);
             if (asJson)
                 CliRunner.PrintJson(new Dictionary<string, object?>
                 {
@@ -78,6 +79,7 @@ internal static class DemoCommand
                     ["epochs"] = outcome.Epochs,
                     ["best_epoch"] = outcome.BestEpoch,
                     ["best_val_wer_greedy"] = outcome.BestWer, // what training chose the checkpoint by; dev and test above are beam 10
+                    ["signers"] = SignersJson(signers),                        // who signs each split: unseen signers make it a signer-independent figure
                     ["stopped"] = outcome.Message,
                     ["findings"] = outcome.Findings,                          // the doctor's lines as training printed them
                     ["diagnosis"] = Diagnosis(outcome.RunDir),               // the run as 'glossa diagnose RUN --json' sees it
@@ -85,21 +87,43 @@ internal static class DemoCommand
                     ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
                 });
             else
-                PrintTable(results, outcome, clock.Elapsed);
+                PrintTable(results, outcome, clock.Elapsed, signers);
             return 0;
         }));
         return command;
     }
 
-    static void PrintTable(IReadOnlyDictionary<string, EvaluationResult> results, TrainingOutcome outcome, TimeSpan elapsed)
+    static void PrintTable(IReadOnlyDictionary<string, EvaluationResult> results, TrainingOutcome outcome, TimeSpan elapsed,
+        IReadOnlyDictionary<string, SignerCounts?> signers)
     {
         var table = new Table().AddColumns("split", "WER %", "sub", "del", "ins", "ref words", "utterances");
         foreach (var (split, r) in results)
             table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
         AnsiConsole.Write(table);
         Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
+        var unseen = signers.Where(p => p.Value is { Validation: > 0 } c && c.Unseen == c.Validation).Select(p => p.Key).ToList();
+        if (unseen.Count > 0)
+            Console.WriteLine($"{string.Join(", ", unseen)}: signed only by signers who sign no training clip: {(unseen.Count == 1 ? "its WER measures" : "their WERs measure")} unseen signers (a signer-independent split)");
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
+    }
+
+    /// <summary>Each evaluated split's signers against the training split's (<see cref="SignerCounts"/>; null where the corpus names none).</summary>
+    static Dictionary<string, SignerCounts?> SplitSigners(string corpusPath, IEnumerable<string> splits)
+    {
+        var corpus = CorpusLoader.Load(corpusPath);
+        var train = corpus.Split("train");
+        return splits.ToDictionary(split => split, split => SignerCounts.Of(train, corpus.Split(split)));
+    }
+
+    /// <summary><c>{ "train": N, "dev": { "signers": N, "unseen": N }, ... }</c>, or null when the corpus names no signers.</summary>
+    static JsonObject? SignersJson(IReadOnlyDictionary<string, SignerCounts?> signers)
+    {
+        if (signers.Values.FirstOrDefault(c => c is not null) is not { } any) return null;
+        var json = new JsonObject { ["train"] = any.Training };
+        foreach (var (split, c) in signers)
+            json[split] = c is null ? null : new JsonObject { ["signers"] = c.Validation, ["unseen"] = c.Unseen };
+        return json;
     }
 
     /// <summary>The doctor's verdict and findings on the finished run, the object <c>glossa diagnose RUN --json</c> prints.</summary>

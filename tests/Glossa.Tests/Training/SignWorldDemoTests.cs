@@ -35,6 +35,15 @@ public sealed class SignWorldDemoTests : IDisposable
             Assert.True(s.GetProperty("reference_words").GetInt32() >= 2);
         }
         Assert.Equal(2, doc.RootElement.GetProperty("epochs").GetInt32());
+        // Dev and test are signed only by a signer who signs no training clip, and the output says so.
+        var signers = doc.RootElement.GetProperty("signers");
+        Assert.Equal(2, signers.GetProperty("train").GetInt32());
+        foreach (string split in new[] { "dev", "test" })
+        {
+            var s = signers.GetProperty(split);
+            Assert.True(s.GetProperty("signers").GetInt32() > 0);
+            Assert.Equal(s.GetProperty("signers").GetInt32(), s.GetProperty("unseen").GetInt32());
+        }
         Assert.True(doc.RootElement.GetProperty("cpu_seconds").GetDouble() > 0);
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt")); // named per decoder
