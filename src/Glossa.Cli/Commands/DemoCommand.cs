@@ -101,7 +101,7 @@ internal static class DemoCommand
             table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
         AnsiConsole.Write(table);
         Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
-        var unseen = signers.Where(p => p.Value is { Validation: > 0 } c && c.Unseen == c.Validation).Select(p => p.Key).ToList();
+        var unseen = signers.Where(p => p.Value is { AllUnseen: true }).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
             Console.WriteLine($"{string.Join(", ", unseen)}: signed only by signers who sign no training clip: {(unseen.Count == 1 ? "its WER measures" : "their WERs measure")} unseen signers (a signer-independent split)");
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");

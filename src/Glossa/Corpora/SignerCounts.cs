@@ -22,6 +22,9 @@ public sealed record SignerCounts(int Training, int Validation, int Unseen)
         return new SignerCounts(train.Count, val.Count, val.Count(s => !train.Contains(s)));
     }
 
+    /// <summary>True when every validation signer is absent from the training clips (a signer-independent split).</summary>
+    public bool AllUnseen => Validation > 0 && Unseen == Validation;
+
     static HashSet<string> Named(IEnumerable<Sample> samples) =>
         samples.Select(s => s.Signer.Trim()).Where(s => s.Length > 0 && !s.Equals("unknown", StringComparison.OrdinalIgnoreCase))
             .ToHashSet(StringComparer.Ordinal);

@@ -51,7 +51,7 @@ public sealed record RunContext
     /// True when every validation signer is absent from the training split (a signer-independent split, as
     /// PHOENIX-2014's SI5): a gap between training and validation is then largely the new signer.
     /// </summary>
-    public bool UnseenValidationSigners => Signers is { Validation: > 0 } s && s.Unseen == s.Validation;
+    public bool UnseenValidationSigners => Signers is { AllUnseen: true };
 
     /// <summary>Parameters per training sample, when both are known.</summary>
     public double? ParamsPerSample =>
