@@ -90,7 +90,7 @@ internal static class CorpusCommand
         foreach (var (name, s) in r.Splits)
             table.AddRow(name, s.Sentences.ToString(), s.Frames.ToString(), s.MeanFrames.ToString("F1"), s.MaxFrames.ToString(),
                 s.MeanGlosses.ToString("F1"), s.MaxGlosses.ToString(), s.Glosses.ToString(),
-                name == "train" ? "-" : s.OutOfVocabulary.ToString(), s.UnseenSigners > 0 ? $"{s.Signers} ({s.UnseenSigners} new)" : s.Signers.ToString());
+                name == "train" ? "-" : s.OutOfVocabulary.ToString(), s.UnseenSigners > 0 ? $"{s.Signers} ({s.UnseenSigners} new)" : s.Signers == 0 ? "-" : s.Signers.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
         var unseen = r.Splits.Where(p => p.Value.UnseenSigners > 0).Select(p => p.Key).ToList();
@@ -98,7 +98,9 @@ internal static class CorpusCommand
         {
             // "only" when every signer of those splits is new (PHOENIX SI5's dev and test), "in part" otherwise.
             bool only = unseen.All(n => r.Splits[n].UnseenSigners == r.Splits[n].Signers);
-            Console.WriteLine($"{string.Join(", ", unseen)}: signed {(only ? "only" : "in part")} by signers who sign nothing in train (\"new\"): WER there measures recognition of unseen signers, as on a signer-independent split");
+            Console.WriteLine(only
+                ? $"{string.Join(", ", unseen)}: signed only by signers who sign nothing in train (\"new\"): WER there measures recognition of unseen signers, as on a signer-independent split"
+                : $"{string.Join(", ", unseen)}: signed in part by signers who sign nothing in train (\"new\"): WER there mixes seen and unseen signers");
         }
         PrintProblems("warning", "yellow", r.Warnings);
         PrintProblems("error", "red", r.Errors);

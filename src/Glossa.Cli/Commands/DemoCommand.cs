@@ -104,6 +104,9 @@ internal static class DemoCommand
         var unseen = signers.Where(p => p.Value is { AllUnseen: true }).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
             Console.WriteLine($"{string.Join(", ", unseen)}: signed only by signers who sign no training clip: {(unseen.Count == 1 ? "its WER measures" : "their WERs measure")} unseen signers (a signer-independent split)");
+        foreach (var (split, c) in signers)
+            if (c is { AllUnseen: false, Unseen: > 0 })
+                Console.WriteLine($"{split}: {c.Unseen} of its {c.Validation} signers sign no training clip: its WER mixes seen and unseen signers");
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
     }

@@ -78,8 +78,12 @@ internal static class DiagnoseCommand
         var monitor = CheckpointDiagnosis.Run(ckpt, corpus, format, split);
         // RUN/diagnosis-CHECKPOINT-SPLIT, with the corpus's name for another corpus than the run's own (as evaluate).
         // Its history ends at the checkpoint's epoch: say so, or a "healthy" here reads as disagreeing with the run's own diagnosis.
+        // On another split or corpus than the run validated on, the run's history is not this data's: the pass stands alone.
         string scope = Glossa.Training.Checkpoint.SavedEpoch(ckpt) is int epoch
-            ? $" (saved after epoch {epoch}; the run's history up to it: 'glossa diagnose RUN' judges every epoch)" : "";
+            ? monitor.History.Count > 1 || epoch <= 1
+                ? $" (saved after epoch {epoch}; the run's history up to it: 'glossa diagnose RUN' judges every epoch)"
+                : $" (saved after epoch {epoch}; this pass alone: the run's history is of another split or corpus)"
+            : "";
         return (monitor, $"{ckpt} on {corpus} ({split}){scope}", Glossa.Training.Evaluator.OutputDirFor("diagnosis", ckpt, split, corpus));
     }
 

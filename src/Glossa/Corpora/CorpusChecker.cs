@@ -43,7 +43,7 @@ public static class CorpusChecker
             ? train.SelectMany(s => s.Glosses).ToHashSet(StringComparer.Ordinal)
             : null;
 
-        var trainSigners = train?.Select(s => s.Signer).ToHashSet(StringComparer.Ordinal);
+        var trainSigners = train is null ? null : SignerCounts.Named(train);
         var stats = new Dictionary<string, SplitStatistics>(StringComparer.Ordinal);
         foreach (var (name, samples) in corpus.Splits)
         {
@@ -167,7 +167,7 @@ public static class CorpusChecker
     static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
         HashSet<string>? trainVocabulary, HashSet<string>? trainSigners, string root, CorpusProblems problems)
     {
-        var signers = samples.Select(s => s.Signer).ToHashSet(StringComparer.Ordinal);
+        var signers = SignerCounts.Named(samples); // "unknown" or empty names no signer
         var known = samples.Select(s => lengths.TryGetValue(s, out int t) ? t : -1).Where(t => t >= 0).ToList();
         var glosses = samples.SelectMany(s => s.Glosses).ToList();
         var distinct = glosses.ToHashSet(StringComparer.Ordinal);
@@ -196,7 +196,7 @@ public static class CorpusChecker
             Signers: signers.Count,
             OutOfVocabulary: oov,
             VideosWithoutLength: samples.Count(s => s.VideoPath is not null && !(lengths.TryGetValue(s, out int t) && t >= 0)),
-            UnseenSigners: trainSigners is null ? 0 : signers.Count(g => !trainSigners.Contains(g)));
+            UnseenSigners: trainSigners is null or { Count: 0 } ? 0 : signers.Count(g => !trainSigners.Contains(g)));
     }
 
     /// <summary>Splits a <see cref="Sample.Source"/> ("file:line") into its parts.</summary>

@@ -79,7 +79,7 @@ internal static class PhoenixReader
         {
             string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null,
-                $"expected the header '{layout.Header}' but found {found}; is this the right format (try --corpus-format)?");
+                $"expected the header '{layout.Header}' but found {found}; is this the right format (give it with --corpus-format, or --format for 'glossa corpus check')?");
         }
         for (int i = 1; i < lines.Length; i++)
         {

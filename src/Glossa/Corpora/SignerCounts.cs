@@ -23,9 +23,11 @@ public sealed record SignerCounts(int Training, int Validation, int Unseen)
     }
 
     /// <summary>True when every validation signer is absent from the training clips (a signer-independent split).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool AllUnseen => Validation > 0 && Unseen == Validation;
 
-    static HashSet<string> Named(IEnumerable<Sample> samples) =>
+    /// <summary>The distinct signer ids of <paramref name="samples"/>; "unknown" and empty ids name no signer.</summary>
+    public static HashSet<string> Named(IEnumerable<Sample> samples) =>
         samples.Select(s => s.Signer.Trim()).Where(s => s.Length > 0 && !s.Equals("unknown", StringComparison.OrdinalIgnoreCase))
             .ToHashSet(StringComparer.Ordinal);
 }

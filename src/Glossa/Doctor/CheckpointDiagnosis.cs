@@ -48,7 +48,9 @@ public static class CheckpointDiagnosis
         try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
-        var history = HistoryWith(checkpoint, val, split);
+        // Another corpus than the one the model trained on: its history and its training signers are not this corpus's.
+        bool otherCorpus = TrainedOn(checkpoint) is { Length: > 0 } trainedOn && !Evaluator.SameCorpus(trainedOn, corpusPath);
+        var history = HistoryWith(checkpoint, val, split, otherCorpus);
 
         var context = new RunContext
         {
@@ -64,7 +66,7 @@ public static class CheckpointDiagnosis
             CheckpointVocabularySize = vocabulary.Count,
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,
-            Signers = corpus.HasSplit("train") ? SignerCounts.Of(train, samples) : null,
+            Signers = corpus.HasSplit("train") && !otherCorpus ? SignerCounts.Of(train, samples) : null,
             LabelCounts = RunContext.CountLabels(train),
             Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };
@@ -77,7 +79,7 @@ public static class CheckpointDiagnosis
     /// 48 came back as an "epoch 49" with the test WER in the val column, and the later epochs' findings were not about it).
     /// A checkpoint without loop state (exported or converted weights) is appended after the history.
     /// </summary>
-    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, string split)
+    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, string split, bool otherCorpus)
     {
         var history = new List<EpochMetrics>();
         string runDir = Checkpoint.RunFolderOf(checkpoint);
@@ -86,10 +88,11 @@ public static class CheckpointDiagnosis
         int? at = CheckpointEpoch(checkpoint);
         if (at is int e)
             history.RemoveAll(m => m.Epoch > e);
-        // Another split than the run's validation split: the history's validation columns are not this split's, and a
-        // trend across the two is no trend (a test loss compared with the dev loss's low was called overfitting). Only
-        // the training columns of the checkpoint's epoch are kept.
-        if (ValidationSplit(checkpoint) is { } valSplit && !string.Equals(valSplit, split, StringComparison.OrdinalIgnoreCase))
+        // Another split than the run's validation split, or another corpus: the history's validation columns are not this
+        // split's, and a trend across the two is no trend (a test loss compared with the dev loss's low was called
+        // overfitting; so was a WER on another corpus's dev set, by a new user, 2026-12-07). Only the training columns of
+        // the checkpoint's epoch are kept.
+        if (otherCorpus || ValidationSplit(checkpoint) is { } valSplit && !string.Equals(valSplit, split, StringComparison.OrdinalIgnoreCase))
             history = history.Count > 0 && at is int e2 && history[^1].Epoch == e2
                 ? [history[^1] with { ValLoss = null, ValWer = null, BlankRatio = null, EmptyRate = null, LengthRatio = null, Samples = null }]
                 : [];
@@ -106,6 +109,14 @@ public static class CheckpointDiagnosis
             TrainLoss = history.Count > 0 ? history[^1].TrainLoss : val.Loss,
         }));
         return history;
+    }
+
+    /// <summary>The corpus the run trained on (its options), or null when the checkpoint does not say.</summary>
+    static string? TrainedOn(string checkpoint)
+    {
+        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.OptionsFile))) return null;
+        try { return Checkpoint.ReadOptions(checkpoint).Corpus; }
+        catch (GlossaException) { return null; }
     }
 
     /// <summary>The split the run validated on (its options), or null when the checkpoint does not say.</summary>

@@ -51,6 +51,7 @@ public sealed record RunContext
     /// True when every validation signer is absent from the training split (a signer-independent split, as
     /// PHOENIX-2014's SI5): a gap between training and validation is then largely the new signer.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool UnseenValidationSigners => Signers is { AllUnseen: true };
 
     /// <summary>Parameters per training sample, when both are known.</summary>

@@ -445,6 +445,20 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(1, onTest.RootElement.GetProperty("epochs").GetInt32());
         Assert.Equal(Checkpoint.ReadState(Path.Combine(dir, "best")).Epoch, onTest.RootElement.GetProperty("last_epoch").GetInt32());
         Assert.NotEqual(JsonValueKind.Null, onTest.RootElement.GetProperty("ended").ValueKind);
+        // On another corpus (the same generator's corpus in another folder), the run's history and training signers are not
+        // that corpus's either: the pass stands alone, and no signer claim is made.
+        string other = Path.Combine(root, "other-corpus");
+        Glossa.Corpora.SyntheticCorpus.Write(new Glossa.Corpora.SynthOptions { TrainSentences = 16, DevSentences = 4, TestSentences = 4, Glosses = 6, Signers = 2, Seed = 3 }, other, overwrite: true);
+        (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", other,
+            "--split", "dev", "--json", "--no-write");
+        Assert.True(code is 0 or 3, err);
+        using var onOther = JsonDocument.Parse(stdout);
+        Assert.Equal(1, onOther.RootElement.GetProperty("epochs").GetInt32());
+        Assert.DoesNotContain("unseen_validation_signers", stdout);
+        (code, stdout, err) = CliProcess.Run(Minutes3, "diagnose", "--checkpoint", Path.Combine(dir, "best"), "--corpus", other, "--split", "dev", "--no-write");
+        Assert.True(code is 0 or 3, err);
+        if (Checkpoint.ReadState(Path.Combine(dir, "best")).Epoch > 1)
+            Assert.Contains("this pass alone: the run's history is of another split or corpus", stdout);
     }
 
     [Fact]

@@ -46,6 +46,10 @@ public class CorpusCheckTests
         Assert.Equal((2, 1), (r.Splits["dev"].Signers, r.Splits["dev"].UnseenSigners));
         Assert.Equal((1, 1), (r.Splits["test"].Signers, r.Splits["test"].UnseenSigners));
         Assert.Equal(0, r.Splits["train"].UnseenSigners);
+        // "unknown" names no signer: a dev split without signer ids is not one of unseen signers.
+        splits["dev"] = ["d0|d0/1/*.png|unknown|A B", "d1|d1/1/*.png||A C"];
+        r = Check(fx.WritePhoenix2014("phoenix-2014-multisigner", splits, frames: 20));
+        Assert.Equal((0, 0), (r.Splits["dev"].Signers, r.Splits["dev"].UnseenSigners));
     }
 
     static CorpusProblem SingleError(CorpusCheckReport r, CorpusProblemKind kind)

@@ -62,6 +62,7 @@ internal static class OverfittingRule
         if (r.Context.Signers is { } signers)
         {
             ev.Add(new("training_signers", signers.Training));
+            ev.Add(new("validation_signers", signers.Validation));
             ev.Add(new("unseen_validation_signers", signers.Unseen));
         }
         string unit = x.Metric == "val_wer" ? "%" : "";
