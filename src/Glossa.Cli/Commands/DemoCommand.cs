@@ -114,7 +114,7 @@ internal static class DemoCommand
     /// <summary>Each evaluated split's signers against the training split's (<see cref="SignerCounts"/>; null where the corpus names none).</summary>
     static Dictionary<string, SignerCounts?> SplitSigners(string corpusPath, IEnumerable<string> splits)
     {
-        var corpus = CorpusLoader.Load(corpusPath);
+        var corpus = CorpusLoader.LoadAnnotations(corpusPath); // who signs what is in the annotations
         var train = corpus.Split("train");
         return splits.ToDictionary(split => split, split => SignerCounts.Of(train, corpus.Split(split)));
     }

@@ -49,8 +49,10 @@ public static class CheckpointDiagnosis
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         // Another corpus than the one the model trained on: its history and its training signers are not this corpus's.
-        bool otherCorpus = TrainedOn(checkpoint) is { Length: > 0 } trainedOn && !Evaluator.SameCorpus(trainedOn, corpusPath);
-        var history = HistoryWith(checkpoint, val, split, otherCorpus);
+        var trained = SavedOptions(checkpoint);
+        bool otherCorpus = trained?.Corpus is { Length: > 0 } trainedOn && !Evaluator.SameCorpus(trainedOn, corpusPath);
+        bool otherSplit = trained?.ValSplit is { } valSplit && !string.Equals(valSplit, split, StringComparison.OrdinalIgnoreCase);
+        var history = HistoryWith(checkpoint, val, otherCorpus || otherSplit);
 
         var context = new RunContext
         {
@@ -68,7 +70,7 @@ public static class CheckpointDiagnosis
             VocabularyDifferences = differences,
             Signers = corpus.HasSplit("train") && !otherCorpus ? SignerCounts.Of(train, samples) : null,
             LabelCounts = RunContext.CountLabels(train),
-            Config = RunFolder.ConfigObject(Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
+            Config = RunFolder.ConfigObject(trained ?? Checkpoint.ReadOptions(checkpoint), model.Config.ToJson(), vocabulary),
         };
         return HealthMonitor.Diagnose(history, context);
     }
@@ -79,7 +81,7 @@ public static class CheckpointDiagnosis
     /// 48 came back as an "epoch 49" with the test WER in the val column, and the later epochs' findings were not about it).
     /// A checkpoint without loop state (exported or converted weights) is appended after the history.
     /// </summary>
-    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, string split, bool otherCorpus)
+    static List<EpochMetrics> HistoryWith(string checkpoint, ValidationResult val, bool otherData)
     {
         var history = new List<EpochMetrics>();
         string runDir = Checkpoint.RunFolderOf(checkpoint);
@@ -92,7 +94,7 @@ public static class CheckpointDiagnosis
         // split's, and a trend across the two is no trend (a test loss compared with the dev loss's low was called
         // overfitting; so was a WER on another corpus's dev set, by a new user, 2026-12-07). Only the training columns of
         // the checkpoint's epoch are kept.
-        if (otherCorpus || ValidationSplit(checkpoint) is { } valSplit && !string.Equals(valSplit, split, StringComparison.OrdinalIgnoreCase))
+        if (otherData)
             history = history.Count > 0 && at is int e2 && history[^1].Epoch == e2
                 ? [history[^1] with { ValLoss = null, ValWer = null, BlankRatio = null, EmptyRate = null, LengthRatio = null, Samples = null }]
                 : [];
@@ -111,19 +113,11 @@ public static class CheckpointDiagnosis
         return history;
     }
 
-    /// <summary>The corpus the run trained on (its options), or null when the checkpoint does not say.</summary>
-    static string? TrainedOn(string checkpoint)
+    /// <summary>The run's options saved with the checkpoint (its corpus, its validation split), or null when it has none.</summary>
+    static TrainingOptions? SavedOptions(string checkpoint)
     {
         if (!File.Exists(Path.Combine(checkpoint, Checkpoint.OptionsFile))) return null;
-        try { return Checkpoint.ReadOptions(checkpoint).Corpus; }
-        catch (GlossaException) { return null; }
-    }
-
-    /// <summary>The split the run validated on (its options), or null when the checkpoint does not say.</summary>
-    static string? ValidationSplit(string checkpoint)
-    {
-        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.OptionsFile))) return null;
-        try { return Checkpoint.ReadOptions(checkpoint).ValSplit; }
+        try { return Checkpoint.ReadOptions(checkpoint); }
         catch (GlossaException) { return null; }
     }
 
