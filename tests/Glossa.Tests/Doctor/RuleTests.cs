@@ -390,6 +390,66 @@ public sealed class RuleTests
         Assert.Equal(Severity.Critical, Find(HealthMonitor.Diagnose(fitted), RuleIds.Overfitting)?.Severity);
     }
 
+    // A new user's deliberately overfitting run (40 training clips, no augmentation, no dropout) on a 22-word dev set, all 37
+    // epochs: from epoch 13 the dev WER swings between 18.18% and 22.73%, one word, with a flat validation loss.
+    static readonly (double TrainLoss, double ValLoss, double TrainWer, double ValWer)[] TwentyTwoWordDev =
+    [
+        (3.214, 3.157, 102.3, 100.00), (2.357, 2.799, 100.0, 100.00), (2.013, 2.603, 100.0, 100.00), (1.687, 2.580, 96.6, 100.00),
+        (1.302, 2.347, 60.2, 90.91), (0.994, 1.920, 42.0, 90.91), (0.670, 1.630, 33.0, 63.64), (0.493, 1.573, 21.6, 50.00),
+        (0.362, 1.470, 11.4, 45.45), (0.249, 1.329, 5.7, 40.91), (0.170, 1.279, 4.5, 40.91), (0.119, 1.209, 1.1, 27.27),
+        (0.083, 1.146, 1.1, 22.73), (0.064, 1.142, 1.1, 27.27), (0.051, 1.159, 0.0, 27.27), (0.040, 1.148, 0.0, 22.73),
+        (0.032, 1.142, 0.0, 22.73), (0.026, 1.128, 0.0, 22.73), (0.024, 1.133, 0.0, 22.73), (0.025, 1.124, 0.0, 22.73),
+        (0.021, 1.104, 0.0, 22.73), (0.021, 1.097, 0.0, 22.73), (0.021, 1.112, 0.0, 22.73), (0.019, 1.109, 0.0, 22.73),
+        (0.019, 1.101, 0.0, 18.18), (0.018, 1.105, 0.0, 18.18), (0.017, 1.097, 0.0, 18.18), (0.017, 1.113, 0.0, 22.73),
+        (0.017, 1.089, 0.0, 18.18), (0.016, 1.115, 0.0, 22.73), (0.016, 1.118, 0.0, 22.73), (0.016, 1.095, 0.0, 22.73),
+        (0.015, 1.084, 0.0, 18.18), (0.015, 1.089, 0.0, 18.18), (0.015, 1.106, 0.0, 22.73), (0.015, 1.121, 0.0, 22.73),
+        (0.014, 1.106, 0.0, 22.73),
+    ];
+
+    [Fact]
+    public void One_word_of_a_small_dev_set_is_read_from_the_wer_values()
+    {
+        // Printed to two decimals, as a log or the table above: 22 words.
+        Assert.Equal(100.0 / 22, Glossa.Doctor.Rules.HistoryMath.WordStep(Epochs(TwentyTwoWordDev, 37))!.Value, 9);
+        // Full precision, 137 words: 3, 17 and 40 errors.
+        var exact = new[] { 3.0, 17, 40 }.Select((e, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = 1, ValWer = 100 * e / 137 }).ToList();
+        Assert.Equal(100.0 / 137, Glossa.Doctor.Rules.HistoryMath.WordStep(exact)!.Value, 9);
+        // 331 words (the built-in demo's dev set): a step below the doctor's noise floor is not looked for.
+        Assert.Null(Glossa.Doctor.Rules.HistoryMath.WordStep(exact.Select(m => m with { ValWer = m.ValWer * 137 / 331 }).ToList()));
+        // 0% and 100% fit every dev set, and one other value alone fixes no step.
+        var flat = new[] { 100.0, 100, 0, 50 }.Select((v, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = 1, ValWer = v }).ToList();
+        Assert.Null(Glossa.Doctor.Rules.HistoryMath.WordStep(flat));
+        // Values that are no whole number of words of any dev set up to 200 words: no step.
+        var odd = new[] { 23.457, 19.0123, 17.7771 }.Select((v, i) => new EpochMetrics { Epoch = i + 1, TrainLoss = 1, ValWer = v }).ToList();
+        Assert.Null(Glossa.Doctor.Rules.HistoryMath.WordStep(odd));
+    }
+
+    [Fact]
+    public void A_one_word_rise_on_a_small_dev_set_is_worded_as_no_better_not_worse()
+    {
+        var fitted = Find(HealthMonitor.Diagnose(Epochs(TwentyTwoWordDev, 37)), RuleIds.Overfitting);
+        Assert.NotNull(fitted);
+        Assert.Contains("now 22.73% (one word of 22 above it) at epoch 37", fitted.Title);
+        Assert.Contains("within one word of its best", fitted.Explanation);
+        Assert.DoesNotContain("worse than its best", fitted.Explanation);
+        Assert.Contains("later epochs are no better", fitted.Actions[0].Description);
+        Assert.Contains(fitted.Evidence, e => e.Name == "val_wer_one_word" && Math.Abs(e.Value - 100.0 / 22) < 1e-9);
+        // Every training clip fitted: nothing left to learn from them, so still past recovery.
+        Assert.Equal(Severity.Critical, fitted.Severity);
+        // With training clips still to learn, a one-word rise is never called past recovery.
+        var learning = Epochs(TwentyTwoWordDev, 37).Select(m => m with { TrainWer = m.Epoch > 12 ? 3.0 : m.TrainWer }).ToList();
+        var f = Find(HealthMonitor.Diagnose(learning), RuleIds.Overfitting);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        // Two words above the best are a rise, worded as before.
+        var twoWords = Epochs(TwentyTwoWordDev, 37);
+        twoWords[^1] = twoWords[^1] with { ValWer = 27.27 };
+        var worse = Find(HealthMonitor.Diagnose(twoWords), RuleIds.Overfitting);
+        Assert.NotNull(worse);
+        Assert.DoesNotContain("one word", worse.Title);
+        Assert.Contains("later epochs are worse", worse.Actions[0].Description);
+    }
+
     [Fact]
     public void A_validation_loss_past_its_low_is_not_overfitting_while_the_wer_still_makes_new_bests()
     {
