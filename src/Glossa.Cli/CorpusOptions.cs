@@ -20,8 +20,8 @@ internal static class CorpusOptions
     /// <summary><c>--format F</c>: forces the corpus format instead of detecting it.</summary>
     public static readonly Option<string?> Format = CreateFormatOption();
 
-    /// <summary>A new <c>--format</c> option (for commands that take the corpus as an argument).</summary>
-    public static Option<string?> CreateFormatOption() => new("--format")
+    /// <summary>A new <c>--format</c> option (for commands that take the corpus as an argument); <c>--corpus-format</c>, as train and evaluate name it, works too.</summary>
+    public static Option<string?> CreateFormatOption() => new("--format", "--corpus-format", "--corpus_format")
     {
         Description = "Force the corpus format instead of detecting it: phoenix2014 (multisigner or SI5), phoenix2014t, csl-daily, manifest.",
         HelpName = "F",

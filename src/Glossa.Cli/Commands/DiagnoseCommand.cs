@@ -24,7 +24,7 @@ internal static class DiagnoseCommand
         };
         var history = new Option<string?>("--history") { HelpName = "FILE", Description = "A history from any toolkit: CSV with header, JSON array of objects, or JSON lines; columns epoch, train_loss, val_loss, optional train_wer, val_wer (percent), blank_ratio, empty_rate, ..." };
         var checkpoint = new Option<string?>("--checkpoint") { HelpName = "C", Description = "Diagnose a checkpoint on a corpus split (with --corpus and --split): blank share, empty predictions, vocabulary agreement, CTC feasibility, capacity." };
-        var format = new Option<string?>("--format") { HelpName = "F", Description = "Corpus format for --checkpoint (default: detect)." };
+        var format = new Option<string?>("--format", "--corpus-format", "--corpus_format") { HelpName = "F", Description = "Corpus format for --checkpoint (default: detect)." };
         var corpus = new Option<string?>("--corpus") { HelpName = "P", Description = "Corpus for --checkpoint." };
         var split = new Option<string>("--split") { HelpName = "NAME", Description = "Corpus split for --checkpoint.", DefaultValueFactory = _ => "dev" };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as JSON (verdict, findings) instead of tables." };

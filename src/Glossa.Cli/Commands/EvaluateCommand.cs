@@ -12,7 +12,7 @@ internal static class EvaluateCommand
         var d = new EvaluationOptions();
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint directory, e.g. RUN/best or RUN/last.", Required = true };
         var corpus = new Option<string>("--corpus", "--data") { Description = "Corpus root or manifest.", Required = true };
-        var format = new Option<string?>("--corpus-format", "--corpus_format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
+        var format = new Option<string?>("--corpus-format", "--corpus_format", "--format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
         var split = new Option<string>("--split") { Description = "Split to decode: dev, test, or any split the corpus has (train shows how well the model fits its training data).", DefaultValueFactory = _ => d.Split };
         var beam = new Option<int>("--beam") { Description = "Beam width (10 is what peers report); 0 = greedy.", DefaultValueFactory = _ => d.Beam };
         var cleanup = new Option<string>("--cleanup") { Description = "Gloss cleanup before scoring: auto (by corpus format), none, phoenix2014, phoenix2014-sentence, phoenix2014t.", DefaultValueFactory = _ => d.Cleanup };

@@ -32,7 +32,7 @@ internal static class TrainCommand
 
         public readonly Option<string> Model;
         public readonly Option<string?> Corpus = new("--corpus", "--data", "--data_dir") { Description = $"Corpus root or manifest (default: ${CorpusEnvironmentVariable} or {DefaultCorpus})." };
-        public readonly Option<string?> CorpusFormat = new("--corpus-format", "--corpus_format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
+        public readonly Option<string?> CorpusFormat = new("--corpus-format", "--corpus_format", "--format") { Description = "phoenix2014, phoenix2014t, csl-daily or manifest (default: detect)." };
         public readonly Option<string> OutputDir = new("--output-dir", "--output_dir", "-o") { Description = "Run folder (config, vocab, training.log, metrics.jsonl, tensorboard/, best, last).", Required = true };
         public readonly Option<int> Epochs = new("--epochs") { Description = "Maximum epochs.", DefaultValueFactory = _ => D.Epochs };
         public readonly Option<int> BatchSize = new("--batch-size", "--batch_size") { Description = "Clips per batch.", DefaultValueFactory = _ => D.BatchSize };

@@ -17,8 +17,8 @@ public sealed record ExternalTool(string Name, string EnvironmentVariable, strin
     /// <summary>The program's path: the variable's value, the Debian path, the first match on PATH, else the Debian path (which then fails to start with a clear message).</summary>
     public string Path => Find() ?? DebianPath;
 
-    /// <summary>True when the program exists where <see cref="Path"/> points.</summary>
-    public bool Exists => Find() is not null;
+    /// <summary>True when the program exists where <see cref="Path"/> points (a variable naming a missing file is no program).</summary>
+    public bool Exists => Find() is { } path && File.Exists(path);
 
     /// <summary>A program at an explicit path (a command-line option): used as given, never searched for.</summary>
     public static ExternalTool At(string name, string path) => new(name, "", path);

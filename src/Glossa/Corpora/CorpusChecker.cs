@@ -143,23 +143,19 @@ public static class CorpusChecker
     static int ProbeVideo(Sample s, CorpusProblems problems)
     {
         string video = s.VideoPath!;
-        var psi = new ProcessStartInfo(FindFfprobe()!)
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", video })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); }
-        string text = stdout.Result.Trim().TrimEnd(',');
-        if (p.ExitCode == 0 && int.TryParse(text, out int n) && n > 0) return n;
-        string why = stderr.Result.Trim().Split('\n').LastOrDefault(l => l.Length > 0) ?? "no video stream";
-        problems.Error(CorpusProblemKind.UnreadableVideo, video, null, s.Id, $"ffprobe cannot read the video ({why}); re-encode it or extract its frames");
-        return -1;
+            var (frames, problem) = Frames.VideoDecoder.Default.CountFrames(video);
+            if (problem is not null)
+                problems.Warn(CorpusProblemKind.UnreadableVideo, video, null, s.Id,
+                    $"ffprobe reports errors while reading the video ({problem}): it may be truncated or damaged, and then its {frames} frames are fewer than the clip's or do not all decode; re-encode it or download it again");
+            return frames;
+        }
+        catch (GlossaException e)
+        {
+            problems.Error(CorpusProblemKind.UnreadableVideo, video, null, s.Id, e.Message.StartsWith(video + ": ", StringComparison.Ordinal) ? e.Message[(video.Length + 2)..] : e.Message);
+            return -1;
+        }
     }
 
     static string? FindFfprobe() => ExternalTool.Ffprobe.Exists ? ExternalTool.Ffprobe.Path : null;

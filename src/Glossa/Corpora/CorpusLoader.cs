@@ -91,7 +91,9 @@ public static class CorpusLoader
         if (givenFile is not null)
             throw new GlossaException($"{givenFile}: neither a Glossa manifest (first line 'id|split|path|signer|glosses') nor a file inside a corpus; pass the corpus folder or a manifest file");
         string wanted = format is CorpusFormat f ? $"{FormatName(f)} corpus" : "supported corpus";
-        throw new GlossaException($"{full}: holds no {wanted}. Expected {Layouts(format)}; pass the release root, the variant folder, or use --corpus-format to force one");
+        throw new GlossaException(format is null
+            ? $"{full}: holds no {wanted}. Expected {Layouts(format)}; pass the release root, the variant folder, or use --corpus-format to force one"
+            : $"{full}: holds no {wanted}. Expected {Layouts(format)}; pass the release root or the variant folder, or leave --corpus-format out to detect the format");
     }
 
     static string ClimbOutOfAnnotations(string dir)

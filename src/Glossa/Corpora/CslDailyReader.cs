@@ -115,7 +115,7 @@ internal static partial class CslDailyReader
         string file, int line, CorpusProblems problems)
     {
         bool ok = true;
-        string[] glosses = SplitBuilder.SplitGlosses(cols[glossCol]);
+        string[] glosses = SplitBuilder.Glosses(cols[glossCol], problems, file, line, name);
         if (glosses.Length == 0)
         {
             problems.Error(CorpusProblemKind.EmptyAnnotation, file, line, name, "the gloss column is empty; annotate the sentence or remove the row");

@@ -140,7 +140,7 @@ internal static class ManifestReader
         string manifest, int line, CorpusProblems problems)
     {
         bool ok = true;
-        string[] glosses = SplitBuilder.SplitGlosses(glossField);
+        string[] glosses = SplitBuilder.Glosses(glossField, problems, manifest, line, id);
         if (glosses.Length == 0)
         {
             problems.Error(CorpusProblemKind.EmptyAnnotation, manifest, line, id, "the glosses column is empty; annotate the sample or remove the row");

@@ -79,7 +79,7 @@ internal static class PhoenixReader
         {
             string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null,
-                $"expected the header '{layout.Header}' but found {found}; is this the right format (give it with --corpus-format, or --format for 'glossa corpus check')?");
+                $"expected the header '{layout.Header}' but found {found}; is this the right format (give it with --corpus-format)?");
         }
         for (int i = 1; i < lines.Length; i++)
         {
@@ -112,7 +112,7 @@ internal static class PhoenixReader
         }
         if (!builder.Claim(id, file, line)) return null;
         bool ok = true;
-        string[] glosses = SplitBuilder.SplitGlosses(cols[layout.GlossColumn]);
+        string[] glosses = SplitBuilder.Glosses(cols[layout.GlossColumn], problems, file, line, id);
         if (glosses.Length == 0)
         {
             problems.Error(CorpusProblemKind.EmptyAnnotation, file, line, id,

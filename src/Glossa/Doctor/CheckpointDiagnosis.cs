@@ -38,7 +38,9 @@ public static class CheckpointDiagnosis
             .Take(10).ToList();
 
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
-        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
+        var videoNotes = new List<string>(); // a damaged video is named by corpus check; here its length is what counts
+        var (kept, rejected) = CtcFeasibility.Split(samples, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength,
+            CtcFeasibility.VideoLengths(samples, videoNotes));
         if (kept.Count == 0)
             throw new GlossaException($"{corpusPath} split '{split}': no clip is long enough for CTC at the model's temporal stride {model.TemporalStride}; run 'glossa corpus check {corpusPath} --stride {model.TemporalStride}'");
 
@@ -56,6 +58,7 @@ public static class CheckpointDiagnosis
 
         var context = new RunContext
         {
+            DataCorpus = corpusPath,
             ModelName = model.Config.Name,
             ParameterCount = model.parameters().Sum(p => p.numel()),
             TrainingSamples = train.Count,

@@ -9,6 +9,13 @@ namespace Glossa.Doctor;
 /// </summary>
 public sealed record RunContext
 {
+    /// <summary>
+    /// The corpus the data findings were measured on, when the doctor looked at one itself (<c>diagnose --checkpoint
+    /// --corpus</c>): its corpus checks name it, not the corpus the run trained on (a new user checking another corpus was
+    /// sent to check the training corpus, which was clean). Null: the run's own corpus.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? DataCorpus { get; init; }
     /// <summary>Model name as given to <c>glossa train --model</c> (e.g. <c>i3d-teacher</c>).</summary>
     public string? ModelName { get; init; }
     /// <summary>Trainable parameter count of the model.</summary>

@@ -77,8 +77,9 @@ public sealed class TrainingJob : IDisposable
         int OutputLength(int n) => (int)Math.Max(0, model.ComputeOutputLength(n));
         // The training loader never rescales a clip below what its label needs (ShortestClip), so a
         // training clip is kept when its frames after the cap are enough, as a validation clip is.
-        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
-        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength);
+        var videoFrames = CtcFeasibility.VideoLengths(train.Concat(val), preamble);
+        var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
+        var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
         preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected));
         if (trainKept.Count == 0)

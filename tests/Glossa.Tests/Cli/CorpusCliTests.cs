@@ -62,6 +62,40 @@ public class CorpusCliTests
     }
 
     [Fact]
+    public void Every_corpus_command_takes_corpus_format_and_a_forced_format_that_does_not_match_is_named()
+    {
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", new()
+        {
+            ["train"] = ["t0|t0/1/*.png|Signer01|A B"],
+            ["dev"] = ["d0|d0/1/*.png|Signer01|A"],
+            ["test"] = ["e0|e0/1/*.png|Signer01|B"],
+        });
+        // corpus check names it --format, train and evaluate --corpus-format: each takes both (a new user followed an
+        // error's advice to use --corpus-format with corpus check and was told the option does not exist).
+        var (code, _, stderr) = Run("corpus", "check", v, "--corpus-format", "phoenix2014", "--skip-frames");
+        Assert.True(code <= 1, stderr);
+        Assert.DoesNotContain("Unrecognized", stderr);
+        (code, _, stderr) = Run("corpus", "check", v, "--corpus-format", "csl-daily");
+        Assert.Equal(2, code);
+        Assert.Contains("leave --corpus-format out to detect the format", stderr); // not "use --corpus-format to force one"
+    }
+
+    [Fact]
+    public void Corpus_check_without_ffprobe_warns_that_video_lengths_are_not_checked()
+    {
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        File.WriteAllBytes(fx.Path("v", "a.mp4"), [0, 0, 0, 24]);
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\na|train|a.mp4|s|A B\n");
+        var env = new Dictionary<string, string> { ["GLOSSA_FFPROBE"] = "/nonexistent/ffprobe" };
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), env, "corpus", "check", fx.Path("v"));
+        Assert.DoesNotContain("internal error", stderr);
+        Assert.True(code <= 1, stderr);
+        Assert.Contains("ffprobe not found", stdout + stderr);
+    }
+
+    [Fact]
     public void Synth_writes_a_corpus_that_corpus_check_accepts_and_refuses_to_overwrite()
     {
         using var fx = new CorpusFixture();

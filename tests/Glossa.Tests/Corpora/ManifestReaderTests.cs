@@ -1,5 +1,6 @@
 using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Tests.Frames;
 
 namespace Glossa.Tests.Corpora;
 
@@ -37,6 +38,30 @@ public class ManifestReaderTests
             Assert.Equal("unknown", dev.Signer);
             Assert.EndsWith("glossa-manifest.csv:5", dev.Source);
         }
+    }
+
+    [Fact]
+    public void Glosses_that_are_not_utf8_are_an_error_naming_the_encodings_to_convert_from()
+    {
+        // Two GBK-encoded Chinese glosses (天气, 下雨) would both become U+FFFD strings and merge into one class.
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("m", "a"));
+        Directory.CreateDirectory(fx.Path("m", "b"));
+        FrameTestData.WriteImage(fx.Path("m", "a", "0.png"), 8, 8, FrameTestData.Rgb(0, 8, 8));
+        FrameTestData.WriteImage(fx.Path("m", "b", "0.png"), 8, 8, FrameTestData.Rgb(0, 8, 8));
+        var text = new List<byte>(System.Text.Encoding.ASCII.GetBytes("id|split|path|signer|glosses\na|train|a|s|"));
+        text.AddRange(new byte[] { 0xCC, 0xEC, 0xC6, 0xF8 });
+        text.AddRange(System.Text.Encoding.ASCII.GetBytes("\nb|train|b|s|"));
+        text.AddRange(new byte[] { 0xCF, 0xC2, 0xD3, 0xEA });
+        text.AddRange(System.Text.Encoding.ASCII.GetBytes("\n"));
+        File.WriteAllBytes(fx.Path("m", "glossa-manifest.csv"), [.. text]);
+
+        var e = Assert.Throws<GlossaException>(() => CorpusLoader.Load(fx.Path("m")));
+        Assert.Contains("glossa-manifest.csv:2", e.Message);
+        Assert.Contains("iconv -f gb18030", e.Message);
+        var problems = new CorpusProblems();
+        var report = CorpusChecker.Check(CorpusLoader.Load(fx.Path("m"), null, problems), problems, new CorpusCheckOptions());
+        Assert.Equal(2, report.Errors.Count(p => p.Kind == CorpusProblemKind.InvalidEncoding));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Glossa.Common;
 using Glossa.Corpora;
+using Glossa.Frames;
+using Glossa.Training;
 
 namespace Glossa.Tests.Corpora;
 
@@ -43,5 +46,87 @@ public class VideoCheckTests
         Assert.Equal(3, ctc.Line);
         var broken = Assert.Single(report.Errors, e => e.Kind == CorpusProblemKind.UnreadableVideo);
         Assert.Equal(fx.Path("v", "broken.mkv"), broken.File);
+    }
+
+    /// <summary>A 64-frame mp4 cut to <paramref name="share"/> of its bytes, as a download that stopped: ffprobe still counts frames, with errors.</summary>
+    static void MakeTruncatedVideo(string path, double share)
+    {
+        string whole = path + ".whole.mp4";
+        var psi = new ProcessStartInfo("/usr/bin/ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=25", "-frames:v", "64", "-pix_fmt", "yuv420p", "-movflags", "+faststart", whole })
+            psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, err);
+        }
+        byte[] bytes = File.ReadAllBytes(whole);
+        File.WriteAllBytes(path, bytes[..(int)(bytes.Length * share)]);
+        File.Delete(whole);
+    }
+
+    [Fact]
+    public void A_truncated_video_is_counted_with_the_error_ffprobe_reports_and_corpus_check_warns()
+    {
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        MakeVideo(fx.Path("v", "ok.mp4"), 20);
+        MakeTruncatedVideo(fx.Path("v", "cut.mp4"), 0.85);
+
+        var (frames, problem) = VideoDecoder.Default.CountFrames(fx.Path("v", "ok.mp4"));
+        Assert.Equal(20, frames);
+        Assert.Null(problem);
+        var (cutFrames, cutProblem) = VideoDecoder.Default.CountFrames(fx.Path("v", "cut.mp4"));
+        Assert.InRange(cutFrames, 1, 63);
+        Assert.NotNull(cutProblem);
+        Assert.DoesNotContain("@ 0x", cutProblem); // ffmpeg's memory-address prefix is no help to a user
+
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|train|ok.mp4|a|A B\ncut|dev|cut.mp4|b|A\n");
+        var problems = new CorpusProblems();
+        var report = CorpusChecker.Check(CorpusLoader.Load(fx.Path("v"), null, problems), problems, new CorpusCheckOptions { Stride = 4 });
+        Assert.Empty(report.Errors);
+        var warning = Assert.Single(report.Warnings, w => w.Kind == CorpusProblemKind.UnreadableVideo);
+        Assert.Equal("cut", warning.Sample);
+        Assert.Contains("truncated or damaged", warning.Message);
+    }
+
+    [Fact]
+    public void Training_leaves_out_a_video_too_short_for_its_label_as_it_does_a_frame_folder()
+    {
+        // A 6-frame clip of 5 glosses gives 1 output frame at stride 4; before 2026-12-07 a video's length was unknown at
+        // start-up, and the temporal rescale stretched it to 32 frames, so it was trained on in silence.
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        MakeVideo(fx.Path("v", "ok.mp4"), 40);
+        MakeVideo(fx.Path("v", "short.mp4"), 6);
+        MakeTruncatedVideo(fx.Path("v", "cut.mp4"), 0.85);
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|train|ok.mp4|a|A B\nshort|train|short.mp4|a|A B A B A\ncut|train|cut.mp4|a|B\n");
+        var train = CorpusLoader.Load(fx.Path("v")).Split("train");
+        var notes = new List<string>();
+        var lengths = CtcFeasibility.VideoLengths(train, notes);
+        Assert.Equal(40, lengths[train.Single(s => s.Id == "ok")]);
+        Assert.Equal(6, lengths[train.Single(s => s.Id == "short")]);
+        Assert.Contains(notes, n => n.Contains("cut") && n.Contains("truncated or damaged"));
+        var vocabulary = Vocabulary.Build(train);
+        var (kept, rejected) = CtcFeasibility.Split(train, vocabulary, n => n, n => n / 4, lengths);
+        Assert.Equal(["ok", "cut"], kept.Select(s => s.Id));
+        var r = Assert.Single(rejected);
+        Assert.Equal(("short", 6, 1), (r.Sample.Id, r.InputFrames, r.OutputFrames));
+    }
+
+    [Fact]
+    public void A_tool_variable_naming_a_missing_file_is_no_tool_so_corpus_check_warns_instead_of_crashing()
+    {
+        const string variable = "GLOSSA_TEST_MISSING_FFPROBE";
+        Environment.SetEnvironmentVariable(variable, "/nonexistent/ffprobe");
+        try
+        {
+            Assert.False(new ExternalTool("ffprobe", variable, "/usr/bin/ffprobe").Exists);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
     }
 }

@@ -666,6 +666,22 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Ctc_infeasible_on_a_corpus_the_doctor_measured_names_that_corpus_not_the_runs()
+    {
+        // diagnose --checkpoint --corpus other/: the short clips are other/'s, so its check is the one to run (a new user was
+        // sent to check the run's own corpus, which was clean).
+        var ctx = new RunContext
+        {
+            InfeasibleClips = 1, CheckedClips = 14, TemporalStride = 4, DataCorpus = "data/other",
+            Config = System.Text.Json.Nodes.JsonNode.Parse("""{"training": {"corpus": "data/trained-on"}}""")!.AsObject(),
+        };
+        var f = Find(new HealthMonitor(ctx), RuleIds.CtcInfeasible);
+        Assert.NotNull(f);
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check data/other --stride 4"));
+        Assert.DoesNotContain(f.Actions, a => a.Command is { } c && c.Contains("trained-on"));
+    }
+
+    [Fact]
     public void Ctc_infeasible_does_not_fire_when_every_clip_is_feasible()
     {
         Assert.Null(Find(new HealthMonitor(new RunContext { InfeasibleClips = 0, CheckedClips = 160 }), RuleIds.CtcInfeasible));

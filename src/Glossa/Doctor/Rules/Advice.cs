@@ -74,10 +74,13 @@ internal static class Advice
         return new($"Use more data augmentation (random crop, scale jitter, colour shuffle, temporal rescale) {why}.");
     }
 
+    /// <summary>The corpus a corpus check should read: the one the data was measured on (<see cref="RunContext.DataCorpus"/>), else the run's.</summary>
+    public static string CorpusToCheck(RuleInput r) => r.Context.DataCorpus ?? r.Commands.Get("corpus") ?? "CORPUS";
+
     /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>
     public static FindingAction CheckFeasibility(RuleInput r, int? stride)
     {
-        string corpus = r.Commands.Get("corpus") ?? "CORPUS";
+        string corpus = CorpusToCheck(r);
         string cmd = $"{r.Options.Program} corpus check {corpus}" + (stride is { } s ? $" --stride {s}" : "");
         return new FindingAction(stride is { } st
             ? $"Check CTC feasibility: at temporal stride {st} a clip of N frames gives floor(N/{st}) outputs, which must be at least label length + immediate repeats; the check names every clip that is too short."
@@ -87,7 +90,7 @@ internal static class Advice
     /// <summary>A model with half the temporal stride (the train command has no stride option: it is part of the model).</summary>
     public static FindingAction SmallerStride(RuleInput r, int stride)
     {
-        string corpus = r.Commands.Get("corpus") ?? "CORPUS";
+        string corpus = CorpusToCheck(r);
         return new FindingAction(
             $"Use a model with temporal stride {stride / 2} instead of {stride} (e.g. the I3D teacher at stride 4 rather than 8, or one pooling step fewer in the temporal convolution); this check shows how many clips become feasible:",
             $"{r.Options.Program} corpus check {corpus} --stride {stride / 2}");

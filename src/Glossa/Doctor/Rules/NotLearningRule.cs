@@ -105,7 +105,7 @@ internal static class NotLearningRule
             Actions =
             [
                 new("Check that labels and clips belong together: validate the corpus, then watch a few clips next to their glosses (annotation rows shuffled or shifted, another split's videos, frames all alike).",
-                    $"{r.Options.Program} corpus check {r.Commands.Get("corpus") ?? "CORPUS"}"),
+                    $"{r.Options.Program} corpus check {Advice.CorpusToCheck(r)}"),
                 new("Overfit a tiny subset (e.g. 10 clips, no regularisation) next: with real labels it reaches a low training WER within a few dozen epochs; with labels unrelated to the clips it stays at the label prior."),
             ],
         };
