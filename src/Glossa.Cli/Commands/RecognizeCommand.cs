@@ -50,7 +50,7 @@ internal static class RecognizeCommand
             if (streaming && options.EffectiveBeam > 1)
                 throw new Glossa.Common.GlossaException("--stream prints greedy glosses as they become stable; drop --beam/--nbest, or recognise without --stream");
             var files = parse.GetValue(inputs)!;
-            foreach (var f in files) Recognizer.CheckInput(f); // fail before loading the model
+            foreach (var f in files) Recognizer.ValidateInput(f); // every input, before loading the model and printing any result
             using var recognizer = Recognizer.Load(options);
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -35,8 +35,9 @@ public abstract class FrameSource
         return new FrameFileSource(sample.FramePaths);
     }
 
+    /// <summary>The frame images of a folder, by name: every image type a corpus reads (<see cref="Corpora.FrameFolder.ImageExtensions"/>), so a model trained on .bmp or .webp frames recognises such folders too.</summary>
     static List<string> Images(string folder) => Directory.EnumerateFiles(folder)
-        .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase))
+        .Where(Corpora.FrameFolder.IsImage)
         .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>A source for a path: a video file by extension, otherwise a folder of images (sorted by name).</summary>
@@ -49,8 +50,11 @@ public abstract class FrameSource
             {
                 // A PHOENIX clip folder keeps its frames one level down (<id>/1/): name the subfolder that holds them.
                 var inner = Directory.EnumerateDirectories(path).Order(StringComparer.Ordinal).FirstOrDefault(d => Images(d).Count > 0);
-                throw new GlossaException($"{path}: the folder holds no .png or .jpg frames" +
-                    (inner is null ? "" : $"; its subfolder {Path.GetFileName(inner)}/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(path, Path.GetFileName(inner))}"));
+                int videos = Directory.EnumerateFiles(path).Count(VideoDecoder.IsVideo);
+                throw new GlossaException($"{path}: the folder holds no frame images ({string.Join(" ", Corpora.FrameFolder.ImageExtensions)})" +
+                    (inner is not null ? $"; its subfolder {Path.GetFileName(inner)}/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(path, Path.GetFileName(inner))}"
+                     : videos > 0 ? $"; it holds {videos} video{(videos == 1 ? "" : "s")}: give each video as an input (e.g. {Path.Combine(path, "*")}{Path.GetExtension(Directory.EnumerateFiles(path).First(VideoDecoder.IsVideo))})"
+                     : ""));
             }
             return new FrameFileSource(files);
         }

@@ -108,6 +108,19 @@ public sealed class Recognizer : IDisposable
     /// <summary>Input frames per output frame.</summary>
     public int Stride => model.TemporalStride;
 
+    /// <summary>
+    /// <see cref="CheckInput"/> and a look inside: a frame folder must hold frame images, and ffprobe must read a video's
+    /// stream (a truncated download whose header is gone fails here). <c>glossa recognize</c> runs it on every input
+    /// before loading the model, so a bad input is named before any result is printed (with --json one bad input had
+    /// left stdout empty, the good inputs' results lost).
+    /// </summary>
+    public static void ValidateInput(string input)
+    {
+        CheckInput(input);
+        if (Directory.Exists(input)) FrameSource.ForPath(input);
+        else VideoDecoder.Default.Probe(input);
+    }
+
     /// <summary>Throws a one-line error unless <paramref name="input"/> is an existing frame folder or video file.</summary>
     public static void CheckInput(string input)
     {

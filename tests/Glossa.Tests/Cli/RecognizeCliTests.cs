@@ -55,6 +55,12 @@ public sealed class RecognizeCliTests
         Assert.Single(err.Trim().Split('\n'));
         Assert.Contains("corrupt.mp4", err);
         Assert.DoesNotContain("   at ", err);
+        // A good input before the bad one: the bad one is named before any result is printed (the text output had printed
+        // the good one's, and --json printed nothing of it).
+        (code, var stdout, err) = CliProcess.Run(Limit, "recognize", "-c", ckpt, RecognitionFixture.FrameFolder(0), corrupt);
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("corrupt.mp4", err);
 
         (code, _, err) = CliProcess.Run(Limit, "recognize", "-c", Path.Combine(RecognitionFixture.Root, "no-run", "best"), RecognitionFixture.FrameFolder(0));
         Assert.Equal(2, code);

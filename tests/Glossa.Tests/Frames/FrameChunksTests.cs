@@ -46,12 +46,43 @@ public sealed class FrameChunksTests : IDisposable
         var frames = data.Clip(Path.Combine("clip-7", "1"), 3, 16, 16);
         string clip = Path.Combine(data.Root, "clip-7");
         var e = Assert.Throws<Glossa.Common.GlossaException>(() => FrameSource.ForPath(clip));
-        Assert.Equal($"{clip}: the folder holds no .png or .jpg frames; its subfolder 1/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(clip, "1")}", e.Message);
+        Assert.Equal($"{clip}: the folder holds no frame images (.png .jpg .jpeg .bmp .webp); its subfolder 1/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(clip, "1")}", e.Message);
         Assert.Equal(3, ((FrameFileSource)FrameSource.ForPath(Path.Combine(clip, "1"))).Paths.Count);
         // An empty folder says only that.
         Directory.CreateDirectory(Path.Combine(data.Root, "empty"));
         e = Assert.Throws<Glossa.Common.GlossaException>(() => FrameSource.ForPath(Path.Combine(data.Root, "empty")));
-        Assert.EndsWith("the folder holds no .png or .jpg frames", e.Message);
+        Assert.EndsWith("the folder holds no frame images (.png .jpg .jpeg .bmp .webp)", e.Message);
         Assert.NotEmpty(frames);
+        // A folder of videos says to give the videos.
+        string videos = Path.Combine(data.Root, "videos");
+        Directory.CreateDirectory(videos);
+        File.WriteAllBytes(Path.Combine(videos, "a.mp4"), [0]);
+        e = Assert.Throws<Glossa.Common.GlossaException>(() => FrameSource.ForPath(videos));
+        Assert.EndsWith($"it holds 1 video: give each video as an input (e.g. {Path.Combine(videos, "*")}.mp4)", e.Message);
+        // .bmp and .webp frames, which every corpus reader takes, are frames here too.
+        string bmp = Path.Combine(data.Root, "bmp");
+        Directory.CreateDirectory(bmp);
+        File.WriteAllBytes(Path.Combine(bmp, "0.bmp"), Bmp8x8());
+        var source = FrameSource.ForPath(bmp);
+        Assert.Single(((FrameFileSource)source).Paths);
+        Assert.Equal(1, source.Decode(8, 8).Length);
+    }
+
+    /// <summary>An 8x8 24-bit BMP (SkiaSharp decodes BMP but does not encode it).</summary>
+    static byte[] Bmp8x8()
+    {
+        const int w = 8, h = 8, row = w * 3, pixels = row * h;
+        var b = new byte[54 + pixels];
+        b[0] = (byte)'B'; b[1] = (byte)'M';
+        BitConverter.GetBytes(b.Length).CopyTo(b, 2);
+        BitConverter.GetBytes(54).CopyTo(b, 10);
+        BitConverter.GetBytes(40).CopyTo(b, 14);
+        BitConverter.GetBytes(w).CopyTo(b, 18);
+        BitConverter.GetBytes(h).CopyTo(b, 22);
+        BitConverter.GetBytes((short)1).CopyTo(b, 26);
+        BitConverter.GetBytes((short)24).CopyTo(b, 28);
+        BitConverter.GetBytes(pixels).CopyTo(b, 34);
+        for (int i = 54; i < b.Length; i++) b[i] = (byte)(i * 7);
+        return b;
     }
 }
