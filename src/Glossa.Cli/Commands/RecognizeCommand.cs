@@ -50,7 +50,8 @@ internal static class RecognizeCommand
             if (streaming && options.EffectiveBeam > 1)
                 throw new Glossa.Common.GlossaException("--stream prints greedy glosses as they become stable; drop --beam/--nbest, or recognise without --stream");
             var files = parse.GetValue(inputs)!;
-            foreach (var f in files) Recognizer.ValidateInput(f); // every input, before loading the model and printing any result
+            foreach (var f in files) // every input, before loading the model and printing any result
+                if (Recognizer.ValidateInput(f) is { } warning) Console.Error.WriteLine($"glossa: warning: {warning}");
             using var recognizer = Recognizer.Load(options);
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

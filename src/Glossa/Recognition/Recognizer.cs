@@ -112,13 +112,21 @@ public sealed class Recognizer : IDisposable
     /// <see cref="CheckInput"/> and a look inside: a frame folder must hold frame images, and ffprobe must read a video's
     /// stream (a truncated download whose header is gone fails here). <c>glossa recognize</c> runs it on every input
     /// before loading the model, so a bad input is named before any result is printed (with --json one bad input had
-    /// left stdout empty, the good inputs' results lost).
+    /// left stdout empty, the good inputs' results lost). Returns a warning for a video ffprobe reads with errors (a
+    /// truncated or damaged file decodes to fewer frames, and its result may miss glosses), else null.
     /// </summary>
-    public static void ValidateInput(string input)
+    public static string? ValidateInput(string input)
     {
         CheckInput(input);
-        if (Directory.Exists(input)) FrameSource.ForPath(input);
-        else VideoDecoder.Default.Probe(input);
+        if (Directory.Exists(input))
+        {
+            FrameSource.ForPath(input);
+            return null;
+        }
+        VideoDecoder.Default.Probe(input);
+        var (frames, problem) = VideoDecoder.Default.CountFrames(input);
+        return problem is null ? null
+            : $"{input}: ffprobe reports errors reading the video ({problem}); it may be truncated or damaged ({frames} frames read), so its glosses may be incomplete; re-encode it or download it again";
     }
 
     /// <summary>Throws a one-line error unless <paramref name="input"/> is an existing frame folder or video file.</summary>

@@ -81,6 +81,9 @@ public class VideoCheckTests
         Assert.InRange(cutFrames, 1, 63);
         Assert.NotNull(cutProblem);
         Assert.DoesNotContain("@ 0x", cutProblem); // ffmpeg's memory-address prefix is no help to a user
+        // recognize warns before its result (which would miss the glosses of the lost part), and not for a whole video.
+        Assert.Contains("truncated or damaged", Glossa.Recognition.Recognizer.ValidateInput(fx.Path("v", "cut.mp4")));
+        Assert.Null(Glossa.Recognition.Recognizer.ValidateInput(fx.Path("v", "ok.mp4")));
 
         fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|train|ok.mp4|a|A B\ncut|dev|cut.mp4|b|A\n");
         var problems = new CorpusProblems();
