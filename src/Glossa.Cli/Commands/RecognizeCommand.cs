@@ -50,8 +50,9 @@ internal static class RecognizeCommand
             if (streaming && options.EffectiveBeam > 1)
                 throw new Glossa.Common.GlossaException("--stream prints greedy glosses as they become stable; drop --beam/--nbest, or recognise without --stream");
             var files = parse.GetValue(inputs)!;
-            foreach (var f in files) // every input, before loading the model and printing any result
-                if (Recognizer.ValidateInput(f) is { } warning) Console.Error.WriteLine($"glossa: warning: {warning}");
+            // Every input, before loading the model and printing any result. A warning (a video ffprobe reads with errors) is
+            // printed with that input's result: when the video then fails to decode, its error line says it alone.
+            var warnings = files.Distinct().ToDictionary(f => f, Recognizer.ValidateInput);
             using var recognizer = Recognizer.Load(options);
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -61,6 +62,7 @@ internal static class RecognizeCommand
             {
                 Action<StableUpdate>? onStable = streaming ? u => PrintUpdate(u, asJson) : null;
                 var result = recognizer.Recognize(input, onStable, cancel);
+                if (warnings[input] is { } warning) Console.Error.WriteLine($"glossa: warning: {warning}");
                 results.Add(result);
                 if (asJson && !streaming) continue;
                 if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm), Compact));

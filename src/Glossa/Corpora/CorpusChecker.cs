@@ -145,7 +145,7 @@ public static class CorpusChecker
         string video = s.VideoPath!;
         try
         {
-            var (frames, problem) = Frames.VideoDecoder.Default.CountFrames(video);
+            var (frames, problem) = VideoLength.Count(video);
             if (problem is not null)
                 problems.Warn(CorpusProblemKind.UnreadableVideo, video, null, s.Id,
                     $"ffprobe reports errors while reading the video ({problem}): it may be truncated or damaged, and then its {frames} frames are fewer than the clip's or do not all decode; re-encode it or download it again");

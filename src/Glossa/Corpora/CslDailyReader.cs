@@ -36,7 +36,7 @@ internal static partial class CslDailyReader
         var unlabelled = splitOf.Keys.Where(n => !labelled.Contains(n)).ToList();
         if (unlabelled.Count > 0 && File.Exists(labels))
             problems.Warn(CorpusProblemKind.UnassignedSample, labels, null, null,
-                $"{unlabelled.Count} samples of the split file have no label row and are ignored (e.g. {string.Join(", ", unlabelled.Take(3))})");
+                $"{unlabelled.Count} samples of the split file have no usable label row (none, or one reported above as malformed) and are ignored (e.g. {string.Join(", ", unlabelled.Take(3))})");
 
         var splits = builders.ToDictionary(kv => kv.Key, kv => kv.Value.Samples, StringComparer.Ordinal);
         return new Corpus(CorpusFormat.CslDaily, root, Path.GetFileName(root), splits);

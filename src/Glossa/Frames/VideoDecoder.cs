@@ -47,31 +47,6 @@ public sealed class VideoDecoder
     }
 
     /// <summary>
-    /// The frames of the first video stream as ffprobe counts them (its packets: read, not decoded), and the first error
-    /// ffprobe reported while reading them, or null: a truncated download or a damaged stream still gives a count, shorter
-    /// than the clip or with frames that will not decode, and only the errors tell. A <see cref="GlossaException"/> naming
-    /// the file when ffprobe cannot read it at all.
-    /// </summary>
-    public (int Frames, string? Problem) CountFrames(string path)
-    {
-        CheckInput(path);
-        using var p = StartProcess(FfprobePath, "ffprobe",
-            ["-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path]);
-        var err = p.StandardError.ReadToEndAsync();
-        string text = p.StandardOutput.ReadToEnd().Trim().TrimEnd(',');
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill();
-            throw new GlossaException($"{path}: ffprobe did not finish reading the video in 2 minutes; re-encode it or extract its frames");
-        }
-        string errors = err.Result;
-        if (p.ExitCode == 0 && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0)
-            return (n, string.IsNullOrWhiteSpace(errors) ? null : FirstLine(errors));
-        string why = string.IsNullOrWhiteSpace(errors) ? "no video stream" : FirstLine(errors);
-        throw new GlossaException($"{path}: ffprobe cannot read the video ({why}); re-encode it or extract its frames");
-    }
-
-    /// <summary>
     /// Streams the frames of a video, resized by ffmpeg (bilinear) to width x height, or at the
     /// native size when both are null. Frames are produced lazily; stopping the enumeration
     /// kills ffmpeg. Throws a <see cref="GlossaException"/> naming the file and ffmpeg's first
@@ -185,14 +160,7 @@ public sealed class VideoDecoder
     }
 
     /// <summary>ffmpeg's first error line without its "[demuxer @ 0x55d0...]" prefix, which names a memory address, not the file.</summary>
-    internal static string FirstLine(string text)
-    {
-        var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        if (string.IsNullOrEmpty(line)) return "no error message";
-        if (line.StartsWith('[') && line.IndexOf("] ", StringComparison.Ordinal) is int end and > 0 && line.AsSpan(0, end).Contains(" @ 0x", StringComparison.Ordinal))
-            line = line[(end + 2)..];
-        return line;
-    }
+    internal static string FirstLine(string text) => ProcessResult.FirstLine(text);
 
     /// <summary>A running ffmpeg whose stderr is drained in the background (so it never blocks on a full pipe).</summary>
     sealed class Running : IDisposable

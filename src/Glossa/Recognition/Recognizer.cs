@@ -124,7 +124,7 @@ public sealed class Recognizer : IDisposable
             return null;
         }
         VideoDecoder.Default.Probe(input);
-        var (frames, problem) = VideoDecoder.Default.CountFrames(input);
+        var (frames, problem) = VideoLength.Count(input);
         return problem is null ? null
             : $"{input}: ffprobe reports errors reading the video ({problem}); it may be truncated or damaged ({frames} frames read), so its glosses may be incomplete; re-encode it or download it again";
     }

@@ -47,7 +47,7 @@ public static class CtcFeasibility
 
     /// <summary>
     /// The frame counts of the video clips among <paramref name="samples"/>, read by ffprobe without decoding
-    /// (<see cref="VideoDecoder.CountFrames"/>), so a video too short for its label is left out like a frame folder instead
+    /// (<see cref="VideoLength.Count"/>), so a video too short for its label is left out like a frame folder instead
     /// of being stretched by the temporal rescale (a new user's 6-frame clip of 5 glosses was trained on in silence); empty
     /// when ffprobe is not installed. A video ffprobe reads with errors (truncated, damaged) adds a line to
     /// <paramref name="notes"/>; one it cannot read at all stops with the sample named.
@@ -62,7 +62,7 @@ public static class CtcFeasibility
         {
             try
             {
-                var (frames, problem) = VideoDecoder.Default.CountFrames(s.VideoPath!);
+                var (frames, problem) = VideoLength.Count(s.VideoPath!);
                 lengths[s] = frames;
                 if (problem is not null) damaged.Add($"  {s.Id} ({s.Source}): ffprobe reports errors reading {s.VideoPath} ({problem}); it may be truncated or damaged: re-encode it or download it again");
             }

@@ -199,6 +199,12 @@ public sealed class TrainingRun
                 Failed(e, epoch);
                 return true;
             }
+            catch (GlossaException e)
+            {
+                // A clip that fails to decode mid-epoch (a damaged video) stops the run with its name; training.log keeps it too.
+                folder.Log($"stopped in epoch {epoch}: {e.Message}"); // the console prints the error itself
+                throw;
+            }
             return Record(epoch, train, val) || Stopping(cancel, epoch);
         }
 

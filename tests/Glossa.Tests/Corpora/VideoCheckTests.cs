@@ -74,10 +74,10 @@ public class VideoCheckTests
         MakeVideo(fx.Path("v", "ok.mp4"), 20);
         MakeTruncatedVideo(fx.Path("v", "cut.mp4"), 0.85);
 
-        var (frames, problem) = VideoDecoder.Default.CountFrames(fx.Path("v", "ok.mp4"));
+        var (frames, problem) = VideoLength.Count(fx.Path("v", "ok.mp4"));
         Assert.Equal(20, frames);
         Assert.Null(problem);
-        var (cutFrames, cutProblem) = VideoDecoder.Default.CountFrames(fx.Path("v", "cut.mp4"));
+        var (cutFrames, cutProblem) = VideoLength.Count(fx.Path("v", "cut.mp4"));
         Assert.InRange(cutFrames, 1, 63);
         Assert.NotNull(cutProblem);
         Assert.DoesNotContain("@ 0x", cutProblem); // ffmpeg's memory-address prefix is no help to a user
