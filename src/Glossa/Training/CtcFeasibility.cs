@@ -58,6 +58,7 @@ public static class CtcFeasibility
         var lengths = new System.Collections.Concurrent.ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
         if (videos.Count == 0 || !ExternalTool.Ffprobe.Exists) return new(lengths, ReferenceEqualityComparer.Instance);
         var damaged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var unreadable = new System.Collections.Concurrent.ConcurrentBag<(Sample Sample, GlossaException Error)>();
         Parallel.ForEach(videos, new ParallelOptions { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount }, s =>
         {
             try
@@ -68,9 +69,11 @@ public static class CtcFeasibility
             }
             catch (GlossaException e)
             {
-                throw new GlossaException($"sample '{s.Id}' ({s.Source}): {e.Message}", e);
+                unreadable.Add((s, e)); // thrown below, one line, not as an AggregateException of the parallel loop
             }
         });
+        if (unreadable.OrderBy(u => u.Sample.Source, StringComparer.Ordinal).FirstOrDefault() is ({ } bad, { } error))
+            throw new GlossaException($"sample '{bad.Id}' ({bad.Source}): {error.Message}" + (unreadable.Count > 1 ? $" ({unreadable.Count - 1} more videos cannot be read: 'glossa corpus check' lists them)" : ""), error);
         if (!damaged.IsEmpty)
         {
             notes.Add($"{damaged.Count} video{(damaged.Count == 1 ? "" : "s")} read with errors (trained on as they decode; 'glossa corpus check' lists them):");

@@ -113,6 +113,12 @@ public class VideoCheckTests
         Assert.Contains(notes, n => n.Contains("cut") && n.Contains("truncated or damaged"));
         var vocabulary = Vocabulary.Build(train);
         var (kept, rejected) = CtcFeasibility.Split(train, vocabulary, n => n, n => n / 4, lengths);
+        // A video ffprobe cannot read at all stops training before it starts, with the sample named in one line.
+        File.WriteAllText(fx.Path("v", "junk.mp4"), "not a video");
+        fx.WriteText("v/junk.csv", "id|split|path|signer|glosses\nok|train|ok.mp4|a|A B\njunk|train|junk.mp4|a|B\n");
+        var e = Assert.Throws<GlossaException>(() => CtcFeasibility.VideoLengths(CorpusLoader.Load(fx.Path("v", "junk.csv")).Split("train"), []));
+        Assert.StartsWith("sample 'junk' (", e.Message);
+        Assert.Contains("junk.csv:3", e.Message);
         Assert.Equal(["ok", "cut"], kept.Select(s => s.Id));
         var r = Assert.Single(rejected);
         Assert.Equal(("short", 6, 1), (r.Sample.Id, r.InputFrames, r.OutputFrames));
