@@ -230,6 +230,29 @@ public sealed class Trainer
         return state.data<byte>().ToArray();
     }
 
+    /// <summary>Managed bytes the optimizer step may allocate without a collection (its tensor wrappers and scalars take a few kB per parameter).</summary>
+    const long StepAllocationBudget = 16L << 20;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with no garbage collection while it runs. TorchSharp 0.107's optimizers turn numbers
+    /// into Scalars inside step() (AdamW's <c>add_(1)</c> on its step count), and a collection during the call can finalise
+    /// one while libtorch still reads it: a test run crashed once in AdamW.step with "Expected false to be true" from
+    /// c10/core/Scalar.h (toFloat). Without a collection nothing is finalised before the call returns. When the region cannot
+    /// be had (already in one, or the budget runs out), the action runs as before.
+    /// </summary>
+    internal static void WithoutCollection(Action action)
+    {
+        bool quiet;
+        try { quiet = GC.TryStartNoGCRegion(StepAllocationBudget); }
+        catch (InvalidOperationException) { quiet = false; } // already in a no-GC region
+        try { action(); }
+        finally
+        {
+            if (quiet && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+                GC.EndNoGCRegion();
+        }
+    }
+
     /// <summary>Clips the gradients, sets the scheduled rate and takes one optimizer step. Returns the norm before clipping.</summary>
     double Step(int epoch, List<string> ids)
     {
@@ -239,7 +262,7 @@ public sealed class Trainer
         double lr = LearningRateAt(OptimizerSteps);
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = lr;
-        optimizer.step();
+        WithoutCollection(() => optimizer.step());
         optimizer.zero_grad();
         AfterStep?.Invoke();
         OptimizerSteps++;
