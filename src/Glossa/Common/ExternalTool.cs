@@ -18,7 +18,11 @@ public sealed record ExternalTool(string Name, string EnvironmentVariable, strin
     public string Path => Find() ?? DebianPath;
 
     /// <summary>True when the program exists where <see cref="Path"/> points (a variable naming a missing file is no program).</summary>
-    public bool Exists => Find() is { } path && File.Exists(path);
+    public bool Exists => Find() is { } path && File.Exists(path) && Executable(path);
+
+    /// <summary>True unless the file's mode says no one may run it (a variable naming /etc/passwd is no program).</summary>
+    static bool Executable(string path) =>
+        OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
     /// <summary>A program at an explicit path (a command-line option): used as given, never searched for.</summary>
     public static ExternalTool At(string name, string path) => new(name, "", path);

@@ -125,7 +125,7 @@ public static class CorpusChecker
     }
 
     /// <summary>Opens the file and decodes the image header only (the pixels are not decoded); null when it is a usable frame.</summary>
-    static string? HeaderProblem(string path)
+    internal static string? HeaderProblem(string path)
     {
         const string corrupt = "the image header cannot be decoded (corrupt or not an image); re-extract this frame";
         if (FrameHeader.MissingProblem(path) is { } missing) return missing;

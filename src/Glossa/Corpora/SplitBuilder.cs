@@ -67,7 +67,7 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
             int at = Math.Max(0, e.Index), line = 1;
             for (int i = 0; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') line++;
             problems?.Warn(CorpusProblemKind.InvalidEncoding, path, line, null,
-                $"byte 0x{(at < bytes.Length ? bytes[at] : 0):X2} is not UTF-8 (it would become U+FFFD in the glosses); {ConvertAdvice}");
+                $"byte 0x{(at < bytes.Length ? bytes[at] : 0):X2} is not UTF-8 (it becomes U+FFFD: in a sample's glosses that is an error, elsewhere in the line, e.g. a signer name, the character is lost); {ConvertAdvice}");
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var lines = text.Split('\n');

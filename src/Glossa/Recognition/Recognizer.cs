@@ -120,13 +120,20 @@ public sealed class Recognizer : IDisposable
         CheckInput(input);
         if (Directory.Exists(input))
         {
-            FrameSource.ForPath(input);
+            // Every frame's header, as corpus check reads them: a corrupt frame is named before any result.
+            foreach (var frame in ((FrameFileSource)FrameSource.ForPath(input)).Paths)
+                if (CorpusChecker.HeaderProblem(frame) is { } bad)
+                    throw new GlossaException($"{frame}: {bad}");
             return null;
         }
         VideoDecoder.Default.Probe(input);
         var (frames, problem) = VideoLength.Count(input);
-        return problem is null ? null
-            : $"{input}: ffprobe reports errors reading the video ({problem}); it may be truncated or damaged ({frames} frames read), so its glosses may be incomplete; re-encode it or download it again";
+        if (problem is null) return null;
+        // Read with errors: one that ffmpeg cannot decode at all (a file missing its first bytes) is named now, not after
+        // the inputs before it were printed.
+        using (var first = VideoDecoder.Default.ReadFrames(input, 16, 16).GetEnumerator())
+            first.MoveNext();
+        return $"{input}: ffprobe reports errors reading the video ({problem}); it may be truncated or damaged ({frames} packets read), so its glosses may be incomplete; re-encode it or download it again";
     }
 
     /// <summary>Throws a one-line error unless <paramref name="input"/> is an existing frame folder or video file.</summary>

@@ -56,7 +56,12 @@ public static class CtcFeasibility
     {
         var videos = samples.Where(s => s.VideoPath is not null).ToList();
         var lengths = new System.Collections.Concurrent.ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
-        if (videos.Count == 0 || !ExternalTool.Ffprobe.Exists) return new(lengths, ReferenceEqualityComparer.Instance);
+        if (videos.Count == 0) return new(lengths, ReferenceEqualityComparer.Instance);
+        if (!ExternalTool.Ffprobe.Exists)
+        {
+            notes.Add($"ffprobe not found: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked before training, so a clip too short for CTC stops the run when it is reached; install ffmpeg (apt-get install ffmpeg)");
+            return new(lengths, ReferenceEqualityComparer.Instance);
+        }
         var damaged = new System.Collections.Concurrent.ConcurrentBag<string>();
         var unreadable = new System.Collections.Concurrent.ConcurrentBag<(Sample Sample, GlossaException Error)>();
         Parallel.ForEach(videos, new ParallelOptions { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount }, s =>
