@@ -48,6 +48,8 @@ internal static class EvaluateCommand
             var result = Evaluator.Run(options, cancel: cancel);
             if (result.UnknownGlosses > 0)
                 Console.Error.WriteLine(UnknownGlossWarning(result));
+            foreach (var line in result.Warnings)
+                Console.Error.WriteLine(line.StartsWith(' ') ? line : "warning: " + line);
             if (asJson) CliRunner.PrintJson(result);
             else Print(result);
             return 0;

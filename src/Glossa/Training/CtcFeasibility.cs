@@ -81,7 +81,7 @@ public static class CtcFeasibility
             throw new GlossaException($"sample '{bad.Id}' ({bad.Source}): {error.Message}" + (unreadable.Count > 1 ? $" ({unreadable.Count - 1} more videos cannot be read: 'glossa corpus check' lists them)" : ""), error);
         if (!damaged.IsEmpty)
         {
-            notes.Add($"{damaged.Count} video{(damaged.Count == 1 ? "" : "s")} read with errors (trained on as they decode; 'glossa corpus check' lists them):");
+            notes.Add($"{damaged.Count} video{(damaged.Count == 1 ? "" : "s")} read with errors (used as they decode; 'glossa corpus check' lists them):");
             notes.AddRange(damaged.Order(StringComparer.Ordinal).Take(20));
         }
         return new(lengths, ReferenceEqualityComparer.Instance);

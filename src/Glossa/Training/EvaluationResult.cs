@@ -31,6 +31,8 @@ public sealed record EvaluationResult
     public int UnknownGlosses { get; init; }
     /// <summary>Up to 5 of those glosses, most frequent first.</summary>
     public IReadOnlyList<string> UnknownGlossExamples { get; init; } = [];
+    /// <summary>Videos of the split that ffprobe reads with errors (truncated or damaged: scored as they decode), as lines for the console.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Files written: ctm, stm, pra (per-utterance alignments), summary.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 }

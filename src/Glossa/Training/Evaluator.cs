@@ -114,6 +114,9 @@ public static class Evaluator
         var samples = corpus.Split(options.Split);
         var cleanup = CleanupRules.Parse(options.CleanupIsAuto ? CorpusLoader.CleanupName(corpus.Format) : options.Cleanup);
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
+        // Videos ffprobe reads with errors are scored as they decode: say so, as training and recognize do.
+        var warnings = new List<string>();
+        if (ExternalTool.Ffprobe.Exists) CtcFeasibility.VideoLengths(samples, warnings);
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -145,6 +148,7 @@ public static class Evaluator
             DecodeSeconds = Math.Round(decoded.DecodeSeconds, 3),
             UnknownGlosses = unknown.Sum(g => g.Count()),
             UnknownGlossExamples = unknown.Take(5).Select(g => g.Key).ToList(),
+            Warnings = warnings,
             Files = files,
         };
         try

@@ -125,6 +125,24 @@ public class VideoCheckTests
     }
 
     [Fact]
+    public void Evaluate_names_a_video_of_its_split_that_ffprobe_reads_with_errors()
+    {
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        MakeVideo(fx.Path("v", "ok.mp4"), 40);
+        MakeTruncatedVideo(fx.Path("v", "cut.mp4"), 0.85);
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|dev|ok.mp4|a|A\ncut|dev|cut.mp4|a|B\n");
+        var result = Evaluator.Run(new EvaluationOptions
+        {
+            Checkpoint = Glossa.Tests.Recognition.RecognitionFixture.Checkpoint(), Corpus = fx.Path("v"), Split = "dev",
+            OutputDir = fx.Path("eval"), Device = "cpu",
+        });
+        Assert.Equal(2, result.Utterances);
+        Assert.Contains(result.Warnings, w => w.Contains("cut (") && w.Contains("truncated or damaged"));
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("ok ("));
+    }
+
+    [Fact]
     public void A_tool_variable_naming_a_missing_file_is_no_tool_so_corpus_check_warns_instead_of_crashing()
     {
         const string variable = "GLOSSA_TEST_MISSING_FFPROBE";
