@@ -143,7 +143,7 @@ public sealed class VideoDecoder
         string output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
-            throw new GlossaException($"{path}: {name} cannot read the video: {FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
+            throw new GlossaException($"{path}: {name} cannot read the video: {ProcessResult.FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
         return output;
     }
 
@@ -158,9 +158,6 @@ public sealed class VideoDecoder
         }
         return total;
     }
-
-    /// <summary>ffmpeg's first error line without its "[demuxer @ 0x55d0...]" prefix, which names a memory address, not the file.</summary>
-    internal static string FirstLine(string text) => ProcessResult.FirstLine(text);
 
     /// <summary>A running ffmpeg whose stderr is drained in the background (so it never blocks on a full pipe).</summary>
     sealed class Running : IDisposable
@@ -183,11 +180,11 @@ public sealed class VideoDecoder
             if (Process.ExitCode != 0 && err.Contains("does not contain any stream", StringComparison.Ordinal))
                 throw new GlossaException($"{path}: has no video stream (audio only, or not a video); give a video with a picture track or a folder of frames");
             if (Process.ExitCode != 0)
-                throw new GlossaException($"{path}: ffmpeg cannot decode the video: {FirstLine(err)}");
+                throw new GlossaException($"{path}: ffmpeg cannot decode the video: {ProcessResult.FirstLine(err)}");
             if (frames < 0)
-                throw new GlossaException($"{path}: ffmpeg stopped in the middle of a frame: {FirstLine(err)}");
+                throw new GlossaException($"{path}: ffmpeg stopped in the middle of a frame: {ProcessResult.FirstLine(err)}");
             if (frames == 0)
-                throw new GlossaException($"{path}: the video has no frames{(err.Length > 0 ? ": " + FirstLine(err) : "")}");
+                throw new GlossaException($"{path}: the video has no frames{(err.Length > 0 ? ": " + ProcessResult.FirstLine(err) : "")}");
         }
 
         public void Dispose()

@@ -34,7 +34,7 @@ public static class FrameRate
             string output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             if (p.ExitCode != 0)
-                throw new GlossaException($"{path}: ffprobe cannot read the video: {VideoDecoder.FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
+                throw new GlossaException($"{path}: ffprobe cannot read the video: {ProcessResult.FirstLine(err.Result)}; the file is damaged, incomplete or not a video");
             double avg = 0, nominal = 0;
             foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {

@@ -14,8 +14,6 @@ internal static class OverfittingRule
         var o = r.Options;
         var h = r.History;
         var last = r.Last;
-        // One word of a small dev set's WER (HistoryMath.WordStep): a rise of one word is noise, and is worded so.
-        double word = WordStep(h) ?? 0;
         var byLoss = Check(h, m => m.ValLoss, o, relative: true);
         var byWer = Check(h, m => m.ValWer, o, relative: false);
         // A validation WER past its best while the validation loss still falls clearly below where it was then is a small
@@ -45,7 +43,9 @@ internal static class OverfittingRule
         // A WER now within one word of its best has not got worse, only stopped getting better: a new user's run on a 22-word
         // dev set was told its later epochs were worse for 22.73% against 18.18%, one word, with a flat validation loss.
         // Unless the training clips are all fitted, such a run is not called past recovery.
-        bool oneWord = x.Metric == "val_wer" && word > 0 && x.NowValue - x.BestValue <= word + 0.011; // two values printed to 0.01
+        // One word of a small dev set's WER (HistoryMath.WordStep), read only once a WER finding is made (the rule runs every epoch).
+        double word = x.Metric == "val_wer" ? WordStep(h) ?? 0 : 0;
+        bool oneWord = word > 0 && x.NowValue - x.BestValue <= word + 0.011; // two values printed to 0.01
         // Critical ("will not recover on its own") counts from the last epoch back at the best: a new user's run was called
         // critical 10 epochs after its first 16.29% though it was at 16.29% again 6 epochs before, and went on to 14.61%.
         // A run that fits every training clip (training WER 0) has nothing left to learn from them, so there the first best counts.
@@ -65,7 +65,7 @@ internal static class OverfittingRule
             ev.Add(new("gap", best.ValLoss!.Value - best.TrainLoss, best.Epoch));
             ev.Add(new("gap", last.ValLoss!.Value - last.TrainLoss, last.Epoch));
         }
-        if (x.Metric == "val_wer" && word > 0)
+        if (word > 0)
             ev.Add(new("val_wer_one_word", word)); // the dev set's step: a rise of one word is no rise
         if (r.Context.Signers is { } signers)
         {
