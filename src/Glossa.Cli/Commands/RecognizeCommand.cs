@@ -57,18 +57,24 @@ internal static class RecognizeCommand
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"streaming: a gloss is printed once final; the stable part lags the decoded frames by {options.Overlap}..{options.ChunkFrames - options.Overlap} frames (chunks of {options.ChunkFrames}, context {options.Overlap})"));
-            var results = new List<RecognitionResult>();
-            foreach (var input in files)
+            // CTM ids, one per input: two inputs with the same file name (or one given twice) would merge in a CTM file.
+            var ids = CtmFile.UtteranceIds(files);
+            if (withCtm)
+                for (int i = 0; i < files.Length; i++)
+                    if (ids[i] != CtmFile.UtteranceId(files[i]))
+                        Console.Error.WriteLine($"glossa: warning: {files[i]}: another input has the CTM id '{CtmFile.UtteranceId(files[i])}', so its CTM lines use '{ids[i]}'");
+            var results = new List<object>();
+            for (int i = 0; i < files.Length; i++)
             {
+                string input = files[i];
                 Action<StableUpdate>? onStable = streaming ? u => PrintUpdate(u, asJson) : null;
                 var result = recognizer.Recognize(input, onStable, cancel);
                 if (warnings[input] is { } warning) Console.Error.WriteLine($"glossa: warning: {warning}");
-                results.Add(result);
-                if (asJson && !streaming) continue;
-                if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm), Compact));
-                else Print(result, withCtm, options.NBest);
+                if (asJson && !streaming) { results.Add(ToJson(result, withCtm ? ids[i] : null, warnings[input])); continue; }
+                if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm ? ids[i] : null, warnings[input]), Compact));
+                else Print(result, withCtm ? ids[i] : null, options.NBest);
             }
-            if (asJson && !streaming) CliRunner.PrintJson(results.Select(r => ToJson(r, withCtm)).ToList());
+            if (asJson && !streaming) CliRunner.PrintJson(results);
             return 0;
         }));
         return command;
@@ -76,20 +82,20 @@ internal static class RecognizeCommand
 
     static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    static void Print(RecognitionResult r, bool ctm, int nbest)
+    /// <param name="ctmId">With --ctm, the input's CTM utterance id; null without.</param>
+    static void Print(RecognitionResult r, string? ctmId, int nbest)
     {
         var inv = CultureInfo.InvariantCulture;
         // With --ctm, stdout is a CTM file (redirect it); the readable lines go to stderr.
-        var text = ctm ? Console.Error : Console.Out;
+        var text = ctmId is not null ? Console.Error : Console.Out;
         text.WriteLine($"{r.Input}: {string.Join(' ', r.Glosses)}");
         if (nbest > 1)
             for (int i = 0; i < r.NBest.Count; i++)
                 text.WriteLine(string.Create(inv, $"  {i + 1,2}  {r.NBest[i].Score,10:0.0000}  {string.Join(' ', r.NBest[i].Glosses)}"));
-        if (ctm)
+        if (ctmId is not null)
         {
-            string id = CtmFile.UtteranceId(r.Input);
             foreach (var g in r.Timed)
-                Console.WriteLine(CtmFile.Line(id, g.Start, g.Duration, g.Gloss));
+                Console.WriteLine(CtmFile.Line(ctmId, g.Start, g.Duration, g.Gloss));
         }
     }
 
@@ -111,7 +117,9 @@ internal static class RecognizeCommand
         Console.Out.Flush();
     }
 
-    static object ToJson(RecognitionResult r, bool ctm)
+    /// <param name="ctmId">With --ctm, the input's CTM utterance id; null without.</param>
+    /// <param name="warning">What was found wrong with the input that did not stop it (a video ffprobe reads with errors), or null.</param>
+    static object ToJson(RecognitionResult r, string? ctmId, string? warning)
     {
         var o = new Dictionary<string, object>
         {
@@ -119,7 +127,9 @@ internal static class RecognizeCommand
             ["glosses"] = r.Glosses,
             ["nbest"] = r.NBest.Select(n => new Dictionary<string, object> { ["glosses"] = n.Glosses, ["score"] = n.Score }).ToList(),
         };
-        if (ctm) o["ctm"] = r.Timed.Select(g => new Dictionary<string, object> { ["gloss"] = g.Gloss, ["start"] = g.Start, ["duration"] = g.Duration }).ToList();
+        if (warning is not null) o["warning"] = warning;
+        if (ctmId is not null) o["ctm_id"] = ctmId;
+        if (ctmId is not null) o["ctm"] = r.Timed.Select(g => new Dictionary<string, object> { ["gloss"] = g.Gloss, ["start"] = g.Start, ["duration"] = g.Duration }).ToList();
         foreach (var (k, v) in Details(r)) o[k] = v;
         return o;
     }

@@ -65,6 +65,7 @@ public static class CheckpointDiagnosis
             TemporalStride = model.TemporalStride,
             InfeasibleClips = rejected.Count,
             CheckedClips = samples.Count,
+            InfeasibleSplit = string.Equals(split, "train", StringComparison.OrdinalIgnoreCase) ? null : split,
             InfeasibleExamples = rejected.Take(5).Select(r => r.Sample.Id).ToList(),
             ValidationUnknownGlosses = samples.Sum(x => x.Glosses.Count(g => !vocabulary.Contains(g))),
             ValidationGlosses = samples.Sum(x => x.Glosses.Count),

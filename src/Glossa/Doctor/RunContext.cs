@@ -26,6 +26,11 @@ public sealed record RunContext
     public int? TemporalStride { get; init; }
     /// <summary>Training clips whose output length is below label length + repeats (CTC cannot align them).</summary>
     public int? InfeasibleClips { get; init; }
+    /// <summary>
+    /// The split whose clips <see cref="InfeasibleClips"/> counts when it is not the training split (<c>diagnose --checkpoint
+    /// --split dev</c>): such clips cost WER, not training, so they are never critical. Null: the training clips.
+    /// </summary>
+    public string? InfeasibleSplit { get; init; }
     /// <summary>Training clips checked for CTC feasibility (the denominator of <see cref="InfeasibleClips"/>).</summary>
     public int? CheckedClips { get; init; }
     /// <summary>A few ids of infeasible clips, to name them in the report.</summary>

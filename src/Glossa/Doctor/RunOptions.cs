@@ -31,6 +31,12 @@ public sealed record RunOptions
     public int? HiddenDim { get; init; }
     /// <summary>Frame side in pixels (the option, else the model's own).</summary>
     public int? FrameSize { get; init; }
+    /// <summary>The model's temporal conv layers (e.g. <c>K5-P2-K5-P2</c>; empty: none), when the run is Glossa's.</summary>
+    public string? TemporalConv { get; init; }
+    /// <summary>The model's backbone (e.g. <c>i3d</c>, <c>tiny_cnn</c>), when the run is Glossa's.</summary>
+    public string? Backbone { get; init; }
+    /// <summary>Temporal stride of an I3D backbone, when the run is Glossa's.</summary>
+    public int? I3dStride { get; init; }
     /// <summary>Early-stopping patience in epochs (0 = off), when known.</summary>
     public int? Patience { get; init; }
 
@@ -56,6 +62,9 @@ public sealed record RunOptions
                 HiddenDim = o.HiddenDim ?? (int?)Number(model, "hidden_dim"),
                 FrameSize = o.FrameSize ?? (int?)Number(model, "frame_size"),
                 Patience = o.Patience,
+                TemporalConv = Text(model, "temporal_conv"),
+                Backbone = Text(model, "backbone"),
+                I3dStride = (int?)Number(model, "i3d_temporal_stride"),
             };
         }
         // Another toolkit's flat options object.

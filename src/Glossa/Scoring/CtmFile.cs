@@ -107,4 +107,21 @@ public static class CtmFile
             name = parent;
         return string.IsNullOrEmpty(name) ? "input" : name.Replace(' ', '_');
     }
+    /// <summary>
+    /// <see cref="UtteranceId"/> of each input, made unique: an input whose id an earlier one already has (a/clip.mp4 and
+    /// b/clip.mp4, or one input given twice) gets <c>-2</c>, <c>-3</c>, ... appended, so no two inputs' CTM lines merge.
+    /// </summary>
+    public static IReadOnlyList<string> UtteranceIds(IReadOnlyList<string> inputs)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new List<string>(inputs.Count);
+        foreach (string input in inputs)
+        {
+            string id = UtteranceId(input), unique = id;
+            for (int k = 2; !taken.Add(unique); k++) unique = $"{id}-{k}";
+            ids.Add(unique);
+        }
+        return ids;
+    }
+
 }

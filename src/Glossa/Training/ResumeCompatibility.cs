@@ -17,7 +17,7 @@ public static class ResumeCompatibility
     /// <summary>Options (snake_case, as in training.json) fixed for the life of a run.</summary>
     static readonly HashSet<string> Fixed = new(StringComparer.Ordinal)
     {
-        "model", "hidden_dim", "dropout", "temporal_channels", "width_mult", "edge_pad", "input_norm", "feature_norm", "frame_size", "batch_size", "accumulation_steps", "val_split", "seed", "label_smoothing", "corpus_format",
+        "model", "hidden_dim", "dropout", "temporal_channels", "temporal_conv", "i3d_stride", "width_mult", "edge_pad", "input_norm", "feature_norm", "frame_size", "batch_size", "accumulation_steps", "val_split", "seed", "label_smoothing", "corpus_format",
     };
 
     /// <summary>Options that describe this process, not the run: never compared or echoed.</summary>

@@ -182,7 +182,7 @@ public sealed class TrainingJob : IDisposable
     {
         var built = ModelFactory.Named(options.Model, numClasses, options.HiddenDim, options.Dropout);
         if (options.FrameSize is int side) built = built with { FrameSize = side };
-        if (options.TemporalChannels is int channels) built = built with { TemporalChannels = channels };
+        built = options.WithModelShape(built);
         if (options.WidthMult is double width) built = built with { WidthMult = width };
         if (options.InputNorm is string norm) built = built with { InputNorm = norm };
         if (options.FeatureNorm is string featureNorm) built = built with { FeatureNorm = featureNorm };

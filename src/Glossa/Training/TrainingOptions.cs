@@ -53,6 +53,12 @@ public sealed record TrainingOptions
     /// <summary>Channels of the model's temporal conv; null keeps the named model's (SMKD needs it equal to the BiLSTM output, 2 x hidden).</summary>
     public int? TemporalChannels { get; init; }
 
+    /// <summary>The model's temporal conv layers, e.g. <c>K5-P2-K5</c> (temporal stride 2 instead of the students' 4), or <c>none</c>; null keeps the named model's.</summary>
+    public string? TemporalConv { get; init; }
+
+    /// <summary>Temporal stride of an I3D backbone (8, 4 or 2); null keeps the named model's (4).</summary>
+    public int? I3dStride { get; init; }
+
     /// <summary>Width multiplier of the model's backbone (tiny CNN, MobileNetV3, ResNet-18 channels); null keeps the named model's (1).</summary>
     public double? WidthMult { get; init; }
 
@@ -275,6 +281,12 @@ public sealed record TrainingOptions
         if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
         if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
         if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (TemporalConv is string conv)
+        {
+            try { _ = Models.Temporal.TemporalConvSpec.Parse(conv); }
+            catch (GlossaException e) { Fail($"--temporal-conv: {e.Message} (stride 4), K5-P2-K5 (stride 2) or none"); }
+        }
+        if (I3dStride is int i3d && i3d is not (2 or 4 or 8)) Fail($"--i3d-stride must be 8, 4 or 2 (got {i3d})");
         if (WidthMult is double widthMult && !(widthMult > 0 && widthMult <= 4)) Fail($"--width-mult must be in (0, 4] (got {WidthMult}); 1 is the model's own width, 2 doubles every backbone layer's channels");
         if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"--colour-shuffle must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
         if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
@@ -323,8 +335,16 @@ public sealed record TrainingOptions
     ModelConfig SharedModel()
     {
         var config = ModelFactory.Named(Model, hiddenDim: HiddenDim, dropout: Dropout);
+        return Objectives.ShapeModel(WithModelShape(config));
+    }
+
+    /// <summary>The model options that change a named model's layers (<c>--temporal-channels</c>, <c>--temporal-conv</c>, <c>--i3d-stride</c>), applied to <paramref name="config"/>.</summary>
+    public ModelConfig WithModelShape(ModelConfig config)
+    {
         if (TemporalChannels is int channels) config = config with { TemporalChannels = channels };
-        return Objectives.ShapeModel(config);
+        if (TemporalConv is string conv) config = config with { TemporalConv = Models.Temporal.TemporalConvSpec.Parse(conv).Steps.Count == 0 ? "" : conv };
+        if (I3dStride is int stride) config = config with { I3dTemporalStride = stride };
+        return config;
     }
 
     /// <summary>

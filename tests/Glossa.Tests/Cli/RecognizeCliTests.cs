@@ -19,7 +19,15 @@ public sealed class RecognizeCliTests
         // stdout is a CTM file; the readable lines go to stderr.
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(lines);
-        Assert.All(lines, l => Assert.True(l.StartsWith("clip0 1 ", StringComparison.Ordinal) && l.Split(' ').Length == 5, $"not a CTM line: {l}"));
+        Assert.All(lines, l => Assert.True(l.Split(' ').Length == 5, $"not a CTM line: {l}"));
+        // The frame folder clip0/1 and the video clip0.mp4 are both 'clip0': the second input's lines get their own id (until
+        // 2026-12-08 they merged into one utterance of the CTM), and stderr says so.
+        var folderCtm = lines.Where(l => l.StartsWith("clip0 1 ", StringComparison.Ordinal)).Select(l => l[8..]).ToList();
+        var videoCtm = lines.Where(l => l.StartsWith("clip0-2 1 ", StringComparison.Ordinal)).Select(l => l[10..]).ToList();
+        Assert.Equal(lines.Length, folderCtm.Count + videoCtm.Count);
+        Assert.NotEmpty(folderCtm);
+        Assert.Equal(folderCtm.Select(l => l.Split(' ')[^1]), videoCtm.Select(l => l.Split(' ')[^1]));
+        Assert.Contains($"{video}: another input has the CTM id 'clip0', so its CTM lines use 'clip0-2'", stderr);
         var text = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string folderLine = text.Single(l => l.StartsWith(folder + ": ", StringComparison.Ordinal));
         string videoLine = text.Single(l => l.StartsWith(video + ": ", StringComparison.Ordinal));
@@ -34,6 +42,8 @@ public sealed class RecognizeCliTests
         Assert.True(r.GetProperty("nbest")[0].GetProperty("score").GetDouble() < 0);
         Assert.Equal(r.GetProperty("glosses").GetArrayLength(), r.GetProperty("ctm").GetArrayLength());
         Assert.Equal("beam-3", r.GetProperty("decoder").GetString());
+        Assert.Equal("clip0", r.GetProperty("ctm_id").GetString());
+        Assert.False(r.TryGetProperty("warning", out _));
     }
 
     [Fact]

@@ -148,6 +148,15 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(1.5, model.GetProperty("width_mult").GetDouble());
         Assert.Equal(32, model.GetProperty("frame_size").GetInt32());
         Assert.False(model.TryGetProperty("num_classes", out _)); // a new run's vocabulary decides it
+        // The temporal stride is an option of train too (the doctor's advice for clips too short for CTC names it).
+        (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-stride"), 1, "--temporal-conv", "K5-P2-K5", "--dry-run"));
+        Assert.True(rc == 0, stderr);
+        Assert.Equal("K5-P2-K5", JsonDocument.Parse(stdout).RootElement.GetProperty("model_config").GetProperty("temporal_conv").GetString());
+        (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-bad-stride"), 1, "--temporal-conv", "K5-Q2", "--dry-run"));
+        Assert.Equal(2, rc);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--temporal-conv: temporal conv 'K5-Q2': part 'Q2'", stderr);
+        Assert.Contains("K5-P2-K5 (stride 2)", stderr);
         // What shapes the model comes from the checkpoint: changing it on --resume is refused, not written to training.json and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "clip", "--dry-run");
         Assert.Equal(2, rc);
@@ -156,6 +165,9 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "none", "--input-norm", "none",
             "--hidden-dim", "128", "--temporal-channels", "128", "--edge-pad", "6", "--dry-run"); // tiny-student: hidden 128, conv width = hidden
         Assert.True(rc == 0, stderr);
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--temporal-conv", "K5-P2-K5", "--dry-run");
+        Assert.Equal(2, rc);
+        Assert.Contains("--temporal-conv K5-P2-K5 differs from the run's", stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--width-mult", "2", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--width-mult 2 differs from the run's", stderr);

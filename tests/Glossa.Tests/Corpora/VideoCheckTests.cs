@@ -84,6 +84,13 @@ public class VideoCheckTests
         // recognize warns before its result (which would miss the glosses of the lost part), and not for a whole video.
         Assert.Contains("truncated or damaged", Glossa.Recognition.Recognizer.ValidateInput(fx.Path("v", "cut.mp4")));
         Assert.Null(Glossa.Recognition.Recognizer.ValidateInput(fx.Path("v", "ok.mp4")));
+        // ... and with --json the warning is in the input's object too, not only on stderr.
+        var (code, stdout, stderr) = Glossa.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(3), "recognize", "-c", Glossa.Tests.Recognition.RecognitionFixture.Checkpoint(),
+            fx.Path("v", "cut.mp4"), "--json", "--threads", "2");
+        Assert.True(code == 0, stderr);
+        using (var doc = System.Text.Json.JsonDocument.Parse(stdout))
+            Assert.Contains("truncated or damaged", doc.RootElement[0].GetProperty("warning").GetString());
+        Assert.Contains("truncated or damaged", stderr);
 
         fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|train|ok.mp4|a|A B\ncut|dev|cut.mp4|b|A\n");
         var problems = new CorpusProblems();

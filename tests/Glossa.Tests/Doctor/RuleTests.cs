@@ -658,7 +658,8 @@ public sealed class RuleTests
         Assert.NotNull(f);
         Assert.Equal(expected, f.Severity);
         Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check CORPUS --stride 8"));
-        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check CORPUS --stride 4") && a.Description.Contains("stride 4 instead of 8"));
+        Assert.Contains(f.Actions, a => a.Description.Contains("stride 4 instead of 8"));
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check CORPUS --stride 4") && a.Description.Contains("at temporal stride 4"));
         Assert.Contains(f.Actions, a => a.Description.Contains("train/clip_0007"));
         // Reported once, with the first epoch.
         Assert.Contains(monitor.Observe(Histories.Healthy()[0]), x => x.Rule == RuleIds.CtcInfeasible);
@@ -679,6 +680,40 @@ public sealed class RuleTests
         Assert.NotNull(f);
         Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith("corpus check data/other --stride 4"));
         Assert.DoesNotContain(f.Actions, a => a.Command is { } c && c.Contains("trained-on"));
+    }
+
+    [Theory]
+    [InlineData("tiny_cnn", "K5-P2-K5-P2", 4, 4, "--temporal-conv K5-P2-K5", 2)]
+    [InlineData("i3d", "", 4, 4, "--i3d-stride 2", 2)]
+    [InlineData("i3d", "K5-P2", 8, 16, "--temporal-conv K5", 8)]
+    public void Smaller_stride_advice_is_a_train_command_for_the_runs_own_model(string backbone, string conv, int i3dStride, int stride, string option, int smaller)
+    {
+        // Until 2026-12-08 it said "e.g. the I3D teacher at stride 4 rather than 8" for any model, and train had no stride option.
+        var config = new System.Text.Json.Nodes.JsonObject
+        {
+            ["training"] = new System.Text.Json.Nodes.JsonObject { ["corpus"] = "data/c", ["model"] = "m", ["output_dir"] = "runs/a" },
+            ["model"] = new System.Text.Json.Nodes.JsonObject { ["backbone"] = backbone, ["temporal_conv"] = conv, ["i3d_temporal_stride"] = i3dStride },
+        };
+        var f = Find(new HealthMonitor(new RunContext { InfeasibleClips = 50, CheckedClips = 160, TemporalStride = stride, Config = config }), RuleIds.CtcInfeasible);
+        Assert.NotNull(f);
+        var train = Assert.Single(f.Actions, a => a.Command is { } c && c.Contains(" train ") && c.Contains(option));
+        Assert.Contains($"stride {smaller} instead of", train.Description);
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith($"corpus check data/c --stride {smaller}"));
+        Assert.DoesNotContain(f.Actions, a => backbone != "i3d" && a.Description.Contains("I3D"));
+    }
+
+    [Fact]
+    public void Ctc_infeasible_clips_of_an_evaluated_split_are_never_critical_and_say_they_cost_wer_not_training()
+    {
+        // diagnose --checkpoint --split dev on a dev set with short clips had said critical and "stop this run".
+        var ctx = new RunContext { InfeasibleClips = 50, CheckedClips = 160, TemporalStride = 4, InfeasibleSplit = "dev" };
+        var f = Find(new HealthMonitor(ctx), RuleIds.CtcInfeasible);
+        Assert.NotNull(f);
+        Assert.Equal(Severity.Warning, f.Severity);
+        Assert.StartsWith("50 of 160 dev clips", f.Title);
+        Assert.Contains("do not affect training", f.Explanation);
+        Assert.DoesNotContain("never learned", f.Explanation);
+        Assert.Equal(Severity.Critical, Find(new HealthMonitor(ctx with { InfeasibleSplit = null }), RuleIds.CtcInfeasible)!.Severity);
     }
 
     [Fact]

@@ -87,13 +87,39 @@ internal static class Advice
             : "Check CTC feasibility: output frames (input frames / temporal stride) must be at least label length + immediate repeats for every clip; the check names every clip that is too short.", cmd);
     }
 
-    /// <summary>A model with half the temporal stride (the train command has no stride option: it is part of the model).</summary>
-    public static FindingAction SmallerStride(RuleInput r, int stride)
+    /// <summary>
+    /// How to train at a smaller temporal stride: a run command with the model's last temporal pooling left out
+    /// (<c>--temporal-conv</c>) or a smaller I3D stride (<c>--i3d-stride</c>), whichever the run's model has, then the corpus
+    /// check that counts the clips long enough at that stride. Until 2026-12-08 it named "the I3D teacher at stride 4" for any
+    /// model, and <c>glossa train</c> had no option to change the stride.
+    /// </summary>
+    public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
     {
-        string corpus = CorpusToCheck(r);
-        return new FindingAction(
-            $"Use a model with temporal stride {stride / 2} instead of {stride} (e.g. the I3D teacher at stride 4 rather than 8, or one pooling step fewer in the temporal convolution); this check shows how many clips become feasible:",
-            $"{r.Options.Program} corpus check {corpus} --stride {stride / 2}");
+        var run = r.Run;
+        Models.Temporal.TemporalConvSpec? spec = null;
+        try { spec = run.TemporalConv is { } conv ? Models.Temporal.TemporalConvSpec.Parse(conv) : null; }
+        catch (Common.GlossaException) { } // another toolkit's value: no command to offer
+        int lastPool = spec?.Steps.ToList().FindLastIndex(x => x.Kind == 'P') ?? -1;
+        int smaller = stride / 2;
+        if (spec is not null && lastPool >= 0 && stride % spec.Steps[lastPool].Size == 0)
+        {
+            var fewer = new Models.Temporal.TemporalConvSpec(spec.Steps.Where((_, i) => i != lastPool).ToList());
+            smaller = stride / spec.Steps[lastPool].Size;
+            yield return Command(r, $"Train with the temporal conv's last pooling left out (--temporal-conv {fewer}: temporal stride {smaller} instead of {stride}, so each clip gives {stride / smaller} times the output frames)",
+                ("temporal-conv", fewer.ToString()));
+        }
+        else if (run.Backbone == "i3d" && run.I3dStride is int i3d && i3d > 2)
+        {
+            smaller = stride / 2;
+            yield return Command(r, $"Train the I3D backbone at temporal stride {i3d / 2} instead of {i3d} (--i3d-stride {i3d / 2}: the model's stride becomes {smaller})",
+                ("i3d-stride", i3d / 2));
+        }
+        else
+        {
+            yield return new FindingAction($"Use a model with temporal stride {smaller} instead of {stride} (one temporal pooling step fewer)");
+        }
+        yield return new FindingAction($"This check counts the clips long enough for their labels at temporal stride {smaller}:",
+            $"{r.Options.Program} corpus check {CorpusToCheck(r)} --stride {smaller}");
     }
 
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>

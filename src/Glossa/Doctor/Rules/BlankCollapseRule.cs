@@ -176,7 +176,8 @@ internal static class BlankCollapseRule
         }
         list.Add(Advice.Command(r, (list.Count > 0 ? "Or restart" : "Stop this run and restart") + " with a lower learning rate and a warm-up" +
             (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()));
-        list.Add(strideSuspect ? Advice.SmallerStride(r, stride!.Value) : Advice.CheckFeasibility(r, stride));
+        if (strideSuspect) list.AddRange(Advice.SmallerStride(r, stride!.Value));
+        else list.Add(Advice.CheckFeasibility(r, stride));
         // A smaller model only when the train/val gap says the model memorises (parameters per clip alone predicts nothing).
         if (overfit && r.Context.ParamsPerSample is { } pps && pps > o.ParamsPerSampleInfo)
         {

@@ -15,7 +15,9 @@ internal static class StaticRules
         if (c.InfeasibleClips is not { } bad || c.CheckedClips is not { } total || total <= 0 || bad <= 0)
             return null;
         double share = (double)bad / total;
-        var severity = share >= o.InfeasibleCriticalShare ? Severity.Critical : share >= o.InfeasibleWarnShare ? Severity.Warning : Severity.Info;
+        // Clips of an evaluated split (diagnose --checkpoint --split dev) cost WER, not training: never critical, never "stop".
+        string? evaluated = c.InfeasibleSplit;
+        var severity = share >= o.InfeasibleCriticalShare && evaluated is null ? Severity.Critical : share >= o.InfeasibleWarnShare ? Severity.Warning : Severity.Info;
         var ev = new List<Evidence> { new("infeasible_clips", bad), new("checked_clips", total), new("infeasible_share", share) };
         if (c.TemporalStride is { } st) ev.Add(new("temporal_stride", st));
         string examples = c.InfeasibleExamples is { Count: > 0 } ex ? " (e.g. " + string.Join(", ", ex.Take(5)) + ")" : "";
@@ -27,19 +29,22 @@ internal static class StaticRules
             actions.Add(Advice.Command(r, $"--max-frames {mf} subsamples longer clips to {mf} frames, too few outputs for their labels: give them their frames back", ("max-frames", defaultMaxFrames)));
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
         if (c.TemporalStride is { } s && s > 1)
-            actions.Add(Advice.SmallerStride(r, s));
+            actions.AddRange(Advice.SmallerStride(r, s));
         actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels."));
         actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
         return new Finding
         {
             Rule = RuleIds.CtcInfeasible,
             Severity = severity,
-            Title = $"{bad} of {total} clips ({Pct(share)}) are too short for CTC" + (c.TemporalStride is { } t ? $" at temporal stride {t}" : ""),
+            Title = $"{bad} of {total} {(evaluated is null ? "" : evaluated + " ")}clips ({Pct(share)}) are too short for CTC" + (c.TemporalStride is { } t ? $" at temporal stride {t}" : ""),
             Evidence = ev,
             Explanation =
                 "CTC can align a label sequence only if the model gives at least as many output frames as labels plus one blank between each pair of repeated neighbours. " +
-                "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks; Glossa's trainer leaves such clips out and lists them at the top of training.log, so their labels are never learned." +
-                (severity == Severity.Critical ? " With this share of the data unusable the run cannot learn well." : ""),
+                (evaluated is null
+                    ? "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks; Glossa's trainer leaves such clips out and lists them at the top of training.log, so their labels are never learned." +
+                      (severity == Severity.Critical ? " With this share of the data unusable the run cannot learn well." : "")
+                    : $"These {evaluated} clips give fewer output frames than their labels need, so no model at this stride can recognise them in full: each loses glosses however well the model learns. " +
+                      $"'evaluate' scores them (the glosses they cannot give count in the split's WER), while this diagnosis's validation pass, like training's, leaves them out. They do not affect training."),
             Actions = actions,
         };
     }
