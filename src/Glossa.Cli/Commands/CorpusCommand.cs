@@ -88,11 +88,14 @@ internal static class CorpusCommand
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Name)}[/] ({CorpusLoader.FormatName(r.Format)}) at {Markup.Escape(r.Root)}");
         var table = new Table().AddColumns("split", "sentences", "frames", "mean T", "max T", "mean L", "max L", "glosses", "OOV", "signers");
         foreach (var (name, s) in r.Splits)
-            table.AddRow(name, s.Sentences.ToString(), s.Frames.ToString(), s.MeanFrames.ToString("F1"), s.MaxFrames.ToString(),
+            table.AddRow(name, s.Sentences.ToString(), s.Frames + (s.VideosWithoutLength > 0 ? "*" : ""), s.MeanFrames.ToString("F1"), s.MaxFrames.ToString(),
                 s.MeanGlosses.ToString("F1"), s.MaxGlosses.ToString(), s.Glosses.ToString(),
                 name == "train" ? "-" : s.OutOfVocabulary.ToString(), s.UnseenSigners > 0 ? $"{s.Signers} ({s.UnseenSigners} new)" : s.Signers == 0 ? "-" : s.Signers.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
+        // Without ffprobe (or where it failed) a video's length is unknown: the frame figures then cover the other clips only.
+        foreach (var (name, s) in r.Splits.Where(p => p.Value.VideosWithoutLength > 0))
+            Console.WriteLine($"* {name}: frames, mean T and max T leave out {Words.Count(s.VideosWithoutLength, "video")} whose length is unknown (see the warnings)");
         var unseen = r.Splits.Where(p => p.Value.UnseenSigners > 0).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
         {

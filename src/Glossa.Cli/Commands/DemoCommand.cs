@@ -100,7 +100,9 @@ internal static class DemoCommand
         foreach (var (split, r) in results)
             table.AddRow(split, r.Wer.ToString("0.00", CultureInfo.InvariantCulture), $"{r.Substitutions}", $"{r.Deletions}", $"{r.Insertions}", $"{r.ReferenceWords}", $"{r.Utterances}");
         AnsiConsole.Write(table);
-        Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
+        // Every epoch at 100% (nothing learnt, e.g. --quick): "best epoch 1" alone read as if epoch 1 had been good.
+        string tie = outcome.BestWer >= 100 && outcome.Epochs > 1 ? ": every epoch was at 100% or above, so the first is kept" : "";
+        Console.WriteLine($"best checkpoint: epoch {outcome.BestEpoch} of {outcome.Epochs} (greedy val WER {outcome.BestWer:0.00}%{tie}), beam {DemoRecipe.Beam}, {results["dev"].Cleanup} cleanup");
         var unseen = signers.Where(p => p.Value is { AllUnseen: true }).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
             Console.WriteLine($"{string.Join(", ", unseen)}: signed only by signers who sign no training clip: {(unseen.Count == 1 ? "its WER measures" : "their WERs measure")} unseen signers (a signer-independent split)");
@@ -135,7 +137,8 @@ internal static class DemoCommand
     static object Summary(EvaluationResult r) => new
     {
         wer = r.Wer,
-        decoder = $"beam {DemoRecipe.Beam}, {r.Cleanup} cleanup",
+        decoder = r.Decoder, // as evaluate --json and recognize --json name it ("beam-10"); until 2026-12-08 "beam 10, X cleanup"
+        cleanup = r.Cleanup,
         substitutions = r.Substitutions,
         deletions = r.Deletions,
         insertions = r.Insertions,

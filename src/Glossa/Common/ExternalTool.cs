@@ -24,6 +24,24 @@ public sealed record ExternalTool(string Name, string EnvironmentVariable, strin
     static bool Executable(string path) =>
         OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> versionAnswers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when the program runs and answers <c>-version</c> with exit code 0 (asked once per path, for ffmpeg's tools): a
+    /// GLOSSA_FFPROBE naming /bin/false had made every video of a corpus "unreadable", each with its own error.
+    /// </summary>
+    public bool AnswersVersion => versionAnswers.GetOrAdd(Path, _ =>
+    {
+        try { return ProcessRunner.Run(StartInfo(["-version"]), Name, TimeSpan.FromSeconds(30), allowFailure: true).ExitCode == 0; }
+        catch (GlossaException) { return false; }
+    });
+
+    /// <summary>What to do about a program that does not run: fix the variable that names it, or install it.</summary>
+    public string Remedy(string package) =>
+        EnvironmentVariable.Length > 0 && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable))
+            ? $"fix {EnvironmentVariable} (now {Environment.GetEnvironmentVariable(EnvironmentVariable)}) or unset it"
+            : $"reinstall it (apt-get install {package})";
+
     /// <summary>A program at an explicit path (a command-line option): used as given, never searched for.</summary>
     public static ExternalTool At(string name, string path) => new(name, "", path);
 

@@ -3,8 +3,8 @@ using Glossa.Common;
 namespace Glossa.Corpora;
 
 /// <summary>
-/// A loaded corpus: its format, the folder it was read from, and its splits (train, dev, test
-/// or whatever a manifest names) in file order. Produced by <see cref="CorpusLoader.Load(string, CorpusFormat?)"/>.
+/// A loaded corpus: its format, the folder it was read from, and its splits: train, dev and test first (CSL-Daily's
+/// split file lists dev first, and every table followed it), then whatever else a manifest names, in file order. Produced by <see cref="CorpusLoader.Load(string, CorpusFormat?)"/>.
 /// </summary>
 public sealed class Corpus
 {
@@ -14,7 +14,12 @@ public sealed class Corpus
         Format = format;
         Root = root;
         Name = name;
-        Splits = splits;
+        var ordered = new Dictionary<string, IReadOnlyList<Sample>>(StringComparer.Ordinal);
+        foreach (string first in new[] { "train", "dev", "test" })
+            if (splits.TryGetValue(first, out var samples)) ordered[first] = samples;
+        foreach (var (split, samples) in splits)
+            ordered.TryAdd(split, samples);
+        Splits = ordered;
     }
 
     /// <summary>The format the corpus was read as.</summary>

@@ -88,9 +88,17 @@ public static class CorpusChecker
         var all = corpus.Splits.Values.SelectMany(s => s).ToList();
         var lengths = new ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
         bool haveProbe = !options.ProbeVideos || FindFfprobe() is not null;
-        if (options.ProbeVideos && !haveProbe && all.Any(s => s.VideoPath is not null))
+        bool videos = all.Any(s => s.VideoPath is not null);
+        if (options.ProbeVideos && !haveProbe && videos)
             problems.Warn(CorpusProblemKind.Skipped, corpus.Root, null, null,
                 "ffprobe not found: the length of video samples is not checked; install ffmpeg to check it");
+        else if (options.ProbeVideos && videos && !ExternalTool.Ffprobe.AnswersVersion)
+        {
+            // One line for the tool, not one "unreadable video" per video (GLOSSA_FFPROBE=/bin/false, a broken install).
+            haveProbe = false;
+            problems.Warn(CorpusProblemKind.Skipped, corpus.Root, null, null,
+                $"{ExternalTool.Ffprobe.Path} does not run as ffprobe ('-version' fails): the length of video samples is not checked; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+        }
         int done = 0;
         Parallel.ForEach(all, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, s =>
         {

@@ -62,6 +62,11 @@ public static class CtcFeasibility
             notes.Add($"ffprobe not found: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked before training, so a clip too short for CTC stops the run when it is reached; install ffmpeg (apt-get install ffmpeg)");
             return new(lengths, ReferenceEqualityComparer.Instance);
         }
+        if (!ExternalTool.Ffprobe.AnswersVersion)
+        {
+            notes.Add($"{ExternalTool.Ffprobe.Path} does not run as ffprobe ('-version' fails): the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked, so a clip too short for CTC stops the run when it is reached; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+            return new(lengths, ReferenceEqualityComparer.Instance);
+        }
         var damaged = new System.Collections.Concurrent.ConcurrentBag<string>();
         var unreadable = new System.Collections.Concurrent.ConcurrentBag<(Sample Sample, GlossaException Error)>();
         Parallel.ForEach(videos, new ParallelOptions { MaxDegreeOfParallelism = 2 * Environment.ProcessorCount }, s =>

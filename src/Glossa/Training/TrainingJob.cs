@@ -143,7 +143,7 @@ public sealed class TrainingJob : IDisposable
     {
         RequireCorpusPath(options);
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
-        preamble.Add($"  corpus {corpus.Name} ({corpus.Format}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
+        preamble.Add($"  corpus {corpus.Name} ({CorpusLoader.FormatName(corpus.Format)}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
         preamble.AddRange(CorpusNotes(corpus, options.ValSplit));
         return corpus;
     }

@@ -512,6 +512,8 @@ public sealed class TrainCliTests : IDisposable
             double wer = doc.RootElement.GetProperty(split).GetProperty("wer").GetDouble();
             Assert.InRange(wer, 0, 200);
             Assert.True(doc.RootElement.GetProperty(split).GetProperty("reference_words").GetInt32() > 0);
+            Assert.Equal("beam-10", doc.RootElement.GetProperty(split).GetProperty("decoder").GetString()); // as evaluate --json names it
+            Assert.Equal("phoenix2014", doc.RootElement.GetProperty(split).GetProperty("cleanup").GetString());
         }
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
         Assert.True(File.Exists(Path.Combine(run, "eval", "dev.greedy.ctm")) || File.Exists(Path.Combine(run, "eval", "dev.beam-10.ctm")));

@@ -37,6 +37,8 @@ public class CslDailyReaderTests
         Assert.EndsWith("000005.jpg", train[0].FramePaths[^1]);
         Assert.Equal("S000022_P0001_T01", Assert.Single(corpus.Split("dev")).Id);
         Assert.Equal(["谢谢"], Assert.Single(corpus.Split("test")).Glosses);
+        // Splits in the order every table shows them (sorted by name they came out dev, test, train).
+        Assert.Equal(["train", "dev", "test"], corpus.Splits.Keys);
         // the declared length 5 of S000022 differs from its 6 frames: a warning, not an error
         Assert.Contains(problems.Warnings, w => w.Kind == CorpusProblemKind.LengthMismatch && w.Sample == "S000022_P0001_T01");
 
