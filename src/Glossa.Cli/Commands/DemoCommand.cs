@@ -137,7 +137,7 @@ internal static class DemoCommand
     static object Summary(EvaluationResult r) => new
     {
         wer = r.Wer,
-        decoder = r.Decoder, // as evaluate --json and recognize --json name it ("beam-10"); until 2026-12-08 "beam 10, X cleanup"
+        decoder = r.Decoder, // as evaluate --json and recognize --json name it ("beam-10"); until 2026-12-07 "beam 10, X cleanup"
         cleanup = r.Cleanup,
         substitutions = r.Substitutions,
         deletions = r.Deletions,

@@ -21,7 +21,7 @@ public sealed class RecognizeCliTests
         Assert.NotEmpty(lines);
         Assert.All(lines, l => Assert.True(l.Split(' ').Length == 5, $"not a CTM line: {l}"));
         // The frame folder clip0/1 and the video clip0.mp4 are both 'clip0': the second input's lines get their own id (until
-        // 2026-12-08 they merged into one utterance of the CTM), and stderr says so.
+        // 2026-12-07 they merged into one utterance of the CTM), and stderr says so.
         var folderCtm = lines.Where(l => l.StartsWith("clip0 1 ", StringComparison.Ordinal)).Select(l => l[8..]).ToList();
         var videoCtm = lines.Where(l => l.StartsWith("clip0-2 1 ", StringComparison.Ordinal)).Select(l => l[10..]).ToList();
         Assert.Equal(lines.Length, folderCtm.Count + videoCtm.Count);

@@ -688,7 +688,7 @@ public sealed class RuleTests
     [InlineData("i3d", "K5-P2", 8, 16, "--temporal-conv K5", 8)]
     public void Smaller_stride_advice_is_a_train_command_for_the_runs_own_model(string backbone, string conv, int i3dStride, int stride, string option, int smaller)
     {
-        // Until 2026-12-08 it said "e.g. the I3D teacher at stride 4 rather than 8" for any model, and train had no stride option.
+        // Until 2026-12-07 it said "e.g. the I3D teacher at stride 4 rather than 8" for any model, and train had no stride option.
         var config = new System.Text.Json.Nodes.JsonObject
         {
             ["training"] = new System.Text.Json.Nodes.JsonObject { ["corpus"] = "data/c", ["model"] = "m", ["output_dir"] = "runs/a" },

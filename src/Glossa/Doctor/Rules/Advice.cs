@@ -90,7 +90,7 @@ internal static class Advice
     /// <summary>
     /// How to train at a smaller temporal stride: a run command with the model's last temporal pooling left out
     /// (<c>--temporal-conv</c>) or a smaller I3D stride (<c>--i3d-stride</c>), whichever the run's model has, then the corpus
-    /// check that counts the clips long enough at that stride. Until 2026-12-08 it named "the I3D teacher at stride 4" for any
+    /// check that counts the clips long enough at that stride. Until 2026-12-07 it named "the I3D teacher at stride 4" for any
     /// model, and <c>glossa train</c> had no option to change the stride.
     /// </summary>
     public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
