@@ -95,7 +95,7 @@ internal static class CorpusCommand
         AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
         // Without ffprobe (or where it failed) a video's length is unknown: the frame figures then cover the other clips only.
         foreach (var (name, s) in r.Splits.Where(p => p.Value.VideosWithoutLength > 0))
-            Console.WriteLine($"* {name}: frames, mean T and max T leave out {Words.Count(s.VideosWithoutLength, "video")} whose length is unknown (see the warnings)");
+            Console.WriteLine($"* {name}: frames, mean T and max T leave out {Words.Count(s.VideosWithoutLength, "video")} whose length is unknown (see the problems below)");
         var unseen = r.Splits.Where(p => p.Value.UnseenSigners > 0).Select(p => p.Key).ToList();
         if (unseen.Count > 0)
         {

@@ -52,7 +52,8 @@ internal static class ModelCommand
             if (parse.GetValue(Backbone) is string backbone) config = config with { Backbone = backbone };
             if (parse.GetValue(WidthMult) is double width) config = config with { WidthMult = width };
             if (parse.GetValue(I3dStride) is int stride) config = config with { I3dTemporalStride = stride };
-            if (parse.GetValue(TemporalConv) is string conv) config = config with { TemporalConv = conv == "none" ? "" : conv };
+            if (parse.GetValue(TemporalConv) is string conv)
+                config = Glossa.Models.Temporal.TemporalConvSpec.Parse(conv).Steps.Count == 0 ? config with { TemporalConv = "", EdgePad = 0 } : config with { TemporalConv = conv };
             if (parse.GetValue(TemporalChannels) is int channels) config = config with { TemporalChannels = channels };
             if (parse.GetValue(ConvHead) is string head) config = config with { ConvHead = head };
             return config.Validate();

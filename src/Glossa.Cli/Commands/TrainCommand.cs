@@ -82,8 +82,8 @@ internal static class TrainCommand
         public readonly Option<string?> Recipe = new("--recipe") { Description = "Published recipe preset: vac, smkd or corrnet (model, Adam 1e-4, batch 2, 40 epochs, x0.2 at 20 and 35, 224 crops, VAC terms); explicit options override it." };
         public readonly Option<string> Optimizer = new("--optimizer") { Description = "adamw (decoupled weight decay) or adam (L2 weight decay, as VAC and CorrNet).", DefaultValueFactory = _ => D.Optimizer };
         public readonly Option<int?> TemporalChannels = new("--temporal-channels", "--temporal_channels") { Description = "Temporal conv channels (default: the model's; SMKD needs 2 x hidden)." };
-        public readonly Option<string?> TemporalConv = new("--temporal-conv", "--temporal_conv") { Description = "Temporal conv layers (default: the model's): K5-P2-K5-P2 (stride 4), K5-P2-K5 (stride 2, for clips with few frames per gloss) or none." };
-        public readonly Option<int?> I3dStride = new("--i3d-stride", "--i3d_stride") { Description = "Temporal stride of an I3D backbone: 8 (published), 4 (default) or 2." };
+        public readonly Option<string?> TemporalConv = new("--temporal-conv", "--temporal_conv") { Description = "Temporal conv layers, convolutions Kn and max-poolings Pn (default: the model's): e.g. K5-P2-K5-P2 (stride 4), K5-P2-K5 (stride 2, for clips with few frames per gloss), K5-K5 (stride 1) or none (no temporal conv, no edge padding)." };
+        public readonly Option<int?> I3dStride = new("--i3d-stride", "--i3d_stride") { Description = "Temporal stride of an I3D backbone (i3d-teacher): 8 (published), 4 (default) or 2." };
         public readonly Option<double?> WidthMult = new("--width-mult", "--width_mult") { Description = "Width multiplier of the backbone's channels (tiny CNN, MobileNetV3, ResNet-18; default: the model's, 1)." };
         public readonly Option<string?> InputNorm = new("--input-norm", "--input_norm") { Description = "Input normalisation inside the model: none, or clip (each clip's mean frame subtracted, channels scaled to unit variance; default: the model's)." };
         public readonly Option<string?> FeatureNorm = new("--feature-norm", "--feature_norm") { Description = "Feature normalisation inside the model: none, or clip (each clip's mean backbone feature subtracted before the temporal layers; default: the model's)." };
@@ -163,7 +163,7 @@ internal static class TrainCommand
                 CommandLine = ExplicitOptions(p),
                 Optimizer = p.GetValue(Optimizer)!.ToLowerInvariant(),
                 TemporalChannels = p.GetValue(TemporalChannels),
-                TemporalConv = p.GetValue(TemporalConv),
+                TemporalConv = TrainingOptions.CanonicalTemporalConv(p.GetValue(TemporalConv)),
                 I3dStride = p.GetValue(I3dStride),
                 WidthMult = p.GetValue(WidthMult),
                 InputNorm = p.GetValue(InputNorm),

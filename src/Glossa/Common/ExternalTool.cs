@@ -27,20 +27,36 @@ public sealed record ExternalTool(string Name, string EnvironmentVariable, strin
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> versionAnswers = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// True when the program runs and answers <c>-version</c> with exit code 0 (asked once per path, for ffmpeg's tools): a
-    /// GLOSSA_FFPROBE naming /bin/false had made every video of a corpus "unreadable", each with its own error.
+    /// True when the program runs and answers <c>-version</c> as itself ("ffprobe version ...", exit code 0; asked once per
+    /// path, for ffmpeg's tools): a GLOSSA_FFPROBE naming /bin/false or /bin/true had made every video of a corpus
+    /// "unreadable", each with its own error.
     /// </summary>
     public bool AnswersVersion => versionAnswers.GetOrAdd(Path, _ =>
     {
-        try { return ProcessRunner.Run(StartInfo(["-version"]), Name, TimeSpan.FromSeconds(30), allowFailure: true).ExitCode == 0; }
+        try
+        {
+            var r = ProcessRunner.Run(StartInfo(["-version"]), Name, TimeSpan.FromSeconds(30), allowFailure: true);
+            return r.ExitCode == 0 && r.Stdout.Contains($"{Name} version", StringComparison.Ordinal);
+        }
         catch (GlossaException) { return false; }
     });
 
-    /// <summary>What to do about a program that does not run: fix the variable that names it, or install it.</summary>
+    /// <summary>
+    /// Why the program cannot be used, or null when it can: missing (where its variable points, when set), or a program
+    /// that does not answer <c>-version</c> as itself (<see cref="AnswersVersion"/>).
+    /// </summary>
+    public string? Unusable()
+    {
+        string? env = EnvironmentVariable.Length > 0 ? Environment.GetEnvironmentVariable(EnvironmentVariable) : null;
+        if (!Exists) return string.IsNullOrEmpty(env) ? $"{Name} not found" : $"{Name} not found at {env} ({EnvironmentVariable})";
+        return AnswersVersion ? null : $"{Path} does not run as {Name} ('-version' does not answer as {Name})";
+    }
+
+    /// <summary>What to do about a program that cannot be used: fix the variable that names it, or install its package.</summary>
     public string Remedy(string package) =>
         EnvironmentVariable.Length > 0 && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable))
-            ? $"fix {EnvironmentVariable} (now {Environment.GetEnvironmentVariable(EnvironmentVariable)}) or unset it"
-            : $"reinstall it (apt-get install {package})";
+            ? $"fix {EnvironmentVariable} or unset it"
+            : $"install {package} (apt-get install {package})";
 
     /// <summary>A program at an explicit path (a command-line option): used as given, never searched for.</summary>
     public static ExternalTool At(string name, string path) => new(name, "", path);

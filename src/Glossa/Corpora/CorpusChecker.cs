@@ -87,18 +87,12 @@ public static class CorpusChecker
     {
         var all = corpus.Splits.Values.SelectMany(s => s).ToList();
         var lengths = new ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
-        bool haveProbe = !options.ProbeVideos || FindFfprobe() is not null;
-        bool videos = all.Any(s => s.VideoPath is not null);
-        if (options.ProbeVideos && !haveProbe && videos)
+        // One line for a missing or broken ffprobe, not an unreadable-video error per video (GLOSSA_FFPROBE=/bin/false).
+        string? noProbe = options.ProbeVideos && all.Any(s => s.VideoPath is not null) ? ExternalTool.Ffprobe.Unusable() : null;
+        bool haveProbe = options.ProbeVideos && noProbe is null;
+        if (noProbe is not null)
             problems.Warn(CorpusProblemKind.Skipped, corpus.Root, null, null,
-                "ffprobe not found: the length of video samples is not checked; install ffmpeg to check it");
-        else if (options.ProbeVideos && videos && !ExternalTool.Ffprobe.AnswersVersion)
-        {
-            // One line for the tool, not one "unreadable video" per video (GLOSSA_FFPROBE=/bin/false, a broken install).
-            haveProbe = false;
-            problems.Warn(CorpusProblemKind.Skipped, corpus.Root, null, null,
-                $"{ExternalTool.Ffprobe.Path} does not run as ffprobe ('-version' fails): the length of video samples is not checked; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
-        }
+                $"{noProbe}: the length of video samples is not checked; {ExternalTool.Ffprobe.Remedy("ffmpeg")} to check it");
         int done = 0;
         Parallel.ForEach(all, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, s =>
         {
@@ -108,7 +102,7 @@ public static class CorpusChecker
                 if (options.CheckFrames) CheckFrames(s, problems, options.MaxFrameErrorsPerSample);
             }
             else
-                lengths[s] = options.ProbeVideos && haveProbe ? ProbeVideo(s, problems) : -1;
+                lengths[s] = haveProbe ? ProbeVideo(s, problems) : -1;
             progress?.Report(Interlocked.Increment(ref done));
         });
         return lengths;
@@ -164,8 +158,6 @@ public static class CorpusChecker
             return -1;
         }
     }
-
-    static string? FindFfprobe() => ExternalTool.Ffprobe.Exists ? ExternalTool.Ffprobe.Path : null;
 
     static SplitStatistics Statistics(string split, IReadOnlyList<Sample> samples, ConcurrentDictionary<Sample, int> lengths,
         HashSet<string>? trainVocabulary, HashSet<string>? trainSigners, string root, CorpusProblems problems)

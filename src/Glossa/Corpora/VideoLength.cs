@@ -32,8 +32,8 @@ public static class VideoLength
         string text = result.Stdout.Trim().TrimEnd(',');
         if (result.ExitCode == 0 && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0)
             return (n, string.IsNullOrWhiteSpace(result.Stderr) ? null : ProcessResult.FirstLine(result.Stderr));
-        if (!ExternalTool.Ffprobe.AnswersVersion)
-            throw new GlossaException($"{ExternalTool.Ffprobe.Path} does not run as ffprobe ('-version' fails), so no video can be measured; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+        if (ExternalTool.Ffprobe.Unusable() is { } noProbe)
+            throw new GlossaException($"{path}: {noProbe}, so the video cannot be measured; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
         string why = string.IsNullOrWhiteSpace(result.Stderr) ? "no video stream" : ProcessResult.FirstLine(result.Stderr);
         throw new GlossaException($"{path}: ffprobe cannot read the video ({why}); re-encode it or extract its frames");
     }

@@ -281,11 +281,13 @@ public sealed class BatchLoader
         if (cache is not null)
         {
             var all = cache.GetOrDecode(source, rw, rh, ct);
+            RequireFrames(sample, all.Length, minFrames);
             return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng, minFrames), null);
         }
         if (source is FrameFileSource files)
         {
             // Frame files: decode only the frames the clip will use, in order, into a pooled buffer.
+            RequireFrames(sample, files.KnownLength, minFrames);
             int[] wanted = ClipTransform.FrameIndices(files.KnownLength, o, options.Mode, ref rng, minFrames);
             long bytes = (long)wanted.Length * rw * rh * 3;
             byte[]? buffer = bytes <= Array.MaxLength ? ArrayPool<byte>.Shared.Rent((int)bytes) : null;
@@ -301,6 +303,22 @@ public sealed class BatchLoader
             }
         }
         var clip = source.Decode(rw, rh, null, ct);
+        RequireFrames(sample, clip.Length, minFrames);
         return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng, minFrames), null);
+    }
+
+    /// <summary>
+    /// Stops with the sample's name when a clip, as decoded, has fewer frames than its label needs for CTC
+    /// (<paramref name="minFrames"/>, training only): the temporal rescale would stretch it to fit and train on it
+    /// silently. The run's start-up check leaves such clips out when their lengths are known; this catches a video
+    /// whose length was not (ffprobe missing, or counting other frames than the decoder gives).
+    /// </summary>
+    void RequireFrames(Sample sample, int length, int minFrames)
+    {
+        int kept = options.Frames.MaxFrames > 0 ? Math.Min(length, options.Frames.MaxFrames) : length;
+        if (minFrames > 0 && kept < minFrames)
+            throw new GlossaException(
+                $"{sample.Source}: sample {sample.Id} decodes to {kept} frames, fewer than the {minFrames} its {sample.Glosses.Count} glosses need for CTC at the model's temporal stride; " +
+                "remove the clip from the corpus or fix its label ('glossa corpus check' lists every such clip when ffprobe can measure the videos)");
     }
 }

@@ -35,10 +35,15 @@ public abstract class FrameSource
         return new FrameFileSource(sample.FramePaths);
     }
 
-    /// <summary>The frame images of a folder, by name: every image type a corpus reads (<see cref="Corpora.FrameFolder.ImageExtensions"/>), so a model trained on .bmp or .webp frames recognises such folders too.</summary>
+    /// <summary>
+    /// The frame images of a folder in the order a corpus reads them (digit runs by value: frame2 before frame10;
+    /// <see cref="Corpora.FrameFolder.NaturalComparer"/>): every image type a corpus reads (<see cref="Corpora.FrameFolder.ImageExtensions"/>),
+    /// so a model trained on .bmp or .webp frames recognises such folders too. Until 2026-12-07 recognize sorted them by
+    /// plain name (frame0, frame1, frame10, ...), and the same clip gave other glosses than in evaluate.
+    /// </summary>
     static List<string> Images(string folder) => Directory.EnumerateFiles(folder)
         .Where(Corpora.FrameFolder.IsImage)
-        .Order(StringComparer.Ordinal).ToList();
+        .Order(Corpora.FrameFolder.NaturalComparer.Instance).ToList();
 
     /// <summary>A source for a path: a video file by extension, otherwise a folder of images (sorted by name).</summary>
     public static FrameSource ForPath(string path, VideoDecoder? video = null)

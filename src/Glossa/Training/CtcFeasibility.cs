@@ -57,14 +57,9 @@ public static class CtcFeasibility
         var videos = samples.Where(s => s.VideoPath is not null).ToList();
         var lengths = new System.Collections.Concurrent.ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
         if (videos.Count == 0) return new(lengths, ReferenceEqualityComparer.Instance);
-        if (!ExternalTool.Ffprobe.Exists)
+        if (ExternalTool.Ffprobe.Unusable() is { } noProbe)
         {
-            notes.Add($"ffprobe not found: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked before training, so a clip too short for CTC stops the run when it is reached; install ffmpeg (apt-get install ffmpeg)");
-            return new(lengths, ReferenceEqualityComparer.Instance);
-        }
-        if (!ExternalTool.Ffprobe.AnswersVersion)
-        {
-            notes.Add($"{ExternalTool.Ffprobe.Path} does not run as ffprobe ('-version' fails): the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked, so a clip too short for CTC stops the run when it is reached; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+            notes.Add($"{noProbe}: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked before training, so a clip too short for CTC stops the run when it is reached; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
             return new(lengths, ReferenceEqualityComparer.Instance);
         }
         var damaged = new System.Collections.Concurrent.ConcurrentBag<string>();

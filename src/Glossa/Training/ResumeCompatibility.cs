@@ -43,7 +43,12 @@ public static class ResumeCompatibility
         JsonNode? ModelValue(string name)
         {
             model ??= ModelCheckpoint.ReadConfig(checkpoint).ToResolvedJson(); // temporal_channels resolved to the hidden size
-            return model[name];
+            return name switch
+            {
+                "i3d_stride" => model["i3d_temporal_stride"],
+                "temporal_conv" => JsonValue.Create(TrainingOptions.CanonicalTemporalConv(model["temporal_conv"]?.GetValue<string>() ?? "")),
+                _ => model[name],
+            };
         }
         foreach (var (name, value) in now)
         {

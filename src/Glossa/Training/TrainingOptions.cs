@@ -342,9 +342,25 @@ public sealed record TrainingOptions
     public ModelConfig WithModelShape(ModelConfig config)
     {
         if (TemporalChannels is int channels) config = config with { TemporalChannels = channels };
-        if (TemporalConv is string conv) config = config with { TemporalConv = Models.Temporal.TemporalConvSpec.Parse(conv).Steps.Count == 0 ? "" : conv };
-        if (I3dStride is int stride) config = config with { I3dTemporalStride = stride };
+        // No temporal conv, no edge padding for it (the students pad 6 frames; an explicit --edge-pad is applied after this).
+        if (TemporalConv is string conv)
+            config = Models.Temporal.TemporalConvSpec.Parse(conv).Steps.Count == 0 ? config with { TemporalConv = "", EdgePad = 0 } : config with { TemporalConv = conv };
+        if (I3dStride is int stride)
+        {
+            if (config.Backbone != ModelConfig.I3d)
+                throw new GlossaException($"--i3d-stride {stride}: model '{config.Name}' has no I3D backbone; its temporal stride comes from --temporal-conv (e.g. K5-P2-K5 for stride 2)");
+            config = config with { I3dTemporalStride = stride };
+        }
         return config;
+    }
+
+    /// <summary>A <c>--temporal-conv</c> value as the model spells it (<c>k5-p2-k5</c> -> <c>K5-P2-K5</c>, <c>""</c> -> <c>none</c>), so
+    /// <c>--resume</c> compares specs, not spellings; a malformed value is kept for <see cref="Validate"/> to name.</summary>
+    public static string? CanonicalTemporalConv(string? spec)
+    {
+        if (spec is null) return null;
+        try { return Models.Temporal.TemporalConvSpec.Parse(spec).ToString(); }
+        catch (GlossaException) { return spec; }
     }
 
     /// <summary>

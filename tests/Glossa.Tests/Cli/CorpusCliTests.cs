@@ -92,15 +92,18 @@ public class CorpusCliTests
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), env, "corpus", "check", fx.Path("v"));
         Assert.DoesNotContain("internal error", stderr);
         Assert.True(code <= 1, stderr);
-        Assert.Contains("ffprobe not found", stdout + stderr);
+        Assert.Contains("ffprobe not found at /nonexistent/ffprobe (GLOSSA_FFPROBE): the length of video samples is not checked; fix GLOSSA_FFPROBE or unset it", stdout + stderr);
         // The table's frame totals say they leave the unmeasured video out (they had shown 0 with no marker).
         Assert.Contains("* train: frames, mean T and max T leave out 1 video whose length is unknown", stdout);
         // A variable naming a program that is not ffprobe: one warning for the tool, not an unreadable-video error per video.
-        env["GLOSSA_FFPROBE"] = "/bin/false";
-        (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), env, "corpus", "check", fx.Path("v"));
-        Assert.True(code <= 1, stderr);
-        Assert.Contains("/bin/false does not run as ffprobe ('-version' fails): the length of video samples is not checked; fix GLOSSA_FFPROBE (now /bin/false) or unset it", stdout);
-        Assert.DoesNotContain("cannot read the video", stdout + stderr);
+        foreach (string impostor in new[] { "/bin/false", "/bin/true" })
+        {
+            env["GLOSSA_FFPROBE"] = impostor;
+            (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), env, "corpus", "check", fx.Path("v"));
+            Assert.True(code <= 1, stderr);
+            Assert.Contains($"{impostor} does not run as ffprobe ('-version' does not answer as ffprobe): the length of video samples is not checked; fix GLOSSA_FFPROBE or unset it", stdout);
+            Assert.DoesNotContain("cannot read the video", stdout + stderr);
+        }
     }
 
     [Fact]

@@ -157,6 +157,16 @@ public sealed class TrainCliTests : IDisposable
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("--temporal-conv: temporal conv 'K5-Q2': part 'Q2'", stderr);
         Assert.Contains("K5-P2-K5 (stride 2)", stderr);
+        // none drops the temporal conv and its edge padding (it had failed on every student: "edge_pad 6 ... set edge_pad to 0").
+        (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv"), 1, "--temporal-conv", "none", "--dry-run"));
+        Assert.True(rc == 0, stderr);
+        model = JsonDocument.Parse(stdout).RootElement.GetProperty("model_config");
+        Assert.Equal("", model.GetProperty("temporal_conv").GetString());
+        Assert.Equal(0, model.GetProperty("edge_pad").GetInt32());
+        // An I3D stride on a model without an I3D backbone is refused, not stored and ignored.
+        (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-i3d"), 1, "--i3d-stride", "2", "--dry-run"));
+        Assert.Equal(2, rc);
+        Assert.Contains("--i3d-stride 2: model 'tiny-student' has no I3D backbone", stderr);
         // What shapes the model comes from the checkpoint: changing it on --resume is refused, not written to training.json and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--feature-norm", "clip", "--dry-run");
         Assert.Equal(2, rc);
@@ -168,6 +178,9 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--temporal-conv", "K5-P2-K5", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--temporal-conv K5-P2-K5 differs from the run's", stderr);
+        // The run's own stride in another spelling is the same run.
+        (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--temporal-conv", "k5-p2-k5-p2", "--dry-run");
+        Assert.True(rc == 0, stderr);
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--width-mult", "2", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--width-mult 2 differs from the run's", stderr);

@@ -129,6 +129,15 @@ public class VideoCheckTests
         Assert.Equal(["ok", "cut"], kept.Select(s => s.Id));
         var r = Assert.Single(rejected);
         Assert.Equal(("short", 6, 1), (r.Sample.Id, r.InputFrames, r.OutputFrames));
+        // Its length unknown at start-up (ffprobe missing), the loader stops at the clip instead of stretching it to fit:
+        // a new user's run without ffprobe had trained on a 15-frame clip of 5 glosses, the rescale stretching it.
+        var loader = new BatchLoader([train.Single(s => s.Id == "short")], vocabulary, new LoaderOptions
+        {
+            Frames = FramePolicy.For(32, 300, augment: true), Mode = FrameMode.Train, BatchSize = 1, ShortestClip = _ => 20,
+        });
+        var stop = Assert.Throws<GlossaException>(() => { foreach (var b in loader.Epoch(0)) b.Dispose(); });
+        Assert.Contains("sample short decodes to 6 frames, fewer than the 20 its 5 glosses need for CTC", stop.Message);
+        Assert.Contains("glossa-manifest.csv:3", stop.Message);
     }
 
     [Fact]

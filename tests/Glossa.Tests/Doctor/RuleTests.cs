@@ -703,6 +703,20 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Smaller_stride_advice_for_an_i3d_at_its_smallest_stride_offers_no_command_it_cannot_run()
+    {
+        var config = new System.Text.Json.Nodes.JsonObject
+        {
+            ["training"] = new System.Text.Json.Nodes.JsonObject { ["corpus"] = "data/c", ["model"] = "i3d-teacher", ["output_dir"] = "runs/a" },
+            ["model"] = new System.Text.Json.Nodes.JsonObject { ["backbone"] = "i3d", ["temporal_conv"] = "", ["i3d_temporal_stride"] = 2 },
+        };
+        var f = Find(new HealthMonitor(new RunContext { InfeasibleClips = 50, CheckedClips = 160, TemporalStride = 2, Config = config }), RuleIds.CtcInfeasible);
+        Assert.NotNull(f);
+        Assert.DoesNotContain(f.Actions, a => a.Command is { } c && (c.Contains("--i3d-stride 1") || c.Contains("--stride 1")));
+        Assert.Contains(f.Actions, a => a.Description.Contains("smallest temporal stride (2)"));
+    }
+
+    [Fact]
     public void Ctc_infeasible_clips_of_an_evaluated_split_are_never_critical_and_say_they_cost_wer_not_training()
     {
         // diagnose --checkpoint --split dev on a dev set with short clips had said critical and "stop this run".
@@ -712,6 +726,7 @@ public sealed class RuleTests
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.StartsWith("50 of 160 dev clips", f.Title);
         Assert.Contains("do not affect training", f.Explanation);
+        Assert.DoesNotContain(f.Actions, a => a.Description.StartsWith("Remove", StringComparison.Ordinal)); // evaluation clips are checked, not dropped
         Assert.DoesNotContain("never learned", f.Explanation);
         Assert.Equal(Severity.Critical, Find(new HealthMonitor(ctx with { InfeasibleSplit = null }), RuleIds.CtcInfeasible)!.Severity);
     }

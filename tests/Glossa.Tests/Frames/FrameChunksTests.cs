@@ -68,6 +68,19 @@ public sealed class FrameChunksTests : IDisposable
         Assert.Equal(1, source.Decode(8, 8).Length);
     }
 
+    [Fact]
+    public void A_folder_of_unpadded_frame_names_is_read_in_the_order_a_corpus_reads_it()
+    {
+        // frame0 .. frame11: by plain name frame10 and frame11 came after frame1, and recognize gave the clip other glosses
+        // than evaluate, whose corpus reader orders digit runs by value (a new user's trial, 2026-12-07).
+        string dir = Path.Combine(data.Root, "unpadded");
+        Directory.CreateDirectory(dir);
+        foreach (int i in Enumerable.Range(0, 12))
+            File.WriteAllBytes(Path.Combine(dir, $"frame{i}.bmp"), Bmp8x8());
+        var paths = ((FrameFileSource)FrameSource.ForPath(dir)).Paths.Select(Path.GetFileName).ToList();
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"frame{i}.bmp"), paths);
+    }
+
     /// <summary>An 8x8 24-bit BMP (SkiaSharp decodes BMP but does not encode it).</summary>
     static byte[] Bmp8x8()
     {

@@ -114,6 +114,12 @@ internal static class Advice
             yield return Command(r, $"Train the I3D backbone at temporal stride {i3d / 2} instead of {i3d} (--i3d-stride {i3d / 2}: the model's stride becomes {smaller})",
                 ("i3d-stride", i3d / 2));
         }
+        else if (run.Backbone == "i3d")
+        {
+            // Already at the I3D's smallest stride (2) with no temporal conv to shorten: no option gives more output frames.
+            yield return new FindingAction($"The I3D backbone is at its smallest temporal stride ({run.I3dStride ?? stride}): only more frames per gloss (video at a higher frame rate) or another model (e.g. --model tiny-student --temporal-conv K5-P2-K5, stride 2; K5-K5, stride 1) gives these clips more output frames");
+            yield break;
+        }
         else
         {
             yield return new FindingAction($"Use a model with temporal stride {smaller} instead of {stride} (one temporal pooling step fewer)");

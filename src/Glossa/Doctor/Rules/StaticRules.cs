@@ -30,7 +30,9 @@ internal static class StaticRules
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
         if (c.TemporalStride is { } s && s > 1)
             actions.AddRange(Advice.SmallerStride(r, s));
-        actions.Add(new($"Remove or fix the infeasible clips{examples}: check their frame count and labels."));
+        actions.Add(new(evaluated is null
+            ? $"Remove or fix the infeasible clips{examples}: check their frame count and labels."
+            : $"Check the infeasible clips{examples}: their frame count and labels (a wrong label or a clip cut short), before comparing this split's WER with others'."));
         actions.Add(new("Check that frames are not subsampled more than intended (frame step, fps) when reading the corpus."));
         return new Finding
         {
