@@ -62,7 +62,7 @@ internal static class RecognizeCommand
             if (withCtm)
                 for (int i = 0; i < files.Length; i++)
                     if (ids[i] != CtmFile.UtteranceId(files[i]))
-                        Console.Error.WriteLine($"glossa: warning: {files[i]}: another input has the CTM id '{CtmFile.UtteranceId(files[i])}', so its CTM lines use '{ids[i]}'");
+                        Console.Error.WriteLine($"glossa: warning: {files[i]}: {files.First(f => CtmFile.UtteranceId(f) == CtmFile.UtteranceId(files[i]))} has the CTM id '{CtmFile.UtteranceId(files[i])}', so this input's CTM lines use '{ids[i]}'");
             var results = new List<object>();
             for (int i = 0; i < files.Length; i++)
             {

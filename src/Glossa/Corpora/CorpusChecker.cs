@@ -53,7 +53,7 @@ public static class CorpusChecker
                     int need = MinimumOutputLength(s.Glosses);
                     problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
                         $"{t} frames give floor({t}/{options.Stride}) = {t / options.Stride} CTC steps but its {s.Glosses.Count} glosses " +
-                        $"need at least {need} (label length + immediate repeats); drop the sample or use a smaller stride");
+                        $"need at least {need} (label length + immediate repeats); drop the sample or train at a smaller stride (glossa train --temporal-conv K5-P2-K5: stride 2)");
                 }
             stats[name] = name == "train"
                 ? Statistics(name, samples, lengths, null, null, corpus.Root, problems)

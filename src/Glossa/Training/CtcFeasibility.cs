@@ -87,11 +87,18 @@ public static class CtcFeasibility
         return new(lengths, ReferenceEqualityComparer.Instance);
     }
 
-    /// <summary>One line per rejected clip plus a count, for the console and training.log.</summary>
-    public static IEnumerable<string> Describe(string split, int total, IReadOnlyList<Rejected> rejected)
+    /// <summary>
+    /// One line per rejected clip plus a count, for the console and training.log. <paramref name="scored"/>: a validation
+    /// split, whose short clips are still decoded and scored (as evaluate scores them) and only left out of the loss.
+    /// </summary>
+    public static IEnumerable<string> Describe(string split, int total, IReadOnlyList<Rejected> rejected, bool scored = false)
     {
         if (rejected.Count == 0) yield break;
-        yield return $"{split}: {rejected.Count} of {total} clips are too short for CTC and are left out:";
+        int unscored = scored ? rejected.Count(r => r.OutputFrames < 1) : rejected.Count;
+        yield return scored
+            ? $"{split}: {rejected.Count} of {total} clips are too short for CTC: their glosses cannot all be recognised; they are decoded and scored, as evaluate scores them, but left out of the validation loss" +
+              (unscored > 0 ? $" ({unscored} give no output frame at all and are left out)" : "") + ":"
+            : $"{split}: {rejected.Count} of {total} clips are too short for CTC and are left out:";
         foreach (var r in rejected.Take(20))
             yield return $"  {r.Sample.Id} ({r.Sample.Source}): {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}";
         if (rejected.Count > 20)
@@ -110,6 +117,6 @@ public static class CtcFeasibility
             if (outLen[b] < tgtLen[b])
                 throw new GlossaException(
                     $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
-                    "Remove the clip from the corpus ('glossa corpus check' lists every such clip), or use a model with a smaller temporal stride");
+                    "Remove the clip from the corpus ('glossa corpus check' lists every such clip), or train at a smaller temporal stride (--temporal-conv K5-P2-K5: stride 2; --i3d-stride 2 for I3D)");
     }
 }

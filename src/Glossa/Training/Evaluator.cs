@@ -116,7 +116,15 @@ public static class Evaluator
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
         // Videos ffprobe reads with errors are scored as they decode: say so, as training and recognize do.
         var warnings = new List<string>();
-        if (ExternalTool.Ffprobe.Exists) CtcFeasibility.VideoLengths(samples, warnings);
+        var videoLengths = ExternalTool.Ffprobe.Exists ? CtcFeasibility.VideoLengths(samples, warnings) : null;
+        // Clips too short for their label at the model's stride cannot be recognised in full: scored all the same (training's
+        // validation scores them too), and named, so a WER they raise is not read as the model's (a new user's trial).
+        var (_, tooShort) = CtcFeasibility.Split(samples, inference.Vocabulary, n => FramePolicy.KeptFrames(inference.Frames, n),
+            n => (int)Math.Max(0, inference.Model.ComputeOutputLength(n)), videoLengths);
+        if (tooShort.Count > 0)
+            warnings.Add($"{tooShort.Count} of {samples.Count} clips are too short for CTC at the model's temporal stride {inference.Model.TemporalStride} " +
+                $"(e.g. {string.Join(", ", tooShort.Take(3).Select(r => $"{r.Sample.Id}: {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}"))}): " +
+                "their glosses cannot all be recognised, and the ones missed count in the WER; 'glossa corpus check' lists them");
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();

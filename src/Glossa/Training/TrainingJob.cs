@@ -81,20 +81,25 @@ public sealed class TrainingJob : IDisposable
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
-        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected));
+        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected, scored: true));
+        // Validation scores every clip the model gives an output frame, as evaluate does (until 2026-12-07 the short ones were
+        // left out, and the dev WER 'best' was chosen by covered half the clips a new user's evaluate scored); the validator
+        // leaves the short ones out of the loss only.
+        var unscored = valRejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
+        var valScored = val.Where(s => !unscored.Contains(s)).ToList();
         if (trainKept.Count == 0)
-            throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or use a model with a smaller stride");
+            throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or train at a smaller stride (--temporal-conv K5-P2-K5: stride 2; --i3d-stride 2 for I3D)");
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 
-        var data = Loaders(options, frames, vocabulary, trainKept, valKept, ShortestInput(OutputLength), preamble) with
+        var data = Loaders(options, frames, vocabulary, trainKept, valScored, ShortestInput(OutputLength), preamble) with
         {
             Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
         };
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
         {
-            ValidationGlosses = (data.ValUnknownGlosses, valKept.Sum(s => s.Glosses.Count)),
-            Signers = SignerCounts.Of(trainKept, valKept),
+            ValidationGlosses = (data.ValUnknownGlosses, valScored.Sum(s => s.Glosses.Count)),
+            Signers = SignerCounts.Of(trainKept, valScored),
         };
     }
 

@@ -80,7 +80,7 @@ public sealed class Validator
         int clips = ordered.Count, refWords = totals.ReferenceWords;
         return new ValidationResult
         {
-            Loss = clips > 0 ? totals.LossSum / clips : double.NaN,
+            Loss = totals.LossClips > 0 ? totals.LossSum / totals.LossClips : double.NaN,
             Wer = refWords > 0 ? 100.0 * totals.Errors / refWords : double.NaN,
             Errors = totals.Errors,
             ReferenceWords = refWords,
@@ -95,22 +95,62 @@ public sealed class Validator
         };
     }
 
-    /// <summary>Forward pass, loss and greedy paths of one batch.</summary>
+    /// <summary>
+    /// Forward pass, loss and greedy paths of one batch. A clip too short for its label (fewer output frames than CTC needs,
+    /// <see cref="CtcObjective.RequiredFrames"/>) is decoded and scored like the others but left out of the loss, whose
+    /// value for it would be infinite: evaluate scores such clips too.
+    /// </summary>
     GreedyPath[] Step(ClipBatch batch, long step, Totals totals)
     {
         var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
-        CtcFeasibility.RequireOutputLengths(output.Lengths, batch);
         var logProbs = nn.functional.log_softmax(output.Logits, dim: -1); // (B,T',C)
-        double loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device)).item<float>();
-        if (!double.IsFinite(loss))
-            throw new NonFiniteLossException(0, step, "validation loss", loss, batch.Ids.ToArray());
-        totals.LossSum += loss * batch.Count;
+        var feasible = Feasible(output.Lengths, batch);
+        if (feasible.Count > 0)
+        {
+            bool all = feasible.Count == batch.Count;
+            var rows = all ? null : tensor(feasible.Select(b => (long)b).ToArray(), dtype: ScalarType.Int64, device: logProbs.device);
+            var targets = batch.Targets.to(device);
+            var targetLengths = batch.TargetLengths.to(device);
+            if (rows is not null)
+            {
+                long[] lengths = batch.TargetLengths.cpu().data<long>().ToArray();
+                long[] starts = new long[lengths.Length];
+                for (int b = 1; b < lengths.Length; b++) starts[b] = starts[b - 1] + lengths[b - 1];
+                var keep = feasible.SelectMany(b => Enumerable.Range(0, (int)lengths[b]).Select(i => starts[b] + i)).ToArray();
+                targets = targets.index_select(0, tensor(keep, dtype: ScalarType.Int64, device: targets.device));
+                targetLengths = targetLengths.index_select(0, rows.to(targetLengths.device));
+            }
+            double loss = CtcObjective.Loss(rows is null ? logProbs : logProbs.index_select(0, rows),
+                rows is null ? output.Lengths : output.Lengths.index_select(0, rows.to(output.Lengths.device)), targets, targetLengths).item<float>();
+            if (!double.IsFinite(loss))
+                throw new NonFiniteLossException(0, step, "validation loss", loss, feasible.Select(b => batch.Ids[b]).ToArray());
+            totals.LossSum += loss * feasible.Count;
+            totals.LossClips += feasible.Count;
+        }
         var lp = CheckpointModel.ToBatch(logProbs, output.Lengths);
         return GreedyDecoder.PathBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes);
     }
 
+    /// <summary>The clips of the batch whose output is long enough for CTC to align their label.</summary>
+    static List<int> Feasible(Tensor outputLengths, ClipBatch batch)
+    {
+        long[] outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
+        long[] tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
+        long[] targets = batch.Targets.cpu().data<long>().ToArray();
+        var feasible = new List<int>(batch.Count);
+        long start = 0;
+        for (int b = 0; b < batch.Count; b++)
+        {
+            var target = targets.AsSpan((int)start, (int)tgtLen[b]).ToArray().Select(x => (int)x).ToArray();
+            if (outLen[b] >= CtcObjective.RequiredFrames(target)) feasible.Add(b);
+            start += tgtLen[b];
+        }
+        return feasible;
+    }
+
     sealed class Totals
     {
+        public int LossClips;
         public double LossSum;
         public long Frames, BlankFrames;
         public int HypothesisWords, Empty, Errors, ReferenceWords;

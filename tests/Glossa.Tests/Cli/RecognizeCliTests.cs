@@ -27,7 +27,7 @@ public sealed class RecognizeCliTests
         Assert.Equal(lines.Length, folderCtm.Count + videoCtm.Count);
         Assert.NotEmpty(folderCtm);
         Assert.Equal(folderCtm.Select(l => l.Split(' ')[^1]), videoCtm.Select(l => l.Split(' ')[^1]));
-        Assert.Contains($"{video}: another input has the CTM id 'clip0', so its CTM lines use 'clip0-2'", stderr);
+        Assert.Contains($"{video}: {folder} has the CTM id 'clip0', so this input's CTM lines use 'clip0-2'", stderr);
         var text = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string folderLine = text.Single(l => l.StartsWith(folder + ": ", StringComparison.Ordinal));
         string videoLine = text.Single(l => l.StartsWith(video + ": ", StringComparison.Ordinal));
