@@ -30,17 +30,26 @@ internal static class CorpusCommand
             Description = "Temporal stride of the model: clips with floor(frames/stride) < glosses + immediate repeats are reported as too short for CTC.",
             DefaultValueFactory = _ => 4,
         };
+        var model = new Option<string?>("--model") { Description = "Check CTC lengths with this model's own output frames (its temporal conv, edge padding and rounding, and training's 300-frame cap) instead of floor(frames/stride): one of " + string.Join(", ", Glossa.Models.ModelFactory.Names) + "." };
+        var temporalConv = new Option<string?>("--temporal-conv") { Description = "With --model: its temporal conv layers as glossa train takes them (e.g. K5-P2-K5 for stride 2)." };
+        var i3dStride = new Option<int?>("--i3d-stride") { Description = "With --model i3d-teacher: its I3D temporal stride (8, 4 or 2)." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var noFrames = new Option<bool>("--skip-frames") { Description = "Do not open every frame (only list them); much faster on a cold disk." };
         var command = new Command("check", "Validate a corpus: missing or corrupt frames, malformed lines, empty annotations, duplicate ids, clips too short for CTC. Exit code 1 when errors are found.");
         command.Arguments.Add(path);
         command.Options.Add(format);
         command.Options.Add(stride);
+        command.Options.Add(model);
+        command.Options.Add(temporalConv);
+        command.Options.Add(i3dStride);
         command.Options.Add(json);
         command.Options.Add(noFrames);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames) };
+            using var counter = ModelLengths(parse.GetValue(model), parse.GetValue(temporalConv), parse.GetValue(i3dStride));
+            if (counter is not null)
+                options = options with { Stride = counter.Model.TemporalStride, OutputLength = counter.OutputFrames, Model = counter.Name };
             options.Validate();
             var problems = new CorpusProblems(strict: false);
             var corpus = CorpusLoader.Load(parse.GetValue(path)!, CorpusOptions.GetFormat(parse, format), problems);
@@ -53,6 +62,37 @@ internal static class CorpusCommand
             return report.Ok ? 0 : CorpusHasErrors;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The model <c>--model</c> names, shaped as <c>glossa train</c> would shape it (<c>--temporal-conv</c>, <c>--i3d-stride</c>),
+    /// for its own output length: the doctor's stride advice names it, so the clips the check counts are the clips training
+    /// leaves out (floor(T/stride) had counted 24 where training left out 15 for an I3D, and 1 where it left out 24 for K5-P3-K5).
+    /// </summary>
+    static LengthCounter? ModelLengths(string? name, string? temporalConv, int? i3dStride)
+    {
+        if (name is null)
+        {
+            if (temporalConv is not null || i3dStride is not null)
+                throw new GlossaException("--temporal-conv and --i3d-stride shape the model of --model: give --model too (e.g. --model tiny-student)");
+            return null;
+        }
+        var shape = new Glossa.Training.TrainingOptions
+        {
+            OutputDir = ".", Model = name, TemporalConv = Glossa.Training.TrainingOptions.CanonicalTemporalConv(temporalConv), I3dStride = i3dStride,
+        }.Validate();
+        var config = shape.WithModelShape(Glossa.Models.ModelFactory.Named(name)).Validate();
+        string described = name + (temporalConv is not null ? $" --temporal-conv {shape.TemporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "");
+        return new LengthCounter(Glossa.Models.ModelFactory.Create(config), described, shape.MaxFrames);
+    }
+
+    /// <summary>A built model (disposed with this) counting the output frames training gives a clip.</summary>
+    sealed class LengthCounter(Glossa.Models.CslrModel model, string name, int maxFrames) : IDisposable
+    {
+        public Glossa.Models.CslrModel Model => model;
+        public string Name => name;
+        public int OutputFrames(int frames) => (int)Math.Max(0, model.ComputeOutputLength(maxFrames > 0 ? Math.Min(frames, maxFrames) : frames));
+        public void Dispose() => model.Dispose();
     }
 
     static CorpusCheckReport CheckWithProgress(Corpus corpus, CorpusProblems problems, CorpusCheckOptions options)
@@ -74,6 +114,7 @@ internal static class CorpusCommand
         name = r.Name,
         root = r.Root,
         stride = r.Stride,
+        model = r.Model,
         vocabulary_size = r.VocabularySize,
         splits = r.Splits,
         ok = r.Ok,
@@ -92,7 +133,7 @@ internal static class CorpusCommand
                 s.MeanGlosses.ToString("F1"), s.MaxGlosses.ToString(), s.Glosses.ToString(),
                 name == "train" ? "-" : s.OutOfVocabulary.ToString(), s.UnseenSigners > 0 ? $"{s.Signers} ({s.UnseenSigners} new)" : s.Signers == 0 ? "-" : s.Signers.ToString());
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check at stride {r.Stride}");
+        AnsiConsole.MarkupLine($"T = frames per clip, L = glosses per sentence, OOV = glosses not in train; vocabulary (train glosses, blank excluded): {r.VocabularySize}; CTC check {(r.Model is { } m ? $"with {Markup.Escape(m)}'s output frames (temporal stride {r.Stride})" : $"at stride {r.Stride}")}");
         // Without ffprobe (or where it failed) a video's length is unknown: the frame figures then cover the other clips only.
         foreach (var (name, s) in r.Splits.Where(p => p.Value.VideosWithoutLength > 0))
             Console.WriteLine($"* {name}: frames, mean T and max T leave out {Words.Count(s.VideosWithoutLength, "video")} whose length is unknown (see the problems below)");

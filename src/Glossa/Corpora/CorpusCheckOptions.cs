@@ -8,6 +8,16 @@ public sealed record CorpusCheckOptions
     /// <summary>Temporal stride of the model (output frames = floor(T / stride)); clips too short for CTC at it are errors.</summary>
     public int Stride { get; init; } = 4;
 
+    /// <summary>
+    /// The output frames a model gives a clip of T frames (its temporal conv, edge padding and rounding, and the frame cap
+    /// training applies), when the check is for that model (<c>corpus check --model</c>); null: floor(T / <see cref="Stride"/>),
+    /// which differs from a model's own count for some (an I3D rounds up; K5-P3-K5 loses frames at its edges).
+    /// </summary>
+    public Func<int, int>? OutputLength { get; init; }
+
+    /// <summary>The model <see cref="OutputLength"/> is of, for messages (e.g. <c>tiny-student --temporal-conv K5-P2-K5</c>).</summary>
+    public string? Model { get; init; }
+
     /// <summary>Decode every frame's header (not its pixels) and check that the file is not cut short, to find corrupt images. Costs two small reads per frame.</summary>
     public bool CheckFrames { get; init; } = true;
 

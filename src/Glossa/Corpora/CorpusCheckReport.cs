@@ -19,6 +19,9 @@ public sealed record CorpusCheckReport(
     IReadOnlyList<CorpusProblem> Errors,
     IReadOnlyList<CorpusProblem> Warnings)
 {
+    /// <summary>The model the CTC length check counted output frames for (<see cref="CorpusCheckOptions.Model"/>), or null for floor(T / stride).</summary>
+    public string? Model { get; init; }
+
     /// <summary>True when no error was found (warnings allowed).</summary>
     public bool Ok => Errors.Count == 0;
 }

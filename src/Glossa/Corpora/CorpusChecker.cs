@@ -47,14 +47,18 @@ public static class CorpusChecker
         foreach (var (name, samples) in corpus.Splits)
         {
             foreach (var s in samples)
-                if (lengths.TryGetValue(s, out int t) && t >= 0 && !IsCtcFeasible(t, s.Glosses, options.Stride))
-                {
-                    var (file, line) = SplitSource(s.Source);
-                    int need = MinimumOutputLength(s.Glosses);
-                    problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
-                        $"{t} frames give floor({t}/{options.Stride}) = {t / options.Stride} CTC steps but its {s.Glosses.Count} glosses " +
-                        $"need at least {need} (label length + immediate repeats); drop the sample or train at a smaller stride (glossa train --temporal-conv K5-P2-K5: stride 2)");
-                }
+            {
+                if (!lengths.TryGetValue(s, out int t) || t < 0) continue;
+                int need = MinimumOutputLength(s.Glosses);
+                int steps = options.OutputLength is { } outputs ? outputs(t) : t / options.Stride;
+                if (steps >= need) continue;
+                var (file, line) = SplitSource(s.Source);
+                string counted = options.Model is { } model
+                    ? $"{t} frames give {model} {steps} output frames"
+                    : $"{t} frames give floor({t}/{options.Stride}) = {steps} CTC steps";
+                problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
+                    $"{counted} but its {s.Glosses.Count} glosses need at least {need} (label length + immediate repeats); drop the sample or train at a smaller stride (glossa train --temporal-conv K5-P2-K5: stride 2)");
+            }
             stats[name] = name == "train"
                 ? Statistics(name, samples, lengths, null, null, corpus.Root, problems)
                 : Statistics(name, samples, lengths, trainVocabulary, trainSigners, corpus.Root, problems);
@@ -62,7 +66,7 @@ public static class CorpusChecker
         WarnSharedIds(corpus, problems);
         problems.Sort();
         return new CorpusCheckReport(corpus.Format, corpus.Name, corpus.Root, options.Stride, trainVocabulary?.Count ?? 0,
-            stats, problems.Errors, problems.Warnings);
+            stats, problems.Errors, problems.Warnings) with { Model = options.Model };
     }
 
     /// <summary>Warns about ids declared in more than one split: evaluation would see training clips.</summary>

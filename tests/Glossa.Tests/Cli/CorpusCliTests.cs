@@ -117,6 +117,17 @@ public class CorpusCliTests
             Assert.Equal(3, doc.RootElement.GetProperty("sentences").GetProperty("train").GetInt32());
         (code, _, stderr) = Run("corpus", "check", outDir, "--json");
         Assert.True(code == 0, $"exit {code}: {stderr}");
+        // The CTC length check of a model's own output frames, as training counts them (--model, shaped as train shapes it).
+        (code, var said, stderr) = Run("corpus", "check", outDir, "--model", "tiny-student", "--temporal-conv", "k5-p3-k5", "--json");
+        Assert.True(code <= 1, $"exit {code}: {stderr}");
+        using (var doc = JsonDocument.Parse(said))
+        {
+            Assert.Equal("tiny-student --temporal-conv K5-P3-K5", doc.RootElement.GetProperty("model").GetString());
+            Assert.Equal(3, doc.RootElement.GetProperty("stride").GetInt32());
+        }
+        (code, _, stderr) = Run("corpus", "check", outDir, "--temporal-conv", "K5");
+        Assert.Equal(2, code);
+        Assert.Contains("give --model too", stderr);
         (code, _, stderr) = Run("synth", outDir, "--sentences", "3");
         Assert.Equal(2, code);
         Assert.Contains("--overwrite", stderr);

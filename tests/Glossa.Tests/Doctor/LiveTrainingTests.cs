@@ -61,8 +61,8 @@ public sealed class LiveTrainingTests(LiveTrainingTests.World world) : IClassFix
         Assert.InRange(bad, 1, TrainClips - 1);
         Assert.Matches(@"synth_train_\d+-0 \(.*train\.corpus\.csv:\d+\): \d+ frames -> 9 output frames, needs 1\d", log); // each named, with file, line and arithmetic
         Assert.Contains($"[doctor] {(bad * 4 >= TrainClips ? "CRITICAL" : "WARNING")} ctc_infeasible: {bad} of {TrainClips} clips", log); // critical from 25%
-        Assert.Contains("corpus check " + corpus + " --stride 4", log);
-        Assert.Contains("corpus check " + corpus + " --stride 2", log);
+        Assert.Contains("corpus check " + corpus + " --model tiny-student\n", log); // the run's model: its own output frames
+        Assert.Contains("corpus check " + corpus + " --model tiny-student --temporal-conv K5-P2-K5", log); // and at half the stride
         var context = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run_context.json")))!;
         Assert.Equal(TrainClips - bad, (int?)context["training_samples"]);
         Assert.True((int?)context["signers"]?["training"] > 0, context.ToJsonString()); // the synthetic corpus names its signers

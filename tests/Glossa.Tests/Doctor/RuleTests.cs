@@ -698,7 +698,8 @@ public sealed class RuleTests
         Assert.NotNull(f);
         var train = Assert.Single(f.Actions, a => a.Command is { } c && c.Contains(" train ") && c.Contains(option));
         Assert.Contains($"stride {smaller} instead of", train.Description);
-        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith($"corpus check data/c --stride {smaller}"));
+        // The check counts the proposed model's own output frames (corpus check --model), so it names the clips training would leave out.
+        Assert.Contains(f.Actions, a => a.Command is { } c && c.EndsWith($"corpus check data/c --model m {option}") && a.Description.Contains($"temporal stride {smaller}"));
         Assert.DoesNotContain(f.Actions, a => backbone != "i3d" && a.Description.Contains("I3D"));
     }
 

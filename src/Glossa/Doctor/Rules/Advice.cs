@@ -77,10 +77,16 @@ internal static class Advice
     /// <summary>The corpus a corpus check should read: the one the data was measured on (<see cref="RunContext.DataCorpus"/>), else the run's.</summary>
     public static string CorpusToCheck(RuleInput r) => r.Context.DataCorpus ?? r.Commands.Get("corpus") ?? "CORPUS";
 
-    /// <summary><c>./glossa corpus check CORPUS --stride S</c>: lists the clips too short for CTC by name.</summary>
+    /// <summary>
+    /// <c>./glossa corpus check CORPUS --model M</c> (the run's model as it was shaped: the clips it names are the clips
+    /// training leaves out), or <c>--stride S</c> when the model is not known: lists the clips too short for CTC by name.
+    /// </summary>
     public static FindingAction CheckFeasibility(RuleInput r, int? stride)
     {
         string corpus = CorpusToCheck(r);
+        if (CheckModel(r) is { } model)
+            return new FindingAction($"Check CTC feasibility with the model's own output frames (temporal stride {stride?.ToString() ?? "?"}): every clip must give at least label length + immediate repeats; the check names every clip that is too short.",
+                $"{r.Options.Program} corpus check {corpus} {model}{ShapeOptions(r.Run.Training?.TemporalConv, r.Run.Training?.I3dStride)}");
         string cmd = $"{r.Options.Program} corpus check {corpus}" + (stride is { } s ? $" --stride {s}" : "");
         return new FindingAction(stride is { } st
             ? $"Check CTC feasibility: at temporal stride {st} a clip of N frames gives floor(N/{st}) outputs, which must be at least label length + immediate repeats; the check names every clip that is too short."
@@ -93,6 +99,14 @@ internal static class Advice
     /// check that counts the clips long enough at that stride. Until 2026-12-07 it named "the I3D teacher at stride 4" for any
     /// model, and <c>glossa train</c> had no option to change the stride.
     /// </summary>
+    /// <summary><c>--model M</c> for a corpus check of the run's own model, or null when the run is not a Glossa run.</summary>
+    static string? CheckModel(RuleInput r) =>
+        r.Context.Config?["training"]?["model"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var m) && m.Length > 0 ? $"--model {m}" : null;
+
+    /// <summary>The model-shaping train options that change output lengths, as corpus check takes them.</summary>
+    static string ShapeOptions(string? temporalConv, int? i3dStride) =>
+        (temporalConv is not null ? $" --temporal-conv {temporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "");
+
     public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
     {
         var run = r.Run;
@@ -101,16 +115,19 @@ internal static class Advice
         catch (Common.GlossaException) { } // another toolkit's value: no command to offer
         int lastPool = spec?.Steps.ToList().FindLastIndex(x => x.Kind == 'P') ?? -1;
         int smaller = stride / 2;
+        string? model = CheckModel(r), shape = null; // the corpus check of the proposed model, when the run's is known
         if (spec is not null && lastPool >= 0 && stride % spec.Steps[lastPool].Size == 0)
         {
             var fewer = new Models.Temporal.TemporalConvSpec(spec.Steps.Where((_, i) => i != lastPool).ToList());
             smaller = stride / spec.Steps[lastPool].Size;
+            shape = ShapeOptions(fewer.ToString(), r.Run.Training?.I3dStride);
             yield return Command(r, $"Train with the temporal conv's last pooling left out (--temporal-conv {fewer}: temporal stride {smaller} instead of {stride}, so each clip gives {stride / smaller} times the output frames)",
                 ("temporal-conv", fewer.ToString()));
         }
         else if (run.Backbone == "i3d" && run.I3dStride is int i3d && i3d > 2)
         {
             smaller = stride / 2;
+            shape = ShapeOptions(r.Run.Training?.TemporalConv, i3d / 2);
             yield return Command(r, $"Train the I3D backbone at temporal stride {i3d / 2} instead of {i3d} (--i3d-stride {i3d / 2}: the model's stride becomes {smaller})",
                 ("i3d-stride", i3d / 2));
         }
@@ -125,7 +142,9 @@ internal static class Advice
             yield return new FindingAction($"Use a model with temporal stride {smaller} instead of {stride} (one temporal pooling step fewer)");
         }
         yield return new FindingAction($"This check counts the clips long enough for their labels at temporal stride {smaller}:",
-            $"{r.Options.Program} corpus check {CorpusToCheck(r)} --stride {smaller}");
+            model is not null && shape is not null
+                ? $"{r.Options.Program} corpus check {CorpusToCheck(r)} {model}{shape}"
+                : $"{r.Options.Program} corpus check {CorpusToCheck(r)} --stride {smaller}");
     }
 
     public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
