@@ -109,6 +109,11 @@ internal static class DemoCommand
         foreach (var (split, c) in signers)
             if (c is { AllUnseen: false, Unseen: > 0 })
                 Console.WriteLine($"{split}: {c.Unseen} of its {c.Validation} signers sign no training clip: its WER mixes seen and unseen signers");
+        // The doctor's verdict on the finished run, as the JSON's "diagnosis" gives it (the text output had never said it).
+        var report = new DiagnosisReport(RunRecord.Diagnose(outcome.RunDir), outcome.RunDir, RunRecord.Ended(outcome.RunDir));
+        Console.WriteLine(report.Verdict == Verdict.Healthy
+            ? "doctor: healthy (no warning and no critical finding)"
+            : $"doctor: {report.Verdict.ToString().ToLowerInvariant()}: {report.Findings[0].Rule}: {report.Findings[0].Title}; 'glossa diagnose {outcome.RunDir}' gives the actions");
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
     }
