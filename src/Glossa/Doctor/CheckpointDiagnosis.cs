@@ -44,10 +44,13 @@ public static class CheckpointDiagnosis
         if (kept.Count == 0)
             throw new GlossaException($"{corpusPath} split '{split}': no clip is long enough for CTC at the model's temporal stride {model.TemporalStride}; run 'glossa corpus check {corpusPath} --stride {model.TemporalStride}'");
 
-        var loader = new BatchLoader(kept, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
+        // Every clip is scored, as evaluate and training's validation score them: the short ones are left out of the loss only,
+        // and those the model gives no output frame are scored as empty hypotheses.
+        var noOutput = rejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
+        var loader = new BatchLoader(samples.Where(s => !noOutput.Contains(s)).ToList(), vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
         var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
         ValidationResult val;
-        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5); }
+        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5, noOutput: [.. samples.Where(noOutput.Contains)]); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         // Another corpus than the one the model trained on: its history and its training signers are not this corpus's.
@@ -63,10 +66,10 @@ public static class CheckpointDiagnosis
             ParameterCount = model.parameters().Sum(p => p.numel()),
             TrainingSamples = train.Count,
             TemporalStride = model.TemporalStride,
-            InfeasibleClips = rejected.Count,
+            InfeasibleClips = rejected.Count(r => r.TooShort), // a clip of unknown glosses only is not short
             CheckedClips = samples.Count,
             InfeasibleSplit = string.Equals(split, "train", StringComparison.OrdinalIgnoreCase) ? null : split,
-            InfeasibleExamples = rejected.Take(5).Select(r => r.Sample.Id).ToList(),
+            InfeasibleExamples = rejected.Where(r => r.TooShort).Take(5).Select(r => r.Sample.Id).ToList(),
             ValidationUnknownGlosses = samples.Sum(x => x.Glosses.Count(g => !vocabulary.Contains(g))),
             ValidationGlosses = samples.Sum(x => x.Glosses.Count),
             CheckpointVocabularySize = vocabulary.Count,

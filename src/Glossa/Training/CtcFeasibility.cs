@@ -14,7 +14,12 @@ namespace Glossa.Training;
 public static class CtcFeasibility
 {
     /// <summary>A clip left out and why.</summary>
-    public sealed record Rejected(Sample Sample, int InputFrames, int OutputFrames, int RequiredFrames);
+    public sealed record Rejected(Sample Sample, int InputFrames, int OutputFrames, int RequiredFrames)
+    {
+        /// <summary>Fewer output frames than the label needs; false for a clip rejected only because none of its glosses is in
+        /// the vocabulary (nothing to train on, but not short: a dev clip of unknown glosses is scored like any other).</summary>
+        public bool TooShort => OutputFrames < RequiredFrames;
+    }
 
     /// <summary>
     /// Splits <paramref name="samples"/> into the clips CTC can train on and the rejected ones.
@@ -97,7 +102,7 @@ public static class CtcFeasibility
         int unscored = scored ? rejected.Count(r => r.OutputFrames < 1) : rejected.Count;
         yield return scored
             ? $"{split}: {rejected.Count} of {total} clips are too short for CTC: their glosses cannot all be recognised; they are decoded and scored, as evaluate scores them, but left out of the validation loss" +
-              (unscored > 0 ? $" ({unscored} give no output frame at all and are left out)" : "") + ":"
+              (unscored > 0 ? $" ({unscored} give no output frame at all: scored as empty, every gloss a deletion)" : "") + ":"
             : $"{split}: {rejected.Count} of {total} clips are too short for CTC and are left out:";
         foreach (var r in rejected.Take(20))
             yield return $"  {r.Sample.Id} ({r.Sample.Source}): {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}";

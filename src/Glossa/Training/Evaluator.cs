@@ -119,16 +119,21 @@ public static class Evaluator
         var videoLengths = ExternalTool.Ffprobe.Exists ? CtcFeasibility.VideoLengths(samples, warnings) : null;
         // Clips too short for their label at the model's stride cannot be recognised in full: scored all the same (training's
         // validation scores them too), and named, so a WER they raise is not read as the model's (a new user's trial).
-        var (_, tooShort) = CtcFeasibility.Split(samples, inference.Vocabulary, n => FramePolicy.KeptFrames(inference.Frames, n),
+        var (_, rejected) = CtcFeasibility.Split(samples, inference.Vocabulary, n => FramePolicy.KeptFrames(inference.Frames, n),
             n => (int)Math.Max(0, inference.Model.ComputeOutputLength(n)), videoLengths);
+        var tooShort = rejected.Where(r => r.TooShort).ToList();
+        // A clip the model gives no output frame cannot go through it: an empty hypothesis, as training's validation scores it.
+        var noOutput = tooShort.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToList();
         if (tooShort.Count > 0)
             warnings.Add($"{tooShort.Count} of {samples.Count} clips are too short for CTC at the model's temporal stride {inference.Model.TemporalStride} " +
                 $"(e.g. {string.Join(", ", tooShort.Take(3).Select(r => $"{r.Sample.Id}: {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}"))}): " +
-                "their glosses cannot all be recognised, and the ones missed count in the WER; 'glossa corpus check' lists them");
+                "their glosses cannot all be recognised, and the ones missed count in the WER" +
+                (noOutput.Count > 0 ? $"; {noOutput.Count} give no output frame at all and are scored as empty" : "") +
+                $"; 'glossa corpus check {options.Corpus} {CheckOptions(inference.Model)}' lists them");
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var decoded = Decode(inference, decoder, samples, options, progress, cancel);
+        var decoded = Decode(inference, decoder, samples, noOutput, options, progress, cancel);
         var references = samples.Select(s => s.ToUtterance()).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
 
@@ -177,18 +182,38 @@ public static class Evaluator
     /// <summary>Hypotheses, forward and decode seconds, and forward milliseconds per clip after the first batch (null with one batch).</summary>
     sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds, double? WarmMsPerClip);
 
-    /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
-    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, EvaluationOptions options,
-        Action<int, int>? progress, CancellationToken cancel)
+    /// <summary>
+    /// The <c>corpus check</c> options that count a clip's output frames as <paramref name="model"/> gives them: <c>--model</c>
+    /// with the shape options its configuration changed from the named model's, or <c>--stride S</c> for a model Glossa does
+    /// not name (an imported one).
+    /// </summary>
+    static string CheckOptions(CslrModel model)
     {
-        var loader = new BatchLoader(samples, inference.Vocabulary, new LoaderOptions
+        var c = model.Config;
+        if (!ModelFactory.Names.Contains(c.Name)) return $"--stride {model.TemporalStride}";
+        var named = ModelFactory.Named(c.Name);
+        string conv = Models.Temporal.TemporalConvSpec.Parse(c.TemporalConv).ToString();
+        return $"--model {c.Name}" +
+            (conv != Models.Temporal.TemporalConvSpec.Parse(named.TemporalConv).ToString() ? $" --temporal-conv {conv}" : "") +
+            (c.Backbone == ModelConfig.I3d && c.I3dTemporalStride != named.I3dTemporalStride ? $" --i3d-stride {c.I3dTemporalStride}" : "");
+    }
+
+    /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
+    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, IReadOnlyList<Sample> noOutput,
+        EvaluationOptions options, Action<int, int>? progress, CancellationToken cancel)
+    {
+        var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var s in noOutput) hypotheses[s.Id] = [];
+        var silent = noOutput.ToHashSet(ReferenceEqualityComparer.Instance);
+        var decodable = samples.Where(s => !silent.Contains(s)).ToList();
+        if (decodable.Count == 0) return new Decoded(hypotheses, 0, 0, null);
+        var loader = new BatchLoader(decodable, inference.Vocabulary, new LoaderOptions
         {
             Frames = inference.Frames,
             Mode = FrameMode.Eval,
             BatchSize = options.BatchSize,
             CacheDirectory = options.CacheDir,
         });
-        var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var forward = new Stopwatch();
         var decode = new Stopwatch();
         double firstSeconds = 0;
@@ -215,7 +240,7 @@ public static class Evaluator
         }
         if (cancel.IsCancellationRequested)
             throw new OperationCanceledException("evaluation interrupted");
-        int warmClips = hypotheses.Count - firstClips;
+        int warmClips = hypotheses.Count - noOutput.Count - firstClips;
         double? warm = warmClips > 0 ? 1000 * (forward.Elapsed.TotalSeconds - firstSeconds) / warmClips : null;
         return new Decoded(hypotheses, forward.Elapsed.TotalSeconds, decode.Elapsed.TotalSeconds, warm);
     }

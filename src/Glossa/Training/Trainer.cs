@@ -271,8 +271,9 @@ public sealed class Trainer
     }
 
     /// <summary>One validation pass (<see cref="Validator"/>) with the model being trained.</summary>
-    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default, Scoring.CleanupRules? cleanup = null) =>
-        new Validator(model, vocabulary, device, cleanup).Run(batches, keepSamples, OptimizerSteps, cancel);
+    public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default, Scoring.CleanupRules? cleanup = null,
+        IReadOnlyList<Corpora.Sample>? noOutput = null) =>
+        new Validator(model, vocabulary, device, cleanup).Run(batches, keepSamples, OptimizerSteps, cancel, noOutput);
 
     /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)

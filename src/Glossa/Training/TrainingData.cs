@@ -24,6 +24,9 @@ public sealed record TrainingData(
     /// <summary>The corpus's scoring rules, applied to the validation WER as <c>glossa evaluate</c> applies them.</summary>
     public Scoring.CleanupRules Cleanup { get; init; } = Scoring.CleanupRules.None;
 
+    /// <summary>Validation clips the model gives no output frame (scored as empty hypotheses, as evaluate scores them).</summary>
+    public IReadOnlyList<Corpora.Sample> ValNoOutput { get; init; } = [];
+
     /// <summary>Validation gloss occurrences missing from the training vocabulary (they count as errors).</summary>
     public int ValUnknownGlosses { get; init; }
 

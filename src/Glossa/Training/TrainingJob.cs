@@ -81,10 +81,11 @@ public sealed class TrainingJob : IDisposable
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
-        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, valRejected, scored: true));
-        // Validation scores every clip the model gives an output frame, as evaluate does (until 2026-12-07 the short ones were
-        // left out, and the dev WER 'best' was chosen by covered half the clips a new user's evaluate scored); the validator
-        // leaves the short ones out of the loss only.
+        // A dev clip none of whose glosses training knows is not short: it is scored like any other, its glosses errors.
+        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, [.. valRejected.Where(r => r.TooShort)], scored: true));
+        // Validation scores every clip, as evaluate does (until 2026-12-07 the short ones were left out, and the dev WER 'best'
+        // was chosen by covered half the clips a new user's evaluate scored): the validator leaves the short ones out of the
+        // loss only, and scores those the model gives no output frame at all as empty hypotheses.
         var unscored = valRejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
         var valScored = val.Where(s => !unscored.Contains(s)).ToList();
         if (trainKept.Count == 0)
@@ -94,6 +95,7 @@ public sealed class TrainingJob : IDisposable
 
         var data = Loaders(options, frames, vocabulary, trainKept, valScored, ShortestInput(OutputLength), preamble) with
         {
+            ValNoOutput = [.. val.Where(unscored.Contains)],
             Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
         };
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)

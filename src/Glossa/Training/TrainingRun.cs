@@ -190,7 +190,7 @@ public sealed class TrainingRun
                 // (validation is short); only a stop that arrives during validation cuts it off.
                 var validationStop = cancel.IsCancellationRequested ? CancellationToken.None : cancel;
                 using (average?.Swap())
-                    val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup);
+                    val = trainer.Validate(owner.data.ValBatches(), options.LogSamples, validationStop, owner.data.Cleanup, owner.data.ValNoOutput);
                 // Stopped during validation: the epoch's training is complete and saved, so --resume only validates it again.
                 if (val.Cancelled) return Interrupted(train.Progress, $"interrupted while validating epoch {epoch}", $"validates epoch {epoch} again and goes on");
             }

@@ -43,7 +43,10 @@ public sealed class Validator
     /// <param name="keepSamples">How many reference/hypothesis pairs to keep for the log.</param>
     /// <param name="step">The optimizer step, named if a loss is not finite.</param>
     /// <param name="cancel">Checked between batches.</param>
-    public ValidationResult Run(IEnumerable<ClipBatch> batches, int keepSamples = 3, long step = 0, CancellationToken cancel = default)
+    /// <param name="noOutput">Clips so short the model gives them no output frame at all (they cannot go through it): scored
+    /// as empty hypotheses, every gloss a deletion, as <c>glossa evaluate</c> scores them.</param>
+    public ValidationResult Run(IEnumerable<ClipBatch> batches, int keepSamples = 3, long step = 0, CancellationToken cancel = default,
+        IReadOnlyList<Sample>? noOutput = null)
     {
         model.eval();
         var clock = Stopwatch.StartNew();
@@ -76,6 +79,16 @@ public sealed class Validator
                 totals.Errors += score.Errors;
                 totals.ReferenceWords += score.ReferenceWords;
             }
+        }
+        if (!cancelled && noOutput is { Count: > 0 })
+        {
+            var references = noOutput.Select(x => new Utterance(x.Id, "val", x.Glosses)).ToList();
+            var empty = noOutput.ToDictionary(x => x.Id, _ => (IReadOnlyList<string>)[], StringComparer.Ordinal);
+            var score = WerScorer.Score(references, empty, new ScoreOptions { Cleanup = cleanup, KeepAlignments = false }).Totals;
+            totals.Errors += score.Errors;
+            totals.ReferenceWords += score.ReferenceWords;
+            totals.Empty += noOutput.Count;
+            ordered.AddRange(noOutput.Select(x => (x.Id, Array.Empty<string>())));
         }
         int clips = ordered.Count, refWords = totals.ReferenceWords;
         return new ValidationResult

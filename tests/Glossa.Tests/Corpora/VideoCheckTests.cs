@@ -141,6 +141,35 @@ public class VideoCheckTests
     }
 
     [Fact]
+    public void Evaluate_scores_a_clip_the_model_gives_no_output_frame_as_empty_and_names_it()
+    {
+        // One frame gives the tiny student no output frame at all: evaluate had stopped (a misleading ONNX error, a nameless
+        // torch error, or an internal error for a K5-P3-K5 model) on a new user's dev split.
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        MakeVideo(fx.Path("v", "ok.mp4"), 40);
+        fx.WriteFrames("v/one", 1, i => $"{i:D4}.png");
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nok|dev|ok.mp4|a|A\none|dev|one|a|B C\n");
+        foreach (string engine in new[] { "torch", "auto" })
+        {
+            var result = Evaluator.Run(new EvaluationOptions
+            {
+                Checkpoint = Glossa.Tests.Recognition.RecognitionFixture.Checkpoint(), Corpus = fx.Path("v"), Split = "dev",
+                OutputDir = fx.Path("eval-" + engine), Device = "cpu", Engine = engine, Beam = 0,
+            });
+            Assert.Equal(2, result.Utterances);
+            Assert.Equal(3, result.ReferenceWords);
+            // The empty hypothesis is scored as the official protocol scores one ("[EMPTY]" against "B C": one substitution, one deletion).
+            Assert.Contains(File.ReadAllLines(fx.Path("eval-" + engine, "dev.greedy.ctm")), l => l.StartsWith("one 1 ", StringComparison.Ordinal) && l.EndsWith(" [EMPTY]", StringComparison.Ordinal));
+            Assert.True(result.Substitutions + result.Deletions >= 2, $"S={result.Substitutions} D={result.Deletions}");
+            var warning = Assert.Single(result.Warnings, w => w.Contains("too short for CTC"));
+            Assert.StartsWith("1 of 2 clips are too short", warning); // 'ok', whose gloss the model does not know, is not too short
+            Assert.Contains("one: 1 frames -> 0 output frames", warning);
+            Assert.Contains("1 give no output frame at all and are scored as empty", warning);
+        }
+    }
+
+    [Fact]
     public void Evaluate_names_a_video_of_its_split_that_ffprobe_reads_with_errors()
     {
         using var fx = new CorpusFixture();

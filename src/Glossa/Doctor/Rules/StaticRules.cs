@@ -46,7 +46,7 @@ internal static class StaticRules
                     ? "For a shorter clip the loss is infinite (or zeroed by zero_infinity), so it teaches nothing except, at best, blanks; Glossa's trainer leaves such clips out and lists them at the top of training.log, so their labels are never learned." +
                       (severity == Severity.Critical ? " With this share of the data unusable the run cannot learn well." : "")
                     : $"These {evaluated} clips give fewer output frames than their labels need, so no model at this stride can recognise them in full: each loses glosses however well the model learns. " +
-                      $"'evaluate' scores them (the glosses they cannot give count in the split's WER), while this diagnosis's validation pass, like training's, leaves them out. They do not affect training."),
+                      $"'evaluate', training's validation and this diagnosis score them (the glosses they cannot give count in the split's WER) and leave them out of the validation loss only. They do not affect training."),
             Actions = actions,
         };
     }
