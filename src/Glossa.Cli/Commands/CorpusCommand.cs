@@ -47,6 +47,8 @@ internal static class CorpusCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames) };
+            if (parse.GetValue(model) is not null && parse.GetResult(stride) is { Implicit: false })
+                throw new GlossaException("--stride and --model both say how to count output frames: give one (--model counts them as that model does)");
             using var counter = ModelLengths(parse.GetValue(model), parse.GetValue(temporalConv), parse.GetValue(i3dStride));
             if (counter is not null)
                 options = options with { Stride = counter.Model.TemporalStride, OutputLength = counter.OutputFrames, Model = counter.Name };

@@ -51,7 +51,9 @@ internal static class ModelCommand
             if (parse.GetValue(Layers) is int layers) config = config with { Layers = layers };
             if (parse.GetValue(Backbone) is string backbone) config = config with { Backbone = backbone };
             if (parse.GetValue(WidthMult) is double width) config = config with { WidthMult = width };
-            if (parse.GetValue(I3dStride) is int stride) config = config with { I3dTemporalStride = stride };
+            if (parse.GetValue(I3dStride) is int stride)
+                config = config.Backbone == ModelConfig.I3d ? config with { I3dTemporalStride = stride }
+                    : throw new Glossa.Common.GlossaException($"--i3d-stride {stride}: model '{config.Name}' has no I3D backbone; its temporal stride comes from --temporal-conv (e.g. K5-P2-K5 for stride 2)");
             if (parse.GetValue(TemporalConv) is string conv)
                 config = Glossa.Models.Temporal.TemporalConvSpec.Parse(conv).Steps.Count == 0 ? config with { TemporalConv = "", EdgePad = 0 } : config with { TemporalConv = conv };
             if (parse.GetValue(TemporalChannels) is int channels) config = config with { TemporalChannels = channels };

@@ -57,7 +57,7 @@ public static class CorpusChecker
                     ? $"{t} frames give {model} {steps} output frames"
                     : $"{t} frames give floor({t}/{options.Stride}) = {steps} CTC steps";
                 problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
-                    $"{counted} but its {s.Glosses.Count} glosses need at least {need} (label length + immediate repeats); drop the sample or train at a smaller stride (glossa train --temporal-conv K5-P2-K5: stride 2)");
+                    $"{counted} but its {s.Glosses.Count} glosses need at least {need} (label length + immediate repeats); drop the sample or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options of glossa train)");
             }
             stats[name] = name == "train"
                 ? Statistics(name, samples, lengths, null, null, corpus.Root, problems)

@@ -318,7 +318,7 @@ public sealed class BatchLoader
         int kept = options.Frames.MaxFrames > 0 ? Math.Min(length, options.Frames.MaxFrames) : length;
         if (minFrames > 0 && kept < minFrames)
             throw new GlossaException(
-                $"{sample.Source}: sample {sample.Id} decodes to {kept} frames, fewer than the {minFrames} its {sample.Glosses.Count} glosses need for CTC at the model's temporal stride; " +
+                $"it decodes to {kept} frames, fewer than the {minFrames} its {sample.Glosses.Count} glosses need for CTC at the model's temporal stride; " +
                 "remove the clip from the corpus or fix its label ('glossa corpus check' lists every such clip when ffprobe can measure the videos)");
     }
 }

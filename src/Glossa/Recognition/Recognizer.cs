@@ -67,6 +67,14 @@ public sealed class Recognizer : IDisposable
         var inference = CheckpointModel.Load(options.Checkpoint, device);
         var model = inference.Model;
         int stride = model.TemporalStride;
+        // The default chunking fits strides 1, 2, 4 and 8; for another stride (K5-P3-K5: 3) it is rounded up to fit, not refused.
+        var defaults = new RecognitionOptions();
+        if (options.Overlap == defaults.Overlap && options.ChunkFrames == defaults.ChunkFrames && stride > 1)
+        {
+            int overlap = (options.Overlap + stride - 1) / stride * stride;
+            int middle = (options.ChunkFrames - 2 * overlap + stride - 1) / stride * stride;
+            options = options with { Overlap = overlap, ChunkFrames = 2 * overlap + middle };
+        }
         if (options.Overlap % stride != 0 || (options.ChunkFrames - 2 * options.Overlap) % stride != 0)
         {
             model.Dispose();
@@ -126,6 +134,9 @@ public sealed class Recognizer : IDisposable
                     throw new GlossaException($"{frame}: {bad}");
             return null;
         }
+        // A missing or impostor ffprobe (GLOSSA_FFPROBE=/bin/true) is the tool's fault, not the video's: say so once.
+        if (ExternalTool.Ffprobe.Unusable() is { } noProbe)
+            throw new GlossaException($"{noProbe}: recognize reads videos with it; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
         VideoDecoder.Default.Probe(input);
         var (frames, problem) = VideoLength.Count(input);
         if (problem is null) return null;

@@ -122,6 +122,6 @@ public static class CtcFeasibility
             if (outLen[b] < tgtLen[b])
                 throw new GlossaException(
                     $"sample {batch.Ids[b]}: the model gives {outLen[b]} output frames for {tgtLen[b]} glosses; CTC needs at least one frame per gloss. " +
-                    "Remove the clip from the corpus ('glossa corpus check' lists every such clip), or train at a smaller temporal stride (--temporal-conv K5-P2-K5: stride 2; --i3d-stride 2 for I3D)");
+                    "Remove the clip from the corpus ('glossa corpus check' lists every such clip), or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options of glossa train)");
     }
 }

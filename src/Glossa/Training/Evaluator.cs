@@ -116,7 +116,11 @@ public static class Evaluator
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
         // Videos ffprobe reads with errors are scored as they decode: say so, as training and recognize do.
         var warnings = new List<string>();
-        var videoLengths = ExternalTool.Ffprobe.Exists ? CtcFeasibility.VideoLengths(samples, warnings) : null;
+        Dictionary<Sample, int>? videoLengths = null;
+        if (samples.Any(s => s.VideoPath is not null) && ExternalTool.Ffprobe.Unusable() is { } noProbe)
+            warnings.Add($"{noProbe}: the lengths of the split's videos are not checked, so clips too short for CTC among them are not named; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+        else
+            videoLengths = CtcFeasibility.VideoLengths(samples, warnings);
         // Clips too short for their label at the model's stride cannot be recognised in full: scored all the same (training's
         // validation scores them too), and named, so a WER they raise is not read as the model's (a new user's trial).
         var (_, rejected) = CtcFeasibility.Split(samples, inference.Vocabulary, n => FramePolicy.KeptFrames(inference.Frames, n),

@@ -89,7 +89,7 @@ public sealed class TrainingJob : IDisposable
         var unscored = valRejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
         var valScored = val.Where(s => !unscored.Contains(s)).ToList();
         if (trainKept.Count == 0)
-            throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or train at a smaller stride (--temporal-conv K5-P2-K5: stride 2; --i3d-stride 2 for I3D)");
+            throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options)");
         if (valKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no {options.ValSplit} clip is long enough for CTC; check the split");
 

@@ -128,6 +128,9 @@ public class CorpusCliTests
         (code, _, stderr) = Run("corpus", "check", outDir, "--temporal-conv", "K5");
         Assert.Equal(2, code);
         Assert.Contains("give --model too", stderr);
+        (code, _, stderr) = Run("corpus", "check", outDir, "--model", "tiny-student", "--stride", "2"); // had been ignored
+        Assert.Equal(2, code);
+        Assert.Contains("--stride and --model both say how to count output frames", stderr);
         (code, _, stderr) = Run("synth", outDir, "--sentences", "3");
         Assert.Equal(2, code);
         Assert.Contains("--overwrite", stderr);

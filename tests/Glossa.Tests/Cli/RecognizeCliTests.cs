@@ -47,6 +47,24 @@ public sealed class RecognizeCliTests
     }
 
     [Fact]
+    public void A_stride_3_model_recognises_with_the_default_chunking()
+    {
+        // --overlap 32 and --chunk 256 fit strides 1, 2, 4 and 8; a K5-P3-K5 model had refused every input given no option.
+        string ckpt = RecognitionFixture.Checkpoint(1, "K5-P3-K5");
+        var (code, stdout, stderr) = CliProcess.Run(Limit, "recognize", "-c", ckpt, RecognitionFixture.FrameFolder(0), "--json", "--threads", "2");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(3, doc.RootElement[0].GetProperty("stride").GetInt32());
+        // A broken GLOSSA_FFPROBE is named as the tool's fault, once, not as the video's.
+        var env = new Dictionary<string, string> { ["GLOSSA_FFPROBE"] = "/bin/true" };
+        (code, _, stderr) = CliProcess.Run(Limit, env, "recognize", "-c", ckpt, RecognitionFixture.Video(0));
+        Assert.Equal(2, code);
+        Assert.Contains("/bin/true does not run as ffprobe", stderr);
+        Assert.Contains("fix GLOSSA_FFPROBE or unset it", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Missing_and_corrupt_files_are_one_line_errors_with_exit_code_2()
     {
         string ckpt = RecognitionFixture.Checkpoint();

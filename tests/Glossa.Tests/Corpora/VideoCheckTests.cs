@@ -136,7 +136,8 @@ public class VideoCheckTests
             Frames = FramePolicy.For(32, 300, augment: true), Mode = FrameMode.Train, BatchSize = 1, ShortestClip = _ => 20,
         });
         var stop = Assert.Throws<GlossaException>(() => { foreach (var b in loader.Epoch(0)) b.Dispose(); });
-        Assert.Contains("sample short decodes to 6 frames, fewer than the 20 its 5 glosses need for CTC", stop.Message);
+        Assert.StartsWith("sample 'short' (", stop.Message); // named once, with its file and line
+        Assert.Contains("it decodes to 6 frames, fewer than the 20 its 5 glosses need for CTC", stop.Message);
         Assert.Contains("glossa-manifest.csv:3", stop.Message);
     }
 

@@ -16,26 +16,31 @@ internal static class RecognitionFixture
     const string Ffmpeg = "/usr/bin/ffmpeg";
     static readonly string root = Directory.CreateTempSubdirectory("glossa-recognize-").FullName;
     static readonly Lazy<string> clips = new(WriteClips);
-    static readonly Dictionary<int, string> checkpoints = [];
+    static readonly Dictionary<string, string> checkpoints = [];
 
     public static string Root => root;
 
     /// <summary>A checkpoint of tiny-student (32 px frames, no augmentation) with <paramref name="layers"/> BiLSTM layers.</summary>
-    public static string Checkpoint(int layers = 1)
+    public static string Checkpoint(int layers = 1) => Checkpoint(layers, null);
+
+    /// <summary>The same with the temporal conv <paramref name="temporalConv"/> (e.g. K5-P3-K5: stride 3) when given.</summary>
+    public static string Checkpoint(int layers, string? temporalConv)
     {
         lock (checkpoints)
         {
-            if (checkpoints.TryGetValue(layers, out var dir)) return dir;
+            string key = $"{layers}{temporalConv}";
+            if (checkpoints.TryGetValue(key, out var dir)) return dir;
             var vocabulary = Vocabulary.Build(CorpusLoader.Load(Training.TinyCorpus.Path_).Split("train"));
             var config = ModelFactory.Named(ModelFactory.TinyStudent, vocabulary.Count) with { FrameSize = 32, Layers = layers };
+            if (temporalConv is not null) config = config with { TemporalConv = temporalConv };
             torch.random.manual_seed(11 + layers);
             using var model = ModelFactory.Create(config);
             var options = new TrainingOptions { Model = ModelFactory.TinyStudent, FrameSize = 32, Augment = false, Corpus = Training.TinyCorpus.Path_ };
-            string run = Path.Combine(root, $"run-l{layers}");
+            string run = Path.Combine(root, $"run-l{key}");
             Glossa.Training.Checkpoint.Save(run, ["best"], model, config.ToJson(), vocabulary, options, null,
                 new CheckpointState { Model = ModelFactory.TinyStudent, Epoch = 1, SavedUtc = DateTime.UtcNow });
             dir = Path.Combine(run, "best");
-            checkpoints[layers] = dir;
+            checkpoints[key] = dir;
             return dir;
         }
     }
