@@ -33,6 +33,7 @@ internal static class CorpusCommand
         var model = new Option<string?>("--model") { Description = "Check CTC lengths with this model's own output frames (its temporal conv, edge padding and rounding, and training's 300-frame cap) instead of floor(frames/stride): one of " + string.Join(", ", Glossa.Models.ModelFactory.Names) + "." };
         var temporalConv = new Option<string?>("--temporal-conv") { Description = "With --model: its temporal conv layers as glossa train takes them (e.g. K5-P2-K5 for stride 2)." };
         var i3dStride = new Option<int?>("--i3d-stride") { Description = "With --model i3d-teacher: its I3D temporal stride (8, 4 or 2)." };
+        var maxFrames = new Option<int?>("--max-frames") { Description = "With --model: the frame cap of training's --max-frames (default 300): longer clips are counted at this many frames." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var noFrames = new Option<bool>("--skip-frames") { Description = "Do not open every frame (only list them); much faster on a cold disk." };
         var command = new Command("check", "Validate a corpus: missing or corrupt frames, malformed lines, empty annotations, duplicate ids, clips too short for CTC. Exit code 1 when errors are found.");
@@ -42,6 +43,7 @@ internal static class CorpusCommand
         command.Options.Add(model);
         command.Options.Add(temporalConv);
         command.Options.Add(i3dStride);
+        command.Options.Add(maxFrames);
         command.Options.Add(json);
         command.Options.Add(noFrames);
         command.SetAction(parse => CliRunner.Guard(() =>
@@ -49,7 +51,7 @@ internal static class CorpusCommand
             var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames) };
             if (parse.GetValue(model) is not null && parse.GetResult(stride) is { Implicit: false })
                 throw new GlossaException("--stride and --model both say how to count output frames: give one (--model counts them as that model does)");
-            using var counter = ModelLengths(parse.GetValue(model), parse.GetValue(temporalConv), parse.GetValue(i3dStride));
+            using var counter = ModelLengths(parse.GetValue(model), parse.GetValue(temporalConv), parse.GetValue(i3dStride), parse.GetValue(maxFrames));
             if (counter is not null)
                 options = options with { Stride = counter.Model.TemporalStride, OutputLength = counter.OutputFrames, Model = counter.Name };
             options.Validate();
@@ -71,20 +73,23 @@ internal static class CorpusCommand
     /// for its own output length: the doctor's stride advice names it, so the clips the check counts are the clips training
     /// leaves out (floor(T/stride) had counted 24 where training left out 15 for an I3D, and 1 where it left out 24 for K5-P3-K5).
     /// </summary>
-    static LengthCounter? ModelLengths(string? name, string? temporalConv, int? i3dStride)
+    static LengthCounter? ModelLengths(string? name, string? temporalConv, int? i3dStride, int? maxFrames)
     {
         if (name is null)
         {
-            if (temporalConv is not null || i3dStride is not null)
-                throw new GlossaException("--temporal-conv and --i3d-stride shape the model of --model: give --model too (e.g. --model tiny-student)");
+            if (temporalConv is not null || i3dStride is not null || maxFrames is not null)
+                throw new GlossaException("--temporal-conv, --i3d-stride and --max-frames describe the model of --model: give --model too (e.g. --model tiny-student)");
             return null;
         }
         var shape = new Glossa.Training.TrainingOptions
         {
             OutputDir = ".", Model = name, TemporalConv = Glossa.Training.TrainingOptions.CanonicalTemporalConv(temporalConv), I3dStride = i3dStride,
-        }.Validate();
+        };
+        if (maxFrames is int cap) shape = shape with { MaxFrames = cap };
+        shape.Validate();
         var config = shape.WithModelShape(Glossa.Models.ModelFactory.Named(name)).Validate();
-        string described = name + (temporalConv is not null ? $" --temporal-conv {shape.TemporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "");
+        string described = name + (temporalConv is not null ? $" --temporal-conv {shape.TemporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "") +
+            (maxFrames is { } m ? $" --max-frames {m}" : "");
         return new LengthCounter(Glossa.Models.ModelFactory.Create(config), described, shape.MaxFrames);
     }
 

@@ -61,8 +61,14 @@ public sealed class LiveTrainingTests(LiveTrainingTests.World world) : IClassFix
         Assert.InRange(bad, 1, TrainClips - 1);
         Assert.Matches(@"synth_train_\d+-0 \(.*train\.corpus\.csv:\d+\): \d+ frames -> 9 output frames, needs 1\d", log); // each named, with file, line and arithmetic
         Assert.Contains($"[doctor] {(bad * 4 >= TrainClips ? "CRITICAL" : "WARNING")} ctc_infeasible: {bad} of {TrainClips} clips", log); // critical from 25%
-        Assert.Contains("corpus check " + corpus + " --model tiny-student\n", log); // the run's model: its own output frames
-        Assert.Contains("corpus check " + corpus + " --model tiny-student --temporal-conv K5-P2-K5", log); // and at half the stride
+        // The run's model, counting output frames as it does (with the run's frame cap), and at half the stride.
+        Assert.Contains("corpus check " + corpus + " --model tiny-student --max-frames 36\n", log);
+        Assert.Contains("corpus check " + corpus + " --model tiny-student --temporal-conv K5-P2-K5 --max-frames 36\n", log);
+        (code, stdout, _) = CliProcess.Run(Limit, "corpus", "check", corpus, "--model", "tiny-student", "--max-frames", "36", "--json", "--skip-frames");
+        Assert.Equal(1, code);
+        using (var checkedCorpus = JsonDocument.Parse(stdout))
+            Assert.Equal(bad, checkedCorpus.RootElement.GetProperty("errors").EnumerateArray()
+                .Count(e => e.GetProperty("kind").GetString() == "ctc_infeasible" && e.GetProperty("file").GetString()!.EndsWith("train.corpus.csv")));
         var context = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "run_context.json")))!;
         Assert.Equal(TrainClips - bad, (int?)context["training_samples"]);
         Assert.True((int?)context["signers"]?["training"] > 0, context.ToJsonString()); // the synthetic corpus names its signers

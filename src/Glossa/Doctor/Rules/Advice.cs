@@ -86,7 +86,7 @@ internal static class Advice
         string corpus = CorpusToCheck(r);
         if (CheckModel(r) is { } model)
             return new FindingAction($"Check CTC feasibility with the model's own output frames (temporal stride {stride?.ToString() ?? "?"}): every clip must give at least label length + immediate repeats; the check names every clip that is too short.",
-                $"{r.Options.Program} corpus check {corpus} {model}{ShapeOptions(r.Run.Training?.TemporalConv, r.Run.Training?.I3dStride)}");
+                $"{r.Options.Program} corpus check {corpus} {model}{ShapeOptions(r.Run.Training?.TemporalConv, r.Run.Training?.I3dStride, r.Run.Training?.MaxFrames)}");
         string cmd = $"{r.Options.Program} corpus check {corpus}" + (stride is { } s ? $" --stride {s}" : "");
         return new FindingAction(stride is { } st
             ? $"Check CTC feasibility: at temporal stride {st} a clip of N frames gives floor(N/{st}) outputs, which must be at least label length + immediate repeats; the check names every clip that is too short."
@@ -104,8 +104,9 @@ internal static class Advice
         r.Context.Config?["training"]?["model"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var m) && m.Length > 0 ? $"--model {m}" : null;
 
     /// <summary>The model-shaping train options that change output lengths, as corpus check takes them.</summary>
-    static string ShapeOptions(string? temporalConv, int? i3dStride) =>
-        (temporalConv is not null ? $" --temporal-conv {temporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "");
+    static string ShapeOptions(string? temporalConv, int? i3dStride, int? maxFrames = null) =>
+        (temporalConv is not null ? $" --temporal-conv {temporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "") +
+        (maxFrames is { } m && m != new Training.TrainingOptions().MaxFrames ? $" --max-frames {m}" : "");
 
     public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
     {
@@ -120,14 +121,14 @@ internal static class Advice
         {
             var fewer = new Models.Temporal.TemporalConvSpec(spec.Steps.Where((_, i) => i != lastPool).ToList());
             smaller = stride / spec.Steps[lastPool].Size;
-            shape = ShapeOptions(fewer.ToString(), r.Run.Training?.I3dStride);
+            shape = ShapeOptions(fewer.ToString(), r.Run.Training?.I3dStride, r.Run.Training?.MaxFrames);
             yield return Command(r, $"Train with the temporal conv's last pooling left out (--temporal-conv {fewer}: temporal stride {smaller} instead of {stride}, so each clip gives {stride / smaller} times the output frames)",
                 ("temporal-conv", fewer.ToString()));
         }
         else if (run.Backbone == "i3d" && run.I3dStride is int i3d && i3d > 2)
         {
             smaller = stride / 2;
-            shape = ShapeOptions(r.Run.Training?.TemporalConv, i3d / 2);
+            shape = ShapeOptions(r.Run.Training?.TemporalConv, i3d / 2, r.Run.Training?.MaxFrames);
             yield return Command(r, $"Train the I3D backbone at temporal stride {i3d / 2} instead of {i3d} (--i3d-stride {i3d / 2}: the model's stride becomes {smaller})",
                 ("i3d-stride", i3d / 2));
         }
