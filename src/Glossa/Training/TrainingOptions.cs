@@ -287,6 +287,8 @@ public sealed record TrainingOptions
             catch (GlossaException e) { Fail($"--temporal-conv: {e.Message} (stride 4), K5-P2-K5 (stride 2) or none"); }
         }
         if (I3dStride is int i3d && i3d is not (2 or 4 or 8)) Fail($"--i3d-stride must be 8, 4 or 2 (got {i3d})");
+        if (EdgePad is > 0 && TemporalConv is string noConv && Models.Temporal.TemporalConvSpec.Parse(noConv).Steps.Count == 0)
+            Fail($"--edge-pad {EdgePad} pads the temporal conv's input, and --temporal-conv {noConv} leaves none: drop --edge-pad");
         if (WidthMult is double widthMult && !(widthMult > 0 && widthMult <= 4)) Fail($"--width-mult must be in (0, 4] (got {WidthMult}); 1 is the model's own width, 2 doubles every backbone layer's channels");
         if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"--colour-shuffle must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
         if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");

@@ -163,6 +163,9 @@ public sealed class TrainCliTests : IDisposable
         model = JsonDocument.Parse(stdout).RootElement.GetProperty("model_config");
         Assert.Equal("", model.GetProperty("temporal_conv").GetString());
         Assert.Equal(0, model.GetProperty("edge_pad").GetInt32());
+        (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv-pad"), 1, "--temporal-conv", "none", "--edge-pad", "6", "--dry-run"));
+        Assert.Equal(2, rc);
+        Assert.Contains("--edge-pad 6 pads the temporal conv's input, and --temporal-conv none leaves none: drop --edge-pad", stderr);
         // An I3D stride on a model without an I3D backbone is refused, not stored and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-i3d"), 1, "--i3d-stride", "2", "--dry-run"));
         Assert.Equal(2, rc);
