@@ -102,7 +102,7 @@ public static class CtcFeasibility
         int unscored = scored ? rejected.Count(r => r.OutputFrames < 1) : rejected.Count;
         yield return scored
             ? $"{split}: {rejected.Count} of {total} clips are too short for CTC: their glosses cannot all be recognised; they are decoded and scored, as evaluate scores them, but left out of the validation loss" +
-              (unscored > 0 ? $" ({unscored} give no output frame at all: scored as empty, every gloss a deletion)" : "") + ":"
+              (unscored > 0 ? $" ({unscored} give no output frame at all: scored as empty hypotheses)" : "") + ":"
             : $"{split}: {rejected.Count} of {total} clips are too short for CTC and are left out:";
         foreach (var r in rejected.Take(20))
             yield return $"  {r.Sample.Id} ({r.Sample.Source}): {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}";

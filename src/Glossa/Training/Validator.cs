@@ -44,7 +44,7 @@ public sealed class Validator
     /// <param name="step">The optimizer step, named if a loss is not finite.</param>
     /// <param name="cancel">Checked between batches.</param>
     /// <param name="noOutput">Clips so short the model gives them no output frame at all (they cannot go through it): scored
-    /// as empty hypotheses, every gloss a deletion, as <c>glossa evaluate</c> scores them.</param>
+    /// as empty hypotheses, as <c>glossa evaluate</c> scores them.</param>
     public ValidationResult Run(IEnumerable<ClipBatch> batches, int keepSamples = 3, long step = 0, CancellationToken cancel = default,
         IReadOnlyList<Sample>? noOutput = null)
     {
@@ -117,48 +117,45 @@ public sealed class Validator
     {
         var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
         var logProbs = nn.functional.log_softmax(output.Logits, dim: -1); // (B,T',C)
-        var feasible = Feasible(output.Lengths, batch);
-        if (feasible.Count > 0)
+        var (feasible, feasibleTargets) = Feasible(output.Lengths, batch);
+        if (feasible.Length > 0)
         {
-            bool all = feasible.Count == batch.Count;
-            var rows = all ? null : tensor(feasible.Select(b => (long)b).ToArray(), dtype: ScalarType.Int64, device: logProbs.device);
-            var targets = batch.Targets.to(device);
-            var targetLengths = batch.TargetLengths.to(device);
-            if (rows is not null)
+            Tensor scored = logProbs, outLengths = output.Lengths, targets = batch.Targets.to(device), targetLengths = batch.TargetLengths.to(device);
+            if (feasible.Length < batch.Count)
             {
-                long[] lengths = batch.TargetLengths.cpu().data<long>().ToArray();
-                long[] starts = new long[lengths.Length];
-                for (int b = 1; b < lengths.Length; b++) starts[b] = starts[b - 1] + lengths[b - 1];
-                var keep = feasible.SelectMany(b => Enumerable.Range(0, (int)lengths[b]).Select(i => starts[b] + i)).ToArray();
-                targets = targets.index_select(0, tensor(keep, dtype: ScalarType.Int64, device: targets.device));
+                var rows = tensor(feasible, dtype: ScalarType.Int64, device: logProbs.device);
+                scored = logProbs.index_select(0, rows);
+                outLengths = output.Lengths.index_select(0, rows.to(output.Lengths.device));
+                targets = targets.index_select(0, tensor(feasibleTargets, dtype: ScalarType.Int64, device: targets.device));
                 targetLengths = targetLengths.index_select(0, rows.to(targetLengths.device));
             }
-            double loss = CtcObjective.Loss(rows is null ? logProbs : logProbs.index_select(0, rows),
-                rows is null ? output.Lengths : output.Lengths.index_select(0, rows.to(output.Lengths.device)), targets, targetLengths).item<float>();
+            double loss = CtcObjective.Loss(scored, outLengths, targets, targetLengths).item<float>();
             if (!double.IsFinite(loss))
-                throw new NonFiniteLossException(0, step, "validation loss", loss, feasible.Select(b => batch.Ids[b]).ToArray());
-            totals.LossSum += loss * feasible.Count;
-            totals.LossClips += feasible.Count;
+                throw new NonFiniteLossException(0, step, "validation loss", loss, feasible.Select(b => batch.Ids[(int)b]).ToArray());
+            totals.LossSum += loss * feasible.Length;
+            totals.LossClips += feasible.Length;
         }
         var lp = CheckpointModel.ToBatch(logProbs, output.Lengths);
         return GreedyDecoder.PathBatch(lp.Values, lp.Lengths, lp.MaxFrames, lp.Classes);
     }
 
-    /// <summary>The clips of the batch whose output is long enough for CTC to align their label.</summary>
-    static List<int> Feasible(Tensor outputLengths, ClipBatch batch)
+    /// <summary>The clips of the batch whose output is long enough for CTC to align their label, and the positions of their
+    /// targets in the batch's concatenated targets.</summary>
+    static (long[] Clips, long[] Targets) Feasible(Tensor outputLengths, ClipBatch batch)
     {
         long[] outLen = outputLengths.cpu().to_type(ScalarType.Int64).data<long>().ToArray();
         long[] tgtLen = batch.TargetLengths.cpu().data<long>().ToArray();
         long[] targets = batch.Targets.cpu().data<long>().ToArray();
-        var feasible = new List<int>(batch.Count);
-        long start = 0;
-        for (int b = 0; b < batch.Count; b++)
+        var clips = new List<long>(batch.Count);
+        var positions = new List<long>(targets.Length);
+        for (int b = 0, start = 0; b < batch.Count; start += (int)tgtLen[b], b++)
         {
-            var target = targets.AsSpan((int)start, (int)tgtLen[b]).ToArray().Select(x => (int)x).ToArray();
-            if (outLen[b] >= CtcObjective.RequiredFrames(target)) feasible.Add(b);
-            start += tgtLen[b];
+            int[] target = [.. targets.AsSpan(start, (int)tgtLen[b]).ToArray().Select(x => (int)x)];
+            if (outLen[b] < CtcObjective.RequiredFrames(target)) continue;
+            clips.Add(b);
+            for (int i = 0; i < target.Length; i++) positions.Add(start + i);
         }
-        return feasible;
+        return ([.. clips], [.. positions]);
     }
 
     sealed class Totals
