@@ -100,7 +100,9 @@ internal static class DiagnoseCommand
         var console = AnsiConsole.Console;
         var verdict = monitor.Verdict;
         string color = verdict switch { Verdict.Stop => "red", Verdict.Continue => "yellow", _ => "green" };
-        console.MarkupLine($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/] - " + Markup.Escape(report.VerdictAdvice()));
+        // The advice is a plain write: Spectre wraps at the console width (80 columns when redirected), mid-sentence.
+        console.Markup($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/]");
+        Console.WriteLine(" - " + report.VerdictAdvice());
         if (checkpointMode)
             Console.WriteLine($"Judged: {report.Source}");
         if (monitor.Findings.Count == 0)

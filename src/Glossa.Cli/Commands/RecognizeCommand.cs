@@ -56,7 +56,7 @@ internal static class RecognizeCommand
             using var recognizer = Recognizer.Load(options);
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"streaming: a gloss is printed once final; the stable part lags the decoded frames by {options.Overlap}..{options.ChunkFrames - options.Overlap} frames (chunks of {options.ChunkFrames}, context {options.Overlap})"));
+                    $"streaming: a gloss is printed once final; the stable part lags the decoded frames by {recognizer.Options.Overlap}..{recognizer.Options.ChunkFrames - recognizer.Options.Overlap} frames (chunks of {recognizer.Options.ChunkFrames}, context {recognizer.Options.Overlap})"));
             // CTM ids, one per input: two inputs with the same file name (or one given twice) would merge in a CTM file.
             var ids = CtmFile.UtteranceIds(files);
             if (withCtm)

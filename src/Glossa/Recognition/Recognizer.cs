@@ -107,6 +107,9 @@ public sealed class Recognizer : IDisposable
         return onnx;
     }
 
+    /// <summary>The options in use: as given, with the default chunking rounded up to the model's temporal stride when it does not fit.</summary>
+    public RecognitionOptions Options => options;
+
     /// <summary>The frame options used (the checkpoint's evaluation transform).</summary>
     public FrameOptions Frames => frames;
 

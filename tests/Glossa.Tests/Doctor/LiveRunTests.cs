@@ -87,6 +87,10 @@ public sealed class LiveRunTests : IDisposable
         var (code, stdout, _) = Cli("diagnose", "--history", csv, "--no-plots");
         Assert.Equal(3, code);
         Assert.Contains("Verdict: stop", stdout);
+        // One line however long the advice (it had been wrapped mid-sentence at 80 columns when redirected).
+        string verdictLine = stdout.Split('\n').Single(l => l.StartsWith("Verdict: ", StringComparison.Ordinal));
+        Assert.EndsWith(".", verdictLine.TrimEnd());
+        Assert.True(verdictLine.Length > 80, verdictLine);
         Assert.Contains("overfitting", stdout);
         Assert.True(File.Exists(Path.Combine(dir, "reference-run-diagnosis", "diagnosis.md")));
 
