@@ -46,7 +46,7 @@ public static class CheckpointDiagnosis
 
         // Every clip is scored, as evaluate and training's validation score them: the short ones are left out of the loss only,
         // and those the model gives no output frame are scored as empty hypotheses.
-        var noOutput = rejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
+        var noOutput = rejected.Where(r => r.NoOutput).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
         var loader = new BatchLoader(samples.Where(s => !noOutput.Contains(s)).ToList(), vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
         var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
         ValidationResult val;

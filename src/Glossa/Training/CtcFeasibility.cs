@@ -19,6 +19,9 @@ public static class CtcFeasibility
         /// <summary>Fewer output frames than the label needs; false for a clip rejected only because none of its glosses is in
         /// the vocabulary (nothing to train on, but not short: a dev clip of unknown glosses is scored like any other).</summary>
         public bool TooShort => OutputFrames < RequiredFrames;
+
+        /// <summary>No output frame at all: the clip cannot go through the model, and is scored as an empty hypothesis.</summary>
+        public bool NoOutput => OutputFrames < 1;
     }
 
     /// <summary>
@@ -57,14 +60,18 @@ public static class CtcFeasibility
     /// when ffprobe is not installed. A video ffprobe reads with errors (truncated, damaged) adds a line to
     /// <paramref name="notes"/>; one it cannot read at all stops with the sample named.
     /// </summary>
-    public static Dictionary<Sample, int> VideoLengths(IEnumerable<Sample> samples, List<string> notes)
+    /// <param name="samples">Clips of one or more splits; only the videos are measured.</param>
+    /// <param name="notes">Gets a line per video read with errors, or one when ffprobe cannot be used.</param>
+    /// <param name="unmeasured">What it means for the caller that the lengths cannot be read (ffprobe missing or not ffprobe).</param>
+    public static Dictionary<Sample, int> VideoLengths(IEnumerable<Sample> samples, List<string> notes,
+        string unmeasured = "are not checked before training, so a clip too short for CTC stops the run when it is reached")
     {
         var videos = samples.Where(s => s.VideoPath is not null).ToList();
         var lengths = new System.Collections.Concurrent.ConcurrentDictionary<Sample, int>(ReferenceEqualityComparer.Instance);
         if (videos.Count == 0) return new(lengths, ReferenceEqualityComparer.Instance);
         if (ExternalTool.Ffprobe.Unusable() is { } noProbe)
         {
-            notes.Add($"{noProbe}: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} are not checked before training, so a clip too short for CTC stops the run when it is reached; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
+            notes.Add($"{noProbe}: the lengths of {videos.Count} video{(videos.Count == 1 ? "" : "s")} {unmeasured}; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
             return new(lengths, ReferenceEqualityComparer.Instance);
         }
         var damaged = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -99,7 +106,7 @@ public static class CtcFeasibility
     public static IEnumerable<string> Describe(string split, int total, IReadOnlyList<Rejected> rejected, bool scored = false)
     {
         if (rejected.Count == 0) yield break;
-        int unscored = scored ? rejected.Count(r => r.OutputFrames < 1) : rejected.Count;
+        int unscored = scored ? rejected.Count(r => r.NoOutput) : rejected.Count;
         yield return scored
             ? $"{split}: {rejected.Count} of {total} clips are too short for CTC: their glosses cannot all be recognised; they are decoded and scored, as evaluate scores them, but left out of the validation loss" +
               (unscored > 0 ? $" ({unscored} give no output frame at all: scored as empty hypotheses)" : "") + ":"

@@ -116,18 +116,14 @@ public static class Evaluator
         var decoder = CtcDecoder.Create(options.Beam, inference.Vocabulary.Count);
         // Videos ffprobe reads with errors are scored as they decode: say so, as training and recognize do.
         var warnings = new List<string>();
-        Dictionary<Sample, int>? videoLengths = null;
-        if (samples.Any(s => s.VideoPath is not null) && ExternalTool.Ffprobe.Unusable() is { } noProbe)
-            warnings.Add($"{noProbe}: the lengths of the split's videos are not checked, so clips too short for CTC among them are not named; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
-        else
-            videoLengths = CtcFeasibility.VideoLengths(samples, warnings);
+        var videoLengths = CtcFeasibility.VideoLengths(samples, warnings, "are not checked, so clips too short for CTC among them are not named");
         // Clips too short for their label at the model's stride cannot be recognised in full: scored all the same (training's
         // validation scores them too), and named, so a WER they raise is not read as the model's (a new user's trial).
         var (_, rejected) = CtcFeasibility.Split(samples, inference.Vocabulary, n => FramePolicy.KeptFrames(inference.Frames, n),
             n => (int)Math.Max(0, inference.Model.ComputeOutputLength(n)), videoLengths);
         var tooShort = rejected.Where(r => r.TooShort).ToList();
         // A clip the model gives no output frame cannot go through it: an empty hypothesis, as training's validation scores it.
-        var noOutput = tooShort.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToList();
+        var noOutput = tooShort.Where(r => r.NoOutput).Select(r => r.Sample).ToList();
         if (tooShort.Count > 0)
             warnings.Add($"{tooShort.Count} of {samples.Count} clips are too short for CTC at the model's temporal stride {inference.Model.TemporalStride} " +
                 $"(e.g. {string.Join(", ", tooShort.Take(3).Select(r => $"{r.Sample.Id}: {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}"))}): " +

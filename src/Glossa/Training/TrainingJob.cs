@@ -86,7 +86,7 @@ public sealed class TrainingJob : IDisposable
         // Validation scores every clip, as evaluate does (until 2026-12-07 the short ones were left out, and the dev WER 'best'
         // was chosen by covered half the clips a new user's evaluate scored): the validator leaves the short ones out of the
         // loss only, and scores those the model gives no output frame at all as empty hypotheses.
-        var unscored = valRejected.Where(r => r.OutputFrames < 1).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
+        var unscored = valRejected.Where(r => r.NoOutput).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
         var valScored = val.Where(s => !unscored.Contains(s)).ToList();
         if (trainKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options)");
