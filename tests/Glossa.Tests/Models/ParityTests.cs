@@ -143,7 +143,8 @@ public class ExportParityTests
             var (code, text) = PythonReference.Run($"\"{script}\" --check-model \"{dir}/state.pt\" \"{dir}/io.safetensors\" \"{dir}/config.json\"");
             Assert.True(code == 0, text);
             double diff = double.Parse(text.Split("max_abs_diff ")[1].Trim().Split('\n')[0], CultureInfo.InvariantCulture);
-            Assert.True(diff < 1e-4, $"{name}: max |diff| {diff:E2}");
+            // Seen once in a full run (2026-12-07, i3d-teacher: NaN, not reproduced in isolation): say which side gave it.
+            Assert.True(diff < 1e-4, $"{name}: max |diff| {diff:E2}; Glossa's logits hold NaN: {output.Logits.isnan().any().item<bool>()}, input holds NaN: {input.isnan().any().item<bool>()}; PyTorch said: {text.Trim()}");
         }
         finally
         {
