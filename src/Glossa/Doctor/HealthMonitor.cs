@@ -62,7 +62,7 @@ public sealed class HealthMonitor
 
     /// <summary>The findings that hold now (one per rule, latest evidence), most serious first.</summary>
     public IReadOnlyList<Finding> Findings =>
-        active.Values.OrderByDescending(f => f.Severity).ThenBy(f => IndexOf(f.Rule)).ToList();
+        TrainCommandBuilder.SeparateRunFolders(active.Values.OrderByDescending(f => f.Severity).ThenBy(f => IndexOf(f.Rule)).ToList());
 
     /// <summary>Every finding returned by <see cref="Observe"/> so far, in order (the live log).</summary>
     public IReadOnlyList<Finding> Raised => raised;

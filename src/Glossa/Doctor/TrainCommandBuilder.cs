@@ -124,6 +124,40 @@ public sealed class TrainCommandBuilder
         return name;
     }
 
+    /// <summary>
+    /// <paramref name="findings"/> with every distinct train command writing a folder of its own: each finding's commands
+    /// were built from the run's folder alone (at the epoch that raised it), so two findings could both name <c>RUN_v2</c>
+    /// for different runs, and the second would then stop on the first one's folder (a new user's trial). A command whose
+    /// folder an earlier, different command names gets the next <c>_vN</c> that no command names and no folder holds; the
+    /// same command in two findings keeps one folder.
+    /// </summary>
+    public static IReadOnlyList<Finding> SeparateRunFolders(IReadOnlyList<Finding> findings)
+    {
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal); // command without its folder -> folder
+        return findings.Select(f => f with { Actions = f.Actions.Select(a => a.Command is { } c ? a with { Command = Separate(c, folders) } : a).ToList() }).ToList();
+    }
+
+    /// <summary>The train command with its own output folder (<see cref="Build(IEnumerable{KeyValuePair{string, object?}})"/> writes it last).</summary>
+    static string Separate(string command, Dictionary<string, string> folders)
+    {
+        const string flag = " --output-dir ";
+        int at = command.LastIndexOf(flag, StringComparison.Ordinal);
+        if (!command.Contains(" train ", StringComparison.Ordinal) || at < 0) return command;
+        string stem = command[..(at + flag.Length)], folder = command[(at + flag.Length)..];
+        if (folder.Contains(' ', StringComparison.Ordinal) || folder.StartsWith('\'')) return command; // a quoted folder: left as built
+        if (!folders.TryGetValue(stem, out string? name))
+        {
+            name = folder;
+            while (folders.ContainsValue(name))
+            {
+                name = NextRunName(name);
+                while (Directory.Exists(name)) name = NextRunName(name);
+            }
+            folders[stem] = name;
+        }
+        return stem + name;
+    }
+
     static string Canonical(string name) => name.TrimStart('-').Replace('_', '-').ToLowerInvariant();
 
     static string FormatValue(object value) => value switch

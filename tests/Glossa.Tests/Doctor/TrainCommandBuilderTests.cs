@@ -38,6 +38,28 @@ public sealed class TrainCommandBuilderTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    [Fact]
+    public void Two_findings_commands_write_two_folders()
+    {
+        // Each finding's command is built from the run's folder at the epoch that raised it: both said runs/a_v2
+        // (a new user's trial: ctc_infeasible's and underfitting's restarts), so the second would stop on the first's run.
+        static Finding Make(string rule, params string?[] commands) => new()
+        {
+            Rule = rule, Severity = Severity.Warning, Title = rule, Evidence = [], Explanation = "",
+            Actions = commands.Select(c => new FindingAction("do", c)).ToList(),
+        };
+        var findings = TrainCommandBuilder.SeparateRunFolders([
+            Make(RuleIds.CtcInfeasible, "./glossa train --model m --temporal-conv K5-P2-K5 --output-dir runs/a_v2", "./glossa corpus check c --model m"),
+            Make(RuleIds.Underfitting, "./glossa train --model m --epochs 80 --output-dir runs/a_v2", null, "./glossa train --model m --output-dir runs/b_v2"),
+            Make(RuleIds.Overfitting, "./glossa train --model m --dropout 0.5 --output-dir runs/a_v2", "./glossa train --model m --epochs 80 --output-dir runs/a_v2"),
+        ]);
+        string[] commands = findings.SelectMany(f => f.Actions.Select(a => a.Command ?? "(none)")).ToArray();
+        Assert.Equal<string>([
+            "./glossa train --model m --temporal-conv K5-P2-K5 --output-dir runs/a_v2", "./glossa corpus check c --model m",
+            "./glossa train --model m --epochs 80 --output-dir runs/a_v3", "(none)", "./glossa train --model m --output-dir runs/b_v2",
+            "./glossa train --model m --dropout 0.5 --output-dir runs/a_v4", "./glossa train --model m --epochs 80 --output-dir runs/a_v3"], commands);
+    }
+
     static System.Text.Json.Nodes.JsonObject GlossaConfig(Glossa.Training.TrainingOptions o) => new()
     {
         ["training"] = System.Text.Json.JsonSerializer.SerializeToNode(o, Glossa.Training.Checkpoint.Json),
