@@ -76,6 +76,12 @@ public static class ResumeCompatibility
                 merged[name] = old?.DeepClone(); // not given: the run's own value, not the default
                 continue;
             }
+            if (name == "i3d_stride" && value is not null && ModelValue("backbone")?.GetValue<string>() != ModelConfig.I3d)
+            {
+                // As a new run refuses it: the stride of a model without an I3D backbone comes from its temporal conv.
+                refused.Add($"{OptionName(name)} {Show(value)}: the run's model '{ModelValue("name")?.GetValue<string>()}' has no I3D backbone (its temporal stride comes from --temporal-conv)");
+                continue;
+            }
             if (Fixed.Contains(name) && old is null && JsonNode.DeepEquals(value, ModelValue(name)))
             {
                 merged[name] = null; // unset in the run, and given as the value its model resolved it to: the same run

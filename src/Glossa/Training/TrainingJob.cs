@@ -200,14 +200,17 @@ public sealed class TrainingJob : IDisposable
     /// <summary>
     /// The model of <paramref name="resolved"/> (from <see cref="Resolve"/>) as JSON with its defaults
     /// filled in: on --resume the checkpoint's; otherwise what the run would build, without
-    /// num_classes (the training split's vocabulary decides it).
+    /// num_classes (the training split's vocabulary decides it); with <c>temporal_stride</c>, the input frames per output
+    /// frame of the model as built (what <c>model info</c> says), so a dry run shows what <c>--temporal-conv</c> or
+    /// <c>--i3d-stride</c> made of it.
     /// </summary>
     public static System.Text.Json.Nodes.JsonObject ResolveModel(TrainingOptions resolved)
     {
-        if (ResumedCheckpoint(resolved) is string last)
-            return ModelCheckpoint.ReadConfig(last).ToResolvedJson();
-        var json = BuildConfig(resolved, ModelConfig.PhoenixClasses).ToResolvedJson();
-        json.Remove("num_classes");
+        var config = ResumedCheckpoint(resolved) is string last ? ModelCheckpoint.ReadConfig(last) : BuildConfig(resolved, ModelConfig.PhoenixClasses);
+        var json = config.ToResolvedJson();
+        if (ResumedCheckpoint(resolved) is null) json.Remove("num_classes");
+        using (var model = ModelFactory.Create(config)) // the stride of an I3D cut before its last pool is the built model's to say
+            json["temporal_stride"] = model.TemporalStride;
         return json;
     }
 

@@ -152,6 +152,7 @@ public sealed class TrainCliTests : IDisposable
         (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-stride"), 1, "--temporal-conv", "K5-P2-K5", "--dry-run"));
         Assert.True(rc == 0, stderr);
         Assert.Equal("K5-P2-K5", JsonDocument.Parse(stdout).RootElement.GetProperty("model_config").GetProperty("temporal_conv").GetString());
+        Assert.Equal(2, JsonDocument.Parse(stdout).RootElement.GetProperty("model_config").GetProperty("temporal_stride").GetInt32());
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-bad-stride"), 1, "--temporal-conv", "K5-Q2", "--dry-run"));
         Assert.Equal(2, rc);
         Assert.Single(stderr.Trim().Split('\n'));
@@ -163,6 +164,7 @@ public sealed class TrainCliTests : IDisposable
         model = JsonDocument.Parse(stdout).RootElement.GetProperty("model_config");
         Assert.Equal("", model.GetProperty("temporal_conv").GetString());
         Assert.Equal(0, model.GetProperty("edge_pad").GetInt32());
+        Assert.Equal(1, model.GetProperty("temporal_stride").GetInt32()); // the model as built: no temporal pooling left
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv-pad"), 1, "--temporal-conv", "none", "--edge-pad", "6", "--dry-run"));
         Assert.Equal(2, rc);
         Assert.Contains("--edge-pad 6 pads the temporal conv's input, and --temporal-conv none leaves none: drop --edge-pad", stderr);
@@ -184,6 +186,13 @@ public sealed class TrainCliTests : IDisposable
         // The run's own stride in another spelling is the same run.
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--temporal-conv", "k5-p2-k5-p2", "--dry-run");
         Assert.True(rc == 0, stderr);
+        // ... and an I3D stride on the run of a model without I3D is refused as a new run refuses it (it had said "differs from the run's 4").
+        foreach (string stride in new[] { "2", "4" })
+        {
+            (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--i3d-stride", stride, "--dry-run");
+            Assert.Equal(2, rc);
+            Assert.Contains($"--i3d-stride {stride}: the run's model 'tiny-student' has no I3D backbone", stderr);
+        }
         (rc, _, stderr) = CliProcess.Run(Minutes3, "train", "--output-dir", dir, "--resume", "--width-mult", "2", "--dry-run");
         Assert.Equal(2, rc);
         Assert.Contains("--width-mult 2 differs from the run's", stderr);
