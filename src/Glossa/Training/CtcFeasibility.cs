@@ -1,6 +1,7 @@
 using Glossa.Common;
 using Glossa.Corpora;
 using Glossa.Frames;
+using Glossa.Models;
 using static TorchSharp.torch;
 
 namespace Glossa.Training;
@@ -100,10 +101,27 @@ public static class CtcFeasibility
     }
 
     /// <summary>
-    /// One line per rejected clip plus a count, for the console and training.log. <paramref name="scored"/>: a validation
-    /// split, whose short clips are still decoded and scored (as evaluate scores them) and only left out of the loss.
+    /// The <c>corpus check</c> options that count a clip's output frames as <paramref name="model"/> gives them: <c>--model</c>
+    /// with the shape options its configuration changed from the named model's, or <c>--stride S</c> for a model Glossa does
+    /// not name (an imported one).
     /// </summary>
-    public static IEnumerable<string> Describe(string split, int total, IReadOnlyList<Rejected> rejected, bool scored = false)
+    public static string CheckOptions(CslrModel model)
+    {
+        var c = model.Config;
+        if (!ModelFactory.Names.Contains(c.Name)) return $"--stride {model.TemporalStride}";
+        var named = ModelFactory.Named(c.Name);
+        string conv = Models.Temporal.TemporalConvSpec.Parse(c.TemporalConv).ToString();
+        return $"--model {c.Name}" +
+            (conv != Models.Temporal.TemporalConvSpec.Parse(named.TemporalConv).ToString() ? $" --temporal-conv {conv}" : "") +
+            (c.Backbone == ModelConfig.I3d && c.I3dTemporalStride != named.I3dTemporalStride ? $" --i3d-stride {c.I3dTemporalStride}" : "");
+    }
+
+    /// <summary>
+    /// One line per rejected clip (the first 20) plus a count, for the console and training.log. <paramref name="scored"/>: a
+    /// validation split, whose short clips are still decoded and scored (as evaluate scores them) and only left out of the loss.
+    /// <paramref name="listAll"/>: the command that lists every one, named when there are more than 20.
+    /// </summary>
+    public static IEnumerable<string> Describe(string split, int total, IReadOnlyList<Rejected> rejected, bool scored = false, string? listAll = null)
     {
         if (rejected.Count == 0) yield break;
         int unscored = scored ? rejected.Count(r => r.NoOutput) : rejected.Count;
@@ -114,7 +132,7 @@ public static class CtcFeasibility
         foreach (var r in rejected.Take(20))
             yield return $"  {r.Sample.Id} ({r.Sample.Source}): {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}";
         if (rejected.Count > 20)
-            yield return $"  ... and {rejected.Count - 20} more";
+            yield return $"  ... and {rejected.Count - 20} more" + (listAll is null ? "" : $" ('{listAll}' lists them all)");
     }
 
     /// <summary>

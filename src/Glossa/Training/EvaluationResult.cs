@@ -31,8 +31,13 @@ public sealed record EvaluationResult
     public int UnknownGlosses { get; init; }
     /// <summary>Up to 5 of those glosses, most frequent first.</summary>
     public IReadOnlyList<string> UnknownGlossExamples { get; init; } = [];
+    /// <summary>Every clip too short for CTC at the model's temporal stride (scored all the same; its glosses cannot all be recognised), in split order.</summary>
+    public IReadOnlyList<TooShortClip> TooShortClips { get; init; } = [];
     /// <summary>Videos of the split that ffprobe reads with errors (truncated or damaged: scored as they decode), as lines for the console.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Files written: ctm, stm, pra (per-utterance alignments), summary.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
 }
+
+/// <summary>A clip too short for CTC: its frames as the model reads them, the output frames they give, and the output frames its label needs.</summary>
+public sealed record TooShortClip(string Id, int InputFrames, int OutputFrames, int RequiredFrames);

@@ -129,7 +129,7 @@ public static class Evaluator
                 $"(e.g. {string.Join(", ", tooShort.Take(3).Select(r => $"{r.Sample.Id}: {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}"))}): " +
                 "their glosses cannot all be recognised, and the ones missed count in the WER" +
                 (noOutput.Count > 0 ? $"; {noOutput.Count} give no output frame at all and are scored as empty" : "") +
-                $"; 'glossa corpus check {options.Corpus} {CheckOptions(inference.Model)}' lists them");
+                $"; 'glossa corpus check {options.Corpus} {CtcFeasibility.CheckOptions(inference.Model)}' lists them, as does the results' too_short_clips");
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -161,6 +161,7 @@ public static class Evaluator
             DecodeSeconds = Math.Round(decoded.DecodeSeconds, 3),
             UnknownGlosses = unknown.Sum(g => g.Count()),
             UnknownGlossExamples = unknown.Take(5).Select(g => g.Key).ToList(),
+            TooShortClips = tooShort.Select(r => new TooShortClip(r.Sample.Id, r.InputFrames, r.OutputFrames, r.RequiredFrames)).ToList(),
             Warnings = warnings,
             Files = files,
         };
@@ -182,21 +183,6 @@ public static class Evaluator
     /// <summary>Hypotheses, forward and decode seconds, and forward milliseconds per clip after the first batch (null with one batch).</summary>
     sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds, double? WarmMsPerClip);
 
-    /// <summary>
-    /// The <c>corpus check</c> options that count a clip's output frames as <paramref name="model"/> gives them: <c>--model</c>
-    /// with the shape options its configuration changed from the named model's, or <c>--stride S</c> for a model Glossa does
-    /// not name (an imported one).
-    /// </summary>
-    static string CheckOptions(CslrModel model)
-    {
-        var c = model.Config;
-        if (!ModelFactory.Names.Contains(c.Name)) return $"--stride {model.TemporalStride}";
-        var named = ModelFactory.Named(c.Name);
-        string conv = Models.Temporal.TemporalConvSpec.Parse(c.TemporalConv).ToString();
-        return $"--model {c.Name}" +
-            (conv != Models.Temporal.TemporalConvSpec.Parse(named.TemporalConv).ToString() ? $" --temporal-conv {conv}" : "") +
-            (c.Backbone == ModelConfig.I3d && c.I3dTemporalStride != named.I3dTemporalStride ? $" --i3d-stride {c.I3dTemporalStride}" : "");
-    }
 
     /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
     static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, IReadOnlyList<Sample> noOutput,

@@ -80,9 +80,11 @@ public sealed class TrainingJob : IDisposable
         var videoFrames = CtcFeasibility.VideoLengths(train.Concat(val), preamble);
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
-        preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected));
+        string listAll = $"glossa corpus check {options.Corpus} {CtcFeasibility.CheckOptions(model)}" +
+            (options.MaxFrames != new TrainingOptions().MaxFrames ? $" --max-frames {options.MaxFrames}" : "");
+        preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected, listAll: listAll));
         // A dev clip none of whose glosses training knows is not short: it is scored like any other, its glosses errors.
-        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, [.. valRejected.Where(r => r.TooShort)], scored: true));
+        preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, [.. valRejected.Where(r => r.TooShort)], scored: true, listAll: listAll));
         // Validation scores every clip, as evaluate does (until 2026-12-07 the short ones were left out, and the dev WER 'best'
         // was chosen by covered half the clips a new user's evaluate scored): the validator leaves the short ones out of the
         // loss only, and scores those the model gives no output frame at all as empty hypotheses.

@@ -82,6 +82,11 @@ public sealed class LiveTrainingTests(LiveTrainingTests.World world) : IClassFix
         Assert.Equal(8, evaluated.RootElement.GetProperty("utterances").GetInt32());
         Assert.Equal(Math.Round((double)Metrics(run)[0]["val_wer"]!, 2), evaluated.RootElement.GetProperty("wer").GetDouble(), 6); // evaluate --json rounds to 2 places
         Assert.Contains(evaluated.RootElement.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("clips are too short for CTC at the model's temporal stride 4"));
+        // Every short clip, not the warning's three examples: the same clips training's log counted.
+        int shortDev = int.Parse(System.Text.RegularExpressions.Regex.Match(log, @"dev: (\d+) of 8 clips are too short").Groups[1].Value);
+        var shortClips = evaluated.RootElement.GetProperty("too_short_clips").EnumerateArray().ToList();
+        Assert.Equal(shortDev, shortClips.Count);
+        Assert.All(shortClips, c => Assert.True(c.GetProperty("output_frames").GetInt32() < c.GetProperty("required_frames").GetInt32(), c.ToString()));
     }
 
     [Fact]
