@@ -47,9 +47,17 @@ public sealed class HealthMonitor
             {
                 Record(f);
                 pendingStatic.Add(f);
+                if (f.Rule == RuleIds.CtcInfeasible && f.Severity == Severity.Critical)
+                    carried = StaticRules.CtcFix(input);
             }
         }
     }
+
+    /// <summary>
+    /// A critical ctc_infeasible's fix, which every other finding's train command carries: a restart that only trains longer
+    /// or regularises more would meet the same short clips (a new user's trial: underfitting's restart lacked the stride fix).
+    /// </summary>
+    readonly IReadOnlyList<(string Name, object Value)> carried = [];
 
     /// <summary>The thresholds in use.</summary>
     public DoctorOptions Options => options;
@@ -87,7 +95,7 @@ public sealed class HealthMonitor
 
         var fresh = new List<Finding>(pendingStatic);
         pendingStatic.Clear();
-        var input = new RuleInput(history, context, options);
+        var input = new RuleInput(history, context, options) { Carried = carried };
         var epochRuleIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in EpochRules)
         {

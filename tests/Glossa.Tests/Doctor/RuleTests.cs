@@ -704,6 +704,31 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void Other_findings_restarts_carry_a_critical_ctc_infeasible_fix()
+    {
+        // A new user's trial: underfitting's restart trained longer at the same stride, so it would meet the same short clips.
+        var config = new System.Text.Json.Nodes.JsonObject
+        {
+            ["training"] = new System.Text.Json.Nodes.JsonObject { ["corpus"] = "data/c", ["model"] = "m", ["output_dir"] = "runs/a" },
+            ["model"] = new System.Text.Json.Nodes.JsonObject { ["backbone"] = "tiny_cnn", ["temporal_conv"] = "K5-P2-K5-P2", ["i3d_temporal_stride"] = 4 },
+        };
+        var critical = HealthMonitor.Diagnose(Histories.Collapsed(), new RunContext { InfeasibleClips = 50, CheckedClips = 160, TemporalStride = 4, Config = config });
+        Assert.Equal(Severity.Critical, Find(critical, RuleIds.CtcInfeasible)!.Severity);
+        var restarts = Find(critical, RuleIds.BlankCollapse)!.Actions.Where(a => a.Command is { } c && c.Contains(" train ")).ToList();
+        Assert.NotEmpty(restarts);
+        Assert.All(restarts, a => Assert.Contains("--temporal-conv K5-P2-K5 ", a.Command));
+        Assert.All(restarts, a => Assert.True(a.Description.Contains("(with --temporal-conv K5-P2-K5, ctc_infeasible's fix") ||
+            a.Description.Contains("(--temporal-conv K5-P2-K5:"), a.Description)); // carried, or the finding's own stride advice
+        Assert.Contains(restarts, a => a.Description.Contains("ctc_infeasible's fix"));
+        // A warning (a few clips left out) is not carried: the other restarts stay as they were.
+        var warning = HealthMonitor.Diagnose(Histories.Collapsed(), new RunContext { InfeasibleClips = 10, CheckedClips = 160, TemporalStride = 4, Config = config });
+        Assert.NotEqual(Severity.Critical, Find(warning, RuleIds.CtcInfeasible)!.Severity);
+        Assert.All(Find(warning, RuleIds.BlankCollapse)!.Actions.Where(a => a.Command is { } c && c.Contains(" train ") && !a.Description.Contains("last pooling")),
+            a => Assert.DoesNotContain("--temporal-conv", a.Command)); // only its own stride advice names it
+        Assert.DoesNotContain(Find(warning, RuleIds.BlankCollapse)!.Actions, a => a.Description.Contains("ctc_infeasible's fix"));
+    }
+
+    [Fact]
     public void Smaller_stride_advice_for_an_i3d_at_its_smallest_stride_offers_no_command_it_cannot_run()
     {
         var config = new System.Text.Json.Nodes.JsonObject

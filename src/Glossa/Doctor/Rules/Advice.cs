@@ -111,26 +111,18 @@ internal static class Advice
     public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
     {
         var run = r.Run;
-        Models.Temporal.TemporalConvSpec? spec = null;
-        try { spec = run.TemporalConv is { } conv ? Models.Temporal.TemporalConvSpec.Parse(conv) : null; }
-        catch (Common.GlossaException) { } // another toolkit's value: no command to offer
-        int lastPool = spec?.Steps.ToList().FindLastIndex(x => x.Kind == 'P') ?? -1;
-        int smaller = stride / 2;
         string? model = CheckModel(r), shape = null; // the corpus check of the proposed model, when the run's is known
-        if (spec is not null && lastPool >= 0 && stride % spec.Steps[lastPool].Size == 0)
+        int smaller = stride / 2;
+        if (StrideFix(run, stride) is { } fix)
         {
-            var fewer = new Models.Temporal.TemporalConvSpec(spec.Steps.Where((_, i) => i != lastPool).ToList());
-            smaller = stride / spec.Steps[lastPool].Size;
-            shape = ShapeOptions(fewer.ToString(), r.Run.Training?.I3dStride, r.Run.Training?.MaxFrames);
-            yield return Command(r, $"Train with the temporal conv's last pooling left out (--temporal-conv {fewer}: temporal stride {smaller} instead of {stride}, so each clip gives {stride / smaller} times the output frames)",
-                ("temporal-conv", fewer.ToString()));
-        }
-        else if (run.Backbone == "i3d" && run.I3dStride is int i3d && i3d > 2)
-        {
-            smaller = stride / 2;
-            shape = ShapeOptions(r.Run.Training?.TemporalConv, i3d / 2, r.Run.Training?.MaxFrames);
-            yield return Command(r, $"Train the I3D backbone at temporal stride {i3d / 2} instead of {i3d} (--i3d-stride {i3d / 2}: the model's stride becomes {smaller})",
-                ("i3d-stride", i3d / 2));
+            smaller = fix.Stride;
+            shape = fix.Name == "temporal-conv"
+                ? ShapeOptions((string)fix.Value, r.Run.Training?.I3dStride, r.Run.Training?.MaxFrames)
+                : ShapeOptions(r.Run.Training?.TemporalConv, (int)fix.Value, r.Run.Training?.MaxFrames);
+            yield return Command(r, fix.Name == "temporal-conv"
+                ? $"Train with the temporal conv's last pooling left out (--temporal-conv {fix.Value}: temporal stride {smaller} instead of {stride}, so each clip gives {stride / smaller} times the output frames)"
+                : $"Train the I3D backbone at temporal stride {fix.Value} instead of {run.I3dStride} (--i3d-stride {fix.Value}: the model's stride becomes {smaller})",
+                (fix.Name, fix.Value));
         }
         else if (run.Backbone == "i3d")
         {
@@ -148,8 +140,36 @@ internal static class Advice
                 : $"{r.Options.Program} corpus check {CorpusToCheck(r)} --stride {smaller}");
     }
 
-    public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes) =>
-        new(description, r.Commands.Build(changes));
+    /// <summary>
+    /// The train option that gives the run's model more output frames per clip, and the temporal stride it leaves: the
+    /// temporal conv without its last pooling, else an I3D backbone at half its stride; null when neither applies (an I3D
+    /// at stride 2 with no pooling left, or a model whose layers the run does not say).
+    /// </summary>
+    public static (string Name, object Value, int Stride)? StrideFix(RunOptions run, int stride)
+    {
+        Models.Temporal.TemporalConvSpec? spec = null;
+        try { spec = run.TemporalConv is { } conv ? Models.Temporal.TemporalConvSpec.Parse(conv) : null; }
+        catch (Common.GlossaException) { } // another toolkit's value: no command to offer
+        int lastPool = spec?.Steps.ToList().FindLastIndex(x => x.Kind == 'P') ?? -1;
+        if (spec is not null && lastPool >= 0 && stride % spec.Steps[lastPool].Size == 0)
+            return ("temporal-conv", new Models.Temporal.TemporalConvSpec(spec.Steps.Where((_, i) => i != lastPool).ToList()).ToString(), stride / spec.Steps[lastPool].Size);
+        if (run.Backbone == "i3d" && run.I3dStride is int i3d && i3d > 2)
+            return ("i3d-stride", i3d / 2, stride / 2);
+        return null;
+    }
+
+    /// <summary>
+    /// A ready-to-run train command with <paramref name="changes"/>; it also carries <see cref="RuleInput.Carried"/> (a critical
+    /// ctc_infeasible's fix, so another finding's restart does not meet the same short clips), which the description then names.
+    /// </summary>
+    public static FindingAction Command(RuleInput r, string description, params (string, object?)[] changes)
+    {
+        var carried = r.Carried.Where(c => !changes.Any(x => x.Item1 == c.Name)).ToList();
+        if (carried.Count == 0) return new(description, r.Commands.Build(changes));
+        string with = string.Join(" ", carried.Select(c => $"--{c.Name} {c.Value}"));
+        return new($"{description} (with {with}, ctc_infeasible's fix, so the restart keeps its clips)",
+            r.Commands.Build([.. carried.Select(c => (c.Name, (object?)c.Value)), .. changes]));
+    }
 
     /// <summary>Peak learning rate to propose for a run whose rate was too low: the top of the usual Adam range for CTC, 1e-3
     /// (every healthy run of the library used it), at most 100 times the old peak.</summary>

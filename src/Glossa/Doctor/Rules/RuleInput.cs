@@ -8,6 +8,9 @@ internal sealed record RuleInput(IReadOnlyList<EpochMetrics> History, RunContext
 {
     public EpochMetrics Last => History[^1];
 
+    /// <summary>Options every proposed train command carries: a critical ctc_infeasible's fix (<see cref="HealthMonitor"/> sets it).</summary>
+    public IReadOnlyList<(string Name, object Value)> Carried { get; init; } = [];
+
     /// <summary>Ready-to-run training commands built from the run's own options.</summary>
     public TrainCommandBuilder Commands { get; } = new(Context, Options.Program);
 

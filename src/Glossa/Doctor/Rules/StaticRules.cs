@@ -24,9 +24,8 @@ internal static class StaticRules
         var actions = new List<FindingAction>();
         // --max-frames subsamples every longer clip to that many frames: when it is below the trainer's default, the clips
         // were cut short by the option, and giving them their frames back is the direct fix.
-        int defaultMaxFrames = new Training.TrainingOptions().MaxFrames;
-        if (r.Run.Training?.MaxFrames is { } mf && mf < defaultMaxFrames)
-            actions.Add(Advice.Command(r, $"--max-frames {mf} subsamples longer clips to {mf} frames, too few outputs for their labels: give them their frames back", ("max-frames", defaultMaxFrames)));
+        if (MaxFramesCut(r) is { } mf)
+            actions.Add(Advice.Command(r, $"--max-frames {mf} subsamples longer clips to {mf} frames, too few outputs for their labels: give them their frames back", ("max-frames", DefaultMaxFrames)));
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
         if (c.TemporalStride is { } s && s > 1)
             actions.AddRange(Advice.SmallerStride(r, s));
@@ -49,6 +48,21 @@ internal static class StaticRules
                       $"'evaluate', training's validation and this diagnosis score them (the glosses they cannot give count in the split's WER) and leave them out of the validation loss only. They do not affect training."),
             Actions = actions,
         };
+    }
+
+    static int DefaultMaxFrames => new Training.TrainingOptions().MaxFrames;
+
+    /// <summary>The run's --max-frames when it is below the trainer's default (the clips were cut short by the option), else null.</summary>
+    static int? MaxFramesCut(RuleInput r) => r.Run.Training?.MaxFrames is { } mf && mf < DefaultMaxFrames ? mf : null;
+
+    /// <summary>
+    /// ctc_infeasible's first fix as train options: the frames --max-frames took back, else the smaller stride
+    /// (<see cref="Advice.StrideFix"/>); empty when there is none to give.
+    /// </summary>
+    public static IReadOnlyList<(string Name, object Value)> CtcFix(RuleInput r)
+    {
+        if (MaxFramesCut(r) is not null) return [("max-frames", DefaultMaxFrames)];
+        return r.Context.TemporalStride is { } s && s > 1 && Advice.StrideFix(r.Run, s) is { } fix ? [(fix.Name, fix.Value)] : [];
     }
 
     public static Finding? Capacity(RuleInput r)
