@@ -27,9 +27,6 @@ public sealed record TrainingData(
     /// <summary>Validation clips the model gives no output frame (scored as empty hypotheses, as evaluate scores them).</summary>
     public IReadOnlyList<Corpora.Sample> ValNoOutput { get; init; } = [];
 
-    /// <summary>Validation gloss occurrences missing from the training vocabulary (they count as errors).</summary>
-    public int ValUnknownGlosses { get; init; }
-
     /// <summary>The epoch's training batches after the first <paramref name="skip"/>.</summary>
     public IEnumerable<ClipBatch> TrainBatchesAfter(int epoch, int skip)
     {

@@ -102,8 +102,9 @@ public sealed class TrainingJob : IDisposable
         };
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
         {
-            ValidationGlosses = (data.ValUnknownGlosses, valScored.Sum(s => s.Glosses.Count)),
-            Signers = SignerCounts.Of(trainKept, valScored),
+            // Every dev clip validation scores, the ones the model gives no output frame (empty hypotheses) included.
+            ValidationGlosses = (val.Sum(s => s.Glosses.Count(g => !vocabulary.Contains(g))), val.Sum(s => s.Glosses.Count)),
+            Signers = SignerCounts.Of(trainKept, val),
         };
     }
 
@@ -254,7 +255,6 @@ public sealed class TrainingJob : IDisposable
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
         {
             TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
-            ValUnknownGlosses = valLoader.UnknownGlossCount,
         };
     }
 
