@@ -103,7 +103,7 @@ public sealed class Vocabulary
     {
         if (!File.Exists(path))
             throw new GlossaException($"{path}: vocabulary file not found");
-        var lines = File.ReadAllLines(path, Encoding.UTF8).ToList();
+        var lines = TextFile.ReadLines(path, "vocabulary").ToList();
         if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         if (lines.Count == 0 || lines[0] != BlankToken)
             throw new GlossaException($"{path}:1: a vocabulary file must start with the blank token '{BlankToken}'");

@@ -81,7 +81,7 @@ public sealed class ArpaLanguageModel
     public static ArpaLanguageModel Load(string path)
     {
         if (!File.Exists(path)) throw new GlossaException($"{path}: language model file not found");
-        var lines = File.ReadAllLines(path, Encoding.UTF8);
+        var lines = TextFile.ReadLines(path, "language model").ToArray();
         int i = 0;
         while (i < lines.Length && lines[i].Trim() != "\\data\\") i++;
         if (i == lines.Length) throw new GlossaException($"{path}: no \\data\\ header; not an ARPA language model");

@@ -14,28 +14,30 @@ public static class CtmFile
     public static HypothesisSet Read(string path)
     {
         if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
-        var timed = new Dictionary<string, List<(double Start, string Word)>>(StringComparer.Ordinal);
-        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Ids compare as sclite compares them: ASCII letters without case (STM U1 and CTM u1 are one utterance).
+        var timed = new Dictionary<string, List<(double Start, string Word)>>(AsciiCase.Comparer);
+        var lines = new Dictionary<string, int>(AsciiCase.Comparer);
         List<(double Start, string Word)>? current = null;
         string? currentId = null;
         Span<Range> f = stackalloc Range[7];
         int lineNo = 0;
-        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (string raw in TextFile.ReadLines(path, "hypothesis file"))
         {
             lineNo++;
             var line = raw.AsSpan().Trim();
             if (line.IsEmpty || line.StartsWith(";;")) continue;
             int n = line.SplitAny(f, " \t", StringSplitOptions.RemoveEmptyEntries);
-            if (n is < 5 or > 6
+            // NIST's CTM: a confidence (a number or NA) may follow the word, and further fields (a type, a speaker) that scoring ignores.
+            if (n < 5
                 || !double.TryParse(line[f[2]], NumberStyles.Float, CultureInfo.InvariantCulture, out double start)
                 || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out double duration)
-                || n == 6 && !double.TryParse(line[f[5]], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                || n >= 6 && !IsConfidence(line[f[5]]))
                 throw new GlossaException($"{path}:{lineNo}: not a CTM line (expected 'id channel start duration word [confidence]'): '{StmFile.Shorten(raw.Trim())}'");
             // A NaN start would reorder the words silently (every comparison with NaN is false).
             if (!double.IsFinite(start) || start < 0 || !double.IsFinite(duration) || duration < 0)
                 throw new GlossaException($"{path}:{lineNo}: start {line[f[2]]} and duration {line[f[3]]} must be finite and not negative: '{StmFile.Shorten(raw.Trim())}'");
             var id = line[f[0]];
-            if (currentId is null || !id.SequenceEqual(currentId))
+            if (currentId is null || !ScliteAligner.WordsEqual(id.ToString(), currentId))
             {
                 currentId = id.ToString();
                 if (!lines.TryAdd(currentId, lineNo))
@@ -45,7 +47,7 @@ public static class CtmFile
             }
             current!.Add((start, line[f[4]].ToString()));
         }
-        var words = new Dictionary<string, IReadOnlyList<string>>(timed.Count, StringComparer.Ordinal);
+        var words = new Dictionary<string, IReadOnlyList<string>>(timed.Count, AsciiCase.Comparer);
         foreach (var (id, list) in timed)
         {
             // Stable sort by start time (sclite takes words in file order, so the writer sorts).
@@ -65,7 +67,7 @@ public static class CtmFile
     /// </summary>
     public static void Write(TextWriter w, IReadOnlyList<Utterance> references, IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, bool fillEmpty = true)
     {
-        var known = new HashSet<string>(references.Select(r => r.Id), StringComparer.Ordinal);
+        var known = new HashSet<string>(references.Select(r => r.Id), AsciiCase.Comparer);
         foreach (string id in hypotheses.Keys)
             if (!known.Contains(id)) throw new GlossaException($"hypothesis id '{id}' is not in the reference");
         foreach (var u in references)
@@ -90,6 +92,10 @@ public static class CtmFile
     {
         SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); Write(w, references, hypotheses, fillEmpty); });
     }
+
+    /// <summary>A CTM confidence field: a number, or NA (NIST's "not available").</summary>
+    internal static bool IsConfidence(ReadOnlySpan<char> field) =>
+        field.Equals("NA", StringComparison.OrdinalIgnoreCase) || double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     /// <summary>One CTM line on channel 1, times in seconds with three decimals.</summary>
     public static string Line(string id, double start, double duration, string word) =>

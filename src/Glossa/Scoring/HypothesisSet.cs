@@ -31,7 +31,7 @@ public sealed class HypothesisSet
     /// <summary>Fails, naming the line, when an id is not among the reference utterances.</summary>
     public void CheckIds(IReadOnlyList<Utterance> references)
     {
-        var known = new HashSet<string>(references.Select(r => r.Id), StringComparer.Ordinal);
+        var known = new HashSet<string>(references.Select(r => r.Id), AsciiCase.Comparer);
         foreach (var (id, line) in lines.OrderBy(p => p.Value))
             if (!known.Contains(id))
                 throw new GlossaException($"{Path}:{line}: utterance id '{id}' is not in the reference; check that hypothesis and reference come from the same split");
@@ -48,10 +48,10 @@ public sealed class HypothesisSet
     public static HypothesisSet ReadText(string path)
     {
         if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
-        var words = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var lines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var words = new Dictionary<string, IReadOnlyList<string>>(AsciiCase.Comparer);
+        var lines = new Dictionary<string, int>(AsciiCase.Comparer);
         int lineNo = 0;
-        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (string raw in TextFile.ReadLines(path, "hypothesis file"))
         {
             lineNo++;
             var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
@@ -72,13 +72,13 @@ public sealed class HypothesisSet
     static bool LooksLikeCtm(string path)
     {
         if (path.EndsWith(".ctm", StringComparison.OrdinalIgnoreCase)) return true;
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new HashSet<string>(AsciiCase.Comparer);
         bool anyLine = false, repeatedId = false, wordsAllNumbers = true;
-        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (string raw in TextFile.ReadLines(path, "hypothesis file"))
         {
             var f = raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (f.Length == 0 || f[0].StartsWith(";;", StringComparison.Ordinal)) continue;
-            bool ctmShaped = f.Length is 5 or 6 && StmFile.IsNumber(f[2]) && StmFile.IsNumber(f[3]) && (f.Length == 5 || StmFile.IsNumber(f[5]));
+            bool ctmShaped = f.Length >= 5 && StmFile.IsNumber(f[2]) && StmFile.IsNumber(f[3]) && (f.Length == 5 || CtmFile.IsConfidence(f[5]));
             if (!ctmShaped) return false;
             anyLine = true;
             repeatedId |= !ids.Add(f[0]);

@@ -27,12 +27,12 @@ public sealed class ScoreReport
     /// <summary>Word error rate in percent.</summary>
     public double WerPercent => Totals.WerPercent;
 
-    /// <summary>Totals per speaker, in order of first appearance.</summary>
+    /// <summary>Totals per speaker, in order of first appearance; speakers named as sclite names them, ASCII letters in lower case (SpkA and spka are one speaker, spka).</summary>
     public IReadOnlyList<KeyValuePair<string, ErrorCounts>> PerSpeaker()
     {
         var map = new Dictionary<string, ErrorCounts>(StringComparer.Ordinal);
         foreach (var u in Utterances)
-            map[u.Speaker] = map.GetValueOrDefault(u.Speaker) + u.Counts;
+            map[AsciiCase.Lower(u.Speaker)] = map.GetValueOrDefault(AsciiCase.Lower(u.Speaker)) + u.Counts;
         return map.ToList();
     }
 
@@ -95,7 +95,7 @@ public sealed class ScoreReport
         w.WriteLine(string.Format(inv, "{0,-20} {1,6} {2,7} {3,7} {4,7} {5,7} {6,7} {7,8}", "speaker", "#utt", "#ref", "corr", "sub", "del", "ins", "wer%"));
         foreach (var (speaker, c) in PerSpeaker().Append(new("Sum", Totals)))
         {
-            int utts = speaker == "Sum" ? Utterances.Count : Utterances.Count(u => u.Speaker == speaker);
+            int utts = speaker == "Sum" ? Utterances.Count : Utterances.Count(u => AsciiCase.Lower(u.Speaker) == speaker);
             w.WriteLine(string.Format(inv, "{0,-20} {1,6} {2,7} {3,7} {4,7} {5,7} {6,7} {7,8:F2}",
                 speaker, utts, c.ReferenceWords, c.Correct, c.Substitutions, c.Deletions, c.Insertions, c.WerPercent));
         }

@@ -18,9 +18,9 @@ public static class StmFile
     {
         if (!File.Exists(path)) throw new GlossaException($"{path}: reference file not found");
         var result = new List<Utterance>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(AsciiCase.Comparer); // sclite's rule: U1 and u1 are one id
         int lineNo = 0;
-        foreach (string raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (string raw in TextFile.ReadLines(path, "reference file"))
         {
             lineNo++;
             string line = raw.Trim();

@@ -20,7 +20,7 @@ public static class WerScorer
     public static ScoreReport Score(IReadOnlyList<Utterance> references, IReadOnlyDictionary<string, IReadOnlyList<string>> hypotheses, ScoreOptions options)
     {
         options.Validate();
-        var ids = new Dictionary<string, Utterance>(references.Count, StringComparer.Ordinal);
+        var ids = new Dictionary<string, Utterance>(references.Count, AsciiCase.Comparer); // sclite's rule: U1 and u1 are one id
         foreach (var u in references)
             if (!ids.TryAdd(u.Id, u))
                 throw new GlossaException($"{Where(u)}reference id '{u.Id}' appears twice (first at {ids[u.Id].Source}); ids must be unique");

@@ -54,9 +54,8 @@ public sealed class PackageTests
         if (Directory.Exists(publish)) Directory.Delete(publish, recursive: true);
     }
 
-    // Without a RuntimeIdentifier the sample's build and publish output each hold every
-    // platform's natives (1.8 GB); linked to the NuGet cache they take no room. The patch step
-    // writes a new file, so the link never carries it back into the cache.
+    // The sample's output holds linux-x64's natives only (its RuntimeIdentifier), about 530 MB; linked to the
+    // NuGet cache they take no room. The patch step writes a new file, so the link never carries it back into the cache.
     static readonly string[] HardLinks =
         ["-p:CreateHardLinksForCopyLocalIfPossible=true", "-p:CreateHardLinksForCopyFilesToOutputDirectoryIfPossible=true", "-p:CreateHardLinksForPublishFilesIfPossible=true"];
 
@@ -73,8 +72,10 @@ public sealed class PackageTests
             ["publish", "-c", "Release", "-o", published, $"-p:GlossaVersion={version}", "-nologo", .. HardLinks], app, Long);
         Assert.True(code == 0, $"publishing the sample failed:\n{output}\n{error}");
 
-        string library = Path.Combine(published, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        // The sample sets its RuntimeIdentifier (as library.md tells every consumer): one platform's natives, beside the app.
+        string library = Path.Combine(published, "libLibTorchSharp.so");
         Assert.True(File.Exists(library), $"{library} missing");
+        Assert.False(Directory.Exists(Path.Combine(published, "runtimes", "win-x64")), "the sample's output holds other platforms' natives");
         Assert.Equal(SystemLacksGlibcxx332(), ElfWeakness.IsWeak(library, "GLIBCXX_3.4.32"));
 
         string checkpoint = RecognitionFixture.Checkpoint(), frames = RecognitionFixture.FrameFolder(0);

@@ -136,4 +136,20 @@ public sealed class ScliteParityTests : IDisposable
         // With the official [EMPTY] fill the same utterance is 1 substitution + 2 deletions.
         Assert.Equal(new ErrorCounts(1, 2, 2, 0), WerScorer.Score(refs, hyps, CleanupRules.None).Totals);
     }
+
+    [ScliteFact]
+    public void IdsThatDifferInCaseAndNistsOptionalCtmFieldsScoreLikeSclite()
+    {
+        // sclite matches STM ids with CTM ids without ASCII case, and reads a CTM confidence of NA and a seventh field.
+        string stm = Path.Combine(dir, "case.stm"), ctm = Path.Combine(dir, "case.ctm");
+        File.WriteAllText(stm, "U1 1 Sig01 0.0 1.79769e+308 A B C\nu2 1 sig01 0.0 1.79769e+308 D E\nU3 1 SIG02 0.0 1.79769e+308 F\n");
+        File.WriteAllText(ctm, "u1 1 0.00 0.01 A 0.9 lex\nu1 1 0.01 0.01 X NA\nU2 1 0.00 0.01 D\nU2 1 0.01 0.01 E\nu3 1 0.00 0.01 g\n");
+        var theirs = Sclite.Run(stm, ctm);
+        var refs = StmFile.Read(stm);
+        var hyps = HypothesisSet.Read(ctm);
+        hyps.CheckIds(refs);
+        var ours = WerScorer.Score(refs, hyps.Words, new ScoreOptions { FillEmpty = false });
+        Assert.Equal(theirs.Totals, ours.Totals);
+        Assert.Equal(["sig01", "sig02"], ours.PerSpeaker().Select(p => p.Key));
+    }
 }

@@ -32,6 +32,39 @@ public sealed class ScoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void Text_that_is_not_utf8_is_refused_naming_the_line_not_scored_as_replacement_characters()
+    {
+        // A new user's Latin-1 pair: MÄDCHEN GRÜN ÖL against MäDCHEN GRöN üL. Read leniently every umlaut became U+FFFD, so
+        // three substitutions (sclite: S=3) scored as 0% WER.
+        string stm = Path.Combine(dir, "l1.stm"), ctm = Path.Combine(dir, "l1.ctm");
+        System.IO.File.WriteAllBytes(stm, [.. "u0 1 s 0.0 1 A\nu1 1 s1 0.0 1.79769e+308 M"u8, 0xC4, .. "DCHEN\n"u8]);
+        System.IO.File.WriteAllBytes(ctm, [.. "u1 1 0.00 0.01 M"u8, 0xE4, .. "DCHEN\n"u8]);
+        string error = Assert.Throws<GlossaException>(() => StmFile.Read(stm)).Message;
+        Assert.Contains("l1.stm:2: the reference file is not UTF-8 (byte 0xC4)", error);
+        Assert.Contains("iconv -f latin1 -t utf-8", error);
+        Assert.Contains("l1.ctm:1: the hypothesis file is not UTF-8 (byte 0xE4)", Assert.Throws<GlossaException>(() => HypothesisSet.Read(ctm)).Message);
+        // UTF-8, with or without a byte-order mark, reads as before.
+        System.IO.File.WriteAllBytes(stm, [0xEF, 0xBB, 0xBF, .. "u1 1 s1 0.0 1 MÄDCHEN\n"u8]);
+        Assert.Equal(["MÄDCHEN"], StmFile.Read(stm)[0].Words);
+    }
+
+    [Fact]
+    public void Ids_and_speakers_follow_sclites_case_rule_and_ctm_takes_nists_optional_fields()
+    {
+        // sclite matches STM U1 with CTM u1 and prints one speaker row, sig01, for Sig01 and sig01 (checked with sclite 2.10).
+        var refs = StmFile.Read(File("case.stm", "U1 1 Sig01 0.0 1.79769e+308 A B\nu2 1 sig01 0.0 1.79769e+308 C D\n"));
+        var hyps = HypothesisSet.Read(File("case.ctm", "u1 1 0.00 0.01 A 0.9 lex\nu1 1 0.01 0.01 B NA\nU2 1 0.00 0.01 C\n"));
+        hyps.CheckIds(refs);
+        var report = WerScorer.Score(refs, hyps.Words, ScoreOptions.With(CleanupRules.Parse("none")) with { FillEmpty = false });
+        Assert.Equal(new ErrorCounts(3, 0, 1, 0), report.Totals);
+        var row = Assert.Single(report.PerSpeaker());
+        Assert.Equal("sig01", row.Key);
+        // Ids that differ only in ASCII case are one utterance, so a second line for it is a duplicate, as before.
+        Assert.Contains("already appears on line 1", Assert.Throws<GlossaException>(() => StmFile.Read(File("dup.stm", "U1 1 s 0 1 A\nu1 1 s 0 1 B\n"))).Message);
+        Assert.Contains("reappears after other ids", Assert.Throws<GlossaException>(() => HypothesisSet.Read(File("split.ctm", "U1 1 0 0.01 A\nu2 1 0 0.01 B\nu1 1 0.01 0.01 C\n"))).Message);
+    }
+
+    [Fact]
     public void StmErrorsNameTheLine()
     {
         Assert.Contains("b.stm:2", Assert.Throws<GlossaException>(() => StmFile.Read(File("b.stm", "u1 1 s 0 1 A\nu2 1 s\n"))).Message);

@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace Glossa.Common;
+
+/// <summary>
+/// Text files read strictly as UTF-8 (ASCII is UTF-8; a byte-order mark is skipped). A file with bytes that are not UTF-8
+/// (Latin-1 or GBK, common in older corpora) is refused in one line naming the file, line and byte: decoding it leniently
+/// turns every such byte into U+FFFD, so distinct words (MÄDCHEN and MÖDCHEN in Latin-1) would become equal and a WER or a
+/// vocabulary would be wrong without a word said (a new user's trial, 2026-12-07).
+/// </summary>
+public static class TextFile
+{
+    static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The file's lines (split as <see cref="File.ReadLines(string)"/> splits them); <paramref name="what"/> names the file's role in the error.</summary>
+    public static IReadOnlyList<string> ReadLines(string path, string what = "file")
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        string text;
+        try
+        {
+            text = Strict.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            int at = Math.Clamp(e.Index, 0, Math.Max(0, bytes.Length - 1)), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == (byte)'\n') line++;
+            throw new GlossaException($"{path}:{line}: the {what} is not UTF-8 (byte 0x{(bytes.Length > 0 ? bytes[at] : 0):X2}); Glossa reads UTF-8 text, " +
+                $"so that distinct words cannot merge: convert it, e.g. iconv -f latin1 -t utf-8 (German) or -f gb18030 (Chinese)", e);
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = new List<string>();
+        using var reader = new StringReader(text);
+        while (reader.ReadLine() is { } l) lines.Add(l);
+        return lines;
+    }
+}
