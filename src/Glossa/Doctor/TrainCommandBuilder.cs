@@ -33,6 +33,8 @@ public sealed class TrainCommandBuilder
     readonly List<(string Name, string? Value)> options;
     readonly Dictionary<string, string> modelValues = new(StringComparer.Ordinal);
     readonly string program;
+    /// <summary>The command the run was: <c>train</c>, or <c>distill</c> for a run with a teacher.</summary>
+    readonly string verb = "train";
 
     /// <summary>Creates a builder from what the run context has.</summary>
     public TrainCommandBuilder(RunContext context, string program = "./glossa")
@@ -45,6 +47,23 @@ public sealed class TrainCommandBuilder
             : FromArgs(context.CommandLine);
         if (!options.Any(o => o.Name == "model") && context.ModelName is { } m)
             options.Insert(0, ("model", m));
+        // A distillation run restarts as one: the same teacher and distillation options (a new user's trial: the doctor's
+        // restart of a distilled student was a plain train command, which drops the teacher).
+        if (context.Config?["distillation"] is JsonObject kd && kd["teacher"] is JsonValue teacher && teacher.TryGetValue<string>(out var t))
+        {
+            verb = "distill";
+            var inv = CultureInfo.InvariantCulture;
+            var distill = new List<(string, string?)> { ("teacher", t) };
+            if (kd["temperature"] is JsonValue temp && temp.TryGetValue<double>(out double temperature)) distill.Add(("kd-temperature", temperature.ToString(inv)));
+            if (kd["weight"] is JsonValue wv && wv.TryGetValue<double>(out double weight)) distill.Add(("kd-weight", weight.ToString(inv)));
+            if (kd["non_blank_only"] is JsonValue nb && nb.TryGetValue<bool>(out bool nonBlank) && nonBlank) distill.Add(("kd-non-blank", null));
+            if (kd["cache"] is JsonValue cache && cache.GetValueKind() == JsonValueKind.String) distill.Add(("cache-teacher", null));
+            options.InsertRange(Math.Min(options.Count, options.FindLastIndex(o => o.Name is "model" or "corpus") + 1), distill);
+        }
+        else if (context.Config?["training"] is not JsonObject && context.CommandLine is [ "distill", .. ])
+        {
+            verb = "distill";
+        }
         // A Glossa config.json also has the resolved model config: its hidden_dim and dropout are the
         // values in use when the training options left them to the model's defaults.
         if (context.Config?["model"] is JsonObject model)
@@ -88,7 +107,7 @@ public sealed class TrainCommandBuilder
         {
             list.Add(("output-dir", "RUN_v2"));
         }
-        var parts = new List<string> { program, "train" };
+        var parts = new List<string> { program, verb };
         foreach (var (n, v) in list)
         {
             parts.Add("--" + n);
@@ -142,7 +161,7 @@ public sealed class TrainCommandBuilder
     {
         const string flag = " --output-dir ";
         int at = command.LastIndexOf(flag, StringComparison.Ordinal);
-        if (!command.Contains(" train ", StringComparison.Ordinal) || at < 0) return command;
+        if (!command.Contains(" train ", StringComparison.Ordinal) && !command.Contains(" distill ", StringComparison.Ordinal) || at < 0) return command;
         string stem = command[..(at + flag.Length)], folder = command[(at + flag.Length)..];
         if (folder.Contains(' ', StringComparison.Ordinal) || folder.StartsWith('\'')) return command; // a quoted folder: left as built
         if (!folders.TryGetValue(stem, out string? name))
@@ -191,7 +210,7 @@ public sealed class TrainCommandBuilder
     static List<(string, string?)> FromArgs(IReadOnlyList<string> args)
     {
         var list = new List<(string, string?)>();
-        int start = args.Count > 0 && args[0] == "train" ? 1 : 0;
+        int start = args.Count > 0 && args[0] is "train" or "distill" ? 1 : 0;
         for (int i = start; i < args.Count; i++)
         {
             string a = args[i];

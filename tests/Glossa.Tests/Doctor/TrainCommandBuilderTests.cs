@@ -60,6 +60,25 @@ public sealed class TrainCommandBuilderTests
             "./glossa train --model m --dropout 0.5 --output-dir runs/a_v4", "./glossa train --model m --epochs 80 --output-dir runs/a_v3"], commands);
     }
 
+    [Fact]
+    public void A_distillation_run_restarts_as_a_distillation_with_its_teacher()
+    {
+        // A new user's trial: the doctor's restart of a distilled student was 'train', which drops the teacher.
+        var config = GlossaConfig(new Glossa.Training.TrainingOptions { Model = "tiny-grid-student", Corpus = "corp", OutputDir = "runs/distilled" });
+        config["distillation"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["teacher"] = "runs/teacher/best", ["temperature"] = 4.0, ["weight"] = 0.5, ["non_blank_only"] = true, ["cache"] = null,
+        };
+        string cmd = new TrainCommandBuilder(new RunContext { Config = config }).Build(("learning-rate", 0.002));
+        Assert.StartsWith("./glossa distill --model tiny-grid-student --corpus corp --teacher runs/teacher/best --kd-temperature 4 --kd-weight 0.5 --kd-non-blank ", cmd);
+        Assert.Contains("--learning-rate 0.002", cmd);
+        Assert.EndsWith("--output-dir runs/distilled_v2", cmd);
+        Assert.DoesNotContain("--cache-teacher", cmd);
+        // Without a config, a distill command line stays one.
+        Assert.StartsWith("./glossa distill --teacher t/best --model m ",
+            new TrainCommandBuilder(new RunContext { CommandLine = ["distill", "--teacher", "t/best", "--model", "m", "--output-dir", "r"] }).Build(("dropout", 0.3)));
+    }
+
     static System.Text.Json.Nodes.JsonObject GlossaConfig(Glossa.Training.TrainingOptions o) => new()
     {
         ["training"] = System.Text.Json.JsonSerializer.SerializeToNode(o, Glossa.Training.Checkpoint.Json),
