@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Glossa.Models;
 using Glossa.Training;
 using Glossa.Training.Distillation;
 
@@ -41,7 +43,19 @@ internal static class DistillCommand
             Distiller.RequireCacheAllowed(kd, options); // before the corpus is read
             if (parse.GetValue(train.DryRun))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { training = options, distillation = kd }, Checkpoint.Json));
+                // As train --dry-run checks them (the options, the corpus and its splits, the run folder), and the teacher's
+                // checkpoint: its model and vocabulary are read (a new user's dry run of a missing teacher and corpus said 0).
+                var resolved = TrainingJob.Resolve(options);
+                var teacherModel = ModelCheckpoint.ReadConfig(kd.Teacher);
+                int teacherClasses = ModelCheckpoint.ReadVocabulary(kd.Teacher).Count;
+                var json = new JsonObject
+                {
+                    ["training"] = JsonSerializer.SerializeToNode(resolved, Checkpoint.Json),
+                    ["model_config"] = TrainingJob.ResolveModel(resolved),
+                    ["distillation"] = JsonSerializer.SerializeToNode(kd, Checkpoint.Json),
+                    ["teacher"] = new JsonObject { ["model"] = teacherModel.Name, ["classes"] = teacherClasses, ["frame_size"] = teacherModel.FrameSize },
+                };
+                Console.WriteLine(json.ToJsonString(Checkpoint.Json));
                 return 0;
             }
             DistillationTerm? term = null;

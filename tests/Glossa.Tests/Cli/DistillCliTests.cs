@@ -52,6 +52,16 @@ public sealed class DistillCliTests : IDisposable
             Assert.True(kd > 0 && double.IsFinite(kd), $"distill_loss {kd}");
             Assert.True(m.RootElement.GetProperty("train_loss").GetDouble() > 0);
         }
+        // A dry run of a distillation with a real teacher names its model and classes.
+        (code, stdout, err) = Glossa(["distill", "--teacher", Path.Combine(teacher, "best"), "--model", "tiny-student", .. Common(Path.Combine(root, "dry"), 1), "--dry-run"]);
+        Assert.True(code == 0, err);
+        using (var dry = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("tiny-student", dry.RootElement.GetProperty("teacher").GetProperty("model").GetString());
+            Assert.True(dry.RootElement.GetProperty("teacher").GetProperty("classes").GetInt32() > 1);
+            Assert.Equal(4, dry.RootElement.GetProperty("model_config").GetProperty("temporal_stride").GetInt32());
+        }
+        Assert.False(Directory.Exists(Path.Combine(root, "dry")));
         using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(student, "config.json"))))
         {
             var kd = config.RootElement.GetProperty("distillation");
@@ -107,6 +117,13 @@ public sealed class DistillCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("nowhere", err);
         Assert.Single(err.Trim().Split('\n'));
+        // --dry-run checks what a run would read, as train --dry-run does: the corpus, and here the teacher too (it said 0 for both).
+        (code, _, err) = Glossa(["distill", "--teacher", Path.Combine(root, "nowhere", "best"), "--model", "tiny-student", .. Common(Path.Combine(root, "a"), 1), "--dry-run"]);
+        Assert.Equal(2, code);
+        Assert.Contains("nowhere", err);
+        (code, _, err) = Glossa("distill", "--teacher", Path.Combine(root, "nowhere", "best"), "--corpus", Path.Combine(root, "no-corpus"), "--output-dir", Path.Combine(root, "a"), "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("no-corpus: corpus not found", err);
 
         (code, _, err) = Glossa("distill", "--teacher", root, "--corpus", TinyCorpus.Path_, "--output-dir", Path.Combine(root, "b"), "--cache-teacher");
         Assert.Equal(2, code);
