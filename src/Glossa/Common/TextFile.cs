@@ -23,6 +23,8 @@ public static class TextFile
         }
         catch (DecoderFallbackException e)
         {
+            if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+                throw new GlossaException($"{path}: the {what} is UTF-16 (its byte-order mark); Glossa reads UTF-8 text: convert it, e.g. iconv -f utf-16 -t utf-8", e);
             int at = Math.Clamp(e.Index, 0, Math.Max(0, bytes.Length - 1)), line = 1;
             for (int i = 0; i < at; i++) if (bytes[i] == (byte)'\n') line++;
             throw new GlossaException($"{path}:{line}: the {what} is not UTF-8 (byte 0x{(bytes.Length > 0 ? bytes[at] : 0):X2}); Glossa reads UTF-8 text, " +

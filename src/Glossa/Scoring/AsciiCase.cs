@@ -2,7 +2,8 @@ namespace Glossa.Scoring;
 
 /// <summary>
 /// sclite's case rule for words, utterance ids and speakers: ASCII letters compare without case, every other character
-/// (and byte) exactly. sclite also prints speakers in lower case, so per-speaker rows of SpkA and spka are one row, spka.
+/// (and byte) exactly. sclite also prints speakers in lower case, so per-speaker rows of SpkA and spka are one row, spka,
+/// and changes only ASCII letters when it prints words in upper or lower case (ÄRZTIN stays Ärztin in lower case).
 /// </summary>
 public sealed class AsciiCase : IEqualityComparer<string>
 {
@@ -16,6 +17,16 @@ public sealed class AsciiCase : IEqualityComparer<string>
         return string.Create(s.Length, s, (span, src) =>
         {
             for (int i = 0; i < src.Length; i++) span[i] = src[i] is >= 'A' and <= 'Z' ? (char)(src[i] + 32) : src[i];
+        });
+    }
+
+    /// <summary><paramref name="s"/> with ASCII small letters raised (other characters unchanged: sclite prints MäDCHEN, not MÄDCHEN).</summary>
+    public static string Upper(string s)
+    {
+        if (!s.Any(c => c is >= 'a' and <= 'z')) return s;
+        return string.Create(s.Length, s, (span, src) =>
+        {
+            for (int i = 0; i < src.Length; i++) span[i] = src[i] is >= 'a' and <= 'z' ? (char)(src[i] - 32) : src[i];
         });
     }
 

@@ -27,11 +27,11 @@ public static class CtmFile
             var line = raw.AsSpan().Trim();
             if (line.IsEmpty || line.StartsWith(";;")) continue;
             int n = line.SplitAny(f, " \t", StringSplitOptions.RemoveEmptyEntries);
-            // NIST's CTM: a confidence (a number or NA) may follow the word, and further fields (a type, a speaker) that scoring ignores.
+            // NIST's CTM: a confidence (a number or NA) may follow the word, and further fields (a type, a speaker); scoring
+            // ignores them all, as sclite does (it reads no confidence, so any value passes).
             if (n < 5
                 || !double.TryParse(line[f[2]], NumberStyles.Float, CultureInfo.InvariantCulture, out double start)
-                || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out double duration)
-                || n >= 6 && !IsConfidence(line[f[5]]))
+                || !double.TryParse(line[f[3]], NumberStyles.Float, CultureInfo.InvariantCulture, out double duration))
                 throw new GlossaException($"{path}:{lineNo}: not a CTM line (expected 'id channel start duration word [confidence]'): '{StmFile.Shorten(raw.Trim())}'");
             // A NaN start would reorder the words silently (every comparison with NaN is false).
             if (!double.IsFinite(start) || start < 0 || !double.IsFinite(duration) || duration < 0)
@@ -93,9 +93,10 @@ public static class CtmFile
         SafeWrite.Stream(path, s => { using var w = new StreamWriter(s, new UTF8Encoding(false), leaveOpen: true); Write(w, references, hypotheses, fillEmpty); });
     }
 
-    /// <summary>A CTM confidence field: a number, or NA (NIST's "not available").</summary>
+    /// <summary>A CTM confidence field as a hypothesis file's shape test reads it: a number (inf and nan too), or NA (NIST's "not available").</summary>
     internal static bool IsConfidence(ReadOnlySpan<char> field) =>
-        field.Equals("NA", StringComparison.OrdinalIgnoreCase) || double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        field.Equals("NA", StringComparison.OrdinalIgnoreCase) || field.Equals("inf", StringComparison.OrdinalIgnoreCase) ||
+        field.Equals("-inf", StringComparison.OrdinalIgnoreCase) || double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     /// <summary>One CTM line on channel 1, times in seconds with three decimals.</summary>
     public static string Line(string id, double start, double duration, string word) =>

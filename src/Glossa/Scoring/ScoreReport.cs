@@ -44,7 +44,7 @@ public sealed class ScoreReport
             foreach (var w in u.Alignment)
                 if (w.Op == kind)
                 {
-                    var key = (w.Reference?.ToUpperInvariant(), w.Hypothesis?.ToUpperInvariant());
+                    var key = (w.Reference is null ? null : AsciiCase.Upper(w.Reference), w.Hypothesis is null ? null : AsciiCase.Upper(w.Hypothesis));
                     map[key] = map.GetValueOrDefault(key) + 1;
                 }
         return map.OrderByDescending(p => p.Value)
@@ -70,8 +70,8 @@ public sealed class ScoreReport
             foreach (var col in u.Alignment)
             {
                 bool ok = col.Op == EditOp.Correct;
-                string rs = col.Reference is null ? "***" : ok ? col.Reference.ToLowerInvariant() : col.Reference.ToUpperInvariant();
-                string hs = col.Hypothesis is null ? "***" : ok ? col.Hypothesis.ToLowerInvariant() : col.Hypothesis.ToUpperInvariant();
+                string rs = col.Reference is null ? "***" : ok ? AsciiCase.Lower(col.Reference) : AsciiCase.Upper(col.Reference);
+                string hs = col.Hypothesis is null ? "***" : ok ? AsciiCase.Lower(col.Hypothesis) : AsciiCase.Upper(col.Hypothesis);
                 string es = col.Op switch { EditOp.Correct => "", EditOp.Substitution => "S", EditOp.Deletion => "D", _ => "I" };
                 int width = Math.Max(rs.Length, hs.Length);
                 r.Append(rs.PadRight(width + 1));

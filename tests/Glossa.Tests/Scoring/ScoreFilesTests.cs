@@ -65,6 +65,31 @@ public sealed class ScoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void Printed_words_change_case_on_ascii_letters_only_as_sclite_prints_them()
+    {
+        // A new user's trial: MÄDCHEN against MäDCHEN (one substitution, as sclite counts) was printed MÄDCHEN -> MÄDCHEN.
+        var refs = new List<Utterance> { new("u1", "s", ["MÄDCHEN", "Ärztin", "öL"]) };
+        var hyps = new Dictionary<string, IReadOnlyList<string>> { ["u1"] = ["MäDCHEN", "ÄRZTIN", "ÖL"] };
+        var report = WerScorer.Score(refs, hyps, new ScoreOptions { KeepAlignments = true });
+        Assert.Equal(new ErrorCounts(1, 2, 0, 0), report.Totals);
+        var sub = report.TopErrors(EditOp.Substitution);
+        Assert.Contains(sub, c => c.Reference == "MÄDCHEN" && c.Hypothesis == "MäDCHEN");
+        var pra = new StringWriter();
+        report.WritePra(pra);
+        Assert.Contains("Ärztin", pra.ToString());   // correct: lower case on ASCII letters only, as sclite prints it
+        Assert.DoesNotContain("ärztin", pra.ToString());
+        Assert.Contains("MäDCHEN", pra.ToString());
+        // NIST's optional CTM fields: sclite reads no confidence, so any value passes (inf, abc).
+        var ctm = HypothesisSet.Read(File("conf.ctm", "u1 1 0.00 0.01 MäDCHEN inf\nu1 1 0.01 0.01 ÄRZTIN abc x y\n"));
+        Assert.Equal(["MäDCHEN", "ÄRZTIN"], ctm.Words["u1"]);
+        // A UTF-16 file is named as one, with its iconv command.
+        string utf16 = Path.Combine(dir, "u16.stm");
+        System.IO.File.WriteAllText(utf16, "u1 1 s 0 1 A\n", System.Text.Encoding.Unicode);
+        Assert.Contains("is UTF-16 (its byte-order mark); Glossa reads UTF-8 text: convert it, e.g. iconv -f utf-16 -t utf-8",
+            Assert.Throws<GlossaException>(() => StmFile.Read(utf16)).Message);
+    }
+
+    [Fact]
     public void StmErrorsNameTheLine()
     {
         Assert.Contains("b.stm:2", Assert.Throws<GlossaException>(() => StmFile.Read(File("b.stm", "u1 1 s 0 1 A\nu2 1 s\n"))).Message);
