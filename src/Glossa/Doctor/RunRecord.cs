@@ -75,9 +75,36 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     {
         var holder = config?["training"] as JsonObject ?? config;
         if (holder?["output_dir"] is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return config;
-        if (Training.Evaluator.Resolved(v.GetValue<string>()) != Training.Evaluator.Resolved(dir))
-            holder["output_dir"] = dir.TrimEnd('/');
+        string recorded = v.GetValue<string>();
+        if (Training.Evaluator.Resolved(recorded) == Training.Evaluator.Resolved(dir)) return config;
+        holder["output_dir"] = dir.TrimEnd('/');
+        // Diagnosed from another folder than the one it trained in (cd runs; glossa diagnose ../a): its relative paths (corpus,
+        // cache, weights, teacher) were relative to that folder, which the recorded output folder gives away (a new user's
+        // trial: the commands kept --corpus c1 beside --output-dir ../a_v2, and stopped on "c1: corpus not found").
+        if (TrainedIn(Path.GetFullPath(dir), recorded) is { } trainedIn)
+        {
+            foreach (string key in new[] { "corpus", "cache_dir", "pretrained" }) Rebased(holder, key, trainedIn);
+            if (config?["distillation"] is JsonObject kd) Rebased(kd, "teacher", trainedIn);
+        }
         return config;
+    }
+
+    /// <summary>The folder a run was trained in: <paramref name="fullDir"/> less the relative output folder it recorded (null when it does not end so: a moved run).</summary>
+    static string? TrainedIn(string fullDir, string recorded)
+    {
+        if (Path.IsPathRooted(recorded)) return null;
+        string tail = Path.GetRelativePath("/", Path.GetFullPath(recorded, "/")); // runs/./a/ -> runs/a
+        string full = Path.TrimEndingDirectorySeparator(fullDir);
+        return tail != "." && full.EndsWith(Path.DirectorySeparatorChar + tail, StringComparison.Ordinal) ? full[..^(tail.Length + 1)] is { Length: > 0 } p ? p : "/" : null;
+    }
+
+    /// <summary>A relative path option rebased from the folder the run trained in to the current one, when it exists there and not here.</summary>
+    static void Rebased(JsonObject holder, string key, string trainedIn)
+    {
+        if (holder[key] is not JsonValue v || !v.TryGetValue<string>(out var path) || path.Length == 0 || Path.IsPathRooted(path)) return;
+        string there = Path.GetFullPath(path, trainedIn);
+        if ((File.Exists(path) || System.IO.Directory.Exists(path)) || !(File.Exists(there) || System.IO.Directory.Exists(there))) return;
+        holder[key] = Path.GetRelativePath(Environment.CurrentDirectory, there);
     }
 
     /// <summary>

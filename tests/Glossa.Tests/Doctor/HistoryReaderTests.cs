@@ -113,6 +113,20 @@ public sealed class HistoryReaderTests : IDisposable
         File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), $"{{\"training\":{{\"model\":\"tiny-student\",\"output_dir\":\"{dir}/\"}}}}");
         Assert.EndsWith($"--output-dir {dir.TrimEnd('/')}_v2", new TrainCommandBuilder(RunRecord.Load(dir).Context).Build());
 
+        // Diagnosed from another folder than the one it trained in (cd elsewhere; glossa diagnose ../runs/a): the relative
+        // corpus and teacher are rebased like the output folder (the commands had kept --corpus c1 and stopped on it).
+        Directory.CreateDirectory(Path.Combine(dir, "c1"));
+        Directory.CreateDirectory(Path.Combine(dir, "t", "best"));
+        string runA = Path.Combine(dir, "runs", "a");
+        Directory.CreateDirectory(runA);
+        File.WriteAllLines(Path.Combine(runA, RunFolder.MetricsFile), ["{\"epoch\":1,\"train_loss\":3.0,\"val_loss\":2.5}"]);
+        File.WriteAllText(Path.Combine(runA, RunFolder.ConfigFile),
+            "{\"training\":{\"model\":\"tiny-student\",\"corpus\":\"c1\",\"cache_dir\":\"no-such-cache\",\"output_dir\":\"runs/a\"},\"distillation\":{\"teacher\":\"t/best\"}}");
+        var moved = new TrainCommandBuilder(RunRecord.Load(runA).Context);
+        Assert.Equal(Path.Combine(dir, "c1"), Path.GetFullPath(moved.Get("corpus")!));
+        Assert.Contains($"--teacher {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(dir, "t", "best"))} ", moved.Build());
+        Assert.Equal("no-such-cache", moved.Get("cache-dir")); // found nowhere: left as the run had it
+
         var empty = Directory.CreateTempSubdirectory("glossa-norun-").FullName;
         try
         {
