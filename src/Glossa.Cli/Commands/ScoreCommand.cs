@@ -63,6 +63,14 @@ internal static class ScoreCommand
                     TopSubstitutions = report.TopErrors(EditOp.Substitution, n).Select(c => new { c.Reference, c.Hypothesis, c.Count }),
                     TopDeletions = report.TopErrors(EditOp.Deletion, n).Select(c => new { Word = c.Reference, c.Count }),
                     TopInsertions = report.TopErrors(EditOp.Insertion, n).Select(c => new { Word = c.Hypothesis, c.Count }),
+                    // sclite's per-speaker rows (speakers in lower case, as it names them), in order of first appearance.
+                    Speakers = report.PerSpeaker().Select(p => new
+                    {
+                        Speaker = p.Key,
+                        Utterances = report.Utterances.Count(u => AsciiCase.Lower(u.Speaker) == p.Key),
+                        Wer = Math.Round(p.Value.WerPercent, 4),
+                        p.Value.Substitutions, p.Value.Deletions, p.Value.Insertions, p.Value.Correct, p.Value.ReferenceWords,
+                    }),
                 });
             }
             else

@@ -49,6 +49,15 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Equal(6, json.GetProperty("reference_words").GetInt32());
         Assert.Equal(2, json.GetProperty("utterances").GetInt32());
         Assert.Equal(400.0 / 6, json.GetProperty("wer").GetDouble(), 3);
+        // sclite's per-speaker rows: Signer01 and signer01 are one, named in lower case.
+        stm = Write("spk.stm", "u1 1 Signer01 0.0 1.79769e+308 A B\nu2 1 signer01 0.0 1.79769e+308 C\nu3 1 Signer02 0.0 1.79769e+308 D\n");
+        (code, output, err) = Cli("--reference", stm, "--hypothesis", Write("spk.txt", "u1 A B\nu2 X\nU3 D\n"), "--json");
+        Assert.True(code == 0, err);
+        var speakers = JsonDocument.Parse(output).RootElement.GetProperty("speakers").EnumerateArray().ToList();
+        Assert.Equal(["signer01", "signer02"], speakers.Select(p => p.GetProperty("speaker").GetString()));
+        Assert.Equal(2, speakers[0].GetProperty("utterances").GetInt32());
+        Assert.Equal(1, speakers[0].GetProperty("substitutions").GetInt32());
+        Assert.Equal(0, speakers[1].GetProperty("wer").GetDouble());
     }
 
     [Fact]
