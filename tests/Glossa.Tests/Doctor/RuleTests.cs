@@ -704,6 +704,24 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void A_validation_loss_back_from_a_spike_is_not_progress_for_blank_collapse()
+    {
+        // A new user's distillation (dropout 0.95, rate 0.05): every frame blank for 7 epochs, the training loss flat, the
+        // validation loss 2.68 at epoch 1, 4.81 at 3, 2.78 at 7. Measured from epoch 3 it "fell 42%", so no rule fired: healthy.
+        double[] val = [2.68, 3.74, 4.81, 3.77, 3.89, 3.39, 2.78], train = [3.00, 2.79, 2.67, 2.74, 2.68, 2.67, 2.74];
+        var history = val.Select((v, i) => new EpochMetrics
+        {
+            Epoch = i + 1, TrainLoss = train[i], ValLoss = v, ValWer = 100, BlankRatio = 1, EmptyRate = 1, LengthRatio = 0, LearningRate = 0.05,
+        }).ToList();
+        var context = new RunContext { Config = new System.Text.Json.Nodes.JsonObject { ["learning_rate"] = 0.05, ["dropout"] = 0.95, ["epochs"] = 7 } };
+        var monitor = HealthMonitor.Diagnose(history, context);
+        Assert.Equal(Severity.Critical, Find(monitor, RuleIds.BlankCollapse)?.Severity);
+        // A loss that falls to a new low is still progress: the same run with a validation loss falling 5% a epoch is not stopped.
+        var falling = history.Select((m, i) => m with { ValLoss = 3.0 * Math.Pow(0.95, i) }).ToList();
+        Assert.NotEqual(Severity.Critical, Find(HealthMonitor.Diagnose(falling.Take(5).ToList(), context), RuleIds.BlankCollapse)?.Severity);
+    }
+
+    [Fact]
     public void Other_findings_restarts_carry_a_critical_ctc_infeasible_fix()
     {
         // A new user's trial: underfitting's restart trained longer at the same stride, so it would meet the same short clips.
