@@ -37,6 +37,8 @@ internal static class ScoreCommand
             var rules = CleanupRules.Parse(parse.GetValue(cleanup) ?? DefaultCleanup(format));
             var hyps = HypothesisSet.Read(parse.GetValue(hypothesis)!);
             hyps.CheckIds(refs);
+            // A corpus's raw annotations become the reference the official ground truth holds (an STM is used as it is).
+            if (format is not null) refs = refs.Select(rules.GroundTruth).ToList();
             var report = WerScorer.Score(refs, hyps.Words, new ScoreOptions { Cleanup = rules, FillEmpty = !parse.GetValue(noFill) });
             int missing = refs.Count(r => !hyps.Words.ContainsKey(r.Id));
             if (parse.GetValue(stmOut) is { } stmPath) StmFile.Write(stmPath, refs);

@@ -134,7 +134,8 @@ public static class Evaluator
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         var decoded = Decode(inference, decoder, samples, noOutput, options, progress, cancel);
-        var references = samples.Select(s => s.ToUtterance()).ToList();
+        // As the official ground truth holds them (the STM written beside the results too).
+        var references = samples.Select(s => cleanup.GroundTruth(s.ToUtterance())).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
 
         string outDir = options.OutputDir ?? DefaultOutputDir(checkpoint, options.Split, options.Corpus);

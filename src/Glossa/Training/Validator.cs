@@ -69,7 +69,7 @@ public sealed class Validator
                 {
                     string[] hyp = vocabulary.Decode(paths[b].Ids());
                     totals.Add(paths[b], hyp.Length);
-                    references.Add(new Utterance(batch.Ids[b], "val", batch.Glosses[b]));
+                    references.Add(new Utterance(batch.Ids[b], "val", cleanup.GroundTruth(batch.Glosses[b])));
                     hypotheses[batch.Ids[b]] = hyp;
                     ordered.Add((batch.Ids[b], hyp));
                     if (samples.Count < keepSamples)
@@ -82,7 +82,7 @@ public sealed class Validator
         }
         if (!cancelled && noOutput is { Count: > 0 })
         {
-            var references = noOutput.Select(x => new Utterance(x.Id, "val", x.Glosses)).ToList();
+            var references = noOutput.Select(x => new Utterance(x.Id, "val", cleanup.GroundTruth(x.Glosses))).ToList();
             var empty = noOutput.ToDictionary(x => x.Id, _ => (IReadOnlyList<string>)[], StringComparer.Ordinal);
             var score = WerScorer.Score(references, empty, new ScoreOptions { Cleanup = cleanup, KeepAlignments = false }).Totals;
             totals.Errors += score.Errors;
