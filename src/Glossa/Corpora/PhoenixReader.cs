@@ -75,11 +75,18 @@ internal static class PhoenixReader
     {
         var builder = new SplitBuilder(split, problems);
         string[] lines = SplitBuilder.ReadLines(file, problems);
-        if (lines.Length == 0 || !string.Equals(lines[0].Trim(), layout.Header, StringComparison.OrdinalIgnoreCase))
+        if (lines.Length > 0 && InHeaderOrder(layout, lines[0]) is { } named)
+        {
+            layout = named; // the same columns in another order: read by name
+        }
+        else
         {
             string found = lines.Length == 0 ? "an empty file" : $"'{Truncate(lines[0])}'";
+            // Its rows are not read: read by position under another header they gave garbage (a new user's signer|id|...
+            // file made six duplicate-id errors and a vocabulary of signer names).
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null,
-                $"expected the header '{layout.Header}' but found {found}; is this the right format (give it with --corpus-format)?");
+                $"expected the header '{layout.Header}' but found {found}, so its rows were not read; is this the right format (give it with --corpus-format)?");
+            return builder.Samples;
         }
         for (int i = 1; i < lines.Length; i++)
         {
@@ -90,6 +97,19 @@ internal static class PhoenixReader
         if (lines.Length > 0 && lines.Skip(1).All(string.IsNullOrWhiteSpace))
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null, $"holds only the header and no samples; split '{split}' needs one row per sample");
         return builder.Samples;
+    }
+
+    /// <summary><paramref name="layout"/> with its columns where <paramref name="header"/> names them (any order, any case), or null when the header does not name exactly its columns.</summary>
+    static Layout? InHeaderOrder(Layout layout, string header)
+    {
+        string[] expected = layout.Header.Split('|'), found = header.Split('|').Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        if (found.Length != expected.Length || !found.Order().SequenceEqual(expected.Order())) return null;
+        int At(int column) => Array.IndexOf(found, expected[column]);
+        return layout with
+        {
+            Header = string.Join('|', found), IdColumn = At(layout.IdColumn), FolderColumn = At(layout.FolderColumn),
+            SignerColumn = At(layout.SignerColumn), GlossColumn = At(layout.GlossColumn),
+        };
     }
 
     static Sample? ReadRow(string text, string file, int line, string split, string frameRoot, Layout layout,

@@ -149,6 +149,27 @@ public class PhoenixReaderTests
     }
 
     [Fact]
+    public void A_header_naming_the_columns_in_another_order_is_read_by_name_and_another_header_reads_no_rows()
+    {
+        using var fx = new CorpusFixture();
+        string variant = fx.WritePhoenix2014("phoenix-2014-multisigner", ThreeSplits(), frames: 8);
+        string dev = Path.Combine(variant, "annotations", "manual", "dev.corpus.csv");
+        // A new user's file with the columns reordered: read by position it gave duplicate ids and signer names as glosses.
+        File.WriteAllText(dev, "Signer|ID|Annotation|Folder\nSigner05|03April_2010_Saturday_heute_default-1|ABEND REGEN|03April_2010_Saturday_heute_default-1/1/*.png\n");
+        var sample = Assert.Single(CorpusLoader.Load(variant).Split("dev"));
+        Assert.Equal(("03April_2010_Saturday_heute_default-1", "Signer05"), (sample.Id, sample.Signer));
+        Assert.Equal(["ABEND", "REGEN"], sample.Glosses);
+        Assert.Equal(8, sample.FrameCount);
+        // A header that does not name the columns: one error, and no row read as garbage.
+        File.WriteAllText(dev, "name|video|speaker|orth\nSigner05|03April_2010_Saturday_heute_default-1|ABEND REGEN|x/1/*.png\nSigner05|03April|A|y/1/*.png\n");
+        var problems = new CorpusProblems();
+        var corpus = CorpusLoader.Load(variant, null, problems);
+        Assert.Empty(corpus.Split("dev"));
+        var error = Assert.Single(problems.Errors);
+        Assert.Contains("expected the header 'id|folder|signer|annotation' but found 'name|video|speaker|orth', so its rows were not read", error.Message);
+    }
+
+    [Fact]
     public void Missing_split_file_is_an_error_naming_the_expected_file()
     {
         using var fx = new CorpusFixture();
