@@ -64,6 +64,14 @@ public static class CorpusChecker
                 : Statistics(name, samples, lengths, trainVocabulary, trainSigners, corpus.Root, problems);
         }
         WarnSharedIds(corpus, problems);
+        foreach (string needed in new[] { "train", "dev", "test" })
+            if (!corpus.HasSplit(needed))
+                problems.Warn(CorpusProblemKind.MissingSplit, corpus.Root, null, null, needed switch
+                {
+                    "train" => "no 'train' split: glossa train has nothing to train on",
+                    "dev" => "no 'dev' split: glossa train validates on it (the best checkpoint and early stopping are chosen there); add dev clips, or name another split with --val-split",
+                    _ => "no 'test' split: glossa demo and 'evaluate --split test' report on it",
+                });
         problems.Sort();
         return new CorpusCheckReport(corpus.Format, corpus.Name, corpus.Root, options.Stride, trainVocabulary?.Count ?? 0,
             stats, problems.Errors, problems.Warnings) with { Model = options.Model };

@@ -44,4 +44,6 @@ public enum CorpusProblemKind
     SharedId,
     /// <summary>Warning: a check was skipped (e.g. video lengths without ffprobe).</summary>
     Skipped,
+    /// <summary>Warning: no train, dev or test split (a manifest without dev rows passed the check, then training stopped).</summary>
+    MissingSplit,
 }

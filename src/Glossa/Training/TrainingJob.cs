@@ -149,10 +149,22 @@ public sealed class TrainingJob : IDisposable
             throw new GlossaException($"{options.Corpus}: corpus not found; pass --corpus PATH (or set GLOSSA_CORPUS); 'glossa synth DIR' writes a synthetic one");
     }
 
+    /// <summary>The training split and the validation split, or one line saying what to add or pass (a new user's manifest without dev rows got "has no split 'dev'").</summary>
+    static void RequireSplits(Corpus corpus, string valSplit)
+    {
+        string available = corpus.Splits.Count == 0 ? "none" : string.Join(", ", corpus.Splits.Keys);
+        if (!corpus.HasSplit("train"))
+            throw new GlossaException($"{corpus.Root}: corpus '{corpus.Name}' has no 'train' split to train on (available: {available}); add training clips to it");
+        if (!corpus.HasSplit(valSplit))
+            throw new GlossaException($"{corpus.Root}: corpus '{corpus.Name}' has no '{valSplit}' split to validate on (available: {available}); " +
+                $"add {valSplit} clips (the best checkpoint and early stopping are chosen on them), or name another split with --val-split");
+    }
+
     static Corpus LoadCorpus(TrainingOptions options, List<string> preamble)
     {
         RequireCorpusPath(options);
         var corpus = CorpusLoader.Load(options.Corpus, options.CorpusFormat is null ? null : CorpusLoader.ParseFormat(options.CorpusFormat));
+        RequireSplits(corpus, options.ValSplit);
         preamble.Add($"  corpus {corpus.Name} ({CorpusLoader.FormatName(corpus.Format)}) at {corpus.Root}: {corpus.Split("train").Count} train, {corpus.Split(options.ValSplit).Count} {options.ValSplit} clips");
         preamble.AddRange(CorpusNotes(corpus, options.ValSplit));
         return corpus;

@@ -75,6 +75,25 @@ public class ManifestReaderTests
     }
 
     [Fact]
+    public void A_manifest_without_dev_rows_is_warned_by_the_check_and_training_says_what_to_do()
+    {
+        // A new user's manifest with train and test rows only: 'OK: no errors', then training stopped on "has no split 'dev'".
+        using var fx = new CorpusFixture();
+        fx.WriteFrames("m/x", 5, i => $"{i}.png");
+        string file = fx.WriteText("m/list.csv", "id|path|split|glosses\nx1|x|train|A B\nx2|x|test|B A\n");
+        var problems = new CorpusProblems();
+        var report = CorpusChecker.Check(CorpusLoader.Load(file, null, problems), problems);
+        var warning = Assert.Single(report.Warnings, w => w.Kind == CorpusProblemKind.MissingSplit);
+        Assert.Contains("no 'dev' split: glossa train validates on it", warning.Message);
+        Assert.Contains("--val-split", warning.Message);
+        var error = Assert.Throws<GlossaException>(() => Glossa.Training.TrainingJob.Resolve(new Glossa.Training.TrainingOptions
+        {
+            Model = "tiny-student", Corpus = file, OutputDir = fx.Path("run"),
+        }));
+        Assert.Contains("has no 'dev' split to validate on (available: train, test); add dev clips", error.Message);
+    }
+
+    [Fact]
     public void A_header_typo_names_the_missing_column()
     {
         using var fx = new CorpusFixture();
