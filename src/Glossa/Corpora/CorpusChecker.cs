@@ -123,9 +123,20 @@ public static class CorpusChecker
     static void CheckFrames(Sample s, CorpusProblems problems, int maxErrors)
     {
         int bad = 0;
+        (int W, int H)? first = null;
+        bool mixedNamed = false;
         foreach (var frame in s.FramePaths)
         {
-            if (HeaderProblem(frame) is not { } problem) continue;
+            var (problem, size) = Header(frame);
+            // Frames of one clip in two sizes are each resized to the model's frame, so one is stretched against the other:
+            // a warning, once per clip (a new user's re-extracted frame passed silently).
+            if (size is { } wh && (first ??= wh) != wh && !mixedNamed)
+            {
+                mixedNamed = true;
+                problems.Warn(CorpusProblemKind.MixedFrameSizes, frame, null, s.Id,
+                    $"this frame is {wh.W}x{wh.H} but the clip's first is {first.Value.W}x{first.Value.H}: each frame is resized to the model's frame size, so the clip's frames are scaled differently; re-extract the clip's frames at one size");
+            }
+            if (problem is null) continue;
             if (++bad <= maxErrors)
                 problems.Error(CorpusProblemKind.UnreadableFrame, frame, null, s.Id, problem);
         }
@@ -138,18 +149,23 @@ public static class CorpusChecker
     }
 
     /// <summary>Opens the file and decodes the image header only (the pixels are not decoded); null when it is a usable frame.</summary>
-    internal static string? HeaderProblem(string path)
+    internal static string? HeaderProblem(string path) => Header(path).Problem;
+
+    /// <summary>What <see cref="HeaderProblem"/> finds, and the image's size when its header decodes.</summary>
+    static (string? Problem, (int W, int H)? Size) Header(string path)
     {
         const string corrupt = "the image header cannot be decoded (corrupt or not an image); re-extract this frame";
-        if (FrameHeader.MissingProblem(path) is { } missing) return missing;
+        if (FrameHeader.MissingProblem(path) is { } missing) return (missing, null);
         try
         {
             using var codec = SKCodec.Create(path);
-            return codec is null ? corrupt : FrameHeader.SizeProblem(codec.Info.Width, codec.Info.Height) ?? FrameHeader.TruncationProblem(path);
+            if (codec is null) return (corrupt, null);
+            var (w, h) = (codec.Info.Width, codec.Info.Height);
+            return (FrameHeader.SizeProblem(w, h) ?? FrameHeader.TruncationProblem(path), (w, h));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return corrupt;
+            return (corrupt, null);
         }
     }
 

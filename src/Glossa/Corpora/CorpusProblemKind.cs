@@ -46,4 +46,6 @@ public enum CorpusProblemKind
     Skipped,
     /// <summary>Warning: no train, dev or test split (a manifest without dev rows passed the check, then training stopped).</summary>
     MissingSplit,
+    /// <summary>Warning: the frames of one clip come in two sizes (each is resized to the model's frame on its own).</summary>
+    MixedFrameSizes,
 }

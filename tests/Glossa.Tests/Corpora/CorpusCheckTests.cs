@@ -106,6 +106,27 @@ public class CorpusCheckTests
     }
 
     [Fact]
+    public void Frames_of_one_clip_in_two_sizes_are_a_warning_once_per_clip()
+    {
+        // A new user's re-extracted 200x200 frame in a clip of another size passed the check and training silently.
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), 20);
+        string folder = Path.Combine(v, "features", "fullFrame-210x260px", "train", "t1", "1");
+        foreach (int i in new[] { 7, 9 })
+        {
+            using var big = new SkiaSharp.SKBitmap(12, 10);
+            using var data = big.Encode(SkiaSharp.SKEncodedImageFormat.Png, 90);
+            File.WriteAllBytes(Path.Combine(folder, $"t1.avi_pid0_fn{i:D6}-0.png"), data.ToArray());
+        }
+        var report = Check(v);
+        Assert.Empty(report.Errors);
+        var w = Assert.Single(report.Warnings, x => x.Kind == CorpusProblemKind.MixedFrameSizes);
+        Assert.Equal(("t1", "mixed_frame_sizes"), (w.Sample, w.KindName));
+        Assert.EndsWith("fn000007-0.png", w.File);
+        Assert.Contains("this frame is 12x10 but the clip's first is 8x8", w.Message);
+    }
+
+    [Fact]
     public void An_empty_annotation_is_reported()
     {
         using var fx = new CorpusFixture();
