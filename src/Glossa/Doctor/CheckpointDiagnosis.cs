@@ -46,11 +46,11 @@ public static class CheckpointDiagnosis
 
         // Every clip is scored, as evaluate and training's validation score them: the short ones are left out of the loss only,
         // and those the model gives no output frame are scored as empty hypotheses.
-        var noOutput = rejected.Where(r => r.NoOutput).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
-        var loader = new BatchLoader(samples.Where(s => !noOutput.Contains(s)).ToList(), vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
+        var (decodable, noOutput) = CtcFeasibility.ByOutput(samples, rejected);
+        var loader = new BatchLoader(decodable, vocabulary, new LoaderOptions { Frames = frames, Mode = FrameMode.Eval, BatchSize = 4 });
         var cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format));
         ValidationResult val;
-        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5, noOutput: [.. samples.Where(noOutput.Contains)]); }
+        try { val = new Validator(model, vocabulary, inference.Device, cleanup).Run(loader.Epoch(0), keepSamples: 5, noOutput: noOutput); }
         catch (NonFiniteLossException e) { return NonFinite(checkpoint, model.Config.Name, e.Module, "val_loss", string.Join(", ", e.SampleIds)); }
 
         // Another corpus than the one the model trained on: its history and its training signers are not this corpus's.

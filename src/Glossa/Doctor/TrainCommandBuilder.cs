@@ -167,11 +167,7 @@ public sealed class TrainCommandBuilder
         if (!folders.TryGetValue(stem, out string? name))
         {
             name = folder;
-            while (folders.ContainsValue(name))
-            {
-                name = NextRunName(name);
-                while (Directory.Exists(name)) name = NextRunName(name);
-            }
+            while (folders.ContainsValue(name)) name = FreeRunName(name);
             folders[stem] = name;
         }
         return stem + name;

@@ -64,7 +64,7 @@ public sealed partial class CleanupRules
 
     /// <summary><see cref="GroundTruth(IReadOnlyList{string})"/> of an utterance's words.</summary>
     public Utterance GroundTruth(Utterance annotation) =>
-        Kind == CleanupKind.Phoenix2014 ? annotation with { Words = Sentence2014(annotation.Words) } : annotation;
+        Kind == CleanupKind.Phoenix2014 ? annotation with { Words = GroundTruth(annotation.Words) } : annotation;
 
     /// <summary>Cleans a reference word sequence (a no-op for the official PHOENIX-2014 rules, whose STM is clean already).</summary>
     public IReadOnlyList<string> CleanReference(IReadOnlyList<string> words) => Kind switch

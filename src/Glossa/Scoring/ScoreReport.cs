@@ -32,7 +32,10 @@ public sealed class ScoreReport
     {
         var map = new Dictionary<string, ErrorCounts>(StringComparer.Ordinal);
         foreach (var u in Utterances)
-            map[AsciiCase.Lower(u.Speaker)] = map.GetValueOrDefault(AsciiCase.Lower(u.Speaker)) + u.Counts;
+        {
+            string speaker = AsciiCase.Lower(u.Speaker);
+            map[speaker] = map.GetValueOrDefault(speaker) + u.Counts;
+        }
         return map.ToList();
     }
 

@@ -101,11 +101,23 @@ public static class CtcFeasibility
     }
 
     /// <summary>
-    /// The <c>corpus check</c> options that count a clip's output frames as <paramref name="model"/> gives them: <c>--model</c>
-    /// with the shape options its configuration changed from the named model's, or <c>--stride S</c> for a model Glossa does
-    /// not name (an imported one).
+    /// <paramref name="samples"/> split into the clips that go through the model and those <paramref name="rejected"/> says it gives
+    /// no output frame at all (scored as empty hypotheses by evaluate, training's validation and diagnose), each in split order.
     /// </summary>
-    public static string CheckOptions(CslrModel model)
+    public static (List<Sample> Decodable, List<Sample> NoOutput) ByOutput(IEnumerable<Sample> samples, IEnumerable<Rejected> rejected)
+    {
+        var none = rejected.Where(r => r.NoOutput).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
+        var (decodable, noOutput) = (new List<Sample>(), new List<Sample>());
+        foreach (var s in samples) (none.Contains(s) ? noOutput : decodable).Add(s);
+        return (decodable, noOutput);
+    }
+
+    /// <summary>
+    /// The <c>corpus check</c> options that count a clip's output frames as <paramref name="model"/> gives them: <c>--model</c>
+    /// with the shape options its configuration changed from the named model's (and <paramref name="maxFrames"/>, training's frame
+    /// cap, when not the default), or <c>--stride S</c> for a model Glossa does not name (an imported one).
+    /// </summary>
+    public static string CheckOptions(CslrModel model, int maxFrames = TrainingOptions.DefaultMaxFrames)
     {
         var c = model.Config;
         if (!ModelFactory.Names.Contains(c.Name)) return $"--stride {model.TemporalStride}";
@@ -113,7 +125,8 @@ public static class CtcFeasibility
         string conv = Models.Temporal.TemporalConvSpec.Parse(c.TemporalConv).ToString();
         return $"--model {c.Name}" +
             (conv != Models.Temporal.TemporalConvSpec.Parse(named.TemporalConv).ToString() ? $" --temporal-conv {conv}" : "") +
-            (c.Backbone == ModelConfig.I3d && c.I3dTemporalStride != named.I3dTemporalStride ? $" --i3d-stride {c.I3dTemporalStride}" : "");
+            (c.Backbone == ModelConfig.I3d && c.I3dTemporalStride != named.I3dTemporalStride ? $" --i3d-stride {c.I3dTemporalStride}" : "") +
+            (maxFrames != TrainingOptions.DefaultMaxFrames ? $" --max-frames {maxFrames}" : "");
     }
 
     /// <summary>

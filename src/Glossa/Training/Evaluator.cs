@@ -123,7 +123,7 @@ public static class Evaluator
             n => (int)Math.Max(0, inference.Model.ComputeOutputLength(n)), videoLengths);
         var tooShort = rejected.Where(r => r.TooShort).ToList();
         // A clip the model gives no output frame cannot go through it: an empty hypothesis, as training's validation scores it.
-        var noOutput = tooShort.Where(r => r.NoOutput).Select(r => r.Sample).ToList();
+        var (decodable, noOutput) = CtcFeasibility.ByOutput(samples, tooShort);
         if (tooShort.Count > 0)
             warnings.Add($"{tooShort.Count} of {samples.Count} clips are too short for CTC at the model's temporal stride {inference.Model.TemporalStride} " +
                 $"(e.g. {string.Join(", ", tooShort.Take(3).Select(r => $"{r.Sample.Id}: {r.InputFrames} frames -> {r.OutputFrames} output frames, needs {r.RequiredFrames}"))}): " +
@@ -133,7 +133,7 @@ public static class Evaluator
 
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var decoded = Decode(inference, decoder, samples, noOutput, options, progress, cancel);
+        var decoded = Decode(inference, decoder, decodable, noOutput, options, progress, cancel);
         // As the official ground truth holds them (the STM written beside the results too).
         var references = samples.Select(s => cleanup.GroundTruth(s.ToUtterance())).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
@@ -184,15 +184,12 @@ public static class Evaluator
     /// <summary>Hypotheses, forward and decode seconds, and forward milliseconds per clip after the first batch (null with one batch).</summary>
     sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds, double? WarmMsPerClip);
 
-
-    /// <summary>Runs the model over the split in eval mode and decodes every clip.</summary>
-    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> samples, IReadOnlyList<Sample> noOutput,
+    /// <summary>Runs the model over the split in eval mode and decodes every clip it gives output frames; the clips in <paramref name="noOutput"/> get empty hypotheses.</summary>
+    static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> decodable, IReadOnlyList<Sample> noOutput,
         EvaluationOptions options, Action<int, int>? progress, CancellationToken cancel)
     {
         var hypotheses = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var s in noOutput) hypotheses[s.Id] = [];
-        var silent = noOutput.ToHashSet(ReferenceEqualityComparer.Instance);
-        var decodable = samples.Where(s => !silent.Contains(s)).ToList();
         if (decodable.Count == 0) return new Decoded(hypotheses, 0, 0, null);
         var loader = new BatchLoader(decodable, inference.Vocabulary, new LoaderOptions
         {
@@ -223,7 +220,7 @@ public static class Evaluator
             decode.Stop();
             for (int i = 0; i < b.Count; i++)
                 hypotheses[b.Ids[i]] = inference.Vocabulary.Decode(ids[i]);
-            progress?.Invoke(hypotheses.Count, samples.Count);
+            progress?.Invoke(hypotheses.Count, decodable.Count + noOutput.Count);
         }
         if (cancel.IsCancellationRequested)
             throw new OperationCanceledException("evaluation interrupted");

@@ -80,16 +80,14 @@ public sealed class TrainingJob : IDisposable
         var videoFrames = CtcFeasibility.VideoLengths(train.Concat(val), preamble);
         var (trainKept, trainRejected) = CtcFeasibility.Split(train, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
         var (valKept, valRejected) = CtcFeasibility.Split(val, vocabulary, n => FramePolicy.KeptFrames(frames, n), OutputLength, videoFrames);
-        string listAll = $"glossa corpus check {options.Corpus} {CtcFeasibility.CheckOptions(model)}" +
-            (options.MaxFrames != new TrainingOptions().MaxFrames ? $" --max-frames {options.MaxFrames}" : "");
+        string listAll = $"glossa corpus check {options.Corpus} {CtcFeasibility.CheckOptions(model, options.MaxFrames)}";
         preamble.AddRange(CtcFeasibility.Describe("train", train.Count, trainRejected, listAll: listAll));
         // A dev clip none of whose glosses training knows is not short: it is scored like any other, its glosses errors.
         preamble.AddRange(CtcFeasibility.Describe(options.ValSplit, val.Count, [.. valRejected.Where(r => r.TooShort)], scored: true, listAll: listAll));
         // Validation scores every clip, as evaluate does (until 2026-12-07 the short ones were left out, and the dev WER 'best'
         // was chosen by covered half the clips a new user's evaluate scored): the validator leaves the short ones out of the
         // loss only, and scores those the model gives no output frame at all as empty hypotheses.
-        var unscored = valRejected.Where(r => r.NoOutput).Select(r => r.Sample).ToHashSet(ReferenceEqualityComparer.Instance);
-        var valScored = val.Where(s => !unscored.Contains(s)).ToList();
+        var (valScored, valNoOutput) = CtcFeasibility.ByOutput(val, valRejected);
         if (trainKept.Count == 0)
             throw new GlossaException($"{options.Corpus}: no training clip is long enough for CTC with {config.Name} (temporal stride {model.TemporalStride}); raise --max-frames or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options)");
         if (valKept.Count == 0)
@@ -97,7 +95,7 @@ public sealed class TrainingJob : IDisposable
 
         var data = Loaders(options, frames, vocabulary, trainKept, valScored, ShortestInput(OutputLength), preamble) with
         {
-            ValNoOutput = [.. val.Where(unscored.Contains)],
+            ValNoOutput = valNoOutput,
             Cleanup = Scoring.CleanupRules.Parse(CorpusLoader.CleanupName(corpus.Format)),
         };
         return new TrainingJob(options, model, vocabulary, data, device, preamble, trainKept, trainRejected)
@@ -221,9 +219,10 @@ public sealed class TrainingJob : IDisposable
     /// </summary>
     public static System.Text.Json.Nodes.JsonObject ResolveModel(TrainingOptions resolved)
     {
-        var config = ResumedCheckpoint(resolved) is string last ? ModelCheckpoint.ReadConfig(last) : BuildConfig(resolved, ModelConfig.PhoenixClasses);
+        string? last = ResumedCheckpoint(resolved);
+        var config = last is not null ? ModelCheckpoint.ReadConfig(last) : BuildConfig(resolved, ModelConfig.PhoenixClasses);
         var json = config.ToResolvedJson();
-        if (ResumedCheckpoint(resolved) is null) json.Remove("num_classes");
+        if (last is null) json.Remove("num_classes");
         using (var model = ModelFactory.Create(config)) // the stride of an I3D cut before its last pool is the built model's to say
             json["temporal_stride"] = model.TemporalStride;
         return json;

@@ -221,7 +221,10 @@ public sealed record TrainingOptions
     public double TemporalRescale { get; init; } = Frames.FramePolicy.DefaultTemporalRescale;
 
     /// <summary>Longest clip in frames; longer clips are temporally subsampled to fit.</summary>
-    public int MaxFrames { get; init; } = 300;
+    public int MaxFrames { get; init; } = DefaultMaxFrames;
+
+    /// <summary>The default of <see cref="MaxFrames"/> (the doctor and corpus check name --max-frames only when it differs).</summary>
+    public const int DefaultMaxFrames = 300;
 
     /// <summary>Folder for the decoded-frame cache (decode each clip once, read raw frames after); null = no cache.</summary>
     public string? CacheDir { get; init; }

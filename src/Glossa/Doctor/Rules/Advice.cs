@@ -106,7 +106,7 @@ internal static class Advice
     /// <summary>The model-shaping train options that change output lengths, as corpus check takes them.</summary>
     static string ShapeOptions(string? temporalConv, int? i3dStride, int? maxFrames = null) =>
         (temporalConv is not null ? $" --temporal-conv {temporalConv}" : "") + (i3dStride is { } s ? $" --i3d-stride {s}" : "") +
-        (maxFrames is { } m && m != new Training.TrainingOptions().MaxFrames ? $" --max-frames {m}" : "");
+        (maxFrames is { } m && m != Training.TrainingOptions.DefaultMaxFrames ? $" --max-frames {m}" : "");
 
     public static IEnumerable<FindingAction> SmallerStride(RuleInput r, int stride)
     {

@@ -25,7 +25,7 @@ internal static class StaticRules
         // --max-frames subsamples every longer clip to that many frames: when it is below the trainer's default, the clips
         // were cut short by the option, and giving them their frames back is the direct fix.
         if (MaxFramesCut(r) is { } mf)
-            actions.Add(Advice.Command(r, $"--max-frames {mf} subsamples longer clips to {mf} frames, too few outputs for their labels: give them their frames back", ("max-frames", DefaultMaxFrames)));
+            actions.Add(Advice.Command(r, $"--max-frames {mf} subsamples longer clips to {mf} frames, too few outputs for their labels: give them their frames back", ("max-frames", Training.TrainingOptions.DefaultMaxFrames)));
         actions.Add(Advice.CheckFeasibility(r, c.TemporalStride));
         if (c.TemporalStride is { } s && s > 1)
             actions.AddRange(Advice.SmallerStride(r, s));
@@ -50,10 +50,8 @@ internal static class StaticRules
         };
     }
 
-    static int DefaultMaxFrames => new Training.TrainingOptions().MaxFrames;
-
     /// <summary>The run's --max-frames when it is below the trainer's default (the clips were cut short by the option), else null.</summary>
-    static int? MaxFramesCut(RuleInput r) => r.Run.Training?.MaxFrames is { } mf && mf < DefaultMaxFrames ? mf : null;
+    static int? MaxFramesCut(RuleInput r) => r.Run.Training?.MaxFrames is { } mf && mf < Training.TrainingOptions.DefaultMaxFrames ? mf : null;
 
     /// <summary>
     /// ctc_infeasible's first fix as train options: the frames --max-frames took back, else the smaller stride
@@ -61,7 +59,7 @@ internal static class StaticRules
     /// </summary>
     public static IReadOnlyList<(string Name, object Value)> CtcFix(RuleInput r)
     {
-        if (MaxFramesCut(r) is not null) return [("max-frames", DefaultMaxFrames)];
+        if (MaxFramesCut(r) is not null) return [("max-frames", Training.TrainingOptions.DefaultMaxFrames)];
         return r.Context.TemporalStride is { } s && s > 1 && Advice.StrideFix(r.Run, s) is { } fix ? [(fix.Name, fix.Value)] : [];
     }
 
