@@ -36,6 +36,10 @@ internal static class CorpusCommand
         var maxFrames = new Option<int?>("--max-frames") { Description = "With --model: the frame cap of training's --max-frames (default 300): longer clips are counted at this many frames." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var noFrames = new Option<bool>("--skip-frames") { Description = "Do not open every frame (only list them); much faster on a cold disk." };
+        var decodeFrames = new Option<bool>("--decode-frames")
+        {
+            Description = "Also decode every frame's pixels (and every video frame, with ffprobe), to find damaged image data behind a sound header; slower (a full decode of the corpus).",
+        };
         var command = new Command("check", "Validate a corpus: missing or corrupt frames, malformed lines, empty annotations, duplicate ids, clips too short for CTC. Exit code 1 when errors are found.");
         command.Arguments.Add(path);
         command.Options.Add(format);
@@ -46,9 +50,12 @@ internal static class CorpusCommand
         command.Options.Add(maxFrames);
         command.Options.Add(json);
         command.Options.Add(noFrames);
+        command.Options.Add(decodeFrames);
         command.SetAction(parse => CliRunner.Guard(() =>
         {
-            var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames) };
+            if (parse.GetValue(noFrames) && parse.GetValue(decodeFrames))
+                throw new GlossaException("--skip-frames and --decode-frames contradict each other: give one (--decode-frames opens every frame and decodes it)");
+            var options = new CorpusCheckOptions { Stride = parse.GetValue(stride), CheckFrames = !parse.GetValue(noFrames), DecodePixels = parse.GetValue(decodeFrames) };
             if (parse.GetValue(model) is not null && parse.GetResult(stride) is { Implicit: false })
                 throw new GlossaException("--stride and --model both say how to count output frames: give one (--model counts them as that model does)");
             using var counter = ModelLengths(parse.GetValue(model), parse.GetValue(temporalConv), parse.GetValue(i3dStride), parse.GetValue(maxFrames));

@@ -21,6 +21,13 @@ public sealed record CorpusCheckOptions
     /// <summary>Decode every frame's header (not its pixels) and check that the file is not cut short, to find corrupt images. Costs two small reads per frame.</summary>
     public bool CheckFrames { get; init; } = true;
 
+    /// <summary>
+    /// Also decode every frame's pixels (and, for video samples, let ffprobe decode every frame instead of counting packets),
+    /// to find damaged image data that a sound header and end marker let through; a frame training cannot decode stops it in
+    /// its first epoch. Costs a full decode of the corpus (about 1 ms per 210x260 PNG on one core).
+    /// </summary>
+    public bool DecodePixels { get; init; }
+
     /// <summary>Count the frames of video samples with ffprobe (<c>-count_packets</c>), so their CTC length can be checked.</summary>
     public bool ProbeVideos { get; init; } = true;
 

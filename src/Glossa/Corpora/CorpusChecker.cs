@@ -111,23 +111,23 @@ public static class CorpusChecker
             if (s.VideoPath is null)
             {
                 lengths[s] = s.FramePaths.Count;
-                if (options.CheckFrames) CheckFrames(s, problems, options.MaxFrameErrorsPerSample);
+                if (options.CheckFrames || options.DecodePixels) CheckFrames(s, problems, options.MaxFrameErrorsPerSample, options.DecodePixels);
             }
             else
-                lengths[s] = haveProbe ? ProbeVideo(s, problems) : -1;
+                lengths[s] = haveProbe ? ProbeVideo(s, problems, options.DecodePixels) : -1;
             progress?.Report(Interlocked.Increment(ref done));
         });
         return lengths;
     }
 
-    static void CheckFrames(Sample s, CorpusProblems problems, int maxErrors)
+    static void CheckFrames(Sample s, CorpusProblems problems, int maxErrors, bool decodePixels)
     {
         int bad = 0;
         (int W, int H)? first = null;
         bool mixedNamed = false;
         foreach (var frame in s.FramePaths)
         {
-            var (problem, size) = Header(frame);
+            var (problem, size) = Header(frame, decodePixels);
             // Frames of one clip in two sizes are each resized to the model's frame, so one is stretched against the other:
             // a warning, once per clip (a new user's re-extracted frame passed silently).
             if (size is { } wh && (first ??= wh) != wh && !mixedNamed)
@@ -149,10 +149,13 @@ public static class CorpusChecker
     }
 
     /// <summary>Opens the file and decodes the image header only (the pixels are not decoded); null when it is a usable frame.</summary>
-    internal static string? HeaderProblem(string path) => Header(path).Problem;
+    internal static string? HeaderProblem(string path) => Header(path, decodePixels: false).Problem;
 
-    /// <summary>What <see cref="HeaderProblem"/> finds, and the image's size when its header decodes.</summary>
-    static (string? Problem, (int W, int H)? Size) Header(string path)
+    /// <summary>
+    /// What <see cref="HeaderProblem"/> finds, and the image's size when its header decodes; with <paramref name="decodePixels"/>
+    /// the pixels are decoded too, as training decodes them (damaged compressed data behind a sound header and end marker).
+    /// </summary>
+    static (string? Problem, (int W, int H)? Size) Header(string path, bool decodePixels)
     {
         const string corrupt = "the image header cannot be decoded (corrupt or not an image); re-extract this frame";
         if (FrameHeader.MissingProblem(path) is { } missing) return (missing, null);
@@ -161,7 +164,9 @@ public static class CorpusChecker
             using var codec = SKCodec.Create(path);
             if (codec is null) return (corrupt, null);
             var (w, h) = (codec.Info.Width, codec.Info.Height);
-            return (FrameHeader.SizeProblem(w, h) ?? FrameHeader.TruncationProblem(path), (w, h));
+            string? problem = FrameHeader.SizeProblem(w, h) ?? FrameHeader.TruncationProblem(path);
+            if (problem is null && decodePixels) problem = PixelProblem(codec);
+            return (problem, (w, h));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -169,12 +174,26 @@ public static class CorpusChecker
         }
     }
 
-    static int ProbeVideo(Sample s, CorpusProblems problems)
+    [ThreadStatic] static byte[]? pixelBuffer;
+
+    /// <summary>Why the pixels behind a sound header do not decode (as training's decoder would fail on them), or null.</summary>
+    static unsafe string? PixelProblem(SKCodec codec)
+    {
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888,
+            codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        if (pixelBuffer is null || pixelBuffer.Length < info.BytesSize) pixelBuffer = new byte[info.BytesSize];
+        SKCodecResult result;
+        fixed (byte* p = pixelBuffer) result = codec.GetPixels(info, (IntPtr)p);
+        return result == SKCodecResult.Success ? null
+            : $"the image header is sound but its pixels do not decode ({result}: damaged or cut image data), and training would stop on it; re-extract this frame";
+    }
+
+    static int ProbeVideo(Sample s, CorpusProblems problems, bool decode)
     {
         string video = s.VideoPath!;
         try
         {
-            var (frames, problem) = VideoLength.Count(video);
+            var (frames, problem) = VideoLength.Count(video, decode);
             if (problem is not null)
                 problems.Warn(CorpusProblemKind.UnreadableVideo, video, null, s.Id,
                     $"ffprobe reports errors while reading the video ({problem}): it may be truncated or damaged, and then its {frames} frames are fewer than the clip's or do not all decode; re-encode it or download it again");

@@ -13,16 +13,18 @@ public static class VideoLength
     /// The frames of the first video stream as ffprobe counts them (its packets: read, not decoded), and the first error
     /// ffprobe reported while reading them, or null: a truncated download or a damaged stream still gives a count, shorter
     /// than the clip or with frames that will not decode, and only the errors tell. A <see cref="GlossaException"/> naming
-    /// the file when ffprobe cannot read it at all.
+    /// the file when ffprobe cannot read it at all. With <paramref name="decode"/> ffprobe decodes every frame and counts the
+    /// frames it decoded (<c>-count_frames</c>), so damaged frames behind sound packets are reported too; slower.
     /// </summary>
-    public static (int Frames, string? Problem) Count(string path)
+    public static (int Frames, string? Problem) Count(string path, bool decode = false)
     {
         if (!File.Exists(path)) throw new GlossaException($"{path}: video file not found");
         ProcessResult result;
         try
         {
             result = ProcessRunner.Run(ExternalTool.Ffprobe.StartInfo(
-                ["-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path]),
+                ["-v", "error", "-select_streams", "v:0", decode ? "-count_frames" : "-count_packets", "-show_entries",
+                    decode ? "stream=nb_read_frames" : "stream=nb_read_packets", "-of", "csv=p=0", path]),
                 "ffprobe", TimeSpan.FromMinutes(2), allowFailure: true);
         }
         catch (GlossaException e)

@@ -106,6 +106,35 @@ public class CorpusCheckTests
     }
 
     [Fact]
+    public void Damaged_pixel_data_behind_a_sound_header_is_found_only_when_pixels_are_decoded()
+    {
+        // A PNG whose header and IEND are intact but whose compressed pixels are scrambled passed the header check and
+        // stopped training in its first epoch; --decode-frames decodes the pixels as training does.
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", Good(), 20);
+        string bad = Path.Combine(v, "features", "fullFrame-210x260px", "train", "t1", "1", "t1.avi_pid0_fn000007-0.png");
+        using (var bitmap = new SkiaSharp.SKBitmap(64, 48))
+        {
+            var random = new Random(3);
+            for (int y = 0; y < 48; y++)
+                for (int x = 0; x < 64; x++) bitmap.SetPixel(x, y, new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+            using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 90);
+            byte[] bytes = data.ToArray();
+            int idat = bytes.AsSpan().IndexOf("IDAT"u8);
+            for (int i = idat + 40; i < bytes.Length - 40; i++) bytes[i] ^= 0x5A; // the compressed data, not the chunk lengths or IEND
+            File.WriteAllBytes(bad, bytes);
+        }
+        Assert.DoesNotContain(Check(v).Errors, e => e.Kind == CorpusProblemKind.UnreadableFrame);
+        Assert.Throws<Glossa.Common.GlossaException>(() => Glossa.Frames.ImageDecoder.Decode(bad)); // what training meets
+
+        var problems = new CorpusProblems();
+        var corpus = CorpusLoader.Load(v, null, problems);
+        var e = SingleError(CorpusChecker.Check(corpus, problems, new CorpusCheckOptions { DecodePixels = true }), CorpusProblemKind.UnreadableFrame);
+        Assert.Equal((bad, "t1"), (e.File, e.Sample));
+        Assert.Contains("pixels do not decode", e.Message);
+    }
+
+    [Fact]
     public void Frames_of_one_clip_in_two_sizes_are_a_warning_once_per_clip()
     {
         // A new user's re-extracted 200x200 frame in a clip of another size passed the check and training silently.

@@ -77,6 +77,7 @@ public class VideoCheckTests
         var (frames, problem) = VideoLength.Count(fx.Path("v", "ok.mp4"));
         Assert.Equal(20, frames);
         Assert.Null(problem);
+        Assert.Equal((20, (string?)null), VideoLength.Count(fx.Path("v", "ok.mp4"), decode: true)); // corpus check --decode-frames
         var (cutFrames, cutProblem) = VideoLength.Count(fx.Path("v", "cut.mp4"));
         Assert.InRange(cutFrames, 1, 63);
         Assert.NotNull(cutProblem);
