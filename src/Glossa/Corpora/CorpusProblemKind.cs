@@ -48,4 +48,6 @@ public enum CorpusProblemKind
     MissingSplit,
     /// <summary>Warning: the frames of one clip come in two sizes (each is resized to the model's frame on its own).</summary>
     MixedFrameSizes,
+    /// <summary>Warning: samples with an empty signer column (they count as one signer, "unknown", and unseen signers cannot be told).</summary>
+    MissingSigner,
 }

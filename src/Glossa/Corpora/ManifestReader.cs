@@ -103,12 +103,13 @@ internal static class ManifestReader
             if (!builders.TryGetValue(ssplit, out var builder))
                 builders[ssplit] = builder = new SplitBuilder(ssplit, problems);
             if (!builder.Claim(sid, manifest, line)) continue;
-            string who = signer >= 0 && cols[signer].Trim().Length > 0 ? cols[signer].Trim() : "unknown";
+            string who = signer >= 0 ? builder.Signer(cols[signer], manifest, line) : "unknown";
             var sample = ReadSample(sid, ssplit, who, spath, cols[glosses], baseDir, manifest, line, problems);
             if (sample is not null) builder.Add(sample);
         }
         if (builders.Count == 0 && !problems.HasErrors && problems.OnlySplits is null)
             problems.Error(CorpusProblemKind.MalformedLine, manifest, headerIndex + 1, null, "the manifest holds only its header and no samples; add one row per sample");
+        foreach (var builder in builders.Values) builder.WarnEmptySigners();
         foreach (var (name, builder) in builders)
             if (name is not ("train" or "dev" or "test"))
                 problems.Warn(CorpusProblemKind.UnknownSplit, manifest, FirstLine(builder), null,

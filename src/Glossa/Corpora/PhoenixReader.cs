@@ -94,6 +94,7 @@ internal static class PhoenixReader
             var sample = ReadRow(lines[i], file, i + 1, split, frameRoot, layout, builder, problems, framesThere);
             if (sample is not null) builder.Add(sample);
         }
+        builder.WarnEmptySigners();
         if (lines.Length > 0 && lines.Skip(1).All(string.IsNullOrWhiteSpace))
             problems.Error(CorpusProblemKind.MalformedLine, file, 1, null, $"holds only the header and no samples; split '{split}' needs one row per sample");
         return builder.Samples;
@@ -148,8 +149,7 @@ internal static class PhoenixReader
             ok = false;
         }
         if (!ok) return null;
-        string signer = cols[layout.SignerColumn].Trim();
-        return new Sample(id, split, signer.Length == 0 ? "unknown" : signer, glosses, frames, null, $"{file}:{line}");
+        return new Sample(id, split, builder.Signer(cols[layout.SignerColumn], file, line), glosses, frames, null, $"{file}:{line}");
     }
 
     /// <summary>

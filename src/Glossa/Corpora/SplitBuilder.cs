@@ -1,3 +1,5 @@
+using Glossa.Common;
+
 namespace Glossa.Corpora;
 
 /// <summary>
@@ -27,6 +29,31 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
     }
 
     public void Add(Sample sample) => samples.Add(sample);
+
+    int emptySigners;
+    string? firstEmptySigner;
+
+    /// <summary>
+    /// The signer of a row whose signer column holds <paramref name="field"/>: "unknown" when it is empty, counted so that
+    /// <see cref="WarnEmptySigners"/> can say so once for the split (an empty signer passed silently).
+    /// </summary>
+    public string Signer(string field, string file, int line)
+    {
+        string signer = field.Trim();
+        if (signer.Length > 0) return signer;
+        if (emptySigners++ == 0) firstEmptySigner = $"{file}:{line}";
+        return "unknown";
+    }
+
+    /// <summary>One warning for the split's rows with an empty signer column, naming the first.</summary>
+    public void WarnEmptySigners()
+    {
+        if (emptySigners == 0) return;
+        var (file, line) = CorpusChecker.SplitSource(firstEmptySigner!);
+        problems.Warn(CorpusProblemKind.MissingSigner, file, line, null,
+            $"split '{Split}': {Words.Count(emptySigners, "row")} with an empty signer column (the first here): they count as one signer, " +
+            "'unknown', whom the signer counts leave out, so whether they sign in train cannot be told (signer-independent figures); fill in the signer");
+    }
 
     /// <summary>What to run on a file that is not UTF-8: the usual encodings of the corpora Glossa reads.</summary>
     const string ConvertAdvice = "convert the file, e.g. iconv -f gb18030 -t utf-8 for Chinese (CSL-Daily), iconv -f latin1 -t utf-8 for German";

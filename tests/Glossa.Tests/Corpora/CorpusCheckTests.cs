@@ -135,6 +135,23 @@ public class CorpusCheckTests
     }
 
     [Fact]
+    public void Rows_with_an_empty_signer_are_one_warning_per_split_naming_the_first()
+    {
+        var rows = Good();
+        rows["train"] = ["t0|t0/1/*.png||__ON__ A B __OFF__", "t1|t1/1/*.png| |A  C"];
+        using var fx = new CorpusFixture();
+        string v = fx.WritePhoenix2014("phoenix-2014-multisigner", rows, 20);
+        var report = Check(v);
+        Assert.Empty(report.Errors);
+        var w = Assert.Single(report.Warnings, x => x.Kind == CorpusProblemKind.MissingSigner);
+        Assert.Equal(("missing_signer", 2), (w.KindName, w.Line));
+        Assert.EndsWith("train.corpus.csv", w.File);
+        Assert.Contains("split 'train': 2 rows with an empty signer", w.Message);
+        Assert.Equal(0, report.Splits["train"].Signers);
+        Assert.DoesNotContain(Check(fx.WritePhoenix2014("phoenix-2014-other", Good(), 20)).Warnings, x => x.Kind == CorpusProblemKind.MissingSigner);
+    }
+
+    [Fact]
     public void Frames_of_one_clip_in_two_sizes_are_a_warning_once_per_clip()
     {
         // A new user's re-extracted 200x200 frame in a clip of another size passed the check and training silently.
