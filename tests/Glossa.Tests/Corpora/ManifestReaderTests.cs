@@ -38,6 +38,10 @@ public class ManifestReaderTests
             Assert.Equal("unknown", dev.Signer);
             Assert.EndsWith("glossa-manifest.csv:5", dev.Source);
         }
+        var problems = new CorpusProblems(strict: false);
+        CorpusLoader.Load(fx.Path("my-corpus"), null, problems);
+        var w = Assert.Single(problems.Warnings, x => x.Kind == CorpusProblemKind.MissingSigner); // said, not silent
+        Assert.Equal((5, "split 'dev': 1 row with an empty signer"), (w.Line, w.Message[..39]));
     }
 
     [Fact]
