@@ -52,7 +52,16 @@ internal static class RecognizeCommand
             var files = parse.GetValue(inputs)!;
             // Every input, before loading the model and printing any result. A warning (a video ffprobe reads with errors) is
             // printed with that input's result: when the video then fails to decode, its error line says it alone.
-            var warnings = files.Distinct().ToDictionary(f => f, Recognizer.ValidateInput);
+            // Every bad input is named, one line each, not only the first (a user fixed and reran once per bad file).
+            var warnings = new Dictionary<string, string?>();
+            var bad = new List<string>();
+            foreach (var f in files.Distinct())
+            {
+                try { warnings[f] = Recognizer.ValidateInput(f); }
+                catch (Glossa.Common.GlossaException e) { bad.Add(e.Message); }
+            }
+            foreach (var line in bad.SkipLast(1)) Console.Error.WriteLine($"glossa: error: {line}");
+            if (bad.Count > 0) throw new Glossa.Common.GlossaException(bad[^1] + (bad.Count > 1 ? $" ({bad.Count} inputs cannot be recognised, each named on its own line)" : ""));
             using var recognizer = Recognizer.Load(options);
             if (streaming)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -69,9 +78,11 @@ internal static class RecognizeCommand
                 string input = files[i];
                 Action<StableUpdate>? onStable = streaming ? u => PrintUpdate(u, asJson) : null;
                 var result = recognizer.Recognize(input, onStable, cancel);
-                if (warnings[input] is { } warning) Console.Error.WriteLine($"glossa: warning: {warning}");
-                if (asJson && !streaming) { results.Add(ToJson(result, withCtm ? ids[i] : null, warnings[input])); continue; }
-                if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm ? ids[i] : null, warnings[input]), Compact));
+                // The input check's warning (ffprobe read it with errors) or the decoder's (it decoded with errors), or both.
+                string? warning = string.Join("; ", new[] { warnings[input], result.Warning }.OfType<string>()) is { Length: > 0 } w ? w : null;
+                if (warning is not null) Console.Error.WriteLine($"glossa: warning: {warning}");
+                if (asJson && !streaming) { results.Add(ToJson(result, withCtm ? ids[i] : null, warning)); continue; }
+                if (asJson) Console.WriteLine(JsonSerializer.Serialize(ToJson(result, withCtm ? ids[i] : null, warning), Compact));
                 else Print(result, withCtm ? ids[i] : null, options.NBest);
             }
             if (asJson && !streaming) CliRunner.PrintJson(results);

@@ -55,7 +55,7 @@ public static class CorpusChecker
                 var (file, line) = SplitSource(s.Source);
                 string counted = options.Model is { } model
                     ? $"{t} frames give {model} {steps} output frames"
-                    : $"{t} frames give floor({t}/{options.Stride}) = {steps} CTC steps";
+                    : $"{Words.Count(t, "frame")} give{(t == 1 ? "s" : "")} floor({t}/{options.Stride}) = {Words.Count(steps, "CTC step")}";
                 problems.Error(CorpusProblemKind.CtcInfeasible, file, line, s.Id,
                     $"{counted} but its {s.Glosses.Count} glosses need at least {need} (label length + immediate repeats); drop the sample or train a model of smaller temporal stride (the --temporal-conv and --i3d-stride options of glossa train)");
             }
@@ -191,17 +191,18 @@ public static class CorpusChecker
     static int ProbeVideo(Sample s, CorpusProblems problems, bool decode)
     {
         string video = s.VideoPath!;
+        var (file, line) = SplitSource(s.Source); // the row naming the video (the message names the video itself)
         try
         {
             var (frames, problem) = VideoLength.Count(video, decode);
             if (problem is not null)
-                problems.Warn(CorpusProblemKind.UnreadableVideo, video, null, s.Id,
-                    $"ffprobe reports errors while reading the video ({problem}): it may be truncated or damaged, and then its {frames} frames are fewer than the clip's or do not all decode; re-encode it or download it again");
+                problems.Warn(CorpusProblemKind.UnreadableVideo, file, line, s.Id,
+                    $"{video}: ffprobe reports errors while reading the video ({problem}): it may be truncated or damaged, and then its {frames} frames are fewer than the clip's or do not all decode; re-encode it or download it again");
             return frames;
         }
         catch (GlossaException e)
         {
-            problems.Error(CorpusProblemKind.UnreadableVideo, video, null, s.Id, e.Message.StartsWith(video + ": ", StringComparison.Ordinal) ? e.Message[(video.Length + 2)..] : e.Message);
+            problems.Error(CorpusProblemKind.UnreadableVideo, file, line, s.Id, e.Message.StartsWith(video + ": ", StringComparison.Ordinal) ? e.Message : $"{video}: {e.Message}");
             return -1;
         }
     }

@@ -68,6 +68,10 @@ public static class CorpusLoader
         string? givenFile = null;
         if (File.Exists(full))
         {
+            // A video or image is not a corpus: say so, instead of quoting its bytes as a header (a new user's .mp4 printed 1.2 KB of binary).
+            if (FrameFolder.IsVideo(full) || FrameFolder.IsImage(full))
+                throw new GlossaException($"{full}: a {(FrameFolder.IsVideo(full) ? "video" : "frame image")}, not a corpus; pass the corpus folder or a manifest " +
+                    "listing it (docs/corpus-formats.md), or recognise it with 'glossa recognize -c CHECKPOINT FILE'");
             if (format is null or CorpusFormat.Manifest && ManifestReader.LooksLikeManifest(full))
                 return (CorpusFormat.Manifest, full);
             if (format == CorpusFormat.Manifest)

@@ -11,7 +11,7 @@ internal static class FrameFolder
     public static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
 
     /// <summary>Extensions accepted as video files (decoded through ffmpeg).</summary>
-    public static readonly string[] VideoExtensions = [".mp4", ".avi", ".mkv", ".webm", ".mov"];
+    public static readonly string[] VideoExtensions = [".mp4", ".avi", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v"];
 
     static readonly EnumerationOptions Options = new()
     {

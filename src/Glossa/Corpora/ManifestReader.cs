@@ -44,6 +44,7 @@ internal static class ManifestReader
             {
                 number++;
                 if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#')) continue;
+                if (line.Contains('\0')) return null; // a binary file, not a header to quote
                 var cols = SplitHeader(line, out _);
                 string[] required = ["id", "path", "glosses"];
                 return cols.Length >= 3 && required.Any(c => !cols.Contains(c)) ? (number, line.Trim(), Missing(cols, required)) : null;
@@ -159,8 +160,10 @@ internal static class ManifestReader
             frames = FrameFolder.ListImages(full);
             if (frames.Count == 0 && !problems.FramesOptional)
             {
+                int videos = Directory.EnumerateFiles(full).Count(FrameFolder.IsVideo);
                 problems.Error(CorpusProblemKind.MissingFrames, manifest, line, id,
-                    $"the folder {full} holds no frame images ({string.Join(" ", FrameFolder.ImageExtensions)})");
+                    $"the folder {full} holds no frame images ({string.Join(" ", FrameFolder.ImageExtensions)})" +
+                    (videos > 0 ? $"; it holds {Words.Count(videos, "video")}: give each video its own row, its path naming the video file" : ""));
                 ok = false;
             }
         }

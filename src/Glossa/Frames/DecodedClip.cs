@@ -20,6 +20,12 @@ public sealed class DecodedClip
         Pixels = pixels;
     }
 
+    /// <summary>
+    /// The decoder's first error line when a video decoded to the end with errors (damaged frames, which ffmpeg conceals
+    /// or drops: the clip may be shorter than its container says), else null. Not stored in the frame cache.
+    /// </summary>
+    public string? DecodeErrors { get; init; }
+
     /// <summary>Number of frames.</summary>
     public int Length { get; }
 

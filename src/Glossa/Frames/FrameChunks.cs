@@ -12,9 +12,10 @@ public static class FrameChunks
     /// <summary>
     /// Chunks of <paramref name="chunkFrames"/> frames (the last one may be shorter); consecutive
     /// chunks share <paramref name="overlap"/> frames so a recogniser can stitch them. The caller
-    /// owns and disposes each chunk.
+    /// owns and disposes each chunk. <paramref name="onDecodeErrors"/>: as <see cref="FrameSource.Stream"/>.
     /// </summary>
-    public static IEnumerable<FrameChunk> Read(FrameSource source, FrameOptions options, int chunkFrames, int overlap = 0, CancellationToken ct = default)
+    public static IEnumerable<FrameChunk> Read(FrameSource source, FrameOptions options, int chunkFrames, int overlap = 0, CancellationToken ct = default,
+        Action<string>? onDecodeErrors = null)
     {
         options.Validate();
         if (chunkFrames < 1) throw new ArgumentOutOfRangeException(nameof(chunkFrames), "a chunk needs at least one frame");
@@ -24,7 +25,7 @@ public static class FrameChunks
         var pending = new byte[(long)chunkFrames * frameBytes];
         int count = 0, start = 0;
         bool newSinceLast = false;
-        foreach (var frame in source.Stream(w, h, ct))
+        foreach (var frame in source.Stream(w, h, ct, onDecodeErrors))
         {
             frame.Pixels.AsSpan(0, frameBytes).CopyTo(pending.AsSpan(count * frameBytes, frameBytes));
             count++;

@@ -45,7 +45,7 @@ public sealed class FrameFileSource : FrameSource
         return new DecodedClip(n, width, height, pixels);
     }
 
-    public override IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default)
+    public override IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default, Action<string>? onDecodeErrors = null)
     {
         foreach (var path in paths)
         {

@@ -23,8 +23,11 @@ public abstract class FrameSource
     /// <remarks>Frame files decode only the frames asked for; a video is decoded whole and then picked from.</remarks>
     public abstract DecodedClip Decode(int width, int height, IReadOnlyList<int>? indices = null, CancellationToken ct = default);
 
-    /// <summary>Streams all frames resized to width x height, one at a time.</summary>
-    public abstract IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default);
+    /// <summary>
+    /// Streams all frames resized to width x height, one at a time. <paramref name="onDecodeErrors"/> hears the decoder's
+    /// first error line when a video decoded to the end with errors (damaged frames); frame files fail instead.
+    /// </summary>
+    public abstract IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default, Action<string>? onDecodeErrors = null);
 
     /// <summary>The source of a corpus sample.</summary>
     public static FrameSource For(Sample sample, VideoDecoder? video = null)
@@ -55,10 +58,12 @@ public abstract class FrameSource
             {
                 // A PHOENIX clip folder keeps its frames one level down (<id>/1/): name the subfolder that holds them.
                 var inner = Directory.EnumerateDirectories(path).Order(StringComparer.Ordinal).FirstOrDefault(d => Images(d).Count > 0);
-                int videos = Directory.EnumerateFiles(path).Count(VideoDecoder.IsVideo);
+                var kinds = Directory.EnumerateFiles(path).Where(VideoDecoder.IsVideo).GroupBy(f => Path.GetExtension(f).ToLowerInvariant()).ToList();
+                int videos = kinds.Sum(k => k.Count());
+                string glob = Path.Combine(path, "*") + (kinds.Count == 1 ? kinds[0].Key : ""); // videos of several kinds: all of them
                 throw new GlossaException($"{path}: the folder holds no frame images ({string.Join(" ", Corpora.FrameFolder.ImageExtensions)})" +
                     (inner is not null ? $"; its subfolder {Path.GetFileName(inner)}/ does (a PHOENIX clip keeps them in <id>/1/): give {Path.Combine(path, Path.GetFileName(inner))}"
-                     : videos > 0 ? $"; it holds {videos} video{(videos == 1 ? "" : "s")}: give each video as an input (e.g. {Path.Combine(path, "*")}{Path.GetExtension(Directory.EnumerateFiles(path).First(VideoDecoder.IsVideo))})"
+                     : videos > 0 ? $"; it holds {videos} video{(videos == 1 ? "" : "s")}: give each video as an input (e.g. {glob})"
                      : ""));
             }
             return new FrameFileSource(files);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Glossa.Common;
+using Glossa.Corpora;
 
 namespace Glossa.Frames;
 
@@ -11,8 +12,7 @@ namespace Glossa.Frames;
 public sealed class VideoDecoder
 {
     /// <summary>File extensions treated as video.</summary>
-    public static readonly IReadOnlySet<string> Extensions =
-        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".mp4", ".avi", ".mkv", ".webm", ".mov", ".mpg", ".mpeg", ".m4v" };
+    public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(FrameFolder.VideoExtensions, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The decoder using /usr/bin/ffmpeg (or the first ffmpeg on PATH; GLOSSA_FFMPEG overrides).</summary>
     public static VideoDecoder Default { get; } = new(ExternalTool.Ffmpeg.Path, ExternalTool.Ffprobe.Path);
@@ -50,9 +50,11 @@ public sealed class VideoDecoder
     /// Streams the frames of a video, resized by ffmpeg (bilinear) to width x height, or at the
     /// native size when both are null. Frames are produced lazily; stopping the enumeration
     /// kills ffmpeg. Throws a <see cref="GlossaException"/> naming the file and ffmpeg's first
-    /// error line if the video cannot be decoded.
+    /// error line if the video cannot be decoded; <paramref name="onDecodeErrors"/> hears ffmpeg's first error line when it
+    /// decoded the video to the end but reported errors on the way (damaged frames, concealed or dropped).
     /// </summary>
-    public IEnumerable<RgbImage> ReadFrames(string path, int? width = null, int? height = null, CancellationToken ct = default)
+    public IEnumerable<RgbImage> ReadFrames(string path, int? width = null, int? height = null, CancellationToken ct = default,
+        Action<string>? onDecodeErrors = null)
     {
         var (w, h) = width is int ww && height is int hh ? (ww, hh) : Probe(path);
         int frameBytes = w * h * 3;
@@ -68,15 +70,19 @@ public sealed class VideoDecoder
             count++;
             yield return new RgbImage(w, h, pixels);
         }
-        run.Finish(path, count);
+        if (run.Finish(path, count) is { } errors) onDecodeErrors?.Invoke(errors);
     }
 
-    /// <summary>Decodes the whole video, resized to width x height, into one contiguous clip.</summary>
+    /// <summary>
+    /// Decodes the whole video, resized to width x height, into one contiguous clip; its <see cref="DecodedClip.DecodeErrors"/>
+    /// holds ffmpeg's first error line when the video decoded to the end with errors.
+    /// </summary>
     public DecodedClip ReadClip(string path, int width, int height, CancellationToken ct = default)
     {
         int frameBytes = width * height * 3;
         var buffer = new byte[frameBytes * 64];
         int count = 0;
+        string? errors;
         using (var run = Start(path, width, height, scale: true))
         {
             var stdout = run.Process.StandardOutput.BaseStream;
@@ -94,9 +100,9 @@ public sealed class VideoDecoder
                 if (got < frameBytes) { run.Finish(path, frames: -1); break; }
                 count++;
             }
-            run.Finish(path, count);
+            errors = run.Finish(path, count);
         }
-        return new DecodedClip(count, width, height, buffer);
+        return new DecodedClip(count, width, height, buffer) { DecodeErrors = errors };
     }
 
     Running Start(string path, int width, int height, bool scale)
@@ -104,7 +110,9 @@ public sealed class VideoDecoder
         CheckInput(path);
         var args = new List<string> { "-nostdin", "-v", "error", "-i", path, "-an", "-sn" };
         if (scale) args.AddRange(["-vf", $"scale={width}:{height}:flags=bilinear"]);
-        args.AddRange(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+        // Every decoded frame once, as ffprobe counts them (VideoLength): rawvideo output otherwise converts a variable frame
+        // rate to a constant one by repeating frames (103 frames of a VFR clip came out as 154).
+        args.AddRange(["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
         return new Running(StartProcess(FfmpegPath, "ffmpeg", args));
     }
 
@@ -112,6 +120,8 @@ public sealed class VideoDecoder
     {
         if (!File.Exists(path))
             throw new GlossaException($"{path}: video file not found; check the corpus path");
+        if (new FileInfo(path).Length == 0)
+            throw new GlossaException($"{path}: the video file is empty (0 bytes); copy or download it again");
     }
 
     static Process StartProcess(string exe, string name, IEnumerable<string> args)
@@ -172,8 +182,11 @@ public sealed class VideoDecoder
 
         public Process Process { get; }
 
-        /// <summary>Waits for ffmpeg and turns a failure (exit code, partial frame, no frames) into a one-line error.</summary>
-        public void Finish(string path, int frames)
+        /// <summary>
+        /// Waits for ffmpeg and turns a failure (exit code, partial frame, no frames) into a one-line error; returns ffmpeg's
+        /// first error line when it decoded to the end but reported errors (a damaged MJPEG frame: "error dc"), else null.
+        /// </summary>
+        public string? Finish(string path, int frames)
         {
             Process.WaitForExit();
             string err = stderr.Result;
@@ -185,6 +198,7 @@ public sealed class VideoDecoder
                 throw new GlossaException($"{path}: ffmpeg stopped in the middle of a frame: {ProcessResult.FirstLine(err)}");
             if (frames == 0)
                 throw new GlossaException($"{path}: the video has no frames{(err.Length > 0 ? ": " + ProcessResult.FirstLine(err) : "")}");
+            return string.IsNullOrWhiteSpace(err) ? null : ProcessResult.FirstLine(err);
         }
 
         public void Dispose()

@@ -27,8 +27,8 @@ public sealed class VideoFrameSource : FrameSource
         return indices is null ? all : Pick(all, indices);
     }
 
-    public override IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default) =>
-        decoder.ReadFrames(Path, width, height, ct);
+    public override IEnumerable<RgbImage> Stream(int width, int height, CancellationToken ct = default, Action<string>? onDecodeErrors = null) =>
+        decoder.ReadFrames(Path, width, height, ct, onDecodeErrors);
 
     static DecodedClip Pick(DecodedClip all, IReadOnlyList<int> indices)
     {

@@ -73,7 +73,7 @@ public sealed record RecognitionOptions
         if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("--checkpoint is required, e.g. RUN/best");
         if (ChunkFrames < 8) throw new GlossaException($"--chunk must be at least 8 frames (got {ChunkFrames}); 256 is the default");
         if (Overlap < 0 || 2 * Overlap >= ChunkFrames)
-            throw new GlossaException($"--overlap must be between 0 and half the chunk (got {Overlap} with --chunk {ChunkFrames})");
+            throw new GlossaException($"--overlap must be at least 0 and less than half the chunk (got {Overlap} with --chunk {ChunkFrames}: at most {(ChunkFrames - 1) / 2})");
         if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam})");
         if (NBest < 1 || NBest > 100) throw new GlossaException($"--nbest must be between 1 and 100 (got {NBest})");
         if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");

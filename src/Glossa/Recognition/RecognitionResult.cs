@@ -15,6 +15,9 @@ public sealed record RecognitionResult
     /// <summary>The best sequence with per-gloss timings.</summary>
     public required IReadOnlyList<RecognizedGloss> Timed { get; init; }
 
+    /// <summary>What was wrong with the input that did not stop it (a video that decoded with errors), or null.</summary>
+    public string? Warning { get; init; }
+
     /// <summary>Input frames decoded.</summary>
     public int Frames { get; init; }
 

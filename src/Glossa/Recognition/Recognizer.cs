@@ -169,6 +169,7 @@ public sealed class Recognizer : IDisposable
         var clock = Stopwatch.StartNew();
         bool video = !Directory.Exists(input);
         var source = FrameSource.ForPath(input);
+        string? decodeErrors = null;
         double fps = options.Fps ?? (video ? FrameRate.Probe(input) : FrameRate.FolderDefault);
         int stride = model.TemporalStride, classes = vocabulary.Count;
         // Outputs before (Overlap / stride) of a later chunk belong to its left context: they are
@@ -181,14 +182,14 @@ public sealed class Recognizer : IDisposable
         int tailFrom = 0, tailTo = 0, decoded = 0, chunks = 0, reported = 0;
         using (no_grad())
         {
-            foreach (var chunk in FrameChunks.Read(source, frames, options.ChunkFrames, 2 * options.Overlap, ct))
+            foreach (var chunk in FrameChunks.Read(source, frames, options.ChunkFrames, 2 * options.Overlap, ct, errors => decodeErrors = errors))
             {
                 using var owned = chunk;
                 decoded = chunk.Start + chunk.Length;
                 if (chunk.Length < minFrames)
                 {
                     if (chunks == 0)
-                        throw new GlossaException($"{input}: {chunk.Length} frames are too few; the model needs at least {minFrames}");
+                        throw new GlossaException($"{input}: {Words.Count(chunk.Length, "frame")} {(chunk.Length == 1 ? "is" : "are")} too few; the model needs at least {minFrames}");
                     continue; // a short last chunk: the previous chunk's right context covers these frames
                 }
                 float[] logProbs = Forward(chunk.Frames, out int outFrames);
@@ -205,7 +206,11 @@ public sealed class Recognizer : IDisposable
         }
         if (tail is not null) track.Append(tail, tailFrom, tailTo);
         onStable?.Invoke(Update(input, track, ref reported, decoded, decoded, fps, stride));
-        return Finish(input, track, decoded, chunks, fps, stride, clock.Elapsed.TotalSeconds);
+        var result = Finish(input, track, decoded, chunks, fps, stride, clock.Elapsed.TotalSeconds);
+        return decodeErrors is null ? result : result with
+        {
+            Warning = $"{input}: ffmpeg reported errors decoding the video ({decodeErrors}): damaged frames were concealed or dropped ({decoded} decoded), so its glosses may be wrong or incomplete; re-encode it from a sound copy or download it again",
+        };
     }
 
     /// <summary>Log-probabilities (T', C) of one chunk (1, T, 3, H, W), as a flat row-major array.</summary>

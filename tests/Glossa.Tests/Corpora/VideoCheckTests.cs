@@ -9,10 +9,13 @@ namespace Glossa.Tests.Corpora;
 /// <summary>Video samples of a manifest, measured with the real ffprobe.</summary>
 public class VideoCheckTests
 {
-    static void MakeVideo(string path, int frames)
+    static void MakeVideo(string path, int frames) =>
+        Ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=25", "-frames:v", frames.ToString(), "-pix_fmt", "yuv420p", path);
+
+    static void Ffmpeg(params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=32x32:rate=25", "-frames:v", frames.ToString(), "-pix_fmt", "yuv420p", path })
+        foreach (var a in new[] { "-v", "error", "-y" }.Concat(args))
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         string err = p.StandardError.ReadToEnd();
@@ -45,7 +48,9 @@ public class VideoCheckTests
         Assert.Equal("short", ctc.Sample);
         Assert.Equal(3, ctc.Line);
         var broken = Assert.Single(report.Errors, e => e.Kind == CorpusProblemKind.UnreadableVideo);
-        Assert.Equal(fx.Path("v", "broken.mkv"), broken.File);
+        // The manifest row that names it, and the video in the message (its line was null).
+        Assert.Equal((fx.Path("v", "glossa-manifest.csv"), (int?)4), (broken.File, broken.Line));
+        Assert.StartsWith(fx.Path("v", "broken.mkv") + ": ", broken.Message);
     }
 
     /// <summary>A 64-frame mp4 cut to <paramref name="share"/> of its bytes, as a download that stopped: ffprobe still counts frames, with errors.</summary>
@@ -202,5 +207,76 @@ public class VideoCheckTests
         {
             Environment.SetEnvironmentVariable(variable, null);
         }
+    }
+
+    [Fact]
+    public void A_trimmed_mp4_and_a_variable_frame_rate_video_are_counted_as_they_decode()
+    {
+        // An MP4 cut without re-encoding keeps the packets from the keyframe before its start, and an edit list that
+        // discards them: its 103 packets were counted where it decodes to 28 frames, so corpus check passed a clip that
+        // training stopped on. A VFR clip's 103 frames were decoded as 154 (repeated to a constant rate).
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        Ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=25", "-frames:v", "75", "-g", "75", "-pix_fmt", "yuv420p", fx.Path("v", "whole.mp4"));
+        Ffmpeg("-ss", "2.0", "-i", fx.Path("v", "whole.mp4"), "-c", "copy", fx.Path("v", "trim.mp4"));
+        // 30 frames whose timestamps jump once by a second (the mkv keeps them), i.e. a variable frame rate.
+        Ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=25", "-frames:v", "30", "-vf", "setpts='N/25/TB+if(gte(N,15),1/TB,0)'",
+            "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", fx.Path("v", "vfr.mkv"));
+        foreach (var (name, frames) in new[] { ("trim.mp4", 25), ("vfr.mkv", 30) })
+        {
+            string path = fx.Path("v", name);
+            var decoded = VideoDecoder.Default.ReadClip(path, 16, 16);
+            Assert.Equal((frames, frames), (VideoLength.Count(path).Frames, decoded.Length));
+            Assert.Null(decoded.DecodeErrors);
+        }
+    }
+
+    [Fact]
+    public void A_video_with_damaged_frames_that_still_decodes_is_a_warning_in_recognize()
+    {
+        // A damaged MJPEG stream decodes to the end with "error dc" and fewer frames; recognize said nothing.
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        string whole = fx.Path("v", "whole.avi"), path = fx.Path("v", "damaged.avi");
+        Ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x64:rate=25", "-frames:v", "60", "-c:v", "mjpeg", "-q:v", "3", whole);
+        byte[] bytes = File.ReadAllBytes(whole);
+        for (int i = bytes.Length / 3; i < 2 * bytes.Length / 3; i++) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+
+        string? heard = null;
+        int streamed = VideoDecoder.Default.ReadFrames(path, 16, 16, onDecodeErrors: e => heard = e).Count();
+        Assert.InRange(streamed, 1, 59);
+        Assert.NotNull(heard);
+        Assert.Null(VideoDecoder.Default.ReadClip(whole, 16, 16).DecodeErrors);
+        Assert.NotNull(VideoDecoder.Default.ReadClip(path, 16, 16).DecodeErrors);
+
+        var (code, stdout, stderr) = Glossa.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(3), "recognize", "-c", Glossa.Tests.Recognition.RecognitionFixture.Checkpoint(),
+            path, "--json", "--threads", "2");
+        Assert.True(code == 0, stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Contains("errors decoding the video", doc.RootElement[0].GetProperty("warning").GetString());
+        Assert.Contains("errors decoding the video", stderr);
+    }
+
+    [Fact]
+    public void A_video_given_as_a_corpus_and_several_bad_inputs_to_recognize_are_each_one_clean_line()
+    {
+        using var fx = new CorpusFixture();
+        Directory.CreateDirectory(fx.Path("v"));
+        MakeVideo(fx.Path("v", "clip.mp4"), 8);
+        File.WriteAllBytes(fx.Path("v", "empty.mp4"), []);
+        // corpus check quoted an mp4's first bytes (NULs and x264's settings) as a manifest header.
+        var (code, _, stderr) = Glossa.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(1), "corpus", "check", fx.Path("v", "clip.mp4"));
+        Assert.Equal(2, code);
+        Assert.Equal($"glossa: error: {fx.Path("v", "clip.mp4")}: a video, not a corpus", stderr.Trim().Split(';')[0]);
+        Assert.DoesNotContain('\0', stderr);
+        // recognize named only the first bad input.
+        (code, _, stderr) = Glossa.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(2), "recognize", "-c", Glossa.Tests.Recognition.RecognitionFixture.Checkpoint(),
+            fx.Path("v", "clip.mp4"), fx.Path("v", "empty.mp4"), fx.Path("v", "nope.mp4"));
+        Assert.Equal(2, code);
+        var lines = stderr.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("empty.mp4: the video file is empty (0 bytes)", lines[0]);
+        Assert.Contains("nope.mp4: no such video file", lines[1]);
     }
 }
