@@ -45,7 +45,8 @@ public sealed class FrameCache
             // Size and modification time of every frame: frames replaced in place under the same
             // names get a new key and are decoded again instead of training on stale pixels.
             FrameFileSource f => string.Join('\n', f.Paths.Select(p => p + "\t" + Stamp(p))),
-            VideoFrameSource v => v.Path + "\n" + Stamp(v.Path),
+            // "passthrough": videos decoded frame for frame since 2026-12-07 (a VFR clip cached before, with repeated frames, is decoded again).
+            VideoFrameSource v => v.Path + "\n" + Stamp(v.Path) + "\npassthrough",
             _ => source.Describe(),
         };
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{identity}\n{width}x{height}"));
