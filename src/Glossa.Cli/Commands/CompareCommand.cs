@@ -38,14 +38,15 @@ internal static class CompareCommand
         var c = CultureInfo.InvariantCulture;
         string F(double? v, string format) => v is double d && double.IsFinite(d) ? d.ToString(format, c) : "-";
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var h in new[] { "run", "model", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "decoder", "ms/clip (eval)" })
+        foreach (var h in new[] { "run", "model", "objective", "params", "frames", "epochs", "best epoch", "clips/s", "s/epoch", "best val WER", "dev WER", "test WER", "decoder", "ms/clip (eval)" })
             table.AddColumn(new TableColumn(h));
         var names = RunComparison.DisplayNames(rows.Select(r => r.Run).ToList());
         foreach (var (r, name) in rows.Zip(names))
         {
             string run = name + (r.Teacher is null ? "" : " (distilled)");
-            table.AddRow(Markup.Escape(run), Markup.Escape(r.Model), r.Parameters.ToString("N0", c), $"{r.FrameSize}px",
-                $"{r.Epochs} ({Ended(r)})", r.BestEpoch.ToString(c), F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
+            string objective = r.Recipe is null ? r.Objective : $"{r.Recipe}: {r.Objective}";
+            table.AddRow(Markup.Escape(run), Markup.Escape(r.Model), Markup.Escape(objective), r.Parameters.ToString("N0", c), $"{r.FrameSize}px",
+                $"{r.Epochs} ({Ended(r)})", r.BestEpoch?.ToString(c) ?? "-", F(r.ClipsPerSecond, "0.00"), F(r.SecondsPerEpoch, "0.0"),
                 F(r.BestValWer, "0.00"), F(r.DevWer, "0.00"), F(r.TestWer, "0.00"), Markup.Escape(Decoders(r)), F(r.EvalMsPerClip, "0.0"));
         }
         AnsiConsole.Write(table);

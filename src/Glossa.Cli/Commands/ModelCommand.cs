@@ -107,7 +107,7 @@ internal static class ModelCommand
             table.AddRow("[bold]total[/]", $"[bold]{summary.Parameters:N0}[/]");
             Console.WriteLine($"{config.Name}: backbone {config.Backbone}, {config.NumClasses} classes, hidden {config.HiddenDim}/direction x {config.Layers} layers, dropout {config.Dropout}");
             AnsiConsole.Write(table);
-            Console.WriteLine($"temporal stride: {summary.TemporalStride} (e.g. 100 frames -> {model.ComputeOutputLength(100)} outputs; at least {minFrames} input frames per clip)");
+            Console.WriteLine($"temporal stride: {summary.TemporalStride} (e.g. 100 frames -> {model.ComputeOutputLength(100)} outputs; at least {Glossa.Common.Words.Count((int)minFrames, "input frame")} per clip)");
             return 0;
         }));
         return command;

@@ -43,6 +43,7 @@ internal static class TrainCommand
         public readonly Option<int> Accumulation = new("--accumulation-steps", "--accumulation_steps") { Description = "Batches per optimizer step (gradient accumulation).", DefaultValueFactory = _ => D.AccumulationSteps };
         public readonly Option<double> ClipGrad = new("--clip-grad-norm", "--clip_grad_norm", "--grad_clip") { Description = "Global gradient-norm clip; 0 = off.", DefaultValueFactory = _ => D.ClipGradNorm };
         public readonly Option<double> LabelSmoothing = new("--label-smoothing", "--label_smoothing") { Description = "CTC label smoothing e: posteriors become (1-e)p + e/C.", DefaultValueFactory = _ => D.LabelSmoothing };
+        public readonly Option<string> CtcReduction = new("--ctc-reduction", "--ctc_reduction") { Description = "CTC loss of a batch: mean (each clip's loss divided by its target length, then the batch mean; PyTorch's default) or sum (each clip's loss as it is, then the batch mean: VAC's and CorrNet's code).", DefaultValueFactory = _ => D.CtcReduction };
         public readonly Option<string> Schedule = new("--schedule", "--lr-schedule", "--lr_schedule") { Description = "constant, cosine or step (after the warm-up); constant leaves lowering the rate to reduce-on-plateau.", DefaultValueFactory = _ => D.Schedule.ToString().ToLowerInvariant() };
         public readonly Option<double> Warmup = new("--warmup-epochs", "--warmup_epochs") { Description = "Linear warm-up length in epochs.", DefaultValueFactory = _ => D.WarmupEpochs };
         public readonly Option<double> MinLrRatio = new("--min-lr-ratio", "--min_lr_ratio") { Description = "Cosine floor as a fraction of the peak rate.", DefaultValueFactory = _ => D.MinLrRatio };
@@ -102,7 +103,7 @@ internal static class TrainCommand
         public IEnumerable<Option> All() =>
         [
             Model, Corpus, CorpusFormat, OutputDir, Epochs, BatchSize, LearningRate, WeightDecay, Dropout, HiddenDim, Accumulation, ClipGrad,
-            LabelSmoothing, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, ValLossProgress, TimeBudget, WallBudget, BudgetAnneal, WeightAverage, Device, Threads,
+            LabelSmoothing, CtcReduction, Schedule, Warmup, MinLrRatio, Milestones, StepGamma, PlateauPatience, PlateauFactor, Patience, PatienceOnStall, ValLossProgress, TimeBudget, WallBudget, BudgetAnneal, WeightAverage, Device, Threads,
             Seed, Pretrained, FrameSize, NoAugment, NoFlip, Zoom, Stretch, ColourShuffle, TemporalRescale, MaxFrames, CacheDir, ValSplit, Resume, Overwrite, LogSamples, HistogramEvery, AutoStop, Workers,
             Json, DryRun, Recipe, Optimizer, TemporalChannels, TemporalConv, I3dStride, WidthMult, InputNorm, FeatureNorm, EdgePad, ConvCtcWeight, AlignWeight, AlignTemperature, AlignExcludeBlank, SharedClassifier,
         ];
@@ -126,6 +127,7 @@ internal static class TrainCommand
                 AccumulationSteps = p.GetValue(Accumulation),
                 ClipGradNorm = p.GetValue(ClipGrad),
                 LabelSmoothing = p.GetValue(LabelSmoothing),
+                CtcReduction = p.GetValue(CtcReduction)!.ToLowerInvariant(),
                 Schedule = ParseSchedule(p.GetValue(Schedule)!),
                 WarmupEpochs = p.GetValue(Warmup),
                 MinLrRatio = p.GetValue(MinLrRatio),
@@ -226,6 +228,7 @@ internal static class TrainCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var options = o.Bind(parse);
+            Glossa.Training.Distillation.Distiller.RequireNoTeacher(options); // a distillation run resumes with glossa distill
             if (parse.GetValue(o.DryRun))
             {
                 var resolved = TrainingJob.Resolve(options);

@@ -48,6 +48,29 @@ public static class SafeWrite
         return full;
     }
 
+    /// <summary>
+    /// Throws the <see cref="OutputException"/> of <see cref="Folder"/> when <paramref name="dir"/> could not be written:
+    /// a file probe in it, or in its nearest existing parent when it does not exist yet (which is left uncreated), what
+    /// <c>--dry-run</c> checks so that it refuses a read-only folder as the run would.
+    /// </summary>
+    public static void CheckWritable(string dir, string what)
+    {
+        string full = CheckFolderPath(dir, what);
+        string? existing = full;
+        while (existing is not null && !Directory.Exists(existing)) existing = Path.GetDirectoryName(existing);
+        if (existing is null) return;
+        string probe = Path.Combine(existing, $".glossa-write-test-{Environment.ProcessId}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"{what} {full}: cannot write there ({Reason(e)}); choose a writable folder", e);
+        }
+    }
+
     /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> through a temporary file.</summary>
     public static void Text(string path, string text) => Bytes(path, new UTF8Encoding(false).GetBytes(text));
 

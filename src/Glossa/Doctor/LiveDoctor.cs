@@ -41,10 +41,23 @@ public sealed class LiveDoctor : ITrainingMonitor
             ValidationGlosses = job.ValidationGlosses.Total,
             Signers = job.Signers,
             LabelCounts = RunContext.CountLabels(job.TrainSamples),
-            Config = RunFolder.ConfigObject(options, job.Model.Config.ToJson(), job.Vocabulary),
+            Config = Config(job),
             CommandLine = options.CommandLine,
         };
         return new LiveDoctor(new HealthMonitor(context), Path.GetFullPath(options.OutputDir));
+    }
+
+    /// <summary>
+    /// What config.json holds for the run, the extension's sections included: a distillation's teacher and --kd-* options
+    /// make the live doctor's commands <c>distill</c> commands, as <c>glossa diagnose</c>'s are (they were <c>train</c>
+    /// commands, which drop the teacher).
+    /// </summary>
+    static System.Text.Json.Nodes.JsonObject Config(TrainingJob job)
+    {
+        var config = RunFolder.ConfigObject(job.Options, job.Model.Config.ToJson(), job.Vocabulary);
+        foreach (var (section, value) in job.Extension?.Config ?? new Dictionary<string, object?>())
+            config[section] = System.Text.Json.JsonSerializer.SerializeToNode(value, Checkpoint.Json);
+        return config;
     }
 
     /// <inheritdoc/>

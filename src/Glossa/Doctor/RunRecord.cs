@@ -13,7 +13,7 @@ namespace Glossa.Doctor;
 public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> History, RunContext Context)
 {
     /// <summary>The doctor's own file inside a run folder (the trainer's names are <see cref="RunFolder"/>'s).</summary>
-    public const string ContextFile = "run_context.json";
+    public const string ContextFile = RunFolder.DoctorContextFile;
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -29,6 +29,8 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             throw new GlossaException($"{dir}: run folder not found");
         string metrics = Path.Combine(dir, RunFolder.MetricsFile);
         bool failed = RunFailure.Read(dir) is not null; // a run that died in its first epoch still has a diagnosis
+        if (!File.Exists(metrics) && !failed && File.Exists(Path.Combine(dir, RunFolder.ConfigFile)))
+            throw new GlossaException($"{dir}: the run has no finished epoch yet (no {RunFolder.MetricsFile}); diagnose it once its first epoch is done, or continue it with --resume");
         if (!File.Exists(metrics) && !failed)
         {
             // A demo's --output-dir holds its run one level down (OUT/run): name the folder that has the metrics.
@@ -42,7 +44,8 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
 
         RunContext context = new();
         string ctxPath = Path.Combine(dir, ContextFile);
-        if (File.Exists(ctxPath))
+        // An empty file is what a full disk left before it was written atomically: the context is optional, so it is read as absent.
+        if (File.Exists(ctxPath) && new FileInfo(ctxPath).Length > 0)
         {
             try { context = JsonSerializer.Deserialize<RunContext>(File.ReadAllText(ctxPath), Json) ?? new RunContext(); }
             catch (JsonException e) { throw new GlossaException($"{ctxPath}: not a valid run context ({e.Message.Split('.')[0]}); delete it or fix it"); }
@@ -163,8 +166,9 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     }
 
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>
+    /// <remarks>Through a temporary file: a full disk left a 0-byte run_context.json, which diagnose then refused.</remarks>
     public static void SaveContext(string dir, RunContext context) =>
-        File.WriteAllText(Path.Combine(dir, ContextFile), JsonSerializer.Serialize(context with { Config = null }, new JsonSerializerOptions(Json) { WriteIndented = true }));
+        SafeWrite.Text(Path.Combine(dir, ContextFile), JsonSerializer.Serialize(context with { Config = null }, new JsonSerializerOptions(Json) { WriteIndented = true }));
 
     static string? Scalar(JsonObject? o, string key) =>
         o?[key] is JsonValue v ? (v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString()) : null;

@@ -7,8 +7,10 @@ namespace Glossa.Training;
 /// The published CSLR recipes in one word (<c>--recipe vac|smkd|corrnet</c>): VAC's, SMKD's and
 /// CorrNet's training hyper-parameters (Adam, lr 1e-4, weight decay 1e-4, batch 2, 40 epochs,
 /// x0.2 at epochs 20 and 35, 224-px crops of 256-px frames with flips and +-20% temporal rescale,
-/// conv CTC weight 1, alignment weight 25 at T = 8). A preset only fills the options the command
-/// line left at their defaults: an explicit option always wins.
+/// conv CTC weight 1, alignment weight 25 at T = 8 over the glosses only, each clip's CTC loss
+/// summed over its target, no gradient clipping), as the authors' code (VIPL-SLP/VAC_CSLR,
+/// hulianyuyy/CorrNet) trains. A preset only fills the options the command line left at their
+/// defaults: an explicit option always wins.
 /// </summary>
 public static class RecipePreset
 {
@@ -16,7 +18,7 @@ public static class RecipePreset
     public const string Vac = "vac";
     /// <summary>SMKD: VAC with one weight-normalised classifier shared by both heads.</summary>
     public const string Smkd = "smkd";
-    /// <summary>CorrNet: the corrnet model trained with VAC's objectives.</summary>
+    /// <summary>CorrNet: the corrnet model trained with VAC's objectives and SMKD's shared classifier (its baseline.yaml: share_classifier, weight_norm).</summary>
     public const string CorrNet = "corrnet";
 
     /// <summary>All recipe names.</summary>
@@ -46,8 +48,14 @@ public static class RecipePreset
             new("--conv-ctc-weight", "1", o => o with { Objectives = o.Objectives with { ConvCtcWeight = 1 } }),
             new("--align-weight", "25", o => o with { Objectives = o.Objectives with { AlignWeight = 25 } }),
             new("--align-temperature", "8", o => o with { Objectives = o.Objectives with { AlignTemperature = 8 } }),
+            // The authors' SeqKD is called with use_blank=False: the blank is dropped from both distributions.
+            new("--align-exclude-blank", "true", o => o with { Objectives = o.Objectives with { AlignBlank = false } }),
+            // Their CTCLoss(reduction='none') then .mean(): each clip's loss summed over its target, the weight 25 balanced against that.
+            new("--ctc-reduction", CtcObjective.Sum, o => o with { CtcReduction = CtcObjective.Sum }),
+            // VAC's seq_train has its clip_grad_norm_ commented out, and CorrNet's has none.
+            new("--clip-grad-norm", "0", o => o with { ClipGradNorm = 0 }),
         };
-        if (recipe == Smkd)
+        if (recipe is Smkd or CorrNet)
             settings.Add(new("--shared-classifier", "true", o => o with { Objectives = o.Objectives with { SharedClassifier = true } }));
         return settings;
     }

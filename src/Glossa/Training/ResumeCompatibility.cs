@@ -17,7 +17,7 @@ public static class ResumeCompatibility
     /// <summary>Options (snake_case, as in training.json) fixed for the life of a run.</summary>
     static readonly HashSet<string> Fixed = new(StringComparer.Ordinal)
     {
-        "model", "hidden_dim", "dropout", "temporal_channels", "temporal_conv", "i3d_stride", "width_mult", "edge_pad", "input_norm", "feature_norm", "frame_size", "batch_size", "accumulation_steps", "val_split", "seed", "label_smoothing", "corpus_format",
+        "model", "hidden_dim", "dropout", "temporal_channels", "temporal_conv", "i3d_stride", "width_mult", "edge_pad", "input_norm", "feature_norm", "frame_size", "batch_size", "accumulation_steps", "val_split", "seed", "label_smoothing", "corpus_format", "ctc_reduction", "optimizer", "recipe",
     };
 
     /// <summary>Options that describe this process, not the run: never compared or echoed.</summary>
@@ -89,12 +89,13 @@ public static class ResumeCompatibility
             }
             if (Fixed.Contains(name))
             {
-                string runs = old is null && ModelValue(name) is { } built ? $"{Show(built)} (unset, so its model's own)" : Show(old);
+                string runs = name == "recipe" && old is null ? "none (it was started without --recipe; a recipe's settings cannot be applied to a run under way)"
+                    : old is null && ModelValue(name) is { } built ? $"{Show(built)} (unset, so its model's own)" : Show(old);
                 refused.Add($"{OptionName(name)} {Show(value)} differs from the run's {runs}");
                 continue;
             }
             merged[name] = value?.DeepClone();
-            notes.Add($"  resume: {OptionName(name)} {Show(value)} (was {Show(old)})");
+            notes.Add(Changed(name, value, old));
         }
         if (refused.Count > 0)
             throw new GlossaException($"{string.Join("; ", refused)} ({Path.Combine(checkpoint, Checkpoint.OptionsFile)}); " +
@@ -122,7 +123,7 @@ public static class ResumeCompatibility
                 continue;
             }
             merged[term] = value?.DeepClone();
-            notes.Add($"  resume: {OptionName(term)} {Show(value)} (was {Show(old)})");
+            notes.Add(Changed(term, value, old));
             changed = true;
         }
         if (!changed) return merged;
@@ -160,4 +161,16 @@ public static class ResumeCompatibility
             : field.Replace('_', '-'));
 
     static string Show(JsonNode? v) => v is null ? "unset (the default)" : v.ToJsonString().Trim('"');
+
+    /// <summary>
+    /// The log line of an option that changes on resume, in the option's own terms: a switch set by a flag that says the
+    /// opposite of its field (<c>--align-exclude-blank</c> for <c>align_blank</c>) shows the flag's value, so turning it on
+    /// reads "true (was false)" (it read "false (was true)", the field's).
+    /// </summary>
+    internal static string Changed(string field, JsonNode? value, JsonNode? old)
+    {
+        static JsonNode? Not(JsonNode? v) => v is JsonValue b && b.TryGetValue<bool>(out bool x) ? JsonValue.Create(!x) : v;
+        bool negated = TrainingOptions.NegatedOptions.ContainsKey(field);
+        return $"  resume: {OptionName(field)} {Show(negated ? Not(value) : value)} (was {Show(negated ? Not(old) : old)})";
+    }
 }

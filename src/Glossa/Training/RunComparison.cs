@@ -53,6 +53,8 @@ public static class RunComparison
         var model = ModelConfig.FromJson(modelJson.GetRawText(), configPath);
         string? teacher = root.TryGetProperty("distillation", out var kd) && kd.TryGetProperty("teacher", out var t) ? t.GetString() : null;
 
+        // The options of the latest resume (term weights may change on --resume) or of the start.
+        var latest = RunFolder.ReadLatestConfig(dir)?["training"] as System.Text.Json.Nodes.JsonObject;
         var metrics = RunFolder.ReadMetrics(dir);
         string summaryPath = Path.Combine(dir, RunFolder.SummaryFile);
         TrainingOutcome? summary = File.Exists(summaryPath) ? Read<TrainingOutcome>(summaryPath) : null;
@@ -74,7 +76,9 @@ public static class RunComparison
             Status = summary is null ? "running" : JsonNamingPolicy.KebabCaseLower.ConvertName(summary.Status.ToString()),
             StopCause = summary is { Status: TrainingStatus.EarlyStopped } ? summary.Cause ?? CauseFromMessage(summary.Message) : null,
             Epochs = summary?.Epochs ?? (metrics.Count > 0 ? metrics[^1].Epoch : 0),
-            BestEpoch = summary?.BestEpoch ?? best?.Epoch ?? 0,
+            BestEpoch = (summary?.BestEpoch ?? best?.Epoch) is int e && e > 0 ? e : null, // 0: no epoch finished, no best
+            Recipe = latest?["recipe"] is System.Text.Json.Nodes.JsonValue r && r.TryGetValue<string>(out var recipe) ? recipe : null,
+            Objective = Objective(latest, teacher is not null),
             BestValWer = summary?.BestWer ?? best?.ValWer,
             ClipsPerSecond = summary is { ClipsPerSecond: > 0 } ? summary.ClipsPerSecond : null,
             SecondsPerEpoch = metrics.Count > 0 && metrics.All(m => m.Seconds is not null) ? metrics.Average(m => m.Seconds!.Value) : null,
@@ -85,6 +89,24 @@ public static class RunComparison
             TestDecoder = testDecoder,
             EvalMsPerClip = devMs ?? testMs,
         };
+    }
+
+    /// <summary>
+    /// The terms a run trains: <c>ctc</c> (<c>ctc(sum)</c> with VAC's reduction), <c>conv_ctc</c> and <c>align</c> (VAC)
+    /// when weighted, <c>kd</c> for a distillation, and ", shared head" for SMKD's shared classifier; what tells a VAC run
+    /// from an SMKD one of the same model.
+    /// </summary>
+    static string Objective(System.Text.Json.Nodes.JsonObject? training, bool distilled)
+    {
+        static double Weight(System.Text.Json.Nodes.JsonNode? n) => n is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out double d) ? d : 0;
+        var terms = training?["objectives"] as System.Text.Json.Nodes.JsonObject;
+        bool sum = training?["ctc_reduction"] is System.Text.Json.Nodes.JsonValue r && r.TryGetValue<string>(out var reduction) && reduction == CtcObjective.Sum;
+        var parts = new List<string> { sum ? "ctc(sum)" : "ctc" };
+        if (Weight(terms?["conv_ctc_weight"]) > 0) parts.Add("conv_ctc");
+        if (Weight(terms?["align_weight"]) > 0) parts.Add("align");
+        if (distilled) parts.Add("kd");
+        bool shared = terms?["shared_classifier"] is System.Text.Json.Nodes.JsonValue s && s.TryGetValue<bool>(out bool b) && b;
+        return string.Join('+', parts) + (shared ? ", shared head" : "");
     }
 
     /// <summary>

@@ -19,9 +19,13 @@ public sealed record RunComparisonRow
     public string Status { get; init; } = "";
     /// <summary>For an early-stopped run, what stopped it: patience, time_budget or wall_clock (<see cref="TrainingOutcome.Cause"/>).</summary>
     public string? StopCause { get; init; }
-    /// <summary>Epochs completed, and the epoch of the best validation WER.</summary>
+    /// <summary>The recipe preset the run started from (vac, smkd, corrnet), when one.</summary>
+    public string? Recipe { get; init; }
+    /// <summary>The training objective's terms, e.g. <c>ctc+conv_ctc+align, shared head</c> (SMKD) or <c>ctc+kd</c> (a distillation), from the run's latest options.</summary>
+    public string Objective { get; init; } = "";
+    /// <summary>Epochs completed, and the epoch of the best validation WER (null before the first epoch ends).</summary>
     public int Epochs { get; init; }
-    public int BestEpoch { get; init; }
+    public int? BestEpoch { get; init; }
     /// <summary>Training throughput (clips per second of training step time) and mean wall seconds per epoch (train + validation).</summary>
     public double? ClipsPerSecond { get; init; }
     public double? SecondsPerEpoch { get; init; }

@@ -25,6 +25,9 @@ public sealed class RunFolder : IDisposable
     public const string FailureFile = "failure.json";
     public const string TensorBoardFolder = "tensorboard";
 
+    /// <summary>The training doctor's record of the run (Glossa.Doctor.RunRecord writes it); replaced with the run it describes.</summary>
+    public const string DoctorContextFile = "run_context.json";
+
     static readonly JsonSerializerOptions LineJson = new(Checkpoint.Json) { WriteIndented = false };
 
     readonly StreamWriter log;
@@ -53,7 +56,8 @@ public sealed class RunFolder : IDisposable
         }
         else if (HoldsRun(dir))
         {
-            foreach (string name in new[] { "best", "last", ConfigFile, ResumeConfigFile, LogFile, MetricsFile, SummaryFile, FailureFile, "vocab.txt" })
+            // run_context.json too: until the new run's first epoch rewrites it, diagnose would read the old run's model and command.
+            foreach (string name in new[] { "best", "last", ConfigFile, ResumeConfigFile, LogFile, MetricsFile, SummaryFile, FailureFile, DoctorContextFile, "vocab.txt" })
             {
                 string p = Path.Combine(dir, name);
                 if (File.Exists(p) || new FileInfo(p).LinkTarget is not null) File.Delete(p);
@@ -102,6 +106,26 @@ public sealed class RunFolder : IDisposable
             || new FileInfo(last).LinkTarget is not null || new FileInfo(best).LinkTarget is not null
             || (File.Exists(metrics) && new FileInfo(metrics).Length > 0)
             || File.Exists(Path.Combine(dir, SummaryFile));
+    }
+
+    /// <summary>
+    /// The latest configuration of the run in <paramref name="dir"/>: config.resume.json when it was resumed, config.json
+    /// otherwise; null when there is neither. Throws a one-line <see cref="GlossaException"/> naming a damaged file.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject? ReadLatestConfig(string dir)
+    {
+        string path = Path.Combine(dir, ResumeConfigFile);
+        if (!File.Exists(path)) path = Path.Combine(dir, ConfigFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) as System.Text.Json.Nodes.JsonObject
+                ?? throw new GlossaException($"{path}: not a JSON object; restore it from a copy of the run, or start a new run in another --output-dir");
+        }
+        catch (JsonException e)
+        {
+            throw new GlossaException($"{path}: not valid JSON ({e.Message.Split('.')[0]}); restore it from a copy of the run, or start a new run in another --output-dir");
+        }
     }
 
     /// <summary>Path of a file or link inside the folder.</summary>

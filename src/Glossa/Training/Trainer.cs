@@ -125,7 +125,7 @@ public sealed class Trainer
             var output = model.call(batch.Frames.to(device), batch.Lengths.to(device));
             CtcFeasibility.RequireOutputLengths(output.Lengths, batch);
             var logProbs = objective.LogProbs(output.Logits, smooth: true); // (B,T',C)
-            var loss = CtcObjective.Loss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
+            var loss = objective.BatchLoss(logProbs, output.Lengths, batch.Targets.to(device), batch.TargetLengths.to(device));
             double value = loss.item<float>();
             if (!double.IsFinite(value))
                 throw new NonFiniteLossException(epoch, OptimizerSteps, "loss", value, batch.Ids.ToArray())
@@ -273,7 +273,7 @@ public sealed class Trainer
     /// <summary>One validation pass (<see cref="Validator"/>) with the model being trained.</summary>
     public ValidationResult Validate(IEnumerable<ClipBatch> batches, int keepSamples = 3, CancellationToken cancel = default, Scoring.CleanupRules? cleanup = null,
         IReadOnlyList<Corpora.Sample>? noOutput = null) =>
-        new Validator(model, vocabulary, device, cleanup).Run(batches, keepSamples, OptimizerSteps, cancel, noOutput);
+        new Validator(model, vocabulary, device, cleanup) { CtcPerClipSum = objective.PerClipSum }.Run(batches, keepSamples, OptimizerSteps, cancel, noOutput);
 
     /// <summary>Word errors of the step's greedy hypotheses (the running training WER), without cleanup.</summary>
     (int Errors, int Words) CountErrors(Tensor logits, Tensor outputLengths, ClipBatch batch)

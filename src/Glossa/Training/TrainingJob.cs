@@ -111,15 +111,30 @@ public sealed class TrainingJob : IDisposable
     /// touching the run folder (<c>glossa train --dry-run</c>): their validation, the run folder's
     /// state, the run's own options on <c>--resume</c> (as the run would resolve them) and the corpus path.
     /// </summary>
-    public static TrainingOptions Resolve(TrainingOptions options)
+    public static TrainingOptions Resolve(TrainingOptions options) => Resolve(options, out _);
+
+    /// <summary><see cref="Resolve(TrainingOptions)"/>, and the vocabulary the run would train: its <c>last</c> checkpoint's on <c>--resume</c>, the training split's otherwise.</summary>
+    public static TrainingOptions Resolve(TrainingOptions options, out Vocabulary vocabulary)
     {
         options.Validate();
-        SafeWrite.CheckFolderPath(options.OutputDir, "--output-dir"); // as the run would fail (exit 4), without creating it
+        SafeWrite.CheckWritable(options.OutputDir, "--output-dir"); // as the run would fail (exit 4), without creating it
         RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
         options = WithRunsOwn(options, []);
+        _ = ComputeDevice.Resolve(options.Device); // --device cuda without CUDA fails here, as in the run
         _ = ModelFactory.Named(options.Model, hiddenDim: options.HiddenDim, dropout: options.Dropout); // an unknown --model fails here, as in the run
-        _ = LoadCorpus(options, []); // its format, annotation files and the train and validation splits, as the run reads them
+        var corpus = LoadCorpus(options, []); // its format, annotation files and the train and validation splits, as the run reads them
+        vocabulary = ResumedCheckpoint(options) is string last ? ModelCheckpoint.ReadVocabulary(last) : Vocabulary.Build(corpus.Split("train"));
         return options;
+    }
+
+    /// <summary>
+    /// On <c>--resume</c>, <paramref name="options"/> as the run continues with them (its own for every option not given,
+    /// <see cref="ResumeCompatibility"/>), read from its <c>last</c> checkpoint without the corpus; otherwise <paramref name="options"/>.
+    /// </summary>
+    public static TrainingOptions RunsOwn(TrainingOptions options)
+    {
+        RunFolder.Check(options.OutputDir, options.Resume, options.Overwrite);
+        return WithRunsOwn(options, []);
     }
 
     /// <summary>On <c>--resume</c> of a run with a <c>last</c> checkpoint, the options it continues with (<see cref="ResumeCompatibility"/>), what changed added to <paramref name="notes"/>; otherwise <paramref name="options"/>.</summary>
@@ -211,7 +226,7 @@ public sealed class TrainingJob : IDisposable
     }
 
     /// <summary>
-    /// The model of <paramref name="resolved"/> (from <see cref="Resolve"/>) as JSON with its defaults
+    /// The model of <paramref name="resolved"/> (from <see cref="Resolve(TrainingOptions)"/>) as JSON with its defaults
     /// filled in: on --resume the checkpoint's; otherwise what the run would build, without
     /// num_classes (the training split's vocabulary decides it); with <c>temporal_stride</c>, the input frames per output
     /// frame of the model as built (what <c>model info</c> says), so a dry run shows what <c>--temporal-conv</c> or

@@ -90,6 +90,13 @@ public sealed record TrainingOptions
     public double LabelSmoothing { get; init; }
 
     /// <summary>
+    /// How a batch's CTC losses are reduced (<see cref="CtcObjective"/>): mean (each clip's loss divided by its target
+    /// length, then the batch mean; PyTorch's default) or sum (each clip's loss as it is, then the batch mean: VAC's and
+    /// CorrNet's code, against which their alignment weight 25 is balanced).
+    /// </summary>
+    public string CtcReduction { get; init; } = CtcObjective.Mean;
+
+    /// <summary>
     /// Learning-rate shape after the warm-up: cosine, step or constant. Constant by default: the
     /// rate is lowered by reduce-on-plateau only once the model has left its initial plateau, so a
     /// corpus that takes longer to get going is not starved by a schedule fixed in advance.
@@ -264,12 +271,28 @@ public sealed record TrainingOptions
     {
         if (Schedule == LrScheduleKind.Step && StepMilestones.Count > 0 && StepMilestones.Min() > Epochs)
             yield return $"  note: --step-milestones {string.Join(',', StepMilestones)} lie past the last epoch ({Epochs}): the rate never decays in this run; lower them to decay within it";
-        if (Objectives.AlignWeight == 0 && (!Objectives.AlignBlank || Objectives.AlignTemperature != new AuxiliaryOptions().AlignTemperature))
-            yield return "  note: --align-exclude-blank and --align-temperature act only with --align-weight > 0; no alignment term is trained";
+        if (Schedule != LrScheduleKind.Step && (Given("--step-milestones") || Given("--step-gamma")))
+        {
+            string[] step = [.. new[] { "--step-milestones", "--step-gamma" }.Where(Given)];
+            yield return $"  note: {string.Join(" and ", step)} {Act(step)} only with --schedule step, and this run's schedule is {Schedule.ToString().ToLowerInvariant()}: the rate is not stepped down; add --schedule step to use {(step.Length == 1 ? "it" : "them")}";
+        }
+        if (WarmupEpochs > Epochs)
+            yield return string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                "  note: --warmup-epochs {0:G4} is longer than the run ({1}): the rate never reaches --learning-rate; shorten the warm-up or raise --epochs", WarmupEpochs, Words.Count(Epochs, "epoch"));
+        var defaults = new AuxiliaryOptions();
+        // Only the options given (or a recipe set) are named: a note naming one the user did not give reads as a misparse.
+        string[] alignment = [.. new[] { ("--align-exclude-blank", !Objectives.AlignBlank), ("--align-temperature", Objectives.AlignTemperature != defaults.AlignTemperature) }.Where(o => o.Item2).Select(o => o.Item1)];
+        if (Objectives.AlignWeight == 0 && alignment.Length > 0)
+            yield return $"  note: {string.Join(" and ", alignment)} {Act(alignment)} only with --align-weight > 0; no alignment term is trained";
         string[] unused = [.. new[] { ("--zoom", Zoom), ("--stretch", Stretch), ("--colour-shuffle", ColourShuffle) }.Where(o => !Augment && o.Item2 > 0).Select(o => o.Item1)];
         if (unused.Length > 0)
-            yield return $"  note: {string.Join(" and ", unused)} act only with augmentation, which --no-augment turns off; the training clips are not changed";
+            yield return $"  note: {string.Join(" and ", unused)} {Act(unused)} only with augmentation, which --no-augment turns off; the training clips are not changed";
     }
+
+    /// <summary>True when the command line gave <paramref name="option"/> (a primary name); false for library callers, which have none.</summary>
+    bool Given(string option) => CommandLine?.Contains(option) == true;
+
+    static string Act(string[] options) => options.Length == 1 ? "acts" : "act";
 
     /// <summary>Checks every field; throws a <see cref="GlossaException"/> naming the option and what to do.</summary>
     public TrainingOptions Validate()
@@ -306,10 +329,14 @@ public sealed record TrainingOptions
         if (Objectives.SharedClassifier && ModelFactory.Names.Contains(Model)) SharedModel().Validate();
         if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
         if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
+        if (CtcReduction is not (CtcObjective.Mean or CtcObjective.Sum)) Fail($"--ctc-reduction must be mean or sum (got '{CtcReduction}')");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"--label-smoothing must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");
         if (!(WarmupEpochs >= 0)) Fail($"--warmup-epochs must be >= 0 (got {WarmupEpochs})");
         if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) Fail($"--min-lr-ratio must be in [0, 1] (got {MinLrRatio})");
         if (StepMilestones.Any(m => m < 1)) Fail("--step-milestones must be 1-based epoch numbers");
+        if (StepMilestones.Zip(StepMilestones.Skip(1)).Any(p => p.Second <= p.First))
+            Fail($"--step-milestones must be increasing epoch numbers, each once (got {string.Join(',', StepMilestones)}); e.g. 20,35");
+        if (Seed < 0) Fail($"--seed must be >= 0 (got {Seed}); a negative seed does not mean 'random' here: every run is seeded, pick any number such as 1");
         if (Schedule == LrScheduleKind.Step && StepMilestones.Count == 0) Fail("--lr-schedule step needs --step-milestones (e.g. 20,35); without them the rate never changes: use --lr-schedule constant");
         if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
         if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");

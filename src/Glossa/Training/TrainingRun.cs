@@ -91,6 +91,7 @@ public sealed class TrainingRun
         long clipsSeen, framesSeen;
         EpochMetrics? lastMetrics;
         string? bestPath, lastPath;
+        bool ranEpoch;
         TrainingStatus status = TrainingStatus.Completed;
         string? cause;
         string message;
@@ -108,7 +109,7 @@ public sealed class TrainingRun
             int stepsPerEpoch = (data.TrainBatchesPerEpoch + options.AccumulationSteps - 1) / options.AccumulationSteps;
             schedule = LearningRateSchedule.From(options, stepsPerEpoch);
             average = options.WeightAverageEpochs > 0 ? new WeightAverage(owner.model, options.WeightAverageEpochs, stepsPerEpoch) : null;
-            trainer = new Trainer(owner.model, owner.vocabulary, optimizer, new CtcObjective(options.LabelSmoothing), owner.device,
+            trainer = new Trainer(owner.model, owner.vocabulary, optimizer, new CtcObjective(options.LabelSmoothing, options.CtcReduction), owner.device,
                 options.AccumulationSteps, options.ClipGradNorm)
             {
                 ExtraLoss = owner.Extension?.ExtraLoss,
@@ -127,9 +128,10 @@ public sealed class TrainingRun
         /// <summary>Writes the config, restores 'last' when resuming, logs the preamble and sets the schedule.</summary>
         public void Start()
         {
-            folder.WriteConfig(options, owner.modelConfigJson, owner.vocabulary, owner.Extension?.Config);
+            // A resume that 'last' refuses (a damaged optimizer.bin, a missing weight-average file) writes no config.resume.json.
             if (options.Resume) Restore();
-            else Say($"[{Now}] training {options.Model}{(owner.Extension is null ? "" : $" ({owner.Extension.Kind})")} -> {folder.Dir}");
+            folder.WriteConfig(options, owner.modelConfigJson, owner.vocabulary, owner.Extension?.Config);
+            if (!options.Resume) Say($"[{Now}] training {options.Model}{(owner.Extension is null ? "" : $" ({owner.Extension.Kind})")} -> {folder.Dir}");
             foreach (var line in owner.Preamble) Say(line);
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);
             var data = owner.data;
@@ -171,6 +173,7 @@ public sealed class TrainingRun
         /// <summary>Trains, validates and records one epoch; returns true when the run must stop.</summary>
         public bool Epoch(int epoch, CancellationToken cancel)
         {
+            ranEpoch = true;
             // Dropout and augmentation draw from libtorch's generator; reseeding from (seed, epoch)
             // makes every epoch reproducible on its own, which is what makes --resume exact. An
             // interrupted epoch instead continues from its saved batch and generator state.
@@ -385,9 +388,27 @@ public sealed class TrainingRun
             lastPath = folder.PathOf("last");
         }
 
+        /// <summary>The run's summary.json when it records a finished run (completed or early-stopped); null otherwise or when unreadable.</summary>
+        TrainingOutcome? KeptSummary()
+        {
+            try
+            {
+                var kept = System.Text.Json.JsonSerializer.Deserialize<TrainingOutcome>(File.ReadAllText(folder.PathOf(RunFolder.SummaryFile)), Checkpoint.Json);
+                return kept is { Status: TrainingStatus.Completed or TrainingStatus.EarlyStopped } && kept.Epochs == State.Epoch ? kept : null;
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { return null; }
+        }
+
         /// <summary>Writes summary.json and the closing log line.</summary>
         public TrainingOutcome Finish()
         {
+            // A resumed run with no epoch left to train keeps its summary (rewriting it gave null WERs and 0 clips/s).
+            if (!ranEpoch && options.Resume && KeptSummary() is { } kept)
+            {
+                Say($"[{Now}] nothing to train: {message} (--epochs {options.Epochs}); {RunFolder.SummaryFile} kept. Best val WER {Fmt(State.BestWer)}% (epoch {State.BestEpoch}); run folder {folder.Dir}");
+                return kept;
+            }
+            if (options.Resume) lastMetrics ??= RunFolder.ReadMetrics(folder.Dir).LastOrDefault();
             var outcome = new TrainingOutcome
             {
                 Status = status,
@@ -417,6 +438,7 @@ public sealed class TrainingRun
     }
 
     bool legendShown;
+
 
     IEnumerable<string> EpochLines(EpochMetrics m, TrainEpochResult train, ValidationResult val, bool improved)
     {

@@ -35,6 +35,9 @@ public sealed class Validator
         this.cleanup = cleanup ?? CleanupRules.None;
     }
 
+    /// <summary>The validation loss with the training's CTC reduction (<c>--ctc-reduction sum</c>: each clip's loss not divided by its target length), so train and val losses compare.</summary>
+    public bool CtcPerClipSum { get; init; }
+
     /// <summary>
     /// Validates on every batch (each is disposed). Stops early when <paramref name="cancel"/> is
     /// set; the result then says <see cref="ValidationResult.Cancelled"/> and covers only the clips seen.
@@ -129,7 +132,7 @@ public sealed class Validator
                 targets = targets.index_select(0, tensor(feasibleTargets, dtype: ScalarType.Int64, device: targets.device));
                 targetLengths = targetLengths.index_select(0, rows.to(targetLengths.device));
             }
-            double loss = CtcObjective.Loss(scored, outLengths, targets, targetLengths).item<float>();
+            double loss = CtcObjective.Loss(scored, outLengths, targets, targetLengths, CtcPerClipSum).item<float>();
             if (!double.IsFinite(loss))
                 throw new NonFiniteLossException(0, step, "validation loss", loss, feasible.Select(b => batch.Ids[(int)b]).ToArray());
             totals.LossSum += loss * feasible.Length;

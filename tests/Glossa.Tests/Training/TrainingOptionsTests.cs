@@ -78,7 +78,7 @@ public sealed class TrainingOptionsTests
     public void Scale_jitter_or_colour_shuffle_without_augmentation_is_noted_not_silently_dropped()
     {
         var o = new TrainingOptions { OutputDir = "run", Augment = false, ColourShuffle = 0.5 };
-        Assert.Contains(o.Notes(), n => n.Contains("--colour-shuffle act only with augmentation") && !n.Contains("--zoom"));
+        Assert.Contains(o.Notes(), n => n.Contains("--colour-shuffle acts only with augmentation") && !n.Contains("--zoom"));
         Assert.Contains((o with { Zoom = 0.25 }).Notes(), n => n.Contains("--zoom and --colour-shuffle act only"));
         Assert.Contains((o with { Stretch = 0.15 }).Notes(), n => n.Contains("--stretch and --colour-shuffle act only"));
         Assert.DoesNotContain((o with { Augment = true, Zoom = 0.25 }).Notes(), n => n.Contains("augmentation"));

@@ -47,13 +47,19 @@ public sealed class Teacher : IDisposable
     /// Throws a one-line error unless the teacher's classes are the student's: same size and the
     /// same gloss at every index (the distillation target is matched class by class).
     /// </summary>
-    public void RequireVocabulary(Vocabulary student, string studentSource)
+    public void RequireVocabulary(Vocabulary student, string studentSource) => RequireSameClasses(Vocabulary, Checkpoint, student, studentSource);
+
+    /// <summary>
+    /// <see cref="RequireVocabulary"/> without loading the teacher's model (what <c>distill --dry-run</c> checks):
+    /// <paramref name="teacher"/> is the vocabulary stored with the checkpoint <paramref name="checkpoint"/>.
+    /// </summary>
+    public static void RequireSameClasses(Vocabulary teacher, string checkpoint, Vocabulary student, string studentSource)
     {
-        if (Vocabulary.Count != student.Count)
-            throw new GlossaException($"{Checkpoint}: the teacher has {Vocabulary.Count} classes but the student's vocabulary ({studentSource}) has {student.Count}; distil on the corpus the teacher was trained on");
+        if (teacher.Count != student.Count)
+            throw new GlossaException($"{checkpoint}: the teacher has {teacher.Count} classes but the student's vocabulary ({studentSource}) has {student.Count}; distil on the corpus the teacher was trained on");
         for (int i = 0; i < student.Count; i++)
-            if (!string.Equals(Vocabulary.Tokens[i], student.Tokens[i], StringComparison.Ordinal))
-                throw new GlossaException($"{Checkpoint}: class {i} is '{Vocabulary.Tokens[i]}' for the teacher but '{student.Tokens[i]}' for the student ({studentSource}); both have {student.Count} classes but differ in order, distil on the corpus the teacher was trained on");
+            if (!string.Equals(teacher.Tokens[i], student.Tokens[i], StringComparison.Ordinal))
+                throw new GlossaException($"{checkpoint}: class {i} is '{teacher.Tokens[i]}' for the teacher but '{student.Tokens[i]}' for the student ({studentSource}); both have {student.Count} classes but differ in order, distil on the corpus the teacher was trained on");
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class AuxiliaryObjective
     /// The weighted terms of a step, in <see cref="TermNames"/> order (scalars with gradients).
     /// </summary>
     /// <param name="output">The model's output; its <see cref="CslrOutput.ConvLogits"/> must be present.</param>
-    /// <param name="ctc">The main objective (its label smoothing applies to the conv head too).</param>
+    /// <param name="ctc">The main objective (its label smoothing and reduction apply to the conv head too).</param>
     /// <param name="targets">(sum of target lengths) int64 concatenated class indices.</param>
     /// <param name="targetLengths">(B) int64.</param>
     public Tensor[] Compute(CslrOutput output, CtcObjective ctc, Tensor targets, Tensor targetLengths)
@@ -50,7 +50,7 @@ public sealed class AuxiliaryObjective
         if (options.ConvCtcWeight > 0)
         {
             var logProbs = ctc.LogProbs(conv, smooth: true);                                    // (B,T',C)
-            terms.Add(CtcObjective.Loss(logProbs, output.Lengths, targets, targetLengths) * options.ConvCtcWeight);
+            terms.Add(ctc.BatchLoss(logProbs, output.Lengths, targets, targetLengths) * options.ConvCtcWeight);
         }
         if (options.AlignWeight > 0)
             terms.Add(Alignment(output.Logits, conv, output.Lengths, options.AlignTemperature, !options.AlignBlank) * options.AlignWeight);
