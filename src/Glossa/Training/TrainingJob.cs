@@ -123,6 +123,8 @@ public sealed class TrainingJob : IDisposable
         _ = ComputeDevice.Resolve(options.Device); // --device cuda without CUDA fails here, as in the run
         _ = ModelFactory.Named(options.Model, hiddenDim: options.HiddenDim, dropout: options.Dropout); // an unknown --model fails here, as in the run
         var corpus = LoadCorpus(options, []); // its format, annotation files and the train and validation splits, as the run reads them
+        // Their videos measured as the run measures them: an unreadable one stops the run at start-up, so the dry run too.
+        _ = CtcFeasibility.VideoLengths(corpus.Split("train").Concat(corpus.Split(options.ValSplit)), []);
         vocabulary = ResumedCheckpoint(options) is string last ? ModelCheckpoint.ReadVocabulary(last) : Vocabulary.Build(corpus.Split("train"));
         return options;
     }

@@ -278,5 +278,12 @@ public class VideoCheckTests
         Assert.Equal(2, lines.Length);
         Assert.Contains("empty.mp4: the video file is empty (0 bytes)", lines[0]);
         Assert.Contains("nope.mp4: no such video file", lines[1]);
+        // train --dry-run passed a corpus whose unreadable video stops the real run at start-up.
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\nc|train|clip.mp4|a|A\ne|train|empty.mp4|a|A\nd|dev|clip.mp4|b|A\n");
+        (code, _, stderr) = Glossa.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(1), "train", "--model", "tiny-student", "--corpus", fx.Path("v"),
+            "--output-dir", fx.Path("run"), "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("sample 'e'", stderr);
+        Assert.Contains("the video file is empty", stderr);
     }
 }
