@@ -92,7 +92,11 @@ public static class WeightIO
     {
         var info = new FileInfo(path);
         if (info.LinkTarget is not string target) return null;
-        try { return File.ResolveLinkTarget(path, returnFinalTarget: true) is { Exists: false } ? target : null; }
+        try
+        {
+            // FileInfo of a folder says Exists false: ask both.
+            return File.ResolveLinkTarget(path, returnFinalTarget: true) is { } final && !File.Exists(final.FullName) && !Directory.Exists(final.FullName) ? target : null;
+        }
         catch (IOException) { return target; } // a loop of links
     }
 
