@@ -14,6 +14,9 @@ public static class FeatureStore
     /// <summary>The index file inside a split folder.</summary>
     public const string IndexFile = "index.json";
 
+    /// <summary>The settings of the run filling a split folder (<see cref="FeatureStoreIndex"/> without videos), written before the first file.</summary>
+    public const string SettingsFile = "settings.json";
+
     /// <summary>
     /// Extracts every sample into <paramref name="folder"/> (created if missing), writes the index and returns
     /// it with the counts of files written and kept; <paramref name="done"/> is called with each sample id.
@@ -24,8 +27,9 @@ public static class FeatureStore
         Directory.CreateDirectory(folder);
         string indexPath = Path.Combine(folder, IndexFile);
         if (!overwrite) RequireSameSettings(folder, header);
-        // The settings first, so an interrupted run's files are described too (and a rerun with others is refused).
-        File.WriteAllText(indexPath, JsonSerializer.Serialize(header, GlossaJson.Files));
+        // The settings first, apart from the index (which only a complete store has), so an interrupted run's files
+        // are described too: its rerun with the same settings goes on, with others it is refused.
+        File.WriteAllText(Path.Combine(folder, SettingsFile), JsonSerializer.Serialize(header, GlossaJson.Files));
         var entries = new List<FeatureStoreEntry>(samples.Count);
         int written = 0;
         foreach (var sample in samples)
@@ -60,11 +64,12 @@ public static class FeatureStore
     /// </summary>
     static void RequireSameSettings(string folder, FeatureStoreIndex header)
     {
-        string indexPath = Path.Combine(folder, IndexFile);
+        string indexPath = Path.Combine(folder, SettingsFile);
+        if (!File.Exists(indexPath)) indexPath = Path.Combine(folder, IndexFile); // a store of older versions
         if (!File.Exists(indexPath))
         {
             if (Directory.EnumerateFiles(folder, "*.npy").Any())
-                throw new GlossaException($"{folder}: holds .npy files but no {IndexFile}, so what made them is unknown; pass --overwrite to recompute them, or choose another --out");
+                throw new GlossaException($"{folder}: holds .npy files but no {IndexFile} or {SettingsFile}, so what made them is unknown; pass --overwrite to recompute them, or choose another --out");
             return;
         }
         FeatureStoreIndex? stored;

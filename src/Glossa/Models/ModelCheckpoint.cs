@@ -119,7 +119,12 @@ public static class ModelCheckpoint
             throw new GlossaException($"{file}: missing; the checkpoint is incomplete: copy the whole checkpoint folder again, or use the run's other checkpoint");
         // Read and checked here, not by TorchSharp's module.load: that hands a damaged file's bytes to libtorch
         // (an internal error) and names no tensor when model.json was edited.
-        var state = NativeWeights.Read(file);
+        Dictionary<string, Tensor> state;
+        try { state = NativeWeights.Read(file); }
+        catch (GlossaException e) when (!e.Message.Contains("cut short", StringComparison.Ordinal))
+        {
+            throw new GlossaException($"{file}: damaged, not the TorchSharp weights a checkpoint holds; copy the checkpoint folder again, or use the run's other checkpoint", e);
+        }
         try
         {
             var report = WeightIO.Compare(model, state);

@@ -27,9 +27,12 @@ public static class WeightIO
     /// Every failure is one <see cref="GlossaException"/> naming the file: a folder, a dangling link,
     /// a damaged or truncated file, a single tensor, and weights that are not finite (the first such tensor named).
     /// </summary>
-    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    public static Dictionary<string, Tensor> ReadStateDict(string path) => ReadStateDict(path, out _);
+
+    /// <summary><see cref="ReadStateDict(string)"/>, saying which <paramref name="format"/> the file was: pytorch, safetensors or torchsharp.</summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string path, out string format)
     {
-        var state = ReadAnyFormat(path);
+        var state = ReadAnyFormat(path, out format);
         try
         {
             RequireFinite(state, path);
@@ -42,9 +45,10 @@ public static class WeightIO
         return state;
     }
 
-    static Dictionary<string, Tensor> ReadAnyFormat(string path)
+    static Dictionary<string, Tensor> ReadAnyFormat(string path, out string format)
     {
         RequireFile(path);
+        format = "pytorch";
         long length = new FileInfo(path).Length;
         if (length < 8)
             throw new GlossaException($"{path}: empty or truncated weight file ({length} bytes); copy it again or give another file");
@@ -53,18 +57,22 @@ public static class WeightIO
             probe.ReadExactly(head, 0, 8);
         if (head[0] == (byte)'P' && head[1] == (byte)'K')
             return Sorted(Unwrap(ReadTorchZip(path), path));
+        format = "safetensors";
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
             return ReadSafetensors(path);
+        format = "pytorch";
         if (head[0] == 0x80 && head[1] <= 5)
         {
             try { return Sorted(StripModulePrefix(LegacyTorchFile.Read(path))); }
-            catch (GlossaException) when (TryNative(path) is { } native) { return native; } // 128..255 entries of TorchSharp weights start with 0x80 too
+            catch (GlossaException) when (TryNative(path) is { } native) { format = "torchsharp"; return native; } // 128..255 entries of TorchSharp weights start with 0x80 too
         }
         if (head[0] == (byte)'{' || BitConverter.ToUInt64(head) < 100_000_000)
         {
+            format = "safetensors";
             try { return ReadSafetensors(path); }
-            catch (GlossaException) when (TryNative(path) is { } native) { return native; }
+            catch (GlossaException) when (TryNative(path) is { } native) { format = "torchsharp"; return native; }
         }
+        format = "torchsharp";
         return NativeWeights.Read(path);
     }
 

@@ -296,22 +296,23 @@ public sealed class TrainingJob : IDisposable
     /// <summary>
     /// Loads <c>--pretrained</c> into <paramref name="model"/> and says what was loaded: backbone weights (torchvision /
     /// pytorch-i3d keys), a whole model (an export, TorchSharp weights) or a checkpoint folder, read and checked as
-    /// <c>model import</c> reads them (<see cref="WeightIO.ReadStateDict"/>). Keys under a common prefix are matched
+    /// <c>model import</c> reads them (<see cref="WeightIO.ReadStateDict(string)"/>). Keys under a common prefix are matched
     /// without it. Refuses a file that gives the backbone nothing; tensors of another shape (a classifier of another
     /// vocabulary, the usual fine-tuning case) are left as initialised and named.
     /// </summary>
     internal static string LoadPretrained(CslrModel model, string path)
     {
         CslrModel? source = null;
-        Dictionary<string, Tensor> state;
+        Dictionary<string, Tensor> state = [];
         if (Directory.Exists(path))
         {
             source = ModelCheckpoint.LoadModel(path); // a run's best, or 'glossa model import' output: its whole model
             state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             WeightIO.RequireFinite(state, path);
         }
-        else
-            state = WeightIO.ReadStateDict(path);
+        string format = "checkpoint";
+        if (source is null)
+            state = WeightIO.ReadStateDict(path, out format);
         try
         {
             var (asModel, modelPrefix) = WeightIO.FitPrefix(state, model);
@@ -332,7 +333,7 @@ public sealed class TrainingJob : IDisposable
             string prefix = (useWhole ? modelPrefix : backbonePrefix) is { Length: > 0 } p ? $"; key prefix '{p}' removed" : "";
             string shapes = report.ShapeMismatches.Count == 0 ? ""
                 : $", {report.ShapeMismatches.Count} skipped for another shape ({string.Join("; ", report.ShapeMismatches.Take(3))}{(report.ShapeMismatches.Count > 3 ? "; ..." : "")}), left as initialised";
-            return $"pretrained {(useWhole ? "model" : "backbone")} weights from {path}: {report.Loaded.Count} tensors loaded ({backboneLoaded} of the backbone's {backboneTensors}), " +
+            return $"pretrained {(useWhole ? "model" : "backbone")} weights{(format == "torchsharp" ? " (TorchSharp format)" : "")} from {path}: {report.Loaded.Count} tensors loaded ({backboneLoaded} of the backbone's {backboneTensors}), " +
                    $"{report.Missing.Count} missing, {report.Unexpected.Count} unused{shapes}{prefix}";
         }
         finally

@@ -57,6 +57,10 @@ public sealed class WeightInteropTests : IDisposable
 
         var e = Assert.Throws<GlossaException>(() => NativeWeights.Read(Truncated(bin, "cut.bin")));
         Assert.Contains("cut short at entry", e.Message);
+        string checkpoint = Path.Combine(dir, "ckpt");
+        ModelCheckpoint.WriteUntrained(checkpoint, model);
+        File.WriteAllText(Path.Combine(checkpoint, ModelCheckpoint.ModelFile), "just some text, not weights at all\n");
+        Assert.Contains("model.bin: damaged, not the TorchSharp weights a checkpoint holds", Assert.Throws<GlossaException>(() => ModelCheckpoint.LoadModel(checkpoint)).Message);
         File.WriteAllText(Path.Combine(dir, "text.bin"), "just some text, not weights at all\n");
         Assert.Contains("not a PyTorch (.pt/.pth), safetensors or TorchSharp weight file",
             Assert.Throws<GlossaException>(() => NativeWeights.Read(Path.Combine(dir, "text.bin"))).Message);
