@@ -75,6 +75,9 @@ class GlossaModel(nn.Module):
         # Parameter-free normalisations inside the model (absent from configs older than them).
         self.input_norm = config.get("input_norm") or "none"
         self.feature_norm = config.get("feature_norm") or "none"
+        if kind not in ("i3d", "tiny_cnn", "tiny_cnn_grid", "mobilenet_v3_large", "mobilenet_v3_small"):
+            raise ValueError(f"GlossaModel builds the MobileNetV3, tiny CNN and I3D models, not backbone '{kind}' "
+                             "(the ResNet18 recipes: see bench/parity/recipes.py)")
         if kind == "i3d":
             self.backbone = I3D(num_classes=1, temporal_stride=config["i3d_temporal_stride"])
             del self.backbone.logits

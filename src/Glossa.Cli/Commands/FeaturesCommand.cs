@@ -14,7 +14,7 @@ internal static class FeaturesCommand
     {
         var command = new Command("features", "Pre-extract backbone features (MobileNetV3 per frame, or I3D per clip) to one .npy (T', C) float32 per video.");
         var backbone = new Option<string>("--backbone") { Description = "mobilenet_v3_large, mobilenet_v3_small or i3d.", Required = true };
-        var weights = new Option<string>("--weights") { Description = "Backbone weights: torchvision .pth/.safetensors, pytorch-i3d .pt, or a Glossa checkpoint.", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Backbone weights: torchvision .pth/.safetensors (frames normalised with ImageNet mean/std), pytorch-i3d .pt (to [-1, 1]), or a Glossa checkpoint (normalised as its model was fed).", Required = true };
         var corpus = new Option<string>("--corpus") { Description = "Corpus folder or manifest.", Required = true };
         var format = CorpusOptions.CreateFormatOption();
         var split = new Option<string>("--split") { Description = "Split to extract (train, dev, test).", Required = true };
@@ -22,7 +22,7 @@ internal static class FeaturesCommand
         var size = new Option<int>("--size") { Description = "Crop size in pixels (frames are resized to size*256/224 first, then centre-cropped).", DefaultValueFactory = _ => 224 };
         var i3dStride = new Option<int>("--i3d-stride") { Description = "I3D temporal stride (8, 4 or 2).", DefaultValueFactory = _ => 4 };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Recompute files that already exist." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Recompute files that already exist (needed to reuse an --out made with other settings)." };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary." };
         var precision = new Option<string>("--precision") { Description = "Backbone arithmetic: fp32, or bf16 on CPUs with avx512_bf16/AMX and on CUDA.", DefaultValueFactory = _ => "fp32" };
         foreach (Option o in new Option[] { backbone, weights, corpus, format, split, output, size, i3dStride, threads, overwrite, json, precision })

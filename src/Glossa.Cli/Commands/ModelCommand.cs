@@ -105,9 +105,9 @@ internal static class ModelCommand
             foreach (var block in summary.Blocks)
                 table.AddRow(block.Name, block.Parameters.ToString("N0"));
             table.AddRow("[bold]total[/]", $"[bold]{summary.Parameters:N0}[/]");
-            Console.WriteLine($"{config.Name}: backbone {config.Backbone}, {config.NumClasses} classes, hidden {config.HiddenDim}/direction x {config.Layers} layers, dropout {config.Dropout}");
+            Console.WriteLine($"{config.Name}: backbone {config.Backbone}, {config.NumClasses} classes, hidden {config.HiddenDim}/direction x {Words.Count(config.Layers, "layer")}, dropout {config.Dropout}");
             AnsiConsole.Write(table);
-            Console.WriteLine($"temporal stride: {summary.TemporalStride} (e.g. 100 frames -> {model.ComputeOutputLength(100)} outputs; at least {Glossa.Common.Words.Count((int)minFrames, "input frame")} per clip)");
+            Console.WriteLine($"temporal stride: {summary.TemporalStride} (e.g. 100 frames -> {model.ComputeOutputLength(100)} outputs; at least {Words.Count((int)minFrames, "input frame")} per clip)");
             return 0;
         }));
         return command;
@@ -115,12 +115,12 @@ internal static class ModelCommand
 
     static Command Import()
     {
-        var command = new Command("import", "Build a configuration, load pretrained backbone weights (torchvision MobileNetV3 .pth/.safetensors, pytorch-i3d rgb_imagenet.pt) and save a Glossa checkpoint; prints missing and unexpected keys.");
+        var command = new Command("import", "Build a configuration, load pretrained backbone weights (torchvision MobileNetV3 or ResNet18 .pth/.safetensors, pytorch-i3d rgb_imagenet.pt, a Glossa export) and save a Glossa checkpoint; prints missing and unexpected keys, refuses tensors of another shape.");
         var options = new ConfigOptions();
         options.AddTo(command);
-        var weights = new Option<string>("--weights") { Description = "Backbone weights: a torch.save state dict (.pt/.pth, zip format) or .safetensors.", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Backbone weights: a torch.save state dict (.pt/.pth, zip or legacy format) or .safetensors; keys under a common prefix (backbone., module., encoder. ...) are matched without it.", Required = true };
         var output = new Option<string>("--out") { Description = "Checkpoint folder to write (weights and configuration; train from it with --pretrained).", Required = true };
-        var strict = new Option<bool>("--strict") { Description = "Fail unless every backbone key is present (unexpected keys such as ImageNet classifiers are still reported)." };
+        var strict = new Option<bool>("--strict") { Description = "Fail unless every backbone key is present (without it, missing keys are a warning; unexpected keys such as ImageNet classifiers are only reported)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
         var json = new Option<bool>("--json") { Description = "Print the load report as JSON." };
         foreach (Option o in new Option[] { weights, output, strict, overwrite, json })
@@ -128,30 +128,69 @@ internal static class ModelCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             var config = options.Resolve(parse);
-            string outPath = parse.GetValue(output)!;
-            if ((File.Exists(outPath) || Directory.Exists(outPath)) && !parse.GetValue(overwrite))
-                throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
-            if (File.Exists(outPath)) File.Delete(outPath);
+            string outPath = parse.GetValue(output)!, weightsPath = parse.GetValue(weights)!;
+            CheckImportOutput(outPath, parse.GetValue(overwrite));
             using var model = ModelFactory.Create(config);
-            var report = WeightIO.Load(model, parse.GetValue(weights)!, strict: false, prefix: "backbone.");
-            if (report.Loaded.Count == 0)
-                throw new GlossaException($"{parse.GetValue(weights)}: no key matches the {config.Backbone} backbone ({report.Describe()}); is this the right checkpoint for --backbone {config.Backbone}?");
-            if (parse.GetValue(strict) && (report.Missing.Count > 0 || report.ShapeMismatches.Count > 0))
-                throw new GlossaException($"{parse.GetValue(weights)}: backbone keys missing or mismatched: {report.Describe()}");
+            var (report, prefix) = ImportBackbone(model, weightsPath, parse.GetValue(strict));
+            if (File.Exists(outPath)) File.Delete(outPath);
             ModelCheckpoint.WriteUntrained(outPath, model);
+            string stripped = prefix.Length > 0 ? $"; key prefix '{prefix}' removed" : "";
             if (parse.GetValue(json))
-                CliRunner.PrintJson(new { loaded = report.Loaded.Count, missing = report.Missing, unexpected = report.Unexpected, shape_mismatches = report.ShapeMismatches, checkpoint = outPath });
+                CliRunner.PrintJson(new { loaded = report.Loaded.Count, missing = report.Missing, unexpected = report.Unexpected, shape_mismatches = report.ShapeMismatches, stripped_prefix = prefix, checkpoint = outPath });
             else
-                Console.WriteLine($"backbone weights: {report.Describe()}; wrote {outPath}");
+                Console.WriteLine($"backbone weights: {report.Describe()}{stripped}; wrote {outPath}");
+            if (report.Missing.Count > 0)
+                Console.Error.WriteLine($"warning: {weightsPath}: {report.Missing.Count} backbone tensors missing from the file (first: {report.Missing[0]}) keep their random initialisation in {outPath}; --strict refuses such files");
             return 0;
         }));
         return command;
     }
 
+    /// <summary>
+    /// An existing --out is replaced only with --overwrite, and only when it is a file, an empty folder or a
+    /// checkpoint folder: --overwrite on a run folder (or any other folder) had written loose model files into it.
+    /// </summary>
+    static void CheckImportOutput(string outPath, bool overwrite)
+    {
+        if (!File.Exists(outPath) && !Directory.Exists(outPath)) return;
+        if (!overwrite)
+            throw new GlossaException($"{outPath}: exists; pass --overwrite to replace it");
+        if (Directory.Exists(outPath) && !ModelCheckpoint.Exists(outPath) && Directory.EnumerateFileSystemEntries(outPath).Any())
+            throw new GlossaException($"{outPath}: a folder that is not a Glossa checkpoint; --overwrite replaces only a checkpoint folder, so give a new --out (e.g. {Path.Combine(outPath, "imported")})");
+    }
+
+    /// <summary>
+    /// Reads <paramref name="weightsPath"/> and loads it into <paramref name="model"/>'s backbone, keys under a common
+    /// prefix (a whole model's <c>backbone.</c>, <c>encoder.</c>, DataParallel's <c>module.</c>) matched without it.
+    /// Refuses, as PyTorch's load_state_dict does even with strict=False, tensors of another shape; and with
+    /// <paramref name="strict"/>, missing ones. Returns the report and the prefix removed.
+    /// </summary>
+    internal static (LoadReport Report, string Prefix) ImportBackbone(CslrModel model, string weightsPath, bool strict)
+    {
+        var state = WeightIO.ReadStateDict(weightsPath);
+        try
+        {
+            var (fitted, prefix) = WeightIO.FitPrefix(state, model.Backbone);
+            var report = WeightIO.Compare(model, fitted, "backbone.");
+            string backbone = model.Config.Backbone;
+            if (report.Loaded.Count == 0)
+                throw new GlossaException($"{weightsPath}: no tensor fits the {backbone} backbone: the file holds {WeightIO.Holds(state)}; the backbone expects keys like '{model.Backbone.state_dict().Keys.First()}'; is this the right file for --backbone {backbone}?");
+            if (report.ShapeMismatches.Count > 0)
+                throw new GlossaException($"{weightsPath}: {report.ShapeMismatches.Count} tensors have another shape than the {backbone} backbone's ({string.Join("; ", report.ShapeMismatches.Take(3))}{(report.ShapeMismatches.Count > 3 ? "; ..." : "")}); the file was made for another variant (e.g. another --width-mult); give weights of this one");
+            if (strict && report.Missing.Count > 0)
+                throw new GlossaException($"{weightsPath}: backbone keys missing: {report.Describe()}; drop --strict to import it with those tensors left as initialised");
+            return (WeightIO.LoadStateDict(model, fitted, strict: false, prefix: "backbone.", source: weightsPath), prefix);
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
     static Command Export()
     {
         var command = new Command("export", "Export a Glossa checkpoint as a plain PyTorch state dict (torch.load + load_state_dict), .safetensors, or an ONNX model for deployment (per-frame backbones).");
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (a run's best or last, or 'model import' output) or a single-file model of older versions." };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint folder (a run's best or last, or 'model import' output, which has no vocabulary and so exports to pytorch and safetensors only) or a single-file model of older versions." };
         var output = new Option<string?>("--out") { Description = "File to write (default with --format onnx: CHECKPOINT/model.onnx, where 'recognize --engine onnx' looks)." };
         var format = new Option<string>("--format") { Description = "auto (by --out's extension: .onnx, .safetensors, else PyTorch), pytorch, safetensors or onnx.", DefaultValueFactory = _ => "auto" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it exists." };
@@ -160,6 +199,8 @@ internal static class ModelCommand
         command.SetAction(parse => CliRunner.Guard(() =>
         {
             string source = parse.GetValue(checkpoint)!;
+            if (WeightIO.DanglingLink(source.TrimEnd('/')) is string target)
+                throw new GlossaException($"{source}: a symbolic link to {target}, which does not exist; copy the checkpoint folder itself");
             if (!File.Exists(source) && !Directory.Exists(source))
                 throw new GlossaException($"{source}: checkpoint not found; give a checkpoint folder such as RUN/best");
             string kind = ExportFormat(parse.GetValue(format)!, parse.GetValue(output));

@@ -31,6 +31,12 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Arithmetic of the backbone (bf16 is refused where the CPU lacks it, when the first clip runs or by <see cref="Prepare"/>).</summary>
     public InferencePrecision Precision { get; private init; } = InferencePrecision.Fp32;
 
+    /// <summary>True when each clip is normalised over time before the backbone (a checkpoint whose model has input_norm clip).</summary>
+    public bool ClipNormalised { get; private init; }
+
+    /// <summary>The backbone weights' <see cref="WeightIO.Fingerprint"/>, recorded in a feature store's index.</summary>
+    public string WeightsFingerprint { get; private init; } = "";
+
     /// <summary>The load report of the weights, or null when built from a Glossa checkpoint.</summary>
     public LoadReport? Report { get; }
 
@@ -58,17 +64,17 @@ public sealed class FeatureExtractor : IDisposable
             ModelConfig.I3d => new InceptionI3d(i3dStride),
             _ => throw new GlossaException($"features: backbone '{backboneName}' is unknown; use mobilenet_v3_large, mobilenet_v3_small or i3d"),
         };
-        var state = Directory.Exists(weightsPath) ? CheckpointState(weightsPath) : WeightIO.ReadStateDict(weightsPath);
+        bool checkpoint = Directory.Exists(weightsPath);
+        var state = checkpoint ? CheckpointState(weightsPath) : WeightIO.ReadStateDict(weightsPath);
         LoadReport report;
+        string fingerprint;
         try
         {
             // A whole recogniser (a Glossa checkpoint folder, an exported .pt/.safetensors of one) keeps its backbone under
-            // "backbone."; torchvision's and pytorch-i3d's files never use that prefix.
-            bool wholeModel = state.ContainsKey(WeightIO.ConfigKey) || state.Keys.Any(k => k.StartsWith("backbone.", StringComparison.Ordinal));
-            var source = wholeModel
-                ? state.Where(kv => kv.Key.StartsWith("backbone.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["backbone.".Length..], kv => kv.Value)
-                : state;
+            // "backbone."; other prefixes (encoder., model.) are removed the same way.
+            var (source, _) = WeightIO.FitPrefix(state, backbone);
             report = WeightIO.LoadStateDict(backbone, source, strict: false, source: weightsPath);
+            fingerprint = WeightIO.Fingerprint(backbone.state_dict());
         }
         finally
         {
@@ -76,21 +82,38 @@ public sealed class FeatureExtractor : IDisposable
         }
         if (report.Loaded.Count == 0 || report.Missing.Count > 0 || report.ShapeMismatches.Count > 0)
             throw new GlossaException($"{weightsPath}: does not fit the {backboneName} backbone ({report.Describe()}); pass weights of that backbone");
-        // ImageNet statistics for torchvision's MobileNetV3; [-1, 1] for I3D (pytorch-i3d's convention).
+        var (mean, std, clipNorm) = checkpoint ? CheckpointNormalisation(weightsPath)
+            // ImageNet statistics for torchvision's MobileNetV3; [-1, 1] for I3D (pytorch-i3d's convention).
+            : (backbone.PerFrame ? [0.485, 0.456, 0.406] : [0.5, 0.5, 0.5], backbone.PerFrame ? [0.229, 0.224, 0.225] : [0.5, 0.5, 0.5], false);
         var frames = FrameOptions.Square(size * 256 / 224, size) with
         {
             FlipProbability = 0, TemporalRescale = 0,
-            Mean = backbone.PerFrame ? [0.485, 0.456, 0.406] : [0.5, 0.5, 0.5],
-            Std = backbone.PerFrame ? [0.229, 0.224, 0.225] : [0.5, 0.5, 0.5],
+            Mean = mean,
+            Std = std,
         };
-        return new FeatureExtractor(backbone, frames, report) { Precision = precision };
+        return new FeatureExtractor(backbone, frames, report) { Precision = precision, ClipNormalised = clipNorm, WeightsFingerprint = fingerprint };
+    }
+
+    /// <summary>
+    /// A Glossa checkpoint's own input normalisation: the mean/std its run fed the model (x/127.5-1 by default, not
+    /// ImageNet's), and whether its model normalises each clip (input_norm clip), so its backbone sees what it was trained on.
+    /// </summary>
+    static (IReadOnlyList<double> Mean, IReadOnlyList<double> Std, bool Clip) CheckpointNormalisation(string checkpoint)
+    {
+        string path = Path.GetFullPath(checkpoint.TrimEnd('/'));
+        var config = ModelCheckpoint.ReadConfig(path);
+        var frames = ModelCheckpoint.ReadEvalFrames(path, config.FrameSize);
+        return (frames.Mean, frames.Std, config.InputNorm == ModelConfig.InputNormClip);
     }
 
     /// <summary>The weights of a Glossa checkpoint folder (RUN/best, RUN/last, checkpoints/epoch...), copied out of its model.</summary>
     static Dictionary<string, Tensor> CheckpointState(string checkpoint)
     {
         using var model = ModelCheckpoint.LoadModel(Path.GetFullPath(checkpoint.TrimEnd('/')));
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone(), StringComparer.Ordinal);
+        try { WeightIO.RequireFinite(state, checkpoint); }
+        catch { foreach (var t in state.Values) t.Dispose(); throw; }
+        return state;
     }
 
     /// <summary>Features of one sample: (T', C) values and the number of decoded frames.</summary>
@@ -108,6 +131,8 @@ public sealed class FeatureExtractor : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(pixels, [indices.Length, 3, h, w]);                          // (T,3,H,W)
+        if (ClipNormalised)
+            input = ClipNormalization.Apply(input.unsqueeze(0), [indices.Length])[0];      // (T,3,H,W) -> (1,T,3,H,W) -> (T,3,H,W)
         Tensor features;
         if (backbone.PerFrame)
         {

@@ -14,6 +14,9 @@ public static class FeatureStore
     /// <summary>The index file inside a split folder.</summary>
     public const string IndexFile = "index.json";
 
+    /// <summary>The settings of the run filling a split folder (<see cref="FeatureStoreIndex"/> without videos), written before the first file.</summary>
+    public const string SettingsFile = "settings.json";
+
     /// <summary>
     /// Extracts every sample into <paramref name="folder"/> (created if missing), writes the index and returns
     /// it with the counts of files written and kept; <paramref name="done"/> is called with each sample id.
@@ -22,6 +25,11 @@ public static class FeatureStore
         FeatureStoreIndex header, bool overwrite, Action<string>? done = null, CancellationToken ct = default)
     {
         Directory.CreateDirectory(folder);
+        string indexPath = Path.Combine(folder, IndexFile);
+        if (!overwrite) RequireSameSettings(folder, header);
+        // The settings first, apart from the index (which only a complete store has), so an interrupted run's files
+        // are described too: its rerun with the same settings goes on, with others it is refused.
+        File.WriteAllText(Path.Combine(folder, SettingsFile), JsonSerializer.Serialize(header, GlossaJson.Files));
         var entries = new List<FeatureStoreEntry>(samples.Count);
         int written = 0;
         foreach (var sample in samples)
@@ -46,8 +54,32 @@ public static class FeatureStore
             done?.Invoke(sample.Id);
         }
         var index = header with { Videos = entries };
-        File.WriteAllText(Path.Combine(folder, IndexFile), JsonSerializer.Serialize(index, GlossaJson.Files));
+        File.WriteAllText(indexPath, JsonSerializer.Serialize(index, GlossaJson.Files));
         return (index, written, samples.Count - written);
+    }
+
+    /// <summary>
+    /// Refuses to add to a folder whose files were made with other settings (backbone, weights, size, normalisation):
+    /// a rerun kept them and described them with the new settings. Files without an index are refused too.
+    /// </summary>
+    static void RequireSameSettings(string folder, FeatureStoreIndex header)
+    {
+        string indexPath = Path.Combine(folder, SettingsFile);
+        if (!File.Exists(indexPath)) indexPath = Path.Combine(folder, IndexFile); // a store of older versions
+        if (!File.Exists(indexPath))
+        {
+            if (Directory.EnumerateFiles(folder, "*.npy").Any())
+                throw new GlossaException($"{folder}: holds .npy files but no {IndexFile} or {SettingsFile}, so what made them is unknown; pass --overwrite to recompute them, or choose another --out");
+            return;
+        }
+        FeatureStoreIndex? stored;
+        try { stored = JsonSerializer.Deserialize<FeatureStoreIndex>(File.ReadAllText(indexPath), GlossaJson.Files); }
+        catch (JsonException) { stored = null; }
+        if (stored is null)
+            throw new GlossaException($"{indexPath}: damaged; pass --overwrite to recompute the features, or choose another --out");
+        var differences = stored.Differences(header);
+        if (differences.Count > 0)
+            throw new GlossaException($"{folder}: holds features made with other settings ({string.Join("; ", differences)}, stored vs now); pass --overwrite to recompute them, or choose another --out");
     }
 
     /// <summary>The .npy name of a sample: ids may contain path separators (PHOENIX folder names), file names stay flat and safe.</summary>

@@ -12,6 +12,9 @@ public sealed record FeatureStoreIndex
     /// <summary>Full path of the weights the backbone was loaded from.</summary>
     public required string Weights { get; init; }
 
+    /// <summary>SHA-256 of the backbone weights used (<see cref="WeightIO.Fingerprint"/>): the same path may hold other weights later.</summary>
+    public string WeightsSha256 { get; init; } = "";
+
     /// <summary>Root folder of the corpus.</summary>
     public required string Corpus { get; init; }
 
@@ -48,5 +51,26 @@ public sealed record FeatureStoreIndex
         FeatureDim = extractor.Backbone.FeatureDim,
         Mean = extractor.Frames.Mean,
         Std = extractor.Frames.Std,
+        WeightsSha256 = extractor.WeightsFingerprint,
     };
+
+    /// <summary>
+    /// The settings that make this store's files differ from <paramref name="other"/>'s ("backbone a vs b", ...): files
+    /// made with one are not the other's. Empty when they agree.
+    /// </summary>
+    public IReadOnlyList<string> Differences(FeatureStoreIndex other)
+    {
+        var found = new List<string>();
+        void Compare(string name, string mine, string theirs) { if (mine != theirs) found.Add($"{name} {mine} vs {theirs}"); }
+        Compare("backbone", Backbone, other.Backbone);
+        Compare("weights", Weights, other.Weights);
+        if (Weights == other.Weights) Compare("weights content (sha256)", Short(WeightsSha256), Short(other.WeightsSha256));
+        Compare("size", Size.ToString(), other.Size.ToString());
+        Compare("temporal stride", TemporalStride.ToString(), other.TemporalStride.ToString());
+        Compare("mean", string.Join("/", Mean), string.Join("/", other.Mean));
+        Compare("std", string.Join("/", Std), string.Join("/", other.Std));
+        return found;
+    }
+
+    static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash.Length == 0 ? "(unrecorded)" : hash;
 }

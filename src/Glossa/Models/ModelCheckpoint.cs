@@ -41,8 +41,10 @@ public static class ModelCheckpoint
     /// <summary>Throws a one-line error unless <paramref name="path"/> is a checkpoint directory.</summary>
     public static void Require(string path)
     {
+        if (WeightIO.DanglingLink(path.TrimEnd('/')) is string target)
+            throw new GlossaException($"{path}: a symbolic link to {target}, which does not exist; copy the checkpoint folder itself");
         if (File.Exists(path))
-            throw new GlossaException($"{path}: a file, not a checkpoint folder; this needs a run's checkpoint such as RUN/best (a single .pt from 'glossa model import' holds weights without a vocabulary: train from it with --pretrained {path})");
+            throw new GlossaException($"{path}: a file, not a checkpoint folder; this needs a run's checkpoint such as RUN/best (a weight file holds no vocabulary: train from it with --pretrained {path})");
         if (!Directory.Exists(path))
             throw new GlossaException($"{path}: checkpoint directory not found (a run folder holds 'best' and 'last')");
         if (!Exists(path))
@@ -73,7 +75,9 @@ public static class ModelCheckpoint
         Require(path);
         string file = Path.Combine(path, VocabularyFile);
         if (!File.Exists(file))
-            throw new GlossaException($"{path}: holds weights without a vocabulary ('glossa model import' writes such checkpoints); train from it with --pretrained {path}");
+            throw new GlossaException(File.Exists(Path.Combine(path, OptionsFile))
+                ? $"{file}: missing; this trained checkpoint lost its vocabulary: copy {VocabularyFile} from the run's other checkpoint or the original folder"
+                : $"{path}: holds weights without a vocabulary ('glossa model import' writes such checkpoints); train from it with --pretrained {path}");
         return Vocabulary.Load(file);
     }
 
@@ -111,13 +115,26 @@ public static class ModelCheckpoint
     {
         Require(path);
         string file = Path.Combine(path, fileName);
+        if (!File.Exists(file))
+            throw new GlossaException($"{file}: missing; the checkpoint is incomplete: copy the whole checkpoint folder again, or use the run's other checkpoint");
+        // Read and checked here, not by TorchSharp's module.load: that hands a damaged file's bytes to libtorch
+        // (an internal error) and names no tensor when model.json was edited.
+        Dictionary<string, Tensor> state;
+        try { state = NativeWeights.Read(file); }
+        catch (GlossaException e) when (!e.Message.Contains("cut short", StringComparison.Ordinal))
+        {
+            throw new GlossaException($"{file}: damaged, not the TorchSharp weights a checkpoint holds; copy the checkpoint folder again, or use the run's other checkpoint", e);
+        }
         try
         {
-            model.load(file, strict: true);
+            var report = WeightIO.Compare(model, state);
+            if (!report.IsExact)
+                throw new GlossaException($"{file}: does not fit the model {Path.Combine(path, ModelConfigFile)} describes ({report.Describe()}); was {ModelConfigFile} edited? copy the checkpoint folder again, or use the run's other checkpoint");
+            WeightIO.LoadStateDict(model, state, strict: true, source: file);
         }
-        catch (Exception e) when (e is not GlossaException)
+        finally
         {
-            throw new GlossaException($"{file}: cannot load the weights into the model built from {ModelConfigFile} ({e.Message})", e);
+            foreach (var t in state.Values) t.Dispose();
         }
     }
 

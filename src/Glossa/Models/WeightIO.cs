@@ -21,28 +21,112 @@ public static class WeightIO
     public const string ConfigKey = "glossa_config";
 
     /// <summary>
-    /// Reads a state dict from a .pt/.pth (zip) or .safetensors file. Unwraps the usual wrappers
+    /// Reads a state dict from a .pt/.pth (zip or legacy) file, a .safetensors file or TorchSharp's
+    /// native format (a checkpoint's model.bin), in key order. Unwraps the usual wrappers
     /// (<c>{"state_dict": ...}</c>, <c>{"model": ...}</c>) and DataParallel's <c>module.</c> prefix.
+    /// Every failure is one <see cref="GlossaException"/> naming the file: a folder, a dangling link,
+    /// a damaged or truncated file, a single tensor, and weights that are not finite (the first such tensor named).
     /// </summary>
-    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    public static Dictionary<string, Tensor> ReadStateDict(string path) => ReadStateDict(path, out _);
+
+    /// <summary><see cref="ReadStateDict(string)"/>, saying which <paramref name="format"/> the file was: pytorch, safetensors or torchsharp.</summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string path, out string format)
     {
-        if (!File.Exists(path))
-            throw new GlossaException($"{path}: weight file not found");
-        if (new FileInfo(path).Length < 8)
-            throw new GlossaException($"{path}: empty or truncated weight file ({new FileInfo(path).Length} bytes); copy it again or give another file");
+        var state = ReadAnyFormat(path, out format);
+        try
+        {
+            RequireFinite(state, path);
+        }
+        catch
+        {
+            foreach (var t in state.Values) t.Dispose();
+            throw;
+        }
+        return state;
+    }
+
+    static Dictionary<string, Tensor> ReadAnyFormat(string path, out string format)
+    {
+        RequireFile(path);
+        format = "pytorch";
+        long length = new FileInfo(path).Length;
+        if (length < 8)
+            throw new GlossaException($"{path}: empty or truncated weight file ({length} bytes); copy it again or give another file");
         byte[] head = new byte[8];
         using (var probe = File.OpenRead(path))
-            probe.ReadExactly(head, 0, (int)Math.Min(8, probe.Length));
+            probe.ReadExactly(head, 0, 8);
         if (head[0] == (byte)'P' && head[1] == (byte)'K')
-            return Unwrap(ReadTorchZip(path), path);
+            return Sorted(Unwrap(ReadTorchZip(path), path));
+        format = "safetensors";
         if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
             return ReadSafetensors(path);
-        if (head[0] == 0x80)
-            return StripModulePrefix(LegacyTorchFile.Read(path));
+        format = "pytorch";
+        if (head[0] == 0x80 && head[1] <= 5)
+        {
+            try { return Sorted(StripModulePrefix(LegacyTorchFile.Read(path))); }
+            catch (GlossaException) when (TryNative(path) is { } native) { format = "torchsharp"; return native; } // 128..255 entries of TorchSharp weights start with 0x80 too
+        }
         if (head[0] == (byte)'{' || BitConverter.ToUInt64(head) < 100_000_000)
-            return ReadSafetensors(path);
-        throw new GlossaException($"{path}: not a PyTorch zip (torch.save) or safetensors file");
+        {
+            format = "safetensors";
+            try { return ReadSafetensors(path); }
+            catch (GlossaException) when (TryNative(path) is { } native) { format = "torchsharp"; return native; }
+        }
+        format = "torchsharp";
+        return NativeWeights.Read(path);
     }
+
+    static Dictionary<string, Tensor>? TryNative(string path)
+    {
+        try { return NativeWeights.Read(path); }
+        catch (GlossaException) { return null; }
+    }
+
+    /// <summary>A weight path that is no file gets one line saying what it is instead (a folder, a checkpoint folder, a dangling link) and what to give.</summary>
+    static void RequireFile(string path)
+    {
+        if (DanglingLink(path) is string target)
+            throw new GlossaException($"{path}: a symbolic link to {target}, which does not exist; copy the file itself");
+        if (File.Exists(path)) return;
+        if (Directory.Exists(path))
+            throw new GlossaException(ModelCheckpoint.Exists(path)
+                ? $"{path}: a Glossa checkpoint folder, not a weight file; give its weights as a file with 'glossa model export {path} --out weights.pt', or train from the folder with --pretrained {path}"
+                : $"{path}: a folder, not a weight file; give a .pt/.pth or .safetensors file");
+        throw new GlossaException($"{path}: weight file not found");
+    }
+
+    /// <summary>The target of <paramref name="path"/> when it is a symbolic link to nothing (File.Exists is true for one); else null.</summary>
+    public static string? DanglingLink(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not string target) return null;
+        try
+        {
+            // FileInfo of a folder says Exists false: ask both.
+            return File.ResolveLinkTarget(path, returnFinalTarget: true) is { } final && !File.Exists(final.FullName) && !Directory.Exists(final.FullName) ? target : null;
+        }
+        catch (IOException) { return target; } // a loop of links
+    }
+
+    /// <summary>
+    /// Throws naming <paramref name="path"/> and the first tensor (in key order) holding NaN or infinity:
+    /// such weights make every output NaN (features of all-NaN, a recogniser that never learns).
+    /// </summary>
+    public static void RequireFinite(IReadOnlyDictionary<string, Tensor> state, string path)
+    {
+        foreach (var (key, t) in state.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!t.is_floating_point()) continue;
+            using var finite = isfinite(t).all();
+            if (finite.item<bool>()) continue;
+            using var nan = isnan(t).sum();
+            using var bad = logical_not(isfinite(t)).sum();
+            throw new GlossaException($"{path}: tensor '{key}' holds {Words.Count((int)bad.item<long>(), "non-finite value")} ({nan.item<long>()} NaN); the weights are damaged: export or download them again");
+        }
+    }
+
+    static Dictionary<string, Tensor> Sorted(Dictionary<string, Tensor> state) =>
+        state.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     static Hashtable ReadTorchZip(string path)
     {
@@ -50,6 +134,14 @@ public static class WeightIO
         {
             using var stream = File.OpenRead(path);
             return PyTorchUnpickler.UnpickleStateDict(stream);
+        }
+        catch (InvalidCastException e) when (e.Message.Contains("'Tensor'", StringComparison.Ordinal))
+        {
+            throw new GlossaException($"{path}: holds a single tensor, not a state dict; save the model's weights with torch.save(model.state_dict(), path)", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new GlossaException($"{path}: a damaged or truncated PyTorch zip ({e.Message}); download or copy it again", e);
         }
         catch (Exception e) when (e is not GlossaException)
         {
@@ -85,14 +177,35 @@ public static class WeightIO
     /// <summary>Reads a .safetensors file (8-byte little-endian header length, JSON header, raw little-endian data).</summary>
     public static Dictionary<string, Tensor> ReadSafetensors(string path)
     {
+        RequireFile(path);
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
-        ulong headerLength = reader.ReadUInt64();
-        if (headerLength > 100_000_000 || (long)headerLength > stream.Length - 8)
+        ulong headerLength = stream.Length < 8 ? 0 : reader.ReadUInt64();
+        if (headerLength is 0 or > 100_000_000)
             throw new GlossaException($"{path}: not a safetensors file (bad header length {headerLength})");
-        using var header = JsonDocument.Parse(reader.ReadBytes((int)headerLength));
-        long dataStart = 8 + (long)headerLength;
+        if ((long)headerLength > stream.Length - 8)
+            throw new GlossaException($"{path}: truncated safetensors file (its header alone needs {headerLength + 8:N0} bytes, the file has {stream.Length:N0}); download or copy it again");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            using var header = JsonDocument.Parse(reader.ReadBytes((int)headerLength));
+            ReadSafetensorEntries(path, header, stream, reader, 8 + (long)headerLength, result);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw new GlossaException($"{path}: not a safetensors file (its header is not the JSON safetensors writes: {e.Message.Split('\n')[0]})", e);
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+        return result;
+    }
+
+    static void ReadSafetensorEntries(string path, JsonDocument header, Stream stream, BinaryReader reader, long dataStart, Dictionary<string, Tensor> result)
+    {
         foreach (var entry in header.RootElement.EnumerateObject())
         {
             if (entry.Name == "__metadata__")
@@ -107,15 +220,18 @@ public static class WeightIO
             };
             long[] shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
             long[] offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
+                throw new GlossaException($"{path}: tensor '{entry.Name}' has bad data offsets; the file is damaged: download or copy it again");
+            if (dataStart + offsets[1] > stream.Length)
+                throw new GlossaException($"{path}: truncated: tensor '{entry.Name}' ends at byte {dataStart + offsets[1]:N0} but the file has {stream.Length:N0}; download or copy it again");
             stream.Position = dataStart + offsets[0];
             byte[] bytes = reader.ReadBytes((int)(offsets[1] - offsets[0]));
             var t = empty(shape, dtype: dtype);
             if (bytes.Length != t.NumberOfElements * t.ElementSize)
-                throw new GlossaException($"{path}: tensor '{entry.Name}' has {bytes.Length} bytes for shape ({string.Join(", ", shape)})");
+                throw new GlossaException($"{path}: tensor '{entry.Name}' has {bytes.Length} bytes for shape ({string.Join(", ", shape)}); the file is damaged: download or copy it again");
             t.bytes = bytes;
             result[entry.Name] = t;
         }
-        return result;
     }
 
     /// <summary>Writes a state dict as .safetensors (readable by safetensors.torch.load_file).</summary>
@@ -153,11 +269,26 @@ public static class WeightIO
     /// </summary>
     public static LoadReport LoadStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> state, bool strict, string prefix = "", string source = "weights")
     {
+        var (report, pairs) = Plan(module, state, prefix);
+        if (strict && !report.IsExact)
+            throw new GlossaException($"{source}: state dict does not match the model: {report.Describe()}");
+        using (no_grad())
+        {
+            foreach (var (to, from) in pairs)
+                to.copy_(from.to(to.dtype));
+        }
+        return report;
+    }
+
+    /// <summary>The report <see cref="LoadStateDict"/> would give, without copying anything.</summary>
+    public static LoadReport Compare(nn.Module module, IReadOnlyDictionary<string, Tensor> state, string prefix = "") => Plan(module, state, prefix).Report;
+
+    static (LoadReport Report, List<(Tensor To, Tensor From)> Pairs) Plan(nn.Module module, IReadOnlyDictionary<string, Tensor> state, string prefix)
+    {
         var target = module.state_dict();
-        // num_batches_tracked is a counter PyTorch keeps and TorchSharp may not; never worth failing over.
-        static bool Optional(string key) => key.EndsWith("num_batches_tracked", StringComparison.Ordinal);
         var loaded = new List<string>();
         var mismatches = new List<string>();
+        var mismatched = new HashSet<string>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         var pairs = new List<(Tensor To, Tensor From)>();
         foreach (var (fileKey, value) in state)
@@ -172,23 +303,59 @@ public static class WeightIO
             if (!dest.shape.SequenceEqual(value.shape))
             {
                 mismatches.Add($"{key}: file ({string.Join(", ", value.shape)}) vs model ({string.Join(", ", dest.shape)})");
+                mismatched.Add(key);
                 continue;
             }
             pairs.Add((dest, value));
             loaded.Add(key);
         }
         var loadedSet = loaded.ToHashSet();
-        var missing = target.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !loadedSet.Contains(k) && !Optional(k)
-                                                && !mismatches.Any(m => m.StartsWith(k + ":", StringComparison.Ordinal))).ToList();
-        var report = new LoadReport(loaded, missing, unexpected, mismatches);
-        if (strict && !report.IsExact)
-            throw new GlossaException($"{source}: state dict does not match the model: {report.Describe()}");
-        using (no_grad())
+        var missing = target.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !loadedSet.Contains(k) && !Optional(k) && !mismatched.Contains(k)).ToList();
+        // Sorted, so a message names the same examples on every run (a Hashtable's order is not stable).
+        unexpected.Sort(StringComparer.Ordinal);
+        mismatches.Sort(StringComparer.Ordinal);
+        return (new LoadReport(loaded, missing, unexpected, mismatches), pairs);
+    }
+
+    /// <summary>num_batches_tracked is a counter PyTorch keeps and TorchSharp may not; never worth failing over.</summary>
+    static bool Optional(string key) => key.EndsWith("num_batches_tracked", StringComparison.Ordinal);
+
+    /// <summary>
+    /// <paramref name="state"/> with the key prefix removed under which most of its keys are <paramref name="module"/>'s
+    /// (<c>backbone.</c> of a whole Glossa model or its export, <c>encoder.</c>, <c>model.</c>, nested ones too), and that
+    /// prefix ("" when the keys fit best as they are). Keys without the prefix keep their names. The tensors are shared, not copied.
+    /// </summary>
+    public static (Dictionary<string, Tensor> State, string Prefix) FitPrefix(IReadOnlyDictionary<string, Tensor> state, nn.Module module)
+    {
+        var targetKeys = module.state_dict().Keys.ToHashSet(StringComparer.Ordinal);
+        var current = state.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        string stripped = "";
+        for (int depth = 0; depth < 3; depth++)
         {
-            foreach (var (to, from) in pairs)
-                to.copy_(from.to(to.dtype));
+            int best = current.Keys.Count(targetKeys.Contains);
+            string? bestSegment = null;
+            foreach (string segment in current.Keys.Where(k => k.Contains('.')).Select(k => k[..(k.IndexOf('.') + 1)]).Distinct().Order(StringComparer.Ordinal))
+            {
+                int score = current.Keys.Count(k => k.StartsWith(segment, StringComparison.Ordinal) && targetKeys.Contains(k[segment.Length..]));
+                if (score > best) (best, bestSegment) = (score, segment);
+            }
+            if (bestSegment is null) break;
+            var next = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (key, value) in current.Where(kv => kv.Key.StartsWith(bestSegment, StringComparison.Ordinal)))
+                next[key[bestSegment.Length..]] = value;
+            foreach (var (key, value) in current.Where(kv => !kv.Key.StartsWith(bestSegment, StringComparison.Ordinal)))
+                next.TryAdd(key, value);
+            current = next;
+            stripped += bestSegment;
         }
-        return report;
+        return (current, stripped);
+    }
+
+    /// <summary>"N tensors, keys like a, b, c": what a state dict holds, for messages about a file that fits nothing.</summary>
+    public static string Holds(IReadOnlyDictionary<string, Tensor> state)
+    {
+        var keys = state.Keys.Where(k => k != ConfigKey).Order(StringComparer.Ordinal).ToList();
+        return $"{keys.Count} tensors, keys like {string.Join(", ", keys.Take(3).Select(k => $"'{k}'"))}";
     }
 
     /// <summary>Reads <paramref name="path"/> and loads it into <paramref name="module"/> (see <see cref="LoadStateDict"/>).</summary>
@@ -204,6 +371,22 @@ public static class WeightIO
             foreach (var t in state.Values)
                 t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// SHA-256 (hex) of a state dict: every key, dtype, shape and byte, in key order. Two models share it only
+    /// when their weights are the same, so a file made from one (an ONNX export, a feature store) can be bound to them.
+    /// </summary>
+    public static string Fingerprint(IEnumerable<KeyValuePair<string, Tensor>> state)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (key, t) in state.Where(kv => kv.Key != ConfigKey).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{key}\0{t.dtype}\0{string.Join(",", t.shape)}\0"));
+            using var cpu = t.detach().cpu().contiguous();
+            hash.AppendData(cpu.bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>Exports <paramref name="module"/>'s state dict in PyTorch's format: <c>model.load_state_dict(torch.load(path))</c> works on the same architecture.</summary>

@@ -104,6 +104,14 @@ public sealed class Recognizer : IDisposable
             onnx.Dispose();
             throw new GlossaException($"{path}: exported from model '{exported.Name}' ({exported.NumClasses} classes), not from {options.Checkpoint} ('{model.Config.Name}', {model.Config.NumClasses} classes); export this checkpoint with 'glossa model export {options.Checkpoint} --format onnx --out {path}'");
         }
+        // The same architecture from another run (or a checkpoint trained on since the export) gives other results: the
+        // file names the exact weights it was made from. A file without that fingerprint is older than the check.
+        if (onnx.WeightsFingerprint != WeightIO.Fingerprint(model.state_dict()))
+        {
+            string why = onnx.WeightsFingerprint is null ? "carries no fingerprint of the weights it was exported from (an older export)" : "was exported from other weights than this checkpoint's";
+            onnx.Dispose();
+            throw new GlossaException($"{path}: {why}; export this checkpoint again with 'glossa model export {options.Checkpoint} --format onnx --out {path} --overwrite', or run with --engine torch");
+        }
         return onnx;
     }
 

@@ -126,6 +126,13 @@ public sealed class TrainingJob : IDisposable
         // Their videos measured as the run measures them: an unreadable one stops the run at start-up, so the dry run too.
         _ = CtcFeasibility.VideoLengths(corpus.Split("train").Concat(corpus.Split(options.ValSplit)), []);
         vocabulary = ResumedCheckpoint(options) is string last ? ModelCheckpoint.ReadVocabulary(last) : Vocabulary.Build(corpus.Split("train"));
+        if (options.Pretrained is string weights && !options.Resume)
+        {
+            // Read and checked as the run would (an unreadable file, another architecture); the class count is the
+            // corpus's, and a classifier of another size is allowed, so any count does here.
+            using var model = ModelFactory.Create(BuildConfig(options, ModelConfig.PhoenixClasses));
+            _ = LoadPretrained(model, weights);
+        }
         return options;
     }
 
@@ -303,36 +310,54 @@ public sealed class TrainingJob : IDisposable
         };
     }
 
-    /// <summary>Loads backbone weights (torchvision / pytorch-i3d keys), whole-model weights or a checkpoint folder, and says what was loaded.</summary>
-    static string LoadPretrained(CslrModel model, string path)
+    /// <summary>
+    /// Loads <c>--pretrained</c> into <paramref name="model"/> and says what was loaded: backbone weights (torchvision /
+    /// pytorch-i3d keys), a whole model (an export, TorchSharp weights) or a checkpoint folder, read and checked as
+    /// <c>model import</c> reads them (<see cref="WeightIO.ReadStateDict(string)"/>). Keys under a common prefix are matched
+    /// without it. Refuses a file that gives the backbone nothing; tensors of another shape (a classifier of another
+    /// vocabulary, the usual fine-tuning case) are left as initialised and named.
+    /// </summary>
+    internal static string LoadPretrained(CslrModel model, string path)
     {
+        CslrModel? source = null;
+        Dictionary<string, Tensor> state = [];
         if (Directory.Exists(path))
         {
-            // A checkpoint folder (a run's best, or 'glossa model import' output): its whole model.
-            using var source = ModelCheckpoint.LoadModel(path);
-            var whole = WeightIO.LoadStateDict(model, source.state_dict(), strict: false, source: path);
-            if (whole.Loaded.Count == 0)
-                throw new GlossaException($"{path}: --pretrained matched no parameter of the {model.Config.Name} model ({whole.Describe()})");
-            return $"pretrained model weights from {path}: {whole.Loaded.Count} tensors loaded, {whole.Missing.Count} missing, {whole.Unexpected.Count} unused";
+            source = ModelCheckpoint.LoadModel(path); // a run's best, or 'glossa model import' output: its whole model
+            state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            WeightIO.RequireFinite(state, path);
         }
-        LoadReport report;
-        try { report = WeightIO.Load(model.Backbone, path, strict: false); }
-        catch (GlossaException) when (File.Exists(path) && new FileInfo(path).Length >= 8)
+        string format = "checkpoint";
+        if (source is null)
+            state = WeightIO.ReadStateDict(path, out format);
+        try
         {
-            // Not PyTorch or safetensors: TorchSharp's own format (a Glossa checkpoint's model.bin) is loaded by name.
-            report = NativeWeights.TryLoad(model, path)
-                ?? throw new GlossaException($"{path}: --pretrained needs PyTorch (.pt/.pth), safetensors or TorchSharp weights of a {model.Config.Name}; this file is none of them or holds another architecture");
-            return $"pretrained model weights (TorchSharp format) from {path}: {report.Loaded.Count} tensors loaded, {report.Missing.Count} missing";
+            var (asModel, modelPrefix) = WeightIO.FitPrefix(state, model);
+            var (asBackbone, backbonePrefix) = WeightIO.FitPrefix(state, model.Backbone);
+            var whole = WeightIO.Compare(model, asModel);
+            var backbone = WeightIO.Compare(model, asBackbone, "backbone.");
+            bool useWhole = whole.Loaded.Count > backbone.Loaded.Count;
+            var report = useWhole ? whole : backbone;
+            int backboneTensors = model.Backbone.state_dict().Count;
+            int backboneLoaded = report.Loaded.Count(k => k.StartsWith("backbone.", StringComparison.Ordinal));
+            if (backboneLoaded == 0)
+                throw new GlossaException($"{path}: --pretrained gives the {model.Config.Backbone} backbone of {model.Config.Name} none of its {backboneTensors} tensors " +
+                    $"(keys like 'backbone.{model.Backbone.state_dict().Keys.First()}'); the file holds {WeightIO.Holds(state)}" +
+                    (report.Loaded.Count > 0 ? $", of which only {report.Loaded.Count} head tensors fit" : "") +
+                    $"; give weights of a {model.Config.Backbone} backbone, or pick the --model whose backbone the file holds");
+            if (useWhole) WeightIO.LoadStateDict(model, asModel, strict: false);
+            else WeightIO.LoadStateDict(model, asBackbone, strict: false, prefix: "backbone.");
+            string prefix = (useWhole ? modelPrefix : backbonePrefix) is { Length: > 0 } p ? $"; key prefix '{p}' removed" : "";
+            string shapes = report.ShapeMismatches.Count == 0 ? ""
+                : $", {report.ShapeMismatches.Count} skipped for another shape ({string.Join("; ", report.ShapeMismatches.Take(3))}{(report.ShapeMismatches.Count > 3 ? "; ..." : "")}), left as initialised";
+            return $"pretrained {(useWhole ? "model" : "backbone")} weights{(format == "torchsharp" ? " (TorchSharp format)" : "")} from {path}: {report.Loaded.Count} tensors loaded ({backboneLoaded} of the backbone's {backboneTensors}), " +
+                   $"{report.Missing.Count} missing, {report.Unexpected.Count} unused{shapes}{prefix}";
         }
-        string what = "backbone";
-        if (report.Loaded.Count == 0)
+        finally
         {
-            report = WeightIO.Load(model, path, strict: false);
-            what = "model";
+            if (source is not null) source.Dispose();
+            else foreach (var t in state.Values) t.Dispose();
         }
-        if (report.Loaded.Count == 0)
-            throw new GlossaException($"{path}: --pretrained matched no parameter of the {model.Config.Name} backbone or model ({report.Describe()})");
-        return $"pretrained {what} weights from {path}: {report.Loaded.Count} tensors loaded, {report.Missing.Count} missing, {report.Unexpected.Count} unused";
     }
 
     public void Dispose() => Model.Dispose();

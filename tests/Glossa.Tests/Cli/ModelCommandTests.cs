@@ -72,4 +72,65 @@ public class ModelCommandTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>A MobileNetV3-Small backbone's weights under <paramref name="prefix"/>, the first <paramref name="drop"/> keys left out, at <paramref name="width"/>.</summary>
+    static string BackboneFile(string dir, string name, string prefix = "", int drop = 0, double width = 1.0)
+    {
+        using var backbone = new Glossa.Models.Backbones.MobileNetV3(large: false, widthMult: width);
+        var state = backbone.state_dict().Skip(drop).ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
+        string path = Path.Combine(dir, name);
+        WeightIO.WriteSafetensors(state, path);
+        return path;
+    }
+
+    [Fact]
+    public void Import_refuses_shape_mismatches_warns_of_missing_keys_and_strips_a_key_prefix()
+    {
+        string dir = Directory.CreateTempSubdirectory("glossa-import-").FullName;
+        var (code, _, stderr) = Glossa("model", "import", "mobilenetv3-small-student", "--weights", BackboneFile(dir, "half.safetensors", width: 0.5), "--out", Path.Combine(dir, "a"));
+        Assert.Equal(2, code);
+        Assert.Contains("tensors have another shape than the mobilenet_v3_small backbone's", stderr);
+        Assert.False(Directory.Exists(Path.Combine(dir, "a")));
+
+        (code, var stdout, stderr) = Glossa("model", "import", "mobilenetv3-small-student", "--weights", BackboneFile(dir, "missing.safetensors", drop: 5), "--out", Path.Combine(dir, "b"));
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("warning: ", stderr.Trim());
+        Assert.Contains("5 backbone tensors missing", stderr);
+
+        // A whole model's backbone. prefix (Glossa's own export) and an encoder. prefix both load.
+        foreach (string prefix in new[] { "backbone.", "encoder." })
+        {
+            (code, stdout, stderr) = Glossa("model", "import", "mobilenetv3-small-student", "--weights", BackboneFile(dir, $"{prefix}safetensors", prefix), "--out", Path.Combine(dir, prefix + "out"));
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"key prefix '{prefix}' removed", stdout);
+            Assert.Contains(", 0 missing,", stdout);
+        }
+    }
+
+    [Fact]
+    public void Import_overwrite_replaces_only_a_checkpoint_folder()
+    {
+        string dir = Directory.CreateTempSubdirectory("glossa-import-over-").FullName;
+        string run = Path.Combine(dir, "run");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, "metrics.jsonl"), "{}\n");
+        string weights = BackboneFile(dir, "w.safetensors");
+        var (code, _, stderr) = Glossa("model", "import", "mobilenetv3-small-student", "--weights", weights, "--out", run, "--overwrite");
+        Assert.Equal(2, code);
+        Assert.Contains("a folder that is not a Glossa checkpoint", stderr);
+        Assert.Equal(["metrics.jsonl"], Directory.GetFiles(run).Select(Path.GetFileName));
+        string ckpt = Path.Combine(dir, "ckpt");
+        Assert.Equal(0, Glossa("model", "import", "mobilenetv3-small-student", "--weights", weights, "--out", ckpt).Code);
+        (code, _, stderr) = Glossa("model", "import", "mobilenetv3-small-student", "--weights", weights, "--out", ckpt, "--overwrite");
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
+    public void Info_counts_frames_and_layers_in_good_english()
+    {
+        var (code, stdout, _) = Glossa("model", "info", "i3d-teacher");
+        Assert.Equal(0, code);
+        Assert.Contains("x 1 layer,", Glossa("model", "info", "tiny-student").Stdout);
+        Assert.Contains("at least 1 input frame per clip", stdout);
+    }
 }

@@ -104,6 +104,31 @@ public sealed class TrainCliTests : IDisposable
     }
 
     [Fact]
+    public void Pretrained_files_are_read_and_checked_by_the_run_and_its_dry_run()
+    {
+        using (var model = ModelFactory.Create(ModelFactory.TinyStudent, numClasses: 9))
+            WeightIO.SavePyTorch(model, Path.Combine(root, "whole.pt"));
+        byte[] bytes = File.ReadAllBytes(Path.Combine(root, "whole.pt"));
+        string cut = Path.Combine(root, "cut.pt");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+        // The run itself: exit 70 with a libtorch stack trace before.
+        var (code, _, err) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "cut-run"), 1, "--pretrained", cut));
+        Assert.Equal(2, code);
+        Assert.StartsWith($"glossa: error: {cut}: a damaged or truncated PyTorch zip", err.Trim());
+        Assert.Single(err.Trim().Split('\n'));
+        // The dry run reads the file too (it had said nothing), and checks that it fits the model.
+        (code, _, err) = CliProcess.Run(Minutes3, [.. TinyTrain(Path.Combine(root, "cut-dry"), 1, "--pretrained", cut), "--dry-run"]);
+        Assert.Equal(2, code);
+        Assert.Contains("truncated", err);
+        (code, _, err) = CliProcess.Run(Minutes3, "train", "--model", "mobilenetv3-small-student", "--corpus", TinyCorpus.Path_, "--output-dir", Path.Combine(root, "other"),
+            "--pretrained", Path.Combine(root, "whole.pt"), "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("--pretrained gives the mobilenet_v3_small backbone of mobilenetv3-small-student none of its", err);
+        (code, _, err) = CliProcess.Run(Minutes3, [.. TinyTrain(Path.Combine(root, "fits"), 1, "--pretrained", Path.Combine(root, "whole.pt")), "--dry-run"]);
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
     public void Dry_run_checks_the_run_folder_and_corpus_and_shows_what_resume_would_use()
     {
         string dir = Path.Combine(root, "dry");

@@ -84,4 +84,28 @@ public sealed class OnnxRecognitionTests
         var e = Assert.Throws<GlossaException>(() => Recognizer.Load(new RecognitionOptions { Checkpoint = one, Device = "cpu", Engine = "onnx", OnnxFile = onnx }));
         Assert.Contains("exported from", e.Message);
     }
+
+    [Fact]
+    public void A_model_onnx_of_another_run_of_the_same_model_is_refused()
+    {
+        // Same architecture and classes, other weights: the default engine had run the file's weights, not the checkpoint's.
+        string source = RecognitionFixture.Checkpoint(layers: 1);
+        string copy = Directory.CreateTempSubdirectory("glossa-onnx-bound-").FullName;
+        foreach (string file in Directory.GetFiles(source))
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var config = Glossa.Models.ModelCheckpoint.ReadConfig(copy);
+        TorchSharp.torch.random.manual_seed(99);
+        using (var other = Glossa.Models.ModelFactory.Create(config))
+        {
+            other.eval();
+            Glossa.Models.Onnx.OnnxExporter.Export(other, Path.Combine(copy, "model.onnx"));
+        }
+        var e = Assert.Throws<GlossaException>(() => Recognizer.Load(new RecognitionOptions { Checkpoint = copy, Device = "cpu" }));
+        Assert.Contains("exported from other weights than this checkpoint's", e.Message);
+
+        // This checkpoint's own export is bound to it and runs.
+        var (code, _, stderr) = CliProcess.Run(Limit, "model", "export", copy, "--format", "onnx", "--out", Path.Combine(copy, "model.onnx"), "--overwrite");
+        Assert.True(code == 0, stderr);
+        using var recognizer = Recognizer.Load(new RecognitionOptions { Checkpoint = copy, Device = "cpu" });
+    }
 }

@@ -49,6 +49,9 @@ public static class OnnxExporter
             throw new GlossaException($"{reason}; run it with --engine torch, or export it with --format pytorch or safetensors");
     }
 
+    /// <summary>Metadata key of the exported weights' <see cref="WeightIO.Fingerprint"/>.</summary>
+    public const string WeightsKey = "glossa.weights_sha256";
+
     /// <summary>The serialised ONNX ModelProto of <paramref name="model"/>.</summary>
     public static byte[] ToBytes(CslrModel model, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -78,7 +81,11 @@ public static class OnnxExporter
         x = g.Node("LogSoftmax", [x], ("axis", -1L));
         g.Node("Squeeze", [x, g.Int64s("axis1_out", 1)], [OutputName]);                                // (T', 1, C) -> (T', C)
         g.Output(OutputName, "out_time", model.Config.NumClasses);
-        var meta = new Dictionary<string, string> { ["glossa.model_config"] = model.Config.ToJson() };
+        var meta = new Dictionary<string, string>
+        {
+            ["glossa.model_config"] = model.Config.ToJson(),
+            [WeightsKey] = WeightIO.Fingerprint(model.state_dict()), // binds the file to these exact weights (another run of the same model differs)
+        };
         if (metadata is not null)
             foreach (var (k, v) in metadata) meta[k] = v;
         return g.ToModel(model.Config.Name, meta);

@@ -16,6 +16,9 @@ public sealed class OnnxModel : IDisposable
     /// <summary>The exporting model's configuration (from the file's metadata), when present.</summary>
     public ModelConfig? Config { get; }
 
+    /// <summary>The exported weights' fingerprint (<see cref="OnnxExporter.WeightsKey"/>), when the file has one.</summary>
+    public string? WeightsFingerprint => session.ModelMetadata.CustomMetadataMap.GetValueOrDefault(OnnxExporter.WeightsKey);
+
     /// <summary>Output classes C.</summary>
     public int Classes { get; }
 
