@@ -325,13 +325,13 @@ public sealed class TrainingJob : IDisposable
         {
             source = ModelCheckpoint.LoadModel(path); // a run's best, or 'glossa model import' output: its whole model
             state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            WeightIO.RequireFinite(state, path);
         }
         string format = "checkpoint";
         if (source is null)
             state = WeightIO.ReadStateDict(path, out format);
         try
         {
+            if (source is not null) WeightIO.RequireFinite(state, path); // inside the try: the loaded model is disposed on refusal
             var (asModel, modelPrefix) = WeightIO.FitPrefix(state, model);
             var (asBackbone, backbonePrefix) = WeightIO.FitPrefix(state, model.Backbone);
             var whole = WeightIO.Compare(model, asModel);
