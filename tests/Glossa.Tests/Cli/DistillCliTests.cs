@@ -5,24 +5,8 @@ using Glossa.Tests.Recognition;
 namespace Glossa.Tests.Cli;
 
 /// <summary>glossa distill and glossa compare as processes, on the tiny synthetic corpus.</summary>
-public sealed class DistillCliTests : IDisposable
+public sealed class DistillCliTests() : TinyRunTests("glossa-distill-cli-")
 {
-    readonly string root = Directory.CreateTempSubdirectory("glossa-distill-cli-").FullName;
-    static readonly TimeSpan Minutes3 = TimeSpan.FromMinutes(3);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-    }
-
-    string[] Common(string dir, int epochs, params string[] extra) =>
-    [
-        "--corpus", TinyCorpus.Path_, "--output-dir", dir, "--epochs", $"{epochs}", "--frame-size", "32", "--batch-size", "4",
-        "--threads", "1", "--workers", "1", "--histogram-every", "0", "--no-augment", "--cache-dir", Path.Combine(root, "frames"), .. extra,
-    ];
-
-    static (int Code, string Out, string Err) Glossa(params string[] args) => CliProcess.Run(Minutes3, args);
-
     [Fact]
     public void Distill_runs_end_to_end_resumes_and_compare_reads_both_runs()
     {

@@ -12,24 +12,8 @@ namespace Glossa.Tests.Cli;
 /// and compare): the run's own distillation options and teacher, one-line refusals of an optimizer, recipe or teacher
 /// change, what --dry-run checks as the run does, a finished run's summary, and what compare and diagnose make of them.
 /// </summary>
-public sealed class ResumeCliTests : IDisposable
+public sealed class ResumeCliTests() : TinyRunTests("glossa-resume-cli-")
 {
-    readonly string root = Directory.CreateTempSubdirectory("glossa-resume-cli-").FullName;
-    static readonly TimeSpan Minutes3 = TimeSpan.FromMinutes(3);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-    }
-
-    string[] Common(string dir, int epochs, params string[] extra) =>
-    [
-        "--corpus", TinyCorpus.Path_, "--output-dir", dir, "--epochs", $"{epochs}", "--frame-size", "32", "--batch-size", "4",
-        "--threads", "1", "--workers", "1", "--histogram-every", "0", "--no-augment", "--cache-dir", Path.Combine(root, "frames"), .. extra,
-    ];
-
-    static (int Code, string Out, string Err) Glossa(params string[] args) => CliProcess.Run(Minutes3, args);
-
     static void OneLineError(int code, string err, string expected, int exit = 2)
     {
         Assert.True(code == exit, $"exit {code}: {err}");
