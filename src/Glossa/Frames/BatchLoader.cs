@@ -281,6 +281,7 @@ public sealed class BatchLoader
         if (cache is not null)
         {
             var all = cache.GetOrDecode(source, rw, rh, ct);
+            if (all.DecodeErrors is { } cachedErrors) Stats.AddDecodeErrors(sample, cachedErrors);
             RequireFrames(sample, all.Length, minFrames);
             return (all, ClipTransform.FrameIndices(all.Length, o, options.Mode, ref rng, minFrames), null);
         }
@@ -303,6 +304,7 @@ public sealed class BatchLoader
             }
         }
         var clip = source.Decode(rw, rh, null, ct);
+        if (clip.DecodeErrors is { } errors) Stats.AddDecodeErrors(sample, errors);
         RequireFrames(sample, clip.Length, minFrames);
         return (clip, ClipTransform.FrameIndices(clip.Length, o, options.Mode, ref rng, minFrames), null);
     }

@@ -22,7 +22,7 @@ public sealed class DecodedClip
 
     /// <summary>
     /// The decoder's first error line when a video decoded to the end with errors (damaged frames, which ffmpeg conceals
-    /// or drops: the clip may be shorter than its container says), else null. Not stored in the frame cache.
+    /// or drops: the clip may be shorter than its container says), else null. The frame cache keeps it beside the clip.
     /// </summary>
     public string? DecodeErrors { get; init; }
 

@@ -63,15 +63,24 @@ public sealed class FrameCache
             if (cached is not null)
             {
                 Interlocked.Increment(ref hits);
-                return cached;
+                string errorsFile = path + ErrorsSuffix;
+                return File.Exists(errorsFile)
+                    ? new DecodedClip(cached.Length, cached.Width, cached.Height, cached.Pixels) { DecodeErrors = File.ReadAllText(errorsFile).Trim() }
+                    : cached;
             }
             Interlocked.Increment(ref rebuilds);
         }
         else Interlocked.Increment(ref misses);
         var clip = source.Decode(width, height, null, ct);
         Write(path, clip);
+        // A video that decoded with errors says so from the cache too (beside the clip: the cache format is unchanged).
+        if (clip.DecodeErrors is { } errors)
+            try { File.WriteAllText(path + ErrorsSuffix, errors); } catch (IOException) { }
         return clip;
     }
+
+    /// <summary>Suffix of the text file beside a cached clip holding its decoder's errors (<see cref="DecodedClip.DecodeErrors"/>).</summary>
+    const string ErrorsSuffix = ".errors";
 
     /// <summary>Reads a cache file, or null if it is damaged (wrong magic, size or shape).</summary>
     public static DecodedClip? TryRead(string path, int width, int height)

@@ -23,6 +23,17 @@ public sealed class LoaderStats
     /// <summary>Real (unpadded) frames written into batches.</summary>
     public long Frames => Interlocked.Read(ref frames);
 
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> decodeErrors = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The clips whose video decoded with errors (damaged frames concealed or dropped), one line each naming the clip and
+    /// the decoder's first error, in clip order; reported by training's log and evaluate's warnings.
+    /// </summary>
+    public IReadOnlyList<string> DecodeErrors => [.. decodeErrors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value)];
+
+    internal void AddDecodeErrors(Corpora.Sample sample, string errors) =>
+        decodeErrors.TryAdd(sample.Source, $"{sample.Id} ({sample.Source}): {sample.VideoPath} decodes with errors ({errors}): damaged frames are concealed or dropped; re-encode it from a sound copy");
+
     internal void AddWait(TimeSpan t) => Interlocked.Add(ref waitTicks, t.Ticks);
     internal void AddBuild(TimeSpan t) => Interlocked.Add(ref buildTicks, t.Ticks);
     internal void AddBatch() => Interlocked.Increment(ref batches);

@@ -36,6 +36,6 @@ public sealed class VideoFrameSource : FrameSource
         var pixels = new byte[(long)indices.Count * frameBytes];
         for (int i = 0; i < indices.Count; i++)
             all.Frame(indices[i]).CopyTo(pixels.AsSpan(i * frameBytes, frameBytes));
-        return new DecodedClip(indices.Count, all.Width, all.Height, pixels);
+        return new DecodedClip(indices.Count, all.Width, all.Height, pixels) { DecodeErrors = all.DecodeErrors };
     }
 }

@@ -134,6 +134,7 @@ public static class Evaluator
         var unknown = samples.SelectMany(s => s.Glosses).Where(g => !inference.Vocabulary.Contains(g))
             .GroupBy(g => g, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         var decoded = Decode(inference, decoder, decodable, noOutput, options, progress, cancel);
+        warnings.AddRange(decoded.DecodeErrors); // scored as they decode, and said
         // As the official ground truth holds them (the STM written beside the results too).
         var references = samples.Select(s => cleanup.GroundTruth(s.ToUtterance())).ToList();
         var report = WerScorer.Score(references, decoded.Hypotheses, ScoreOptions.With(cleanup));
@@ -182,7 +183,11 @@ public static class Evaluator
     }
 
     /// <summary>Hypotheses, forward and decode seconds, and forward milliseconds per clip after the first batch (null with one batch).</summary>
-    sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds, double? WarmMsPerClip);
+    sealed record Decoded(Dictionary<string, IReadOnlyList<string>> Hypotheses, double ForwardSeconds, double DecodeSeconds, double? WarmMsPerClip)
+    {
+        /// <summary>The clips whose video decoded with errors (<see cref="LoaderStats.DecodeErrors"/>).</summary>
+        public IReadOnlyList<string> DecodeErrors { get; init; } = [];
+    }
 
     /// <summary>Runs the model over the split in eval mode and decodes every clip it gives output frames; the clips in <paramref name="noOutput"/> get empty hypotheses.</summary>
     static Decoded Decode(CheckpointModel inference, CtcDecoder decoder, IReadOnlyList<Sample> decodable, IReadOnlyList<Sample> noOutput,
@@ -226,7 +231,7 @@ public static class Evaluator
             throw new OperationCanceledException("evaluation interrupted");
         int warmClips = hypotheses.Count - noOutput.Count - firstClips;
         double? warm = warmClips > 0 ? 1000 * (forward.Elapsed.TotalSeconds - firstSeconds) / warmClips : null;
-        return new Decoded(hypotheses, forward.Elapsed.TotalSeconds, decode.Elapsed.TotalSeconds, warm);
+        return new Decoded(hypotheses, forward.Elapsed.TotalSeconds, decode.Elapsed.TotalSeconds, warm) { DecodeErrors = loader.Stats.DecodeErrors };
     }
 
     /// <summary>SPLIT.stm and SPLIT.DECODER.{ctm,pra,wer-summary.txt,results.json} in <paramref name="outDir"/>, by kind.</summary>

@@ -27,6 +27,9 @@ public sealed record TrainingData(
     /// <summary>Validation clips the model gives no output frame (scored as empty hypotheses, as evaluate scores them).</summary>
     public IReadOnlyList<Corpora.Sample> ValNoOutput { get; init; } = [];
 
+    /// <summary>The clips whose video decoded with errors so far (<see cref="LoaderStats.DecodeErrors"/> of both loaders); none when not known.</summary>
+    public Func<IReadOnlyList<string>> DecodeErrors { get; init; } = () => [];
+
     /// <summary>The epoch's training batches after the first <paramref name="skip"/>.</summary>
     public IEnumerable<ClipBatch> TrainBatchesAfter(int epoch, int skip)
     {

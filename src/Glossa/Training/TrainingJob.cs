@@ -290,6 +290,7 @@ public sealed class TrainingJob : IDisposable
             trainLoader.BatchesPerEpoch, trainKept.Count, valKept.Count)
         {
             TrainBatchesFrom = (epoch, skip) => trainLoader.Epoch(epoch, skip),
+            DecodeErrors = () => [.. trainLoader.Stats.DecodeErrors, .. valLoader.Stats.DecodeErrors],
         };
     }
 

@@ -86,6 +86,7 @@ public sealed class TrainingRun
         readonly ComputeClock compute;
         double computeBefore, wallBefore;
         readonly List<string> findings = [];
+        readonly HashSet<string> decodeErrorsSaid = new(StringComparer.Ordinal);
         ReduceOnPlateau plateau;
         double trainSeconds, waitSeconds;
         long clipsSeen, framesSeen;
@@ -273,6 +274,12 @@ public sealed class TrainingRun
             Save(improved ? ["best", "last"] : ["last"], State);
             if (improved) bestPath = folder.PathOf("best");
             foreach (var line in owner.EpochLines(metrics, train, val, improved)) Say(line);
+            // Videos first found decoding with errors this epoch (trained and validated on as they decode): said once each.
+            foreach (var line in owner.data.DecodeErrors().Except(decodeErrorsSaid, StringComparer.Ordinal).ToList())
+            {
+                decodeErrorsSaid.Add(line);
+                Say($"  warning: {line}");
+            }
             owner.WriteBoard(folder, metrics, val, epoch);
             if (Doctor(metrics, epoch)) return true;
             if (plateau.Reductions > reductionsBefore)

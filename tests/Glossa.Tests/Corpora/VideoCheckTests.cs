@@ -256,7 +256,24 @@ public class VideoCheckTests
         using var doc = System.Text.Json.JsonDocument.Parse(stdout);
         Assert.Contains("errors decoding the video", doc.RootElement[0].GetProperty("warning").GetString());
         Assert.Contains("errors decoding the video", stderr);
+
+        // Training and evaluate decode through the loader: it names the clip, once decoded and again from the frame cache.
+        fx.WriteText("v/glossa-manifest.csv", "id|split|path|signer|glosses\ngood|dev|whole.avi|a|A\nbad|dev|damaged.avi|a|A\n");
+        var samples = CorpusLoader.Load(fx.Path("v")).Split("dev");
+        foreach (int pass in new[] { 1, 2 })
+        {
+            var loader = new BatchLoader(samples, FrameTestDataVocab(), new LoaderOptions
+            {
+                Frames = FramePolicy.For(16, 300, augment: false), Mode = FrameMode.Eval, BatchSize = 2, CacheDirectory = fx.Path("cache"),
+            });
+            foreach (var b in loader.Epoch(0)) b.Dispose();
+            var line = Assert.Single(loader.Stats.DecodeErrors);
+            Assert.StartsWith("bad (", line);
+            Assert.Contains("damaged.avi decodes with errors", line);
+        }
     }
+
+    static Glossa.Corpora.Vocabulary FrameTestDataVocab() => Glossa.Tests.Frames.FrameTestData.Vocab("A");
 
     [Fact]
     public void A_video_given_as_a_corpus_and_several_bad_inputs_to_recognize_are_each_one_clean_line()
