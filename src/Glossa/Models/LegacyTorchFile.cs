@@ -38,9 +38,16 @@ internal static class LegacyTorchFile
             {
                 var storage = machine.Storages.TryGetValue(key, out var s) ? s : throw new GlossaException($"{path}: storage '{key}' is not referenced");
                 long numel = reader.ReadInt64();
+                if (numel < 0 || numel > stream.Length)
+                    throw new GlossaException($"{path}: storage '{key}' claims {numel} elements; the file is damaged: save it again or download it again");
                 var t = empty(numel, dtype: storage.Dtype);
-                t.bytes = reader.ReadBytes(checked((int)(numel * t.ElementSize)));
                 data[key] = t;
+                // BinaryReader.ReadBytes returns what is left at the end of the file: a file cut inside its tensor data
+                // gave fewer bytes than the storage holds (and libtorch an internal error).
+                byte[] bytes = reader.ReadBytes(checked((int)(numel * t.ElementSize)));
+                if (bytes.Length < numel * t.ElementSize)
+                    throw new EndOfStreamException();
+                t.bytes = bytes;
             }
             var dict = Unwrap(root, path);
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);

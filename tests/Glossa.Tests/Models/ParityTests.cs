@@ -64,6 +64,25 @@ public class ParityTests
     }
 
     [PythonTorchFact]
+    public void A_legacy_torch_file_cut_inside_its_tensor_data_is_a_clear_error()
+    {
+        // Cut inside the tensor data (not the pickle), the reader handed libtorch too few bytes: "internal error", exit 70.
+        byte[] whole = File.ReadAllBytes(Path.Combine(PythonReference.Directory, "i3d_legacy.pt"));
+        string path = Path.Combine(Path.GetTempPath(), $"glossa-cut-legacy-{Environment.ProcessId}.pt");
+        try
+        {
+            File.WriteAllBytes(path, whole[..(int)(whole.Length * 0.9)]);
+            var e = Assert.Throws<Glossa.Common.GlossaException>(() => WeightIO.ReadStateDict(path));
+            Assert.Contains("ends early", e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [PythonTorchFact]
     public void I3dFromLegacyTorchSaveFormat()
     {
         var io = Io();
