@@ -346,6 +346,13 @@ public sealed class TrainingJob : IDisposable
                     $"(keys like 'backbone.{model.Backbone.state_dict().Keys.First()}'); the file holds {WeightIO.Holds(state)}" +
                     (report.Loaded.Count > 0 ? $", of which only {report.Loaded.Count} head tensors fit" : "") +
                     $"; give weights of a {model.Config.Backbone} backbone, or pick the --model whose backbone the file holds");
+            // Another shape inside the backbone is another architecture or width (MobileNetV3-Large weights into the Small
+            // backbone loaded 59 of 240 tensors and trained on, with an info line); only the head may differ (a new vocabulary).
+            var backboneShapes = report.ShapeMismatches.Where(k => k.StartsWith("backbone.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            if (backboneShapes.Count > 0)
+                throw new GlossaException($"{path}: {Words.Count(backboneShapes.Count, "tensor")} of the {model.Config.Backbone} backbone of {model.Config.Name} " +
+                    $"{(backboneShapes.Count == 1 ? "has" : "have")} another shape in the file ({string.Join("; ", backboneShapes.Take(2))}{(backboneShapes.Count > 2 ? "; ..." : "")}): " +
+                    "it holds another architecture or width; give weights of this backbone, or pick the --model (and --width-mult) whose backbone the file holds");
             if (useWhole) WeightIO.LoadStateDict(model, asModel, strict: false);
             else WeightIO.LoadStateDict(model, asBackbone, strict: false, prefix: "backbone.");
             string prefix = (useWhole ? modelPrefix : backbonePrefix) is { Length: > 0 } p ? $"; key prefix '{p}' removed" : "";
