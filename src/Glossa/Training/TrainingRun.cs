@@ -131,7 +131,10 @@ public sealed class TrainingRun
         {
             // A resume that 'last' refuses (a damaged optimizer.bin, a missing weight-average file) writes no config.resume.json.
             if (options.Resume) Restore();
-            folder.WriteConfig(options, owner.modelConfigJson, owner.vocabulary, owner.Extension?.Config);
+            // A resume with no epoch left trains nothing: the run's recorded options stay those its epochs used (a changed
+            // --kd-weight had been written, and the doctor's commands then proposed a weight no epoch trained with).
+            if (!(options.Resume && State.Epoch >= options.Epochs))
+                folder.WriteConfig(options, owner.modelConfigJson, owner.vocabulary, owner.Extension?.Config);
             if (!options.Resume) Say($"[{Now}] training {options.Model}{(owner.Extension is null ? "" : $" ({owner.Extension.Kind})")} -> {folder.Dir}");
             foreach (var line in owner.Preamble) Say(line);
             foreach (var line in owner.Extension?.Preamble ?? []) Say(line);

@@ -113,9 +113,11 @@ public sealed class ResumeCliTests() : TinyRunTests("glossa-resume-cli-")
         Assert.False(File.Exists(Path.Combine(run, RunFolder.ResumeConfigFile)));
 
         // All epochs done: the run's summary is kept (it was rewritten with null WERs and 0 clips/s).
-        (code, _, err) = Glossa("train", "--output-dir", run, "--resume", "--threads", "1");
+        (code, _, err) = Glossa("train", "--output-dir", run, "--resume", "--threads", "1", "--learning-rate", "0.0005");
         Assert.True(code == 0, err);
         Assert.Equal(summary, File.ReadAllText(Path.Combine(run, RunFolder.SummaryFile)));
+        // ... and its recorded options: no epoch trained with the rate given (config.resume.json had recorded it).
+        Assert.False(File.Exists(Path.Combine(run, RunFolder.ResumeConfigFile)));
 
         // Turning --align-exclude-blank on is logged as on (it read "false (was true)", the field's value).
         (code, _, err) = Glossa("train", "--output-dir", run, "--resume", "--epochs", "2", "--align-exclude-blank", "--threads", "1", "--json");
