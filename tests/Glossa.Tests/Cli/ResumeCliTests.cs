@@ -69,6 +69,13 @@ public sealed class ResumeCliTests() : TinyRunTests("glossa-resume-cli-")
         OneLineError(code, err, "a teacher cannot be added on --resume");
         Assert.False(File.Exists(Path.Combine(teacher, RunFolder.ResumeConfigFile)));
         Assert.Equal(2, File.ReadAllLines(Path.Combine(student, RunFolder.MetricsFile)).Length);
+
+        // The same teacher path with other weights (retrained with --overwrite) is another teacher: refused too.
+        (code, _, err) = Glossa(["train", "--model", "tiny-student", "--hidden-dim", "16", .. Common(teacher, 1), "--seed", "9", "--overwrite", "--json"]);
+        Assert.True(code == 0, err);
+        (code, _, err) = Glossa("distill", "--output-dir", student, "--resume", "--epochs", "3", "--threads", "1");
+        OneLineError(code, err, "the teacher's weights differ from those the run was distilled from");
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(student, RunFolder.MetricsFile)).Length);
     }
 
     [Fact]

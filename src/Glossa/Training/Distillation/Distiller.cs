@@ -23,6 +23,9 @@ public static class Distiller
             throw new GlossaException("--cache-teacher needs --no-augment: with augmentation each epoch shows the teacher different frames, so cached posteriors would be stale");
     }
 
+    /// <summary>The key of the teacher's weights fingerprint (<see cref="Models.WeightIO.Fingerprint"/>) in <see cref="ConfigSection"/>.</summary>
+    const string WeightsKey = "teacher_weights_sha256";
+
     /// <summary>The section of config.json (and config.resume.json) that records a distillation run's teacher and options.</summary>
     public const string ConfigSection = "distillation";
 
@@ -120,6 +123,12 @@ public static class Distiller
         try
         {
             teacher.RequireVocabulary(job.Vocabulary, job.Options.Resume ? $"{job.Options.OutputDir}/last" : $"train split of {job.Options.Corpus}");
+            string fingerprint = Models.WeightIO.Fingerprint(teacher.Model.state_dict());
+            // The same path with other weights (the teacher retrained or overwritten since) is another teacher: the run's
+            // epochs so far learnt from the recorded one. Runs recorded before 2026-12-08 have no fingerprint to compare.
+            if (job.Options.Resume && Recorded(job.Options.OutputDir)?[WeightsKey] is JsonValue recorded && recorded.TryGetValue<string>(out var was) && was != fingerprint)
+                throw new GlossaException($"{teacher.Checkpoint}: the teacher's weights differ from those the run was distilled from ({RunFolder.ConfigFile}: {WeightsKey}); " +
+                    "it was retrained or replaced since: put the run's teacher back, or start a new distillation in another --output-dir");
             int studentSide = job.Options.FrameSize ?? job.Model.Config.FrameSize;
             TeacherCache? cache = null;
             if (options.CacheTeacher)
@@ -152,6 +161,7 @@ public static class Distiller
                     {
                         ["teacher"] = teacher.Checkpoint,
                         ["teacher_model"] = teacher.Model.Config.Name,
+                        [WeightsKey] = fingerprint,
                         ["teacher_parameters"] = teacher.Parameters,
                         ["teacher_frame_size"] = teacher.FrameSize,
                         ["teacher_temporal_stride"] = teacher.Model.TemporalStride,
