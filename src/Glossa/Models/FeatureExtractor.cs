@@ -57,6 +57,7 @@ public sealed class FeatureExtractor : IDisposable
     {
         if (size < 32)
             throw new GlossaException($"features: frame size {size} must be at least 32");
+        LibTorchDefaults.Apply(); // NNPACK off, as for a whole model (a backbone alone printed 40 NNPACK warnings)
         Backbone backbone = backboneName switch
         {
             ModelConfig.MobileNetV3Large => new MobileNetV3(large: true),
