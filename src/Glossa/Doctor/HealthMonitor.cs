@@ -59,6 +59,9 @@ public sealed class HealthMonitor
     /// </summary>
     readonly IReadOnlyList<(string Name, object Value)> carried = [];
 
+    /// <summary>The live log's train commands (without their folder) and the folder each was given (<see cref="Observe"/>).</summary>
+    readonly Dictionary<string, string> liveFolders = new(StringComparer.Ordinal);
+
     /// <summary>The thresholds in use.</summary>
     public DoctorOptions Options => options;
 
@@ -107,6 +110,9 @@ public sealed class HealthMonitor
         // Epoch rules that no longer fire are resolved (e.g. a spike that passed); context rules stay.
         foreach (var id in active.Keys.Where(k => IsEpochRule(k) && !epochRuleIds.Contains(k)).ToList())
             active.Remove(id);
+        // Each distinct train command of the live log its own folder, numbered against every command printed before (a
+        // finding's three restarts had shared one folder, and the second was then refused as a run already there).
+        fresh = [.. TrainCommandBuilder.SeparateRunFolders(fresh, liveFolders)];
         raised.AddRange(fresh);
         return fresh;
     }

@@ -148,11 +148,12 @@ public sealed class TrainCommandBuilder
     /// were built from the run's folder alone (at the epoch that raised it), so two findings could both name <c>RUN_v2</c>
     /// for different runs, and the second would then stop on the first one's folder (a new user's trial). A command whose
     /// folder an earlier, different command names gets the next <c>_vN</c> that no command names and no folder holds; the
-    /// same command in two findings keeps one folder.
+    /// same command in two findings keeps one folder. <paramref name="folders"/> (command without its folder -> folder) carries
+    /// the numbering across calls: the live log numbers every epoch's new findings against the commands it printed before.
     /// </summary>
-    public static IReadOnlyList<Finding> SeparateRunFolders(IReadOnlyList<Finding> findings)
+    public static IReadOnlyList<Finding> SeparateRunFolders(IReadOnlyList<Finding> findings, Dictionary<string, string>? folders = null)
     {
-        var folders = new Dictionary<string, string>(StringComparer.Ordinal); // command without its folder -> folder
+        folders ??= new Dictionary<string, string>(StringComparer.Ordinal);
         return findings.Select(f => f with { Actions = f.Actions.Select(a => a.Command is { } c ? a with { Command = Separate(c, folders) } : a).ToList() }).ToList();
     }
 

@@ -51,6 +51,13 @@ public sealed class LiveRunTests : IDisposable
         var collapse = monitor.Findings.Single(f => f.Rule == RuleIds.BlankCollapse);
         Assert.Contains("--learning-rate 0.0003 --output-dir " + Path.Combine(dir, "run_v2") + "", collapse.Actions[0].Command!.Replace(" --warmup-epochs 2", ""));
         Assert.Contains("learning rate 1 is high", collapse.Explanation);
+        // Every distinct train command in the live log writes its own folder, as diagnose numbers them (the live log had
+        // given a finding's restarts one folder, and the second was refused as a run already there).
+        var folders = log.Where(l => l.Contains(" train ", StringComparison.Ordinal) && l.Contains(" --output-dir ", StringComparison.Ordinal))
+            .Select(l => (Command: l[..l.LastIndexOf(" --output-dir ", StringComparison.Ordinal)].Trim(), Folder: l[(l.LastIndexOf(" --output-dir ", StringComparison.Ordinal) + 14)..].Trim()))
+            .Distinct().ToList();
+        Assert.True(folders.Count >= 2, string.Join("\n", log));
+        Assert.True(folders.Select(f => f.Command).Distinct().Count() == folders.Select(f => f.Folder).Distinct().Count(), string.Join("\n", log));
 
         // After the fact: the same run folder through the command line gives exit code 3 and the same verdict.
         string runDir = Path.Combine(dir, "run");
