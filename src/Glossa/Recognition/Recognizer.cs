@@ -173,6 +173,9 @@ public sealed class Recognizer : IDisposable
     /// </summary>
     public RecognitionResult Recognize(string input, Action<StableUpdate>? onStable = null, CancellationToken ct = default)
     {
+        // Used after Dispose, the onnx engine crashed the process (SIGSEGV) and the torch engine threw from a SafeHandle.
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
         var clock = Stopwatch.StartNew();
         bool video = !Directory.Exists(input);
@@ -309,8 +312,11 @@ public sealed class Recognizer : IDisposable
         };
     }
 
+    bool disposed;
+
     public void Dispose()
     {
+        disposed = true;
         onnx?.Dispose();
         fast?.Dispose();
         model.Dispose();

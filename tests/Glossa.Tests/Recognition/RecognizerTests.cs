@@ -13,6 +13,16 @@ public sealed class RecognizerTests
         Recognizer.Load(new RecognitionOptions { Checkpoint = RecognitionFixture.Checkpoint(layers), ChunkFrames = chunk, Overlap = overlap, NBest = nbest, Beam = beam, Threads = 2 });
 
     [Fact]
+    public void A_recognizer_used_after_dispose_throws_ObjectDisposedException()
+    {
+        // The onnx engine crashed the process (SIGSEGV) in a library user's trial; the torch engine threw from a SafeHandle.
+        var recognizer = Load();
+        recognizer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => recognizer.Recognize(RecognitionFixture.FrameFolder(0)));
+        recognizer.Dispose(); // twice is fine
+    }
+
+    [Fact]
     public void Lossless_mp4_gives_the_same_glosses_and_scores_as_the_frame_folder()
     {
         using var recognizer = Load(nbest: 3);
