@@ -42,7 +42,7 @@ public static class VideoLength
             return (n, string.IsNullOrWhiteSpace(result.Stderr) ? null : ProcessResult.FirstLine(result.Stderr));
         if (ExternalTool.Ffprobe.Unusable() is { } noProbe)
             throw new GlossaException($"{path}: {noProbe}, so the video cannot be measured; {ExternalTool.Ffprobe.Remedy("ffmpeg")}");
-        if (new FileInfo(path).Length == 0) throw new GlossaException($"{path}: the video file is empty (0 bytes); copy or download it again");
+        RequireNotEmpty(path);
         string why = string.IsNullOrWhiteSpace(result.Stderr) ? "no video stream" : ProcessResult.FirstLine(result.Stderr);
         throw new GlossaException($"{path}: ffprobe cannot read the video ({why}); re-encode it or extract its frames");
     }
@@ -59,5 +59,11 @@ public static class VideoLength
         foreach (var line in flags.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!line.Contains('D')) kept++;
         return kept;
+    }
+
+    /// <summary>Throws naming <paramref name="path"/> when the video file is empty (ffmpeg would say "moov atom not found").</summary>
+    public static void RequireNotEmpty(string path)
+    {
+        if (new FileInfo(path).Length == 0) throw new GlossaException($"{path}: the video file is empty (0 bytes); copy or download it again");
     }
 }

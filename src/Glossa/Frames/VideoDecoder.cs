@@ -120,8 +120,7 @@ public sealed class VideoDecoder
     {
         if (!File.Exists(path))
             throw new GlossaException($"{path}: video file not found; check the corpus path");
-        if (new FileInfo(path).Length == 0)
-            throw new GlossaException($"{path}: the video file is empty (0 bytes); copy or download it again");
+        VideoLength.RequireNotEmpty(path);
     }
 
     static Process StartProcess(string exe, string name, IEnumerable<string> args)

@@ -41,9 +41,9 @@ public static class Distiller
     /// </summary>
     public static void RequireNoTeacher(TrainingOptions training)
     {
-        if (!training.Resume || !Checkpoint.Exists(Path.Combine(Path.GetFullPath(training.OutputDir), "last"))) return;
-        if (Recorded(training.OutputDir) is not { } own) return;
         string dir = Path.GetFullPath(training.OutputDir);
+        if (!training.Resume || !Checkpoint.Exists(Path.Combine(dir, "last"))) return;
+        if (Recorded(dir) is not { } own) return;
         throw new GlossaException($"{dir}: the run is distilled from {own["teacher"]?.GetValue<string>() ?? "a teacher"} ({RunFolder.ConfigFile}); 'glossa train --resume' would drop its teacher: " +
             $"resume it with 'glossa distill --resume --output-dir {training.OutputDir}' (its teacher and --kd-* options are the run's own), or start a new run in another --output-dir");
     }
