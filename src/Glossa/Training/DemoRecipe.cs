@@ -27,7 +27,7 @@ namespace Glossa.Training;
 /// beam 10 for evaluation. Validating a weight average (<see cref="TrainingOptions.WeightAverageEpochs"/>)
 /// was tried on 2026-12-06 and not kept: the average's dev WER moved a third as much from epoch to
 /// epoch, but the demo's final dev and test WER on four corpora it was not tuned on were no better
-/// (docs/training.md, tenth pass).
+/// (docs/recipe-passes.md, tenth pass).
 /// </summary>
 public static class DemoRecipe
 {
@@ -57,7 +57,7 @@ public static class DemoRecipe
     /// Temporal rescale of the recipe's training clips: ±20% of their length, the published recipes'
     /// value. ±40% (so that an unseen signer faster than every training signer is still one the model
     /// has seen) was tried on five signer-independent corpora on 2026-12-05 and gained nothing
-    /// (docs/training.md, eighth pass).
+    /// (docs/recipe-passes.md, eighth pass).
     /// </summary>
     public const double TemporalRescale = Frames.FramePolicy.DefaultTemporalRescale;
 
@@ -66,7 +66,7 @@ public static class DemoRecipe
     /// (<see cref="Frames.FrameOptions.ColourShuffle"/>), so an unseen signer's colours, and hands
     /// lighter or darker than their clothes, are ones the model has seen. With the per-clip feature
     /// normalisation, it took the mean dev / test WER of six signer-independent corpora it was not
-    /// tuned on from 16.3 / 17.2% to 11.6 / 12.0% (docs/training.md, eleventh pass).
+    /// tuned on from 16.3 / 17.2% to 11.6 / 12.0% (docs/recipe-passes.md, eleventh pass).
     /// </summary>
     public const double ColourShuffle = 0.5;
 
@@ -75,7 +75,7 @@ public static class DemoRecipe
     /// second classifier on the temporal-conv features, trained with its own CTC loss, so the frame features must name
     /// the glosses before the BiLSTM sees them. Since 2026-12-07: on four seeds of a new user's generator the mean dev /
     /// test WER on its unseen signer fell from 22.5% to 16.2%, on four signer-independent corpora of our two generators
-    /// from 13.8% to 9.1%, and the built-in demo stayed at 0% (docs/training.md, sixteenth pass). VAC's alignment term
+    /// from 13.8% to 9.1%, and the built-in demo stayed at 0% (docs/recipe-passes.md, sixteenth pass). VAC's alignment term
     /// (weight 25) as well was worse on the corpus that chose between them (36.5 / 28.7% against 15.2 / 17.0%).
     /// </summary>
     public const double ConvCtcWeight = 1;
@@ -84,7 +84,7 @@ public static class DemoRecipe
     /// Epochs without progress before reduce-on-plateau halves the rate: 6 since 2026-12-07 (3 before). On the 30-clip
     /// dev sets of signer-independent corpora the dev WER swings by several points from epoch to epoch, and 3 epochs
     /// cut the rate while the training loss was still falling fast: on a helper's hardest world the rate was at 1.5e-5
-    /// by epoch 46, the training WER of its augmented training steps stuck at 16-20% (docs/training.md, eighteenth pass;
+    /// by epoch 46, the training WER of its augmented training steps stuck at 16-20% (docs/recipe-passes.md, eighteenth pass;
     /// on clean training clips the kept recipe's best on that world decodes at 1.3%, the nineteenth pass found: the gap there is the unseen signer).
     /// </summary>
     public const int PlateauPatience = 6;
@@ -98,7 +98,7 @@ public static class DemoRecipe
     /// <see cref="TrainingOptions.BudgetAnnealShare"/>). Since 2026-12-07, with <see cref="PlateauPatience"/> 6: on five
     /// signer-independent corpora it was not tuned on, 4 of 10 dev/test figures better, 3 worse (by one or two words, the
     /// size of its run-to-run noise), mean 10.06 -> 9.90%; on the helper's world that raised it, 44.1 / 42.2% -> 36.8 / 37.0%; the built-in demo stays at 0%
-    /// (docs/training.md, eighteenth pass).
+    /// (docs/recipe-passes.md, eighteenth pass).
     /// </summary>
     public const double BudgetAnnealShare = 0.3;
 

@@ -163,7 +163,7 @@ public sealed record TrainingOptions
     /// annealed (a half-cosine from the rate in use down to <see cref="BudgetAnneal.Floor"/> of it,
     /// epoch by epoch, once the model has left its initial plateau), so a run that the budget ends
     /// still finishes at a low rate; 0 = off (the default; on two budget-ended demo runs it changed
-    /// nothing measurable, docs/training.md, seventh pass).
+    /// nothing measurable, docs/recipe-passes.md, seventh pass).
     /// </summary>
     public double BudgetAnnealShare { get; init; }
 

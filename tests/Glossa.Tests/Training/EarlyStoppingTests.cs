@@ -19,7 +19,7 @@ public sealed class EarlyStoppingTests
         return (0, null);
     }
 
-    // The sign world s3 demo's epochs 33-39 (docs/training.md, sixth pass): dev WER at its best at 33,
+    // The sign world s3 demo's epochs 33-39 (docs/recipe-passes.md, sixth pass): dev WER at its best at 33,
     // then noisy, while the training loss still reached new lows at 35 and 38.
     static readonly (double, double)[] StillLearning =
         [(10.48, 0.349), (11.29, 0.362), (11.29, 0.309), (14.52, 0.373), (12.90, 0.308), (10.48, 0.271), (13.71, 0.322)];
