@@ -23,7 +23,7 @@ internal static class DemoCommand
         var corpus = new Option<string?>("--corpus") { Description = "Run the recipe on this corpus instead of writing a synthetic one." };
         var quick = new Option<bool>("--quick") { Description = $"16/4/4 sentences, 32x32 frames, {DemoRecipe.QuickEpochs} epochs: checks the whole pipeline in well under a minute on idle cores (CI); does not reach the WER target." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most training epochs (default: as many as fit the time budget, at most {DemoRecipe.MaxEpochs}; quick {DemoRecipe.QuickEpochs})." };
-        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute (CPU time / threads) for the whole demo: corpus, training and evaluation. Training starts no epoch that would end past its share and anneals the rate over its last 30%; it may stop sooner when dev stops improving. Wall time runs 10-30% longer on idle cores (8:20-9:00 for the default 7) and is capped at 1.35 times the budget (9:27 for 7) when other work slows the cores. At least 1.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
+        var budget = new Option<double>("--time-budget") { Description = "Minutes of compute (CPU time / threads) for the whole demo: corpus, training and evaluation. Training starts no epoch that would end past its share and anneals the rate over its last 30%; it may stop sooner when dev stops improving. Wall time runs 10-30% longer on idle cores (8:20-9:00 for the default 7) and is capped at 1.35 times the budget (9:27 for 7) when other work slows the cores: a loaded machine then trains fewer epochs, so a worse WER, and the output says so. At least 1.", DefaultValueFactory = _ => DemoRecipe.DefaultBudgetMinutes };
         var threads = new Option<int>("--threads") { Description = "libtorch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of the synthetic corpus and of training (with --corpus: of training only).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print {\"dev\": {\"wer\": ...}, \"test\": {\"wer\": ...}, ...} only." };
@@ -76,15 +76,18 @@ internal static class DemoCommand
                     ["dev"] = Summary(results["dev"]),
                     ["test"] = Summary(results["test"]),
                     ["run_dir"] = outcome.RunDir,
+                    ["eval_dir"] = Path.Combine(outcome.RunDir, "eval"),   // SPLIT.stm, SPLIT.beam-10.ctm, results; a new user looked for them
                     ["epochs"] = outcome.Epochs,
                     ["best_epoch"] = outcome.BestEpoch,
                     ["best_val_wer_greedy"] = outcome.BestWer, // what training chose the checkpoint by; dev and test above are beam 10
                     ["signers"] = SignersJson(signers),                        // who signs each split: unseen signers make it a signer-independent figure
                     ["stopped"] = outcome.Message,
+                    ["note"] = DemoRecipe.WallClockNote(outcome),                         // null unless shared cores cut training short
                     ["findings"] = outcome.Findings,                          // the doctor's lines as training printed them
                     ["diagnosis"] = Diagnosis(outcome.RunDir),               // the run as 'glossa diagnose RUN --json' sees it
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
                     ["cpu_seconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 1),
+                    ["peak_rss_mib"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0), // the whole demo's, training and evaluation
                 });
             else
                 PrintTable(results, outcome, clock.Elapsed, signers);
@@ -114,6 +117,7 @@ internal static class DemoCommand
         Console.WriteLine(report.Verdict == Verdict.Healthy
             ? "doctor: healthy (no warning and no critical finding)"
             : $"doctor: {report.Verdict.ToString().ToLowerInvariant()}: {report.Findings[0].Rule}: {report.Findings[0].Title}; 'glossa diagnose {outcome.RunDir}' gives the actions");
+        if (DemoRecipe.WallClockNote(outcome) is string note) Console.WriteLine(note);
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
     }

@@ -450,6 +450,17 @@ public sealed class TrainingRun
     bool legendShown;
 
 
+    /// <summary>
+    /// A value with its sign and two decimals ("+0.41", "-0.12", "+0.00"): rounded first, since a custom format's negative
+    /// section printed -0.003 as "-+0.00". Null (no validation loss) prints nothing.
+    /// </summary>
+    internal static string SignedTwoDecimals(double? gap)
+    {
+        if (gap is not double value) return ""; // no validation loss: printed empty, as before
+        double rounded = Math.Round(value, 2, MidpointRounding.AwayFromZero) + 0.0; // + 0.0 turns -0 into 0
+        return double.IsFinite(rounded) ? rounded.ToString(rounded < 0 ? "0.00" : "+0.00", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+    }
+
     IEnumerable<string> EpochLines(EpochMetrics m, TrainEpochResult train, ValidationResult val, bool improved)
     {
         var c = CultureInfo.InvariantCulture;
@@ -462,8 +473,8 @@ public sealed class TrainingRun
             yield return "  Loss terms: " + string.Join(" + ", terms.Select(t => string.Format(c, "{0} {1:0.000}", t.Key, t.Value)))
                 + string.Format(c, " = {0:0.00}", terms.Values.Sum());
         yield return string.Format(c, "  Val Loss:   {0:0.00} | Val WER:   {1:0.0}%{2}", m.ValLoss, m.ValWer, improved ? "  (best so far -> best)" : "");
-        yield return string.Format(c, "  Gap: {0:+0.00;-0.00} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
-            m.ValLoss - m.TrainLoss, m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
+        yield return string.Format(c, "  Gap: {0} | blank {1:0.00} | empty {2:0.00} | length ratio {3:0.00} | grad norm {4:0.00} (max {5:0.00})",
+            SignedTwoDecimals(m.ValLoss - m.TrainLoss), m.BlankRatio, m.EmptyRate, m.LengthRatio, m.GradNormMean, m.GradNormMax);
         if (!legendShown)
         {
             legendShown = true; // once per run: what the short names of the line above mean

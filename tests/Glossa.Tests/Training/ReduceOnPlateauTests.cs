@@ -88,6 +88,10 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Contains("wall-clock limit: another epoch (~", outcome.Message);
         Assert.Equal(TrainingOutcome.CauseWallClock, outcome.Cause);
         Assert.Contains("past the 0.006 s wall-clock limit of training, before the 100.0 min compute budget (the cores are shared with other work)", outcome.Message);
+        // The demo says what that does to its figures (a new user's loaded runs had only the "stopped" line); a run the budget ended gets no note.
+        Assert.Contains("these WERs are pessimistic", DemoRecipe.WallClockNote(outcome));
+        Assert.Contains("after 1 epoch, before", DemoRecipe.WallClockNote(outcome));
+        Assert.Null(DemoRecipe.WallClockNote(outcome with { Cause = TrainingOutcome.CauseTimeBudget }));
         Assert.Contains("--wall-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
     }
 }

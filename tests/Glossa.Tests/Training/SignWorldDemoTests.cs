@@ -45,8 +45,11 @@ public sealed class SignWorldDemoTests : IDisposable
             Assert.Equal(s.GetProperty("signers").GetInt32(), s.GetProperty("unseen").GetInt32());
         }
         Assert.True(doc.RootElement.GetProperty("cpu_seconds").GetDouble() > 0);
+        Assert.InRange(doc.RootElement.GetProperty("peak_rss_mib").GetDouble(), 50, 64_000);
         string run = doc.RootElement.GetProperty("run_dir").GetString()!;
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "eval"), "test.*wer-summary.txt")); // named per decoder
+        string eval = doc.RootElement.GetProperty("eval_dir").GetString()!; // the scored files, named in the JSON
+        Assert.Equal(Path.Combine(run, "eval"), eval);
+        Assert.NotEmpty(Directory.GetFiles(eval, "test.*wer-summary.txt")); // named per decoder
     }
 
     [Fact]

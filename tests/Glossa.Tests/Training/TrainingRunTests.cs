@@ -42,6 +42,17 @@ public sealed class TrainingRunTests : IDisposable
         return run.Run(cts.Token);
     }
 
+    // The log's "Gap:" (val loss - train loss): a new user's log read "Gap: -+0.00" for a gap of -0.003.
+    [Theory]
+    [InlineData(-0.003, "+0.00")]
+    [InlineData(0.004, "+0.00")]
+    [InlineData(-0.0051, "-0.01")]
+    [InlineData(0.4151, "+0.42")]
+    [InlineData(-1.2, "-1.20")]
+    [InlineData(double.NaN, "NaN")]
+    public void The_gap_is_printed_with_one_sign(double gap, string printed) =>
+        Assert.Equal(printed, TrainingRun.SignedTwoDecimals(gap));
+
     [Theory]
     [InlineData(0)]
     [InlineData(1.5)] // with a weight average: validation reads the average, training goes on from the model's own weights
