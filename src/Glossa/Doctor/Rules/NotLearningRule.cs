@@ -126,11 +126,20 @@ internal static class NotLearningRule
     {
         var list = new List<FindingAction>();
         double? lr = r.LearningRate;
+        const string check = "Check the data: sample a few clips and their glosses (frames and labels must belong together), and that the vocabulary matches the corpus.";
         if (lr is { } v && v < r.Options.LowLearningRate * 30)
             list.Add(Advice.Command(r, $"The learning rate {F(v)} is low: raise it", ("learning-rate", 3e-4)));
+        else if (TrainingProgress.ModestRate(r) && TrainingProgress.OnTraining(r) is { } p)
+        {
+            // The training loss still falls at this rate, so the rate is not what holds the WER up: the data is the first suspect,
+            // and a lower rate beside "labels may not match" was contradictory advice (a new user's trial on shuffled labels).
+            list.Add(new($"{check} The rate is not the suspect: {TrainingProgress.Describe(p)}.", $"{r.Options.Program} corpus check {Advice.CorpusToCheck(r)}"));
+            list.Add(new("Overfit a tiny subset (e.g. 20 clips) first: if even that does not reach a low WER, the problem is in the model or the data pipeline, not in regularisation."));
+            return list;
+        }
         else
             list.Add(Advice.Command(r, "Restart with a lower learning rate and a warm-up", ("learning-rate", Advice.LowerLearningRate(r)), ("warmup-epochs", 2)));
-        list.Add(new("Check the data: sample a few clips and their glosses (frames and labels must belong together), and that the vocabulary matches the corpus."));
+        list.Add(new(check));
         list.Add(new("Overfit a tiny subset (e.g. 20 clips) first: if even that does not reach a low WER, the problem is in the model or the data pipeline, not in regularisation."));
         return list;
     }
