@@ -105,4 +105,43 @@ public sealed class TrialDefectTests
         Assert.StartsWith("Check the data", notLearning.Actions[0].Description);
         Assert.Empty(RatesIn(plain.Findings.Where(f => f.Severity >= Severity.Warning)));
     }
+
+    /// <summary>
+    /// The trial's run at lr 0.05 (world b, no clipping, no warm-up, constant rate): no blanks at all, the validation WER swinging
+    /// 64-77% from epoch 3 to 20 and the training loss noisy around 2 (values of a real run of this shape, rounded).
+    /// </summary>
+    static List<EpochMetrics> StuckAtAHighRate(double rate)
+    {
+        double[] train = [5.27, 3.53, 3.15, 2.87, 3.01, 2.82, 2.39, 2.3, 2.46, 2.25, 2.22, 2.1, 2.06, 2.09, 2.08, 2.03, 1.92, 2.06, 1.88, 1.87];
+        double[] valWer = [89.4, 83.0, 74.5, 80.9, 80.9, 76.6, 72.3, 76.6, 74.5, 66.0, 70.2, 70.2, 76.6, 68.1, 66.0, 72.3, 68.1, 66.0, 66.0, 63.8];
+        double[] trainWer = [89.4, 75.4, 70.8, 66.1, 66.5, 66.9, 66.9, 65.3, 69.1, 64.8, 68.2, 61.4, 61.0, 61.9, 62.7, 60.6, 58.9, 60.2, 59.7, 58.1];
+        return Enumerable.Range(0, train.Length).Select(i => new EpochMetrics
+        {
+            Epoch = i + 1, TrainLoss = train[i], ValLoss = 2.5 + 0.4 * Math.Sin(i), TrainWer = trainWer[i], ValWer = valWer[i], BlankRatio = 0, EmptyRate = 0, LengthRatio = 0.6,
+            LearningRate = rate, Steps = 15L * (i + 1), GradNormMean = 1.5, GradNormMax = 2.5, TrainLossMax = train[i] * 1.3,
+        }).ToList();
+    }
+
+    [Fact]
+    public void A_high_flat_wer_at_a_high_rate_is_not_healthy_and_is_told_to_lower_the_rate()
+    {
+        var monitor = HealthMonitor.Diagnose(StuckAtAHighRate(0.05), Context(0.05, 20));
+        Assert.NotEqual(Verdict.Healthy, monitor.Verdict);
+        var f = Find(monitor, RuleIds.Unstable)!;
+        Assert.Contains("val WER stuck", f.Title);
+        Assert.Contains(RatesIn([f]), lr => lr <= 3e-4);
+        // Found while it happens (the live doctor), not only at the end.
+        var live = new HealthMonitor(Context(0.05, 20));
+        int? first = null;
+        foreach (var m in StuckAtAHighRate(0.05))
+            if (live.Observe(m).Any(x => x.Rule == RuleIds.Unstable)) first ??= m.Epoch;
+        Assert.True(first <= 15, $"first raised at epoch {first?.ToString() ?? "never"}");
+
+        // At a modest rate the same flat WER with a training loss that only swings (2.0, 2.3, 2.0, ...: no plateau to 1%, no 5%
+        // fall) is not_learning (a warning).
+        var flat = StuckAtAHighRate(1e-3).Select(m => m.Epoch > 8 ? m with { TrainLoss = m.Epoch % 2 == 0 ? 2.0 : 2.3 } : m).ToList();
+        var modest = HealthMonitor.Diagnose(flat, Context(1e-3, 40));
+        Assert.Equal(Severity.Warning, Find(modest, RuleIds.NotLearning)?.Severity);
+        Assert.Contains("no longer falls", Find(modest, RuleIds.NotLearning)!.Title);
+    }
 }

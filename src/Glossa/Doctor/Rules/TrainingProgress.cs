@@ -18,9 +18,10 @@ internal static class TrainingProgress
     /// <summary>
     /// The training loss fell at least <see cref="DoctorOptions.MinLossGain"/> below its best up to the start of the last
     /// <see cref="DoctorOptions.CollapseCriticalEpochs"/> epochs (epoch 1, random output, left out unless it is all there
-    /// is), or the training WER fell <see cref="DoctorOptions.MinWerGain"/> points over that window; null otherwise.
+    /// is), or (unless <paramref name="lossOnly"/>) the training WER fell <see cref="DoctorOptions.MinWerGain"/> points over that
+    /// window; null otherwise.
     /// </summary>
-    public static Progress? OnTraining(RuleInput r)
+    public static Progress? OnTraining(RuleInput r, bool lossOnly = false)
     {
         var o = r.Options;
         var h = r.History;
@@ -35,7 +36,7 @@ internal static class TrainingProgress
             if (best.TrainLoss > 0 && (best.TrainLoss - last.TrainLoss) / best.TrainLoss >= o.MinLossGain)
                 return new("train_loss", best.TrainLoss, best.Epoch, last.TrainLoss, last.Epoch);
         }
-        if (Finite(last.TrainWer) && AtOrBefore(h, from, m => m.TrainWer) is { } w0 && w0.M.Epoch != last.Epoch && w0.V - last.TrainWer!.Value >= o.MinWerGain)
+        if (!lossOnly && Finite(last.TrainWer) && AtOrBefore(h, from, m => m.TrainWer) is { } w0 && w0.M.Epoch != last.Epoch && w0.V - last.TrainWer!.Value >= o.MinWerGain)
             return new("train_wer", w0.V, w0.M.Epoch, last.TrainWer!.Value, last.Epoch);
         return null;
     }
