@@ -106,6 +106,68 @@ public sealed class TrialDefectTests
         Assert.Empty(RatesIn(plain.Findings.Where(f => f.Severity >= Severity.Warning)));
     }
 
+    /// <summary>The options of a train command: name -> value (null for a flag); the output folder left out.</summary>
+    static Dictionary<string, string?> Options(string command)
+    {
+        var parts = command.Split(' ');
+        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (int i = 0; i < parts.Length; i++)
+            if (parts[i].StartsWith("--", StringComparison.Ordinal))
+                options[parts[i][2..]] = i + 1 < parts.Length && !parts[i + 1].StartsWith("--", StringComparison.Ordinal) ? parts[++i] : null;
+        options.Remove("output-dir");
+        return options;
+    }
+
+    /// <summary>Words a description uses for a changed option.</summary>
+    static readonly Dictionary<string, string[]> Named = new(StringComparer.Ordinal)
+    {
+        ["learning-rate"] = ["learning rate", "rate"], ["warmup-epochs"] = ["warm"], ["dropout"] = ["dropout"], ["weight-decay"] = ["weight decay"],
+        ["hidden-dim"] = ["hidden size"], ["label-smoothing"] = ["smooth", "label-smoothing"], ["epochs"] = ["epochs"], ["clip-grad-norm"] = ["clip"],
+        ["model"] = ["student", "model"], ["pretrained"] = ["without them"], ["max-frames"] = ["max-frames"], ["temporal-conv"] = ["temporal-conv"],
+        ["frame-size"] = ["frames"], ["no-augment"] = ["augmentation"], ["no-flip"] = ["mirroring"], ["zoom"] = ["scale jitter"], ["colour-shuffle"] = ["colour shuffle"],
+    };
+
+    [Fact]
+    public void Every_command_changes_only_what_its_text_names()
+    {
+        // The trial: overfitting's "halve the hidden size" command also set --dropout 0.5.
+        var context = Context(1e-3, 24, "--hidden-dim", "512", "--dropout", "0", "--weight-decay", "0")
+            with { ParameterCount = 6_000_000, TrainingSamples = 12 };
+        var overfit = Enumerable.Range(1, 24).Select(e => new EpochMetrics
+        {
+            Epoch = e, TrainLoss = 3 * Math.Pow(0.75, e), ValLoss = e <= 10 ? 3 * Math.Pow(0.85, e) : 3 * Math.Pow(0.85, 10) + 0.08 * (e - 10),
+            TrainWer = Math.Max(0, 90 - 8 * e), ValWer = e <= 10 ? 90 - 6 * e : 30 + 1.5 * (e - 10), LearningRate = 1e-3, Steps = 6L * e,
+        }).ToList();
+        var cases = new (string Name, List<EpochMetrics> History, RunContext Context)[]
+        {
+            ("overfitting", overfit, context),
+            ("collapse at a high rate", Histories.Collapsed(10), Context(1.0)),
+            ("collapse under a huge dropout", Histories.Collapsed(10).Select(m => m with { LearningRate = 1e-2 }).ToList(), Context(1e-2, 30, "--dropout", "0.9")),
+            ("reference run", Histories.Seed(), context),
+            ("slow learner", SlowLearner(8), Context(1e-3)),
+            ("over-regularised", SlowLearner(12).Select(m => m with { TrainLoss = 2.4 - 0.001 * m.Epoch, TrainWer = 80, ValWer = 85, BlankRatio = 0.7, EmptyRate = 0, LengthRatio = 0.6 }).ToList(),
+                Context(1e-3, 12, "--dropout", "0.6", "--weight-decay", "0.5", "--label-smoothing", "0.4")),
+            ("non-finite", [.. SlowLearner(3), new EpochMetrics { Epoch = 4, TrainLoss = double.NaN, LearningRate = 1e-3 }], Context(1e-3)),
+            ("high rate, stuck", SlowLearner(16).Select(m => m with { TrainLoss = 2.4 + 0.1 * (m.Epoch % 3), ValWer = 60 + 2 * (m.Epoch % 2), TrainWer = 55, BlankRatio = 0, EmptyRate = 0, LengthRatio = 1.1, LearningRate = 0.05 }).ToList(), Context(0.05)),
+        };
+        foreach (var (name, history, ctx) in cases)
+        {
+            var monitor = new HealthMonitor(ctx);
+            foreach (var m in history) monitor.Observe(m);
+            string original = new TrainCommandBuilder(ctx).Build();
+            var before = Options(original);
+            Assert.True(monitor.Raised.Count > 0, $"{name}: no finding");
+            foreach (var action in monitor.Raised.Concat(monitor.Findings).SelectMany(f => f.Actions).Where(a => a.Command?.Contains(" train ") == true))
+            {
+                var after = Options(action.Command!);
+                var changed = after.Keys.Union(before.Keys).Where(k => !(before.TryGetValue(k, out var b) && after.TryGetValue(k, out var a) && a == b)).ToList();
+                foreach (var option in changed)
+                    Assert.True(Named.TryGetValue(option, out var words) && words.Any(w => action.Description.Contains(w, StringComparison.OrdinalIgnoreCase)),
+                        $"{name}: '{action.Description}' changes --{option}: {action.Command}");
+            }
+        }
+    }
+
     /// <summary>
     /// The trial's run at lr 0.05 (world b, no clipping, no warm-up, constant rate): no blanks at all, the validation WER swinging
     /// 64-77% from epoch 3 to 20 and the training loss noisy around 2 (values of a real run of this shape, rounded).

@@ -211,13 +211,15 @@ internal static class BlankCollapseRule
             // The dropout alone explains the blanks: change it first and leave a sane learning rate alone.
             var fix = new List<(string, object?)> { ("dropout", Advice.SaneDropout(d)) };
             if (r.LearningRate > o.HighLearningRate) fix.AddRange(changes.Where(c => c.Item1 != "dropout"));
-            list.Add(Advice.Command(r, $"Stop this run and restart with dropout {F(Advice.SaneDropout(d))} instead of {F(d)}", fix.ToArray()));
+            // The text names every option the command changes (a new user's trial: a command changed options its text did not say).
+            string alsoRate = fix.Count > 1 ? $"; the rate {F(r.LearningRate!.Value)} is high too: {Advice.Changes(fix.Skip(1))}" : "";
+            list.Add(Advice.Command(r, $"Stop this run and restart with dropout {F(Advice.SaneDropout(d))} instead of {F(d)}{alsoRate}", fix.ToArray()));
         }
         string restart = list.Count > 0 ? "Or restart" : "Stop this run and restart";
-        list.Add(Advice.Command(r, lr is not null
+        list.Add(Advice.Command(r, (lr is not null
             ? restart + " with a lower learning rate and a warm-up" + (overfit ? ", plus stronger regularisation for the train/val gap" : "")
             : restart + (overfit ? " with stronger regularisation for the train/val gap" : " with a warm-up") +
-              $" at the same learning rate{RateText(r)}: the training loss still falls at it, so it is not too high", changes.ToArray()));
+              $" at the same learning rate{RateText(r)} (the training loss still falls at it, so it is not too high)") + ": " + Advice.Changes(changes), changes.ToArray()));
         // Blank output with a training loss that falls while the validation loss has been getting worse for many epochs is
         // also what labels that do not belong to their clips give (a new user's shuffled-label run): the data check comes next.
         if (TrainingProgress.Memorising(r))

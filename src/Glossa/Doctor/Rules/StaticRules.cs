@@ -91,7 +91,7 @@ internal static class StaticRules
                         ? $"Halve the hidden size of the temporal model ({(int)hidden} -> {Advice.SmallerHidden(r)} here; in the PHOENIX-2014 run named above, 512 -> 256)"
                         : "Halve the hidden size of the temporal model (in the PHOENIX-2014 run named above, 512 -> 256)",
                     ("hidden-dim", Advice.SmallerHidden(r))),
-                Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
+                Advice.Command(r, $"Or keep the size and regularise harder: dropout {F(Advice.MoreDropout(r))}, weight decay {F(Advice.MoreWeightDecay(r))}", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
             ],
         };
