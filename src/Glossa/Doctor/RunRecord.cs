@@ -160,9 +160,60 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             try { config = JsonNode.Parse(File.ReadAllText(configFile)) as JsonObject; }
             catch (JsonException e) { throw new GlossaException($"{configFile}: not valid JSON (line {e.LineNumber + 1}); expected an object of training options"); }
             if (config is null) throw new GlossaException($"{configFile}: expected a JSON object of training options");
-            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") };
+            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config["training"] as JsonObject, "model") };
         }
         return context;
+    }
+
+    /// <summary>
+    /// The context for a history file (<c>diagnose --history FILE</c>): the <paramref name="contextFile"/> and
+    /// <paramref name="configFile"/> given, else the <c>run_context.json</c> and <c>config.json</c> (or <c>config.resume.json</c>)
+    /// in the history's own folder, which <paramref name="beside"/> then names. A new user's <c>--history RUN/metrics.jsonl</c>
+    /// got commands without the run's options although its config.json lay next to it.
+    /// </summary>
+    public static RunContext LoadContextFor(string historyFile, string? contextFile, string? configFile, out IReadOnlyList<string> beside)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(historyFile))!;
+        var found = new List<string>();
+        if (contextFile is null && File.Exists(Path.Combine(folder, ContextFile)) && new FileInfo(Path.Combine(folder, ContextFile)).Length > 0)
+        {
+            contextFile = Path.Combine(folder, ContextFile);
+            found.Add(contextFile);
+        }
+        bool configBeside = false;
+        if (configFile is null)
+            foreach (string name in new[] { RunFolder.ResumeConfigFile, RunFolder.ConfigFile })
+                if (File.Exists(Path.Combine(folder, name)))
+                {
+                    configFile = Path.Combine(folder, name);
+                    found.Add(configFile);
+                    configBeside = true;
+                    break;
+                }
+        beside = found;
+        var context = LoadContext(contextFile, configFile);
+        // A run folder's own config: its relative paths and output folder are read as RunRecord.Load reads them.
+        if (configBeside && context.Config is { } config)
+            context = context with { Config = Relocated(config, Path.GetDirectoryName(historyFile) is { Length: > 0 } d ? d : ".") };
+        return context;
+    }
+
+    /// <summary>
+    /// The one-line advice for a file given where a run folder was expected: the run folder it sits in, or <c>--history</c>
+    /// for a history file (with <c>--config</c> when a config lies beside it), or what a training log is not.
+    /// </summary>
+    public static string FileInsteadOfFolder(string file)
+    {
+        string folder = Path.GetDirectoryName(file) is { Length: > 0 } d ? d : ".";
+        bool runFolder = File.Exists(Path.Combine(folder, RunFolder.MetricsFile));
+        string name = Path.GetFileName(file);
+        if (runFolder)
+            return $"{file} is a file of the run folder {folder}: run 'glossa diagnose {folder}', which reads {RunFolder.MetricsFile} with the run's {RunFolder.ConfigFile} and {ContextFile} (ready-to-run commands, label counts, clips too short for CTC)";
+        string ext = Path.GetExtension(file).ToLowerInvariant();
+        if (ext is ".log" or ".out")
+            return $"{file} is a log, not a history: give the doctor the run folder (RUN_DIR with {RunFolder.MetricsFile}) or a history file (--history FILE: CSV or JSON with epoch and train_loss columns)";
+        return $"{file} is a file, not a run folder: for a history from any toolkit run 'glossa diagnose --history {file}'" +
+               (File.Exists(Path.Combine(folder, RunFolder.ConfigFile)) ? $" (it reads the {RunFolder.ConfigFile} beside it for ready-to-run commands)" : " (add --config OPTIONS.json for ready-to-run commands)");
     }
 
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Glossa.Doctor;
+using Glossa.Tests.Cli;
 using Glossa.Training;
 
 namespace Glossa.Tests.Doctor;
@@ -166,6 +168,48 @@ public sealed class TrialDefectTests
                         $"{name}: '{action.Description}' changes --{option}: {action.Command}");
             }
         }
+    }
+
+    /// <summary>A run folder written by the test: a collapsed history at lr 1 (metrics.jsonl) and a flat config naming corpus 'corpus-c'.</summary>
+    static string CollapsedRunFolder()
+    {
+        string dir = Directory.CreateTempSubdirectory("doctor-trial-").FullName;
+        File.WriteAllLines(Path.Combine(dir, RunFolder.MetricsFile), Histories.Collapsed(8).Select(m =>
+            $$"""{"epoch":{{m.Epoch}},"train_loss":{{m.TrainLoss}},"val_loss":{{m.ValLoss}},"val_wer":100,"blank_ratio":1,"empty_rate":1,"length_ratio":0,"learning_rate":1,"steps":{{m.Steps}}}"""));
+        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFile), """{"model":"tiny-student","corpus":"corpus-c","learning_rate":1.0,"epochs":10,"output_dir":"runs/x"}""");
+        return dir;
+    }
+
+    [Fact]
+    public void Diagnose_on_a_file_names_what_to_run_and_history_reads_the_config_beside_it()
+    {
+        string dir = CollapsedRunFolder();
+        string metrics = Path.Combine(dir, RunFolder.MetricsFile);
+        // A run folder's file given as RUN_DIR: the folder is named, not "run folder not found".
+        var file = CliProcess.Run(TimeSpan.FromMinutes(2), "diagnose", metrics, "--no-write");
+        Assert.Equal(2, file.Code);
+        Assert.Contains($"run 'glossa diagnose {dir}'", file.Err);
+        // A history file outside a run folder: --history is named.
+        string csv = Path.Combine(Directory.CreateTempSubdirectory("doctor-trial-").FullName, "history.csv");
+        File.WriteAllText(csv, "epoch,train_loss\n1,3\n2,2\n");
+        var other = CliProcess.Run(TimeSpan.FromMinutes(2), "diagnose", csv, "--no-write");
+        Assert.Equal(2, other.Code);
+        Assert.Contains($"glossa diagnose --history {csv}", other.Err);
+
+        // --history reads the config.json beside the history: the commands carry the run's corpus and rate.
+        var history = CliProcess.Run(TimeSpan.FromMinutes(2), "diagnose", "--history", metrics, "--json", "--no-write");
+        Assert.Equal(3, history.Code);
+        var json = JsonNode.Parse(history.Out)!;
+        Assert.Contains("config.json beside it", (string)json["source"]!);
+        var commands = json["findings"]!.AsArray().SelectMany(f => f!["actions"]!.AsArray()).Select(a => (string?)a!["command"]).OfType<string>().Where(c => c.Contains(" train ")).ToList();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, c => Assert.Contains("--corpus corpus-c", c));
+        // An explicit --config still wins over the file beside the history.
+        string given = Path.Combine(Path.GetDirectoryName(csv)!, "given.json");
+        File.WriteAllText(given, """{"model":"tiny-student","corpus":"corpus-d","learning_rate":1.0}""");
+        var explicitConfig = RunRecord.LoadContextFor(metrics, null, given, out var beside);
+        Assert.Equal("corpus-d", (string?)explicitConfig.Config!["corpus"]);
+        Assert.DoesNotContain(beside, f => f.EndsWith(RunFolder.ConfigFile, StringComparison.Ordinal));
     }
 
     /// <summary>
