@@ -61,7 +61,8 @@ internal static class DiagnoseCommand
             // A checkpoint's run has ended too (when its folder says so): warnings then do not read as "keep training".
             string? ended = dir is not null ? RunRecord.Ended(dir)
                 : ckpt is not null ? RunRecord.Ended(Glossa.Training.Checkpoint.RunFolderOf(ckpt)) : null;
-            var report = new DiagnosisReport(monitor, source, ended);
+            string? interrupted = dir is not null ? RunRecord.Interrupted(dir) : null;
+            var report = new DiagnosisReport(monitor, source, ended, interrupted);
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))
                 files = report.WriteAll(parse.GetValue(output) ?? defaultOut, plots: !parse.GetValue(noPlots));

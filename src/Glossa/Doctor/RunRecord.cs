@@ -131,6 +131,16 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     }
 
     /// <summary>
+    /// The summary's message when the run in <paramref name="dir"/> was interrupted (it can be resumed; e.g. "stopped by
+    /// Ctrl+C after epoch 6"), "" for an interrupted run without one, else null.
+    /// </summary>
+    public static string? Interrupted(string dir)
+    {
+        try { return RunFailure.Summary(dir) is ("interrupted", var message) ? message ?? "" : null; }
+        catch (GlossaException) { return null; }
+    }
+
+    /// <summary>
     /// The doctor's diagnosis of the run folder <paramref name="dir"/>: its history and context, and a
     /// failure the folder records (<see cref="RunFailure"/>), which the last complete epochs may not show.
     /// </summary>

@@ -250,4 +250,27 @@ public sealed class TrialDefectTests
         Assert.Equal(Severity.Warning, Find(modest, RuleIds.NotLearning)?.Severity);
         Assert.Contains("no longer falls", Find(modest, RuleIds.NotLearning)!.Title);
     }
+
+    [Fact]
+    public void An_interrupted_run_or_one_inside_the_grace_period_gets_a_provisional_verdict()
+    {
+        // Two epochs of a slow learner: nothing is judged yet, and the verdict says so.
+        var early = new DiagnosisReport(HealthMonitor.Diagnose(SlowLearner(2), Context(1e-3)), "run");
+        Assert.Equal(Verdict.Healthy, early.Verdict);
+        Assert.Contains("Provisional: only 2 epochs (48 steps) so far", early.VerdictAdvice());
+        Assert.Contains("only 2 epochs", (string?)early.ToJson()["provisional"]);
+
+        // An interrupted run (its summary.json says so) past the grace: provisional, and how to go on.
+        string dir = CollapsedRunFolder();
+        File.WriteAllText(Path.Combine(dir, RunFolder.SummaryFile), """{"status":"interrupted","message":"interrupted during epoch 13 after 3 of 24 batches"}""");
+        var full = Histories.Healthy(3, 40, 12);
+        var interrupted = new DiagnosisReport(HealthMonitor.Diagnose(full), dir, RunRecord.Ended(dir), RunRecord.Interrupted(dir));
+        Assert.Contains("the run was interrupted after epoch 12 (interrupted during epoch 13 after 3 of 24 batches)", interrupted.VerdictAdvice());
+        Assert.Contains("--resume", interrupted.VerdictAdvice());
+
+        // A run past the grace that was not interrupted: no note.
+        var done = new DiagnosisReport(HealthMonitor.Diagnose(full), "run");
+        Assert.Null(done.Provisional());
+        Assert.DoesNotContain("Provisional", done.VerdictAdvice());
+    }
 }
