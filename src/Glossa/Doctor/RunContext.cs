@@ -43,6 +43,8 @@ public sealed record RunContext
     public IReadOnlyList<string>? VocabularyDifferences { get; init; }
     /// <summary>Gloss occurrences of the validation split that are not in the training vocabulary (they can never be recognised).</summary>
     public int? ValidationUnknownGlosses { get; init; }
+    /// <summary>The validation glosses not in the training vocabulary, each with its number of occurrences (data_mismatch names them).</summary>
+    public IReadOnlyDictionary<string, int>? ValidationUnknownGlossCounts { get; init; }
     /// <summary>Gloss occurrences of the validation split (the denominator of <see cref="ValidationUnknownGlosses"/>).</summary>
     public int? ValidationGlosses { get; init; }
     /// <summary>Signers of the training and validation splits, when the corpus names them.</summary>
@@ -58,6 +60,11 @@ public sealed record RunContext
     /// <summary>The label histogram of <see cref="LabelCounts"/>: gloss -> occurrences over <paramref name="samples"/>.</summary>
     public static IReadOnlyDictionary<string, int> CountLabels(IEnumerable<Corpora.Sample> samples) =>
         samples.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>The glosses of <paramref name="samples"/> missing from <paramref name="vocabulary"/>, each with its occurrences.</summary>
+    public static IReadOnlyDictionary<string, int> CountUnknown(IEnumerable<Corpora.Sample> samples, Corpora.Vocabulary vocabulary) =>
+        samples.SelectMany(s => s.Glosses).Where(g => !vocabulary.Contains(g)).GroupBy(g => g, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     /// <summary>
     /// True when every validation signer is absent from the training split (a signer-independent split, as

@@ -273,4 +273,25 @@ public sealed class TrialDefectTests
         Assert.Null(done.Provisional());
         Assert.DoesNotContain("Provisional", done.VerdictAdvice());
     }
+
+    [Fact]
+    public void Data_mismatch_names_the_unknown_validation_glosses_with_their_counts()
+    {
+        // Validation glosses spelt in lower case (the trial's vocabulary mismatch): 12 of them, REGEN the most frequent.
+        string[] glosses = ["REGEN", "SONNE", "WIND", "WOLKE", "NEBEL", "FROST", "SCHNEE", "NORD", "SUED", "WARM", "KALT", "GEWITTER"];
+        var train = glosses.Select((g, i) => new Glossa.Corpora.Sample($"t{i}", "train", "s", ["__ON__", g, "__OFF__"], [], null, "t")).ToList();
+        var dev = glosses.Select((g, i) => new Glossa.Corpora.Sample($"d{i}", "dev", "s", ["__ON__", g.ToLowerInvariant(), g == "REGEN" ? "regen" : "__OFF__"], [], null, "d")).ToList();
+        var unknown = RunContext.CountUnknown(dev, Glossa.Corpora.Vocabulary.Build(train));
+        Assert.Equal(2, unknown["regen"]);
+        Assert.Equal(12, unknown.Count);
+        var context = new RunContext { ValidationUnknownGlosses = unknown.Values.Sum(), ValidationGlosses = dev.Sum(d => d.Glosses.Count), ValidationUnknownGlossCounts = unknown };
+        var f = Find(HealthMonitor.Diagnose([new EpochMetrics { Epoch = 1, TrainLoss = 3 }], context), RuleIds.DataMismatch)!;
+        Assert.Equal(Severity.Critical, f.Severity);
+        Assert.Contains("not in the training vocabulary: 'regen' x2, 'frost' x1", f.Title);
+        Assert.EndsWith("and 4 more", f.Title); // 8 named in the title
+        Assert.Contains(f.Actions, a => a.Description.Contains("'wolke' x1") && !a.Description.Contains("more"));
+        // A run context written before the names were kept: the count alone, as before.
+        var old = context with { ValidationUnknownGlossCounts = null };
+        Assert.EndsWith("are not in the training vocabulary", Find(HealthMonitor.Diagnose([new EpochMetrics { Epoch = 1, TrainLoss = 3 }], old), RuleIds.DataMismatch)!.Title);
+    }
 }
