@@ -67,7 +67,16 @@ public sealed class DiagnosisReport
     bool IsResolved(Finding f) => !monitor.Findings.Any(x => x.Rule == f.Rule);
 
     /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
-    public string VerdictAdvice() => Provisional() is { } provisional ? Advice() + " " + provisional : Advice();
+    public string VerdictAdvice() => Advice() + (Provisional() is { } provisional ? " " + provisional : "") + (Unresolved() is { } paths ? " " + paths : "");
+
+    /// <summary>
+    /// What the commands cannot know: relative paths of the run that resolve neither from here nor from where it trained (a
+    /// copied run folder whose origin is gone or unrecorded), or null.
+    /// </summary>
+    string? Unresolved() =>
+        monitor.Context.UnresolvedPaths is { Count: > 0 } paths && monitor.Findings.Any(f => f.Actions.Any(a => a.Command is not null))
+            ? $"The run's {string.Join(", ", paths)} (relative to the folder it was trained in, which is not known or no longer has it) does not resolve from here: give the path in its place in the commands below."
+            : null;
 
     string Advice() => monitor.Verdict switch
     {

@@ -44,6 +44,7 @@ public sealed class LiveDoctor : ITrainingMonitor
             LabelCounts = RunContext.CountLabels(job.TrainSamples),
             Config = Config(job),
             CommandLine = options.CommandLine,
+            WorkingDirectory = Environment.CurrentDirectory,
         };
         return new LiveDoctor(new HealthMonitor(context), Path.GetFullPath(options.OutputDir));
     }

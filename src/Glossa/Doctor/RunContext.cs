@@ -16,6 +16,17 @@ public sealed record RunContext
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? DataCorpus { get; init; }
+    /// <summary>
+    /// The folder the run was started from (a full path; the live doctor records it): the relative paths among its options
+    /// (corpus, cache, weights, teacher) are relative to it, and a copied run folder's commands are rebased from it.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>
+    /// Relative path options of the run (e.g. "--corpus data/c1") that resolve neither from the current folder nor from the
+    /// folder it trained in (unknown, or gone): the commands keep them, and the diagnosis says to give those paths.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string>? UnresolvedPaths { get; init; }
     /// <summary>Model name as given to <c>glossa train --model</c> (e.g. <c>i3d-teacher</c>).</summary>
     public string? ModelName { get; init; }
     /// <summary>Trainable parameter count of the model.</summary>

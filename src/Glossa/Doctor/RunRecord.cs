@@ -60,12 +60,14 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             try { config = JsonNode.Parse(File.ReadAllText(cfgPath)) as JsonObject; }
             catch (JsonException) { config = null; } // lenient: the config only improves the advice
         }
+        var unresolved = new List<string>();
         context = context with
         {
-            Config = context.Config ?? Relocated(config, dir),
+            Config = context.Config ?? Relocated(config, dir, context.WorkingDirectory, unresolved),
             ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config?["training"] as JsonObject, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
+        if (unresolved.Count > 0) context = context with { UnresolvedPaths = unresolved };
         return new RunRecord(dir, history, context);
     }
 
@@ -74,21 +76,20 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     /// <paramref name="dir"/> as its output folder, so the advice's commands write their new runs beside the folder as
     /// it is now (and as the user named it), not where it once was.
     /// </summary>
-    static JsonObject? Relocated(JsonObject? config, string dir)
+    static JsonObject? Relocated(JsonObject? config, string dir, string? workingDirectory = null, List<string>? unresolved = null)
     {
         var holder = config?["training"] as JsonObject ?? config;
-        if (holder?["output_dir"] is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return config;
-        string recorded = v.GetValue<string>();
-        if (Training.Evaluator.Resolved(recorded) == Training.Evaluator.Resolved(dir)) return config;
-        holder["output_dir"] = dir.TrimEnd('/');
-        // Diagnosed from another folder than the one it trained in (cd runs; glossa diagnose ../a): its relative paths (corpus,
-        // cache, weights, teacher) were relative to that folder, which the recorded output folder gives away (a new user's
-        // trial: the commands kept --corpus c1 beside --output-dir ../a_v2, and stopped on "c1: corpus not found").
-        if (TrainedIn(Path.GetFullPath(dir), recorded) is { } trainedIn)
-        {
-            foreach (string key in new[] { "corpus", "cache_dir", "pretrained" }) Rebased(holder, key, trainedIn);
-            if (config?["distillation"] is JsonObject kd) Rebased(kd, "teacher", trainedIn);
-        }
+        if (holder is null) return config;
+        string? recorded = holder["output_dir"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        bool moved = recorded is not null && Training.Evaluator.Resolved(recorded) != Training.Evaluator.Resolved(dir);
+        if (moved) holder["output_dir"] = dir.TrimEnd('/');
+        // The relative paths (corpus, cache, weights, teacher) were relative to the folder the run was started in: the one the
+        // run context records, else the one the recorded output folder gives away (a new user's trial: the commands kept
+        // --corpus c1 beside --output-dir ../a_v2, and stopped on "c1: corpus not found"; a copied folder kept them too).
+        string? trainedIn = workingDirectory is { Length: > 0 } w && System.IO.Directory.Exists(w) ? w
+            : moved ? TrainedIn(Path.GetFullPath(dir), recorded!) : null;
+        foreach (string key in new[] { "corpus", "cache_dir", "pretrained" }) Rebased(holder, key, trainedIn, unresolved);
+        if (config?["distillation"] is JsonObject kd) Rebased(kd, "teacher", trainedIn, unresolved);
         return config;
     }
 
@@ -101,13 +102,19 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         return tail != "." && full.EndsWith(Path.DirectorySeparatorChar + tail, StringComparison.Ordinal) ? full[..^(tail.Length + 1)] is { Length: > 0 } p ? p : "/" : null;
     }
 
-    /// <summary>A relative path option rebased from the folder the run trained in to the current one, when it exists there and not here.</summary>
-    static void Rebased(JsonObject holder, string key, string trainedIn)
+    /// <summary>
+    /// A relative path option rebased from the folder the run trained in to the current one, when it exists there and not here;
+    /// one that exists in neither place is added to <paramref name="unresolved"/> ("--corpus c1").
+    /// </summary>
+    static void Rebased(JsonObject holder, string key, string? trainedIn, List<string>? unresolved)
     {
         if (holder[key] is not JsonValue v || !v.TryGetValue<string>(out var path) || path.Length == 0 || Path.IsPathRooted(path)) return;
-        string there = Path.GetFullPath(path, trainedIn);
-        if ((File.Exists(path) || System.IO.Directory.Exists(path)) || !(File.Exists(there) || System.IO.Directory.Exists(there))) return;
-        holder[key] = Path.GetRelativePath(Environment.CurrentDirectory, there);
+        if (File.Exists(path) || System.IO.Directory.Exists(path)) return;
+        string? there = trainedIn is null ? null : Path.GetFullPath(path, trainedIn);
+        if (there is not null && (File.Exists(there) || System.IO.Directory.Exists(there)))
+            holder[key] = Path.GetRelativePath(Environment.CurrentDirectory, there);
+        else if (key != "cache_dir") // a cache folder is made again where it is missing
+            unresolved?.Add($"--{(key == "cache_dir" ? "cache-dir" : key)} {path}");
     }
 
     /// <summary>

@@ -294,4 +294,25 @@ public sealed class TrialDefectTests
         var old = context with { ValidationUnknownGlossCounts = null };
         Assert.EndsWith("are not in the training vocabulary", Find(HealthMonitor.Diagnose([new EpochMetrics { Epoch = 1, TrainLoss = 3 }], old), RuleIds.DataMismatch)!.Title);
     }
+
+    [Fact]
+    public void A_copied_run_folder_rebases_its_relative_corpus_from_where_it_trained_or_says_to_give_it()
+    {
+        // The run trained in 'origin' on the relative corpus 'corpus-c'; its folder was then copied elsewhere (CollapsedRunFolder).
+        string origin = Directory.CreateTempSubdirectory("doctor-origin-").FullName;
+        Directory.CreateDirectory(Path.Combine(origin, "corpus-c"));
+        string copy = CollapsedRunFolder();
+        File.WriteAllText(Path.Combine(copy, RunRecord.ContextFile), $$"""{"working_directory": "{{origin}}"}""");
+        var monitor = RunRecord.Diagnose(copy);
+        var commands = monitor.Findings.SelectMany(f => f.Actions).Select(a => a.Command).OfType<string>().Where(c => c.Contains(" train ")).ToList();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, c => Assert.Equal(Path.Combine(origin, "corpus-c"), Path.GetFullPath(Options(c)["corpus"]!)));
+        Assert.DoesNotContain("does not resolve", new DiagnosisReport(monitor, copy).VerdictAdvice());
+
+        // The folder it trained in is gone (or was never recorded): the commands cannot know the corpus, and the verdict says so.
+        Directory.Delete(origin, recursive: true);
+        var gone = new DiagnosisReport(RunRecord.Diagnose(copy), copy).VerdictAdvice();
+        Assert.Contains("The run's --corpus corpus-c (relative to the folder it was trained in", gone);
+        Assert.Contains("give the path in its place in the commands below", gone);
+    }
 }
