@@ -126,7 +126,7 @@ public sealed class TrialDefectTests
         ["learning-rate"] = ["learning rate", "rate"], ["warmup-epochs"] = ["warm"], ["dropout"] = ["dropout"], ["weight-decay"] = ["weight decay"],
         ["hidden-dim"] = ["hidden size"], ["label-smoothing"] = ["smooth", "label-smoothing"], ["epochs"] = ["epochs"], ["clip-grad-norm"] = ["clip"],
         ["model"] = ["student", "model"], ["pretrained"] = ["without them"], ["max-frames"] = ["max-frames"], ["temporal-conv"] = ["temporal-conv"],
-        ["frame-size"] = ["frames"], ["no-augment"] = ["augmentation"], ["no-flip"] = ["mirroring"], ["zoom"] = ["scale jitter"], ["colour-shuffle"] = ["colour shuffle"],
+        ["frame-size"] = ["frames"], ["no-augment"] = ["augmentation"], ["no-flip"] = ["mirroring"], ["zoom"] = ["scale jitter"], ["colour-shuffle"] = ["colour shuffle"], ["temporal-channels"] = ["temporal channels"],
     };
 
     [Fact]
@@ -150,6 +150,7 @@ public sealed class TrialDefectTests
             ("over-regularised", SlowLearner(12).Select(m => m with { TrainLoss = 2.4 - 0.001 * m.Epoch, TrainWer = 80, ValWer = 85, BlankRatio = 0.7, EmptyRate = 0, LengthRatio = 0.6 }).ToList(),
                 Context(1e-3, 12, "--dropout", "0.6", "--weight-decay", "0.5", "--label-smoothing", "0.4")),
             ("non-finite", [.. SlowLearner(3), new EpochMetrics { Epoch = 4, TrainLoss = double.NaN, LearningRate = 1e-3 }], Context(1e-3)),
+            ("non-finite, tiny model", [.. SlowLearner(1), new EpochMetrics { Epoch = 2, TrainLoss = double.NaN, LearningRate = 1e-3 }], Context(1e-3, 30, "--hidden-dim", "8", "--temporal-channels", "4")),
             ("high rate, stuck", SlowLearner(16).Select(m => m with { TrainLoss = 2.4 + 0.1 * (m.Epoch % 3), ValWer = 60 + 2 * (m.Epoch % 2), TrainWer = 55, BlankRatio = 0, EmptyRate = 0, LengthRatio = 1.1, LearningRate = 0.05 }).ToList(), Context(0.05)),
         };
         foreach (var (name, history, ctx) in cases)
@@ -314,5 +315,20 @@ public sealed class TrialDefectTests
         var gone = new DiagnosisReport(RunRecord.Diagnose(copy), copy).VerdictAdvice();
         Assert.Contains("The run's --corpus corpus-c (relative to the folder it was trained in", gone);
         Assert.Contains("give the path in its place in the commands below", gone);
+    }
+
+    [Fact]
+    public void Non_finite_values_at_a_modest_rate_do_not_blame_the_rate_first()
+    {
+        // The trial: NaN in epoch 1-2 with --hidden-dim 8 (or --temporal-channels 4) at any rate, and the advice lowered the rate.
+        List<EpochMetrics> nan = [.. SlowLearner(1), new EpochMetrics { Epoch = 2, TrainLoss = double.NaN, LearningRate = 1e-3 }];
+        var tiny = Find(HealthMonitor.Diagnose(nan, Context(1e-3, 30, "--hidden-dim", "8")), RuleIds.NonFinite)!;
+        Assert.Contains("unlikely to be the cause alone", tiny.Explanation);
+        Assert.Contains("hidden size 8", tiny.Explanation);
+        Assert.DoesNotContain("--hidden-dim", tiny.Actions[0].Command);
+        Assert.DoesNotContain(RatesIn([tiny with { Actions = tiny.Actions.Take(2).ToList() }]), lr => lr < 1e-3);
+        // At a high rate the rate is still the first suspect.
+        var high = Find(HealthMonitor.Diagnose(nan.Select(m => m with { LearningRate = 0.05 }).ToList(), Context(0.05)), RuleIds.NonFinite)!;
+        Assert.StartsWith("Restart from the last good checkpoint with a lower learning rate", high.Actions[0].Description);
     }
 }
