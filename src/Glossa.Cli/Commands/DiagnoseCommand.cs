@@ -50,6 +50,8 @@ internal static class DiagnoseCommand
                 throw new GlossaException("diagnose: give exactly one of RUN_DIR, --history FILE or --checkpoint C --corpus P");
             if (dir is not null && (parse.GetValue(config) is not null || parse.GetValue(contextFile) is not null))
                 throw new GlossaException("diagnose: --config and --context go with --history; a run folder has its own config.json and run_context.json");
+            if (dir is not null && File.Exists(dir))
+                throw new GlossaException("diagnose: " + RunRecord.FileInsteadOfFolder(dir));
             if (ckpt is not null && parse.GetValue(corpus) is null)
                 throw new GlossaException("diagnose --checkpoint: give the corpus to run it on: --corpus PATH [--split dev]");
 
@@ -59,7 +61,8 @@ internal static class DiagnoseCommand
             // A checkpoint's run has ended too (when its folder says so): warnings then do not read as "keep training".
             string? ended = dir is not null ? RunRecord.Ended(dir)
                 : ckpt is not null ? RunRecord.Ended(Glossa.Training.Checkpoint.RunFolderOf(ckpt)) : null;
-            var report = new DiagnosisReport(monitor, source, ended);
+            string? interrupted = dir is not null ? RunRecord.Interrupted(dir) : null;
+            var report = new DiagnosisReport(monitor, source, ended, interrupted);
             IReadOnlyList<string> files = [];
             if (!parse.GetValue(noWrite))
                 files = report.WriteAll(parse.GetValue(output) ?? defaultOut, plots: !parse.GetValue(noPlots));
@@ -91,8 +94,10 @@ internal static class DiagnoseCommand
 
     static (HealthMonitor Monitor, string Source, string DefaultOut) FromHistory(string hist, string? contextFile, string? config)
     {
-        var monitor = HealthMonitor.Diagnose(HistoryReader.Read(hist), RunRecord.LoadContext(contextFile, config));
-        return (monitor, hist, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist))!, Path.GetFileNameWithoutExtension(hist) + "-diagnosis"));
+        var monitor = HealthMonitor.Diagnose(HistoryReader.Read(hist), RunRecord.LoadContextFor(hist, contextFile, config, out var beside));
+        // Say which files beside the history were read: they change the commands, and a user may not expect them.
+        string source = beside.Count == 0 ? hist : $"{hist} (with {string.Join(" and ", beside.Select(Path.GetFileName))} beside it)";
+        return (monitor, source, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(hist))!, Path.GetFileNameWithoutExtension(hist) + "-diagnosis"));
     }
 
     static void PrintTables(DiagnosisReport report, HealthMonitor monitor, IReadOnlyList<string> files, bool checkpointMode)
@@ -103,7 +108,7 @@ internal static class DiagnoseCommand
         // The advice is a plain write: Spectre wraps at the console width (80 columns when redirected), mid-sentence.
         console.Markup($"[bold {color}]Verdict: {Finding.VerdictName(verdict)}[/]");
         Console.WriteLine(" - " + report.VerdictAdvice());
-        if (checkpointMode)
+        if (checkpointMode || report.Source.EndsWith(" beside it)", StringComparison.Ordinal))
             Console.WriteLine($"Judged: {report.Source}");
         if (monitor.Findings.Count == 0)
         {

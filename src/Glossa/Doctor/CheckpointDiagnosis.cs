@@ -72,6 +72,7 @@ public static class CheckpointDiagnosis
             InfeasibleExamples = rejected.Where(r => r.TooShort).Take(5).Select(r => r.Sample.Id).ToList(),
             ValidationUnknownGlosses = samples.Sum(x => x.Glosses.Count(g => !vocabulary.Contains(g))),
             ValidationGlosses = samples.Sum(x => x.Glosses.Count),
+            ValidationUnknownGlossCounts = RunContext.CountUnknown(samples, vocabulary),
             CheckpointVocabularySize = vocabulary.Count,
             CorpusVocabularySize = corpusVocabulary.Count,
             VocabularyDifferences = differences,

@@ -29,11 +29,35 @@ public sealed class DiagnosisReport
     /// diagnosed, <paramref name="ended"/> how the run ended when it has (its summary's message), so
     /// that warnings on a finished run do not read as advice to keep training it.
     /// </summary>
-    public DiagnosisReport(HealthMonitor monitor, string source, string? ended = null)
+    public DiagnosisReport(HealthMonitor monitor, string source, string? ended = null, string? interrupted = null)
     {
         this.monitor = monitor;
         this.source = source;
         this.ended = ended;
+        this.interrupted = interrupted;
+    }
+
+    /// <summary>The interrupted run's summary message ("" without one), or null when the run was not interrupted.</summary>
+    readonly string? interrupted;
+
+    /// <summary>
+    /// Why a verdict that is not "stop" says little yet, or null: the run was interrupted before its epochs were done, or it is
+    /// still inside the grace period (the first <see cref="DoctorOptions.GraceEpochs"/> epochs and <see cref="DoctorOptions.GraceSteps"/>
+    /// steps, when blank output and plateaus are CTC's normal start and are not judged). A new user's interrupted and 2-epoch
+    /// runs read "healthy" with nothing saying how little had been seen.
+    /// </summary>
+    public string? Provisional()
+    {
+        if (monitor.Verdict == Verdict.Stop || monitor.History.Count == 0) return null;
+        var last = monitor.History[^1];
+        var o = monitor.Options;
+        var reasons = new List<string>();
+        if (interrupted is not null)
+            reasons.Add($"the run was interrupted after epoch {last.Epoch}{(interrupted.Length > 0 ? $" ({interrupted.TrimEnd('.')})" : "")}, so its later epochs are not seen: continue it with --resume and diagnose again");
+        bool inGrace = last.Epoch <= o.GraceEpochs || last.Steps is { } s && s < o.GraceSteps;
+        if (inGrace && ended is null)
+            reasons.Add($"only {Glossa.Common.Words.Count(last.Epoch, "epoch")}{(last.Steps is { } st ? $" ({st} steps)" : "")} so far: blank output and plateaus are CTC's normal start and are judged only from epoch {o.GraceEpochs + 1} and step {o.GraceSteps} on");
+        return reasons.Count == 0 ? null : "Provisional: " + string.Join("; and ", reasons) + ".";
     }
 
     /// <summary>Warnings and critical findings raised at some epoch that the run's last epochs no longer show (their rule is not among the current findings).</summary>
@@ -43,7 +67,18 @@ public sealed class DiagnosisReport
     bool IsResolved(Finding f) => !monitor.Findings.Any(x => x.Rule == f.Rule);
 
     /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
-    public string VerdictAdvice() => monitor.Verdict switch
+    public string VerdictAdvice() => Advice() + (Provisional() is { } provisional ? " " + provisional : "") + (Unresolved() is { } paths ? " " + paths : "");
+
+    /// <summary>
+    /// What the commands cannot know: relative paths of the run that resolve neither from here nor from where it trained (a
+    /// copied run folder whose origin is gone or unrecorded), or null.
+    /// </summary>
+    string? Unresolved() =>
+        monitor.Context.UnresolvedPaths is { Count: > 0 } paths && monitor.Findings.Any(f => f.Actions.Any(a => a.Command is not null))
+            ? $"The run's {string.Join(", ", paths)} (relative to the folder it was trained in, which is not known or no longer has it) does not resolve from here: give the path in its place in the commands below."
+            : null;
+
+    string Advice() => monitor.Verdict switch
     {
         Verdict.Stop when ended is not null => (monitor.ShouldStop(out var why) ? why + ". " : "") +
             $"The run has ended ({ended}): its best checkpoint stands; the actions below are for the next run.",
@@ -88,6 +123,7 @@ public sealed class DiagnosisReport
             ["reason"] = reason.Length > 0 ? reason : null,
             ["advice"] = VerdictAdvice(),              // what the verdict asks of the reader: "continue" on an ended run is not "keep training"
             ["ended"] = ended,
+            ["provisional"] = Provisional(),         // why a healthy or continue verdict says little yet (interrupted, inside the grace period), else null
             ["source"] = source,
             ["epochs"] = h.Count,
             ["last_epoch"] = h.Count > 0 ? h[^1].Epoch : null,

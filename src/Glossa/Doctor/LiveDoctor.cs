@@ -39,12 +39,30 @@ public sealed class LiveDoctor : ITrainingMonitor
             CheckpointVocabularySize = options.Resume ? job.Vocabulary.Count : null,
             ValidationUnknownGlosses = job.ValidationGlosses.Unknown,
             ValidationGlosses = job.ValidationGlosses.Total,
+            ValidationUnknownGlossCounts = job.ValidationGlosses.Unknown > 0 ? UnknownGlosses(job) : null,
             Signers = job.Signers,
             LabelCounts = RunContext.CountLabels(job.TrainSamples),
             Config = Config(job),
             CommandLine = options.CommandLine,
+            WorkingDirectory = Environment.CurrentDirectory,
         };
         return new LiveDoctor(new HealthMonitor(context), Path.GetFullPath(options.OutputDir));
+    }
+
+    /// <summary>
+    /// The validation glosses the vocabulary lacks, with their counts, read again from the validation split's annotations (the
+    /// job keeps only their number); null when the annotations cannot be read now (the count alone is then reported).
+    /// </summary>
+    static IReadOnlyDictionary<string, int>? UnknownGlosses(TrainingJob job)
+    {
+        var o = job.Options;
+        try
+        {
+            var format = o.CorpusFormat is { } f ? Corpora.CorpusLoader.ParseFormat(f) : (Corpora.CorpusFormat?)null;
+            var split = Corpora.CorpusLoader.LoadSplit(o.Corpus, format, o.ValSplit, annotationsOnly: true).Split(o.ValSplit);
+            return RunContext.CountUnknown(split, job.Vocabulary);
+        }
+        catch (Common.GlossaException) { return null; }
     }
 
     /// <summary>

@@ -16,6 +16,17 @@ public sealed record RunContext
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? DataCorpus { get; init; }
+    /// <summary>
+    /// The folder the run was started from (a full path; the live doctor records it): the relative paths among its options
+    /// (corpus, cache, weights, teacher) are relative to it, and a copied run folder's commands are rebased from it.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>
+    /// Relative path options of the run (e.g. "--corpus data/c1") that resolve neither from the current folder nor from the
+    /// folder it trained in (unknown, or gone): the commands keep them, and the diagnosis says to give those paths.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string>? UnresolvedPaths { get; init; }
     /// <summary>Model name as given to <c>glossa train --model</c> (e.g. <c>i3d-teacher</c>).</summary>
     public string? ModelName { get; init; }
     /// <summary>Trainable parameter count of the model.</summary>
@@ -43,6 +54,8 @@ public sealed record RunContext
     public IReadOnlyList<string>? VocabularyDifferences { get; init; }
     /// <summary>Gloss occurrences of the validation split that are not in the training vocabulary (they can never be recognised).</summary>
     public int? ValidationUnknownGlosses { get; init; }
+    /// <summary>The validation glosses not in the training vocabulary, each with its number of occurrences (data_mismatch names them).</summary>
+    public IReadOnlyDictionary<string, int>? ValidationUnknownGlossCounts { get; init; }
     /// <summary>Gloss occurrences of the validation split (the denominator of <see cref="ValidationUnknownGlosses"/>).</summary>
     public int? ValidationGlosses { get; init; }
     /// <summary>Signers of the training and validation splits, when the corpus names them.</summary>
@@ -58,6 +71,11 @@ public sealed record RunContext
     /// <summary>The label histogram of <see cref="LabelCounts"/>: gloss -> occurrences over <paramref name="samples"/>.</summary>
     public static IReadOnlyDictionary<string, int> CountLabels(IEnumerable<Corpora.Sample> samples) =>
         samples.SelectMany(s => s.Glosses).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>The glosses of <paramref name="samples"/> missing from <paramref name="vocabulary"/>, each with its occurrences.</summary>
+    public static IReadOnlyDictionary<string, int> CountUnknown(IEnumerable<Corpora.Sample> samples, Corpora.Vocabulary vocabulary) =>
+        samples.SelectMany(s => s.Glosses).Where(g => !vocabulary.Contains(g)).GroupBy(g => g, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     /// <summary>
     /// True when every validation signer is absent from the training split (a signer-independent split, as

@@ -60,12 +60,14 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             try { config = JsonNode.Parse(File.ReadAllText(cfgPath)) as JsonObject; }
             catch (JsonException) { config = null; } // lenient: the config only improves the advice
         }
+        var unresolved = new List<string>();
         context = context with
         {
-            Config = context.Config ?? Relocated(config, dir),
+            Config = context.Config ?? Relocated(config, dir, context.WorkingDirectory, unresolved),
             ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config?["training"] as JsonObject, "model") ?? Scalar(config, "model_name"),
             TemporalStride = context.TemporalStride ?? (int.TryParse(Scalar(config, "temporal_stride"), out int s) ? s : null),
         };
+        if (unresolved.Count > 0) context = context with { UnresolvedPaths = unresolved };
         return new RunRecord(dir, history, context);
     }
 
@@ -74,21 +76,20 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
     /// <paramref name="dir"/> as its output folder, so the advice's commands write their new runs beside the folder as
     /// it is now (and as the user named it), not where it once was.
     /// </summary>
-    static JsonObject? Relocated(JsonObject? config, string dir)
+    static JsonObject? Relocated(JsonObject? config, string dir, string? workingDirectory = null, List<string>? unresolved = null)
     {
         var holder = config?["training"] as JsonObject ?? config;
-        if (holder?["output_dir"] is not JsonValue v || v.GetValueKind() != JsonValueKind.String) return config;
-        string recorded = v.GetValue<string>();
-        if (Training.Evaluator.Resolved(recorded) == Training.Evaluator.Resolved(dir)) return config;
-        holder["output_dir"] = dir.TrimEnd('/');
-        // Diagnosed from another folder than the one it trained in (cd runs; glossa diagnose ../a): its relative paths (corpus,
-        // cache, weights, teacher) were relative to that folder, which the recorded output folder gives away (a new user's
-        // trial: the commands kept --corpus c1 beside --output-dir ../a_v2, and stopped on "c1: corpus not found").
-        if (TrainedIn(Path.GetFullPath(dir), recorded) is { } trainedIn)
-        {
-            foreach (string key in new[] { "corpus", "cache_dir", "pretrained" }) Rebased(holder, key, trainedIn);
-            if (config?["distillation"] is JsonObject kd) Rebased(kd, "teacher", trainedIn);
-        }
+        if (holder is null) return config;
+        string? recorded = holder["output_dir"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        bool moved = recorded is not null && Training.Evaluator.Resolved(recorded) != Training.Evaluator.Resolved(dir);
+        if (moved) holder["output_dir"] = dir.TrimEnd('/');
+        // The relative paths (corpus, cache, weights, teacher) were relative to the folder the run was started in: the one the
+        // run context records, else the one the recorded output folder gives away (a new user's trial: the commands kept
+        // --corpus c1 beside --output-dir ../a_v2, and stopped on "c1: corpus not found"; a copied folder kept them too).
+        string? trainedIn = workingDirectory is { Length: > 0 } w && System.IO.Directory.Exists(w) ? w
+            : moved ? TrainedIn(Path.GetFullPath(dir), recorded!) : null;
+        foreach (string key in new[] { "corpus", "cache_dir", "pretrained" }) Rebased(holder, key, trainedIn, unresolved);
+        if (config?["distillation"] is JsonObject kd) Rebased(kd, "teacher", trainedIn, unresolved);
         return config;
     }
 
@@ -101,13 +102,19 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         return tail != "." && full.EndsWith(Path.DirectorySeparatorChar + tail, StringComparison.Ordinal) ? full[..^(tail.Length + 1)] is { Length: > 0 } p ? p : "/" : null;
     }
 
-    /// <summary>A relative path option rebased from the folder the run trained in to the current one, when it exists there and not here.</summary>
-    static void Rebased(JsonObject holder, string key, string trainedIn)
+    /// <summary>
+    /// A relative path option rebased from the folder the run trained in to the current one, when it exists there and not here;
+    /// one that exists in neither place is added to <paramref name="unresolved"/> ("--corpus c1").
+    /// </summary>
+    static void Rebased(JsonObject holder, string key, string? trainedIn, List<string>? unresolved)
     {
         if (holder[key] is not JsonValue v || !v.TryGetValue<string>(out var path) || path.Length == 0 || Path.IsPathRooted(path)) return;
-        string there = Path.GetFullPath(path, trainedIn);
-        if ((File.Exists(path) || System.IO.Directory.Exists(path)) || !(File.Exists(there) || System.IO.Directory.Exists(there))) return;
-        holder[key] = Path.GetRelativePath(Environment.CurrentDirectory, there);
+        if (File.Exists(path) || System.IO.Directory.Exists(path)) return;
+        string? there = trainedIn is null ? null : Path.GetFullPath(path, trainedIn);
+        if (there is not null && (File.Exists(there) || System.IO.Directory.Exists(there)))
+            holder[key] = Path.GetRelativePath(Environment.CurrentDirectory, there);
+        else if (key != "cache_dir") // a cache folder is made again where it is missing
+            unresolved?.Add($"--{(key == "cache_dir" ? "cache-dir" : key)} {path}");
     }
 
     /// <summary>
@@ -128,6 +135,16 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
         {
             return null; // a damaged summary.json: RunFailure.Read names it where it matters
         }
+    }
+
+    /// <summary>
+    /// The summary's message when the run in <paramref name="dir"/> was interrupted (it can be resumed; e.g. "stopped by
+    /// Ctrl+C after epoch 6"), "" for an interrupted run without one, else null.
+    /// </summary>
+    public static string? Interrupted(string dir)
+    {
+        try { return RunFailure.Summary(dir) is ("interrupted", var message) ? message ?? "" : null; }
+        catch (GlossaException) { return null; }
     }
 
     /// <summary>
@@ -160,9 +177,60 @@ public sealed record RunRecord(string Directory, IReadOnlyList<EpochMetrics> His
             try { config = JsonNode.Parse(File.ReadAllText(configFile)) as JsonObject; }
             catch (JsonException e) { throw new GlossaException($"{configFile}: not valid JSON (line {e.LineNumber + 1}); expected an object of training options"); }
             if (config is null) throw new GlossaException($"{configFile}: expected a JSON object of training options");
-            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") };
+            context = context with { Config = config, ModelName = context.ModelName ?? Scalar(config, "model") ?? Scalar(config["training"] as JsonObject, "model") };
         }
         return context;
+    }
+
+    /// <summary>
+    /// The context for a history file (<c>diagnose --history FILE</c>): the <paramref name="contextFile"/> and
+    /// <paramref name="configFile"/> given, else the <c>run_context.json</c> and <c>config.json</c> (or <c>config.resume.json</c>)
+    /// in the history's own folder, which <paramref name="beside"/> then names. A new user's <c>--history RUN/metrics.jsonl</c>
+    /// got commands without the run's options although its config.json lay next to it.
+    /// </summary>
+    public static RunContext LoadContextFor(string historyFile, string? contextFile, string? configFile, out IReadOnlyList<string> beside)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(historyFile))!;
+        var found = new List<string>();
+        if (contextFile is null && File.Exists(Path.Combine(folder, ContextFile)) && new FileInfo(Path.Combine(folder, ContextFile)).Length > 0)
+        {
+            contextFile = Path.Combine(folder, ContextFile);
+            found.Add(contextFile);
+        }
+        bool configBeside = false;
+        if (configFile is null)
+            foreach (string name in new[] { RunFolder.ResumeConfigFile, RunFolder.ConfigFile })
+                if (File.Exists(Path.Combine(folder, name)))
+                {
+                    configFile = Path.Combine(folder, name);
+                    found.Add(configFile);
+                    configBeside = true;
+                    break;
+                }
+        beside = found;
+        var context = LoadContext(contextFile, configFile);
+        // A run folder's own config: its relative paths and output folder are read as RunRecord.Load reads them.
+        if (configBeside && context.Config is { } config)
+            context = context with { Config = Relocated(config, Path.GetDirectoryName(historyFile) is { Length: > 0 } d ? d : ".") };
+        return context;
+    }
+
+    /// <summary>
+    /// The one-line advice for a file given where a run folder was expected: the run folder it sits in, or <c>--history</c>
+    /// for a history file (with <c>--config</c> when a config lies beside it), or what a training log is not.
+    /// </summary>
+    public static string FileInsteadOfFolder(string file)
+    {
+        string folder = Path.GetDirectoryName(file) is { Length: > 0 } d ? d : ".";
+        bool runFolder = File.Exists(Path.Combine(folder, RunFolder.MetricsFile));
+        string name = Path.GetFileName(file);
+        if (runFolder)
+            return $"{file} is a file of the run folder {folder}: run 'glossa diagnose {folder}', which reads {RunFolder.MetricsFile} with the run's {RunFolder.ConfigFile} and {ContextFile} (ready-to-run commands, label counts, clips too short for CTC)";
+        string ext = Path.GetExtension(file).ToLowerInvariant();
+        if (ext is ".log" or ".out")
+            return $"{file} is a log, not a history: give the doctor the run folder (RUN_DIR with {RunFolder.MetricsFile}) or a history file (--history FILE: CSV or JSON with epoch and train_loss columns)";
+        return $"{file} is a file, not a run folder: for a history from any toolkit run 'glossa diagnose --history {file}'" +
+               (File.Exists(Path.Combine(folder, RunFolder.ConfigFile)) ? $" (it reads the {RunFolder.ConfigFile} beside it for ready-to-run commands)" : " (add --config OPTIONS.json for ready-to-run commands)");
     }
 
     /// <summary>Writes a run context for later diagnosis (the trainer calls this once at start).</summary>

@@ -171,6 +171,19 @@ internal static class Advice
             r.Commands.Build([.. carried.Select(c => (c.Name, (object?)c.Value)), .. changes]));
     }
 
+    /// <summary>
+    /// The option changes of a command in words ("learning rate 0.0003, a 2-epoch warm-up, dropout 0.5"), for its description:
+    /// each command's text names everything it changes (a new user's trial: "halve the hidden size" also set --dropout 0.5).
+    /// </summary>
+    public static string Changes(IEnumerable<(string Name, object? Value)> changes) => string.Join(", ", changes.Select(c => c switch
+    {
+        ("warmup-epochs", var v) => $"a {v}-epoch warm-up",
+        ("hidden-dim", var v) => $"hidden size {v}",
+        (var n, null) => $"no --{n}",
+        (var n, double v) => $"{n.Replace('-', ' ')} {HistoryMath.F(v)}",
+        (var n, var v) => $"{n.Replace('-', ' ')} {v}",
+    }));
+
     /// <summary>Peak learning rate to propose for a run whose rate was too low: the top of the usual Adam range for CTC, 1e-3
     /// (every healthy run of the library used it), at most 100 times the old peak.</summary>
     public static double HigherLearningRate(RuleInput r) =>

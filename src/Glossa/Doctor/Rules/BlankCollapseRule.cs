@@ -19,21 +19,33 @@ internal static class BlankCollapseRule
         // A run that stopped (or crawls) while still learning shows the blank / few-gloss output of an early stage: underfitting's.
         if (UnderfittingRule.ExplainsStalledOutput(r))
             return null;
+        // Training labels that carry no signal (the loss settled at the frame-blind floor) are not_learning's one diagnosis: a
+        // lower rate beside "the labels do not belong to the clips" contradicted it (a new user's trial on shuffled labels).
+        if (LabelPrior.Holds(r) is not null)
+            return null;
         if (Judge(r) is not { } judged)
             return null;
         var (severity, windowStart) = judged;
+        // Blank output while the training clips are still being learned at a modest rate is CTC's slow start: wait, never stop.
+        // (The "frequent glosses only" plateau, output that is not blank, is only ever a warning and keeps its own explanation.)
+        bool blank = last.BlankRatio > r.Options.BlankCollapseRatio || last.EmptyRate >= r.Options.EmptyRateCollapse;
+        var waiting = blank ? TrainingProgress.StillLearning(r) : null;
+        if (waiting is not null) severity = Severity.Warning;
 
         string title = Symptoms(last) + (windowStart == last.Epoch ? $" at epoch {last.Epoch}" : $" since epoch {windowStart}")
-            + (severity == Severity.Critical ? ", no validation progress" : "");
+            + (waiting is { } p ? $", but {TrainingProgress.Describe(p)}: still leaving the blank plateau"
+               : severity == Severity.Critical ? ", no validation progress" : "");
+        var evidence = EvidenceFor(r.History, last, windowStart);
+        if (waiting is { } w) evidence.AddRange([new(w.Metric, w.Then, w.ThenEpoch), new(w.Metric, w.Now, w.NowEpoch)]);
         return new Finding
         {
             Rule = RuleIds.BlankCollapse,
             Severity = severity,
             Epoch = last.Epoch,
             Title = title,
-            Evidence = EvidenceFor(r.History, last, windowStart),
-            Explanation = Explain(r, windowStart),
-            Actions = Actions(r),
+            Evidence = evidence,
+            Explanation = waiting is { } p2 ? ExplainWaiting(r, windowStart, p2) : Explain(r, windowStart),
+            Actions = waiting is { } p3 ? WaitActions(r, p3) : Actions(r),
         };
     }
 
@@ -121,7 +133,7 @@ internal static class BlankCollapseRule
         double? lr = r.LearningRate;
         if (lr > r.Options.HighLearningRate)
             causes.Add($"the learning rate {F(lr!.Value)} is high for CTC (above {F(r.Options.HighLearningRate)}); a step too large throws the model into the all-blank minimum and it stays there");
-        else if (!dropoutSuspect)
+        else if (!dropoutSuspect && TrainingProgress.OnTraining(r) is null)
             causes.Add("a learning rate too high or without warm-up can throw the model into the all-blank minimum");
         if (r.Context.InfeasibleClips is > 0)
             causes.Add($"{r.Context.InfeasibleClips} training clips are too short for their labels after the temporal stride, so CTC can only learn blanks from them");
@@ -143,6 +155,28 @@ internal static class BlankCollapseRule
                "Blank collapse is not only overfitting. Likely causes here: " + string.Join("; ", causes) + ".";
     }
 
+    static string ExplainWaiting(RuleInput r, int since, TrainingProgress.Progress p) =>
+        $"Since epoch {since} the model outputs blank almost everywhere, but {TrainingProgress.Describe(p)} at a modest learning rate{RateText(r)}: " +
+        "blank-dominated output while the training loss falls is how CTC training starts, and a slow learner (few output frames per gloss, several glosses per clip, a small corpus) " +
+        "can stay there for 10-20 epochs before its first glosses appear. This is not a collapse yet. It is one when the training loss stops falling, the blank share rises again, " +
+        "or the validation loss keeps getting worse for many epochs; the doctor will say so then.";
+
+    /// <summary>" (0.001)", the run's peak learning rate when known.</summary>
+    static string RateText(RuleInput r) => (r.PeakLearningRate ?? r.LearningRate) is { } lr ? $" ({F(lr)})" : "";
+
+    /// <summary>What to do for a run still leaving the blank plateau: let it train; never a lower rate (its loss falls at this one).</summary>
+    static List<FindingAction> WaitActions(RuleInput r, TrainingProgress.Progress p)
+    {
+        var list = new List<FindingAction>
+        {
+            new($"Keep this run going: {TrainingProgress.Describe(p)}, so it is still learning; do not lower the learning rate, which would only slow the start down. Look again in a few epochs."),
+        };
+        if (r.Run.Epochs is { } e && e - r.Last.Epoch < r.Options.CollapseCriticalEpochs)
+            list.Add(Advice.Command(r, $"Its {e} epochs end soon: if the output is still blank then, train longer at the same rate ({Advice.MoreEpochs(r)} epochs)", ("epochs", Advice.MoreEpochs(r))));
+        list.Add(Advice.CheckFeasibility(r, r.Context.TemporalStride));
+        return list;
+    }
+
     internal static (double Then, double Now)? GapTrend(IReadOnlyList<EpochMetrics> h)
     {
         var both = h.Where(m => Finite(m.ValLoss) && Finite(m.TrainLoss)).ToList();
@@ -155,8 +189,12 @@ internal static class BlankCollapseRule
     static List<FindingAction> Actions(RuleInput r)
     {
         var o = r.Options;
-        double lr = Advice.LowerLearningRate(r);
-        var changes = new List<(string, object?)> { ("learning-rate", lr), ("warmup-epochs", 2) };
+        // A run whose training loss still falls at a modest rate is not thrown about by its steps: a lower rate would only
+        // slow it (each restart of the trial's run lowered it again). The rate stays; the other causes get the changes.
+        bool keepRate = TrainingProgress.ModestRate(r) && TrainingProgress.OnTraining(r) is not null;
+        double? lr = keepRate ? null : Advice.LowerLearningRate(r);
+        var changes = new List<(string, object?)>();
+        if (lr is { } lower) changes.AddRange([("learning-rate", lower), ("warmup-epochs", 2)]);
         var gap = GapTrend(r.History);
         bool overfit = gap is { } g && g.Now > g.Then + 0.5;
         if (overfit)
@@ -164,6 +202,7 @@ internal static class BlankCollapseRule
             changes.Add(("dropout", Advice.MoreDropout(r)));
             changes.Add(("weight-decay", Advice.MoreWeightDecay(r)));
         }
+        if (changes.Count == 0) changes.Add(("warmup-epochs", 2));
         int? stride = r.Context.TemporalStride;
         bool strideSuspect = r.Context.InfeasibleClips is > 0 && stride is > 1;
         var list = new List<FindingAction>();
@@ -172,10 +211,20 @@ internal static class BlankCollapseRule
             // The dropout alone explains the blanks: change it first and leave a sane learning rate alone.
             var fix = new List<(string, object?)> { ("dropout", Advice.SaneDropout(d)) };
             if (r.LearningRate > o.HighLearningRate) fix.AddRange(changes.Where(c => c.Item1 != "dropout"));
-            list.Add(Advice.Command(r, $"Stop this run and restart with dropout {F(Advice.SaneDropout(d))} instead of {F(d)}", fix.ToArray()));
+            // The text names every option the command changes (a new user's trial: a command changed options its text did not say).
+            string alsoRate = fix.Count > 1 ? $"; the rate {F(r.LearningRate!.Value)} is high too: {Advice.Changes(fix.Skip(1))}" : "";
+            list.Add(Advice.Command(r, $"Stop this run and restart with dropout {F(Advice.SaneDropout(d))} instead of {F(d)}{alsoRate}", fix.ToArray()));
         }
-        list.Add(Advice.Command(r, (list.Count > 0 ? "Or restart" : "Stop this run and restart") + " with a lower learning rate and a warm-up" +
-            (overfit ? ", plus stronger regularisation for the train/val gap" : ""), changes.ToArray()));
+        string restart = list.Count > 0 ? "Or restart" : "Stop this run and restart";
+        list.Add(Advice.Command(r, (lr is not null
+            ? restart + " with a lower learning rate and a warm-up" + (overfit ? ", plus stronger regularisation for the train/val gap" : "")
+            : restart + (overfit ? " with stronger regularisation for the train/val gap" : " with a warm-up") +
+              $" at the same learning rate{RateText(r)} (the training loss still falls at it, so it is not too high)") + ": " + Advice.Changes(changes), changes.ToArray()));
+        // Blank output with a training loss that falls while the validation loss has been getting worse for many epochs is
+        // also what labels that do not belong to their clips give (a new user's shuffled-label run): the data check comes next.
+        if (TrainingProgress.Memorising(r))
+            list.Add(new("The training loss falls while the validation loss has got worse for many epochs and the output stays blank: that is also what training labels that do not belong to their clips give. Check them before another run.",
+                $"{o.Program} corpus check {Advice.CorpusToCheck(r)}"));
         if (strideSuspect) list.AddRange(Advice.SmallerStride(r, stride!.Value));
         else list.Add(Advice.CheckFeasibility(r, stride));
         // A smaller model only when the train/val gap says the model memorises (parameters per clip alone predicts nothing).
@@ -186,7 +235,9 @@ internal static class BlankCollapseRule
                 list.Add(Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters) first"));
         }
         list.Add(new FindingAction("Look at the predictions: mostly empty hypotheses confirm a collapse rather than a decoding problem; check that the labels and the vocabulary match the corpus."));
-        list.Add(Advice.Command(r, "If the collapse persists at a sane learning rate, smooth the labels so the blank cannot become overconfident", ("learning-rate", lr), ("label-smoothing", 0.1)));
+        list.Add(lr is { } l2
+            ? Advice.Command(r, "If the collapse persists at a sane learning rate, smooth the labels so the blank cannot become overconfident", ("learning-rate", l2), ("label-smoothing", 0.1))
+            : Advice.Command(r, "If the collapse persists, smooth the labels so the blank cannot become overconfident", ("label-smoothing", 0.1)));
         return list;
     }
 }

@@ -1,3 +1,4 @@
+using Glossa.Training;
 using static Glossa.Doctor.Rules.HistoryMath;
 
 namespace Glossa.Doctor.Rules;
@@ -46,6 +47,19 @@ internal static class NotLearningRule
             ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
             if (Finite(last.ValWer)) ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
             title = $"train_loss flat for {last.Epoch - p.ThenEpoch} epochs ({F(p.Then)} -> {F(last.TrainLoss)})";
+        }
+        // A validation WER flat far from good for twice the plateau window, its output not blank (blank_collapse's), its rate
+        // modest (a high one is unstable's) and not decayed (the schedule's), and the training loss no longer falling (flat, or
+        // noisy around a level): a new user's run sat at ~60% with no blanks and was called healthy. Fitted training clips
+        // are the gap to unseen clips, overfitting's side (FitsTrainingOnly).
+        else if (StalledWer(r) is { } stall && !r.RateDecayed && TrainingProgress.ModestRate(r) && !FitsTrainingOnly(r)
+                 && TrainingProgress.OnTraining(r, lossOnly: true) is null)
+        {
+            severity = Severity.Warning;
+            ev.Add(new("best_val_wer", stall.V, stall.M.Epoch));
+            ev.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+            ev.Add(new("train_loss", last.TrainLoss, last.Epoch));
+            title = $"val WER {F(last.ValWer!.Value)}% has not improved on {F(stall.V)}% (epoch {stall.M.Epoch}) for {last.Epoch - stall.M.Epoch} epochs, and the training loss no longer falls";
         }
         else
         {
@@ -111,6 +125,26 @@ internal static class NotLearningRule
         };
     }
 
+    /// <summary>
+    /// Past the grace, a validation WER above <see cref="DoctorOptions.GoodWer"/> whose best over the last 2 x
+    /// <see cref="DoctorOptions.PlateauEpochs"/> epochs is not 2 x <see cref="DoctorOptions.MinWerGain"/> below its best before
+    /// them (a gain per plateau window), with output that is not blank: returns that earlier best.
+    /// </summary>
+    static (EpochMetrics M, double V)? StalledWer(RuleInput r)
+    {
+        var o = r.Options;
+        var last = r.Last;
+        if (last.Epoch <= o.GraceEpochs + o.PlateauEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
+        if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
+        var wer = Series(r.History, m => m.ValWer);
+        int windowStart = last.Epoch - 2 * o.PlateauEpochs + 1;
+        var before = wer.Where(p => p.M.Epoch < windowStart && p.M.Epoch > 1).ToList();
+        var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
+        if (before.Count == 0 || window.Count < 2) return null;
+        var best = before.MinBy(p => p.V);
+        return window.Min(p => p.V) > best.V - 2 * o.MinWerGain ? best : null;
+    }
+
     /// <summary>Training loss improved by less than 1% over the last PlateauEpochs epochs.</summary>
     static (double Then, int ThenEpoch)? Plateau(RuleInput r)
     {
@@ -126,11 +160,20 @@ internal static class NotLearningRule
     {
         var list = new List<FindingAction>();
         double? lr = r.LearningRate;
+        const string check = "Check the data: sample a few clips and their glosses (frames and labels must belong together), and that the vocabulary matches the corpus.";
         if (lr is { } v && v < r.Options.LowLearningRate * 30)
             list.Add(Advice.Command(r, $"The learning rate {F(v)} is low: raise it", ("learning-rate", 3e-4)));
+        else if (TrainingProgress.ModestRate(r) && TrainingProgress.OnTraining(r) is { } p)
+        {
+            // The training loss still falls at this rate, so the rate is not what holds the WER up: the data is the first suspect,
+            // and a lower rate beside "labels may not match" was contradictory advice (a new user's trial on shuffled labels).
+            list.Add(new($"{check} The rate is not the suspect: {TrainingProgress.Describe(p)}.", $"{r.Options.Program} corpus check {Advice.CorpusToCheck(r)}"));
+            list.Add(new("Overfit a tiny subset (e.g. 20 clips) first: if even that does not reach a low WER, the problem is in the model or the data pipeline, not in regularisation."));
+            return list;
+        }
         else
             list.Add(Advice.Command(r, "Restart with a lower learning rate and a warm-up", ("learning-rate", Advice.LowerLearningRate(r)), ("warmup-epochs", 2)));
-        list.Add(new("Check the data: sample a few clips and their glosses (frames and labels must belong together), and that the vocabulary matches the corpus."));
+        list.Add(new(check));
         list.Add(new("Overfit a tiny subset (e.g. 20 clips) first: if even that does not reach a low WER, the problem is in the model or the data pipeline, not in regularisation."));
         return list;
     }

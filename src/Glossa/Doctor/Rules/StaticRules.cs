@@ -91,7 +91,7 @@ internal static class StaticRules
                         ? $"Halve the hidden size of the temporal model ({(int)hidden} -> {Advice.SmallerHidden(r)} here; in the PHOENIX-2014 run named above, 512 -> 256)"
                         : "Halve the hidden size of the temporal model (in the PHOENIX-2014 run named above, 512 -> 256)",
                     ("hidden-dim", Advice.SmallerHidden(r))),
-                Advice.Command(r, "Or keep the size and regularise harder", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
+                Advice.Command(r, $"Or keep the size and regularise harder: dropout {F(Advice.MoreDropout(r))}, weight decay {F(Advice.MoreWeightDecay(r))}", ("dropout", Advice.MoreDropout(r)), ("weight-decay", Advice.MoreWeightDecay(r))),
                 .. (Advice.StudentIsSmaller(r) ? new[] { Advice.TrainStudent(r, "Or train the smaller MobileNetV3 student (~8M parameters)") } : []),
             ],
         };
@@ -136,18 +136,31 @@ internal static class StaticRules
             {
                 Rule = RuleIds.DataMismatch,
                 Severity = Severity.Critical,
-                Title = $"{unknown} of {valTotal} validation gloss occurrences ({Pct(share)}) are not in the training vocabulary",
+                Title = $"{unknown} of {valTotal} validation gloss occurrences ({Pct(share)}) are not in the training vocabulary" + (Named(c) is { } named ? $": {named}" : ""),
                 Evidence = [new("validation_unknown_glosses", unknown), new("validation_glosses", valTotal), new("unknown_share", share)],
                 Explanation = "The validation labels use glosses the model can never output (another spelling, another annotation convention, or another dataset's gloss set), " +
                               "so these count as errors whatever the training does: no training option fixes this, the labels must be made to agree.",
                 Actions =
                 [
                     new("Compare the gloss spellings of the training and validation annotations (case, suffixes like -PLUSPLUS or numbering, PHOENIX-2014 vs 2014-T) and map them to one vocabulary before training."),
-                    new("The training log names how many validation gloss occurrences are unknown; the vocabulary the model learned is vocab.txt in the run folder."),
+                    new(Named(c, MaxUnknownNamed * 3) is { } all
+                        ? $"The unknown glosses (occurrences in the validation split): {all}. The vocabulary the model learned is vocab.txt in the run folder."
+                        : "The training log names how many validation gloss occurrences are unknown; the vocabulary the model learned is vocab.txt in the run folder."),
                 ],
             };
         }
         return null;
+    }
+
+    /// <summary>How many unknown validation glosses a title names (the action names up to three times as many).</summary>
+    const int MaxUnknownNamed = 8;
+
+    /// <summary>"'regen' x12, 'sonne' x9, ... and 3 more": the unknown validation glosses, most frequent first, or null when not known.</summary>
+    static string? Named(RunContext c, int max = MaxUnknownNamed)
+    {
+        if (c.ValidationUnknownGlossCounts is not { Count: > 0 } counts) return null;
+        var top = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(max).Select(kv => $"'{kv.Key}' x{kv.Value}");
+        return string.Join(", ", top) + (counts.Count > max ? $" and {counts.Count - max} more" : "");
     }
 
     static Finding? SkewedLabels(RunContext c, DoctorOptions o)

@@ -12,6 +12,8 @@ internal static class UnstableRule
         public readonly List<Evidence> Evidence = [];
         public readonly List<string> Problems = [];
         public Severity Severity = Severity.Info;
+        /// <summary>The validation WER has stopped improving at a high rate.</summary>
+        public bool Stalled;
     }
 
     public static Finding? Evaluate(RuleInput r)
@@ -33,8 +35,8 @@ internal static class UnstableRule
             Explanation =
                 "Training is numerically unstable or mis-paced. Spikes, jumps and exploding gradients mean steps too large for the loss surface (learning rate, no warm-up, no gradient clipping, a bad batch); " +
                 "a rate far too low barely moves the weights. A CTC model knocked off course by a large step often falls back to predicting only blanks" +
-                (severity == Severity.Critical && lr > o.ExtremeLearningRate
-                    ? ", or, as here, keeps jumping between a few frequent glosses: each step overshoots, so the validation WER cannot settle and this run will not improve at this rate."
+                (found.Stalled
+                    ? ", or, as here, keeps jumping between a few frequent glosses: each step overshoots, so the validation WER cannot settle" + (severity == Severity.Critical ? " and this run will not improve at this rate." : ".")
                     : "."),
             Actions =
             [
@@ -137,18 +139,35 @@ internal static class UnstableRule
             f.Evidence.Add(new("learning_rate", v, last.Epoch));
             f.Problems.Add($"learning rate {F(v)} is far above the 1e-4..1e-3 that Adam-style CTC training uses");
             f.Severity = Max(f.Severity, Severity.Warning);
-            if (StalledWer(h, o) is { } best)
+            if (StalledWer(h, o, o.ExtremeRateNoProgressEpochs) is { } best)
             {
                 f.Evidence.Add(new("best_val_wer", best.V, best.M.Epoch));
                 f.Evidence.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+                f.Stalled = true;
                 f.Problems.Add($"no validation progress in the last {o.ExtremeRateNoProgressEpochs} epochs (best val WER {F(best.V)}% at epoch {best.M.Epoch}, now {F(last.ValWer!.Value)}%)");
                 f.Severity = Severity.Critical;
             }
         }
         else if (lr is { } high && high > o.HighLearningRate)
         {
-            // A high rate alone is no finding (a healthy run may use one); it explains the other problems.
-            if (f.Problems.Count > 0)
+            // A high rate alone is no finding (a healthy run may use one); it explains the other problems, and a validation WER
+            // that has stopped improving far from good (a new user's run at 0.05: ~60% for many epochs, no blanks, called
+            // healthy). Critical once it has not improved for twice the plateau window: the steps overshoot, it will not settle.
+            // Stalled over the plateau window, or gaining less than MinWerGain per window over two of them (the trial's run at
+            // 0.05 gained 2.2 points in 10 epochs, 66% -> 63.8%, swinging 64-77% between epochs).
+            var longStall = StalledWer(h, o, 2 * o.PlateauEpochs, 2 * o.MinWerGain);
+            if ((StalledWer(h, o, o.PlateauEpochs) ?? longStall) is { } best)
+            {
+                f.Evidence.Add(new("learning_rate", high, last.Epoch));
+                f.Evidence.Add(new("best_val_wer", best.V, best.M.Epoch));
+                f.Evidence.Add(new("val_wer", last.ValWer!.Value, last.Epoch));
+                var since = Series(h, m => m.ValWer).Where(p => p.M.Epoch > best.M.Epoch).Select(p => p.V).ToList();
+                f.Problems.Add($"val WER stuck at {F(since.Min())}-{F(since.Max())}% for {last.Epoch - best.M.Epoch} epochs ({F(best.V)}% at epoch {best.M.Epoch}, {F(last.ValWer!.Value)}% now) " +
+                               $"at a learning rate of {F(high)}, above {F(o.HighLearningRate)}: the steps overshoot");
+                f.Stalled = true;
+                f.Severity = Max(f.Severity, longStall is not null ? Severity.Critical : Severity.Warning);
+            }
+            else if (f.Problems.Count > 0)
             {
                 f.Evidence.Add(new("learning_rate", high, last.Epoch));
                 f.Problems.Add($"learning rate {F(high)} is above {F(o.HighLearningRate)}, high for Adam-style CTC training");
@@ -165,20 +184,20 @@ internal static class UnstableRule
 
     static Severity Max(Severity a, Severity b) => a > b ? a : b;
 
-    /// <summary>Past the grace, the last <see cref="DoctorOptions.ExtremeRateNoProgressEpochs"/> epochs' best val WER is not
-    /// <see cref="DoctorOptions.MinWerGain"/> better than the best before them, and not good: returns that earlier best.</summary>
-    static (EpochMetrics M, double V)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o)
+    /// <summary>Past the grace, the last <paramref name="epochs"/> epochs' best val WER is not <paramref name="minGain"/> (default
+    /// <see cref="DoctorOptions.MinWerGain"/>) better than the best before them, and not good: returns that earlier best.</summary>
+    static (EpochMetrics M, double V)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o, int epochs, double? minGain = null)
     {
         var last = h[^1];
         if (last.Epoch <= o.GraceEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
         // Blank output is blank_collapse's to judge (its advice lowers the rate too); this is the non-blank plateau.
         if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
         var wer = Series(h, m => m.ValWer);
-        int windowStart = last.Epoch - o.ExtremeRateNoProgressEpochs + 1;
+        int windowStart = last.Epoch - epochs + 1;
         var before = wer.Where(p => p.M.Epoch < windowStart).ToList();
         var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
         if (before.Count == 0 || window.Count == 0) return null;
         var best = before.MinBy(p => p.V);
-        return window.Min(p => p.V) > best.V - o.MinWerGain ? best : null;
+        return window.Min(p => p.V) > best.V - (minGain ?? o.MinWerGain) ? best : null;
     }
 }
