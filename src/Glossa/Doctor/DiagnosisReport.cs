@@ -60,6 +60,28 @@ public sealed class DiagnosisReport
         return reasons.Count == 0 ? null : "Provisional: " + string.Join("; and ", reasons) + ".";
     }
 
+    /// <summary>
+    /// Said when the run ended on its time budget or on the wall clock while it was still improving (its best validation WER
+    /// in one of its last two epochs, or its validation loss at its lowest in the last), else null: a new user's demo on a
+    /// loaded machine stopped after 19 of the 34-46 epochs an idle one trains, with its best epoch the last, and the doctor
+    /// said only "healthy".
+    /// </summary>
+    public string? CutShort()
+    {
+        var h = monitor.History;
+        if (ended is null || h.Count < 2) return null;
+        bool wall = ended.Contains("wall-clock limit:", StringComparison.Ordinal);
+        if (!wall && !ended.Contains("time budget:", StringComparison.Ordinal)) return null;
+        var last = h[^1];
+        var bestWer = h.Where(m => m.ValWer is { } v && double.IsFinite(v)).MinBy(m => m.ValWer!.Value);
+        var bestLoss = h.Where(m => m.ValLoss is { } v && double.IsFinite(v)).MinBy(m => m.ValLoss!.Value);
+        bool lossLow = bestLoss is not null && bestLoss.Epoch == last.Epoch;
+        if (bestWer is null || bestWer.Epoch < last.Epoch - 1 && !lossLow) return null;
+        return $"Cut short: the run ended on its {(wall ? "wall-clock limit (the cores were shared with other work)" : "time budget")} while still improving " +
+               $"(best validation WER at epoch {bestWer.Epoch} of {last.Epoch}{(lossLow ? ", the validation loss at its lowest in the last epoch" : "")}): " +
+               (wall ? "the same command on idle cores trains more epochs and would likely do better." : "a larger time budget (--time-budget) would likely gain more.");
+    }
+
     /// <summary>Warnings and critical findings raised at some epoch that the run's last epochs no longer show (their rule is not among the current findings).</summary>
     public IReadOnlyList<Finding> Resolved() =>
         [.. monitor.Raised.Where(f => f.Severity >= Severity.Warning && IsResolved(f))];
@@ -67,7 +89,8 @@ public sealed class DiagnosisReport
     bool IsResolved(Finding f) => !monitor.Findings.Any(x => x.Rule == f.Rule);
 
     /// <summary>What the verdict asks of the reader, in one sentence (after "Verdict: NAME").</summary>
-    public string VerdictAdvice() => Advice() + (Provisional() is { } provisional ? " " + provisional : "") + (Unresolved() is { } paths ? " " + paths : "");
+    public string VerdictAdvice() => Advice() + (Provisional() is { } provisional ? " " + provisional : "") + (CutShort() is { } cut ? " " + cut : "")
+        + (Unresolved() is { } paths ? " " + paths : "");
 
     /// <summary>
     /// What the commands cannot know: relative paths of the run that resolve neither from here nor from where it trained (a
@@ -124,6 +147,7 @@ public sealed class DiagnosisReport
             ["advice"] = VerdictAdvice(),              // what the verdict asks of the reader: "continue" on an ended run is not "keep training"
             ["ended"] = ended,
             ["provisional"] = Provisional(),         // why a healthy or continue verdict says little yet (interrupted, inside the grace period), else null
+            ["cut_short"] = CutShort(),              // the budget or the wall clock ended the run while it still improved, else null
             ["source"] = source,
             ["epochs"] = h.Count,
             ["last_epoch"] = h.Count > 0 ? h[^1].Epoch : null,

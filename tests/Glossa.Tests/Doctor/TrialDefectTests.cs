@@ -276,6 +276,25 @@ public sealed class TrialDefectTests
     }
 
     [Fact]
+    public void A_run_the_budget_or_the_wall_clock_ended_while_it_still_improved_is_said_to_be_cut_short()
+    {
+        // A new user's demo on a loaded machine: best epoch the last, stopped by the wall clock; the doctor said only "healthy".
+        var improving = HealthMonitor.Diagnose(Histories.Healthy(3, 40, 8)); // val WER 60, 30, 15, 7.5 at epochs 5-8
+        const string wall = "early stopped: wall-clock limit: another epoch (~0.4 min) would end past the 9.0 min wall-clock limit of training";
+        var cut = new DiagnosisReport(improving, "run", wall);
+        Assert.Contains("Cut short: the run ended on its wall-clock limit (the cores were shared with other work) while still improving (best validation WER at epoch 8 of 8", cut.VerdictAdvice());
+        Assert.Contains("idle cores", (string?)cut.ToJson()["cut_short"]);
+        var budget = new DiagnosisReport(improving, "run", "early stopped: time budget: another epoch (~0.2 min) would end past the 6.6 min budget");
+        Assert.Contains("--time-budget", budget.CutShort());
+
+        // Not said when the run stopped for want of progress, ran all its epochs, or had its best well before the end.
+        Assert.Null(new DiagnosisReport(improving, "run", "early stopped: no improvement for 12 epochs").CutShort());
+        Assert.Null(new DiagnosisReport(improving, "run").CutShort());
+        var converged = HealthMonitor.Diagnose(Histories.Healthy(3, 40, 14)); // WER at its floor from epoch 11, the loss from 10
+        Assert.Null(new DiagnosisReport(converged, "run", wall).CutShort());
+    }
+
+    [Fact]
     public void Data_mismatch_names_the_unknown_validation_glosses_with_their_counts()
     {
         // Validation glosses spelt in lower case (the trial's vocabulary mismatch): 12 of them, REGEN the most frequent.
