@@ -41,6 +41,10 @@ internal static class ScoreCommand
             if (format is not null) refs = refs.Select(rules.GroundTruth).ToList();
             var report = WerScorer.Score(refs, hyps.Words, new ScoreOptions { Cleanup = rules, FillEmpty = !parse.GetValue(noFill) });
             int missing = refs.Count(r => !hyps.Words.ContainsKey(r.Id));
+            // Scored as the lone word [EMPTY]: missing from the file, empty or emptied by the cleanup, or already written as
+            // [EMPTY] (evaluate's CTM fills them so). A new user's file with one [EMPTY] line read "0 of 30 ... no hypothesis".
+            int empty = report.Utterances.Count(u => u.Hypothesis.Count == 1 && string.Equals(u.Hypothesis[0], WerScorer.EmptyWord, StringComparison.OrdinalIgnoreCase)
+                                                 || u.Hypothesis.Count == 0);
             if (parse.GetValue(stmOut) is { } stmPath) StmFile.Write(stmPath, refs);
             if (parse.GetValue(ctmOut) is { } ctmPath) CtmFile.Write(ctmPath, refs, hyps.Words, fillEmpty: !parse.GetValue(noFill));
             if (parse.GetValue(pra) is { } praPath) Write(praPath, report.WritePra);
@@ -60,6 +64,7 @@ internal static class ScoreCommand
                     HypothesisWords = t.HypothesisWords,
                     Utterances = report.Utterances.Count,
                     MissingHypotheses = missing,
+                    EmptyHypotheses = empty,
                     Cleanup = rules.Name,
                     EmptyFill = !parse.GetValue(noFill),
                     TopSubstitutions = report.TopErrors(EditOp.Substitution, n).Select(c => new { c.Reference, c.Hypothesis, c.Count }),
@@ -78,7 +83,7 @@ internal static class ScoreCommand
             else
             {
                 Console.WriteLine(report.OneLine());
-                Console.WriteLine($"cleanup: {rules.Description}; {missing} of {refs.Count} utterances had no hypothesis{(parse.GetValue(noFill) ? "" : " ([EMPTY] fill)")}");
+                Console.WriteLine($"cleanup: {rules.Description}; {empty} of {refs.Count} utterances had an empty hypothesis ({missing} missing from the file{(parse.GetValue(noFill) ? "" : "; each scored as the word [EMPTY]")})");
                 foreach (var c in report.TopErrors(EditOp.Substitution, n))
                     Console.WriteLine($"  {c.Count,5}  {c.Reference} -> {c.Hypothesis}");
             }

@@ -61,6 +61,23 @@ public sealed class ScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void Empty_hypotheses_are_counted_whether_missing_empty_or_already_written_as_EMPTY()
+    {
+        // evaluate's CTM writes an empty hypothesis as the word [EMPTY]; a new user's dev file with one such line read
+        // "0 of 30 utterances had no hypothesis". u2 is [EMPTY] in the file, u3 missing, u4 emptied by the cleanup.
+        string stm = Write("e.stm", "u1 1 s 0.0 1.79769e+308 A B\nu2 1 s 0.0 1.79769e+308 C\nu3 1 s 0.0 1.79769e+308 D\nu4 1 s 0.0 1.79769e+308 E\n");
+        string ctm = Write("e.ctm", "u1 1 0.000 0.030 A\nu1 1 0.030 0.030 B\nu2 1 0.000 0.030 [EMPTY]\nu4 1 0.000 0.030 __PU__\n");
+        var (code, output, err) = Cli("--reference", stm, "--hypothesis", ctm, "--cleanup", "phoenix2014");
+        Assert.True(code == 0, err);
+        Assert.Contains("3 of 4 utterances had an empty hypothesis (1 missing from the file; each scored as the word [EMPTY])", output);
+        (code, output, err) = Cli("--reference", stm, "--hypothesis", ctm, "--cleanup", "phoenix2014", "--json");
+        Assert.True(code == 0, err);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(3, json.GetProperty("empty_hypotheses").GetInt32());
+        Assert.Equal(1, json.GetProperty("missing_hypotheses").GetInt32());
+    }
+
+    [Fact]
     public void A_corpus_reference_is_cleaned_as_the_official_ground_truth_under_phoenix2014()
     {
         // The official scoring cleans the hypothesis only, against ground-truth STM files that are the raw annotations cleaned
