@@ -83,9 +83,7 @@ public static class SafeWrite
     /// </summary>
     public static void Stream(string path, Action<Stream> write, long? expectedBytes = null)
     {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new OutputException($"{full}: is a folder, not a file; give a file path");
+        string full = CheckFilePath(path);
         string tmp = full + $".tmp-{Environment.ProcessId}";
         long written = 0;
         try
@@ -103,6 +101,23 @@ public static class SafeWrite
             TryDelete(tmp);
             throw Describe(e, full, expectedBytes ?? written);
         }
+    }
+
+    /// <summary>
+    /// The full path of <paramref name="path"/> when a file can be written there: throws an <see cref="OutputException"/>
+    /// naming it when it is a folder, or when its folder does not exist or is a file. Creates nothing.
+    /// </summary>
+    public static string CheckFilePath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new OutputException($"{full}: is a folder, not a file; give a file path");
+        string? folder = Path.GetDirectoryName(full);
+        if (folder is not null && File.Exists(folder))
+            throw new OutputException($"{full}: {folder} is a file, not a folder; choose another path");
+        if (folder is not null && !Directory.Exists(folder))
+            throw new OutputException($"{full}: the folder {folder} does not exist; create it first or choose another path");
+        return full;
     }
 
     /// <summary>True for the I/O errors that mean "this output cannot be written here".</summary>
