@@ -90,6 +90,37 @@ public sealed class ScoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void Readers_given_a_folder_say_it_is_a_folder_and_name_the_file_they_expect()
+    {
+        // A new user passed the folder of an evaluation (holding dev.stm) to StmFile.Read and was told "not found".
+        string stm = File("dev.stm", "u1 1 s1 0.0 1.79769e+308 A\n");
+        File("hyp.ctm", "u1 1 0.00 0.04 A\n");
+        File("vocab.txt", "<blank>\nA\n");
+        File("lm.arpa", "\\data\\\nngram 1=1\n\n\\1-grams:\n-1.0 A\n\n\\end\\\n");
+        File("glossa-manifest.csv", "id|split|path|signer|glosses\n");
+        var readers = new (string Names, Action<string> Read)[]
+        {
+            ("dev.stm", p => StmFile.Read(p)),
+            ("hyp.ctm", p => CtmFile.Read(p)),
+            ("hyp.ctm", p => HypothesisSet.Read(p)),
+            ("vocab.txt", p => Glossa.Corpora.Vocabulary.Load(p)),
+            ("lm.arpa", p => Glossa.Decoding.ArpaLanguageModel.Load(p)),
+            ("glossa-manifest.csv", p => Glossa.Corpora.ManifestReader.Read(p, new Glossa.Corpora.CorpusProblems())),
+        };
+        foreach (var (names, read) in readers)
+        {
+            var e = Assert.Throws<GlossaException>(() => read(dir));
+            Assert.StartsWith($"{dir}: is a folder", e.Message);
+            Assert.Contains(Path.Combine(dir, names), e.Message);
+            Assert.DoesNotContain("not found", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+        string empty = Directory.CreateDirectory(Path.Combine(dir, "empty")).FullName;
+        Assert.Contains("give the .stm file itself", Assert.Throws<GlossaException>(() => StmFile.Read(empty)).Message);
+        Assert.EndsWith("reference file not found", Assert.Throws<GlossaException>(() => StmFile.Read(stm + ".missing")).Message);
+    }
+
+    [Fact]
     public void StmErrorsNameTheLine()
     {
         Assert.Contains("b.stm:2", Assert.Throws<GlossaException>(() => StmFile.Read(File("b.stm", "u1 1 s 0 1 A\nu2 1 s\n"))).Message);
