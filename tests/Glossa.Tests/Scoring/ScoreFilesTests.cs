@@ -121,6 +121,21 @@ public sealed class ScoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void Printed_scores_show_words_and_counts_not_type_names()
+    {
+        var references = new List<Utterance> { new("u1", "s1", ["SONNE", "REGEN", "WIND"]), new("u2", "s2", ["NEBEL"]) };
+        var hypotheses = new Dictionary<string, IReadOnlyList<string>> { ["u1"] = ["SONNE", "SCHNEE"], ["u2"] = ["NEBEL"] };
+        var report = WerScorer.Score(references, hypotheses, CleanupRules.None);
+        Assert.Equal("u1 (s1): SONNE REGEN WIND", references[0].ToString());
+        Assert.Equal("WER 50.00% (C=2, S=1, D=1, I=0, N=4)", report.Totals.ToString());
+        Assert.Equal(report.OneLine(), report.ToString());
+        Assert.Equal("u1 (s1): WER 66.67% (C=1, S=1, D=1, I=0, N=3); REF: SONNE REGEN WIND; HYP: SONNE SCHNEE", report.Utterances[0].ToString());
+        var evaluation = new Glossa.Training.EvaluationResult { Split = "dev", Corpus = "c", Wer = 50, Substitutions = 1, Deletions = 1, ReferenceWords = 4, Utterances = 2, Decoder = "greedy", Engine = "torch" };
+        Assert.Equal("dev of c: WER 50.00% (S=1, D=1, I=0, N=4), 2 utterances, greedy, torch", evaluation.ToString());
+        Assert.Equal("ids 3 5 (score -1.25, acoustic -2)", new Glossa.Decoding.Hypothesis([3, 5], -1.25, -2).ToString());
+    }
+
+    [Fact]
     public void StmErrorsNameTheLine()
     {
         Assert.Contains("b.stm:2", Assert.Throws<GlossaException>(() => StmFile.Read(File("b.stm", "u1 1 s 0 1 A\nu2 1 s\n"))).Message);
