@@ -358,7 +358,7 @@ public sealed class TrainCliTests : IDisposable
         string d = Path.Combine(root, "budget");
         var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", d, "--corpus", TinyCorpus.Path_, "--time-budget", "1e6", "--dry-run");
         Assert.Equal(2, code);
-        Assert.Equal("glossa: error: --time-budget must be more than 0 and less than 1000000 minutes (got 1000000)", err.Trim());
+        Assert.Equal("glossa: error: TimeBudgetMinutes (--time-budget) must be more than 0 and less than 1000000 minutes (got 1000000)", err.Trim());
         foreach (string minutes in new[] { "0.05", "0", "1e7" })
         {
             (code, var stdout, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", minutes, "--output-dir", d);
@@ -380,7 +380,7 @@ public sealed class TrainCliTests : IDisposable
         (code, said, err) = CliProcess.Run(Minutes3, "demo", "--epochs", "0", "--output-dir", d);
         Assert.Equal(2, code);
         Assert.Equal("", said);
-        Assert.Equal("glossa: error: --epochs must be at least 1 (got 0)", err.Trim());
+        Assert.Equal("glossa: error: Epochs (--epochs) must be at least 1 (got 0)", err.Trim());
         Assert.False(Directory.Exists(d)); // no corpus written for a run that cannot start
     }
 

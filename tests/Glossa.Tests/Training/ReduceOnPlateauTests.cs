@@ -76,7 +76,7 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Equal(TrainingOutcome.CauseTimeBudget, outcome.Cause);
         Assert.Contains("past the 0.006 s compute budget of training", outcome.Message); // 1e-4 min in seconds, not "0 min"
         Assert.Matches(@"another epoch \(~[0-9.]+ (s|min) of compute\)", outcome.Message);
-        Assert.Contains("--time-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, TimeBudgetMinutes = 0 }.Validate()).Message);
+        Assert.Contains("TimeBudgetMinutes (--time-budget) must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, TimeBudgetMinutes = 0 }.Validate()).Message);
     }
 
     [Fact]
@@ -88,6 +88,6 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Contains("wall-clock limit: another epoch (~", outcome.Message);
         Assert.Equal(TrainingOutcome.CauseWallClock, outcome.Cause);
         Assert.Contains("past the 0.006 s wall-clock limit of training, before the 100.0 min compute budget (the cores are shared with other work)", outcome.Message);
-        Assert.Contains("--wall-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
+        Assert.Contains("WallBudgetMinutes (--wall-budget) must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
     }
 }
