@@ -136,6 +136,8 @@ public static class SafeWrite
     {
         if (e is OutputException already) return already;
         string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? path;
+        // A partial output already removed (a half-written checkpoint folder): the device is named by a folder still there.
+        while (!Directory.Exists(folder) && Path.GetDirectoryName(folder) is { } up && Directory.Exists(up)) folder = up;
         if (IsDiskFull(e))
         {
             string need = bytesNeeded is > 0 ? $"{Size(bytesNeeded.Value)} needed, " : "";
@@ -143,6 +145,14 @@ public static class SafeWrite
             return new OutputException($"no space left on the device holding {folder} ({need}{Size(FreeBytes(folder))} free){writing}; free some space or choose another folder", e);
         }
         return new OutputException($"cannot write {path} ({Reason(e)}); choose a writable folder", e);
+    }
+
+    /// <summary>The file an I/O exception names (.NET quotes it in the message), or null.</summary>
+    public static string? PathIn(Exception e)
+    {
+        if (e is FileNotFoundException { FileName: { } f }) return f;
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, "'(/[^']*)'");
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     /// <summary>Free bytes on the file system holding <paramref name="folder"/> (0 when unknown).</summary>
