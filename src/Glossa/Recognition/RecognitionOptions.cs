@@ -82,8 +82,8 @@ public sealed record RecognitionOptions
         var engine = Models.Inference.EngineSelection.Parse(Engine);
         var precision = Models.Inference.PrecisionSupport.Parse(Precision);
         if (precision != Models.Inference.InferencePrecision.Fp32 && (engine == Models.Inference.InferenceEngine.Onnx || OnnxFile is not null))
-            throw new GlossaException("Precision (--precision) bf16 applies to Engine (--engine) torch; the onnx engine runs the exported fp32 model");
-        if (OnnxFile is not null && engine == Models.Inference.InferenceEngine.Torch) throw new GlossaException("OnnxFile (--onnx) is run by the onnx engine; drop --engine torch or --onnx");
+            throw new GlossaException("Precision (--precision) bf16 applies to Engine \"torch\" (--engine torch); the onnx engine runs the exported fp32 model");
+        if (OnnxFile is not null && engine == Models.Inference.InferenceEngine.Torch) throw new GlossaException("OnnxFile (--onnx) is run by the onnx engine; drop Engine \"torch\" (--engine torch) or OnnxFile (--onnx)");
         return this;
     }
 }

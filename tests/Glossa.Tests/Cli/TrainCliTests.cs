@@ -181,7 +181,7 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-bad-stride"), 1, "--temporal-conv", "K5-Q2", "--dry-run"));
         Assert.Equal(2, rc);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("--temporal-conv: temporal conv 'K5-Q2': part 'Q2'", stderr);
+        Assert.Contains("TemporalConv (--temporal-conv): temporal conv 'K5-Q2': part 'Q2'", stderr);
         Assert.Contains("K5-P2-K5 (stride 2)", stderr);
         // none drops the temporal conv and its edge padding (it had failed on every student: "edge_pad 6 ... set edge_pad to 0").
         (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv"), 1, "--temporal-conv", "none", "--dry-run"));
@@ -380,7 +380,7 @@ public sealed class TrainCliTests : IDisposable
         (code, said, err) = CliProcess.Run(Minutes3, "demo", "--epochs", "0", "--output-dir", d);
         Assert.Equal(2, code);
         Assert.Equal("", said);
-        Assert.Equal("glossa: error: Epochs (--epochs) must be at least 1 (got 0)", err.Trim());
+        Assert.Equal("glossa: error: --epochs must be at least 1 (got 0)", err.Trim());
         Assert.False(Directory.Exists(d)); // no corpus written for a run that cannot start
     }
 
