@@ -192,7 +192,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(1, model.GetProperty("temporal_stride").GetInt32()); // the model as built: no temporal pooling left
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv-pad"), 1, "--temporal-conv", "none", "--edge-pad", "6", "--dry-run"));
         Assert.Equal(2, rc);
-        Assert.Contains("--edge-pad 6 pads the temporal conv's input, and --temporal-conv none leaves none: drop --edge-pad", stderr);
+        Assert.Contains("EdgePad (--edge-pad) 6 pads the temporal conv's input, and TemporalConv (--temporal-conv) none leaves none: drop --edge-pad", stderr);
         // An I3D stride on a model without an I3D backbone is refused, not stored and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-i3d"), 1, "--i3d-stride", "2", "--dry-run"));
         Assert.Equal(2, rc);
