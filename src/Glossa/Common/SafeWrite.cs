@@ -83,9 +83,7 @@ public static class SafeWrite
     /// </summary>
     public static void Stream(string path, Action<Stream> write, long? expectedBytes = null)
     {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new OutputException($"{full}: is a folder, not a file; give a file path");
+        string full = CheckFilePath(path);
         string tmp = full + $".tmp-{Environment.ProcessId}";
         long written = 0;
         try
@@ -105,6 +103,23 @@ public static class SafeWrite
         }
     }
 
+    /// <summary>
+    /// The full path of <paramref name="path"/> when a file can be written there: throws an <see cref="OutputException"/>
+    /// naming it when it is a folder, or when its folder does not exist or is a file. Creates nothing.
+    /// </summary>
+    public static string CheckFilePath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new OutputException($"{full}: is a folder, not a file; give a file path");
+        string? folder = Path.GetDirectoryName(full);
+        if (folder is not null && File.Exists(folder))
+            throw new OutputException($"{full}: {folder} is a file, not a folder; choose another path");
+        if (folder is not null && !Directory.Exists(folder))
+            throw new OutputException($"{full}: the folder {folder} does not exist; create it first or choose another path");
+        return full;
+    }
+
     /// <summary>True for the I/O errors that mean "this output cannot be written here".</summary>
     public static bool IsOutputFailure(Exception e) =>
         e is OutputException or UnauthorizedAccessException
@@ -121,6 +136,8 @@ public static class SafeWrite
     {
         if (e is OutputException already) return already;
         string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(path) ?? path;
+        // A partial output already removed (a half-written checkpoint folder): the device is named by a folder still there.
+        while (!Directory.Exists(folder) && Path.GetDirectoryName(folder) is { } up && Directory.Exists(up)) folder = up;
         if (IsDiskFull(e))
         {
             string need = bytesNeeded is > 0 ? $"{Size(bytesNeeded.Value)} needed, " : "";
@@ -128,6 +145,14 @@ public static class SafeWrite
             return new OutputException($"no space left on the device holding {folder} ({need}{Size(FreeBytes(folder))} free){writing}; free some space or choose another folder", e);
         }
         return new OutputException($"cannot write {path} ({Reason(e)}); choose a writable folder", e);
+    }
+
+    /// <summary>The file an I/O exception names (.NET quotes it in the message), or null.</summary>
+    public static string? PathIn(Exception e)
+    {
+        if (e is FileNotFoundException { FileName: { } f }) return f;
+        var m = System.Text.RegularExpressions.Regex.Match(e.Message, "'(/[^']*)'");
+        return m.Success ? m.Groups[1].Value : null;
     }
 
     /// <summary>Free bytes on the file system holding <paramref name="folder"/> (0 when unknown).</summary>

@@ -12,6 +12,28 @@ public static class TextFile
 {
     static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// Throws a one-line <see cref="GlossaException"/> unless <paramref name="path"/> is a file: a folder is named as a
+    /// folder, with the files of <paramref name="extensions"/> it holds (the file that was probably meant), a missing
+    /// path as "<paramref name="what"/> not found". <paramref name="what"/> names the file's role ("reference file").
+    /// </summary>
+    public static void RequireFile(string path, string what, params string[] extensions)
+    {
+        if (File.Exists(path)) return;
+        if (Directory.Exists(path))
+        {
+            var held = Directory.EnumerateFiles(path)
+                .Where(f => extensions.Any(x => f.EndsWith(x, StringComparison.OrdinalIgnoreCase)))
+                .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+            string kinds = string.Join(" or ", extensions);
+            string hint = held.Count == 0 ? $"give the {kinds} file itself (it holds none)"
+                : held.Count == 1 ? $"give the file itself, e.g. {Path.Combine(path, held[0])}"
+                : $"give one of its {kinds} files ({string.Join(", ", held.Take(4))}{(held.Count > 4 ? ", ..." : "")}), e.g. {Path.Combine(path, held[0])}";
+            throw new GlossaException($"{path}: is a folder, not a {what}; {hint}");
+        }
+        throw new GlossaException($"{path}: {what} not found");
+    }
+
     /// <summary>The file's lines (split as <see cref="File.ReadLines(string)"/> splits them); <paramref name="what"/> names the file's role in the error.</summary>
     public static IReadOnlyList<string> ReadLines(string path, string what = "file")
     {

@@ -40,8 +40,8 @@ public sealed record CorpusCheckOptions
     /// <summary>Throws a <see cref="GlossaException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        if (Stride < 1) throw new GlossaException($"--stride must be at least 1 (got {Stride})");
-        if (Parallelism < 1) throw new GlossaException($"parallelism must be at least 1 (got {Parallelism})");
+        if (Stride < 1) throw new GlossaException($"Stride (--stride) must be at least 1 (got {Stride})");
+        if (Parallelism < 1) throw new GlossaException($"Parallelism must be at least 1 (got {Parallelism})");
         if (MaxFrameErrorsPerSample < 1) throw new GlossaException($"MaxFrameErrorsPerSample must be at least 1 (got {MaxFrameErrorsPerSample})");
     }
 }

@@ -13,6 +13,9 @@ public sealed class CorpusProblems
     readonly List<CorpusProblem> errors = [];
     readonly List<CorpusProblem> warnings = [];
     readonly Lock gate = new();
+    // Files that are not UTF-8: where the first such byte is, and how many lines hold one; reported once per file.
+    readonly Dictionary<string, (int Line, byte Value, int Lines)> notUtf8 = new(StringComparer.Ordinal);
+    readonly HashSet<string> encodingErrors = new(StringComparer.Ordinal);
 
     /// <param name="strict">Throw the first error instead of collecting it.</param>
     public CorpusProblems(bool strict = false) => Strict = strict;
@@ -56,6 +59,43 @@ public sealed class CorpusProblems
     public void Warn(CorpusProblemKind kind, string file, int? line, string? sample, string message)
     {
         lock (gate) warnings.Add(new CorpusProblem(kind, file, line, sample, message));
+    }
+
+    /// <summary>
+    /// An annotation file that is not UTF-8 (Latin-1, GBK): one warning for the file, which <see cref="EncodingError"/>
+    /// turns into an error when a sample's glosses hold such bytes.
+    /// </summary>
+    internal void NotUtf8(string file, int firstLine, byte value, int lines)
+    {
+        lock (gate) notUtf8[file] = (firstLine, value, lines);
+        Warn(CorpusProblemKind.InvalidEncoding, file, firstLine, null,
+            $"the file is not UTF-8 (byte 0x{value:X2}; {Words.Count(lines, "line")} with such bytes, outside the glosses: a signer name or path loses the character); {ResaveAdvice}");
+    }
+
+    /// <summary>What to do with a file that is not UTF-8.</summary>
+    internal const string ResaveAdvice = "re-save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 (German, PHOENIX) or iconv -f gb18030 -t utf-8 (Chinese, CSL-Daily)";
+
+    /// <summary>
+    /// The glosses of <paramref name="sample"/> at <paramref name="file"/>:<paramref name="line"/> hold bytes that are not
+    /// UTF-8. One finding per file: the first such sample replaces the file's warning with an error (thrown in strict
+    /// mode, as training and evaluation read), later samples of the file add nothing (a Latin-1 PHOENIX file was
+    /// reported as a warning and then once per sample).
+    /// </summary>
+    internal void EncodingError(string file, int line, string? sample)
+    {
+        (int Line, byte Value, int Lines) bad;
+        lock (gate)
+        {
+            if (!notUtf8.TryGetValue(file, out bad))
+                bad = default;
+            else if (!encodingErrors.Add(file))
+                return;
+            else
+                warnings.RemoveAll(w => w.Kind == CorpusProblemKind.InvalidEncoding && w.File == file && w.Sample is null);
+        }
+        Error(CorpusProblemKind.InvalidEncoding, file, line, sample, bad.Lines == 0
+            ? "the glosses hold U+FFFD, the mark of bytes that were not UTF-8 when the file was made; distinct glosses would merge into one: restore them from the original file"
+            : $"the file is not UTF-8 (byte 0x{bad.Value:X2} on line {bad.Line}; {Words.Count(bad.Lines, "line")} with such bytes), so its glosses would become U+FFFD and distinct glosses would merge; {ResaveAdvice}");
     }
 
     /// <summary>Orders both lists by file, line and sample so parallel checks print reproducibly.</summary>

@@ -62,6 +62,7 @@ internal static class ManifestReader
 
     public static Corpus Read(string manifest, CorpusProblems problems)
     {
+        TextFile.RequireFile(manifest, "manifest", ".csv", ".tsv", ".txt");
         string baseDir = Path.GetDirectoryName(manifest)!;
         var builders = new Dictionary<string, SplitBuilder>(StringComparer.Ordinal);
         string[] lines = SplitBuilder.ReadLines(manifest, problems);

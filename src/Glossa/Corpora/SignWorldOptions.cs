@@ -79,20 +79,20 @@ public sealed record SignWorldOptions
     public void Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new GlossaException(message); }
-        Require(TrainSentences >= 1 && TrainSentences <= MaxTrainSentences, $"--sentences must be between 1 and {MaxTrainSentences} (got {TrainSentences})");
-        Require(DevSentences >= 0 && TestSentences >= 0, "dev and test sentences must not be negative");
-        Require(Glosses >= 2 && Glosses <= 5000, $"--glosses must be between 2 and 5000 (got {Glosses})");
-        Require(ZipfExponent >= 0 && ZipfExponent <= 3, $"the Zipf exponent must be between 0 and 3 (got {ZipfExponent})");
-        Require(Signers >= 1 && Signers <= 50, $"--signers must be between 1 and 50 (got {Signers})");
+        Require(TrainSentences >= 1 && TrainSentences <= MaxTrainSentences, $"TrainSentences (--sentences) must be between 1 and {MaxTrainSentences} (got {TrainSentences})");
+        Require(DevSentences >= 0 && TestSentences >= 0, $"DevSentences and TestSentences must not be negative (got {DevSentences} and {TestSentences})");
+        Require(Glosses >= 2 && Glosses <= 5000, $"Glosses (--glosses) must be between 2 and 5000 (got {Glosses})");
+        Require(ZipfExponent >= 0 && ZipfExponent <= 3, $"ZipfExponent must be between 0 and 3 (got {ZipfExponent})");
+        Require(Signers >= 1 && Signers <= 50, $"Signers (--signers) must be between 1 and 50 (got {Signers})");
         Require(!SignerIndependent || (HeldOutSigners >= 1 && HeldOutSigners < Signers),
-            $"a signer-independent split needs 1 <= held-out signers < signers (got {HeldOutSigners} of {Signers}); use --signers 2 or more");
-        Require(MaxGlossesPerSentence >= 1 && MaxGlossesPerSentence <= 60, $"--max-glosses-per-sentence must be between 1 and 60 (got {MaxGlossesPerSentence})");
+            $"a signer-independent split (SignerIndependent) needs 1 <= HeldOutSigners < Signers (got {HeldOutSigners} of {Signers}); use Signers (--signers) 2 or more");
+        Require(MaxGlossesPerSentence >= 1 && MaxGlossesPerSentence <= 60, $"MaxGlossesPerSentence (--max-glosses-per-sentence) must be between 1 and 60 (got {MaxGlossesPerSentence})");
         Require(MeanGlossesPerSentence >= 1 && MeanGlossesPerSentence <= MaxGlossesPerSentence,
-            $"--glosses-per-sentence must be between 1 and the maximum {MaxGlossesPerSentence} (got {MeanGlossesPerSentence})");
-        Require(MinFrames >= 1 && MaxFrames >= MinFrames, $"video frames must satisfy 1 <= min <= max (got {MinFrames}..{MaxFrames})");
+            $"MeanGlossesPerSentence (--glosses-per-sentence) must be between 1 and the maximum {MaxGlossesPerSentence} (got {MeanGlossesPerSentence})");
+        Require(MinFrames >= 1 && MaxFrames >= MinFrames, $"MinFrames and MaxFrames must satisfy 1 <= min <= max (got {MinFrames}..{MaxFrames})");
         Require(MaxFrames >= 6 * MaxGlossesPerSentence,
-            $"max frames {MaxFrames} leave fewer than 6 frames per gloss for {MaxGlossesPerSentence} glosses; raise the maximum frames or lower the glosses per sentence");
-        Require(MinimalPairShare >= 0 && MinimalPairShare <= 1, $"the minimal-pair share must be between 0 and 1 (got {MinimalPairShare})");
-        Require(Parallelism >= 1, $"parallelism must be at least 1 (got {Parallelism})");
+            $"MaxFrames {MaxFrames} leaves fewer than 6 frames per gloss for MaxGlossesPerSentence (--max-glosses-per-sentence) {MaxGlossesPerSentence}; raise MaxFrames or lower MaxGlossesPerSentence");
+        Require(MinimalPairShare >= 0 && MinimalPairShare <= 1, $"MinimalPairShare must be between 0 and 1 (got {MinimalPairShare})");
+        Require(Parallelism >= 1, $"Parallelism must be at least 1 (got {Parallelism})");
     }
 }

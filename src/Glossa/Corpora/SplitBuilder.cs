@@ -55,9 +55,6 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
             "'unknown', whom the signer counts leave out, so whether they sign in train cannot be told (signer-independent figures); fill in the signer");
     }
 
-    /// <summary>What to run on a file that is not UTF-8: the usual encodings of the corpora Glossa reads.</summary>
-    const string ConvertAdvice = "convert the file, e.g. iconv -f gb18030 -t utf-8 for Chinese (CSL-Daily), iconv -f latin1 -t utf-8 for German";
-
     /// <summary>
     /// <see cref="SplitGlosses"/> of a sample's gloss field, with an error when the field held bytes that are not UTF-8: they
     /// became U+FFFD, and glosses that differ only there would merge into one class (a new user's GBK-encoded CSL-Daily
@@ -66,8 +63,7 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
     public static string[] Glosses(string field, CorpusProblems problems, string file, int line, string? id)
     {
         if (field.Contains('\uFFFD'))
-            problems.Error(CorpusProblemKind.InvalidEncoding, file, line, id,
-                $"the glosses are not UTF-8 (their bytes would become U+FFFD and distinct glosses would merge); {ConvertAdvice}");
+            problems.EncodingError(file, line, id);
         return SplitGlosses(field);
     }
 
@@ -93,8 +89,7 @@ internal sealed class SplitBuilder(string split, CorpusProblems problems)
             text = System.Text.Encoding.UTF8.GetString(bytes);
             int at = Math.Max(0, e.Index), line = 1;
             for (int i = 0; i < at && i < bytes.Length; i++) if (bytes[i] == (byte)'\n') line++;
-            problems?.Warn(CorpusProblemKind.InvalidEncoding, path, line, null,
-                $"byte 0x{(at < bytes.Length ? bytes[at] : 0):X2} is not UTF-8 (it becomes U+FFFD: in a sample's glosses that is an error, elsewhere in the line, e.g. a signer name, the character is lost); {ConvertAdvice}");
+            problems?.NotUtf8(path, line, at < bytes.Length ? bytes[at] : (byte)0, text.Split('\n').Count(l => l.Contains('\uFFFD')));
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var lines = text.Split('\n');

@@ -60,15 +60,15 @@ public sealed record SynthOptions
     public void Validate()
     {
         static void Require(bool ok, string message) { if (!ok) throw new GlossaException(message); }
-        Require(TrainSentences >= 1 && TrainSentences <= MaxTrainSentences, $"--sentences must be between 1 and {MaxTrainSentences} (got {TrainSentences})");
-        Require(DevSentences >= 0 && TestSentences >= 0, "dev and test sentences must not be negative");
-        Require(Glosses >= 2 && Glosses <= 500, $"--glosses must be between 2 and 500 (got {Glosses})");
-        Require(Signers >= 1 && Signers <= 50, $"--signers must be between 1 and 50 (got {Signers})");
+        Require(TrainSentences >= 1 && TrainSentences <= MaxTrainSentences, $"TrainSentences (--sentences) must be between 1 and {MaxTrainSentences} (got {TrainSentences})");
+        Require(DevSentences >= 0 && TestSentences >= 0, $"DevSentences and TestSentences must not be negative (got {DevSentences} and {TestSentences})");
+        Require(Glosses >= 2 && Glosses <= 500, $"Glosses (--glosses) must be between 2 and 500 (got {Glosses})");
+        Require(Signers >= 1 && Signers <= 50, $"Signers (--signers) must be between 1 and 50 (got {Signers})");
         Require(MinGlossesPerSentence >= 1 && MaxGlossesPerSentence >= MinGlossesPerSentence,
-            $"glosses per sentence must satisfy 1 <= min <= max (got {MinGlossesPerSentence}..{MaxGlossesPerSentence})");
+            $"MinGlossesPerSentence and MaxGlossesPerSentence must satisfy 1 <= min <= max (got {MinGlossesPerSentence}..{MaxGlossesPerSentence})");
         Require(MinGlossFrames >= 2 && MaxGlossFrames >= MinGlossFrames && MaxGlossFrames <= 100,
-            $"gloss frames must satisfy 2 <= min <= max <= 100 (got {MinGlossFrames}..{MaxGlossFrames})");
-        Require(TransitionFrames >= 1 && TransitionFrames <= 20, $"transition frames must be between 1 and 20 (got {TransitionFrames})");
-        Require(Parallelism >= 1, $"parallelism must be at least 1 (got {Parallelism})");
+            $"MinGlossFrames and MaxGlossFrames must satisfy 2 <= min <= max <= 100 (got {MinGlossFrames}..{MaxGlossFrames})");
+        Require(TransitionFrames >= 1 && TransitionFrames <= 20, $"TransitionFrames must be between 1 and 20 (got {TransitionFrames})");
+        Require(Parallelism >= 1, $"Parallelism must be at least 1 (got {Parallelism})");
     }
 }

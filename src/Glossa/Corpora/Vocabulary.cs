@@ -101,8 +101,7 @@ public sealed class Vocabulary
     /// <summary>Reads a vocabulary written by <see cref="Save"/>.</summary>
     public static Vocabulary Load(string path)
     {
-        if (!File.Exists(path))
-            throw new GlossaException($"{path}: vocabulary file not found");
+        TextFile.RequireFile(path, "vocabulary file", ".txt");
         var lines = TextFile.ReadLines(path, "vocabulary").ToList();
         if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         if (lines.Count == 0 || lines[0] != BlankToken)

@@ -80,7 +80,7 @@ public sealed class ArpaLanguageModel
     /// <summary>Reads an ARPA file (\data\, \N-grams: sections, \end\).</summary>
     public static ArpaLanguageModel Load(string path)
     {
-        if (!File.Exists(path)) throw new GlossaException($"{path}: language model file not found");
+        TextFile.RequireFile(path, "language model file", ".arpa", ".lm");
         var lines = TextFile.ReadLines(path, "language model").ToArray();
         int i = 0;
         while (i < lines.Length && lines[i].Trim() != "\\data\\") i++;

@@ -253,12 +253,15 @@ public static class WeightIO
             offset += length;
         }
         byte[] json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream);
-        writer.Write((ulong)json.Length);
-        writer.Write(json);
-        foreach (var (_, t) in state)
-            writer.Write(t.contiguous().cpu().bytes);
+        // Through a temporary file: a full disk or a read-only folder gives one line and no partial file.
+        SafeWrite.Stream(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write((ulong)json.Length);
+            writer.Write(json);
+            foreach (var (_, t) in state)
+                writer.Write(t.contiguous().cpu().bytes);
+        }, 8 + json.Length + offset);
     }
 
     /// <summary>
@@ -399,7 +402,11 @@ public static class WeightIO
         {
             foreach (var (key, value) in module.state_dict())
                 state[key] = value.detach();
-            PyTorchPickler.PickleStateDict(path, state);
+            // Pickled in memory (the pickler closes its stream), then written through a temporary file:
+            // a full disk or a read-only folder gives one line, the bytes needed and no partial file.
+            var pickled = new MemoryStream();
+            PyTorchPickler.PickleStateDict(pickled, state);
+            SafeWrite.Bytes(path, pickled.ToArray());
         }
         finally
         {

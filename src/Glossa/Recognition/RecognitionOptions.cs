@@ -70,20 +70,20 @@ public sealed record RecognitionOptions
     /// <summary>Checks every field with actionable messages (the stride checks need the model: see <see cref="Recognizer"/>).</summary>
     public RecognitionOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("--checkpoint is required, e.g. RUN/best");
-        if (ChunkFrames < 8) throw new GlossaException($"--chunk must be at least 8 frames (got {ChunkFrames}); 256 is the default");
+        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("Checkpoint (--checkpoint) is required, e.g. RUN/best");
+        if (ChunkFrames < 8) throw new GlossaException($"ChunkFrames (--chunk) must be at least 8 frames (got {ChunkFrames}); 256 is the default");
         if (Overlap < 0 || 2 * Overlap >= ChunkFrames)
-            throw new GlossaException($"--overlap must be at least 0 and less than half the chunk (got {Overlap} with --chunk {ChunkFrames}: at most {(ChunkFrames - 1) / 2})");
-        if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam})");
-        if (NBest < 1 || NBest > 100) throw new GlossaException($"--nbest must be between 1 and 100 (got {NBest})");
-        if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"--fps must be a positive number (got {f})");
-        if (BackboneBatch < 0) throw new GlossaException($"--backbone-batch must be 0 (whole chunk) or positive (got {BackboneBatch})");
-        ThreadCount.Check(Threads);
+            throw new GlossaException($"Overlap (--overlap) must be at least 0 and less than half the chunk (got {Overlap} with ChunkFrames (--chunk) {ChunkFrames}: at most {(ChunkFrames - 1) / 2})");
+        if (Beam < 0 || Beam > 1000) throw new GlossaException($"Beam (--beam) must be between 0 (greedy) and 1000 (got {Beam})");
+        if (NBest < 1 || NBest > 100) throw new GlossaException($"NBest (--nbest) must be between 1 and 100 (got {NBest})");
+        if (Fps is double f && !(f > 0 && double.IsFinite(f))) throw new GlossaException($"Fps (--fps) must be a positive number (got {f})");
+        if (BackboneBatch < 0) throw new GlossaException($"BackboneBatch (--backbone-batch) must be 0 (whole chunk) or positive (got {BackboneBatch})");
+        ThreadCount.Check(Threads, "Threads (--threads)");
         var engine = Models.Inference.EngineSelection.Parse(Engine);
         var precision = Models.Inference.PrecisionSupport.Parse(Precision);
         if (precision != Models.Inference.InferencePrecision.Fp32 && (engine == Models.Inference.InferenceEngine.Onnx || OnnxFile is not null))
-            throw new GlossaException("--precision bf16 applies to --engine torch; the onnx engine runs the exported fp32 model");
-        if (OnnxFile is not null && engine == Models.Inference.InferenceEngine.Torch) throw new GlossaException("--onnx is run by the onnx engine; drop --engine torch or --onnx");
+            throw new GlossaException("Precision (--precision) bf16 applies to Engine \"torch\" (--engine torch); the onnx engine runs the exported fp32 model");
+        if (OnnxFile is not null && engine == Models.Inference.InferenceEngine.Torch) throw new GlossaException("OnnxFile (--onnx) is run by the onnx engine; drop Engine \"torch\" (--engine torch) or OnnxFile (--onnx)");
         return this;
     }
 }

@@ -41,4 +41,11 @@ public sealed record RecognitionResult
 
     /// <summary>Wall-clock seconds for this input.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>
+    /// One line: the input, the best glosses and how they were found, e.g.
+    /// <c>video.mp4: SONNE REGEN (greedy, torch, 120 frames, 0.35 s)</c>, then the warning if there is one.
+    /// </summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Input}: {(Glosses.Count == 0 ? "(no glosses)" : string.Join(' ', Glosses))} ({Decoder}, {Engine}, {Frames} frames, {Seconds:0.00} s){(Warning is null ? "" : "; warning: " + Warning)}");
 }

@@ -13,7 +13,7 @@ public static class CtmFile
     /// <summary>Reads a CTM. Words of an id are ordered by start time (file order among equal starts); an id's lines must be contiguous.</summary>
     public static HypothesisSet Read(string path)
     {
-        if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
+        TextFile.RequireFile(path, "hypothesis file", ".ctm");
         // Ids compare as sclite compares them: ASCII letters without case (STM U1 and CTM u1 are one utterance).
         var timed = new Dictionary<string, List<(double Start, string Word)>>(AsciiCase.Comparer);
         var lines = new Dictionary<string, int>(AsciiCase.Comparer);

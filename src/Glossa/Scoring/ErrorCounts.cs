@@ -19,6 +19,10 @@ public readonly record struct ErrorCounts(int Correct, int Substitutions, int De
     /// <summary>Word error rate in percent, (S + D + I) / N * 100; 0 when N is 0 and there are no errors.</summary>
     public double WerPercent => ReferenceWords == 0 ? (Errors == 0 ? 0 : double.PositiveInfinity) : 100.0 * Errors / ReferenceWords;
 
+    /// <summary>E.g. <c>WER 33.33% (C=2, S=1, D=0, I=0, N=3)</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"WER {WerPercent:F2}% (C={Correct}, S={Substitutions}, D={Deletions}, I={Insertions}, N={ReferenceWords})");
+
     /// <summary>Component-wise sum.</summary>
     public static ErrorCounts operator +(ErrorCounts a, ErrorCounts b) =>
         new(a.Correct + b.Correct, a.Substitutions + b.Substitutions, a.Deletions + b.Deletions, a.Insertions + b.Insertions);

@@ -40,14 +40,14 @@ public sealed class HypothesisSet
     /// <summary>Reads a CTM (by extension .ctm or by content) or a text file of "id gloss gloss ..." lines.</summary>
     public static HypothesisSet Read(string path)
     {
-        if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
+        TextFile.RequireFile(path, "hypothesis file", ".ctm", ".txt");
         return LooksLikeCtm(path) ? CtmFile.Read(path) : ReadText(path);
     }
 
     /// <summary>Reads "id gloss gloss ..." lines; an id alone means an empty hypothesis; ids must be unique.</summary>
     public static HypothesisSet ReadText(string path)
     {
-        if (!File.Exists(path)) throw new GlossaException($"{path}: hypothesis file not found");
+        TextFile.RequireFile(path, "hypothesis file", ".txt");
         var words = new Dictionary<string, IReadOnlyList<string>>(AsciiCase.Comparer);
         var lines = new Dictionary<string, int>(AsciiCase.Comparer);
         int lineNo = 0;

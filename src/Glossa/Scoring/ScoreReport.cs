@@ -55,6 +55,9 @@ public sealed class ScoreReport
             .Take(count).Select(p => new Confusion(p.Key.Item1, p.Key.Item2, p.Value)).ToList();
     }
 
+    /// <summary>The same line as <see cref="OneLine"/>.</summary>
+    public override string ToString() => OneLine();
+
     /// <summary>One line: "WER 23.45% (S=.., D=.., I=.., N=..)".</summary>
     public string OneLine() => string.Create(CultureInfo.InvariantCulture,
         $"WER {WerPercent:F2}% (S={Totals.Substitutions}, D={Totals.Deletions}, I={Totals.Insertions}, N={Totals.ReferenceWords}, utterances={Utterances.Count}, cleanup={Cleanup.Name})");

@@ -16,7 +16,7 @@ public static class StmFile
     /// <summary>Reads an STM file; every utterance id must be unique.</summary>
     public static List<Utterance> Read(string path)
     {
-        if (!File.Exists(path)) throw new GlossaException($"{path}: reference file not found");
+        TextFile.RequireFile(path, "reference file", ".stm");
         var result = new List<Utterance>();
         var seen = new Dictionary<string, int>(AsciiCase.Comparer); // sclite's rule: U1 and u1 are one id
         int lineNo = 0;

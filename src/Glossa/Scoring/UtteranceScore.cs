@@ -13,4 +13,9 @@ public sealed record UtteranceScore(
     IReadOnlyList<string> Reference,
     IReadOnlyList<string> Hypothesis,
     ErrorCounts Counts,
-    IReadOnlyList<AlignedWord> Alignment);
+    IReadOnlyList<AlignedWord> Alignment)
+{
+    /// <summary>E.g. <c>u1 (signer01): WER 50.00% (C=1, S=1, D=0, I=0, N=2); REF: SONNE REGEN; HYP: SONNE WIND</c>.</summary>
+    public override string ToString() =>
+        $"{Id} ({Speaker}): {Counts}; REF: {string.Join(' ', Reference)}; HYP: {string.Join(' ', Hypothesis)}";
+}

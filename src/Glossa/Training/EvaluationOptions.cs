@@ -38,14 +38,14 @@ public sealed record EvaluationOptions
     /// <summary>Checks every field with actionable messages.</summary>
     public EvaluationOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("--checkpoint is required, e.g. RUN/best");
-        if (string.IsNullOrWhiteSpace(Corpus)) throw new GlossaException("--corpus is required");
-        if (string.IsNullOrWhiteSpace(Split)) throw new GlossaException("--split is empty; use dev or test");
-        if (Beam < 0 || Beam > 1000) throw new GlossaException($"--beam must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
-        if (BatchSize < 1) throw new GlossaException($"--batch-size must be at least 1 (got {BatchSize})");
-        ThreadCount.Check(Threads);
+        if (string.IsNullOrWhiteSpace(Checkpoint)) throw new GlossaException("Checkpoint (--checkpoint) is required, e.g. RUN/best");
+        if (string.IsNullOrWhiteSpace(Corpus)) throw new GlossaException("Corpus (--corpus) is required");
+        if (string.IsNullOrWhiteSpace(Split)) throw new GlossaException("Split (--split) is empty; use dev or test");
+        if (Beam < 0 || Beam > 1000) throw new GlossaException($"Beam (--beam) must be between 0 (greedy) and 1000 (got {Beam}); peers report beam 10");
+        if (BatchSize < 1) throw new GlossaException($"BatchSize (--batch-size) must be at least 1 (got {BatchSize})");
+        ThreadCount.Check(Threads, "Threads (--threads)");
         if (!CleanupIsAuto && Scoring.CleanupRules.Find(Cleanup) is null)
-            throw new GlossaException($"--cleanup '{Cleanup}' is not a rule set; use auto (by corpus format), {string.Join(", ", Scoring.CleanupRules.All.Select(r => r.Name))}");
+            throw new GlossaException($"Cleanup (--cleanup) '{Cleanup}' is not a rule set; use auto (by corpus format), {string.Join(", ", Scoring.CleanupRules.All.Select(r => r.Name))}");
         Models.Inference.PrecisionSupport.Parse(Precision);
         Models.Inference.EngineSelection.Parse(Engine);
         return this;

@@ -37,6 +37,10 @@ public sealed record EvaluationResult
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Files written: ctm, stm, pra (per-utterance alignments), summary.</summary>
     public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>One line, e.g. <c>dev of data/corpus: WER 23.45% (S=10, D=5, I=2, N=72), 12 utterances, greedy, onnx</c>.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Split} of {Corpus}: WER {Wer:F2}% (S={Substitutions}, D={Deletions}, I={Insertions}, N={ReferenceWords}), {Utterances} utterances, {Decoder}, {Engine}");
 }
 
 /// <summary>A clip too short for CTC: its frames as the model reads them, the output frames they give, and the output frames its label needs.</summary>

@@ -25,6 +25,16 @@ public sealed class RunFolder : IDisposable
     public const string FailureFile = "failure.json";
     public const string TensorBoardFolder = "tensorboard";
 
+    /// <summary>
+    /// Space held back while the run is open (<see cref="ReserveBytes"/> of zeros), given back when the folder is closed:
+    /// a run stopped by a full disk can then still write summary.json, cut metrics.jsonl back and log why (a full disk
+    /// had left no summary at all).
+    /// </summary>
+    public const string ReserveFile = ".glossa-reserve";
+
+    /// <summary>Size of <see cref="ReserveFile"/>: room for the summary, the log's last lines and a rewritten metrics.jsonl.</summary>
+    public const int ReserveBytes = 256 * 1024;
+
     /// <summary>The training doctor's record of the run (Glossa.Doctor.RunRecord writes it); replaced with the run it describes.</summary>
     public const string DoctorContextFile = "run_context.json";
 
@@ -40,6 +50,23 @@ public sealed class RunFolder : IDisposable
     {
         Dir = dir;
         log = new StreamWriter(new FileStream(Path.Combine(dir, LogFile), FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
+        Reserve();
+    }
+
+    /// <summary>Writes <see cref="ReserveFile"/>; a disk already too full for it runs without (the run fails soon, as it would have).</summary>
+    void Reserve()
+    {
+        string path = PathOf(ReserveFile);
+        try
+        {
+            using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+            f.Write(new byte[ReserveBytes]); // written, not SetLength: a sparse file would hold no space
+            f.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            SafeWrite.TryDelete(path);
+        }
     }
 
     /// <summary>
@@ -199,12 +226,14 @@ public sealed class RunFolder : IDisposable
     /// <summary>Writes failure.json: what stopped the run and which samples were in the batch.</summary>
     public void WriteFailure(object dump) => WriteAtomically(PathOf(FailureFile), JsonSerializer.Serialize(dump, Checkpoint.Json));
 
-    static void WriteAtomically(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text, new UTF8Encoding(false));
-        File.Move(tmp, path, overwrite: true);
-    }
+    // Through a temporary file that a failed write removes; the OutputException names the file.
+    static void WriteAtomically(string path, string text) => SafeWrite.Text(path, text);
 
-    public void Dispose() => log.Dispose();
+    /// <summary>Closes training.log and gives back <see cref="ReserveFile"/>'s space; never throws (it runs while a write failure unwinds).</summary>
+    public void Dispose()
+    {
+        try { log.Dispose(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a line the full disk refused: the failure itself is reported
+        SafeWrite.TryDelete(PathOf(ReserveFile));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Glossa.Common;
 
@@ -14,9 +15,25 @@ public static class RunWriteFailure
     /// <summary><see cref="TrainingOutcome.Cause"/> of a run stopped by an output that could not be written.</summary>
     public const string Cause = "cannot_write";
 
+    // The exceptions Fail made, with what was recorded: a caller that catches one and records it again gets the same outcome.
+    static readonly ConditionalWeakTable<Exception, TrainingOutcome> recorded = new();
+
+    /// <summary>
+    /// <see cref="Record"/>s the failure and returns the <see cref="OutputException"/> to throw: one line naming the file
+    /// that could not be written, the cause, what to do, and which checkpoint --resume continues from.
+    /// </summary>
+    public static OutputException Fail(string runDir, Exception error)
+    {
+        var outcome = Record(runDir, error);
+        var thrown = new OutputException(outcome.Message, error);
+        recorded.AddOrUpdate(thrown, outcome);
+        return thrown;
+    }
+
     /// <summary>Cleans up <paramref name="runDir"/> after <paramref name="error"/> and returns the failed outcome.</summary>
     public static TrainingOutcome Record(string runDir, Exception error)
     {
+        if (recorded.TryGetValue(error, out var done)) return done;
         string dir = Path.GetFullPath(runDir);
         if (!File.Exists(Path.Combine(dir, RunFolder.ConfigFile))) // no run was started there: nothing to clean or record
             return new TrainingOutcome { Status = TrainingStatus.Failed, Cause = Cause, Message = SafeWrite.Describe(error, dir).Message, RunDir = dir };
@@ -28,7 +45,7 @@ public static class RunWriteFailure
         // A new checkpoint needs about what the previous one holds; measured after the clean-up, so "free" is what is left.
         long? needed = state is null ? null : Quietly(() => new DirectoryInfo(last).ResolveLinkTarget(true) is DirectoryInfo target
             ? target.EnumerateFiles().Sum(f => f.Length) : 0L);
-        string message = SafeWrite.Describe(error, dir, needed).Message
+        string message = SafeWrite.Describe(error, SafeWrite.PathIn(error) ?? dir, needed).Message
             + (state is null ? "" : $"; 'last' still holds epoch {state.Epoch}, --resume continues from it");
         var outcome = new TrainingOutcome { Status = TrainingStatus.Failed, Cause = Cause, Message = message, RunDir = dir };
         Quietly(() => KeepMetricsUpTo(dir, state?.Epoch ?? 0));

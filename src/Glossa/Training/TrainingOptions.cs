@@ -298,65 +298,65 @@ public sealed record TrainingOptions
     public TrainingOptions Validate()
     {
         static void Fail(string message) => throw new GlossaException(message);
-        if (string.IsNullOrWhiteSpace(Model)) Fail("--model is empty; use i3d-teacher, mobilenetv3-student or tiny-student");
-        if (string.IsNullOrWhiteSpace(OutputDir)) Fail("--output-dir is required: the run folder for logs and checkpoints");
-        if (Epochs < 1) Fail($"--epochs must be at least 1 (got {Epochs})");
-        if (BatchSize < 1) Fail($"--batch-size must be at least 1 (got {BatchSize})");
-        if (!(LearningRate > 0 && LearningRate < 1)) Fail($"--learning-rate must be in (0, 1) (got {LearningRate}); typical values are 1e-4..1e-3");
-        if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"--weight-decay must be in [0, 1) (got {WeightDecay})");
-        if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"--dropout must be in [0, 1) (got {Dropout})");
-        if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"--hidden-dim must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
-        if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"--temporal-channels must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
+        if (string.IsNullOrWhiteSpace(Model)) Fail("Model (--model) is empty; use i3d-teacher, mobilenetv3-student or tiny-student");
+        if (string.IsNullOrWhiteSpace(OutputDir)) Fail("OutputDir (--output-dir) is required: the run folder for logs and checkpoints");
+        if (Epochs < 1) Fail($"Epochs (--epochs) must be at least 1 (got {Epochs})");
+        if (BatchSize < 1) Fail($"BatchSize (--batch-size) must be at least 1 (got {BatchSize})");
+        if (!(LearningRate > 0 && LearningRate < 1)) Fail($"LearningRate (--learning-rate) must be in (0, 1) (got {LearningRate}); typical values are 1e-4..1e-3");
+        if (!(WeightDecay >= 0 && WeightDecay < 1)) Fail($"WeightDecay (--weight-decay) must be in [0, 1) (got {WeightDecay})");
+        if (Dropout is double d && !(d >= 0 && d < 1)) Fail($"Dropout (--dropout) must be in [0, 1) (got {Dropout})");
+        if (HiddenDim is < 1 or > ModelConfig.MaxWidth) Fail($"HiddenDim (--hidden-dim) must be between 1 and {ModelConfig.MaxWidth} (got {HiddenDim})");
+        if (TemporalChannels is < 1 or > ModelConfig.MaxWidth) Fail($"TemporalChannels (--temporal-channels) must be between 1 and {ModelConfig.MaxWidth} (got {TemporalChannels})");
         if (TemporalConv is string conv)
         {
             try { _ = Models.Temporal.TemporalConvSpec.Parse(conv); }
-            catch (GlossaException e) { Fail($"--temporal-conv: {e.Message} (stride 4), K5-P2-K5 (stride 2) or none"); }
+            catch (GlossaException e) { Fail($"TemporalConv (--temporal-conv): {e.Message} (stride 4), K5-P2-K5 (stride 2) or none"); }
         }
-        if (I3dStride is int i3d && i3d is not (2 or 4 or 8)) Fail($"--i3d-stride must be 8, 4 or 2 (got {i3d})");
+        if (I3dStride is int i3d && i3d is not (2 or 4 or 8)) Fail($"I3dStride (--i3d-stride) must be 8, 4 or 2 (got {i3d})");
         if (EdgePad is > 0 && TemporalConv is string noConv && Models.Temporal.TemporalConvSpec.Parse(noConv).Steps.Count == 0)
-            Fail($"--edge-pad {EdgePad} pads the temporal conv's input, and --temporal-conv {noConv} leaves none: drop --edge-pad");
-        if (WidthMult is double widthMult && !(widthMult > 0 && widthMult <= 4)) Fail($"--width-mult must be in (0, 4] (got {WidthMult}); 1 is the model's own width, 2 doubles every backbone layer's channels");
-        if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"--colour-shuffle must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
-        if (!(Zoom >= 0 && Zoom < 1)) Fail($"--zoom must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
-        if (!(Stretch >= 0 && Stretch < 1)) Fail($"--stretch must be in [0, 1) (got {Stretch}); 0.15 reads regions 0.85 to 1.15 times as wide");
-        if (!(TemporalRescale >= 0 && TemporalRescale < 1)) Fail($"--temporal-rescale must be in [0, 1) (got {TemporalRescale}); 0.2 resamples clips to 0.8 to 1.2 times their length");
-        if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"--edge-pad must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
-        if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"--input-norm must be none or clip (got '{InputNorm}')");
-        if (FeatureNorm is not (null or ModelConfig.FeatureNormNone or ModelConfig.FeatureNormClip)) Fail($"--feature-norm must be none or clip (got '{FeatureNorm}')");
-        if (Optimizer is not (AdamW or Adam)) Fail($"--optimizer must be adamw or adam (got '{Optimizer}')");
+            Fail($"EdgePad (--edge-pad) {EdgePad} pads the temporal conv's input, and TemporalConv (--temporal-conv) {noConv} leaves none: drop --edge-pad");
+        if (WidthMult is double widthMult && !(widthMult > 0 && widthMult <= 4)) Fail($"WidthMult (--width-mult) must be in (0, 4] (got {WidthMult}); 1 is the model's own width, 2 doubles every backbone layer's channels");
+        if (!(ColourShuffle >= 0 && ColourShuffle <= 1)) Fail($"ColourShuffle (--colour-shuffle) must be a probability in [0, 1] (got {ColourShuffle}); 0.5 shuffles the colours of half the training clips");
+        if (!(Zoom >= 0 && Zoom < 1)) Fail($"Zoom (--zoom) must be in [0, 1) (got {Zoom}); 0.2 reads regions of 0.8 to 1.2 times the crop");
+        if (!(Stretch >= 0 && Stretch < 1)) Fail($"Stretch (--stretch) must be in [0, 1) (got {Stretch}); 0.15 reads regions 0.85 to 1.15 times as wide");
+        if (!(TemporalRescale >= 0 && TemporalRescale < 1)) Fail($"TemporalRescale (--temporal-rescale) must be in [0, 1) (got {TemporalRescale}); 0.2 resamples clips to 0.8 to 1.2 times their length");
+        if (EdgePad is < 0 or > ModelConfig.MaxEdgePad) Fail($"EdgePad (--edge-pad) must be between 0 and {ModelConfig.MaxEdgePad} frames (got {EdgePad})");
+        if (InputNorm is not (null or ModelConfig.InputNormNone or ModelConfig.InputNormClip)) Fail($"InputNorm (--input-norm) must be none or clip (got '{InputNorm}')");
+        if (FeatureNorm is not (null or ModelConfig.FeatureNormNone or ModelConfig.FeatureNormClip)) Fail($"FeatureNorm (--feature-norm) must be none or clip (got '{FeatureNorm}')");
+        if (Optimizer is not (AdamW or Adam)) Fail($"Optimizer (--optimizer) must be adamw or adam (got '{Optimizer}')");
         Objectives.Validate();
         // A library caller may train a model of its own under another name; that one is checked when built.
         if (Objectives.SharedClassifier && ModelFactory.Names.Contains(Model)) SharedModel().Validate();
-        if (AccumulationSteps < 1) Fail($"--accumulation-steps must be at least 1 (got {AccumulationSteps})");
-        if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"--clip-grad-norm must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
-        if (CtcReduction is not (CtcObjective.Mean or CtcObjective.Sum)) Fail($"--ctc-reduction must be mean or sum (got '{CtcReduction}')");
-        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"--label-smoothing must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");
-        if (!(WarmupEpochs >= 0)) Fail($"--warmup-epochs must be >= 0 (got {WarmupEpochs})");
-        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) Fail($"--min-lr-ratio must be in [0, 1] (got {MinLrRatio})");
-        if (StepMilestones.Any(m => m < 1)) Fail("--step-milestones must be 1-based epoch numbers");
+        if (AccumulationSteps < 1) Fail($"AccumulationSteps (--accumulation-steps) must be at least 1 (got {AccumulationSteps})");
+        if (!(ClipGradNorm >= 0) || double.IsInfinity(ClipGradNorm)) Fail($"ClipGradNorm (--clip-grad-norm) must be >= 0 (got {ClipGradNorm}); 0 disables clipping");
+        if (CtcReduction is not (CtcObjective.Mean or CtcObjective.Sum)) Fail($"CtcReduction (--ctc-reduction) must be mean or sum (got '{CtcReduction}')");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail($"LabelSmoothing (--label-smoothing) must be in [0, 1) (got {LabelSmoothing}); 0.1 is a common value");
+        if (!(WarmupEpochs >= 0)) Fail($"WarmupEpochs (--warmup-epochs) must be >= 0 (got {WarmupEpochs})");
+        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) Fail($"MinLrRatio (--min-lr-ratio) must be in [0, 1] (got {MinLrRatio})");
+        if (StepMilestones.Any(m => m < 1)) Fail("StepMilestones (--step-milestones) must be 1-based epoch numbers");
         if (StepMilestones.Zip(StepMilestones.Skip(1)).Any(p => p.Second <= p.First))
-            Fail($"--step-milestones must be increasing epoch numbers, each once (got {string.Join(',', StepMilestones)}); e.g. 20,35");
-        if (Seed < 0) Fail($"--seed must be >= 0 (got {Seed}); a negative seed does not mean 'random' here: every run is seeded, pick any number such as 1");
-        if (Schedule == LrScheduleKind.Step && StepMilestones.Count == 0) Fail("--lr-schedule step needs --step-milestones (e.g. 20,35); without them the rate never changes: use --lr-schedule constant");
-        if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"--step-gamma must be in (0, 1] (got {StepGamma})");
-        if (PlateauPatience < 0) Fail($"--plateau-patience must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
-        if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"--plateau-factor must be in (0, 1) (got {PlateauFactor})");
-        if (WallBudgetMinutes is double w && !(w > 0 && w < MaxTimeBudgetMinutes)) Fail($"--wall-budget must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {w})");
-        if (TimeBudgetMinutes is double t && !(t > 0 && t < MaxTimeBudgetMinutes)) Fail($"--time-budget must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {t})");
-        if (!(BudgetAnnealShare >= 0 && BudgetAnnealShare < 1)) Fail($"--budget-anneal must be in [0, 1) (got {BudgetAnnealShare}); 0.3 anneals the rate over the last 30% of --time-budget");
-        if (BudgetAnnealShare > 0 && TimeBudgetMinutes is null) Fail("--budget-anneal needs --time-budget (it anneals the rate over the last share of that budget)");
-        if (Patience < 0) Fail($"--patience must be >= 0 (got {Patience}); 0 disables early stopping");
-        if (Device is not ("auto" or "cpu" or "cuda")) Fail($"--device must be auto, cpu or cuda (got '{Device}')");
-        ThreadCount.Check(Threads);
-        if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: --pretrained file or checkpoint folder not found");
-        if (FrameSize is < 16 or > 1024) Fail($"--frame-size must be between 16 and 1024 pixels (got {FrameSize})");
-        if (MaxFrames < 8) Fail($"--max-frames must be at least 8 (got {MaxFrames})");
-        if (!(WeightAverageEpochs >= 0 && double.IsFinite(WeightAverageEpochs))) Fail($"--weight-average must be a finite number of epochs >= 0 (got {WeightAverageEpochs}); 1 averages the weights over about the last epoch, 0 turns it off");
-        if (LogSamples < 0) Fail($"--log-samples must be >= 0 (got {LogSamples})");
-        if (HistogramEvery < 0) Fail($"--histogram-every must be >= 0 (got {HistogramEvery})");
-        if (Prefetch < 0) Fail($"--workers must be >= 0 (got {Prefetch})");
-        if (string.IsNullOrWhiteSpace(ValSplit)) Fail("--val-split is empty; use dev");
-        if (Resume && Overwrite) Fail("--resume and --overwrite contradict each other: resume continues the run, overwrite replaces it");
+            Fail($"StepMilestones (--step-milestones) must be increasing epoch numbers, each once (got {string.Join(',', StepMilestones)}); e.g. 20,35");
+        if (Seed < 0) Fail($"Seed (--seed) must be >= 0 (got {Seed}); a negative seed does not mean 'random' here: every run is seeded, pick any number such as 1");
+        if (Schedule == LrScheduleKind.Step && StepMilestones.Count == 0) Fail("Schedule (--lr-schedule) step needs StepMilestones (--step-milestones) (e.g. 20,35); without them the rate never changes: use --lr-schedule constant");
+        if (!(StepGamma > 0 && StepGamma <= 1)) Fail($"StepGamma (--step-gamma) must be in (0, 1] (got {StepGamma})");
+        if (PlateauPatience < 0) Fail($"PlateauPatience (--plateau-patience) must be >= 0 (got {PlateauPatience}); 0 disables reduce-on-plateau");
+        if (!(PlateauFactor > 0 && PlateauFactor < 1)) Fail($"PlateauFactor (--plateau-factor) must be in (0, 1) (got {PlateauFactor})");
+        if (WallBudgetMinutes is double w && !(w > 0 && w < MaxTimeBudgetMinutes)) Fail($"WallBudgetMinutes (--wall-budget) must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {w})");
+        if (TimeBudgetMinutes is double t && !(t > 0 && t < MaxTimeBudgetMinutes)) Fail($"TimeBudgetMinutes (--time-budget) must be more than 0 and less than {MaxTimeBudgetMinutes:0} minutes (got {t})");
+        if (!(BudgetAnnealShare >= 0 && BudgetAnnealShare < 1)) Fail($"BudgetAnnealShare (--budget-anneal) must be in [0, 1) (got {BudgetAnnealShare}); 0.3 anneals the rate over the last 30% of --time-budget");
+        if (BudgetAnnealShare > 0 && TimeBudgetMinutes is null) Fail("BudgetAnnealShare (--budget-anneal) needs TimeBudgetMinutes (--time-budget) (it anneals the rate over the last share of that budget)");
+        if (Patience < 0) Fail($"Patience (--patience) must be >= 0 (got {Patience}); 0 disables early stopping");
+        if (Device is not ("auto" or "cpu" or "cuda")) Fail($"Device (--device) must be auto, cpu or cuda (got '{Device}')");
+        ThreadCount.Check(Threads, "Threads (--threads)");
+        if (Pretrained is not null && !File.Exists(Pretrained) && !Directory.Exists(Pretrained)) Fail($"{Pretrained}: Pretrained (--pretrained) file or checkpoint folder not found");
+        if (FrameSize is < 16 or > 1024) Fail($"FrameSize (--frame-size) must be between 16 and 1024 pixels (got {FrameSize})");
+        if (MaxFrames < 8) Fail($"MaxFrames (--max-frames) must be at least 8 (got {MaxFrames})");
+        if (!(WeightAverageEpochs >= 0 && double.IsFinite(WeightAverageEpochs))) Fail($"WeightAverageEpochs (--weight-average) must be a finite number of epochs >= 0 (got {WeightAverageEpochs}); 1 averages the weights over about the last epoch, 0 turns it off");
+        if (LogSamples < 0) Fail($"LogSamples (--log-samples) must be >= 0 (got {LogSamples})");
+        if (HistogramEvery < 0) Fail($"HistogramEvery (--histogram-every) must be >= 0 (got {HistogramEvery})");
+        if (Prefetch < 0) Fail($"Prefetch (--workers) must be >= 0 (got {Prefetch})");
+        if (string.IsNullOrWhiteSpace(ValSplit)) Fail("ValSplit (--val-split) is empty; use dev");
+        if (Resume && Overwrite) Fail("Resume (--resume) and Overwrite (--overwrite) contradict each other: resume continues the run, overwrite replaces it");
         return this;
     }
 

@@ -43,4 +43,8 @@ public sealed record TrainingOutcome
     public string? Last { get; init; }
     /// <summary>Doctor findings raised during the run.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
+
+    /// <summary>One line: the status and how the run ended, e.g. <c>completed: all 5 epochs done. Best val WER 12.50% (epoch 4); run folder runs/tiny</c>.</summary>
+    public override string ToString() =>
+        $"{System.Text.Json.JsonSerializer.Serialize(Status).Trim('"')}: {(Message.Length > 0 ? Message : $"{Epochs} epochs; run folder {RunDir}")}";
 }

@@ -58,7 +58,23 @@ public sealed class TrainingRun
     }
 
     /// <summary>Runs (or resumes) the training; never throws for a non-finite loss (the outcome says Failed).</summary>
+    /// <exception cref="OutputException">A file of the run folder could not be written (a full disk, a folder made read-only):
+    /// the run stops, keeps 'last' and 'best' at the last good checkpoint and metrics.jsonl up to it, and records summary.json
+    /// (status failed, cause <see cref="RunWriteFailure.Cause"/>); the one-line message names the file and the cause.</exception>
     public TrainingOutcome Run(CancellationToken cancel = default)
+    {
+        try
+        {
+            return RunIn(cancel);
+        }
+        catch (Exception e) when (SafeWrite.IsOutputFailure(e) || e is AggregateException { InnerException: { } inner } && SafeWrite.IsOutputFailure(inner))
+        {
+            // The folder is closed by now, so its reserve is free for the summary.
+            throw RunWriteFailure.Fail(options.OutputDir, e is AggregateException { InnerException: { } cause } ? cause : e);
+        }
+    }
+
+    TrainingOutcome RunIn(CancellationToken cancel)
     {
         using var folder = RunFolder.Open(options.OutputDir, options.Resume, options.Overwrite);
         using var optimizer = options.Optimizer == TrainingOptions.Adam

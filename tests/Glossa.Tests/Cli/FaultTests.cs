@@ -196,6 +196,11 @@ public sealed class FaultTests(FaultWorld world) : IClassFixture<FaultWorld>
         new("export_missing_checkpoint", BadInput, (w, d) => new(["model", "export", d + "/nope", "--format", "onnx"], d + "/nope")),
         new("export_format_against_the_name", BadInput, (w, d) => new(["model", "export", w.Run + "/best", "--format", "onnx", "--out", d + "/x.safetensors"], "x.safetensors"),
             (d, r) => Assert.False(File.Exists(d + "/x.safetensors"))),
+        new("export_onnx_on_full_disk", CannotWrite, (w, d) =>
+        {
+            FaultWorld.Fill(d + "/disk", 16); // less than the model: the export fails part-way through the file
+            return new(["model", "export", w.Run + "/best", "--format", "onnx", "--out", d + "/disk/model.onnx"], d + "/disk/model.onnx");
+        }, (d, r) => Assert.Equal(["filler"], Directory.GetFileSystemEntries(d + "/disk").Select(Path.GetFileName))),
         new("export_out_in_proc", CannotWrite, (w, d) => new(["model", "export", w.Run + "/best", "--out", "/proc/glossa-export.pt"], "/proc")),
     ];
 

@@ -171,7 +171,7 @@ public sealed class ResumeCliTests() : TinyRunTests("glossa-resume-cli-")
     {
         var o = new TrainingOptions { OutputDir = "r", Epochs = 1 };
         Assert.Contains("increasing", Assert.Throws<global::Glossa.Common.GlossaException>(() => (o with { StepMilestones = [35, 20] }).Validate()).Message);
-        Assert.Contains("--seed must be >= 0", Assert.Throws<global::Glossa.Common.GlossaException>(() => (o with { Seed = -1 }).Validate()).Message);
+        Assert.Contains("Seed (--seed) must be >= 0", Assert.Throws<global::Glossa.Common.GlossaException>(() => (o with { Seed = -1 }).Validate()).Message);
         Assert.Contains((o with { WarmupEpochs = 5 }).Notes(), n => n.Contains("--warmup-epochs 5 is longer than the run (1 epoch)"));
         var constant = o with { Epochs = 10, WarmupEpochs = 0, StepMilestones = [5], CommandLine = ["--step-milestones", "5"] };
         Assert.Contains(constant.Notes(), n => n.Contains("--step-milestones acts only with --schedule step"));

@@ -181,7 +181,7 @@ public sealed class TrainCliTests : IDisposable
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-bad-stride"), 1, "--temporal-conv", "K5-Q2", "--dry-run"));
         Assert.Equal(2, rc);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("--temporal-conv: temporal conv 'K5-Q2': part 'Q2'", stderr);
+        Assert.Contains("TemporalConv (--temporal-conv): temporal conv 'K5-Q2': part 'Q2'", stderr);
         Assert.Contains("K5-P2-K5 (stride 2)", stderr);
         // none drops the temporal conv and its edge padding (it had failed on every student: "edge_pad 6 ... set edge_pad to 0").
         (rc, stdout, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv"), 1, "--temporal-conv", "none", "--dry-run"));
@@ -192,7 +192,7 @@ public sealed class TrainCliTests : IDisposable
         Assert.Equal(1, model.GetProperty("temporal_stride").GetInt32()); // the model as built: no temporal pooling left
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-no-conv-pad"), 1, "--temporal-conv", "none", "--edge-pad", "6", "--dry-run"));
         Assert.Equal(2, rc);
-        Assert.Contains("--edge-pad 6 pads the temporal conv's input, and --temporal-conv none leaves none: drop --edge-pad", stderr);
+        Assert.Contains("EdgePad (--edge-pad) 6 pads the temporal conv's input, and TemporalConv (--temporal-conv) none leaves none: drop --edge-pad", stderr);
         // An I3D stride on a model without an I3D backbone is refused, not stored and ignored.
         (rc, _, stderr) = CliProcess.Run(Minutes3, TinyTrain(Path.Combine(root, "dry-i3d"), 1, "--i3d-stride", "2", "--dry-run"));
         Assert.Equal(2, rc);
@@ -358,7 +358,7 @@ public sealed class TrainCliTests : IDisposable
         string d = Path.Combine(root, "budget");
         var (code, _, err) = CliProcess.Run(Minutes3, "train", "--output-dir", d, "--corpus", TinyCorpus.Path_, "--time-budget", "1e6", "--dry-run");
         Assert.Equal(2, code);
-        Assert.Equal("glossa: error: --time-budget must be more than 0 and less than 1000000 minutes (got 1000000)", err.Trim());
+        Assert.Equal("glossa: error: TimeBudgetMinutes (--time-budget) must be more than 0 and less than 1000000 minutes (got 1000000)", err.Trim());
         foreach (string minutes in new[] { "0.05", "0", "1e7" })
         {
             (code, var stdout, err) = CliProcess.Run(Minutes3, "demo", "--time-budget", minutes, "--output-dir", d);

@@ -63,9 +63,13 @@ public class ManifestReaderTests
         var e = Assert.Throws<GlossaException>(() => CorpusLoader.Load(fx.Path("m")));
         Assert.Contains("glossa-manifest.csv:2", e.Message);
         Assert.Contains("iconv -f gb18030", e.Message);
+        Assert.Contains("re-save the file as UTF-8", e.Message);
         var problems = new CorpusProblems();
         var report = CorpusChecker.Check(CorpusLoader.Load(fx.Path("m"), null, problems), problems, new CorpusCheckOptions());
-        Assert.Equal(2, report.Errors.Count(p => p.Kind == CorpusProblemKind.InvalidEncoding));
+        // One finding for the file (not a warning and an error per sample), naming the first sample.
+        var finding = Assert.Single(report.Errors.Concat(report.Warnings), p => p.Kind == CorpusProblemKind.InvalidEncoding);
+        Assert.Equal((2, "a"), (finding.Line, finding.Sample));
+        Assert.Contains("2 lines with such bytes", finding.Message);
     }
 
     [Fact]

@@ -45,6 +45,42 @@ public class PhoenixReaderTests
     }
 
     [Fact]
+    public void A_latin1_annotation_file_is_one_finding_naming_the_file_and_the_fix_and_train_stops_on_the_same_line()
+    {
+        // A user's PHOENIX train.corpus.csv saved as Latin-1: corpus check printed a warning for the file and an error per sample.
+        using var fx = new CorpusFixture();
+        var rows = ThreeSplits();
+        rows["train"] = [rows["train"][0] + " MÄDCHEN", rows["train"][1] + " GRÜN"];
+        string variant = fx.WritePhoenix2014("phoenix-2014-multisigner", rows, frames: 4);
+        string file = Path.Combine(variant, "annotations", "manual", "train.corpus.csv");
+        File.WriteAllBytes(file, System.Text.Encoding.Latin1.GetBytes(File.ReadAllText(file)));
+
+        var problems = new CorpusProblems();
+        var report = CorpusChecker.Check(CorpusLoader.Load(variant, null, problems), problems, new CorpusCheckOptions());
+        var finding = Assert.Single(report.Errors.Concat(report.Warnings), p => p.Kind == CorpusProblemKind.InvalidEncoding);
+        Assert.Contains(finding, report.Errors);
+        Assert.Equal(file, finding.File);
+        Assert.Contains("not UTF-8 (byte 0xC4 on line 2; 2 lines with such bytes)", finding.Message);
+        Assert.Contains("re-save the file as UTF-8", finding.Message);
+        // Training and evaluation read strictly: they stop on the same finding.
+        Assert.Equal(finding.ToString(), Assert.Throws<GlossaException>(() => CorpusLoader.Load(variant)).Message);
+        Assert.Equal(finding.ToString(), Assert.Throws<GlossaException>(() => CorpusLoader.LoadSplit(variant, null, "train")).Message);
+
+        // Latin-1 outside the glosses (a signer name) is one warning for the file; the glosses read as they are.
+        rows = ThreeSplits();
+        rows["train"] = [rows["train"][0].Replace("Signer04", "SignerÖ"), rows["train"][1].Replace("Signer01", "SignerÜ")];
+        variant = fx.WritePhoenix2014("phoenix-2014-multisigner", rows, frames: 4);
+        File.WriteAllBytes(file, System.Text.Encoding.Latin1.GetBytes(File.ReadAllText(file)));
+        problems = new CorpusProblems();
+        report = CorpusChecker.Check(CorpusLoader.Load(variant, null, problems), problems, new CorpusCheckOptions());
+        Assert.DoesNotContain(report.Errors, p => p.Kind == CorpusProblemKind.InvalidEncoding);
+        var warning = Assert.Single(report.Warnings, p => p.Kind == CorpusProblemKind.InvalidEncoding);
+        Assert.Contains("2 lines with such bytes, outside the glosses", warning.Message);
+        Assert.Contains("re-save the file as UTF-8", warning.Message);
+        Assert.Equal(2, CorpusLoader.Load(variant).Split("train").Count);
+    }
+
+    [Fact]
     public void One_split_is_read_without_the_faults_of_the_others()
     {
         using var fx = new CorpusFixture();

@@ -23,6 +23,29 @@ public sealed class RecognizerTests
     }
 
     [Fact]
+    public void Printed_results_show_glosses_scores_and_times_not_type_names()
+    {
+        // A library user's Console.WriteLine(result.NBest[0]) printed "NBestEntry { Glosses = System.Collections.Generic.List`1[...] ... }".
+        using var recognizer = Load(nbest: 3, beam: 4);
+        var result = recognizer.Recognize(RecognitionFixture.FrameFolder(0));
+        var printed = new List<string> { result.ToString() };
+        printed.AddRange(result.NBest.Select(e => e.ToString()));
+        printed.AddRange(result.Timed.Select(g => g.ToString()));
+        foreach (string line in printed)
+        {
+            Assert.DoesNotContain("System.", line);
+            Assert.DoesNotContain(" = ", line);
+            Assert.DoesNotContain('\n', line);
+        }
+        Assert.StartsWith($"{result.Input}: {string.Join(' ', result.Glosses)} (", result.ToString());
+        foreach (var entry in result.NBest)
+            Assert.Equal($"{(entry.Glosses.Count == 0 ? "(no glosses)" : string.Join(' ', entry.Glosses))} (score {entry.Score.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)})", entry.ToString());
+        foreach (var g in result.Timed)
+            Assert.StartsWith($"{g.Gloss} at ", g.ToString());
+        Assert.Equal("(no glosses) (score -1.5)", new NBestEntry([], -1.5).ToString());
+    }
+
+    [Fact]
     public void Lossless_mp4_gives_the_same_glosses_and_scores_as_the_frame_folder()
     {
         using var recognizer = Load(nbest: 3);

@@ -90,6 +90,52 @@ public sealed class ScoreFilesTests : IDisposable
     }
 
     [Fact]
+    public void Readers_given_a_folder_say_it_is_a_folder_and_name_the_file_they_expect()
+    {
+        // A new user passed the folder of an evaluation (holding dev.stm) to StmFile.Read and was told "not found".
+        string stm = File("dev.stm", "u1 1 s1 0.0 1.79769e+308 A\n");
+        File("hyp.ctm", "u1 1 0.00 0.04 A\n");
+        File("vocab.txt", "<blank>\nA\n");
+        File("lm.arpa", "\\data\\\nngram 1=1\n\n\\1-grams:\n-1.0 A\n\n\\end\\\n");
+        File("glossa-manifest.csv", "id|split|path|signer|glosses\n");
+        var readers = new (string Names, Action<string> Read)[]
+        {
+            ("dev.stm", p => StmFile.Read(p)),
+            ("hyp.ctm", p => CtmFile.Read(p)),
+            ("hyp.ctm", p => HypothesisSet.Read(p)),
+            ("vocab.txt", p => Glossa.Corpora.Vocabulary.Load(p)),
+            ("lm.arpa", p => Glossa.Decoding.ArpaLanguageModel.Load(p)),
+            ("glossa-manifest.csv", p => Glossa.Corpora.ManifestReader.Read(p, new Glossa.Corpora.CorpusProblems())),
+        };
+        foreach (var (names, read) in readers)
+        {
+            var e = Assert.Throws<GlossaException>(() => read(dir));
+            Assert.StartsWith($"{dir}: is a folder", e.Message);
+            Assert.Contains(Path.Combine(dir, names), e.Message);
+            Assert.DoesNotContain("not found", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+        string empty = Directory.CreateDirectory(Path.Combine(dir, "empty")).FullName;
+        Assert.Contains("give the .stm file itself", Assert.Throws<GlossaException>(() => StmFile.Read(empty)).Message);
+        Assert.EndsWith("reference file not found", Assert.Throws<GlossaException>(() => StmFile.Read(stm + ".missing")).Message);
+    }
+
+    [Fact]
+    public void Printed_scores_show_words_and_counts_not_type_names()
+    {
+        var references = new List<Utterance> { new("u1", "s1", ["SONNE", "REGEN", "WIND"]), new("u2", "s2", ["NEBEL"]) };
+        var hypotheses = new Dictionary<string, IReadOnlyList<string>> { ["u1"] = ["SONNE", "SCHNEE"], ["u2"] = ["NEBEL"] };
+        var report = WerScorer.Score(references, hypotheses, CleanupRules.None);
+        Assert.Equal("u1 (s1): SONNE REGEN WIND", references[0].ToString());
+        Assert.Equal("WER 50.00% (C=2, S=1, D=1, I=0, N=4)", report.Totals.ToString());
+        Assert.Equal(report.OneLine(), report.ToString());
+        Assert.Equal("u1 (s1): WER 66.67% (C=1, S=1, D=1, I=0, N=3); REF: SONNE REGEN WIND; HYP: SONNE SCHNEE", report.Utterances[0].ToString());
+        var evaluation = new Glossa.Training.EvaluationResult { Split = "dev", Corpus = "c", Wer = 50, Substitutions = 1, Deletions = 1, ReferenceWords = 4, Utterances = 2, Decoder = "greedy", Engine = "torch" };
+        Assert.Equal("dev of c: WER 50.00% (S=1, D=1, I=0, N=4), 2 utterances, greedy, torch", evaluation.ToString());
+        Assert.Equal("ids 3 5 (score -1.25, acoustic -2)", new Glossa.Decoding.Hypothesis([3, 5], -1.25, -2).ToString());
+    }
+
+    [Fact]
     public void StmErrorsNameTheLine()
     {
         Assert.Contains("b.stm:2", Assert.Throws<GlossaException>(() => StmFile.Read(File("b.stm", "u1 1 s 0 1 A\nu2 1 s\n"))).Message);

@@ -29,7 +29,7 @@ public sealed class BudgetAnnealTests
     {
         var o = new TrainingOptions { Model = "tiny-student", Corpus = "c", OutputDir = "r" };
         var e = Assert.Throws<GlossaException>(() => (o with { BudgetAnnealShare = 0.3 }).Validate());
-        Assert.Contains("--budget-anneal needs --time-budget", e.Message);
+        Assert.Contains("BudgetAnnealShare (--budget-anneal) needs TimeBudgetMinutes (--time-budget)", e.Message);
         Assert.Throws<GlossaException>(() => (o with { BudgetAnnealShare = 1, TimeBudgetMinutes = 5 }).Validate());
         (o with { BudgetAnnealShare = 0.3, TimeBudgetMinutes = 5 }).Validate();
     }

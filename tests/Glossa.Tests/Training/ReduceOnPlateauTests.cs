@@ -76,7 +76,7 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Equal(TrainingOutcome.CauseTimeBudget, outcome.Cause);
         Assert.Contains("past the 0.006 s compute budget of training", outcome.Message); // 1e-4 min in seconds, not "0 min"
         Assert.Matches(@"another epoch \(~[0-9.]+ (s|min) of compute\)", outcome.Message);
-        Assert.Contains("--time-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, TimeBudgetMinutes = 0 }.Validate()).Message);
+        Assert.Contains("TimeBudgetMinutes (--time-budget) must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, TimeBudgetMinutes = 0 }.Validate()).Message);
     }
 
     [Fact]
@@ -92,6 +92,6 @@ public sealed class ReduceOnPlateauTests : IDisposable
         Assert.Contains("these WERs are pessimistic", DemoRecipe.WallClockNote(outcome));
         Assert.Contains("after 1 epoch, before", DemoRecipe.WallClockNote(outcome));
         Assert.Null(DemoRecipe.WallClockNote(outcome with { Cause = TrainingOutcome.CauseTimeBudget }));
-        Assert.Contains("--wall-budget must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
+        Assert.Contains("WallBudgetMinutes (--wall-budget) must be more than 0", Assert.Throws<Glossa.Common.GlossaException>(() => new TrainingOptions { OutputDir = root, WallBudgetMinutes = 0 }.Validate()).Message);
     }
 }

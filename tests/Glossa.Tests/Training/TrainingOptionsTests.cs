@@ -31,6 +31,33 @@ public sealed class TrainingOptionsTests
     }
 
     [Fact]
+    public void Option_records_used_from_csharp_and_the_command_line_name_the_property_and_the_option()
+    {
+        // A library user set Beam = 2000 and was told "--beam must be between ..."; the property is named too now.
+        var cases = new (string Names, Action Validate)[]
+        {
+            ("Epochs (--epochs)", () => new TrainingOptions { OutputDir = "run", Epochs = 0 }.Validate()),
+            ("Prefetch (--workers)", () => new TrainingOptions { OutputDir = "run", Prefetch = -1 }.Validate()),
+            ("Threads (--threads)", () => new TrainingOptions { OutputDir = "run", Threads = -1 }.Validate()),
+            ("TimeBudgetMinutes (--time-budget)", () => new TrainingOptions { OutputDir = "run", BudgetAnnealShare = 0.3 }.Validate()),
+            ("Beam (--beam)", () => new Glossa.Recognition.RecognitionOptions { Checkpoint = "c", Beam = 2000 }.Validate()),
+            ("ChunkFrames (--chunk)", () => new Glossa.Recognition.RecognitionOptions { Checkpoint = "c", ChunkFrames = 4 }.Validate()),
+            ("Checkpoint (--checkpoint)", () => new Glossa.Recognition.RecognitionOptions().Validate()),
+            ("Beam (--beam)", () => new EvaluationOptions { Checkpoint = "c", Corpus = "d", Beam = -1 }.Validate()),
+            ("TrainSentences (--sentences)", () => new Glossa.Corpora.SynthOptions { TrainSentences = 0 }.Validate()),
+            ("Stride (--stride)", () => new Glossa.Corpora.CorpusCheckOptions { Stride = 0 }.Validate()),
+            ("Temperature (--kd-temperature)", () => new Glossa.Training.Distillation.DistillationOptions { Teacher = "t", Temperature = 0 }.Validate()),
+            ("AlignWeight (--align-weight)", () => new AuxiliaryOptions { AlignWeight = -1 }.Validate()),
+        };
+        foreach (var (names, validate) in cases)
+        {
+            var e = Assert.Throws<GlossaException>(validate);
+            Assert.Contains(names, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+    }
+
+    [Fact]
     public void Smkd_width_mismatch_fails_validation_before_training()
     {
         // The tiny student's temporal conv is 128 wide, its BiLSTM output 2 x 128: SMKD's one

@@ -27,7 +27,7 @@ public sealed class TrainingRunTests : IDisposable
         LogSamples = 2,
     };
 
-    static TrainingOutcome Train(TrainingOptions o, Func<int, int, bool>? plantNaN = null, int stopAfterEpoch = 0, int stopAtBatch = 0)
+    static TrainingOutcome Train(TrainingOptions o, Func<int, int, bool>? plantNaN = null, int stopAfterEpoch = 0, int stopAtBatch = 0, Action<int, int>? epochStarting = null)
     {
         var vocab = TinyData.Vocabulary();
         var data = TinyData.Data(vocab, TinyData.Clips(vocab, 12, 1), TinyData.Clips(vocab, 4, 2), o.BatchSize, 5, plantNaN);
@@ -38,6 +38,7 @@ public sealed class TrainingRunTests : IDisposable
         {
             // A stop request during the epoch's last batch: the epoch completes, is validated and saved, then the run ends.
             Progress = p => { if (p.Epoch == stopAfterEpoch && p.Batch == (stopAtBatch > 0 ? stopAtBatch : data.TrainBatchesPerEpoch)) cts.Cancel(); },
+            EpochStarting = epochStarting,
         };
         return run.Run(cts.Token);
     }
@@ -52,6 +53,37 @@ public sealed class TrainingRunTests : IDisposable
     [InlineData(double.NaN, "NaN")]
     public void The_gap_is_printed_with_one_sign(double gap, string printed) =>
         Assert.Equal(printed, TrainingRun.SignedTwoDecimals(gap));
+
+    [Fact]
+    public void A_disk_that_fills_mid_run_stops_it_with_one_line_and_leaves_the_summary_last_checkpoint_and_metrics()
+    {
+        // A full disk in epoch 2 had ended a library user's run with a raw IOException and no summary.json.
+        string disk = Path.Combine(root, "disk"), dir = Path.Combine(disk, "run");
+        using (Glossa.Tests.Cli.FaultWorld.FullDisk(disk, 8))
+        {
+            void FillDisk(int epoch, int _)
+            {
+                if (epoch != 2) return;
+                try { Glossa.Tests.Cli.FaultWorld.Fill(disk, leaveKiB: 0); }
+                catch (IOException) { } // the filler may take the very last page itself
+            }
+            var e = Assert.Throws<Glossa.Common.OutputException>(() => Train(Options(dir, 3) with { HistogramEvery = 0 }, epochStarting: FillDisk));
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Contains("no space left", e.Message);
+            Assert.Matches($"while writing {System.Text.RegularExpressions.Regex.Escape(dir)}/\\S+", e.Message); // the file, not only the folder
+            Assert.Contains("'last' still holds epoch 1", e.Message);
+
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, RunFolder.SummaryFile)));
+            Assert.Equal("failed", summary.RootElement.GetProperty("status").GetString());
+            Assert.Equal(RunWriteFailure.Cause, summary.RootElement.GetProperty("cause").GetString());
+            Assert.Equal(e.Message, summary.RootElement.GetProperty("message").GetString());
+            Assert.Equal(1, Checkpoint.ReadState(Path.Combine(dir, "last")).Epoch);
+            Assert.Equal([1], RunFolder.ReadMetrics(dir).Select(m => m.Epoch));
+            Assert.Contains(e.Message, File.ReadAllText(Path.Combine(dir, RunFolder.LogFile)));
+            Assert.False(File.Exists(Path.Combine(dir, ".glossa-reserve")));
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp*"));
+        }
+    }
 
     [Theory]
     [InlineData(0)]

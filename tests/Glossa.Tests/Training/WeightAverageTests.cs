@@ -95,7 +95,7 @@ public sealed class WeightAverageTests
         var o = new TrainingOptions { Model = "tiny-student", Corpus = "c", OutputDir = "r" };
         Assert.Equal(0, o.WeightAverageEpochs); // off unless asked for
         var e = Assert.Throws<GlossaException>(() => (o with { WeightAverageEpochs = -1 }).Validate());
-        Assert.StartsWith("--weight-average must be a finite number of epochs >= 0", e.Message);
+        Assert.StartsWith("WeightAverageEpochs (--weight-average) must be a finite number of epochs >= 0", e.Message);
         Assert.Throws<GlossaException>(() => (o with { WeightAverageEpochs = double.PositiveInfinity }).Validate());
         (o with { WeightAverageEpochs = 0.5 }).Validate();
         Assert.Equal(0, DemoRecipe.Options("c", "r", null, null, 2, 1, "cache").WeightAverageEpochs); // tried in the demo, not kept (tenth pass)

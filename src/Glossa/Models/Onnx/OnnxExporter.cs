@@ -22,10 +22,17 @@ public static class OnnxExporter
     /// <summary>Name of the graph output.</summary>
     public const string OutputName = "log_probs";
 
-    /// <summary>Serialises <paramref name="model"/> to <paramref name="path"/>; <paramref name="metadata"/> goes into the model's metadata_props.</summary>
+    /// <summary>
+    /// Serialises <paramref name="model"/> to <paramref name="path"/>; <paramref name="metadata"/> goes into the model's
+    /// metadata_props. The file is written through a temporary name, so a failed export leaves no partial model behind.
+    /// </summary>
+    /// <exception cref="OutputException">The file cannot be written (a missing folder, a path that is a folder, a read-only
+    /// folder, a full disk); the one-line message names the path and what to do.</exception>
+    /// <exception cref="GlossaException">The model cannot be exported (<see cref="Refusal"/>).</exception>
     public static void Export(CslrModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        File.WriteAllBytes(path, ToBytes(model, metadata));
+        SafeWrite.CheckFilePath(path); // before the graph is built: a wrong path is the cheaper mistake to report
+        SafeWrite.Bytes(path, ToBytes(model, metadata));
     }
 
     /// <summary>Null when models of <paramref name="config"/> can be exported, else the one-line reason.</summary>

@@ -31,11 +31,11 @@ public sealed record DistillationOptions
     public DistillationOptions Validate()
     {
         static void Fail(string message) => throw new GlossaException(message);
-        if (string.IsNullOrWhiteSpace(Teacher)) Fail("--teacher is required: a checkpoint directory such as TEACHER_RUN/best");
-        if (!(Temperature > 0) || double.IsInfinity(Temperature)) Fail($"--kd-temperature must be positive (got {Temperature}); 8 is the peers' value");
-        if (!(Weight >= 0) || double.IsInfinity(Weight)) Fail($"--kd-weight must be >= 0 (got {Weight}); 0 trains with CTC alone");
-        if (CacheDir is { Length: 0 }) Fail("--teacher-cache-dir is empty; give a folder or leave it out");
-        if (CacheDir is not null && !CacheTeacher) Fail("--teacher-cache-dir needs --cache-teacher");
+        if (string.IsNullOrWhiteSpace(Teacher)) Fail("Teacher (--teacher) is required: a checkpoint directory such as TEACHER_RUN/best");
+        if (!(Temperature > 0) || double.IsInfinity(Temperature)) Fail($"Temperature (--kd-temperature) must be positive (got {Temperature}); 8 is the peers' value");
+        if (!(Weight >= 0) || double.IsInfinity(Weight)) Fail($"Weight (--kd-weight) must be >= 0 (got {Weight}); 0 trains with CTC alone");
+        if (CacheDir is { Length: 0 }) Fail("CacheDir (--teacher-cache-dir) is empty; give a folder or leave it out");
+        if (CacheDir is not null && !CacheTeacher) Fail("CacheDir (--teacher-cache-dir) needs CacheTeacher (--cache-teacher)");
         return this;
     }
 }

@@ -41,13 +41,13 @@ public sealed record AuxiliaryOptions
     public AuxiliaryOptions Validate()
     {
         if (!(ConvCtcWeight >= 0) || double.IsInfinity(ConvCtcWeight))
-            throw new GlossaException($"--conv-ctc-weight must be >= 0 (got {ConvCtcWeight}); VAC uses 1, 0 turns the term off");
+            throw new GlossaException($"ConvCtcWeight (--conv-ctc-weight) must be >= 0 (got {ConvCtcWeight}); VAC uses 1, 0 turns the term off");
         if (!(AlignWeight >= 0) || double.IsInfinity(AlignWeight))
-            throw new GlossaException($"--align-weight must be >= 0 (got {AlignWeight}); VAC uses 25, 0 turns the term off");
+            throw new GlossaException($"AlignWeight (--align-weight) must be >= 0 (got {AlignWeight}); VAC uses 25, 0 turns the term off");
         if (!(AlignTemperature > 0) || double.IsInfinity(AlignTemperature))
-            throw new GlossaException($"--align-temperature must be positive (got {AlignTemperature}); VAC uses 8");
+            throw new GlossaException($"AlignTemperature (--align-temperature) must be positive (got {AlignTemperature}); VAC uses 8");
         if (SharedClassifier && !Any)
-            throw new GlossaException("--shared-classifier (SMKD) shares the classifier between the temporal-conv and BiLSTM heads, so it needs --conv-ctc-weight or --align-weight above 0");
+            throw new GlossaException("SharedClassifier (--shared-classifier) (SMKD) shares the classifier between the temporal-conv and BiLSTM heads, so it needs ConvCtcWeight (--conv-ctc-weight) or AlignWeight (--align-weight) above 0");
         return this;
     }
 }

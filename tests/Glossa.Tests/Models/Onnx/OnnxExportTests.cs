@@ -67,6 +67,48 @@ public sealed class OnnxExportTests
         Assert.DoesNotContain('\n', bad.Message);
     }
 
+    [Fact]
+    public void ExportToAPathThatCannotHoldTheFileThrowsOneOutputLine()
+    {
+        using var model = ModelFactory.Create(ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 5, hiddenDim: 8));
+        model.eval();
+        string dir = Directory.CreateTempSubdirectory("glossa-onnx-").FullName;
+        string blocker = Path.Combine(dir, "notes.txt");
+        File.WriteAllText(blocker, "x");
+        foreach (var (path, names) in new[]
+        {
+            (Path.Combine(dir, "missing", "model.onnx"), Path.Combine(dir, "missing")),   // the folder does not exist
+            (dir, dir),                                                                   // the path is a folder
+            (Path.Combine(blocker, "model.onnx"), blocker),                               // the "folder" is a file
+        })
+        {
+            var e = Assert.Throws<OutputException>(() => OnnxExporter.Export(model, path));
+            Assert.Contains(names, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Matches("; (create|give|choose) ", e.Message);
+        }
+        Assert.Equal([blocker], Directory.GetFileSystemEntries(dir));
+    }
+
+    [Fact]
+    public void ExportOnAFullDiskThrowsOneOutputLineAndLeavesNoPartialFile()
+    {
+        using var model = ModelFactory.Create(ModelFactory.Named(ModelFactory.TinyStudent, numClasses: 5, hiddenDim: 8));
+        model.eval();
+        int size = OnnxExporter.ToBytes(model).Length;
+        string disk = Directory.CreateTempSubdirectory("glossa-onnx-disk-").FullName;
+        using (Glossa.Tests.Cli.FaultWorld.FullDisk(disk, 1))
+        {
+            Glossa.Tests.Cli.FaultWorld.Fill(disk, leaveKiB: size / 1024 / 2);   // room for half the file
+            string path = Path.Combine(disk, "model.onnx");
+            var e = Assert.Throws<OutputException>(() => OnnxExporter.Export(model, path));
+            Assert.Contains("no space left", e.Message);
+            Assert.Contains(path, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Equal(["filler"], Directory.GetFileSystemEntries(disk).Select(Path.GetFileName));
+        }
+    }
+
     static float[] TorchLogProbs(CslrModel model, Tensor frames, out long outFrames)
     {
         using var _ = no_grad();
