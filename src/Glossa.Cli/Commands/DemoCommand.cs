@@ -69,6 +69,7 @@ internal static class DemoCommand
                 return TrainingConsole.ExitCode(outcome);
             }
             var results = DemoRecipe.Evaluate(options, corpusPath);
+            string? note = DemoRecipe.WallClockNote(outcome, options.TimeBudgetMinutes); // null unless busy cores cut training short
             var signers = SplitSigners(corpusPath, results.Keys);
             if (asJson)
                 CliRunner.PrintJson(new Dictionary<string, object?>
@@ -82,7 +83,7 @@ internal static class DemoCommand
                     ["best_val_wer_greedy"] = outcome.BestWer, // what training chose the checkpoint by; dev and test above are beam 10
                     ["signers"] = SignersJson(signers),                        // who signs each split: unseen signers make it a signer-independent figure
                     ["stopped"] = outcome.Message,
-                    ["note"] = DemoRecipe.WallClockNote(outcome),                         // null unless shared cores cut training short
+                    ["note"] = note,
                     ["findings"] = outcome.Findings,                          // the doctor's lines as training printed them
                     ["diagnosis"] = Diagnosis(outcome.RunDir),               // the run as 'glossa diagnose RUN --json' sees it
                     ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
@@ -90,14 +91,14 @@ internal static class DemoCommand
                     ["peak_rss_mib"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0), // the whole demo's, training and evaluation
                 });
             else
-                PrintTable(results, outcome, clock.Elapsed, signers);
+                PrintTable(results, outcome, clock.Elapsed, signers, note);
             return 0;
         }));
         return command;
     }
 
     static void PrintTable(IReadOnlyDictionary<string, EvaluationResult> results, TrainingOutcome outcome, TimeSpan elapsed,
-        IReadOnlyDictionary<string, SignerCounts?> signers)
+        IReadOnlyDictionary<string, SignerCounts?> signers, string? note)
     {
         var table = new Table().AddColumns("split", "WER %", "sub", "del", "ins", "ref words", "utterances");
         foreach (var (split, r) in results)
@@ -117,7 +118,7 @@ internal static class DemoCommand
         Console.WriteLine(report.Verdict == Verdict.Healthy
             ? "doctor: healthy (no warning and no critical finding)"
             : $"doctor: {report.Verdict.ToString().ToLowerInvariant()}: {report.Findings[0].Rule}: {report.Findings[0].Title}; 'glossa diagnose {outcome.RunDir}' gives the actions");
-        if (DemoRecipe.WallClockNote(outcome) is string note) Console.WriteLine(note);
+        if (note is not null) Console.WriteLine(note);
         Console.WriteLine($"run folder: {outcome.RunDir}  (training.log, metrics.jsonl, tensorboard/, best, last, eval/)");
         Console.WriteLine($"total time: {elapsed.TotalMinutes:0.0} min");
     }

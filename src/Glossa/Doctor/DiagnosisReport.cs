@@ -77,9 +77,9 @@ public sealed class DiagnosisReport
         var bestLoss = h.Where(m => m.ValLoss is { } v && double.IsFinite(v)).MinBy(m => m.ValLoss!.Value);
         bool lossLow = bestLoss is not null && bestLoss.Epoch == last.Epoch;
         if (bestWer is null || bestWer.Epoch < last.Epoch - 1 && !lossLow) return null;
-        return $"Cut short: the run ended on its {(wall ? "wall-clock limit (the cores were shared with other work)" : "time budget")} while still improving " +
+        return $"Cut short: the run ended on its {(wall ? "wall-clock limit (wall time ran ahead of compute: other work on the cores, or threads waiting)" : "time budget")} while still improving " +
                $"(best validation WER at epoch {bestWer.Epoch} of {last.Epoch}{(lossLow ? ", the validation loss at its lowest in the last epoch" : "")}): " +
-               (wall ? "the same command on idle cores trains more epochs and would likely do better." : "a larger time budget (--time-budget) would likely gain more.");
+               (wall ? "on idle cores, or with a larger budget, the same command trains more epochs and would likely do better." : "a larger time budget (--time-budget) would likely gain more.");
     }
 
     /// <summary>Warnings and critical findings raised at some epoch that the run's last epochs no longer show (their rule is not among the current findings).</summary>

@@ -29,6 +29,9 @@ public sealed record TrainingOutcome
     public double? LastWer { get; init; }
     public double? LastTrainLoss { get; init; }
     public double Seconds { get; init; }
+    /// <summary>Compute the training used, in minutes (CPU time / threads, as --time-budget counts it).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("compute_minutes")]
+    public double ComputeMinutes { get; init; }
     /// <summary>Training throughput over the run (clips and input frames per second of training step time).</summary>
     public double ClipsPerSecond { get; init; }
     public double FramesPerSecond { get; init; }

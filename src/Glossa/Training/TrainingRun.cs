@@ -343,7 +343,8 @@ public sealed class TrainingRun
             status = TrainingStatus.EarlyStopped;
             cause = TrainingOutcome.CauseWallClock;
             message = $"wall-clock limit: another epoch (~{Compute(epochWall)}) would end past the {Compute(limit)} wall-clock limit of training" +
-                      (options.TimeBudgetMinutes is double budget && computeBefore < budget ? $", before the {Compute(budget)} compute budget (the cores are shared with other work)" : "") +
+                      (options.TimeBudgetMinutes is double budget && computeBefore < budget
+                          ? $", with {Compute(computeBefore)} of the {Compute(budget)} compute budget used (wall time ran ahead of compute: other work on the cores, or threads waiting)" : "") +
                       $" (best {Fmt(State.BestWer)}% at epoch {State.BestEpoch})";
             return true;
         }
@@ -447,6 +448,7 @@ public sealed class TrainingRun
                 LastWer = lastMetrics?.ValWer,
                 LastTrainLoss = lastMetrics?.TrainLoss,
                 Seconds = clock.Elapsed.TotalSeconds,
+                ComputeMinutes = compute.Minutes,
                 ClipsPerSecond = trainSeconds > 0 ? clipsSeen / trainSeconds : 0,
                 FramesPerSecond = trainSeconds > 0 ? framesSeen / trainSeconds : 0,
                 DataWaitShare = trainSeconds > 0 ? waitSeconds / trainSeconds : 0,

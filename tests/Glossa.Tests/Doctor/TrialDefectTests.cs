@@ -282,7 +282,7 @@ public sealed class TrialDefectTests
         var improving = HealthMonitor.Diagnose(Histories.Healthy(3, 40, 8)); // val WER 60, 30, 15, 7.5 at epochs 5-8
         const string wall = "early stopped: wall-clock limit: another epoch (~0.4 min) would end past the 9.0 min wall-clock limit of training";
         var cut = new DiagnosisReport(improving, "run", wall);
-        Assert.Contains("Cut short: the run ended on its wall-clock limit (the cores were shared with other work) while still improving (best validation WER at epoch 8 of 8", cut.VerdictAdvice());
+        Assert.Contains("Cut short: the run ended on its wall-clock limit (wall time ran ahead of compute: other work on the cores, or threads waiting) while still improving (best validation WER at epoch 8 of 8", cut.VerdictAdvice());
         Assert.Contains("idle cores", (string?)cut.ToJson()["cut_short"]);
         var budget = new DiagnosisReport(improving, "run", "early stopped: time budget: another epoch (~0.2 min) would end past the 6.6 min budget");
         Assert.Contains("--time-budget", budget.CutShort());
