@@ -111,4 +111,25 @@ internal static class HistoryMath
     public static string Pct(double share) => (share * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     public static string F(double v) => Evidence.Format(v);
+
+    /// <summary>
+    /// Past the grace, with output that is not blank (blank_collapse's to judge), the last <paramref name="epochs"/> epochs' best
+    /// val WER is not <paramref name="minGain"/> (default <see cref="DoctorOptions.MinWerGain"/>) better than the best before them
+    /// (from epoch <paramref name="firstEpoch"/> on), over at least <paramref name="minWindow"/> validated epochs, and not good:
+    /// returns that earlier best. unstable (high rates) and not_learning (modest ones) both judge a WER that has stopped improving.
+    /// </summary>
+    public static (EpochMetrics M, double V)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o, int epochs, double? minGain = null,
+        int firstEpoch = 1, int minWindow = 1)
+    {
+        var last = h[^1];
+        if (last.Epoch <= o.GraceEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
+        if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
+        var wer = Series(h, m => m.ValWer);
+        int windowStart = last.Epoch - epochs + 1;
+        var before = wer.Where(p => p.M.Epoch < windowStart && p.M.Epoch >= firstEpoch).ToList();
+        var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
+        if (before.Count == 0 || window.Count < minWindow) return null;
+        var best = before.MinBy(p => p.V);
+        return window.Min(p => p.V) > best.V - (minGain ?? o.MinWerGain) ? best : null;
+    }
 }

@@ -126,24 +126,13 @@ internal static class NotLearningRule
     }
 
     /// <summary>
-    /// Past the grace, a validation WER above <see cref="DoctorOptions.GoodWer"/> whose best over the last 2 x
-    /// <see cref="DoctorOptions.PlateauEpochs"/> epochs is not 2 x <see cref="DoctorOptions.MinWerGain"/> below its best before
-    /// them (a gain per plateau window), with output that is not blank: returns that earlier best.
+    /// Past the grace and a plateau window, a validation WER above <see cref="DoctorOptions.GoodWer"/> whose best over the last
+    /// 2 x <see cref="DoctorOptions.PlateauEpochs"/> epochs (at least two of them) is not 2 x <see cref="DoctorOptions.MinWerGain"/>
+    /// below its best before them (epoch 1, random output, left out), with output that is not blank: returns that earlier best.
     /// </summary>
-    static (EpochMetrics M, double V)? StalledWer(RuleInput r)
-    {
-        var o = r.Options;
-        var last = r.Last;
-        if (last.Epoch <= o.GraceEpochs + o.PlateauEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
-        if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
-        var wer = Series(r.History, m => m.ValWer);
-        int windowStart = last.Epoch - 2 * o.PlateauEpochs + 1;
-        var before = wer.Where(p => p.M.Epoch < windowStart && p.M.Epoch > 1).ToList();
-        var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
-        if (before.Count == 0 || window.Count < 2) return null;
-        var best = before.MinBy(p => p.V);
-        return window.Min(p => p.V) > best.V - 2 * o.MinWerGain ? best : null;
-    }
+    static (EpochMetrics M, double V)? StalledWer(RuleInput r) =>
+        r.Last.Epoch <= r.Options.GraceEpochs + r.Options.PlateauEpochs ? null
+            : HistoryMath.StalledWer(r.History, r.Options, 2 * r.Options.PlateauEpochs, 2 * r.Options.MinWerGain, firstEpoch: 2, minWindow: 2);
 
     /// <summary>Training loss improved by less than 1% over the last PlateauEpochs epochs.</summary>
     static (double Then, int ThenEpoch)? Plateau(RuleInput r)

@@ -183,21 +183,4 @@ internal static class UnstableRule
     }
 
     static Severity Max(Severity a, Severity b) => a > b ? a : b;
-
-    /// <summary>Past the grace, the last <paramref name="epochs"/> epochs' best val WER is not <paramref name="minGain"/> (default
-    /// <see cref="DoctorOptions.MinWerGain"/>) better than the best before them, and not good: returns that earlier best.</summary>
-    static (EpochMetrics M, double V)? StalledWer(IReadOnlyList<EpochMetrics> h, DoctorOptions o, int epochs, double? minGain = null)
-    {
-        var last = h[^1];
-        if (last.Epoch <= o.GraceEpochs || !Finite(last.ValWer) || last.ValWer <= o.GoodWer) return null;
-        // Blank output is blank_collapse's to judge (its advice lowers the rate too); this is the non-blank plateau.
-        if (last.BlankRatio > o.BlankCollapseRatio || last.EmptyRate >= o.EmptyRateCollapse) return null;
-        var wer = Series(h, m => m.ValWer);
-        int windowStart = last.Epoch - epochs + 1;
-        var before = wer.Where(p => p.M.Epoch < windowStart).ToList();
-        var window = wer.Where(p => p.M.Epoch >= windowStart).ToList();
-        if (before.Count == 0 || window.Count == 0) return null;
-        var best = before.MinBy(p => p.V);
-        return window.Min(p => p.V) > best.V - (minGain ?? o.MinWerGain) ? best : null;
-    }
 }
